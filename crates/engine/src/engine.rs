@@ -1,0 +1,144 @@
+//! The engine: every operation on personal data goes through here. It owns
+//! the store, the clock and the master key, and keeps parsed policies cached
+//! by (tenant, version) since published versions never change.
+
+use crate::audit::{Action, AuditChain, AuditEvent, Outcome};
+use crate::clock::Clock;
+use crate::error::EngineError;
+use crate::ids::{SubjectId, TenantId};
+use crate::principal::Principal;
+use crate::store::{Change, Store};
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use tutela_policy::Policy;
+use tutela_vault::MasterKey;
+
+/// The privacy engine. Cheap to share behind an `Arc`.
+pub struct Engine {
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) master: Arc<MasterKey>,
+    policies: RwLock<HashMap<(TenantId, u32), Arc<Policy>>>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").finish_non_exhaustive()
+    }
+}
+
+impl Engine {
+    /// An engine over `store`, telling time by `clock`, with `master` wrapping
+    /// every subject's data key.
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, master: Arc<MasterKey>) -> Self {
+        Self {
+            store,
+            clock,
+            master,
+            policies: RwLock::new(HashMap::new()),
+        }
+    }
+
+    /// The store, for health checks.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// The engine's notion of now.
+    pub fn now(&self) -> jiff::Timestamp {
+        self.clock.now()
+    }
+
+    /// The audit chain of `tenant`.
+    pub(crate) fn chain(&self, tenant: &TenantId) -> AuditChain {
+        AuditChain::new(tenant.clone(), self.master.audit_key(tenant.as_str()))
+    }
+
+    /// Commits a change in the principal's tenant.
+    pub(crate) async fn commit(&self, tenant: &TenantId, change: Change) -> Result<(), EngineError> {
+        let chain = self.chain(tenant);
+        self.store.apply(tenant, change, &chain).await?;
+        Ok(())
+    }
+
+    /// An audit event by `who`, stamped now.
+    pub(crate) fn event(
+        &self,
+        who: &Principal,
+        action: Action,
+        purpose: Option<&str>,
+        subject: Option<SubjectId>,
+        detail: String,
+        outcome: Outcome,
+    ) -> AuditEvent {
+        AuditEvent {
+            at: self.clock.now(),
+            actor: who.actor.clone(),
+            action,
+            purpose: purpose.map(str::to_owned),
+            subject,
+            detail,
+            outcome,
+        }
+    }
+
+    /// Puts a refusal on the record and hands the error back. Only refusals
+    /// by policy, consent, objection, restriction or scope are recorded;
+    /// malformed requests change nothing and leave no trace.
+    pub(crate) async fn refuse(
+        &self,
+        who: &Principal,
+        action: Action,
+        purpose: Option<&str>,
+        subject: Option<SubjectId>,
+        detail: String,
+        err: EngineError,
+    ) -> EngineError {
+        if err.kind() != crate::error::ErrorKind::Denied {
+            return err;
+        }
+        let event = self.event(who, action, purpose, subject, detail, Outcome::Denied(err.code()));
+        match self.commit(&who.tenant, Change::audit_only(vec![event])).await {
+            Ok(()) => err,
+            Err(audit_failure) => audit_failure,
+        }
+    }
+
+    /// The parsed policy `version` of `tenant`, from cache or store.
+    pub(crate) async fn policy_version(&self, tenant: &TenantId, version: u32) -> Result<Arc<Policy>, EngineError> {
+        if version == 0 {
+            return Err(EngineError::NoPolicy);
+        }
+        let key = (tenant.clone(), version);
+        if let Some(p) = self.read_cache().get(&key) {
+            return Ok(Arc::clone(p));
+        }
+        let row = self
+            .store
+            .policy(tenant, Some(version))
+            .await?
+            .ok_or(EngineError::NoPolicy)?;
+        let parsed = Policy::parse(&row.source).map_err(EngineError::PolicyInvalid)?;
+        let parsed = Arc::new(parsed);
+        self.policies
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key, Arc::clone(&parsed));
+        Ok(parsed)
+    }
+
+    fn read_cache(&self) -> std::sync::RwLockReadGuard<'_, HashMap<(TenantId, u32), Arc<Policy>>> {
+        self.policies.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The tenant's current policy and its version.
+    pub(crate) async fn current_policy(&self, tenant: &TenantId) -> Result<(u32, Arc<Policy>), EngineError> {
+        let row = self
+            .store
+            .tenant(tenant)
+            .await?
+            .ok_or(EngineError::TenantNotFound)?;
+        let policy = self.policy_version(tenant, row.policy_version).await?;
+        Ok((row.policy_version, policy))
+    }
+}

@@ -1,0 +1,188 @@
+//! The engine's errors. Each has a stable code that clients can rely on and
+//! a message that helps a caller fix the request; causes from storage or
+//! crypto stay in the source chain for logs and never reach clients.
+
+use crate::store::StoreError;
+use tutela_policy::Diagnostic;
+
+/// Everything an engine operation can refuse or fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// A field of the request is malformed.
+    #[error("{field}: {message}")]
+    InvalidInput {
+        /// The field, as the caller named it.
+        field: String,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+    /// A policy did not pass validation.
+    #[error("the policy has {} problem(s)", .0.len())]
+    PolicyInvalid(Vec<Diagnostic>),
+    /// The tenant has no published policy yet.
+    #[error("this tenant has no policy yet; publish one first")]
+    NoPolicy,
+    /// No such tenant.
+    #[error("tenant not found")]
+    TenantNotFound,
+    /// A tenant with that id exists.
+    #[error("a tenant with that id already exists")]
+    TenantExists,
+    /// No such subject in this tenant.
+    #[error("subject not found")]
+    SubjectNotFound,
+    /// The subject was erased; nothing about it can be read or written.
+    #[error("the subject was erased")]
+    SubjectErased,
+    /// The subject kind is not declared in the policy.
+    #[error("subject kind '{0}' is not declared in the policy")]
+    UnknownSubjectKind(String),
+    /// Another subject already holds that identifier.
+    #[error("another subject already has this {0}")]
+    IdentifierTaken(String),
+    /// No valid credentials.
+    #[error("missing or invalid API key")]
+    Unauthenticated,
+    /// The key's role does not allow this.
+    #[error("a key with role '{role}' may not {action}")]
+    Forbidden {
+        /// The key's role.
+        role: &'static str,
+        /// What it tried.
+        action: &'static str,
+    },
+    /// The key is scoped to other purposes.
+    #[error("this key is not scoped to purpose '{0}'")]
+    PurposeOutOfScope(String),
+    /// The purpose is not in the policy.
+    #[error("purpose '{0}' is not declared in the policy")]
+    PurposeNotDeclared(String),
+    /// The category is not in the policy.
+    #[error("data category '{0}' is not declared in the policy")]
+    CategoryNotDeclared(String),
+    /// The category is declared as never stored.
+    #[error("data category '{0}' is declared as not storable")]
+    CategoryNotStorable(String),
+    /// The purpose does not cover that category.
+    #[error("purpose '{purpose}' does not cover data category '{category}'")]
+    CategoryNotInPurpose {
+        /// The purpose named.
+        purpose: String,
+        /// The category asked for.
+        category: String,
+    },
+    /// The recipient is not declared for that purpose.
+    #[error("recipient '{recipient}' is not declared for purpose '{purpose}'")]
+    RecipientNotDeclared {
+        /// The purpose named.
+        purpose: String,
+        /// The recipient asked for.
+        recipient: String,
+    },
+    /// The purpose rests on consent and the subject has no live consent.
+    #[error("purpose '{0}' needs the subject's consent, and there is no live consent")]
+    ConsentRequired(String),
+    /// Consent was given or withdrawn for a purpose that does not rest on it.
+    #[error("purpose '{0}' does not rest on consent")]
+    ConsentNotApplicable(String),
+    /// The subject objected to this processing.
+    #[error("the subject objected to processing for purpose '{0}'")]
+    Objected(String),
+    /// An objection names a purpose it cannot apply to.
+    #[error("purpose '{0}' rests on neither legitimate interests, a public task nor direct marketing, so it cannot be objected to; withdraw consent instead where it applies")]
+    ObjectionNotApplicable(String),
+    /// The subject's processing is restricted.
+    #[error("processing of this subject's data is restricted; only the subject's own access is allowed")]
+    Restricted,
+    /// No such API key.
+    #[error("API key not found")]
+    KeyNotFound,
+    /// Sealed data did not open: a corrupt or moved row, or a wrong master key.
+    #[error("stored data could not be decrypted")]
+    Unreadable,
+    /// The database failed.
+    #[error("storage failure")]
+    Storage(#[from] StoreError),
+}
+
+impl EngineError {
+    /// The stable code, part of the API contract.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidInput { .. } => "E_INVALID_INPUT",
+            Self::PolicyInvalid(_) => "E_POLICY_INVALID",
+            Self::NoPolicy => "E_NO_POLICY",
+            Self::TenantNotFound => "E_TENANT_NOT_FOUND",
+            Self::TenantExists => "E_TENANT_EXISTS",
+            Self::SubjectNotFound => "E_SUBJECT_NOT_FOUND",
+            Self::SubjectErased => "E_SUBJECT_ERASED",
+            Self::UnknownSubjectKind(_) => "E_UNKNOWN_SUBJECT_KIND",
+            Self::IdentifierTaken(_) => "E_IDENTIFIER_TAKEN",
+            Self::Unauthenticated => "E_UNAUTHENTICATED",
+            Self::Forbidden { .. } => "E_FORBIDDEN",
+            Self::PurposeOutOfScope(_) => "E_PURPOSE_OUT_OF_SCOPE",
+            Self::PurposeNotDeclared(_) => "E_PURPOSE_NOT_DECLARED",
+            Self::CategoryNotDeclared(_) => "E_CATEGORY_NOT_DECLARED",
+            Self::CategoryNotStorable(_) => "E_CATEGORY_NOT_STORABLE",
+            Self::CategoryNotInPurpose { .. } => "E_CATEGORY_NOT_IN_PURPOSE",
+            Self::RecipientNotDeclared { .. } => "E_RECIPIENT_NOT_DECLARED",
+            Self::ConsentRequired(_) => "E_CONSENT_REQUIRED",
+            Self::ConsentNotApplicable(_) => "E_CONSENT_NOT_APPLICABLE",
+            Self::Objected(_) => "E_OBJECTED",
+            Self::ObjectionNotApplicable(_) => "E_OBJECTION_NOT_APPLICABLE",
+            Self::Restricted => "E_SUBJECT_RESTRICTED",
+            Self::KeyNotFound => "E_KEY_NOT_FOUND",
+            Self::Unreadable => "E_UNREADABLE",
+            Self::Storage(_) => "E_STORAGE",
+        }
+    }
+
+    /// What kind of answer this is, so the HTTP layer can pick a status
+    /// without knowing every variant.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Self::InvalidInput { .. }
+            | Self::PolicyInvalid(_)
+            | Self::UnknownSubjectKind(_)
+            | Self::CategoryNotDeclared(_)
+            | Self::CategoryNotStorable(_)
+            | Self::ConsentNotApplicable(_)
+            | Self::ObjectionNotApplicable(_) => ErrorKind::BadRequest,
+            Self::NoPolicy
+            | Self::TenantNotFound
+            | Self::SubjectNotFound
+            | Self::KeyNotFound => ErrorKind::NotFound,
+            Self::TenantExists | Self::IdentifierTaken(_) | Self::SubjectErased => {
+                ErrorKind::Conflict
+            }
+            Self::Unauthenticated => ErrorKind::Unauthenticated,
+            Self::Forbidden { .. }
+            | Self::PurposeOutOfScope(_)
+            | Self::PurposeNotDeclared(_)
+            | Self::CategoryNotInPurpose { .. }
+            | Self::RecipientNotDeclared { .. }
+            | Self::ConsentRequired(_)
+            | Self::Objected(_)
+            | Self::Restricted => ErrorKind::Denied,
+            Self::Unreadable | Self::Storage(_) => ErrorKind::Internal,
+        }
+    }
+}
+
+/// Coarse classes of [`EngineError`], mapped to HTTP statuses by the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The request is malformed or names something undeclared (400/422).
+    BadRequest,
+    /// The thing asked for is not there (404).
+    NotFound,
+    /// It clashes with what exists (409).
+    Conflict,
+    /// No valid credentials (401).
+    Unauthenticated,
+    /// The policy, a consent, an objection, a restriction or the key's scope
+    /// forbids it (403). Such refusals are on the audit chain.
+    Denied,
+    /// Our fault (500); details are in the logs only.
+    Internal,
+}

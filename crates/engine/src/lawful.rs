@@ -1,0 +1,128 @@
+//! The purpose check: may this subject's data of these categories be used for
+//! this purpose, right now? Pure: it sees the policy, the subject's state and
+//! the clock's instant, and nothing else. It runs before any decryption.
+
+use crate::error::EngineError;
+use crate::store::{ConsentRow, ObjectionRow};
+use jiff::Timestamp;
+use tutela_policy::{CategoryId, LegalBasis, Policy, Purpose, PurposeId, RecipientId};
+
+/// What the check needs to know about a subject.
+#[derive(Debug, Clone, Copy)]
+pub struct SubjectState<'a> {
+    /// Art. 18 restriction in force.
+    pub restricted: bool,
+    /// The consent ledger, in any order.
+    pub consents: &'a [ConsentRow],
+    /// Objections, in any order.
+    pub objections: &'a [ObjectionRow],
+}
+
+/// Finds a declared purpose or refuses with `E_PURPOSE_NOT_DECLARED`.
+pub fn declared_purpose<'p>(policy: &'p Policy, purpose: &PurposeId) -> Result<&'p Purpose, EngineError> {
+    policy
+        .purpose(purpose)
+        .ok_or_else(|| EngineError::PurposeNotDeclared(purpose.to_string()))
+}
+
+/// Refuses unless every category is declared for the purpose.
+pub fn covers_all(purpose: &Purpose, categories: &[CategoryId]) -> Result<(), EngineError> {
+    match categories.iter().find(|c| !purpose.covers(c)) {
+        None => Ok(()),
+        Some(c) => Err(EngineError::CategoryNotInPurpose {
+            purpose: purpose.id.to_string(),
+            category: c.to_string(),
+        }),
+    }
+}
+
+/// Refuses unless the recipient is declared for the purpose.
+pub fn discloses_to(purpose: &Purpose, recipient: &RecipientId) -> Result<(), EngineError> {
+    if purpose.discloses_to(recipient) {
+        Ok(())
+    } else {
+        Err(EngineError::RecipientNotDeclared {
+            purpose: purpose.id.to_string(),
+            recipient: recipient.to_string(),
+        })
+    }
+}
+
+/// Whether the subject's consent for `purpose` is live at `now`: the latest
+/// ledger event up to `now` is a grant that has not lapsed. A withdrawal
+/// counts only from its own instant, so earlier use stays lawful.
+pub fn consent_live(consents: &[ConsentRow], purpose: &PurposeId, now: Timestamp) -> bool {
+    consents
+        .iter()
+        .filter(|c| &c.purpose == purpose && c.at <= now)
+        .max_by_key(|c| c.at)
+        .is_some_and(|c| c.granted && c.expires_at.is_none_or(|exp| now < exp))
+}
+
+/// Whether an objection in force at `now` stops `purpose`. Objections to a
+/// purpose stop it when it rests on legitimate interests or a public task,
+/// or profiles; any objection at all stops direct marketing (Art. 21(2)).
+pub fn objected(objections: &[ObjectionRow], purpose: &Purpose, now: Timestamp) -> bool {
+    let in_force = objections.iter().filter(|o| o.at <= now);
+    if purpose.direct_marketing {
+        return in_force.count() > 0;
+    }
+    if !(purpose.basis.objectable() || purpose.profiling) {
+        return false;
+    }
+    let mut in_force = in_force;
+    in_force.any(|o| o.purpose.as_ref().is_none_or(|p| p == &purpose.id))
+}
+
+/// Whether the legal basis of `purpose` holds for this subject at `now`,
+/// ignoring restriction (which writes and reads treat differently).
+pub fn basis_holds(purpose: &Purpose, state: &SubjectState<'_>, now: Timestamp) -> Result<(), EngineError> {
+    if purpose.basis == LegalBasis::Consent && !consent_live(state.consents, &purpose.id, now) {
+        return Err(EngineError::ConsentRequired(purpose.id.to_string()));
+    }
+    if objected(state.objections, purpose, now) {
+        return Err(EngineError::Objected(purpose.id.to_string()));
+    }
+    Ok(())
+}
+
+/// The whole check for using (reading, disclosing) data: purpose declared,
+/// categories covered, subject not restricted, basis holding.
+pub fn may_use<'p>(
+    policy: &'p Policy,
+    state: &SubjectState<'_>,
+    purpose: &PurposeId,
+    categories: &[CategoryId],
+    now: Timestamp,
+) -> Result<&'p Purpose, EngineError> {
+    let declared = declared_purpose(policy, purpose)?;
+    covers_all(declared, categories)?;
+    if state.restricted {
+        return Err(EngineError::Restricted);
+    }
+    basis_holds(declared, state, now)?;
+    Ok(declared)
+}
+
+/// The check for collecting data: every category declared and storable, the
+/// purpose declared and covering them, subject not restricted, basis holding.
+pub fn may_collect<'p>(
+    policy: &'p Policy,
+    state: &SubjectState<'_>,
+    purpose: &PurposeId,
+    categories: &[CategoryId],
+    now: Timestamp,
+) -> Result<&'p Purpose, EngineError> {
+    for c in categories {
+        let declared = policy
+            .category(c)
+            .ok_or_else(|| EngineError::CategoryNotDeclared(c.to_string()))?;
+        if !declared.storable {
+            return Err(EngineError::CategoryNotStorable(c.to_string()));
+        }
+    }
+    may_use(policy, state, purpose, categories, now)
+}
+
+#[cfg(test)]
+mod tests;

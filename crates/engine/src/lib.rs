@@ -1,0 +1,18 @@
+//! The Tutela engine: every use of personal data goes through a purpose
+//! check against the tenant's policy, and every act lands on a tamper-evident
+//! audit chain. The engine knows nothing of HTTP or SQL: it talks to a
+//! [`store::Store`] and a [`clock::Clock`].
+
+pub mod audit;
+pub mod clock;
+mod engine;
+pub mod error;
+pub mod ids;
+pub mod lawful;
+mod ops;
+pub mod principal;
+pub mod store;
+
+pub use engine::Engine;
+pub use error::{EngineError, ErrorKind};
+pub use ops::*;

@@ -1,0 +1,143 @@
+//! Consent (Art. 7) and objection (Art. 21): a ledger the purpose check
+//! reads. A withdrawal works from its instant on; earlier use stays lawful.
+
+use crate::audit::{Action, Outcome};
+use crate::engine::Engine;
+use crate::error::EngineError;
+use crate::ids::{ConsentId, ObjectionId, SubjectId};
+use crate::lawful;
+use crate::principal::{Act, Principal};
+use crate::store::{Change, ConsentRow, ObjectionRow, RecordFilter, Write};
+use jiff::Timestamp;
+use serde::Serialize;
+use tutela_policy::{LegalBasis, PurposeId};
+
+/// Where a subject stands on one consent purpose.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConsentStatus {
+    /// The purpose.
+    pub purpose: PurposeId,
+    /// True if a grant is in force now.
+    pub live: bool,
+    /// When the latest grant was given.
+    pub granted_at: Option<Timestamp>,
+    /// When it lapses, if ever.
+    pub expires_at: Option<Timestamp>,
+    /// When it was last withdrawn.
+    pub withdrawn_at: Option<Timestamp>,
+}
+
+fn check_source(source: &str) -> Result<(), EngineError> {
+    let ok = !source.is_empty()
+        && source.len() <= 64
+        && source.chars().all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(EngineError::InvalidInput {
+            field: "source".into(),
+            message: "must be 1 to 64 characters of letters, digits, '-', '_', '.', ':'".into(),
+        })
+    }
+}
+
+impl Engine {
+    /// Records a consent grant (`granted`) or withdrawal for a consent purpose.
+    pub async fn record_consent(
+        &self,
+        who: &Principal,
+        subject: SubjectId,
+        purpose: &PurposeId,
+        granted: bool,
+        source: &str,
+    ) -> Result<ConsentRow, EngineError> {
+        who.require(Act::ManageConsent)?;
+        check_source(source)?;
+        let view = self.live_subject(who, subject, RecordFilter::None).await?;
+        let policy = self.policy_version(&who.tenant, view.policy_version).await?;
+        let declared = lawful::declared_purpose(&policy, purpose)?;
+        if declared.basis != LegalBasis::Consent {
+            return Err(EngineError::ConsentNotApplicable(purpose.to_string()));
+        }
+        let at = self.clock.now();
+        let expires_at = match (&declared.consent_valid_for, granted) {
+            (Some(span), true) => Some(span.after(at).map_err(|_| EngineError::InvalidInput {
+                field: "purpose".into(),
+                message: "the consent validity span overflows the calendar".into(),
+            })?),
+            _ => None,
+        };
+        let row = ConsentRow {
+            tenant: who.tenant.clone(),
+            id: ConsentId::new(),
+            subject,
+            purpose: purpose.clone(),
+            granted,
+            at,
+            expires_at,
+            policy_version: view.policy_version,
+            source: source.to_owned(),
+        };
+        let action = if granted { Action::ConsentGrant } else { Action::ConsentWithdraw };
+        let detail = format!("source={source} policy_version={}", view.policy_version);
+        let change = Change {
+            writes: vec![Write::InsertConsent(row.clone())],
+            audit: vec![self.event(who, action, Some(purpose.as_str()), Some(subject), detail, Outcome::Allowed)],
+        };
+        self.commit(&who.tenant, change).await?;
+        Ok(row)
+    }
+
+    /// The subject's standing on every consent purpose of the policy.
+    pub async fn consent_status(&self, who: &Principal, subject: SubjectId) -> Result<Vec<ConsentStatus>, EngineError> {
+        who.require(Act::ManageConsent)?;
+        let view = self.live_subject(who, subject, RecordFilter::None).await?;
+        let policy = self.policy_version(&who.tenant, view.policy_version).await?;
+        let now = self.clock.now();
+        let status = policy
+            .purposes
+            .iter()
+            .filter(|p| p.basis == LegalBasis::Consent)
+            .map(|p| {
+                let ledger = view.consents.iter().filter(|c| c.purpose == p.id && c.at <= now);
+                let last_grant = ledger.clone().filter(|c| c.granted).max_by_key(|c| c.at);
+                let last_withdrawal = ledger.filter(|c| !c.granted).max_by_key(|c| c.at);
+                ConsentStatus {
+                    purpose: p.id.clone(),
+                    live: lawful::consent_live(&view.consents, &p.id, now),
+                    granted_at: last_grant.map(|c| c.at),
+                    expires_at: last_grant.and_then(|c| c.expires_at),
+                    withdrawn_at: last_withdrawal.map(|c| c.at),
+                }
+            })
+            .collect();
+        Ok(status)
+    }
+
+    /// Records an objection to one purpose, or with `None` to every purpose
+    /// that can be objected to, direct marketing included.
+    pub async fn object(&self, who: &Principal, subject: SubjectId, purpose: Option<&PurposeId>) -> Result<ObjectionRow, EngineError> {
+        who.require(Act::RecordObjection)?;
+        let view = self.live_subject(who, subject, RecordFilter::None).await?;
+        let policy = self.policy_version(&who.tenant, view.policy_version).await?;
+        if let Some(p) = purpose {
+            let declared = lawful::declared_purpose(&policy, p)?;
+            if !(declared.basis.objectable() || declared.direct_marketing || declared.profiling) {
+                return Err(EngineError::ObjectionNotApplicable(p.to_string()));
+            }
+        }
+        let row = ObjectionRow {
+            tenant: who.tenant.clone(),
+            id: ObjectionId::new(),
+            subject,
+            purpose: purpose.cloned(),
+            at: self.clock.now(),
+        };
+        let change = Change {
+            writes: vec![Write::InsertObjection(row.clone())],
+            audit: vec![self.event(who, Action::ObjectionRecord, purpose.map(PurposeId::as_str), Some(subject), String::new(), Outcome::Allowed)],
+        };
+        self.commit(&who.tenant, change).await?;
+        Ok(row)
+    }
+}

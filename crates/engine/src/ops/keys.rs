@@ -1,0 +1,105 @@
+//! API keys: issued by admins, stored as a hash of their secret, each scoped
+//! to one tenant, one role and optionally a set of purposes.
+
+use crate::audit::{Action, Outcome};
+use crate::engine::Engine;
+use crate::error::EngineError;
+use crate::ids::{ApiKeyId, TenantId};
+use crate::principal::{Act, Principal, Role, format_token, parse_token};
+use crate::store::{ApiKeyRow, Change, StoreError, Write};
+use tutela_policy::PurposeId;
+
+/// A freshly created key. The token is shown once and never stored.
+#[derive(Debug, Clone)]
+pub struct IssuedKey {
+    /// The stored part.
+    pub key: ApiKeyRow,
+    /// `tutela.<tenant>.<secret>`: give it to the key's user.
+    pub token: String,
+}
+
+impl Engine {
+    /// Creates a key for `tenant`: admins for their own tenant, operator
+    /// admins for any (that is how a new tenant gets its first admin key).
+    pub async fn create_api_key(
+        &self,
+        who: &Principal,
+        tenant: &TenantId,
+        role: Role,
+        purposes: Vec<PurposeId>,
+        label: &str,
+    ) -> Result<IssuedKey, EngineError> {
+        who.require(Act::ManageKeys)?;
+        if tenant != &who.tenant {
+            who.require(Act::ManageTenants)?;
+        }
+        let label = label.trim();
+        if label.is_empty() || label.len() > 100 || label.chars().any(char::is_control) {
+            return Err(EngineError::InvalidInput {
+                field: "label".into(),
+                message: "must be 1 to 100 printable characters".into(),
+            });
+        }
+        let (_, policy) = self.current_policy(tenant).await?;
+        if let Some(p) = purposes.iter().find(|p| policy.purpose(p).is_none()) {
+            return Err(EngineError::PurposeNotDeclared(p.to_string()));
+        }
+        let secret = tutela_vault::random_secret(32);
+        let key = ApiKeyRow {
+            tenant: tenant.clone(),
+            id: ApiKeyId::new(),
+            secret_hash: tutela_vault::sha256(secret.as_bytes()),
+            role: role.as_str().to_owned(),
+            purposes,
+            label: label.to_owned(),
+            created_at: self.clock.now(),
+            revoked_at: None,
+        };
+        let detail = format!("key={} role={}", key.id, key.role);
+        let change = Change {
+            writes: vec![Write::InsertApiKey(key.clone())],
+            audit: vec![self.event(who, Action::KeyCreate, None, None, detail, Outcome::Allowed)],
+        };
+        self.commit(tenant, change).await?;
+        let token = format_token(tenant, &secret);
+        Ok(IssuedKey { key, token })
+    }
+
+    /// Revokes one of the caller's tenant's keys at once.
+    pub async fn revoke_api_key(&self, who: &Principal, id: ApiKeyId) -> Result<(), EngineError> {
+        who.require(Act::ManageKeys)?;
+        let change = Change {
+            writes: vec![Write::RevokeApiKey { id, at: self.clock.now() }],
+            audit: vec![self.event(who, Action::KeyRevoke, None, None, format!("key={id}"), Outcome::Allowed)],
+        };
+        match self.commit(&who.tenant, change).await {
+            Err(EngineError::Storage(StoreError::Missing { .. })) => Err(EngineError::KeyNotFound),
+            other => other,
+        }
+    }
+
+    /// The caller's tenant's keys (hashes only).
+    pub async fn api_keys(&self, who: &Principal) -> Result<Vec<ApiKeyRow>, EngineError> {
+        who.require(Act::ManageKeys)?;
+        Ok(self.store.api_keys(&who.tenant).await?)
+    }
+
+    /// Turns a presented token into a principal, or refuses.
+    pub async fn authenticate(&self, token: &str) -> Result<Principal, EngineError> {
+        let token = parse_token(token)?;
+        let hash = tutela_vault::sha256(token.secret.as_bytes());
+        let key = self
+            .store
+            .api_key(&token.tenant, &hash)
+            .await?
+            .filter(|k| k.revoked_at.is_none())
+            .ok_or(EngineError::Unauthenticated)?;
+        let role = Role::parse(&key.role).map_err(|_| EngineError::Unauthenticated)?;
+        let tenant = self
+            .store
+            .tenant(&token.tenant)
+            .await?
+            .ok_or(EngineError::Unauthenticated)?;
+        Ok(Principal::for_key(key.tenant, key.id, role, key.purposes, tenant.operator))
+    }
+}

@@ -1,0 +1,15 @@
+//! Engine operations, one file per feature. Each checks the caller's role,
+//! then the policy, then touches data, then records the act.
+
+mod audit;
+mod consent;
+mod keys;
+mod records;
+mod subjects;
+mod tenants;
+
+pub use audit::AuditReport;
+pub use consent::ConsentStatus;
+pub use keys::IssuedKey;
+pub use records::{NewRecord, PlainRecord};
+pub use subjects::AccessReport;

@@ -1,0 +1,309 @@
+//! Records: sealing values under the subject's key on the way in, and on the
+//! way out the purpose check first, decryption only after it passed.
+
+use crate::audit::{Action, Outcome};
+use crate::engine::Engine;
+use crate::error::EngineError;
+use crate::ids::{RecordId, SubjectId, TenantId};
+use crate::lawful::{self, SubjectState};
+use crate::principal::{Act, Principal};
+use crate::store::{Change, IdentifierRow, RecordFilter, RecordRow, StoreError, SubjectView, Write};
+use jiff::Timestamp;
+use serde::Serialize;
+use tutela_policy::{CategoryId, Policy, PurposeId, RecipientId};
+use tutela_vault::{DataKey, MasterKey, WrappedKey, record_aad};
+
+/// Largest value accepted, in bytes: records are facts about people, not files.
+pub const MAX_VALUE_BYTES: usize = 64 * 1024;
+
+/// A value to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRecord {
+    /// Its category.
+    pub category: CategoryId,
+    /// The plaintext; sealed before it leaves the engine.
+    pub value: String,
+    /// Where it came from (`subject`, `import`, ...), never personal.
+    pub source: String,
+}
+
+/// A value read back after the purpose check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlainRecord {
+    /// The record's id.
+    pub id: RecordId,
+    /// Its category.
+    pub category: CategoryId,
+    /// The plaintext.
+    pub value: String,
+    /// The purpose it was collected for.
+    pub collected_for: PurposeId,
+    /// Where it came from.
+    pub source: String,
+    /// When it was collected.
+    pub collected_at: Timestamp,
+}
+
+pub(crate) fn wrap_context(tenant: &TenantId, subject: SubjectId) -> Vec<u8> {
+    let mut c = b"tutela-dek-v1\0".to_vec();
+    c.extend_from_slice(tenant.as_str().as_bytes());
+    c.push(0);
+    c.extend_from_slice(subject.as_bytes());
+    c
+}
+
+pub(crate) fn unwrap_key(master: &MasterKey, tenant: &TenantId, view: &SubjectView) -> Result<DataKey, EngineError> {
+    let bytes = view.subject.wrapped_key.clone().ok_or(EngineError::SubjectErased)?;
+    let wrapped = WrappedKey::from_bytes(bytes).map_err(|_| EngineError::Unreadable)?;
+    master
+        .unwrap(&wrapped, &wrap_context(tenant, view.subject.id))
+        .map_err(|_| EngineError::Unreadable)
+}
+
+pub(crate) fn open_records(key: &DataKey, tenant: &TenantId, rows: &[RecordRow]) -> Result<Vec<PlainRecord>, EngineError> {
+    rows.iter()
+        .map(|r| {
+            let aad = record_aad(tenant.as_str(), r.subject.as_bytes(), r.id.as_bytes(), r.category.as_str());
+            let plain = key.open(&r.ciphertext, &aad).map_err(|_| EngineError::Unreadable)?;
+            let value = String::from_utf8(plain.to_vec()).map_err(|_| EngineError::Unreadable)?;
+            Ok(PlainRecord {
+                id: r.id,
+                category: r.category.clone(),
+                value,
+                collected_for: r.purpose.clone(),
+                source: r.source.clone(),
+                collected_at: r.collected_at,
+            })
+        })
+        .collect()
+}
+
+fn check_values(records: &[NewRecord]) -> Result<(), EngineError> {
+    if records.is_empty() {
+        return Err(EngineError::InvalidInput {
+            field: "records".into(),
+            message: "give at least one record".into(),
+        });
+    }
+    for (i, r) in records.iter().enumerate() {
+        if r.value.len() > MAX_VALUE_BYTES {
+            return Err(EngineError::InvalidInput {
+                field: format!("records[{i}].value"),
+                message: format!("is longer than {MAX_VALUE_BYTES} bytes"),
+            });
+        }
+        let s = &r.source;
+        if s.is_empty() || s.len() > 64 || !s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c)) {
+            return Err(EngineError::InvalidInput {
+                field: format!("records[{i}].source"),
+                message: "must be 1 to 64 characters of letters, digits, '-', '_', '.', ':'".into(),
+            });
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn category_list(categories: &[CategoryId]) -> String {
+    let names: Vec<&str> = categories.iter().map(CategoryId::as_str).collect();
+    format!("categories={}", names.join(","))
+}
+
+/// Seals `records` for one subject and adds their writes to `writes`.
+pub(crate) fn seal_into(
+    engine: &Engine,
+    policy: &Policy,
+    tenant: &TenantId,
+    subject: SubjectId,
+    key: &DataKey,
+    purpose: &PurposeId,
+    records: &[NewRecord],
+    writes: &mut Vec<Write>,
+) -> Vec<RecordId> {
+    let now = engine.clock.now();
+    let index_key = engine.master.blind_index_key(tenant.as_str());
+    let mut ids = Vec::with_capacity(records.len());
+    for r in records {
+        let id = RecordId::new();
+        let aad = record_aad(tenant.as_str(), subject.as_bytes(), id.as_bytes(), r.category.as_str());
+        writes.push(Write::InsertRecord(RecordRow {
+            tenant: tenant.clone(),
+            id,
+            subject,
+            category: r.category.clone(),
+            purpose: purpose.clone(),
+            source: r.source.clone(),
+            ciphertext: key.seal(r.value.as_bytes(), &aad),
+            collected_at: now,
+        }));
+        if policy.category(&r.category).is_some_and(|c| c.identifier) {
+            writes.push(Write::InsertIdentifier(IdentifierRow {
+                tenant: tenant.clone(),
+                category: r.category.clone(),
+                blind_index: index_key.index(r.category.as_str(), &r.value).0,
+                subject,
+                record: id,
+            }));
+        }
+        ids.push(id);
+    }
+    ids
+}
+
+pub(crate) fn identifier_conflict(err: EngineError, records: &[NewRecord], policy: &Policy) -> EngineError {
+    match err {
+        EngineError::Storage(StoreError::Conflict { .. }) => {
+            let what = records
+                .iter()
+                .find(|r| policy.category(&r.category).is_some_and(|c| c.identifier))
+                .map_or_else(|| "identifier".to_owned(), |r| r.category.to_string());
+            EngineError::IdentifierTaken(what)
+        }
+        other => other,
+    }
+}
+
+impl Engine {
+    /// Loads a live (not erased) subject of the caller's tenant.
+    pub(crate) async fn live_subject(
+        &self,
+        who: &Principal,
+        subject: SubjectId,
+        filter: RecordFilter<'_>,
+    ) -> Result<SubjectView, EngineError> {
+        let view = self
+            .store
+            .subject_view(&who.tenant, subject, filter)
+            .await?
+            .ok_or(EngineError::SubjectNotFound)?;
+        if view.subject.erased_at.is_some() {
+            return Err(EngineError::SubjectErased);
+        }
+        Ok(view)
+    }
+
+    /// Stores values about a subject, collected for `purpose`. The purpose
+    /// must cover every category, and its legal basis must hold now.
+    pub async fn write_records(
+        &self,
+        who: &Principal,
+        subject: SubjectId,
+        purpose: &PurposeId,
+        records: Vec<NewRecord>,
+    ) -> Result<Vec<RecordId>, EngineError> {
+        who.require(Act::WriteRecords)?;
+        who.require_purpose(purpose)?;
+        check_values(&records)?;
+        let view = self.live_subject(who, subject, RecordFilter::None).await?;
+        let policy = self.policy_version(&who.tenant, view.policy_version).await?;
+        let categories: Vec<CategoryId> = records.iter().map(|r| r.category.clone()).collect();
+        let state = SubjectState {
+            restricted: view.subject.restricted,
+            consents: &view.consents,
+            objections: &view.objections,
+        };
+        let detail = category_list(&categories);
+        if let Err(e) = lawful::may_collect(&policy, &state, purpose, &categories, self.clock.now()) {
+            return Err(self.refuse(who, Action::RecordWrite, Some(purpose.as_str()), Some(subject), detail, e).await);
+        }
+        let key = unwrap_key(&self.master, &who.tenant, &view)?;
+        let mut writes = Vec::with_capacity(records.len() + 1);
+        let ids = seal_into(self, &policy, &who.tenant, subject, &key, purpose, &records, &mut writes);
+        let change = Change {
+            writes,
+            audit: vec![self.event(who, Action::RecordWrite, Some(purpose.as_str()), Some(subject), detail, Outcome::Allowed)],
+        };
+        self.commit(&who.tenant, change)
+            .await
+            .map_err(|e| identifier_conflict(e, &records, &policy))?;
+        Ok(ids)
+    }
+
+    /// Reads a subject's records for `purpose`: the categories asked for, or
+    /// every category the purpose covers. Refusals are audited; nothing is
+    /// decrypted before the check passes.
+    pub async fn read_records(
+        &self,
+        who: &Principal,
+        subject: SubjectId,
+        purpose: &PurposeId,
+        categories: Option<Vec<CategoryId>>,
+    ) -> Result<Vec<PlainRecord>, EngineError> {
+        self.use_records(who, subject, purpose, categories, None).await
+    }
+
+    /// Hands a subject's records to a recipient declared for `purpose`.
+    /// Returns the values to send; the disclosure is on the audit chain.
+    pub async fn disclose(
+        &self,
+        who: &Principal,
+        subject: SubjectId,
+        purpose: &PurposeId,
+        recipient: &RecipientId,
+        categories: Option<Vec<CategoryId>>,
+    ) -> Result<Vec<PlainRecord>, EngineError> {
+        self.use_records(who, subject, purpose, categories, Some(recipient)).await
+    }
+
+    async fn use_records(
+        &self,
+        who: &Principal,
+        subject: SubjectId,
+        purpose: &PurposeId,
+        categories: Option<Vec<CategoryId>>,
+        recipient: Option<&RecipientId>,
+    ) -> Result<Vec<PlainRecord>, EngineError> {
+        let (act, action) = match recipient {
+            None => (Act::ReadForPurpose, Action::RecordRead),
+            Some(_) => (Act::Disclose, Action::RecordDisclose),
+        };
+        let asked = categories.clone().unwrap_or_default();
+        let mut detail = category_list(&asked);
+        if let Some(r) = recipient {
+            detail.push_str(&format!(" recipient={r}"));
+        }
+        let scope = who.require(act).and_then(|()| who.require_purpose(purpose));
+        if let Err(e) = scope {
+            return Err(self.refuse(who, action, Some(purpose.as_str()), Some(subject), detail, e).await);
+        }
+        let filter = match &categories {
+            Some(c) => RecordFilter::Categories(c),
+            None => RecordFilter::All,
+        };
+        let mut view = self.live_subject(who, subject, filter).await?;
+        let policy = self.policy_version(&who.tenant, view.policy_version).await?;
+        let wanted = match categories {
+            Some(c) => c,
+            None => lawful::declared_purpose(&policy, purpose)
+                .map(|p| p.categories.clone())
+                .unwrap_or_default(),
+        };
+        view.records.retain(|r| wanted.contains(&r.category));
+        let state = SubjectState {
+            restricted: view.subject.restricted,
+            consents: &view.consents,
+            objections: &view.objections,
+        };
+        let checked = lawful::may_use(&policy, &state, purpose, &wanted, self.clock.now()).and_then(|p| match recipient {
+            Some(r) => lawful::discloses_to(p, r).map(|()| p),
+            None => Ok(p),
+        });
+        let declared = match checked {
+            Ok(p) => p,
+            Err(e) => return Err(self.refuse(who, action, Some(purpose.as_str()), Some(subject), detail, e).await),
+        };
+        if let Some(r) = recipient.and_then(|r| policy.recipient(r)) {
+            let needs_consent = r.is_transfer() && r.safeguard == tutela_policy::Safeguard::Consent;
+            if needs_consent && !lawful::consent_live(&view.consents, &declared.id, self.clock.now()) {
+                let e = EngineError::ConsentRequired(declared.id.to_string());
+                return Err(self.refuse(who, action, Some(purpose.as_str()), Some(subject), detail, e).await);
+            }
+        }
+        let key = unwrap_key(&self.master, &who.tenant, &view)?;
+        let plain = open_records(&key, &who.tenant, &view.records)?;
+        let detail = format!("{} count={}", category_list(&wanted), plain.len())
+            + &recipient.map(|r| format!(" recipient={r}")).unwrap_or_default();
+        let event = self.event(who, action, Some(purpose.as_str()), Some(subject), detail, Outcome::Allowed);
+        self.commit(&who.tenant, Change::audit_only(vec![event])).await?;
+        Ok(plain)
+    }
+}

@@ -1,0 +1,215 @@
+//! Subjects: creation with a fresh data key, lookup by identifier through the
+//! blind index, the subject's own access, restriction and erasure.
+
+use super::records::{NewRecord, PlainRecord, category_list, identifier_conflict, open_records, seal_into, unwrap_key, wrap_context};
+use crate::audit::{Action, Outcome};
+use crate::engine::Engine;
+use crate::error::EngineError;
+use crate::ids::SubjectId;
+use crate::lawful::{self, SubjectState};
+use crate::principal::{Act, Principal};
+use crate::store::{Change, ConsentRow, ObjectionRow, RecordFilter, StoreError, SubjectRow, Write};
+use jiff::Timestamp;
+use serde::Serialize;
+use tutela_policy::{CategoryId, PurposeId, SubjectKindId};
+use tutela_vault::DataKey;
+
+/// Everything held about a subject, for the subject's own access (Art. 15):
+/// readable even under restriction, since it is the subject asking.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccessReport {
+    /// The pseudonym.
+    pub subject: SubjectId,
+    /// The subject kind.
+    pub kind: String,
+    /// Whether processing is restricted.
+    pub restricted: bool,
+    /// When the subject was created.
+    pub created_at: Timestamp,
+    /// The policy version in force, whose notice explains purposes,
+    /// recipients, retention and rights.
+    pub policy_version: u32,
+    /// Every stored value.
+    pub records: Vec<PlainRecord>,
+    /// The consent ledger.
+    pub consents: Vec<ConsentSummary>,
+    /// Objections raised.
+    pub objections: Vec<ObjectionSummary>,
+}
+
+/// One consent ledger event, as shown to the subject.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConsentSummary {
+    /// The purpose.
+    pub purpose: PurposeId,
+    /// Grant or withdrawal.
+    pub granted: bool,
+    /// When.
+    pub at: Timestamp,
+    /// When a grant lapses.
+    pub expires_at: Option<Timestamp>,
+    /// The policy version then in force.
+    pub policy_version: u32,
+}
+
+/// One objection, as shown to the subject.
+#[derive(Debug, Clone, Serialize)]
+pub struct ObjectionSummary {
+    /// The purpose objected to; none means every objectable purpose.
+    pub purpose: Option<PurposeId>,
+    /// When.
+    pub at: Timestamp,
+}
+
+impl From<&ConsentRow> for ConsentSummary {
+    fn from(c: &ConsentRow) -> Self {
+        Self {
+            purpose: c.purpose.clone(),
+            granted: c.granted,
+            at: c.at,
+            expires_at: c.expires_at,
+            policy_version: c.policy_version,
+        }
+    }
+}
+
+impl From<&ObjectionRow> for ObjectionSummary {
+    fn from(o: &ObjectionRow) -> Self {
+        Self {
+            purpose: o.purpose.clone(),
+            at: o.at,
+        }
+    }
+}
+
+impl Engine {
+    /// Creates a subject of a declared kind with its own data key, and stores
+    /// its first records (collected for `purpose`) in the same commit.
+    pub async fn create_subject(
+        &self,
+        who: &Principal,
+        kind: &SubjectKindId,
+        purpose: &PurposeId,
+        records: Vec<NewRecord>,
+    ) -> Result<SubjectId, EngineError> {
+        who.require(Act::CreateSubject)?;
+        who.require_purpose(purpose)?;
+        let (version, policy) = self.current_policy(&who.tenant).await?;
+        if policy.subject_kind(kind).is_none() {
+            return Err(EngineError::UnknownSubjectKind(kind.to_string()));
+        }
+        let id = SubjectId::new();
+        let categories: Vec<CategoryId> = records.iter().map(|r| r.category.clone()).collect();
+        let state = SubjectState {
+            restricted: false,
+            consents: &[],
+            objections: &[],
+        };
+        let detail = format!("kind={kind} {}", category_list(&categories));
+        let now = self.clock.now();
+        if !records.is_empty() {
+            let checked = lawful::may_collect(&policy, &state, purpose, &categories, now);
+            if let Err(e) = checked {
+                return Err(self.refuse(who, Action::SubjectCreate, Some(purpose.as_str()), None, detail, e).await);
+            }
+        }
+        let key = DataKey::generate();
+        let wrapped = self.master.wrap(&key, &wrap_context(&who.tenant, id));
+        let mut writes = vec![Write::InsertSubject(SubjectRow {
+            tenant: who.tenant.clone(),
+            id,
+            kind: kind.to_string(),
+            wrapped_key: Some(wrapped.as_bytes().to_vec()),
+            restricted: false,
+            created_at: now,
+            erased_at: None,
+        })];
+        seal_into(self, &policy, &who.tenant, id, &key, purpose, &records, &mut writes);
+        let _ = version;
+        let change = Change {
+            writes,
+            audit: vec![self.event(who, Action::SubjectCreate, Some(purpose.as_str()), Some(id), detail, Outcome::Allowed)],
+        };
+        self.commit(&who.tenant, change)
+            .await
+            .map_err(|e| identifier_conflict(e, &records, &policy))?;
+        Ok(id)
+    }
+
+    /// Finds the subject holding an identifier (an email, an external id)
+    /// through its keyed hash; the value itself is never stored.
+    pub async fn find_subject(&self, who: &Principal, category: &CategoryId, value: &str) -> Result<SubjectId, EngineError> {
+        who.require(Act::LookupSubject)?;
+        let (_, policy) = self.current_policy(&who.tenant).await?;
+        match policy.category(category) {
+            Some(c) if c.identifier => {}
+            Some(_) => {
+                return Err(EngineError::InvalidInput {
+                    field: "category".into(),
+                    message: format!("'{category}' is not declared as an identifier, so subjects cannot be found by it"),
+                });
+            }
+            None => return Err(EngineError::CategoryNotDeclared(category.to_string())),
+        }
+        let index = self.master.blind_index_key(who.tenant.as_str()).index(category.as_str(), value);
+        let found = self
+            .store
+            .subject_by_identifier(&who.tenant, category, &index.0)
+            .await?
+            .ok_or(EngineError::SubjectNotFound)?;
+        let detail = format!("category={category}");
+        let event = self.event(who, Action::SubjectLookup, None, Some(found), detail, Outcome::Allowed);
+        self.commit(&who.tenant, Change::audit_only(vec![event])).await?;
+        Ok(found)
+    }
+
+    /// The subject's own access: everything held, whatever the purpose, even
+    /// under restriction.
+    pub async fn subject_access(&self, who: &Principal, subject: SubjectId) -> Result<AccessReport, EngineError> {
+        who.require(Act::SubjectAccess)?;
+        let view = self.live_subject(who, subject, RecordFilter::All).await?;
+        let key = unwrap_key(&self.master, &who.tenant, &view)?;
+        let records = open_records(&key, &who.tenant, &view.records)?;
+        let detail = format!("count={}", records.len());
+        let event = self.event(who, Action::SubjectAccess, None, Some(subject), detail, Outcome::Allowed);
+        self.commit(&who.tenant, Change::audit_only(vec![event])).await?;
+        Ok(AccessReport {
+            subject,
+            kind: view.subject.kind.clone(),
+            restricted: view.subject.restricted,
+            created_at: view.subject.created_at,
+            policy_version: view.policy_version,
+            records,
+            consents: view.consents.iter().map(ConsentSummary::from).collect(),
+            objections: view.objections.iter().map(ObjectionSummary::from).collect(),
+        })
+    }
+
+    /// Sets or lifts restriction of processing (Art. 18).
+    pub async fn set_restricted(&self, who: &Principal, subject: SubjectId, restricted: bool) -> Result<(), EngineError> {
+        who.require(Act::Restrict)?;
+        self.live_subject(who, subject, RecordFilter::None).await?;
+        let action = if restricted { Action::RestrictionSet } else { Action::RestrictionLift };
+        let change = Change {
+            writes: vec![Write::SetRestricted { subject, restricted }],
+            audit: vec![self.event(who, action, None, Some(subject), String::new(), Outcome::Allowed)],
+        };
+        self.commit(&who.tenant, change).await
+    }
+
+    /// Destroys the subject's data key and drops its records and
+    /// identifiers: from this commit on, no copy of the data can be read.
+    pub async fn erase_subject(&self, who: &Principal, subject: SubjectId) -> Result<(), EngineError> {
+        who.require(Act::Erase)?;
+        self.live_subject(who, subject, RecordFilter::None).await?;
+        let at = self.clock.now();
+        let change = Change {
+            writes: vec![Write::EraseSubject { subject, at }],
+            audit: vec![self.event(who, Action::SubjectErase, None, Some(subject), String::new(), Outcome::Allowed)],
+        };
+        match self.commit(&who.tenant, change).await {
+            Err(EngineError::Storage(StoreError::Missing { .. })) => Err(EngineError::SubjectNotFound),
+            other => other,
+        }
+    }
+}

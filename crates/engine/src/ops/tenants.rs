@@ -1,0 +1,143 @@
+//! Tenants and their policies: creation, publication of new versions, and
+//! reading the policy in force.
+
+use crate::audit::{Action, Outcome};
+use crate::engine::Engine;
+use crate::error::EngineError;
+use crate::ids::TenantId;
+use crate::principal::{Act, Principal};
+use crate::store::{Change, PolicyRow, StoreError, TenantRow, Write};
+use std::sync::Arc;
+use tutela_policy::Policy;
+
+fn parse_policy(source: &str) -> Result<Policy, EngineError> {
+    Policy::parse(source).map_err(EngineError::PolicyInvalid)
+}
+
+fn conflict_as(err: EngineError, conflict: EngineError) -> EngineError {
+    match err {
+        EngineError::Storage(StoreError::Conflict { .. }) => conflict,
+        other => other,
+    }
+}
+
+impl Engine {
+    /// Creates a tenant with its first policy. Only operator admins may, and
+    /// the operator tenant itself is created with [`Engine::bootstrap_operator`].
+    pub async fn create_tenant(
+        &self,
+        who: &Principal,
+        id: TenantId,
+        name: &str,
+        policy_source: &str,
+    ) -> Result<TenantRow, EngineError> {
+        who.require(Act::ManageTenants)?;
+        self.insert_tenant(who, id, name, policy_source, false).await
+    }
+
+    /// Creates the deployment's operator tenant, whose admins manage the
+    /// others. Done once, from the CLI.
+    pub async fn bootstrap_operator(&self, id: TenantId, name: &str, policy_source: &str) -> Result<TenantRow, EngineError> {
+        let who = Principal::local_admin(id.clone(), true);
+        self.insert_tenant(&who, id, name, policy_source, true).await
+    }
+
+    async fn insert_tenant(
+        &self,
+        who: &Principal,
+        id: TenantId,
+        name: &str,
+        policy_source: &str,
+        operator: bool,
+    ) -> Result<TenantRow, EngineError> {
+        let name = name.trim();
+        if name.is_empty() || name.len() > 200 {
+            return Err(EngineError::InvalidInput {
+                field: "name".into(),
+                message: "must be 1 to 200 characters".into(),
+            });
+        }
+        parse_policy(policy_source)?;
+        let now = self.clock.now();
+        let tenant = TenantRow {
+            id: id.clone(),
+            name: name.to_owned(),
+            operator,
+            policy_version: 0,
+            created_at: now,
+        };
+        let policy = PolicyRow {
+            tenant: id.clone(),
+            version: 1,
+            source: policy_source.to_owned(),
+            published_at: now,
+        };
+        let detail = format!("tenant={id} by={}", who.tenant);
+        let change = Change {
+            writes: vec![Write::InsertTenant(tenant.clone()), Write::InsertPolicy(policy)],
+            audit: vec![
+                self.event(who, Action::TenantCreate, None, None, detail, Outcome::Allowed),
+                self.event(who, Action::PolicyPublish, None, None, "version=1".into(), Outcome::Allowed),
+            ],
+        };
+        self.commit(&id, change)
+            .await
+            .map_err(|e| conflict_as(e, EngineError::TenantExists))?;
+        Ok(TenantRow {
+            policy_version: 1,
+            ..tenant
+        })
+    }
+
+    /// Every tenant (operator admins only).
+    pub async fn tenants(&self, who: &Principal) -> Result<Vec<TenantRow>, EngineError> {
+        who.require(Act::ManageTenants)?;
+        Ok(self.store.tenants().await?)
+    }
+
+    /// The caller's own tenant.
+    pub async fn tenant(&self, who: &Principal) -> Result<TenantRow, EngineError> {
+        self.store
+            .tenant(&who.tenant)
+            .await?
+            .ok_or(EngineError::TenantNotFound)
+    }
+
+    /// Publishes a new policy version; it applies to every act from now on.
+    pub async fn publish_policy(&self, who: &Principal, source: &str) -> Result<PolicyRow, EngineError> {
+        who.require(Act::PublishPolicy)?;
+        parse_policy(source)?;
+        let current = self.tenant(who).await?;
+        let row = PolicyRow {
+            tenant: who.tenant.clone(),
+            version: current.policy_version + 1,
+            source: source.to_owned(),
+            published_at: self.clock.now(),
+        };
+        let detail = format!("version={}", row.version);
+        let change = Change {
+            writes: vec![Write::InsertPolicy(row.clone())],
+            audit: vec![self.event(who, Action::PolicyPublish, None, None, detail, Outcome::Allowed)],
+        };
+        self.commit(&who.tenant, change).await?;
+        Ok(row)
+    }
+
+    /// The policy in force (or an earlier `version`), as text and parsed.
+    pub async fn policy(&self, who: &Principal, version: Option<u32>) -> Result<(PolicyRow, Arc<Policy>), EngineError> {
+        who.require(Act::ReadPolicy)?;
+        let row = self
+            .store
+            .policy(&who.tenant, version)
+            .await?
+            .ok_or(EngineError::NoPolicy)?;
+        let parsed = self.policy_version(&who.tenant, row.version).await?;
+        Ok((row, parsed))
+    }
+
+    /// Every published version, oldest first.
+    pub async fn policy_versions(&self, who: &Principal) -> Result<Vec<PolicyRow>, EngineError> {
+        who.require(Act::ReadPolicy)?;
+        Ok(self.store.policies(&who.tenant).await?)
+    }
+}

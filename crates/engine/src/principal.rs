@@ -1,0 +1,267 @@
+//! Who is asking: an API key's tenant, role and purpose scope, and what each
+//! role may do. Tokens are `tutela.<tenant>.<secret>`; only a SHA-256 of the
+//! secret is stored.
+
+use crate::error::EngineError;
+use crate::ids::{ApiKeyId, TenantId};
+use serde::{Deserialize, Serialize};
+use tutela_policy::PurposeId;
+
+/// What a key is for. Roles are coarse on purpose; purposes narrow them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Runs the tenant: keys, policy, everything a DPO and a service can do.
+    Admin,
+    /// A product's backend: writes records, reads them for its purposes.
+    Service,
+    /// The data protection officer: policy, audit, subjects' rights.
+    Dpo,
+    /// Sees policy and aggregates, never a personal value.
+    Analyst,
+}
+
+impl Role {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Service => "service",
+            Self::Dpo => "dpo",
+            Self::Analyst => "analyst",
+        }
+    }
+
+    /// Parses a stored or requested role name.
+    pub fn parse(text: &str) -> Result<Self, EngineError> {
+        match text {
+            "admin" => Ok(Self::Admin),
+            "service" => Ok(Self::Service),
+            "dpo" => Ok(Self::Dpo),
+            "analyst" => Ok(Self::Analyst),
+            _ => Err(EngineError::InvalidInput {
+                field: "role".into(),
+                message: "must be one of admin, service, dpo, analyst".into(),
+            }),
+        }
+    }
+
+    /// Whether this role may do `act`.
+    pub fn allows(self, act: Act) -> bool {
+        use Act::*;
+        match self {
+            Self::Admin => true,
+            Self::Service => matches!(
+                act,
+                ReadPolicy
+                    | CreateSubject
+                    | LookupSubject
+                    | WriteRecords
+                    | ReadForPurpose
+                    | Disclose
+                    | ManageConsent
+                    | RecordObjection
+            ),
+            Self::Dpo => matches!(
+                act,
+                ReadPolicy
+                    | PublishPolicy
+                    | LookupSubject
+                    | SubjectAccess
+                    | ManageConsent
+                    | RecordObjection
+                    | Restrict
+                    | Erase
+                    | ReadAudit
+            ),
+            Self::Analyst => matches!(act, ReadPolicy),
+        }
+    }
+}
+
+/// The acts roles are checked against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Act {
+    /// Create tenants (operator admins only).
+    ManageTenants,
+    /// Create and revoke API keys.
+    ManageKeys,
+    /// Publish a policy version.
+    PublishPolicy,
+    /// Read the policy and notice.
+    ReadPolicy,
+    /// Create subjects.
+    CreateSubject,
+    /// Find a subject by identifier.
+    LookupSubject,
+    /// Write records.
+    WriteRecords,
+    /// Read records for a purpose.
+    ReadForPurpose,
+    /// Disclose records to a recipient.
+    Disclose,
+    /// The subject's own access to everything held.
+    SubjectAccess,
+    /// Grant or withdraw consent on a subject's behalf.
+    ManageConsent,
+    /// Record an objection.
+    RecordObjection,
+    /// Set or lift restriction.
+    Restrict,
+    /// Erase a subject.
+    Erase,
+    /// Read and verify the audit chain.
+    ReadAudit,
+}
+
+impl Act {
+    /// A phrase for error messages ("may not <act>").
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::ManageTenants => "manage tenants",
+            Self::ManageKeys => "manage API keys",
+            Self::PublishPolicy => "publish a policy",
+            Self::ReadPolicy => "read the policy",
+            Self::CreateSubject => "create subjects",
+            Self::LookupSubject => "look up subjects",
+            Self::WriteRecords => "write records",
+            Self::ReadForPurpose => "read records",
+            Self::Disclose => "disclose records",
+            Self::SubjectAccess => "answer a subject's access request",
+            Self::ManageConsent => "manage consent",
+            Self::RecordObjection => "record objections",
+            Self::Restrict => "restrict processing",
+            Self::Erase => "erase subjects",
+            Self::ReadAudit => "read the audit chain",
+        }
+    }
+}
+
+/// An authenticated caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// The tenant every act of this caller is confined to.
+    pub tenant: TenantId,
+    /// How the caller appears in the audit chain (`key:<id>`, `cli`).
+    pub actor: String,
+    /// The key's role.
+    pub role: Role,
+    /// Purposes the caller may read for; empty means any its role allows.
+    pub purposes: Vec<PurposeId>,
+    /// True when the tenant is the deployment's operator.
+    pub operator: bool,
+}
+
+impl Principal {
+    /// The local administrator acting through the CLI on the database.
+    pub fn local_admin(tenant: TenantId, operator: bool) -> Self {
+        Self {
+            tenant,
+            actor: "cli".into(),
+            role: Role::Admin,
+            purposes: Vec::new(),
+            operator,
+        }
+    }
+
+    /// A caller holding API key `id`.
+    pub fn for_key(tenant: TenantId, id: ApiKeyId, role: Role, purposes: Vec<PurposeId>, operator: bool) -> Self {
+        Self {
+            tenant,
+            actor: format!("key:{id}"),
+            role,
+            purposes,
+            operator,
+        }
+    }
+
+    /// Refuses unless the role allows `act` (tenant management also needs
+    /// the operator tenant).
+    pub fn require(&self, act: Act) -> Result<(), EngineError> {
+        let allowed = self.role.allows(act) && (act != Act::ManageTenants || self.operator);
+        if allowed {
+            Ok(())
+        } else {
+            Err(EngineError::Forbidden {
+                role: self.role.as_str(),
+                action: act.describe(),
+            })
+        }
+    }
+
+    /// Refuses unless the key's purpose scope includes `purpose`.
+    pub fn require_purpose(&self, purpose: &PurposeId) -> Result<(), EngineError> {
+        if self.purposes.is_empty() || self.purposes.contains(purpose) {
+            Ok(())
+        } else {
+            Err(EngineError::PurposeOutOfScope(purpose.to_string()))
+        }
+    }
+}
+
+/// The parts of a presented token.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Token<'a> {
+    /// The tenant named in the token.
+    pub tenant: TenantId,
+    /// The secret part (never logged).
+    pub secret: &'a str,
+}
+
+/// Splits `tutela.<tenant>.<secret>`; anything else is unauthenticated.
+pub fn parse_token(text: &str) -> Result<Token<'_>, EngineError> {
+    let rest = text
+        .strip_prefix("tutela.")
+        .ok_or(EngineError::Unauthenticated)?;
+    let (tenant, secret) = rest.split_once('.').ok_or(EngineError::Unauthenticated)?;
+    let tenant = TenantId::parse(tenant).map_err(|_| EngineError::Unauthenticated)?;
+    if secret.len() < 32 || secret.len() > 128 {
+        return Err(EngineError::Unauthenticated);
+    }
+    Ok(Token { tenant, secret })
+}
+
+/// Builds the token handed to the key's owner, once.
+pub fn format_token(tenant: &TenantId, secret: &str) -> String {
+    format!("tutela.{tenant}.{secret}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_round_trip_and_reject_garbage() {
+        let tenant = TenantId::parse("acme").unwrap();
+        let secret = "a".repeat(43);
+        let token = format_token(&tenant, &secret);
+        let parsed = parse_token(&token).unwrap();
+        assert_eq!(parsed.tenant, tenant);
+        assert_eq!(parsed.secret, secret);
+        for bad in ["", "tutela.", "tutela.acme", "tutela.ACME.x", "bearer.acme.x", "tutela.acme.short"] {
+            assert!(parse_token(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn roles_are_least_privilege() {
+        assert!(Role::Service.allows(Act::ReadForPurpose));
+        assert!(!Role::Service.allows(Act::ReadAudit));
+        assert!(!Role::Service.allows(Act::SubjectAccess));
+        assert!(!Role::Dpo.allows(Act::ReadForPurpose));
+        assert!(Role::Dpo.allows(Act::SubjectAccess));
+        assert!(!Role::Analyst.allows(Act::WriteRecords));
+        let p = Principal::local_admin(TenantId::parse("acme").unwrap(), false);
+        assert!(p.require(Act::ManageTenants).is_err());
+        assert!(p.require(Act::ManageKeys).is_ok());
+    }
+
+    #[test]
+    fn purpose_scope_narrows_a_key() {
+        let support = PurposeId::parse("support").unwrap();
+        let newsletter = PurposeId::parse("newsletter").unwrap();
+        let p = Principal::for_key(TenantId::parse("acme").unwrap(), ApiKeyId::new(), Role::Service, vec![support.clone()], false);
+        assert!(p.require_purpose(&support).is_ok());
+        assert!(matches!(p.require_purpose(&newsletter), Err(EngineError::PurposeOutOfScope(_))));
+    }
+}

@@ -1,0 +1,336 @@
+//! The storage contract. The engine speaks only to this trait; the
+//! `tutela-store` crate implements it for SQLite and PostgreSQL, and one
+//! conformance suite holds both to it.
+//!
+//! Every row carries its tenant and every method takes one: no method reads
+//! across tenants. Writes arrive as a [`Change`], applied atomically together
+//! with the audit entries that describe it, so an act and its record in the
+//! audit chain are committed together or not at all.
+
+use crate::audit::{AuditChain, AuditEntry, AuditEvent, AuditHead};
+use crate::ids::{ApiKeyId, ConsentId, ObjectionId, RecordId, SubjectId, TenantId};
+use async_trait::async_trait;
+use jiff::Timestamp;
+use tutela_policy::{CategoryId, PurposeId};
+
+/// A tenant: one controller's data space.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantRow {
+    /// The tenant's slug.
+    pub id: TenantId,
+    /// Display name of the controller.
+    pub name: String,
+    /// True for the deployment's operator tenant, whose admins manage tenants.
+    pub operator: bool,
+    /// The policy version in force (0 before the first is published).
+    pub policy_version: u32,
+    /// When the tenant was created.
+    pub created_at: Timestamp,
+}
+
+/// One published version of a tenant's policy, kept forever so that any past
+/// act can be judged by the policy in force at the time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyRow {
+    /// Whose policy.
+    pub tenant: TenantId,
+    /// 1, 2, 3, ... in publication order.
+    pub version: u32,
+    /// The TOML text exactly as published.
+    pub source: String,
+    /// When it was published.
+    pub published_at: Timestamp,
+}
+
+/// A data subject. Holds no personal value: only a pseudonym, the kind, and
+/// the subject's own data key wrapped by the master key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubjectRow {
+    /// Whose subject.
+    pub tenant: TenantId,
+    /// The pseudonym.
+    pub id: SubjectId,
+    /// The subject kind declared in the policy (e.g. `customer`).
+    pub kind: String,
+    /// The data key, wrapped. `None` once erased: the records are then noise.
+    pub wrapped_key: Option<Vec<u8>>,
+    /// Art. 18: stored, but processed for nothing but the subject's own access.
+    pub restricted: bool,
+    /// When the subject was created.
+    pub created_at: Timestamp,
+    /// When the subject was erased, if it was.
+    pub erased_at: Option<Timestamp>,
+}
+
+/// A keyed hash of an identifier (email, external id) pointing at a subject.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentifierRow {
+    /// Whose identifier.
+    pub tenant: TenantId,
+    /// The category the identifier belongs to.
+    pub category: CategoryId,
+    /// HMAC of the normalised value under the tenant's blind-index key.
+    pub blind_index: [u8; 32],
+    /// The subject it identifies.
+    pub subject: SubjectId,
+    /// The record holding the sealed value.
+    pub record: RecordId,
+}
+
+/// One sealed value of one category about one subject.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordRow {
+    /// Whose record.
+    pub tenant: TenantId,
+    /// The record's id (bound into the ciphertext's associated data).
+    pub id: RecordId,
+    /// About whom.
+    pub subject: SubjectId,
+    /// Which category of data.
+    pub category: CategoryId,
+    /// The purpose it was collected for.
+    pub purpose: PurposeId,
+    /// Where it came from (`subject`, `import`, a system name): never personal.
+    pub source: String,
+    /// XChaCha20-Poly1305 ciphertext under the subject's data key.
+    pub ciphertext: Vec<u8>,
+    /// When it was collected.
+    pub collected_at: Timestamp,
+}
+
+/// One event of a subject's consent ledger: a grant or a withdrawal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentRow {
+    /// Whose ledger.
+    pub tenant: TenantId,
+    /// The entry's id.
+    pub id: ConsentId,
+    /// About whom.
+    pub subject: SubjectId,
+    /// For which purpose.
+    pub purpose: PurposeId,
+    /// True for a grant, false for a withdrawal.
+    pub granted: bool,
+    /// When it happened; a withdrawal works only from this instant on.
+    pub at: Timestamp,
+    /// For a grant with limited validity, when it lapses.
+    pub expires_at: Option<Timestamp>,
+    /// The policy version the subject saw.
+    pub policy_version: u32,
+    /// How it was given (`web-form`, `unsubscribe-link`, ...): never personal.
+    pub source: String,
+}
+
+/// An objection (Art. 21) by a subject.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectionRow {
+    /// Whose objection.
+    pub tenant: TenantId,
+    /// The objection's id.
+    pub id: ObjectionId,
+    /// Who objected.
+    pub subject: SubjectId,
+    /// The purpose objected to; `None` objects to every objectable purpose.
+    pub purpose: Option<PurposeId>,
+    /// When it was raised.
+    pub at: Timestamp,
+}
+
+/// An API key as stored: its secret only as a SHA-256 hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKeyRow {
+    /// The tenant the key acts in.
+    pub tenant: TenantId,
+    /// Public id.
+    pub id: ApiKeyId,
+    /// SHA-256 of the secret part of the token.
+    pub secret_hash: [u8; 32],
+    /// `admin`, `service`, `dpo` or `analyst`.
+    pub role: String,
+    /// Purposes the key may read for; empty means every purpose its role allows.
+    pub purposes: Vec<PurposeId>,
+    /// A human label (`support-bot`), never personal.
+    pub label: String,
+    /// When it was created.
+    pub created_at: Timestamp,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<Timestamp>,
+}
+
+/// One write inside a [`Change`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Write {
+    /// Create a tenant (fails with `Conflict` if the id exists).
+    InsertTenant(TenantRow),
+    /// Publish a policy version and make it the tenant's current one
+    /// (fails with `Conflict` if that version exists).
+    InsertPolicy(PolicyRow),
+    /// Create a subject.
+    InsertSubject(SubjectRow),
+    /// Add an identifier (fails with `Conflict` if the tenant already has the
+    /// same category and blind index).
+    InsertIdentifier(IdentifierRow),
+    /// Add a record.
+    InsertRecord(RecordRow),
+    /// Append to a consent ledger.
+    InsertConsent(ConsentRow),
+    /// Record an objection.
+    InsertObjection(ObjectionRow),
+    /// Set or lift a subject's restriction.
+    SetRestricted {
+        /// Which subject.
+        subject: SubjectId,
+        /// The new state.
+        restricted: bool,
+    },
+    /// Crypto-shred a subject: drop its wrapped key, records and identifiers,
+    /// and mark it erased.
+    EraseSubject {
+        /// Which subject.
+        subject: SubjectId,
+        /// When.
+        at: Timestamp,
+    },
+    /// Store a new API key.
+    InsertApiKey(ApiKeyRow),
+    /// Revoke an API key.
+    RevokeApiKey {
+        /// Which key.
+        id: ApiKeyId,
+        /// When.
+        at: Timestamp,
+    },
+}
+
+/// An atomic unit of work: the writes and the audit events describing them.
+/// Either all of it is committed, audit entries included, or none of it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Change {
+    /// Applied in order.
+    pub writes: Vec<Write>,
+    /// Appended to the tenant's audit chain, in order, after the writes.
+    pub audit: Vec<AuditEvent>,
+}
+
+impl Change {
+    /// A change that only appends audit events (reads and denials).
+    pub fn audit_only(events: Vec<AuditEvent>) -> Self {
+        Self {
+            writes: Vec::new(),
+            audit: events,
+        }
+    }
+}
+
+/// What a read for a purpose needs about one subject, fetched together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubjectView {
+    /// The tenant's current policy version.
+    pub policy_version: u32,
+    /// The subject row.
+    pub subject: SubjectRow,
+    /// The whole consent ledger, oldest first.
+    pub consents: Vec<ConsentRow>,
+    /// Every objection, oldest first.
+    pub objections: Vec<ObjectionRow>,
+    /// The records of the categories asked for, oldest first.
+    pub records: Vec<RecordRow>,
+}
+
+/// Which records a [`Store::subject_view`] should bring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordFilter<'a> {
+    /// No records: only the subject's state.
+    None,
+    /// Records of these categories.
+    Categories(&'a [CategoryId]),
+    /// Every record.
+    All,
+}
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique key already exists (tenant id, identifier, policy version, ...).
+    #[error("{what} already exists")]
+    Conflict {
+        /// Which kind of thing clashed.
+        what: &'static str,
+    },
+    /// A write referred to a row that is not there.
+    #[error("{what} not found")]
+    Missing {
+        /// Which kind of thing was missing.
+        what: &'static str,
+    },
+    /// The database failed; the cause is for logs, never for clients.
+    #[error("storage failure")]
+    Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// Persistence for the engine. Implementations must be safe to share between
+/// tasks and, on PostgreSQL, between several server processes.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Applies a change atomically. The audit events are linked onto the
+    /// tenant's chain with `chain` inside the same transaction (the store
+    /// reads the current head under a lock, links, inserts, moves the head).
+    /// Returns the audit entries as committed.
+    async fn apply(
+        &self,
+        tenant: &TenantId,
+        change: Change,
+        chain: &AuditChain,
+    ) -> Result<Vec<AuditEntry>, StoreError>;
+
+    /// Is the database reachable and migrated?
+    async fn ping(&self) -> Result<(), StoreError>;
+
+    /// One tenant.
+    async fn tenant(&self, id: &TenantId) -> Result<Option<TenantRow>, StoreError>;
+    /// All tenants, by id.
+    async fn tenants(&self) -> Result<Vec<TenantRow>, StoreError>;
+
+    /// A policy version; `None` asks for the current one.
+    async fn policy(
+        &self,
+        tenant: &TenantId,
+        version: Option<u32>,
+    ) -> Result<Option<PolicyRow>, StoreError>;
+    /// Every published version, oldest first.
+    async fn policies(&self, tenant: &TenantId) -> Result<Vec<PolicyRow>, StoreError>;
+
+    /// One subject's state and, as filtered, records.
+    async fn subject_view(
+        &self,
+        tenant: &TenantId,
+        subject: SubjectId,
+        records: RecordFilter<'_>,
+    ) -> Result<Option<SubjectView>, StoreError>;
+    /// The subject an identifier's blind index points at.
+    async fn subject_by_identifier(
+        &self,
+        tenant: &TenantId,
+        category: &CategoryId,
+        blind_index: &[u8; 32],
+    ) -> Result<Option<SubjectId>, StoreError>;
+
+    /// An API key by the hash of its secret.
+    async fn api_key(
+        &self,
+        tenant: &TenantId,
+        secret_hash: &[u8; 32],
+    ) -> Result<Option<ApiKeyRow>, StoreError>;
+    /// The tenant's API keys, oldest first.
+    async fn api_keys(&self, tenant: &TenantId) -> Result<Vec<ApiKeyRow>, StoreError>;
+
+    /// Audit entries with `seq > after`, in order, at most `limit`.
+    async fn audit_entries(
+        &self,
+        tenant: &TenantId,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StoreError>;
+    /// The last committed entry's position and MAC, if any.
+    async fn audit_head(&self, tenant: &TenantId) -> Result<Option<AuditHead>, StoreError>;
+}

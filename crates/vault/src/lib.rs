@@ -1,0 +1,42 @@
+//! Envelope cryptography for personal data. Pure: no I/O, no async, no files.
+//!
+//! - A [`MasterKey`] (one per deployment, loaded by the CLI) wraps
+//!   per-subject [`DataKey`]s into [`WrappedKey`]s and derives per-tenant
+//!   [`BlindIndexKey`]s and [`AuditKey`]s.
+//! - A [`DataKey`] seals each personal value with XChaCha20-Poly1305, bound
+//!   by [`record_aad`] to its tenant, subject, record and category.
+//! - Deleting a subject's wrapped key makes all its values unreadable at
+//!   once (crypto-shredding).
+//! - Identifiers are stored only as [`BlindIndex`]es (keyed hashes).
+//!
+//! Invariants: every key type zeroizes on drop and prints `<redacted>` in
+//! `Debug`; no error message carries key bytes, plaintext or parsed input;
+//! secret keys are not `Clone` where one copy suffices ([`MasterKey`],
+//! [`DataKey`]).
+//!
+//! Functions that need randomness (`generate`, `seal`, `wrap`,
+//! `random_secret`) have `try_*` twins returning
+//! [`VaultError::RandomnessUnavailable`]; the plain forms panic in that case
+//! only, since continuing without a nonce is never safe.
+
+mod aad;
+mod aead;
+mod audit_key;
+mod blind;
+mod data_key;
+mod error;
+mod kdf;
+mod master;
+mod rng;
+mod token;
+mod wrapped;
+
+pub use aad::record_aad;
+pub use audit_key::AuditKey;
+pub use blind::{BlindIndex, BlindIndexKey, normalize_identifier};
+pub use data_key::DataKey;
+pub use error::VaultError;
+pub use master::{KeyId, MasterKey};
+pub use token::{MIN_SECRET_BYTES, constant_time_eq, random_secret, sha256, try_random_secret};
+pub use wrapped::WrappedKey;
+pub use zeroize::Zeroizing;
