@@ -364,7 +364,11 @@ mod tests {
         out
     }
 
-    fn verify(chain: &AuditChain, entries: &[AuditEntry], head: Option<AuditHead>) -> Result<u64, ChainBreak> {
+    fn verify(
+        chain: &AuditChain,
+        entries: &[AuditEntry],
+        head: Option<AuditHead>,
+    ) -> Result<u64, ChainBreak> {
         let mut v = chain.verifier();
         for e in entries {
             v.feed(e)?;
@@ -386,7 +390,13 @@ mod tests {
         let mut es = entries(&c, 5);
         es[2].detail = "categories=name".into();
         let head = es[4].head();
-        assert_eq!(verify(&c, &es, Some(head)).unwrap_err(), ChainBreak { seq: 3, reason: BreakReason::Mac });
+        assert_eq!(
+            verify(&c, &es, Some(head)).unwrap_err(),
+            ChainBreak {
+                seq: 3,
+                reason: BreakReason::Mac
+            }
+        );
     }
 
     #[test]
@@ -425,14 +435,26 @@ mod tests {
         let c = chain();
         let es = entries(&c, 5);
         let head = es[4].head();
-        assert_eq!(verify(&c, &es[..3], Some(head)).unwrap_err(), ChainBreak { seq: 4, reason: BreakReason::Head });
+        assert_eq!(
+            verify(&c, &es[..3], Some(head)).unwrap_err(),
+            ChainBreak {
+                seq: 4,
+                reason: BreakReason::Head
+            }
+        );
     }
 
     #[test]
     fn another_tenants_key_does_not_verify() {
         let c = chain();
         let es = entries(&c, 2);
-        let other = AuditChain::new(TenantId::parse("acme").unwrap(), MasterKey::from_bytes([8; 32]).audit_key("acme"));
-        assert_eq!(verify(&other, &es, Some(es[1].head())).unwrap_err().reason, BreakReason::Mac);
+        let other = AuditChain::new(
+            TenantId::parse("acme").unwrap(),
+            MasterKey::from_bytes([8; 32]).audit_key("acme"),
+        );
+        assert_eq!(
+            verify(&other, &es, Some(es[1].head())).unwrap_err().reason,
+            BreakReason::Mac
+        );
     }
 }

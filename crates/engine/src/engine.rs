@@ -55,7 +55,11 @@ impl Engine {
     }
 
     /// Commits a change in the principal's tenant.
-    pub(crate) async fn commit(&self, tenant: &TenantId, change: Change) -> Result<(), EngineError> {
+    pub(crate) async fn commit(
+        &self,
+        tenant: &TenantId,
+        change: Change,
+    ) -> Result<(), EngineError> {
         let chain = self.chain(tenant);
         self.store.apply(tenant, change, &chain).await?;
         Ok(())
@@ -97,15 +101,29 @@ impl Engine {
         if err.kind() != crate::error::ErrorKind::Denied {
             return err;
         }
-        let event = self.event(who, action, purpose, subject, detail, Outcome::Denied(err.code()));
-        match self.commit(&who.tenant, Change::audit_only(vec![event])).await {
+        let event = self.event(
+            who,
+            action,
+            purpose,
+            subject,
+            detail,
+            Outcome::Denied(err.code()),
+        );
+        match self
+            .commit(&who.tenant, Change::audit_only(vec![event]))
+            .await
+        {
             Ok(()) => err,
             Err(audit_failure) => audit_failure,
         }
     }
 
     /// The parsed policy `version` of `tenant`, from cache or store.
-    pub(crate) async fn policy_version(&self, tenant: &TenantId, version: u32) -> Result<Arc<Policy>, EngineError> {
+    pub(crate) async fn policy_version(
+        &self,
+        tenant: &TenantId,
+        version: u32,
+    ) -> Result<Arc<Policy>, EngineError> {
         if version == 0 {
             return Err(EngineError::NoPolicy);
         }
@@ -132,7 +150,10 @@ impl Engine {
     }
 
     /// The tenant's current policy and its version.
-    pub(crate) async fn current_policy(&self, tenant: &TenantId) -> Result<(u32, Arc<Policy>), EngineError> {
+    pub(crate) async fn current_policy(
+        &self,
+        tenant: &TenantId,
+    ) -> Result<(u32, Arc<Policy>), EngineError> {
         let row = self
             .store
             .tenant(tenant)

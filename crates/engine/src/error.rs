@@ -89,10 +89,14 @@ pub enum EngineError {
     #[error("the subject objected to processing for purpose '{0}'")]
     Objected(String),
     /// An objection names a purpose it cannot apply to.
-    #[error("purpose '{0}' rests on neither legitimate interests, a public task nor direct marketing, so it cannot be objected to; withdraw consent instead where it applies")]
+    #[error(
+        "purpose '{0}' rests on neither legitimate interests, a public task nor direct marketing, so it cannot be objected to; withdraw consent instead where it applies"
+    )]
     ObjectionNotApplicable(String),
     /// The subject's processing is restricted.
-    #[error("processing of this subject's data is restricted; only the subject's own access is allowed")]
+    #[error(
+        "processing of this subject's data is restricted; only the subject's own access is allowed"
+    )]
     Restricted,
     /// No such API key.
     #[error("API key not found")]
@@ -148,10 +152,9 @@ impl EngineError {
             | Self::CategoryNotStorable(_)
             | Self::ConsentNotApplicable(_)
             | Self::ObjectionNotApplicable(_) => ErrorKind::BadRequest,
-            Self::NoPolicy
-            | Self::TenantNotFound
-            | Self::SubjectNotFound
-            | Self::KeyNotFound => ErrorKind::NotFound,
+            Self::NoPolicy | Self::TenantNotFound | Self::SubjectNotFound | Self::KeyNotFound => {
+                ErrorKind::NotFound
+            }
             Self::TenantExists | Self::IdentifierTaken(_) | Self::SubjectErased => {
                 ErrorKind::Conflict
             }

@@ -24,7 +24,10 @@ pub struct TenantId(String);
 impl TenantId {
     /// Parses a tenant slug.
     pub fn parse(text: &str) -> Result<Self, IdError> {
-        let err = |why| IdError { what: "tenant id", why };
+        let err = |why| IdError {
+            what: "tenant id",
+            why,
+        };
         let mut chars = text.chars();
         match chars.next() {
             None => return Err(err("it is empty")),

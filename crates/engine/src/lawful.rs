@@ -19,7 +19,10 @@ pub struct SubjectState<'a> {
 }
 
 /// Finds a declared purpose or refuses with `E_PURPOSE_NOT_DECLARED`.
-pub fn declared_purpose<'p>(policy: &'p Policy, purpose: &PurposeId) -> Result<&'p Purpose, EngineError> {
+pub fn declared_purpose<'p>(
+    policy: &'p Policy,
+    purpose: &PurposeId,
+) -> Result<&'p Purpose, EngineError> {
     policy
         .purpose(purpose)
         .ok_or_else(|| EngineError::PurposeNotDeclared(purpose.to_string()))
@@ -76,7 +79,11 @@ pub fn objected(objections: &[ObjectionRow], purpose: &Purpose, now: Timestamp) 
 
 /// Whether the legal basis of `purpose` holds for this subject at `now`,
 /// ignoring restriction (which writes and reads treat differently).
-pub fn basis_holds(purpose: &Purpose, state: &SubjectState<'_>, now: Timestamp) -> Result<(), EngineError> {
+pub fn basis_holds(
+    purpose: &Purpose,
+    state: &SubjectState<'_>,
+    now: Timestamp,
+) -> Result<(), EngineError> {
     if purpose.basis == LegalBasis::Consent && !consent_live(state.consents, &purpose.id, now) {
         return Err(EngineError::ConsentRequired(purpose.id.to_string()));
     }

@@ -165,7 +165,13 @@ impl Principal {
     }
 
     /// A caller holding API key `id`.
-    pub fn for_key(tenant: TenantId, id: ApiKeyId, role: Role, purposes: Vec<PurposeId>, operator: bool) -> Self {
+    pub fn for_key(
+        tenant: TenantId,
+        id: ApiKeyId,
+        role: Role,
+        purposes: Vec<PurposeId>,
+        operator: bool,
+    ) -> Self {
         Self {
             tenant,
             actor: format!("key:{id}"),
@@ -238,7 +244,14 @@ mod tests {
         let parsed = parse_token(&token).unwrap();
         assert_eq!(parsed.tenant, tenant);
         assert_eq!(parsed.secret, secret);
-        for bad in ["", "tutela.", "tutela.acme", "tutela.ACME.x", "bearer.acme.x", "tutela.acme.short"] {
+        for bad in [
+            "",
+            "tutela.",
+            "tutela.acme",
+            "tutela.ACME.x",
+            "bearer.acme.x",
+            "tutela.acme.short",
+        ] {
             assert!(parse_token(bad).is_err(), "{bad}");
         }
     }
@@ -260,8 +273,17 @@ mod tests {
     fn purpose_scope_narrows_a_key() {
         let support = PurposeId::parse("support").unwrap();
         let newsletter = PurposeId::parse("newsletter").unwrap();
-        let p = Principal::for_key(TenantId::parse("acme").unwrap(), ApiKeyId::new(), Role::Service, vec![support.clone()], false);
+        let p = Principal::for_key(
+            TenantId::parse("acme").unwrap(),
+            ApiKeyId::new(),
+            Role::Service,
+            vec![support.clone()],
+            false,
+        );
         assert!(p.require_purpose(&support).is_ok());
-        assert!(matches!(p.require_purpose(&newsletter), Err(EngineError::PurposeOutOfScope(_))));
+        assert!(matches!(
+            p.require_purpose(&newsletter),
+            Err(EngineError::PurposeOutOfScope(_))
+        ));
     }
 }

@@ -90,40 +90,92 @@ fn objection(purpose: Option<&str>, at: &str) -> ObjectionRow {
 }
 
 fn state<'a>(consents: &'a [ConsentRow], objections: &'a [ObjectionRow]) -> SubjectState<'a> {
-    SubjectState { restricted: false, consents, objections }
+    SubjectState {
+        restricted: false,
+        consents,
+        objections,
+    }
 }
 
 const NOW: &str = "2026-06-01T00:00:00Z";
 
 #[test]
 fn undeclared_purpose_is_refused() {
-    let err = may_use(&policy(), &state(&[], &[]), &p("marketing"), &[c("email")], t(NOW)).unwrap_err();
+    let err = may_use(
+        &policy(),
+        &state(&[], &[]),
+        &p("marketing"),
+        &[c("email")],
+        t(NOW),
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "E_PURPOSE_NOT_DECLARED");
 }
 
 #[test]
 fn category_outside_the_purpose_is_refused() {
-    let err = may_use(&policy(), &state(&[], &[]), &p("newsletter"), &[c("name")], t(NOW)).unwrap_err();
+    let err = may_use(
+        &policy(),
+        &state(&[], &[]),
+        &p("newsletter"),
+        &[c("name")],
+        t(NOW),
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "E_CATEGORY_NOT_IN_PURPOSE");
-    assert!(may_use(&policy(), &state(&[], &[]), &p("support"), &[c("name")], t(NOW)).is_ok());
+    assert!(
+        may_use(
+            &policy(),
+            &state(&[], &[]),
+            &p("support"),
+            &[c("name")],
+            t(NOW)
+        )
+        .is_ok()
+    );
 }
 
 #[test]
 fn collection_needs_a_declared_storable_category() {
     let pol = policy();
     let s = state(&[], &[]);
-    assert_eq!(may_collect(&pol, &s, &p("account"), &[c("phone")], t(NOW)).unwrap_err().code(), "E_CATEGORY_NOT_DECLARED");
-    assert_eq!(may_collect(&pol, &s, &p("account"), &[c("secret")], t(NOW)).unwrap_err().code(), "E_CATEGORY_NOT_STORABLE");
+    assert_eq!(
+        may_collect(&pol, &s, &p("account"), &[c("phone")], t(NOW))
+            .unwrap_err()
+            .code(),
+        "E_CATEGORY_NOT_DECLARED"
+    );
+    assert_eq!(
+        may_collect(&pol, &s, &p("account"), &[c("secret")], t(NOW))
+            .unwrap_err()
+            .code(),
+        "E_CATEGORY_NOT_STORABLE"
+    );
     assert!(may_collect(&pol, &s, &p("account"), &[c("email"), c("name")], t(NOW)).is_ok());
 }
 
 #[test]
 fn consent_purpose_needs_a_live_consent() {
     let pol = policy();
-    let none = may_use(&pol, &state(&[], &[]), &p("newsletter"), &[c("email")], t(NOW));
+    let none = may_use(
+        &pol,
+        &state(&[], &[]),
+        &p("newsletter"),
+        &[c("email")],
+        t(NOW),
+    );
     assert_eq!(none.unwrap_err().code(), "E_CONSENT_REQUIRED");
     let granted = [consent("newsletter", true, "2026-05-01T00:00:00Z", None)];
-    assert!(may_use(&pol, &state(&granted, &[]), &p("newsletter"), &[c("email")], t(NOW)).is_ok());
+    assert!(
+        may_use(
+            &pol,
+            &state(&granted, &[]),
+            &p("newsletter"),
+            &[c("email")],
+            t(NOW)
+        )
+        .is_ok()
+    );
 }
 
 #[test]
@@ -132,16 +184,37 @@ fn withdrawal_works_only_from_its_instant_on() {
         consent("newsletter", true, "2026-05-01T00:00:00Z", None),
         consent("newsletter", false, "2026-05-15T00:00:00Z", None),
     ];
-    assert!(consent_live(&ledger, &p("newsletter"), t("2026-05-14T23:59:59Z")));
-    assert!(!consent_live(&ledger, &p("newsletter"), t("2026-05-15T00:00:00Z")));
+    assert!(consent_live(
+        &ledger,
+        &p("newsletter"),
+        t("2026-05-14T23:59:59Z")
+    ));
+    assert!(!consent_live(
+        &ledger,
+        &p("newsletter"),
+        t("2026-05-15T00:00:00Z")
+    ));
     assert!(!consent_live(&ledger, &p("newsletter"), t(NOW)));
 }
 
 #[test]
 fn a_lapsed_consent_no_longer_permits() {
-    let ledger = [consent("newsletter", true, "2025-01-01T00:00:00Z", Some("2026-02-01T00:00:00Z"))];
-    assert!(consent_live(&ledger, &p("newsletter"), t("2026-01-31T23:59:59Z")));
-    assert!(!consent_live(&ledger, &p("newsletter"), t("2026-02-01T00:00:00Z")));
+    let ledger = [consent(
+        "newsletter",
+        true,
+        "2025-01-01T00:00:00Z",
+        Some("2026-02-01T00:00:00Z"),
+    )];
+    assert!(consent_live(
+        &ledger,
+        &p("newsletter"),
+        t("2026-01-31T23:59:59Z")
+    ));
+    assert!(!consent_live(
+        &ledger,
+        &p("newsletter"),
+        t("2026-02-01T00:00:00Z")
+    ));
 }
 
 #[test]
@@ -154,10 +227,32 @@ fn consent_for_one_purpose_does_not_serve_another() {
 fn objection_stops_legitimate_interest_for_that_purpose_only() {
     let pol = policy();
     let objs = [objection(Some("support"), "2026-05-01T00:00:00Z")];
-    let err = may_use(&pol, &state(&[], &objs), &p("support"), &[c("email")], t(NOW)).unwrap_err();
+    let err = may_use(
+        &pol,
+        &state(&[], &objs),
+        &p("support"),
+        &[c("email")],
+        t(NOW),
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "E_OBJECTED");
-    assert!(may_use(&pol, &state(&[], &objs), &p("account"), &[c("email")], t(NOW)).is_ok());
-    let before = may_use(&pol, &state(&[], &objs), &p("support"), &[c("email")], t("2026-04-30T00:00:00Z"));
+    assert!(
+        may_use(
+            &pol,
+            &state(&[], &objs),
+            &p("account"),
+            &[c("email")],
+            t(NOW)
+        )
+        .is_ok()
+    );
+    let before = may_use(
+        &pol,
+        &state(&[], &objs),
+        &p("support"),
+        &[c("email")],
+        t("2026-04-30T00:00:00Z"),
+    );
     assert!(before.is_ok(), "an objection works from when it was raised");
 }
 
@@ -166,7 +261,14 @@ fn any_objection_stops_direct_marketing() {
     let pol = policy();
     let granted = [consent("newsletter", true, "2026-04-01T00:00:00Z", None)];
     let objs = [objection(Some("support"), "2026-05-01T00:00:00Z")];
-    let err = may_use(&pol, &state(&granted, &objs), &p("newsletter"), &[c("email")], t(NOW)).unwrap_err();
+    let err = may_use(
+        &pol,
+        &state(&granted, &objs),
+        &p("newsletter"),
+        &[c("email")],
+        t(NOW),
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "E_OBJECTED");
 }
 
@@ -174,14 +276,36 @@ fn any_objection_stops_direct_marketing() {
 fn a_general_objection_does_not_stop_a_contract() {
     let pol = policy();
     let objs = [objection(None, "2026-05-01T00:00:00Z")];
-    assert!(may_use(&pol, &state(&[], &objs), &p("account"), &[c("email")], t(NOW)).is_ok());
-    assert!(may_use(&pol, &state(&[], &objs), &p("support"), &[c("email")], t(NOW)).is_err());
+    assert!(
+        may_use(
+            &pol,
+            &state(&[], &objs),
+            &p("account"),
+            &[c("email")],
+            t(NOW)
+        )
+        .is_ok()
+    );
+    assert!(
+        may_use(
+            &pol,
+            &state(&[], &objs),
+            &p("support"),
+            &[c("email")],
+            t(NOW)
+        )
+        .is_err()
+    );
 }
 
 #[test]
 fn restriction_stops_every_purpose() {
     let pol = policy();
-    let s = SubjectState { restricted: true, consents: &[], objections: &[] };
+    let s = SubjectState {
+        restricted: true,
+        consents: &[],
+        objections: &[],
+    };
     for purpose in ["account", "support"] {
         let err = may_use(&pol, &s, &p(purpose), &[c("email")], t(NOW)).unwrap_err();
         assert_eq!(err.code(), "E_SUBJECT_RESTRICTED");

@@ -38,7 +38,10 @@ impl Engine {
             let page = self.store.audit_entries(&who.tenant, after, PAGE).await?;
             for entry in &page {
                 if let Err(b) = verifier.feed(entry) {
-                    return Ok(AuditReport { verified, first_break: Some(b) });
+                    return Ok(AuditReport {
+                        verified,
+                        first_break: Some(b),
+                    });
                 }
                 verified += 1;
                 after = entry.seq;
@@ -48,14 +51,28 @@ impl Engine {
             }
         }
         match verifier.finish(head) {
-            Ok(n) => Ok(AuditReport { verified: n, first_break: None }),
-            Err(b) => Ok(AuditReport { verified, first_break: Some(b) }),
+            Ok(n) => Ok(AuditReport {
+                verified: n,
+                first_break: None,
+            }),
+            Err(b) => Ok(AuditReport {
+                verified,
+                first_break: Some(b),
+            }),
         }
     }
 
     /// A page of the caller's tenant's chain.
-    pub async fn audit_entries(&self, who: &Principal, after: u64, limit: u32) -> Result<Vec<AuditEntry>, EngineError> {
+    pub async fn audit_entries(
+        &self,
+        who: &Principal,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, EngineError> {
         who.require(Act::ReadAudit)?;
-        Ok(self.store.audit_entries(&who.tenant, after, limit.clamp(1, PAGE)).await?)
+        Ok(self
+            .store
+            .audit_entries(&who.tenant, after, limit.clamp(1, PAGE))
+            .await?)
     }
 }

@@ -30,7 +30,9 @@ pub struct ConsentStatus {
 fn check_source(source: &str) -> Result<(), EngineError> {
     let ok = !source.is_empty()
         && source.len() <= 64
-        && source.chars().all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c));
+        && source
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c));
     if ok {
         Ok(())
     } else {
@@ -54,7 +56,9 @@ impl Engine {
         who.require(Act::ManageConsent)?;
         check_source(source)?;
         let view = self.live_subject(who, subject, RecordFilter::None).await?;
-        let policy = self.policy_version(&who.tenant, view.policy_version).await?;
+        let policy = self
+            .policy_version(&who.tenant, view.policy_version)
+            .await?;
         let declared = lawful::declared_purpose(&policy, purpose)?;
         if declared.basis != LegalBasis::Consent {
             return Err(EngineError::ConsentNotApplicable(purpose.to_string()));
@@ -78,28 +82,48 @@ impl Engine {
             policy_version: view.policy_version,
             source: source.to_owned(),
         };
-        let action = if granted { Action::ConsentGrant } else { Action::ConsentWithdraw };
+        let action = if granted {
+            Action::ConsentGrant
+        } else {
+            Action::ConsentWithdraw
+        };
         let detail = format!("source={source} policy_version={}", view.policy_version);
         let change = Change {
             writes: vec![Write::InsertConsent(row.clone())],
-            audit: vec![self.event(who, action, Some(purpose.as_str()), Some(subject), detail, Outcome::Allowed)],
+            audit: vec![self.event(
+                who,
+                action,
+                Some(purpose.as_str()),
+                Some(subject),
+                detail,
+                Outcome::Allowed,
+            )],
         };
         self.commit(&who.tenant, change).await?;
         Ok(row)
     }
 
     /// The subject's standing on every consent purpose of the policy.
-    pub async fn consent_status(&self, who: &Principal, subject: SubjectId) -> Result<Vec<ConsentStatus>, EngineError> {
+    pub async fn consent_status(
+        &self,
+        who: &Principal,
+        subject: SubjectId,
+    ) -> Result<Vec<ConsentStatus>, EngineError> {
         who.require(Act::ManageConsent)?;
         let view = self.live_subject(who, subject, RecordFilter::None).await?;
-        let policy = self.policy_version(&who.tenant, view.policy_version).await?;
+        let policy = self
+            .policy_version(&who.tenant, view.policy_version)
+            .await?;
         let now = self.clock.now();
         let status = policy
             .purposes
             .iter()
             .filter(|p| p.basis == LegalBasis::Consent)
             .map(|p| {
-                let ledger = view.consents.iter().filter(|c| c.purpose == p.id && c.at <= now);
+                let ledger = view
+                    .consents
+                    .iter()
+                    .filter(|c| c.purpose == p.id && c.at <= now);
                 let last_grant = ledger.clone().filter(|c| c.granted).max_by_key(|c| c.at);
                 let last_withdrawal = ledger.filter(|c| !c.granted).max_by_key(|c| c.at);
                 ConsentStatus {
@@ -116,10 +140,17 @@ impl Engine {
 
     /// Records an objection to one purpose, or with `None` to every purpose
     /// that can be objected to, direct marketing included.
-    pub async fn object(&self, who: &Principal, subject: SubjectId, purpose: Option<&PurposeId>) -> Result<ObjectionRow, EngineError> {
+    pub async fn object(
+        &self,
+        who: &Principal,
+        subject: SubjectId,
+        purpose: Option<&PurposeId>,
+    ) -> Result<ObjectionRow, EngineError> {
         who.require(Act::RecordObjection)?;
         let view = self.live_subject(who, subject, RecordFilter::None).await?;
-        let policy = self.policy_version(&who.tenant, view.policy_version).await?;
+        let policy = self
+            .policy_version(&who.tenant, view.policy_version)
+            .await?;
         if let Some(p) = purpose {
             let declared = lawful::declared_purpose(&policy, p)?;
             if !(declared.basis.objectable() || declared.direct_marketing || declared.profiling) {
@@ -135,7 +166,14 @@ impl Engine {
         };
         let change = Change {
             writes: vec![Write::InsertObjection(row.clone())],
-            audit: vec![self.event(who, Action::ObjectionRecord, purpose.map(PurposeId::as_str), Some(subject), String::new(), Outcome::Allowed)],
+            audit: vec![self.event(
+                who,
+                Action::ObjectionRecord,
+                purpose.map(PurposeId::as_str),
+                Some(subject),
+                String::new(),
+                Outcome::Allowed,
+            )],
         };
         self.commit(&who.tenant, change).await?;
         Ok(row)

@@ -69,8 +69,18 @@ impl Engine {
     pub async fn revoke_api_key(&self, who: &Principal, id: ApiKeyId) -> Result<(), EngineError> {
         who.require(Act::ManageKeys)?;
         let change = Change {
-            writes: vec![Write::RevokeApiKey { id, at: self.clock.now() }],
-            audit: vec![self.event(who, Action::KeyRevoke, None, None, format!("key={id}"), Outcome::Allowed)],
+            writes: vec![Write::RevokeApiKey {
+                id,
+                at: self.clock.now(),
+            }],
+            audit: vec![self.event(
+                who,
+                Action::KeyRevoke,
+                None,
+                None,
+                format!("key={id}"),
+                Outcome::Allowed,
+            )],
         };
         match self.commit(&who.tenant, change).await {
             Err(EngineError::Storage(StoreError::Missing { .. })) => Err(EngineError::KeyNotFound),
@@ -100,6 +110,12 @@ impl Engine {
             .tenant(&token.tenant)
             .await?
             .ok_or(EngineError::Unauthenticated)?;
-        Ok(Principal::for_key(key.tenant, key.id, role, key.purposes, tenant.operator))
+        Ok(Principal::for_key(
+            key.tenant,
+            key.id,
+            role,
+            key.purposes,
+            tenant.operator,
+        ))
     }
 }

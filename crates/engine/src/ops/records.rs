@@ -7,7 +7,9 @@ use crate::error::EngineError;
 use crate::ids::{RecordId, SubjectId, TenantId};
 use crate::lawful::{self, SubjectState};
 use crate::principal::{Act, Principal};
-use crate::store::{Change, IdentifierRow, RecordFilter, RecordRow, StoreError, SubjectView, Write};
+use crate::store::{
+    Change, IdentifierRow, RecordFilter, RecordRow, StoreError, SubjectView, Write,
+};
 use jiff::Timestamp;
 use serde::Serialize;
 use tutela_policy::{CategoryId, Policy, PurposeId, RecipientId};
@@ -52,19 +54,38 @@ pub(crate) fn wrap_context(tenant: &TenantId, subject: SubjectId) -> Vec<u8> {
     c
 }
 
-pub(crate) fn unwrap_key(master: &MasterKey, tenant: &TenantId, view: &SubjectView) -> Result<DataKey, EngineError> {
-    let bytes = view.subject.wrapped_key.clone().ok_or(EngineError::SubjectErased)?;
+pub(crate) fn unwrap_key(
+    master: &MasterKey,
+    tenant: &TenantId,
+    view: &SubjectView,
+) -> Result<DataKey, EngineError> {
+    let bytes = view
+        .subject
+        .wrapped_key
+        .clone()
+        .ok_or(EngineError::SubjectErased)?;
     let wrapped = WrappedKey::from_bytes(bytes).map_err(|_| EngineError::Unreadable)?;
     master
         .unwrap(&wrapped, &wrap_context(tenant, view.subject.id))
         .map_err(|_| EngineError::Unreadable)
 }
 
-pub(crate) fn open_records(key: &DataKey, tenant: &TenantId, rows: &[RecordRow]) -> Result<Vec<PlainRecord>, EngineError> {
+pub(crate) fn open_records(
+    key: &DataKey,
+    tenant: &TenantId,
+    rows: &[RecordRow],
+) -> Result<Vec<PlainRecord>, EngineError> {
     rows.iter()
         .map(|r| {
-            let aad = record_aad(tenant.as_str(), r.subject.as_bytes(), r.id.as_bytes(), r.category.as_str());
-            let plain = key.open(&r.ciphertext, &aad).map_err(|_| EngineError::Unreadable)?;
+            let aad = record_aad(
+                tenant.as_str(),
+                r.subject.as_bytes(),
+                r.id.as_bytes(),
+                r.category.as_str(),
+            );
+            let plain = key
+                .open(&r.ciphertext, &aad)
+                .map_err(|_| EngineError::Unreadable)?;
             let value = String::from_utf8(plain.to_vec()).map_err(|_| EngineError::Unreadable)?;
             Ok(PlainRecord {
                 id: r.id,
@@ -93,7 +114,12 @@ fn check_values(records: &[NewRecord]) -> Result<(), EngineError> {
             });
         }
         let s = &r.source;
-        if s.is_empty() || s.len() > 64 || !s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c)) {
+        if s.is_empty()
+            || s.len() > 64
+            || !s
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c))
+        {
             return Err(EngineError::InvalidInput {
                 field: format!("records[{i}].source"),
                 message: "must be 1 to 64 characters of letters, digits, '-', '_', '.', ':'".into(),
@@ -124,7 +150,12 @@ pub(crate) fn seal_into(
     let mut ids = Vec::with_capacity(records.len());
     for r in records {
         let id = RecordId::new();
-        let aad = record_aad(tenant.as_str(), subject.as_bytes(), id.as_bytes(), r.category.as_str());
+        let aad = record_aad(
+            tenant.as_str(),
+            subject.as_bytes(),
+            id.as_bytes(),
+            r.category.as_str(),
+        );
         writes.push(Write::InsertRecord(RecordRow {
             tenant: tenant.clone(),
             id,
@@ -149,7 +180,11 @@ pub(crate) fn seal_into(
     ids
 }
 
-pub(crate) fn identifier_conflict(err: EngineError, records: &[NewRecord], policy: &Policy) -> EngineError {
+pub(crate) fn identifier_conflict(
+    err: EngineError,
+    records: &[NewRecord],
+    policy: &Policy,
+) -> EngineError {
     match err {
         EngineError::Storage(StoreError::Conflict { .. }) => {
             let what = records
@@ -194,7 +229,9 @@ impl Engine {
         who.require_purpose(purpose)?;
         check_values(&records)?;
         let view = self.live_subject(who, subject, RecordFilter::None).await?;
-        let policy = self.policy_version(&who.tenant, view.policy_version).await?;
+        let policy = self
+            .policy_version(&who.tenant, view.policy_version)
+            .await?;
         let categories: Vec<CategoryId> = records.iter().map(|r| r.category.clone()).collect();
         let state = SubjectState {
             restricted: view.subject.restricted,
@@ -202,15 +239,41 @@ impl Engine {
             objections: &view.objections,
         };
         let detail = category_list(&categories);
-        if let Err(e) = lawful::may_collect(&policy, &state, purpose, &categories, self.clock.now()) {
-            return Err(self.refuse(who, Action::RecordWrite, Some(purpose.as_str()), Some(subject), detail, e).await);
+        if let Err(e) = lawful::may_collect(&policy, &state, purpose, &categories, self.clock.now())
+        {
+            return Err(self
+                .refuse(
+                    who,
+                    Action::RecordWrite,
+                    Some(purpose.as_str()),
+                    Some(subject),
+                    detail,
+                    e,
+                )
+                .await);
         }
         let key = unwrap_key(&self.master, &who.tenant, &view)?;
         let mut writes = Vec::with_capacity(records.len() + 1);
-        let ids = seal_into(self, &policy, &who.tenant, subject, &key, purpose, &records, &mut writes);
+        let ids = seal_into(
+            self,
+            &policy,
+            &who.tenant,
+            subject,
+            &key,
+            purpose,
+            &records,
+            &mut writes,
+        );
         let change = Change {
             writes,
-            audit: vec![self.event(who, Action::RecordWrite, Some(purpose.as_str()), Some(subject), detail, Outcome::Allowed)],
+            audit: vec![self.event(
+                who,
+                Action::RecordWrite,
+                Some(purpose.as_str()),
+                Some(subject),
+                detail,
+                Outcome::Allowed,
+            )],
         };
         self.commit(&who.tenant, change)
             .await
@@ -228,7 +291,8 @@ impl Engine {
         purpose: &PurposeId,
         categories: Option<Vec<CategoryId>>,
     ) -> Result<Vec<PlainRecord>, EngineError> {
-        self.use_records(who, subject, purpose, categories, None).await
+        self.use_records(who, subject, purpose, categories, None)
+            .await
     }
 
     /// Hands a subject's records to a recipient declared for `purpose`.
@@ -241,7 +305,8 @@ impl Engine {
         recipient: &RecipientId,
         categories: Option<Vec<CategoryId>>,
     ) -> Result<Vec<PlainRecord>, EngineError> {
-        self.use_records(who, subject, purpose, categories, Some(recipient)).await
+        self.use_records(who, subject, purpose, categories, Some(recipient))
+            .await
     }
 
     async fn use_records(
@@ -263,14 +328,25 @@ impl Engine {
         }
         let scope = who.require(act).and_then(|()| who.require_purpose(purpose));
         if let Err(e) = scope {
-            return Err(self.refuse(who, action, Some(purpose.as_str()), Some(subject), detail, e).await);
+            return Err(self
+                .refuse(
+                    who,
+                    action,
+                    Some(purpose.as_str()),
+                    Some(subject),
+                    detail,
+                    e,
+                )
+                .await);
         }
         let filter = match &categories {
             Some(c) => RecordFilter::Categories(c),
             None => RecordFilter::All,
         };
         let mut view = self.live_subject(who, subject, filter).await?;
-        let policy = self.policy_version(&who.tenant, view.policy_version).await?;
+        let policy = self
+            .policy_version(&who.tenant, view.policy_version)
+            .await?;
         let wanted = match categories {
             Some(c) => c,
             None => lawful::declared_purpose(&policy, purpose)
@@ -283,27 +359,60 @@ impl Engine {
             consents: &view.consents,
             objections: &view.objections,
         };
-        let checked = lawful::may_use(&policy, &state, purpose, &wanted, self.clock.now()).and_then(|p| match recipient {
-            Some(r) => lawful::discloses_to(p, r).map(|()| p),
-            None => Ok(p),
-        });
+        let checked = lawful::may_use(&policy, &state, purpose, &wanted, self.clock.now())
+            .and_then(|p| match recipient {
+                Some(r) => lawful::discloses_to(p, r).map(|()| p),
+                None => Ok(p),
+            });
         let declared = match checked {
             Ok(p) => p,
-            Err(e) => return Err(self.refuse(who, action, Some(purpose.as_str()), Some(subject), detail, e).await),
+            Err(e) => {
+                return Err(self
+                    .refuse(
+                        who,
+                        action,
+                        Some(purpose.as_str()),
+                        Some(subject),
+                        detail,
+                        e,
+                    )
+                    .await);
+            }
         };
         if let Some(r) = recipient.and_then(|r| policy.recipient(r)) {
             let needs_consent = r.is_transfer() && r.safeguard == tutela_policy::Safeguard::Consent;
-            if needs_consent && !lawful::consent_live(&view.consents, &declared.id, self.clock.now()) {
+            if needs_consent
+                && !lawful::consent_live(&view.consents, &declared.id, self.clock.now())
+            {
                 let e = EngineError::ConsentRequired(declared.id.to_string());
-                return Err(self.refuse(who, action, Some(purpose.as_str()), Some(subject), detail, e).await);
+                return Err(self
+                    .refuse(
+                        who,
+                        action,
+                        Some(purpose.as_str()),
+                        Some(subject),
+                        detail,
+                        e,
+                    )
+                    .await);
             }
         }
         let key = unwrap_key(&self.master, &who.tenant, &view)?;
         let plain = open_records(&key, &who.tenant, &view.records)?;
         let detail = format!("{} count={}", category_list(&wanted), plain.len())
-            + &recipient.map(|r| format!(" recipient={r}")).unwrap_or_default();
-        let event = self.event(who, action, Some(purpose.as_str()), Some(subject), detail, Outcome::Allowed);
-        self.commit(&who.tenant, Change::audit_only(vec![event])).await?;
+            + &recipient
+                .map(|r| format!(" recipient={r}"))
+                .unwrap_or_default();
+        let event = self.event(
+            who,
+            action,
+            Some(purpose.as_str()),
+            Some(subject),
+            detail,
+            Outcome::Allowed,
+        );
+        self.commit(&who.tenant, Change::audit_only(vec![event]))
+            .await?;
         Ok(plain)
     }
 }

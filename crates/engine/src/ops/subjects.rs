@@ -1,7 +1,10 @@
 //! Subjects: creation with a fresh data key, lookup by identifier through the
 //! blind index, the subject's own access, restriction and erasure.
 
-use super::records::{NewRecord, PlainRecord, category_list, identifier_conflict, open_records, seal_into, unwrap_key, wrap_context};
+use super::records::{
+    NewRecord, PlainRecord, category_list, identifier_conflict, open_records, seal_into,
+    unwrap_key, wrap_context,
+};
 use crate::audit::{Action, Outcome};
 use crate::engine::Engine;
 use crate::error::EngineError;
@@ -110,7 +113,16 @@ impl Engine {
         if !records.is_empty() {
             let checked = lawful::may_collect(&policy, &state, purpose, &categories, now);
             if let Err(e) = checked {
-                return Err(self.refuse(who, Action::SubjectCreate, Some(purpose.as_str()), None, detail, e).await);
+                return Err(self
+                    .refuse(
+                        who,
+                        Action::SubjectCreate,
+                        Some(purpose.as_str()),
+                        None,
+                        detail,
+                        e,
+                    )
+                    .await);
             }
         }
         let key = DataKey::generate();
@@ -124,11 +136,27 @@ impl Engine {
             created_at: now,
             erased_at: None,
         })];
-        seal_into(self, &policy, &who.tenant, id, &key, purpose, &records, &mut writes);
+        seal_into(
+            self,
+            &policy,
+            &who.tenant,
+            id,
+            &key,
+            purpose,
+            &records,
+            &mut writes,
+        );
         let _ = version;
         let change = Change {
             writes,
-            audit: vec![self.event(who, Action::SubjectCreate, Some(purpose.as_str()), Some(id), detail, Outcome::Allowed)],
+            audit: vec![self.event(
+                who,
+                Action::SubjectCreate,
+                Some(purpose.as_str()),
+                Some(id),
+                detail,
+                Outcome::Allowed,
+            )],
         };
         self.commit(&who.tenant, change)
             .await
@@ -138,7 +166,12 @@ impl Engine {
 
     /// Finds the subject holding an identifier (an email, an external id)
     /// through its keyed hash; the value itself is never stored.
-    pub async fn find_subject(&self, who: &Principal, category: &CategoryId, value: &str) -> Result<SubjectId, EngineError> {
+    pub async fn find_subject(
+        &self,
+        who: &Principal,
+        category: &CategoryId,
+        value: &str,
+    ) -> Result<SubjectId, EngineError> {
         who.require(Act::LookupSubject)?;
         let (_, policy) = self.current_policy(&who.tenant).await?;
         match policy.category(category) {
@@ -146,33 +179,58 @@ impl Engine {
             Some(_) => {
                 return Err(EngineError::InvalidInput {
                     field: "category".into(),
-                    message: format!("'{category}' is not declared as an identifier, so subjects cannot be found by it"),
+                    message: format!(
+                        "'{category}' is not declared as an identifier, so subjects cannot be found by it"
+                    ),
                 });
             }
             None => return Err(EngineError::CategoryNotDeclared(category.to_string())),
         }
-        let index = self.master.blind_index_key(who.tenant.as_str()).index(category.as_str(), value);
+        let index = self
+            .master
+            .blind_index_key(who.tenant.as_str())
+            .index(category.as_str(), value);
         let found = self
             .store
             .subject_by_identifier(&who.tenant, category, &index.0)
             .await?
             .ok_or(EngineError::SubjectNotFound)?;
         let detail = format!("category={category}");
-        let event = self.event(who, Action::SubjectLookup, None, Some(found), detail, Outcome::Allowed);
-        self.commit(&who.tenant, Change::audit_only(vec![event])).await?;
+        let event = self.event(
+            who,
+            Action::SubjectLookup,
+            None,
+            Some(found),
+            detail,
+            Outcome::Allowed,
+        );
+        self.commit(&who.tenant, Change::audit_only(vec![event]))
+            .await?;
         Ok(found)
     }
 
     /// The subject's own access: everything held, whatever the purpose, even
     /// under restriction.
-    pub async fn subject_access(&self, who: &Principal, subject: SubjectId) -> Result<AccessReport, EngineError> {
+    pub async fn subject_access(
+        &self,
+        who: &Principal,
+        subject: SubjectId,
+    ) -> Result<AccessReport, EngineError> {
         who.require(Act::SubjectAccess)?;
         let view = self.live_subject(who, subject, RecordFilter::All).await?;
         let key = unwrap_key(&self.master, &who.tenant, &view)?;
         let records = open_records(&key, &who.tenant, &view.records)?;
         let detail = format!("count={}", records.len());
-        let event = self.event(who, Action::SubjectAccess, None, Some(subject), detail, Outcome::Allowed);
-        self.commit(&who.tenant, Change::audit_only(vec![event])).await?;
+        let event = self.event(
+            who,
+            Action::SubjectAccess,
+            None,
+            Some(subject),
+            detail,
+            Outcome::Allowed,
+        );
+        self.commit(&who.tenant, Change::audit_only(vec![event]))
+            .await?;
         Ok(AccessReport {
             subject,
             kind: view.subject.kind.clone(),
@@ -186,29 +244,61 @@ impl Engine {
     }
 
     /// Sets or lifts restriction of processing (Art. 18).
-    pub async fn set_restricted(&self, who: &Principal, subject: SubjectId, restricted: bool) -> Result<(), EngineError> {
+    pub async fn set_restricted(
+        &self,
+        who: &Principal,
+        subject: SubjectId,
+        restricted: bool,
+    ) -> Result<(), EngineError> {
         who.require(Act::Restrict)?;
         self.live_subject(who, subject, RecordFilter::None).await?;
-        let action = if restricted { Action::RestrictionSet } else { Action::RestrictionLift };
+        let action = if restricted {
+            Action::RestrictionSet
+        } else {
+            Action::RestrictionLift
+        };
         let change = Change {
-            writes: vec![Write::SetRestricted { subject, restricted }],
-            audit: vec![self.event(who, action, None, Some(subject), String::new(), Outcome::Allowed)],
+            writes: vec![Write::SetRestricted {
+                subject,
+                restricted,
+            }],
+            audit: vec![self.event(
+                who,
+                action,
+                None,
+                Some(subject),
+                String::new(),
+                Outcome::Allowed,
+            )],
         };
         self.commit(&who.tenant, change).await
     }
 
     /// Destroys the subject's data key and drops its records and
     /// identifiers: from this commit on, no copy of the data can be read.
-    pub async fn erase_subject(&self, who: &Principal, subject: SubjectId) -> Result<(), EngineError> {
+    pub async fn erase_subject(
+        &self,
+        who: &Principal,
+        subject: SubjectId,
+    ) -> Result<(), EngineError> {
         who.require(Act::Erase)?;
         self.live_subject(who, subject, RecordFilter::None).await?;
         let at = self.clock.now();
         let change = Change {
             writes: vec![Write::EraseSubject { subject, at }],
-            audit: vec![self.event(who, Action::SubjectErase, None, Some(subject), String::new(), Outcome::Allowed)],
+            audit: vec![self.event(
+                who,
+                Action::SubjectErase,
+                None,
+                Some(subject),
+                String::new(),
+                Outcome::Allowed,
+            )],
         };
         match self.commit(&who.tenant, change).await {
-            Err(EngineError::Storage(StoreError::Missing { .. })) => Err(EngineError::SubjectNotFound),
+            Err(EngineError::Storage(StoreError::Missing { .. })) => {
+                Err(EngineError::SubjectNotFound)
+            }
             other => other,
         }
     }

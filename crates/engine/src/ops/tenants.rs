@@ -32,14 +32,21 @@ impl Engine {
         policy_source: &str,
     ) -> Result<TenantRow, EngineError> {
         who.require(Act::ManageTenants)?;
-        self.insert_tenant(who, id, name, policy_source, false).await
+        self.insert_tenant(who, id, name, policy_source, false)
+            .await
     }
 
     /// Creates the deployment's operator tenant, whose admins manage the
     /// others. Done once, from the CLI.
-    pub async fn bootstrap_operator(&self, id: TenantId, name: &str, policy_source: &str) -> Result<TenantRow, EngineError> {
+    pub async fn bootstrap_operator(
+        &self,
+        id: TenantId,
+        name: &str,
+        policy_source: &str,
+    ) -> Result<TenantRow, EngineError> {
         let who = Principal::local_admin(id.clone(), true);
-        self.insert_tenant(&who, id, name, policy_source, true).await
+        self.insert_tenant(&who, id, name, policy_source, true)
+            .await
     }
 
     async fn insert_tenant(
@@ -74,10 +81,27 @@ impl Engine {
         };
         let detail = format!("tenant={id} by={}", who.tenant);
         let change = Change {
-            writes: vec![Write::InsertTenant(tenant.clone()), Write::InsertPolicy(policy)],
+            writes: vec![
+                Write::InsertTenant(tenant.clone()),
+                Write::InsertPolicy(policy),
+            ],
             audit: vec![
-                self.event(who, Action::TenantCreate, None, None, detail, Outcome::Allowed),
-                self.event(who, Action::PolicyPublish, None, None, "version=1".into(), Outcome::Allowed),
+                self.event(
+                    who,
+                    Action::TenantCreate,
+                    None,
+                    None,
+                    detail,
+                    Outcome::Allowed,
+                ),
+                self.event(
+                    who,
+                    Action::PolicyPublish,
+                    None,
+                    None,
+                    "version=1".into(),
+                    Outcome::Allowed,
+                ),
             ],
         };
         self.commit(&id, change)
@@ -104,7 +128,11 @@ impl Engine {
     }
 
     /// Publishes a new policy version; it applies to every act from now on.
-    pub async fn publish_policy(&self, who: &Principal, source: &str) -> Result<PolicyRow, EngineError> {
+    pub async fn publish_policy(
+        &self,
+        who: &Principal,
+        source: &str,
+    ) -> Result<PolicyRow, EngineError> {
         who.require(Act::PublishPolicy)?;
         parse_policy(source)?;
         let current = self.tenant(who).await?;
@@ -117,14 +145,25 @@ impl Engine {
         let detail = format!("version={}", row.version);
         let change = Change {
             writes: vec![Write::InsertPolicy(row.clone())],
-            audit: vec![self.event(who, Action::PolicyPublish, None, None, detail, Outcome::Allowed)],
+            audit: vec![self.event(
+                who,
+                Action::PolicyPublish,
+                None,
+                None,
+                detail,
+                Outcome::Allowed,
+            )],
         };
         self.commit(&who.tenant, change).await?;
         Ok(row)
     }
 
     /// The policy in force (or an earlier `version`), as text and parsed.
-    pub async fn policy(&self, who: &Principal, version: Option<u32>) -> Result<(PolicyRow, Arc<Policy>), EngineError> {
+    pub async fn policy(
+        &self,
+        who: &Principal,
+        version: Option<u32>,
+    ) -> Result<(PolicyRow, Arc<Policy>), EngineError> {
         who.require(Act::ReadPolicy)?;
         let row = self
             .store

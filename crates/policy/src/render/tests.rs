@@ -1,0 +1,158 @@
+//! The notice rendered from the example policies, section by section.
+
+use super::*;
+
+fn example() -> Policy {
+    Policy::parse(crate::EXAMPLE_POLICY).unwrap()
+}
+
+/// The text of the `## heading` section, up to the next heading.
+fn section<'a>(notice: &'a str, heading: &str) -> &'a str {
+    let start = notice
+        .find(&format!("\n## {heading}\n"))
+        .unwrap_or_else(|| panic!("no {heading}"));
+    let rest = &notice[start + 1..];
+    let end = rest[3..].find("\n## ").map_or(rest.len(), |i| i + 3);
+    &rest[..end]
+}
+
+#[test]
+fn one_section_per_purpose_with_basis_and_categories() {
+    let p = example();
+    let notice = p.render_notice();
+    for purpose in &p.purposes {
+        let s = section(&notice, &title_case(purpose.id.as_str()));
+        assert!(s.contains(purpose.basis.article()), "{s}");
+        for c in &purpose.categories {
+            let description = strip_stop(&p.category(c).unwrap().description);
+            assert!(
+                s.contains(&description),
+                "{} lacks {description}",
+                purpose.id
+            );
+        }
+    }
+    let headings = notice.lines().filter(|l| l.starts_with("## ")).count();
+    assert_eq!(
+        headings,
+        p.purposes.len() + 6,
+        "purposes plus the six fixed sections"
+    );
+}
+
+#[test]
+fn names_who_is_responsible_and_where() {
+    let notice = example().render_notice();
+    let who = section(&notice, "Who is responsible");
+    for text in [
+        "Acme Software GmbH",
+        "privacy@acme.example",
+        "Dana Berger",
+        "dpo@acme.example",
+    ] {
+        assert!(who.contains(text), "{text}");
+    }
+    assert!(who.contains("Frankfurt, Germany (EU)"));
+    let rights = section(&notice, "Your rights");
+    assert!(rights.contains("Berlin Commissioner for Data Protection"));
+    assert!(rights.contains("https://www.datenschutz-berlin.de"));
+}
+
+#[test]
+fn consent_can_be_withdrawn_for_the_future_only() {
+    let notice = example().render_notice();
+    let news = section(&notice, "Newsletter");
+    assert!(news.contains("withdraw your consent at any time"));
+    assert!(news.contains("from then on"));
+    assert!(news.contains("13 months"));
+    assert!(news.contains("marketing"));
+    assert!(!section(&notice, "Account").contains("withdraw"));
+    assert!(section(&notice, "Support").contains("object"));
+    assert!(section(&notice, "Account").contains("need this to provide the service"));
+}
+
+#[test]
+fn retention_and_holds_appear_per_category() {
+    let notice = example().render_notice();
+    let ops = section(&notice, "Operations");
+    assert!(
+        ops.contains("deleted 90 days after it was collected"),
+        "{ops}"
+    );
+    let billing = section(&notice, "Billing");
+    assert!(billing.contains("10 years"));
+    assert!(billing.contains("German commercial and tax law"));
+    assert!(billing.contains("German tax office"));
+    let account = section(&notice, "Account");
+    assert!(account.contains("whichever comes first"));
+    assert!(
+        account.contains("Email address; Name; Phone number"),
+        "grouped: {account}"
+    );
+}
+
+#[test]
+fn recipients_transfers_rights_and_profiling() {
+    let p = example();
+    let notice = p.render_notice();
+    let recipients = section(&notice, "Who else receives data");
+    assert!(recipients.contains("Helpdesk Cloud Inc."));
+    assert!(recipients.contains("United States, outside the European Economic Area"));
+    assert!(recipients.contains("standard contractual clauses"));
+    assert!(recipients.contains("Germany, inside the European Economic Area"));
+    let rights = section(&notice, "Your rights");
+    for right in [
+        "access",
+        "correction",
+        "erasure",
+        "restriction",
+        "objection",
+        "portability",
+        "withdraw",
+        "complain",
+    ] {
+        assert!(rights.contains(right), "{right}");
+    }
+    assert!(rights.contains("within 1 month") && rights.contains("up to 2 months"));
+    assert!(
+        section(&notice, "Profiling and automated decisions").contains("We do not profile you")
+    );
+    assert!(section(&notice, "Figures about groups").contains("fewer than 5 people"));
+    assert_eq!(notice, p.render_notice(), "deterministic");
+}
+
+#[test]
+fn no_dpo_no_recipients_and_declared_profiling() {
+    let src = crate::EXAMPLE_POLICY
+        .replace(
+            "[dpo]\nname = \"Dana Berger\"\nemail = \"dpo@acme.example\"\n",
+            "",
+        )
+        .replace("profiling = false", "profiling = true")
+        .replace(
+            "categories = [\"ticket_text\", \"external_id\"]",
+            "categories = [\"ticket_text\", \"external_id\"]\nprofiling = true",
+        );
+    let p = Policy::parse(&src).unwrap();
+    let notice = p.render_notice();
+    assert!(
+        section(&notice, "Who is responsible")
+            .contains("have not appointed a data protection officer")
+    );
+    let profiling = section(&notice, "Profiling and automated decisions");
+    assert!(profiling.contains("Ratings") && !profiling.contains("We do not profile"));
+    assert!(section(&notice, "Ratings").contains("profiling"));
+    let operator = Policy::parse(crate::OPERATOR_POLICY)
+        .unwrap()
+        .render_notice();
+    assert!(operator.contains("# Privacy notice: Tutela client accounts"));
+}
+
+#[test]
+fn helpers() {
+    assert_eq!(title_case("ticket_ratings"), "Ticket ratings");
+    assert_eq!(sentence("hello"), "Hello.");
+    assert_eq!(sentence("Done!"), "Done!");
+    assert_eq!(strip_stop("Email address."), "Email address");
+    assert_eq!(capitalise(""), "");
+}
