@@ -134,44 +134,54 @@ pub(crate) fn category_list(categories: &[CategoryId]) -> String {
     format!("categories={}", names.join(","))
 }
 
-/// Seals `records` for one subject and adds their writes to `writes`.
+/// Where sealed records go: one subject, under its key, for one purpose.
+pub(crate) struct SealTarget<'a> {
+    pub policy: &'a Policy,
+    pub tenant: &'a TenantId,
+    pub subject: SubjectId,
+    pub key: &'a DataKey,
+    pub purpose: &'a PurposeId,
+}
+
+/// Seals `records` for one subject and adds their writes (and blind indexes
+/// for identifier categories) to `writes`.
 pub(crate) fn seal_into(
     engine: &Engine,
-    policy: &Policy,
-    tenant: &TenantId,
-    subject: SubjectId,
-    key: &DataKey,
-    purpose: &PurposeId,
+    to: &SealTarget<'_>,
     records: &[NewRecord],
     writes: &mut Vec<Write>,
 ) -> Vec<RecordId> {
     let now = engine.clock.now();
-    let index_key = engine.master.blind_index_key(tenant.as_str());
+    let index_key = engine.master.blind_index_key(to.tenant.as_str());
     let mut ids = Vec::with_capacity(records.len());
     for r in records {
         let id = RecordId::new();
         let aad = record_aad(
-            tenant.as_str(),
-            subject.as_bytes(),
+            to.tenant.as_str(),
+            to.subject.as_bytes(),
             id.as_bytes(),
             r.category.as_str(),
         );
         writes.push(Write::InsertRecord(RecordRow {
-            tenant: tenant.clone(),
+            tenant: to.tenant.clone(),
             id,
-            subject,
+            subject: to.subject,
             category: r.category.clone(),
-            purpose: purpose.clone(),
+            purpose: to.purpose.clone(),
             source: r.source.clone(),
-            ciphertext: key.seal(r.value.as_bytes(), &aad),
+            ciphertext: to.key.seal(r.value.as_bytes(), &aad),
             collected_at: now,
         }));
-        if policy.category(&r.category).is_some_and(|c| c.identifier) {
+        if to
+            .policy
+            .category(&r.category)
+            .is_some_and(|c| c.identifier)
+        {
             writes.push(Write::InsertIdentifier(IdentifierRow {
-                tenant: tenant.clone(),
+                tenant: to.tenant.clone(),
                 category: r.category.clone(),
                 blind_index: index_key.index(r.category.as_str(), &r.value).0,
-                subject,
+                subject: to.subject,
                 record: id,
             }));
         }
@@ -256,11 +266,13 @@ impl Engine {
         let mut writes = Vec::with_capacity(records.len() + 1);
         let ids = seal_into(
             self,
-            &policy,
-            &who.tenant,
-            subject,
-            &key,
-            purpose,
+            &SealTarget {
+                policy: &policy,
+                tenant: &who.tenant,
+                subject,
+                key: &key,
+                purpose,
+            },
             &records,
             &mut writes,
         );

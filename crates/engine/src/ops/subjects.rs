@@ -2,8 +2,8 @@
 //! blind index, the subject's own access, restriction and erasure.
 
 use super::records::{
-    NewRecord, PlainRecord, category_list, identifier_conflict, open_records, seal_into,
-    unwrap_key, wrap_context,
+    NewRecord, PlainRecord, SealTarget, category_list, identifier_conflict, open_records,
+    seal_into, unwrap_key, wrap_context,
 };
 use crate::audit::{Action, Outcome};
 use crate::engine::Engine;
@@ -97,7 +97,7 @@ impl Engine {
     ) -> Result<SubjectId, EngineError> {
         who.require(Act::CreateSubject)?;
         who.require_purpose(purpose)?;
-        let (version, policy) = self.current_policy(&who.tenant).await?;
+        let (_, policy) = self.current_policy(&who.tenant).await?;
         if policy.subject_kind(kind).is_none() {
             return Err(EngineError::UnknownSubjectKind(kind.to_string()));
         }
@@ -138,15 +138,16 @@ impl Engine {
         })];
         seal_into(
             self,
-            &policy,
-            &who.tenant,
-            id,
-            &key,
-            purpose,
+            &SealTarget {
+                policy: &policy,
+                tenant: &who.tenant,
+                subject: id,
+                key: &key,
+                purpose,
+            },
             &records,
             &mut writes,
         );
-        let _ = version;
         let change = Change {
             writes,
             audit: vec![self.event(
