@@ -18,6 +18,31 @@ pub struct IssuedKey {
     pub token: String,
 }
 
+/// Mints a key: a random secret shown once, stored only as its hash.
+pub(crate) fn new_key(
+    tenant: &TenantId,
+    role: Role,
+    purposes: Vec<PurposeId>,
+    label: &str,
+    now: jiff::Timestamp,
+) -> IssuedKey {
+    let secret = tutela_vault::random_secret(32);
+    let key = ApiKeyRow {
+        tenant: tenant.clone(),
+        id: ApiKeyId::new(),
+        secret_hash: tutela_vault::sha256(secret.as_bytes()),
+        role: role.as_str().to_owned(),
+        purposes,
+        label: label.to_owned(),
+        created_at: now,
+        revoked_at: None,
+    };
+    IssuedKey {
+        key,
+        token: format_token(tenant, &secret),
+    }
+}
+
 impl Engine {
     /// Creates a key for `tenant`: admins for their own tenant, operator
     /// admins for any (that is how a new tenant gets its first admin key).
@@ -44,24 +69,13 @@ impl Engine {
         if let Some(p) = purposes.iter().find(|p| policy.purpose(p).is_none()) {
             return Err(EngineError::PurposeNotDeclared(p.to_string()));
         }
-        let secret = tutela_vault::random_secret(32);
-        let key = ApiKeyRow {
-            tenant: tenant.clone(),
-            id: ApiKeyId::new(),
-            secret_hash: tutela_vault::sha256(secret.as_bytes()),
-            role: role.as_str().to_owned(),
-            purposes,
-            label: label.to_owned(),
-            created_at: self.clock.now(),
-            revoked_at: None,
-        };
+        let IssuedKey { key, token } = new_key(tenant, role, purposes, label, self.clock.now());
         let detail = format!("key={} role={}", key.id, key.role);
         let change = Change {
             writes: vec![Write::InsertApiKey(key.clone())],
             audit: vec![self.event(who, Action::KeyCreate, None, None, detail, Outcome::Allowed)],
         };
         self.commit(tenant, change).await?;
-        let token = format_token(tenant, &secret);
         Ok(IssuedKey { key, token })
     }
 

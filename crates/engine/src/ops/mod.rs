@@ -12,4 +12,4 @@ pub use audit::AuditReport;
 pub use consent::ConsentStatus;
 pub use keys::IssuedKey;
 pub use records::{NewRecord, PlainRecord};
-pub use subjects::AccessReport;
+pub use subjects::{AccessReport, ConsentSummary, ObjectionSummary};

@@ -1,11 +1,12 @@
 //! Tenants and their policies: creation, publication of new versions, and
 //! reading the policy in force.
 
+use super::keys::{IssuedKey, new_key};
 use crate::audit::{Action, Outcome};
 use crate::engine::Engine;
 use crate::error::EngineError;
 use crate::ids::TenantId;
-use crate::principal::{Act, Principal};
+use crate::principal::{Act, Principal, Role};
 use crate::store::{Change, PolicyRow, StoreError, TenantRow, Write};
 use std::sync::Arc;
 use tutela_policy::Policy;
@@ -32,8 +33,27 @@ impl Engine {
         policy_source: &str,
     ) -> Result<TenantRow, EngineError> {
         who.require(Act::ManageTenants)?;
-        self.insert_tenant(who, id, name, policy_source, false)
-            .await
+        let (tenant, _) = self
+            .insert_tenant(who, id, name, policy_source, false, None)
+            .await?;
+        Ok(tenant)
+    }
+
+    /// Creates a client tenant, its first policy and its first admin key in
+    /// one commit, so a tenant never exists without someone to run it.
+    pub async fn create_tenant_with_admin(
+        &self,
+        who: &Principal,
+        id: TenantId,
+        name: &str,
+        policy_source: &str,
+    ) -> Result<(TenantRow, IssuedKey), EngineError> {
+        who.require(Act::ManageTenants)?;
+        let label = Some("first admin key");
+        let (tenant, key) = self
+            .insert_tenant(who, id, name, policy_source, false, label)
+            .await?;
+        key.map(|k| (tenant, k)).ok_or(EngineError::KeyNotFound)
     }
 
     /// Creates the deployment's operator tenant, whose admins manage the
@@ -45,8 +65,10 @@ impl Engine {
         policy_source: &str,
     ) -> Result<TenantRow, EngineError> {
         let who = Principal::local_admin(id.clone(), true);
-        self.insert_tenant(&who, id, name, policy_source, true)
-            .await
+        let (tenant, _) = self
+            .insert_tenant(&who, id, name, policy_source, true, None)
+            .await?;
+        Ok(tenant)
     }
 
     async fn insert_tenant(
@@ -56,7 +78,8 @@ impl Engine {
         name: &str,
         policy_source: &str,
         operator: bool,
-    ) -> Result<TenantRow, EngineError> {
+        admin_key: Option<&str>,
+    ) -> Result<(TenantRow, Option<IssuedKey>), EngineError> {
         let name = name.trim();
         if name.is_empty() || name.len() > 200 {
             return Err(EngineError::InvalidInput {
@@ -70,7 +93,7 @@ impl Engine {
             id: id.clone(),
             name: name.to_owned(),
             operator,
-            policy_version: 0,
+            policy_version: 1,
             created_at: now,
         };
         let policy = PolicyRow {
@@ -80,7 +103,8 @@ impl Engine {
             published_at: now,
         };
         let detail = format!("tenant={id} by={}", who.tenant);
-        let change = Change {
+        let published = "version=1".to_owned();
+        let mut change = Change {
             writes: vec![
                 Write::InsertTenant(tenant.clone()),
                 Write::InsertPolicy(policy),
@@ -99,18 +123,29 @@ impl Engine {
                     Action::PolicyPublish,
                     None,
                     None,
-                    "version=1".into(),
+                    published,
                     Outcome::Allowed,
                 ),
             ],
         };
+        let issued = admin_key.map(|label| {
+            let issued = new_key(&id, Role::Admin, Vec::new(), label, now);
+            let detail = format!("key={} role=admin", issued.key.id);
+            change.writes.push(Write::InsertApiKey(issued.key.clone()));
+            change.audit.push(self.event(
+                who,
+                Action::KeyCreate,
+                None,
+                None,
+                detail,
+                Outcome::Allowed,
+            ));
+            issued
+        });
         self.commit(&id, change)
             .await
             .map_err(|e| conflict_as(e, EngineError::TenantExists))?;
-        Ok(TenantRow {
-            policy_version: 1,
-            ..tenant
-        })
+        Ok((tenant, issued))
     }
 
     /// Every tenant (operator admins only).

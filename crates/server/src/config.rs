@@ -1,0 +1,219 @@
+//! The server's configuration: one typed struct, read from an optional TOML
+//! file and then overridden by `TUTELA_*` environment variables. Unknown
+//! keys are errors, so a typo never silently falls back to a default, and
+//! every error names the field it is about.
+
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// Everything the server needs to start. Options are added reluctantly.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Address to listen on (`TUTELA_LISTEN`).
+    pub listen: SocketAddr,
+    /// `sqlite://path` or `postgres://...` (`TUTELA_DATABASE_URL`).
+    pub database_url: String,
+    /// File holding the master key (`TUTELA_MASTER_KEY_FILE`); the key itself
+    /// may instead come from `TUTELA_MASTER_KEY`, which the CLI reads.
+    pub master_key_file: PathBuf,
+    /// Log filter, in `tracing` env-filter syntax (`TUTELA_LOG`).
+    pub log: String,
+    /// Largest request body accepted, in bytes.
+    pub body_limit_bytes: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: "sqlite://tutela-data/tutela.db".to_owned(),
+            master_key_file: PathBuf::from("tutela-data/master.key"),
+            log: "info".to_owned(),
+            body_limit_bytes: 1024 * 1024,
+        }
+    }
+}
+
+/// Why the configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config file {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML or does not match the schema.
+    #[error("config file {}: {}{message}", path.display(), field.as_deref().map(|f| format!("field '{f}': ")).unwrap_or_default())]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// The field concerned, when it can be told.
+        field: Option<String>,
+        /// What is wrong.
+        message: String,
+    },
+    /// An environment variable holds a value the field cannot take.
+    #[error("{var} (field '{field}'): {message}")]
+    Env {
+        /// The variable.
+        var: &'static str,
+        /// The field it overrides.
+        field: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// A value parsed but makes no sense.
+    #[error("field '{field}': {message}")]
+    Invalid {
+        /// The field.
+        field: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl Config {
+    /// Loads the file at `path` (if given) over the defaults, then applies
+    /// `TUTELA_*` environment variables.
+    pub fn load(path: Option<&Path>) -> Result<Self, ConfigError> {
+        let text = match path {
+            Some(p) => Some(
+                std::fs::read_to_string(p).map_err(|source| ConfigError::Read {
+                    path: p.to_owned(),
+                    source,
+                })?,
+            ),
+            None => None,
+        };
+        let file = path.zip(text.as_deref());
+        Self::from_sources(file, |var| std::env::var(var).ok())
+    }
+
+    /// Builds a configuration from a file's `(path, text)` and an environment
+    /// lookup; [`Config::load`] with the process's real sources.
+    pub fn from_sources(
+        file: Option<(&Path, &str)>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let mut config = match file {
+            Some((path, text)) => {
+                toml::from_str::<Self>(text).map_err(|err| ConfigError::Parse {
+                    path: path.to_owned(),
+                    field: err.span().and_then(|span| key_at(text, span.start)),
+                    message: err.message().to_owned(),
+                })?
+            }
+            None => Self::default(),
+        };
+        if let Some(v) = env("TUTELA_LISTEN") {
+            config.listen = v.trim().parse().map_err(|_| ConfigError::Env {
+                var: "TUTELA_LISTEN",
+                field: "listen",
+                message: "expected an address such as 127.0.0.1:8080".to_owned(),
+            })?;
+        }
+        if let Some(v) = env("TUTELA_DATABASE_URL") {
+            config.database_url = v;
+        }
+        if let Some(v) = env("TUTELA_MASTER_KEY_FILE") {
+            config.master_key_file = PathBuf::from(v);
+        }
+        if let Some(v) = env("TUTELA_LOG") {
+            config.log = v;
+        }
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        if self.body_limit_bytes == 0 {
+            return Err(ConfigError::Invalid {
+                field: "body_limit_bytes",
+                message: "must be greater than 0".to_owned(),
+            });
+        }
+        let known = ["sqlite:", "postgres:", "postgresql:"];
+        if !known
+            .iter()
+            .any(|scheme| self.database_url.starts_with(scheme))
+        {
+            return Err(ConfigError::Invalid {
+                field: "database_url",
+                message: "must start with sqlite:, postgres: or postgresql:".to_owned(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The key of the `key = value` line holding byte `offset`, for errors.
+fn key_at(text: &str, offset: usize) -> Option<String> {
+    let start = text.get(..offset)?.rfind('\n').map_or(0, |i| i + 1);
+    let line = text.get(start..)?.lines().next()?;
+    let key = line.split('=').next()?.trim().trim_matches('"');
+    let plain = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    plain.then(|| key.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn defaults_apply_without_a_file() {
+        let c = Config::from_sources(None, no_env).unwrap();
+        assert_eq!(c, Config::default());
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.body_limit_bytes, 1_048_576);
+    }
+
+    #[test]
+    fn file_values_and_env_overrides_combine() {
+        let text = "listen = \"0.0.0.0:9000\"\nbody_limit_bytes = 2048\nlog = \"debug\"\n";
+        let env = |var: &str| (var == "TUTELA_LOG").then(|| "warn".to_owned());
+        let c = Config::from_sources(Some((Path::new("tutela.toml"), text)), env).unwrap();
+        assert_eq!(c.listen.to_string(), "0.0.0.0:9000");
+        assert_eq!(c.body_limit_bytes, 2048);
+        assert_eq!(c.log, "warn");
+        assert_eq!(c.database_url, "sqlite://tutela-data/tutela.db");
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_name_the_field() {
+        let path = Path::new("tutela.toml");
+        let err = Config::from_sources(Some((path, "lisen = \"x\"\n")), no_env).unwrap_err();
+        assert!(err.to_string().contains("lisen"), "{err}");
+        let err = Config::from_sources(
+            Some((path, "log = \"info\"\nbody_limit_bytes = \"big\"\n")),
+            no_env,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(&err, ConfigError::Parse { field: Some(f), .. } if f == "body_limit_bytes"),
+            "{err}"
+        );
+        let err = Config::from_sources(Some((path, "body_limit_bytes = 0\n")), no_env).unwrap_err();
+        assert!(err.to_string().contains("body_limit_bytes"), "{err}");
+        let env = |var: &str| (var == "TUTELA_LISTEN").then(|| "nowhere".to_owned());
+        let err = Config::from_sources(None, env).unwrap_err();
+        assert!(
+            err.to_string().contains("TUTELA_LISTEN") && err.to_string().contains("listen"),
+            "{err}"
+        );
+        let err = Config::from_sources(Some((path, "database_url = \"mysql://x\"\n")), no_env)
+            .unwrap_err();
+        assert!(err.to_string().contains("database_url"), "{err}");
+    }
+}

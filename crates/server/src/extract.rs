@@ -1,0 +1,254 @@
+//! Extractors that turn every malformed request into the API's error shape
+//! with a stable code. Serde's own messages can quote the offending value,
+//! which may be personal, so they are reduced to the field's path and what
+//! was expected before they reach a client; they never reach the log.
+
+use crate::error::ApiError;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use serde::de::DeserializeOwned;
+
+/// A JSON body: `application/json`, within the body limit, well formed, and
+/// matching the request type exactly.
+#[derive(Debug)]
+pub struct ApiJson<T>(pub T);
+
+impl<T, S> FromRequest<S> for ApiJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if !is_json(req.headers().get(header::CONTENT_TYPE)) {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "E_UNSUPPORTED_MEDIA_TYPE",
+                "send the body as JSON with 'Content-Type: application/json'",
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "E_BODY_TOO_LARGE",
+                    "the request body is larger than this server accepts",
+                )
+            } else {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "E_BAD_REQUEST",
+                    "the request body could not be read",
+                )
+            }
+        })?;
+        parse_json(&bytes).map(ApiJson)
+    }
+}
+
+fn is_json(value: Option<&axum::http::HeaderValue>) -> bool {
+    let Some(text) = value.and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let essence = text
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// Parses a JSON document into `T`, with errors that name the field but
+/// never quote a value.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut de)
+        .map_err(|err| json_error(&safe_path(err.path()), err.inner()))?;
+    de.end().map_err(|err| json_error(".", &err))?;
+    Ok(value)
+}
+
+fn json_error(path: &str, err: &serde_json::Error) -> ApiError {
+    use serde_json::error::Category;
+    match err.classify() {
+        Category::Syntax | Category::Eof | Category::Io => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "E_BAD_JSON",
+            format!(
+                "the body is not valid JSON (line {}, column {})",
+                err.line(),
+                err.column()
+            ),
+        ),
+        Category::Data => {
+            let field = if path == "." { "body" } else { path };
+            ApiError::invalid_field(field, &describe_data_error(&err.to_string()))
+        }
+    }
+}
+
+/// The path to a field (`records[0].value`), with any key that does not
+/// look like a field name replaced by `?`: keys come from the client too.
+fn safe_path(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => out.push_str(&format!("[{index}]")),
+            Segment::Map { key } | Segment::Enum { variant: key } => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(if is_plain_name(key) { key } else { "?" });
+            }
+            Segment::Unknown => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push('?');
+            }
+        }
+    }
+    if out.is_empty() { ".".to_owned() } else { out }
+}
+
+/// Whether a client-supplied key looks like a field name and may be echoed.
+fn is_plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Rewrites serde's data error message so it names fields and expectations
+/// only. Unknown field names are echoed only when they look like field names.
+fn describe_data_error(message: &str) -> String {
+    let message = message.split(" at line ").next().unwrap_or_default();
+    if let Some(rest) = message.strip_prefix("missing field `") {
+        let name = rest.split('`').next().unwrap_or_default();
+        return format!("missing field '{name}'");
+    }
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let name = rest.split('`').next().unwrap_or_default();
+        return if is_plain_name(name) {
+            format!("unknown field '{name}'")
+        } else {
+            "unknown field".to_owned()
+        };
+    }
+    if let Some((_, expected)) = message.split_once(", expected ") {
+        return format!("wrong type or value, expected {expected}");
+    }
+    "invalid value".to_owned()
+}
+
+/// Path parameters (ids): a malformed one is `400 E_INVALID_ID`.
+#[derive(Debug)]
+pub struct ApiPath<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiPath<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(value)| ApiPath(value))
+            .map_err(|_| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "E_INVALID_ID",
+                    "the id in the path is not a valid UUID",
+                )
+            })
+    }
+}
+
+/// Query parameters: a malformed query is `400 E_INVALID_QUERY`.
+#[derive(Debug)]
+pub struct ApiQuery<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(value)| ApiQuery(value))
+            .map_err(|rejection| {
+                let text = rejection.body_text();
+                let message = text
+                    .split_once("Failed to deserialize query string: ")
+                    .map_or_else(
+                        || "the query string is malformed".to_owned(),
+                        |(_, m)| describe_data_error(m),
+                    );
+                ApiError::new(StatusCode::BAD_REQUEST, "E_INVALID_QUERY", message)
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Probe {
+        name: String,
+        count: u32,
+    }
+
+    #[test]
+    fn json_errors_name_the_field_and_never_the_value() {
+        let err =
+            parse_json::<Probe>(br#"{"name": "alice@example.com", "count": "alice@example.com"}"#)
+                .unwrap_err();
+        assert_eq!(err.code(), "E_INVALID_FIELD");
+        let text = format!("{err:?}");
+        assert!(text.contains("count"), "{text}");
+        assert!(!text.contains("alice"), "{text}");
+
+        let err = parse_json::<Probe>(br#"{"name": "x"}"#).unwrap_err();
+        assert!(format!("{err:?}").contains("missing field 'count'"));
+
+        let err = parse_json::<Probe>(br#"{"name": "x", "count": 1, "extra": 1}"#).unwrap_err();
+        assert!(format!("{err:?}").contains("unknown field 'extra'"));
+
+        let err = parse_json::<Probe>(br#"{"name": "x", "count": 1, "alice@example.com": 1}"#)
+            .unwrap_err();
+        assert!(!format!("{err:?}").contains("alice"));
+
+        let err = parse_json::<Probe>(br#"{"name": "#).unwrap_err();
+        assert_eq!(err.code(), "E_BAD_JSON");
+        let err = parse_json::<Probe>(br#"{"name": "x", "count": 1} trailing"#).unwrap_err();
+        assert_eq!(err.code(), "E_BAD_JSON");
+    }
+
+    #[test]
+    fn content_types_are_checked() {
+        use axum::http::HeaderValue;
+        assert!(is_json(Some(&HeaderValue::from_static("application/json"))));
+        assert!(is_json(Some(&HeaderValue::from_static(
+            "Application/JSON; charset=utf-8"
+        ))));
+        assert!(is_json(Some(&HeaderValue::from_static(
+            "application/problem+json"
+        ))));
+        assert!(!is_json(Some(&HeaderValue::from_static("text/plain"))));
+        assert!(!is_json(None));
+    }
+}

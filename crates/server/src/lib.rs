@@ -1,0 +1,114 @@
+//! Tutela's HTTP API. Routes under `/v1` authenticate an API key, parse
+//! their input at the edge, call one engine operation and answer with wire
+//! types; every failure is `{"error": {"code", "message"}}`. The server
+//! knows nothing of SQL, keeps no state of its own beyond metrics, and never
+//! logs a request body, a token or a personal value.
+
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod metrics;
+pub mod openapi;
+pub mod routes;
+pub mod wire;
+
+pub use config::{Config, ConfigError};
+pub use metrics::Metrics;
+
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::{Extension, Router};
+use std::future::Future;
+use std::sync::Arc;
+use tower_http::trace::TraceLayer;
+use tutela_engine::Engine;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+/// What every handler shares: the engine, the metrics and the limits.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The engine every operation goes through.
+    pub engine: Arc<Engine>,
+    /// Request and denial counters.
+    pub metrics: Arc<Metrics>,
+    /// Largest request body accepted, in bytes.
+    pub body_limit_bytes: usize,
+}
+
+impl AppState {
+    /// State over `engine`, with fresh metrics and the default 1 MiB body limit.
+    pub fn new(engine: Arc<Engine>) -> Self {
+        Self {
+            engine,
+            metrics: Arc::new(Metrics::new()),
+            body_limit_bytes: Config::default().body_limit_bytes,
+        }
+    }
+
+    /// The same state with another body limit (from [`Config::body_limit_bytes`]).
+    #[must_use]
+    pub fn with_body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit_bytes = bytes;
+        self
+    }
+}
+
+/// The routes with their OpenAPI description, before state and layers.
+pub fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .merge(routes::ops::router())
+        .merge(routes::tenants::router())
+        .merge(routes::keys::router())
+        .merge(routes::policy::router())
+        .merge(routes::subjects::router())
+        .merge(routes::records::router())
+        .merge(routes::rights::router())
+        .merge(routes::audit::router())
+}
+
+/// The OpenAPI document of every route [`app`] serves.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    api_router().into_openapi()
+}
+
+/// The whole application: routes, JSON fallbacks for unknown routes and
+/// methods, the body limit, metrics and request tracing.
+pub fn app(state: AppState) -> Router {
+    let (router, api) = api_router().split_for_parts();
+    let doc = api.to_json().unwrap_or_else(|err| {
+        tracing::error!(error = %err, "the OpenAPI document could not be serialised");
+        "{}".to_owned()
+    });
+    let trace = TraceLayer::new_for_http().make_span_with(|request: &Request| {
+        // The route template, never the URI: ids and queries stay out of logs.
+        let route = request
+            .extensions()
+            .get::<MatchedPath>()
+            .map_or("unmatched", MatchedPath::as_str);
+        tracing::info_span!("http", method = %request.method(), route)
+    });
+    router
+        .fallback(routes::ops::not_found)
+        .method_not_allowed_fallback(routes::ops::method_not_allowed)
+        .layer(Extension(routes::ops::OpenApiJson(doc.into())))
+        .layer(DefaultBodyLimit::max(state.body_limit_bytes))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
+        .layer(trace)
+        .with_state(state)
+}
+
+/// Serves [`app`] on `listener` until `shutdown` completes, then lets
+/// in-flight requests finish.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,50 @@
+//! The audit chain: pages of entries and a verification of the whole chain.
+//! Entries hold pseudonyms, ids and codes only.
+
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::ApiError;
+use crate::extract::ApiQuery;
+use crate::openapi::Errors;
+use crate::wire::{AuditPage, AuditQuery, AuditRecord, AuditVerification};
+use axum::Json;
+use axum::extract::State;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// The routes of this module.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(audit_entries))
+        .routes(routes!(verify))
+}
+
+/// A page of the caller's tenant's chain: entries after `after`, at most `limit`.
+#[utoipa::path(get, path = "/v1/audit", tag = "audit", security(("bearer" = [])),
+    params(AuditQuery),
+    responses((status = 200, description = "Entries in order", body = AuditPage), Errors))]
+async fn audit_entries(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiQuery(query): ApiQuery<AuditQuery>,
+) -> Result<Json<AuditPage>, ApiError> {
+    let entries = state
+        .engine
+        .audit_entries(&who, query.after, query.limit)
+        .await?;
+    Ok(Json(AuditPage {
+        entries: entries.into_iter().map(AuditRecord::from).collect(),
+    }))
+}
+
+/// Walks the whole chain and names the first edited, deleted, reordered or
+/// cut entry.
+#[utoipa::path(get, path = "/v1/audit/verify", tag = "audit", security(("bearer" = [])),
+    responses((status = 200, description = "The verification", body = AuditVerification), Errors))]
+async fn verify(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+) -> Result<Json<AuditVerification>, ApiError> {
+    let report = state.engine.verify_audit(&who).await?;
+    Ok(Json(AuditVerification::from(report)))
+}

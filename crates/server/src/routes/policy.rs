@@ -1,0 +1,114 @@
+//! The tenant's policy: the version in force, earlier versions, the privacy
+//! notice rendered from it, publication of a new version, and a dry-run
+//! check that reports every problem with its position.
+
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiQuery};
+use crate::openapi::Errors;
+use crate::wire::{
+    Diagnostic, PolicyCheck, PolicyDocument, PolicySource, PolicyVersion, PublishedPolicy,
+    VersionQuery,
+};
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use tutela_engine::principal::Act;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// The routes of this module.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(current_policy, publish_policy))
+        .routes(routes!(policy_versions))
+        .routes(routes!(policy_notice))
+        .routes(routes!(check_policy))
+}
+
+/// The policy in force, or an earlier `version`: its text and its parsed form.
+#[utoipa::path(get, path = "/v1/policy", tag = "policy", security(("bearer" = [])),
+    params(VersionQuery),
+    responses((status = 200, description = "The policy", body = PolicyDocument), Errors))]
+async fn current_policy(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiQuery(query): ApiQuery<VersionQuery>,
+) -> Result<Json<PolicyDocument>, ApiError> {
+    let (row, parsed) = state.engine.policy(&who, query.version).await?;
+    let policy = serde_json::to_value(&*parsed).map_err(|e| ApiError::internal(&e))?;
+    Ok(Json(PolicyDocument {
+        version: row.version,
+        published_at: row.published_at,
+        source: row.source,
+        policy,
+    }))
+}
+
+/// Every published version, oldest first.
+#[utoipa::path(get, path = "/v1/policy/versions", tag = "policy", security(("bearer" = [])),
+    responses((status = 200, description = "Published versions", body = Vec<PolicyVersion>), Errors))]
+async fn policy_versions(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+) -> Result<Json<Vec<PolicyVersion>>, ApiError> {
+    let rows = state.engine.policy_versions(&who).await?;
+    Ok(Json(rows.iter().map(PolicyVersion::from).collect()))
+}
+
+/// The privacy notice rendered from the policy in force, as Markdown.
+#[utoipa::path(get, path = "/v1/policy/notice", tag = "policy", security(("bearer" = [])),
+    params(VersionQuery),
+    responses((status = 200, description = "The notice", body = String, content_type = "text/markdown"), Errors))]
+async fn policy_notice(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiQuery(query): ApiQuery<VersionQuery>,
+) -> Result<Response, ApiError> {
+    let (_, parsed) = state.engine.policy(&who, query.version).await?;
+    let notice = parsed.render_notice();
+    Ok((
+        [(header::CONTENT_TYPE, "text/markdown; charset=utf-8")],
+        notice,
+    )
+        .into_response())
+}
+
+/// Publishes a new policy version; it governs every act from now on. An
+/// invalid policy is refused with `422 E_POLICY_INVALID` and its diagnostics.
+#[utoipa::path(put, path = "/v1/policy", tag = "policy", security(("bearer" = [])),
+    request_body = PolicySource,
+    responses((status = 201, description = "Published", body = PublishedPolicy), Errors))]
+async fn publish_policy(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiJson(body): ApiJson<PolicySource>,
+) -> Result<(StatusCode, Json<PublishedPolicy>), ApiError> {
+    let row = state.engine.publish_policy(&who, &body.source).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(PublishedPolicy {
+            version: row.version,
+        }),
+    ))
+}
+
+/// Checks a policy without publishing it: every problem, with line, column
+/// and a hint. Any key that may read the policy may check one.
+#[utoipa::path(post, path = "/v1/policy/check", tag = "policy", security(("bearer" = [])),
+    request_body = PolicySource,
+    responses((status = 200, description = "The problems found, if any", body = PolicyCheck), Errors))]
+async fn check_policy(
+    Auth(who): Auth,
+    ApiJson(body): ApiJson<PolicySource>,
+) -> Result<Json<PolicyCheck>, ApiError> {
+    who.require(Act::ReadPolicy).map_err(ApiError::from)?;
+    let checked = tutela_policy::check(&body.source);
+    let diagnostics: Vec<Diagnostic> = checked.diagnostics.iter().map(Diagnostic::from).collect();
+    Ok(Json(PolicyCheck {
+        ok: checked.policy.is_some(),
+        diagnostics,
+    }))
+}

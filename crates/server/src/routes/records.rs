@@ -1,0 +1,132 @@
+//! Records: written for a purpose, read for a purpose, disclosed to a
+//! declared recipient. The engine runs the purpose check before anything is
+//! decrypted; refusals come back as 403 and are on the audit chain.
+
+use super::{field, fields, query_field};
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::openapi::Errors;
+use crate::wire::{
+    Disclose, Disclosure, NewRecord, ReadQuery, Record, RecordIds, Records, WriteRecords,
+};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use tutela_engine::ids::SubjectId;
+use tutela_policy::{CategoryId, PurposeId, RecipientId};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+/// The routes of this module.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(write_records, read_records))
+        .routes(routes!(disclose))
+}
+
+/// Converts wire records into the engine's, parsing each category.
+pub(crate) fn new_records(
+    records: Vec<NewRecord>,
+) -> Result<Vec<tutela_engine::NewRecord>, ApiError> {
+    records
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            Ok(tutela_engine::NewRecord {
+                category: field(
+                    &format!("records[{i}].category"),
+                    &r.category,
+                    CategoryId::parse,
+                )?,
+                value: r.value,
+                source: r.source,
+            })
+        })
+        .collect()
+}
+
+/// Stores values about a subject, collected for `purpose`.
+#[utoipa::path(post, path = "/v1/subjects/{id}/records", tag = "records", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The subject's id")),
+    request_body = WriteRecords,
+    responses((status = 201, description = "Stored", body = RecordIds), Errors))]
+async fn write_records(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<WriteRecords>,
+) -> Result<(StatusCode, Json<RecordIds>), ApiError> {
+    let purpose = field("purpose", &body.purpose, PurposeId::parse)?;
+    let records = new_records(body.records)?;
+    let ids = state
+        .engine
+        .write_records(&who, SubjectId(id), &purpose, records)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(RecordIds {
+            ids: ids.into_iter().map(|r| r.0).collect(),
+        }),
+    ))
+}
+
+/// Reads a subject's records for `purpose`: the categories asked for, or
+/// every category the purpose covers.
+#[utoipa::path(get, path = "/v1/subjects/{id}/records", tag = "records", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The subject's id"), ReadQuery),
+    responses((status = 200, description = "The records", body = Records), Errors))]
+async fn read_records(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(query): ApiQuery<ReadQuery>,
+) -> Result<Json<Records>, ApiError> {
+    let purpose = query_field("purpose", &query.purpose, PurposeId::parse)?;
+    let categories = match &query.categories {
+        Some(list) => Some(
+            list.split(',')
+                .map(|c| query_field("categories", c.trim(), CategoryId::parse))
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+        None => None,
+    };
+    let plain = state
+        .engine
+        .read_records(&who, SubjectId(id), &purpose, categories)
+        .await?;
+    Ok(Json(Records {
+        purpose: purpose.to_string(),
+        records: plain.into_iter().map(Record::from).collect(),
+    }))
+}
+
+/// Hands a subject's records to a recipient the policy declares for
+/// `purpose`, and returns the values to send. The disclosure is audited.
+#[utoipa::path(post, path = "/v1/subjects/{id}/disclosures", tag = "records", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The subject's id")),
+    request_body = Disclose,
+    responses((status = 200, description = "The values to send", body = Disclosure), Errors))]
+async fn disclose(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<Disclose>,
+) -> Result<Json<Disclosure>, ApiError> {
+    let purpose = field("purpose", &body.purpose, PurposeId::parse)?;
+    let recipient = field("recipient", &body.recipient, RecipientId::parse)?;
+    let categories = match &body.categories {
+        Some(list) => Some(fields("categories", list, CategoryId::parse)?),
+        None => None,
+    };
+    let plain = state
+        .engine
+        .disclose(&who, SubjectId(id), &purpose, &recipient, categories)
+        .await?;
+    Ok(Json(Disclosure {
+        recipient: recipient.to_string(),
+        records: plain.into_iter().map(Record::from).collect(),
+    }))
+}

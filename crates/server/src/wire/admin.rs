@@ -1,0 +1,244 @@
+//! Wire types for tenants, API keys and the policy.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use tutela_engine::store::{ApiKeyRow, PolicyRow, TenantRow};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// `POST /v1/tenants`: a new client tenant with its first policy.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateTenant {
+    /// Slug: lowercase letters, digits and '-', at most 63 characters.
+    #[schema(example = "acme")]
+    pub id: String,
+    /// The controller's display name.
+    pub name: String,
+    /// The tenant's first policy, as TOML text.
+    pub policy: String,
+}
+
+/// A tenant.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Tenant {
+    /// Slug.
+    pub id: String,
+    /// Display name of the controller.
+    pub name: String,
+    /// True for the deployment's operator tenant.
+    pub operator: bool,
+    /// The policy version in force.
+    pub policy_version: u32,
+    /// When it was created.
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+}
+
+impl From<TenantRow> for Tenant {
+    fn from(t: TenantRow) -> Self {
+        Self {
+            id: t.id.to_string(),
+            name: t.name,
+            operator: t.operator,
+            policy_version: t.policy_version,
+            created_at: t.created_at,
+        }
+    }
+}
+
+/// A tenant just created, with the token of its first admin key.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedTenant {
+    /// The tenant.
+    pub tenant: Tenant,
+    /// `tutela.<tenant>.<secret>`: shown once, never again.
+    pub admin_token: String,
+}
+
+/// What a key is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RoleName {
+    /// Runs the tenant.
+    Admin,
+    /// A product's backend: writes records and reads them for its purposes.
+    Service,
+    /// The data protection officer: policy, audit, subjects' rights.
+    Dpo,
+    /// Policy and aggregates only, never a personal value.
+    Analyst,
+}
+
+impl From<RoleName> for tutela_engine::principal::Role {
+    fn from(r: RoleName) -> Self {
+        use tutela_engine::principal::Role;
+        match r {
+            RoleName::Admin => Role::Admin,
+            RoleName::Service => Role::Service,
+            RoleName::Dpo => Role::Dpo,
+            RoleName::Analyst => Role::Analyst,
+        }
+    }
+}
+
+/// `POST /v1/keys`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateKey {
+    /// The key's role.
+    pub role: RoleName,
+    /// Purposes the key may use data for; absent or empty means every
+    /// purpose its role allows.
+    #[serde(default)]
+    pub purposes: Vec<String>,
+    /// A label for people (`support-bot`), never personal.
+    pub label: String,
+    /// Another tenant to create the key in (operator admins only).
+    #[serde(default)]
+    pub tenant: Option<String>,
+}
+
+/// A key just created. The token is shown here once and never again.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedKey {
+    /// The key's public id.
+    pub id: Uuid,
+    /// `tutela.<tenant>.<secret>`.
+    pub token: String,
+    /// Role as stored.
+    pub role: String,
+    /// Purpose scope (empty: any).
+    pub purposes: Vec<String>,
+    /// Label.
+    pub label: String,
+}
+
+/// An API key as listed: never its secret.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiKey {
+    /// Public id.
+    pub id: Uuid,
+    /// Role.
+    pub role: String,
+    /// Purpose scope (empty: any).
+    pub purposes: Vec<String>,
+    /// Label.
+    pub label: String,
+    /// When it was created.
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    /// When it was revoked, if it was.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub revoked_at: Option<Timestamp>,
+}
+
+impl From<ApiKeyRow> for ApiKey {
+    fn from(k: ApiKeyRow) -> Self {
+        Self {
+            id: k.id.0,
+            role: k.role,
+            purposes: k.purposes.iter().map(ToString::to_string).collect(),
+            label: k.label,
+            created_at: k.created_at,
+            revoked_at: k.revoked_at,
+        }
+    }
+}
+
+/// A policy text to publish or check.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolicySource {
+    /// The policy, as TOML text.
+    pub source: String,
+}
+
+/// One problem found in a policy, with where it is and how to fix it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Diagnostic {
+    /// `error` or `warning`.
+    pub severity: String,
+    /// Stable code of the problem.
+    pub code: String,
+    /// What is wrong.
+    pub message: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column, in characters.
+    pub column: u32,
+    /// How to fix it.
+    pub hint: Option<String>,
+}
+
+impl From<&tutela_policy::Diagnostic> for Diagnostic {
+    fn from(d: &tutela_policy::Diagnostic) -> Self {
+        Self {
+            severity: d.severity.to_string(),
+            code: d.code.to_owned(),
+            message: d.message.clone(),
+            line: d.line,
+            column: d.column,
+            hint: d.hint.clone(),
+        }
+    }
+}
+
+/// The policy in force (or a given version).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PolicyDocument {
+    /// Version number.
+    pub version: u32,
+    /// When it was published.
+    #[schema(value_type = String, format = DateTime)]
+    pub published_at: Timestamp,
+    /// The TOML text exactly as published.
+    pub source: String,
+    /// The parsed policy.
+    #[schema(value_type = Object)]
+    pub policy: serde_json::Value,
+}
+
+/// One published version, without its text.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PolicyVersion {
+    /// Version number.
+    pub version: u32,
+    /// When it was published.
+    #[schema(value_type = String, format = DateTime)]
+    pub published_at: Timestamp,
+}
+
+impl From<&PolicyRow> for PolicyVersion {
+    fn from(p: &PolicyRow) -> Self {
+        Self {
+            version: p.version,
+            published_at: p.published_at,
+        }
+    }
+}
+
+/// `?version=N` on policy reads; absent means the version in force.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct VersionQuery {
+    /// A published version number.
+    pub version: Option<u32>,
+}
+
+/// A version just published.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublishedPolicy {
+    /// Its number.
+    pub version: u32,
+}
+
+/// The result of `POST /v1/policy/check`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PolicyCheck {
+    /// True when the policy has no errors (warnings may remain).
+    pub ok: bool,
+    /// Every problem found.
+    pub diagnostics: Vec<Diagnostic>,
+}

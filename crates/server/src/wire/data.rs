@@ -1,0 +1,146 @@
+//! Wire types for subjects and their records.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use tutela_engine::PlainRecord;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// One value to store.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewRecord {
+    /// A category declared in the policy.
+    pub category: String,
+    /// The value; sealed before it is stored.
+    pub value: String,
+    /// Where it came from (`api`, `signup-form`, ...), never personal.
+    #[serde(default = "default_source")]
+    #[schema(default = "api")]
+    pub source: String,
+}
+
+pub(super) fn default_source() -> String {
+    "api".to_owned()
+}
+
+/// `POST /v1/subjects`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateSubject {
+    /// A subject kind declared in the policy.
+    pub kind: String,
+    /// The purpose the first records are collected for.
+    pub purpose: String,
+    /// The first records (may be empty).
+    #[serde(default)]
+    pub records: Vec<NewRecord>,
+}
+
+/// A subject's pseudonym.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubjectRef {
+    /// The subject id.
+    pub id: Uuid,
+}
+
+/// `POST /v1/subjects/lookup`: in the body, so identifiers never sit in URLs
+/// or access logs.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Lookup {
+    /// A category declared as an identifier.
+    pub category: String,
+    /// The identifier's value.
+    pub value: String,
+}
+
+/// `POST /v1/subjects/{id}/records`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WriteRecords {
+    /// The purpose the records are collected for.
+    pub purpose: String,
+    /// The values.
+    pub records: Vec<NewRecord>,
+}
+
+/// Ids of records just written.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecordIds {
+    /// One id per record, in request order.
+    pub ids: Vec<Uuid>,
+}
+
+/// `GET /v1/subjects/{id}/records` query.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ReadQuery {
+    /// The purpose the data is used for.
+    pub purpose: String,
+    /// Comma-separated categories; absent means every category the purpose covers.
+    pub categories: Option<String>,
+}
+
+/// A value read back after the purpose check.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Record {
+    /// The record's id.
+    pub id: Uuid,
+    /// Its category.
+    pub category: String,
+    /// The value.
+    pub value: String,
+    /// The purpose it was collected for.
+    pub collected_for: String,
+    /// Where it came from.
+    pub source: String,
+    /// When it was collected.
+    #[schema(value_type = String, format = DateTime)]
+    pub collected_at: Timestamp,
+}
+
+impl From<PlainRecord> for Record {
+    fn from(r: PlainRecord) -> Self {
+        Self {
+            id: r.id.0,
+            category: r.category.to_string(),
+            value: r.value,
+            collected_for: r.collected_for.to_string(),
+            source: r.source,
+            collected_at: r.collected_at,
+        }
+    }
+}
+
+/// Records read for a purpose.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Records {
+    /// The purpose they were read for.
+    pub purpose: String,
+    /// The values.
+    pub records: Vec<Record>,
+}
+
+/// `POST /v1/subjects/{id}/disclosures`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Disclose {
+    /// The purpose of the disclosure.
+    pub purpose: String,
+    /// A recipient declared for that purpose.
+    pub recipient: String,
+    /// Categories to disclose; absent means every category the purpose covers.
+    #[serde(default)]
+    pub categories: Option<Vec<String>>,
+}
+
+/// What to hand to the recipient.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Disclosure {
+    /// The recipient.
+    pub recipient: String,
+    /// The values to send.
+    pub records: Vec<Record>,
+}

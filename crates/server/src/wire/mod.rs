@@ -1,0 +1,14 @@
+//! The API's wire types: what clients send and receive. They live only here,
+//! so engine types can change without changing the API; each engine value is
+//! converted on the way out. Requests reject unknown fields, so a typo is an
+//! error rather than a silently ignored option.
+
+mod admin;
+mod audit;
+mod data;
+mod rights;
+
+pub use admin::*;
+pub use audit::*;
+pub use data::*;
+pub use rights::*;

@@ -1,0 +1,172 @@
+//! Wire types for consent, objection, restriction and the subject's own access.
+
+use super::data::{Record, default_source};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use tutela_engine::store::{ConsentRow, ObjectionRow};
+use tutela_engine::{AccessReport, ConsentStatus};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// `POST /v1/subjects/{id}/consents` and `.../consents/withdraw`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentChange {
+    /// A purpose resting on consent.
+    pub purpose: String,
+    /// How it was given or withdrawn (`web-form`, `unsubscribe-link`).
+    #[serde(default = "default_source")]
+    #[schema(default = "api")]
+    pub source: String,
+}
+
+/// One event of the consent ledger.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConsentEvent {
+    /// The purpose.
+    pub purpose: String,
+    /// Grant (true) or withdrawal (false).
+    pub granted: bool,
+    /// When.
+    #[schema(value_type = String, format = DateTime)]
+    pub at: Timestamp,
+    /// When a grant lapses, if ever.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub expires_at: Option<Timestamp>,
+    /// The policy version in force then.
+    pub policy_version: u32,
+}
+
+impl From<&ConsentRow> for ConsentEvent {
+    fn from(c: &ConsentRow) -> Self {
+        Self {
+            purpose: c.purpose.to_string(),
+            granted: c.granted,
+            at: c.at,
+            expires_at: c.expires_at,
+            policy_version: c.policy_version,
+        }
+    }
+}
+
+/// Where a subject stands on one consent purpose.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConsentState {
+    /// The purpose.
+    pub purpose: String,
+    /// True if a grant is in force now.
+    pub live: bool,
+    /// When the latest grant was given.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub granted_at: Option<Timestamp>,
+    /// When it lapses.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub expires_at: Option<Timestamp>,
+    /// When it was last withdrawn.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub withdrawn_at: Option<Timestamp>,
+}
+
+impl From<ConsentStatus> for ConsentState {
+    fn from(c: ConsentStatus) -> Self {
+        Self {
+            purpose: c.purpose.to_string(),
+            live: c.live,
+            granted_at: c.granted_at,
+            expires_at: c.expires_at,
+            withdrawn_at: c.withdrawn_at,
+        }
+    }
+}
+
+/// `POST /v1/subjects/{id}/objections`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Objection {
+    /// The purpose objected to; absent objects to every purpose that can be
+    /// objected to, direct marketing included.
+    #[serde(default)]
+    pub purpose: Option<String>,
+}
+
+/// An objection on record.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ObjectionEvent {
+    /// The purpose objected to; null means every objectable purpose.
+    pub purpose: Option<String>,
+    /// When.
+    #[schema(value_type = String, format = DateTime)]
+    pub at: Timestamp,
+}
+
+impl From<&ObjectionRow> for ObjectionEvent {
+    fn from(o: &ObjectionRow) -> Self {
+        Self {
+            purpose: o.purpose.as_ref().map(ToString::to_string),
+            at: o.at,
+        }
+    }
+}
+
+/// `PUT /v1/subjects/{id}/restriction`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Restriction {
+    /// True restricts processing (Art. 18); false lifts it.
+    pub restricted: bool,
+}
+
+/// Everything held about a subject (Art. 15).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Access {
+    /// The pseudonym.
+    pub subject: Uuid,
+    /// The subject kind.
+    pub kind: String,
+    /// Whether processing is restricted.
+    pub restricted: bool,
+    /// When the subject was created.
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    /// The policy version in force; its notice lists purposes, recipients,
+    /// retention and rights.
+    pub policy_version: u32,
+    /// Every stored value.
+    pub records: Vec<Record>,
+    /// The consent ledger.
+    pub consents: Vec<ConsentEvent>,
+    /// Objections raised.
+    pub objections: Vec<ObjectionEvent>,
+}
+
+impl From<AccessReport> for Access {
+    fn from(a: AccessReport) -> Self {
+        Self {
+            subject: a.subject.0,
+            kind: a.kind,
+            restricted: a.restricted,
+            created_at: a.created_at,
+            policy_version: a.policy_version,
+            records: a.records.into_iter().map(Record::from).collect(),
+            consents: a
+                .consents
+                .into_iter()
+                .map(|c| ConsentEvent {
+                    purpose: c.purpose.to_string(),
+                    granted: c.granted,
+                    at: c.at,
+                    expires_at: c.expires_at,
+                    policy_version: c.policy_version,
+                })
+                .collect(),
+            objections: a
+                .objections
+                .into_iter()
+                .map(|o| ObjectionEvent {
+                    purpose: o.purpose.as_ref().map(ToString::to_string),
+                    at: o.at,
+                })
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,20 @@
+//! The server's integration tests: each test gets its own server on a free
+//! port, its own SQLite file, its own master key and a clock it can move,
+//! and talks to it over real HTTP.
+
+// A failed unwrap or index is a failed test, which is what it should be.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod helpers;
+
+mod auth;
+mod input;
+mod ops;
+mod purposes;
+mod rights;
+mod tenants;
