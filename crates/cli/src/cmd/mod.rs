@@ -1,0 +1,10 @@
+//! One module per subcommand. Each exposes its clap arguments and a `run`
+//! that returns the exit code; errors carry context for the user.
+
+pub mod audit;
+pub mod demo;
+pub mod init;
+pub mod keys;
+pub mod policy;
+pub mod serve;
+pub mod tenant;

@@ -1,0 +1,99 @@
+//! `tutela serve`: load the config and the master key, open the store,
+//! make sure the operator tenant exists, and serve the HTTP API until
+//! Ctrl-C or SIGTERM, letting requests in flight finish. With `--demo` it
+//! also sets up a data directory on first use and a demo tenant with keys
+//! and ready-to-paste commands.
+
+use crate::cmd::demo;
+use crate::context::{self, Open};
+use crate::logging;
+use anyhow::{Context, Result};
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::ExitCode;
+use tutela_server::AppState;
+
+/// Options of `tutela serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// The address to listen on, overriding the config (port 0: any free
+    /// port; the bound address is printed as `listening on http://ADDR`).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
+    /// Demo mode: create the data directory if needed, a demo tenant `acme`
+    /// with made-up subjects, and fresh API keys printed with example
+    /// commands.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+/// Runs the server until it is told to stop.
+pub async fn run(config_path: Option<&Path>, args: ServeArgs) -> Result<ExitCode> {
+    let mut config = context::load_config(config_path)?;
+    logging::init_for_serve(&config.log)?;
+    if let Some(listen) = args.listen {
+        config.listen = listen;
+    }
+    if args.demo {
+        demo::prepare_data_dir(&config)?;
+    }
+    let engine = context::open(&config, Open::CreateIfMissing).await?;
+    context::ensure_operator(&engine).await?;
+    let demo = if args.demo {
+        Some(demo::seed(&engine).await?)
+    } else {
+        None
+    };
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {} (listen)", config.listen))?;
+    let addr = listener
+        .local_addr()
+        .context("cannot tell which address the server is bound to")?;
+    {
+        let mut out = std::io::stdout().lock();
+        if let Some(demo) = &demo {
+            demo::print(&mut out, demo, addr)?;
+        }
+        writeln!(out, "listening on http://{addr}")?;
+        out.flush()?;
+    }
+    tracing::info!(%addr, "listening");
+    let state = AppState::new(engine).with_body_limit(config.body_limit_bytes);
+    tutela_server::serve(listener, state, shutdown_signal())
+        .await
+        .context("the HTTP server failed")?;
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Completes on Ctrl-C or (on unix) SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %err, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                term.recv().await;
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down; letting requests in flight finish");
+}

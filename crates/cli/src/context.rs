@@ -1,0 +1,196 @@
+//! Opening what every database command needs: the configuration, the master
+//! key, the store and an engine over them, plus the operator tenant the CLI
+//! acts as. Commands that only read refuse to conjure up an empty database.
+
+use crate::keyfile;
+use anyhow::{Context, Result, anyhow, bail};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tutela_engine::clock::SystemClock;
+use tutela_engine::ids::TenantId;
+use tutela_engine::principal::Principal;
+use tutela_engine::{Engine, EngineError};
+use tutela_server::Config;
+
+/// The config file used when none is named and it exists.
+pub const DEFAULT_CONFIG: &str = "tutela-data/tutela.toml";
+
+/// The operator tenant's id: the deployment's own data space, whose admins
+/// manage the other tenants.
+pub const OPERATOR: &str = "operator";
+
+/// Loads the configuration from `path`, else from [`DEFAULT_CONFIG`] if it
+/// exists, else the defaults; `TUTELA_*` variables override each.
+pub fn load_config(path: Option<&Path>) -> Result<Config> {
+    let default = Path::new(DEFAULT_CONFIG);
+    let path = match path {
+        Some(p) => Some(p),
+        None if default.is_file() => Some(default),
+        None => None,
+    };
+    // The error names the file and the field; its source is already in the
+    // message, so it is not chained a second time.
+    Config::load(path).map_err(|err| anyhow!("{err}"))
+}
+
+/// Whether a command may create the database if it is not there yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Open {
+    /// `serve` and `tenant create`: create and migrate as needed.
+    CreateIfMissing,
+    /// Commands that read: the database must exist.
+    Existing,
+}
+
+/// An engine over the configured store, with the master key from the
+/// environment or the key file.
+pub async fn open(config: &Config, mode: Open) -> Result<Arc<Engine>> {
+    if let Some(path) = sqlite_path(&config.database_url) {
+        check_sqlite_path(&path, mode)?;
+    }
+    let master = keyfile::load(&config.master_key_file)?;
+    let store = tutela_store::connect(&config.database_url)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot open the database ({})",
+                redact_url(&config.database_url)
+            )
+        })?;
+    Ok(Arc::new(Engine::new(
+        store,
+        Arc::new(SystemClock),
+        Arc::new(master),
+    )))
+}
+
+fn check_sqlite_path(path: &Path, mode: Open) -> Result<()> {
+    match mode {
+        Open::Existing if !path.is_file() => bail!(
+            "there is no database at {} (database_url); start the server once with `tutela serve`, \
+             or point --config at the right configuration",
+            path.display()
+        ),
+        Open::CreateIfMissing => {
+            let parent = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            if !parent.is_dir() {
+                bail!(
+                    "the directory {} for the database (database_url) does not exist; create it with `tutela init --dir {}`",
+                    parent.display(),
+                    parent.display()
+                );
+            }
+            Ok(())
+        }
+        Open::Existing => Ok(()),
+    }
+}
+
+/// The file of a `sqlite:` URL, if it names one.
+pub fn sqlite_path(url: &str) -> Option<PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let file = rest.split('?').next().unwrap_or_default();
+    (!file.is_empty() && file != ":memory:").then(|| PathBuf::from(file))
+}
+
+/// The URL without its password, for error messages.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = url.get(scheme + 3..at).unwrap_or_default();
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!(
+                "{}{user}:***{}",
+                url.get(..scheme + 3).unwrap_or_default(),
+                url.get(at..).unwrap_or_default()
+            )
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// The operator tenant's id.
+pub fn operator_id() -> TenantId {
+    TenantId::parse(OPERATOR).unwrap_or_else(|_| unreachable!("'{OPERATOR}' is a valid tenant id"))
+}
+
+/// The local administrator of the operator tenant: who the CLI acts as.
+pub fn operator_admin() -> Principal {
+    Principal::local_admin(operator_id(), true)
+}
+
+/// Creates the operator tenant, under the operator policy, if absent.
+pub async fn ensure_operator(engine: &Engine) -> Result<()> {
+    let id = operator_id();
+    let exists = engine
+        .store()
+        .tenant(&id)
+        .await
+        .context("cannot look up the operator tenant")?
+        .is_some();
+    if exists {
+        return Ok(());
+    }
+    match engine
+        .bootstrap_operator(id, "Operator", tutela_policy::OPERATOR_POLICY)
+        .await
+    {
+        Ok(_) => {
+            tracing::info!(tenant = OPERATOR, "created the operator tenant");
+            Ok(())
+        }
+        // Another process got there first: just as good.
+        Err(EngineError::TenantExists) => Ok(()),
+        Err(err) => Err(engine_error(err)).context("cannot create the operator tenant"),
+    }
+}
+
+/// Parses a tenant id given on the command line.
+pub fn parse_tenant(text: &str) -> Result<TenantId, String> {
+    TenantId::parse(text).map_err(|e| e.to_string())
+}
+
+/// An engine error as a CLI message: what is wrong and its stable code; for
+/// failures of ours the cause chain too.
+pub fn engine_error(err: EngineError) -> anyhow::Error {
+    match err {
+        EngineError::Storage(_) | EngineError::Unreadable => anyhow::Error::new(err),
+        other => {
+            let code = other.code();
+            anyhow!("{other} ({code})")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_urls_name_their_file() {
+        assert_eq!(
+            sqlite_path("sqlite://tutela-data/tutela.db"),
+            Some(PathBuf::from("tutela-data/tutela.db"))
+        );
+        assert_eq!(
+            sqlite_path("sqlite:///srv/t.db?mode=rwc"),
+            Some(PathBuf::from("/srv/t.db"))
+        );
+        assert_eq!(sqlite_path("sqlite::memory:"), None);
+        assert_eq!(sqlite_path("postgres://u:p@h/db"), None);
+    }
+
+    #[test]
+    fn passwords_stay_out_of_messages() {
+        assert_eq!(
+            redact_url("postgres://tutela:s3cret@db:5432/t"),
+            "postgres://tutela:***@db:5432/t"
+        );
+        assert_eq!(redact_url("sqlite://x.db"), "sqlite://x.db");
+    }
+}

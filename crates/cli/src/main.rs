@@ -1,0 +1,128 @@
+//! The `tutela` binary: thin glue over the library crates. Each subcommand
+//! lives in its own module under `cmd/`; this file parses the command line,
+//! runs the chosen command and turns its outcome into an exit code
+//! (0 success, 1 failure or a finding such as a broken chain, 2 bad usage).
+
+mod bench;
+mod cmd;
+mod context;
+mod keyfile;
+mod logging;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Tutela: a self-hosted privacy engine. Personal data is stored encrypted
+/// per person and used only as the tenant's policy file allows; every act is
+/// on a tamper-evident audit chain.
+///
+/// Start here: `tutela serve --demo`.
+#[derive(Debug, Parser)]
+#[command(name = "tutela", version, propagate_version = true)]
+struct Cli {
+    /// The configuration file. Without it, `tutela-data/tutela.toml` is used
+    /// if it exists, else built-in defaults; `TUTELA_*` variables override
+    /// either.
+    #[arg(long, global = true, env = "TUTELA_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create a data directory: master key, config file, example policy.
+    Init(cmd::init::InitArgs),
+    /// Run the HTTP server.
+    Serve(cmd::serve::ServeArgs),
+    /// Check a policy file or render its privacy notice.
+    #[command(subcommand)]
+    Policy(cmd::policy::PolicyCommand),
+    /// Create and list tenants, acting as the local operator.
+    #[command(subcommand)]
+    Tenant(cmd::tenant::TenantCommand),
+    /// Create, list and revoke API keys.
+    #[command(subcommand)]
+    Keys(cmd::keys::KeysCommand),
+    /// Verify the tamper-evident audit chains.
+    #[command(subcommand)]
+    Audit(cmd::audit::AuditCommand),
+    /// Measure what the privacy costs against bare SQLite.
+    Bench(bench::BenchArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let config = cli.config.as_deref();
+    match cli.command {
+        Command::Init(args) => {
+            logging::init_for_command()?;
+            cmd::init::run(&args)
+        }
+        Command::Serve(args) => cmd::serve::run(config, args).await,
+        Command::Policy(command) => {
+            logging::init_for_command()?;
+            cmd::policy::run(command)
+        }
+        Command::Tenant(command) => {
+            logging::init_for_command()?;
+            cmd::tenant::run(config, command).await
+        }
+        Command::Keys(command) => {
+            logging::init_for_command()?;
+            cmd::keys::run(config, command).await
+        }
+        Command::Audit(command) => {
+            logging::init_for_command()?;
+            cmd::audit::run(config, command).await
+        }
+        Command::Bench(args) => {
+            logging::init_for_command()?;
+            bench::run(args).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// A reader that closed our stdout (`tutela policy render x | head`) is not
+/// an error worth reporting.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+}

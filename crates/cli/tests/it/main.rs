@@ -1,0 +1,19 @@
+//! Integration tests of the `tutela` binary. Each test runs the built binary
+//! in its own temporary directory, with no `TUTELA_*` variable inherited
+//! from the environment running the tests.
+
+// Test code: a failed unwrap is a failed test, with its message.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod audit;
+mod bad_input;
+mod init;
+mod plaintext;
+mod policy;
+mod support;
+mod tenants;

@@ -1,0 +1,157 @@
+//! The plaintext test: a distinctive email and name go in through the HTTP
+//! API and come back out for a declared purpose, yet appear nowhere on disk
+//! (the SQLite file, its WAL and shared memory, anything else in the data
+//! directory) nor in the server's output, even with every log level on.
+
+use crate::support::{random_tag, spawn_demo, temp_dir};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+
+/// Every file under `dir`, recursively.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            found.extend(files_under(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[test]
+fn the_scanner_finds_what_is_there() {
+    assert!(contains(
+        b"xx zqx.probe@example.test yy",
+        b"zqx.probe@example.test"
+    ));
+    assert!(!contains(
+        b"xx zqx.probe@example.tes",
+        b"zqx.probe@example.test"
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn personal_values_never_reach_the_disk_or_the_logs() {
+    let dir = temp_dir();
+    let server = spawn_demo(dir.path(), &[("TUTELA_LOG", "trace")]).await;
+    let tag = random_tag();
+    let email = format!("zqx.privacy.probe.{tag}@example.test");
+    let name = format!("Quillon Zebedee-Marchetti {}", &tag[..12]);
+
+    let (status, created) = server
+        .post(
+            "/v1/subjects",
+            &server.service,
+            &json!({
+                "kind": "customer",
+                "purpose": "account",
+                "records": [
+                    {"category": "email", "value": email, "source": "signup-form"},
+                    {"category": "name", "value": name, "source": "signup-form"},
+                ],
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}\n{}", server.logs());
+    let id = created["id"].as_str().unwrap().to_owned();
+
+    // The values went through: they come back for a declared purpose...
+    let (status, read) = server
+        .get(
+            &format!("/v1/subjects/{id}/records?purpose=account"),
+            &server.service,
+        )
+        .await;
+    assert_eq!(status, 200, "{read}");
+    let values: Vec<&str> = read["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["value"].as_str().unwrap())
+        .collect();
+    assert!(
+        values.contains(&email.as_str()) && values.contains(&name.as_str()),
+        "{read}"
+    );
+    // ...and the email finds its subject through the blind index.
+    let (status, found) = server
+        .post(
+            "/v1/subjects/lookup",
+            &server.service,
+            &json!({"category": "email", "value": email}),
+        )
+        .await;
+    assert_eq!(
+        (status, found["id"].as_str()),
+        (200, Some(id.as_str())),
+        "{found}"
+    );
+    // A purpose the policy does not declare gets nothing.
+    let (status, refused) = server
+        .get(
+            &format!("/v1/subjects/{id}/records?purpose=advertising"),
+            &server.service,
+        )
+        .await;
+    assert_eq!(
+        (status, refused["error"]["code"].as_str()),
+        (403, Some("E_PURPOSE_NOT_DECLARED")),
+        "{refused}"
+    );
+
+    let (stdout, stderr) = (server.stdout.clone(), server.stderr.clone());
+    server.kill();
+
+    let data = dir.path().join("tutela-data");
+    let db = data.join("tutela.db");
+    assert!(db.is_file(), "no database at {}", db.display());
+    let mut scanned: Vec<PathBuf> = files_under(&data);
+    for extra in ["tutela.db-wal", "tutela.db-shm"] {
+        let path = data.join(extra);
+        if path.exists() && !scanned.contains(&path) {
+            scanned.push(path);
+        }
+    }
+    scanned.push(stdout);
+    scanned.push(stderr.clone());
+
+    // The scan looks at real content: the logs are verbose and the database
+    // (with its WAL) holds the plaintext tenant id.
+    let log = std::fs::read_to_string(&stderr).unwrap();
+    assert!(
+        log.contains("TRACE") || log.contains("DEBUG"),
+        "TUTELA_LOG=trace was not applied:\n{log}"
+    );
+    let mut database = std::fs::read(&db).unwrap();
+    database.extend(std::fs::read(data.join("tutela.db-wal")).unwrap_or_default());
+    assert!(
+        contains(&database, b"acme"),
+        "the database holds no tenant id: is this the right file?"
+    );
+
+    let needles = [
+        email.clone(),
+        email.to_lowercase(),
+        email.to_uppercase(),
+        name.clone(),
+        name.to_lowercase(),
+        name.to_uppercase(),
+    ];
+    for file in &scanned {
+        let bytes = std::fs::read(file).unwrap();
+        for needle in &needles {
+            assert!(
+                !contains(&bytes, needle.as_bytes()),
+                "{} holds the plaintext {needle:?}",
+                file.display()
+            );
+        }
+    }
+}

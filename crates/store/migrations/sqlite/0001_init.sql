@@ -1,0 +1,124 @@
+-- Tutela's schema on SQLite. Forward-only: a released migration is never
+-- edited; a change is a new file. Kept in step with ../postgres/0001_init.sql.
+--
+-- Conventions (shared with PostgreSQL, so one set of SQL serves both):
+--   * every primary key starts with tenant_id, and every query filters by it;
+--   * ids are hyphenated UUID text, tenant ids their slug;
+--   * every *_at / at_us column is microseconds since the Unix epoch;
+--   * booleans are 0/1, bytes are BLOBs, API key purposes a comma-joined list.
+-- STRICT tables make SQLite refuse a value of the wrong type.
+
+CREATE TABLE tenants (
+    tenant_id      TEXT    NOT NULL PRIMARY KEY,
+    name           TEXT    NOT NULL,
+    operator       INTEGER NOT NULL CHECK (operator IN (0, 1)),
+    policy_version INTEGER NOT NULL,
+    created_at     INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE policies (
+    tenant_id    TEXT    NOT NULL REFERENCES tenants (tenant_id),
+    version      INTEGER NOT NULL,
+    source       TEXT    NOT NULL,
+    published_at INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, version)
+) STRICT;
+
+CREATE TABLE subjects (
+    tenant_id   TEXT    NOT NULL REFERENCES tenants (tenant_id),
+    subject_id  TEXT    NOT NULL,
+    kind        TEXT    NOT NULL,
+    wrapped_key BLOB,
+    restricted  INTEGER NOT NULL CHECK (restricted IN (0, 1)),
+    created_at  INTEGER NOT NULL,
+    erased_at   INTEGER,
+    PRIMARY KEY (tenant_id, subject_id)
+) STRICT;
+
+CREATE TABLE records (
+    tenant_id    TEXT    NOT NULL,
+    record_id    TEXT    NOT NULL,
+    subject_id   TEXT    NOT NULL,
+    category     TEXT    NOT NULL,
+    purpose      TEXT    NOT NULL,
+    source       TEXT    NOT NULL,
+    ciphertext   BLOB    NOT NULL,
+    collected_at INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, record_id),
+    FOREIGN KEY (tenant_id, subject_id) REFERENCES subjects (tenant_id, subject_id)
+) STRICT;
+CREATE INDEX records_by_subject ON records (tenant_id, subject_id, category);
+
+CREATE TABLE identifiers (
+    tenant_id   TEXT NOT NULL,
+    category    TEXT NOT NULL,
+    blind_index BLOB NOT NULL,
+    subject_id  TEXT NOT NULL,
+    record_id   TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, category, blind_index),
+    FOREIGN KEY (tenant_id, subject_id) REFERENCES subjects (tenant_id, subject_id)
+) STRICT;
+CREATE INDEX identifiers_by_subject ON identifiers (tenant_id, subject_id);
+
+CREATE TABLE consents (
+    tenant_id      TEXT    NOT NULL,
+    consent_id     TEXT    NOT NULL,
+    subject_id     TEXT    NOT NULL,
+    purpose        TEXT    NOT NULL,
+    granted        INTEGER NOT NULL CHECK (granted IN (0, 1)),
+    at_us          INTEGER NOT NULL,
+    expires_at     INTEGER,
+    policy_version INTEGER NOT NULL,
+    source         TEXT    NOT NULL,
+    PRIMARY KEY (tenant_id, consent_id),
+    FOREIGN KEY (tenant_id, subject_id) REFERENCES subjects (tenant_id, subject_id)
+) STRICT;
+CREATE INDEX consents_by_subject ON consents (tenant_id, subject_id);
+
+CREATE TABLE objections (
+    tenant_id    TEXT    NOT NULL,
+    objection_id TEXT    NOT NULL,
+    subject_id   TEXT    NOT NULL,
+    purpose      TEXT,
+    at_us        INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, objection_id),
+    FOREIGN KEY (tenant_id, subject_id) REFERENCES subjects (tenant_id, subject_id)
+) STRICT;
+CREATE INDEX objections_by_subject ON objections (tenant_id, subject_id);
+
+CREATE TABLE api_keys (
+    tenant_id   TEXT    NOT NULL REFERENCES tenants (tenant_id),
+    api_key_id  TEXT    NOT NULL,
+    secret_hash BLOB    NOT NULL,
+    role        TEXT    NOT NULL,
+    purposes    TEXT    NOT NULL,
+    label       TEXT    NOT NULL,
+    created_at  INTEGER NOT NULL,
+    revoked_at  INTEGER,
+    PRIMARY KEY (tenant_id, api_key_id),
+    UNIQUE (tenant_id, secret_hash)
+) STRICT;
+
+-- The audit chain has no foreign key: it outlives anything it mentions.
+CREATE TABLE audit_entries (
+    tenant_id TEXT    NOT NULL,
+    seq       INTEGER NOT NULL,
+    at_us     INTEGER NOT NULL,
+    actor     TEXT    NOT NULL,
+    action    TEXT    NOT NULL,
+    purpose   TEXT,
+    subject   TEXT,
+    detail    TEXT    NOT NULL,
+    outcome   TEXT    NOT NULL,
+    prev_mac  BLOB    NOT NULL,
+    mac       BLOB    NOT NULL,
+    PRIMARY KEY (tenant_id, seq)
+) STRICT;
+
+-- One row per tenant with a chain; seq 0 marks a chain with no entry yet
+-- (PostgreSQL inserts that row to have something to lock).
+CREATE TABLE audit_heads (
+    tenant_id TEXT    NOT NULL PRIMARY KEY,
+    seq       INTEGER NOT NULL,
+    mac       BLOB    NOT NULL
+) STRICT;

@@ -1,0 +1,34 @@
+//! Every read and write, written once for any sqlx driver that stores the
+//! engine's types the way the migrations do. Both backends instantiate
+//! [`Queries`]; what truly differs (pools, locking the audit head, the group
+//! commit) stays in `sqlite/` and `postgres/`.
+//!
+//! Each impl block states the driver capabilities it needs (which Rust types
+//! bind, which rows decode); SQLite and PostgreSQL meet them all, checked at
+//! the two places the backends name `Queries<Sqlite>` / `Queries<Postgres>`.
+
+mod read;
+mod write;
+
+use std::marker::PhantomData;
+
+/// How many rows a statement changed; each driver names it its own way.
+pub(crate) trait Affected {
+    /// Rows inserted, updated or deleted.
+    fn affected(&self) -> u64;
+}
+
+impl Affected for sqlx::sqlite::SqliteQueryResult {
+    fn affected(&self) -> u64 {
+        self.rows_affected()
+    }
+}
+
+impl Affected for sqlx::postgres::PgQueryResult {
+    fn affected(&self) -> u64 {
+        self.rows_affected()
+    }
+}
+
+/// The operations for driver `DB`; a namespace, never instantiated.
+pub(crate) struct Queries<DB>(PhantomData<DB>);

@@ -1,0 +1,255 @@
+//! The read side: each method runs on the backend's (read) pool.
+
+use super::Queries;
+use crate::error::{backend, corrupt};
+use crate::rows::{
+    ApiKeyDb, AuditEntryDb, HeadDb, Ledger, LedgerDb, PolicyDb, RecordDb, SubjectDb, TenantDb,
+    convert,
+};
+use crate::sql;
+use sqlx::{Database, Encode, Executor, FromRow, IntoArguments, Pool, Type};
+use tutela_engine::audit::{AuditEntry, AuditHead};
+use tutela_engine::ids::{SubjectId, TenantId};
+use tutela_engine::store::{
+    ApiKeyRow, PolicyRow, RecordFilter, StoreError, SubjectView, TenantRow,
+};
+use tutela_policy::CategoryId;
+use uuid::Uuid;
+
+impl<DB> Queries<DB>
+where
+    DB: Database,
+    DB::Arguments: IntoArguments<DB>,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'q> &'q [u8]: Encode<'q, DB> + Type<DB>,
+    for<'q> i64: Encode<'q, DB> + Type<DB>,
+    for<'r> TenantDb: FromRow<'r, DB::Row>,
+    for<'r> PolicyDb: FromRow<'r, DB::Row>,
+    for<'r> SubjectDb: FromRow<'r, DB::Row>,
+    for<'r> RecordDb: FromRow<'r, DB::Row>,
+    for<'r> LedgerDb: FromRow<'r, DB::Row>,
+    for<'r> ApiKeyDb: FromRow<'r, DB::Row>,
+    for<'r> AuditEntryDb: FromRow<'r, DB::Row>,
+    for<'r> HeadDb: FromRow<'r, DB::Row>,
+    for<'r> (String,): FromRow<'r, DB::Row>,
+{
+    /// Is the schema there?
+    pub(crate) async fn ping(pool: &Pool<DB>) -> Result<(), StoreError> {
+        sqlx::query(sql::PING)
+            .execute(pool)
+            .await
+            .map(|_| ())
+            .map_err(|e| backend("ping", &e))
+    }
+
+    /// One tenant.
+    pub(crate) async fn tenant(
+        pool: &Pool<DB>,
+        id: &TenantId,
+    ) -> Result<Option<TenantRow>, StoreError> {
+        let row: Option<TenantDb> = sqlx::query_as(sql::SELECT_TENANT)
+            .bind(id.as_str())
+            .fetch_optional(pool)
+            .await
+            .map_err(|e| backend("tenants", &e))?;
+        row.map(TenantRow::try_from).transpose()
+    }
+
+    /// Every tenant.
+    pub(crate) async fn tenants(pool: &Pool<DB>) -> Result<Vec<TenantRow>, StoreError> {
+        let rows: Vec<TenantDb> = sqlx::query_as(sql::SELECT_TENANTS)
+            .fetch_all(pool)
+            .await
+            .map_err(|e| backend("tenants", &e))?;
+        convert(rows)
+    }
+
+    /// A policy version, or the current one.
+    pub(crate) async fn policy(
+        pool: &Pool<DB>,
+        tenant: &TenantId,
+        version: Option<u32>,
+    ) -> Result<Option<PolicyRow>, StoreError> {
+        let query = match version {
+            Some(v) => sqlx::query_as(sql::SELECT_POLICY)
+                .bind(tenant.as_str())
+                .bind(i64::from(v)),
+            None => sqlx::query_as(sql::SELECT_CURRENT_POLICY).bind(tenant.as_str()),
+        };
+        let row: Option<PolicyDb> = query
+            .fetch_optional(pool)
+            .await
+            .map_err(|e| backend("policies", &e))?;
+        row.map(PolicyRow::try_from).transpose()
+    }
+
+    /// Every policy version, oldest first.
+    pub(crate) async fn policies(
+        pool: &Pool<DB>,
+        tenant: &TenantId,
+    ) -> Result<Vec<PolicyRow>, StoreError> {
+        let rows: Vec<PolicyDb> = sqlx::query_as(sql::SELECT_POLICIES)
+            .bind(tenant.as_str())
+            .fetch_all(pool)
+            .await
+            .map_err(|e| backend("policies", &e))?;
+        convert(rows)
+    }
+
+    /// The subject, its ledger and its records, on one connection in at most
+    /// three statements. They are not wrapped in a transaction: each sees
+    /// committed data, and a change landing in between (an erasure, say)
+    /// can only make the view hold fewer records, never a record without
+    /// its subject's state.
+    pub(crate) async fn subject_view(
+        pool: &Pool<DB>,
+        tenant: &TenantId,
+        subject: SubjectId,
+        filter: RecordFilter<'_>,
+    ) -> Result<Option<SubjectView>, StoreError> {
+        let mut conn = pool.acquire().await.map_err(|e| backend("acquire", &e))?;
+        let t = tenant.as_str();
+        let id = subject.to_string();
+        let row: Option<SubjectDb> = sqlx::query_as(sql::SELECT_SUBJECT)
+            .bind(t)
+            .bind(id.as_str())
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(|e| backend("subjects", &e))?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let policy_version = row.policy_version()?;
+        let ledger: Vec<LedgerDb> = sqlx::query_as(sql::SELECT_LEDGER)
+            .bind(t)
+            .bind(id.as_str())
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|e| backend("consents", &e))?;
+        let mut consents = Vec::new();
+        let mut objections = Vec::new();
+        for line in ledger {
+            match Ledger::try_from(line)? {
+                Ledger::Consent(c) => consents.push(c),
+                Ledger::Objection(o) => objections.push(o),
+            }
+        }
+        let categories: Option<&[CategoryId]> = match filter {
+            RecordFilter::None => Some(&[]),
+            RecordFilter::Categories(list) => Some(list),
+            RecordFilter::All => None,
+        };
+        let records: Vec<RecordDb> = match categories {
+            Some([]) => Ok(Vec::new()),
+            Some(list) => {
+                let statement = sqlx::AssertSqlSafe(sql::select_records_in(list.len()));
+                let mut query = sqlx::query_as(statement).bind(t).bind(id.as_str());
+                for c in list {
+                    query = query.bind(c.as_str());
+                }
+                query.fetch_all(&mut *conn).await
+            }
+            None => {
+                let statement = sqlx::AssertSqlSafe(sql::select_records_in(0));
+                sqlx::query_as(statement)
+                    .bind(t)
+                    .bind(id.as_str())
+                    .fetch_all(&mut *conn)
+                    .await
+            }
+        }
+        .map_err(|e| backend("records", &e))?;
+        Ok(Some(SubjectView {
+            policy_version,
+            subject: row.try_into()?,
+            consents,
+            objections,
+            records: convert(records)?,
+        }))
+    }
+
+    /// The subject an identifier's blind index points at.
+    pub(crate) async fn subject_by_identifier(
+        pool: &Pool<DB>,
+        tenant: &TenantId,
+        category: &CategoryId,
+        blind_index: &[u8; 32],
+    ) -> Result<Option<SubjectId>, StoreError> {
+        let row: Option<(String,)> = sqlx::query_as(sql::SELECT_SUBJECT_BY_IDENTIFIER)
+            .bind(tenant.as_str())
+            .bind(category.as_str())
+            .bind(&blind_index[..])
+            .fetch_optional(pool)
+            .await
+            .map_err(|e| backend("identifiers", &e))?;
+        row.map(|(id,)| {
+            Uuid::try_parse(&id)
+                .map(SubjectId)
+                .map_err(|_| corrupt("identifiers.subject_id"))
+        })
+        .transpose()
+    }
+
+    /// An API key by the hash of its secret, revoked or not.
+    pub(crate) async fn api_key(
+        pool: &Pool<DB>,
+        tenant: &TenantId,
+        secret_hash: &[u8; 32],
+    ) -> Result<Option<ApiKeyRow>, StoreError> {
+        let row: Option<ApiKeyDb> = sqlx::query_as(sql::SELECT_API_KEY)
+            .bind(tenant.as_str())
+            .bind(&secret_hash[..])
+            .fetch_optional(pool)
+            .await
+            .map_err(|e| backend("api_keys", &e))?;
+        row.map(ApiKeyRow::try_from).transpose()
+    }
+
+    /// The tenant's keys, oldest first.
+    pub(crate) async fn api_keys(
+        pool: &Pool<DB>,
+        tenant: &TenantId,
+    ) -> Result<Vec<ApiKeyRow>, StoreError> {
+        let rows: Vec<ApiKeyDb> = sqlx::query_as(sql::SELECT_API_KEYS)
+            .bind(tenant.as_str())
+            .fetch_all(pool)
+            .await
+            .map_err(|e| backend("api_keys", &e))?;
+        convert(rows)
+    }
+
+    /// A page of the chain.
+    pub(crate) async fn audit_entries(
+        pool: &Pool<DB>,
+        tenant: &TenantId,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        // No entry lies beyond i64::MAX, so a larger `after` asks for nothing.
+        let Ok(after) = i64::try_from(after) else {
+            return Ok(Vec::new());
+        };
+        let rows: Vec<AuditEntryDb> = sqlx::query_as(sql::SELECT_AUDIT_ENTRIES)
+            .bind(tenant.as_str())
+            .bind(after)
+            .bind(i64::from(limit))
+            .fetch_all(pool)
+            .await
+            .map_err(|e| backend("audit_entries", &e))?;
+        convert(rows)
+    }
+
+    /// The last committed entry's position and MAC.
+    pub(crate) async fn audit_head(
+        pool: &Pool<DB>,
+        tenant: &TenantId,
+    ) -> Result<Option<AuditHead>, StoreError> {
+        let row: Option<HeadDb> = sqlx::query_as(sql::SELECT_COMMITTED_HEAD)
+            .bind(tenant.as_str())
+            .fetch_optional(pool)
+            .await
+            .map_err(|e| backend("audit_heads", &e))?;
+        row.map_or(Ok(None), HeadDb::into_head)
+    }
+}

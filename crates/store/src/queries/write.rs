@@ -1,0 +1,308 @@
+//! The write side: applying a change's writes in order and appending its
+//! audit entries, inside a transaction the backend opened.
+
+use super::{Affected, Queries};
+use crate::error::{Names, backend, internal, write_error};
+use crate::rows::{HeadDb, join_purposes, micros};
+use crate::sql;
+use sqlx::{Database, Encode, Executor, FromRow, IntoArguments, Type};
+use tutela_engine::audit::{AuditChain, AuditEntry, AuditEvent, AuditHead};
+use tutela_engine::ids::TenantId;
+use tutela_engine::store::{Change, StoreError, Write};
+
+type Query<'q, DB> = sqlx::query::Query<'q, DB, <DB as Database>::Arguments>;
+
+const TENANT: Names = Names {
+    conflict: "tenant",
+    missing: "tenant",
+};
+const POLICY: Names = Names {
+    conflict: "policy version",
+    missing: "tenant",
+};
+const fn of_subject(conflict: &'static str) -> Names {
+    Names {
+        conflict,
+        missing: "subject",
+    }
+}
+const SUBJECT: Names = Names {
+    conflict: "subject",
+    missing: "tenant",
+};
+const API_KEY: Names = Names {
+    conflict: "api key",
+    missing: "tenant",
+};
+const AUDIT: Names = Names {
+    conflict: "audit entry",
+    missing: "tenant",
+};
+
+fn to_i64(n: u64, what: &'static str) -> Result<i64, StoreError> {
+    i64::try_from(n).map_err(|_| internal(what, "value out of range"))
+}
+
+/// Refuses a write whose row names another tenant than the change.
+fn same_tenant(change: &TenantId, row: &TenantId) -> Result<(), StoreError> {
+    if change == row {
+        Ok(())
+    } else {
+        Err(internal(
+            "apply",
+            "a write names another tenant than its change",
+        ))
+    }
+}
+
+impl<DB> Queries<DB>
+where
+    DB: Database,
+    DB::QueryResult: Affected,
+    DB::Arguments: IntoArguments<DB>,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'q> String: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<&'q str>: Encode<'q, DB> + Type<DB>,
+    for<'q> &'q [u8]: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<&'q [u8]>: Encode<'q, DB> + Type<DB>,
+    for<'q> i64: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<i64>: Encode<'q, DB> + Type<DB>,
+    for<'q> bool: Encode<'q, DB> + Type<DB>,
+    for<'r> HeadDb: FromRow<'r, DB::Row>,
+{
+    async fn exec(
+        conn: &mut DB::Connection,
+        query: Query<'_, DB>,
+        names: Names,
+    ) -> Result<u64, StoreError> {
+        match query.execute(conn).await {
+            Ok(done) => Ok(done.affected()),
+            Err(e) => Err(write_error(names, &e)),
+        }
+    }
+
+    /// Applies `change.writes` in order on `conn`, inside the caller's
+    /// transaction. Stops at the first failure; the caller rolls back.
+    pub(crate) async fn apply_writes(
+        conn: &mut DB::Connection,
+        tenant: &TenantId,
+        change: &Change,
+    ) -> Result<(), StoreError> {
+        for write in &change.writes {
+            Self::write(conn, tenant, write).await?;
+        }
+        Ok(())
+    }
+
+    async fn write(
+        conn: &mut DB::Connection,
+        tenant: &TenantId,
+        write: &Write,
+    ) -> Result<(), StoreError> {
+        let t = tenant.as_str();
+        match write {
+            Write::InsertTenant(row) => {
+                same_tenant(tenant, &row.id)?;
+                let q = sqlx::query(sql::INSERT_TENANT)
+                    .bind(t)
+                    .bind(row.name.as_str())
+                    .bind(row.operator)
+                    .bind(i64::from(row.policy_version))
+                    .bind(micros(row.created_at));
+                Self::exec(conn, q, TENANT).await?;
+            }
+            Write::InsertPolicy(row) => {
+                same_tenant(tenant, &row.tenant)?;
+                let version = i64::from(row.version);
+                let q = sqlx::query(sql::INSERT_POLICY)
+                    .bind(t)
+                    .bind(version)
+                    .bind(row.source.as_str())
+                    .bind(micros(row.published_at));
+                Self::exec(conn, q, POLICY).await?;
+                let q = sqlx::query(sql::SET_POLICY_VERSION).bind(t).bind(version);
+                Self::exec(conn, q, POLICY).await?;
+            }
+            Write::InsertSubject(row) => {
+                same_tenant(tenant, &row.tenant)?;
+                let q = sqlx::query(sql::INSERT_SUBJECT)
+                    .bind(t)
+                    .bind(row.id.to_string())
+                    .bind(row.kind.as_str())
+                    .bind(row.wrapped_key.as_deref())
+                    .bind(row.restricted)
+                    .bind(micros(row.created_at))
+                    .bind(row.erased_at.map(micros));
+                Self::exec(conn, q, SUBJECT).await?;
+            }
+            Write::InsertIdentifier(row) => {
+                same_tenant(tenant, &row.tenant)?;
+                let q = sqlx::query(sql::INSERT_IDENTIFIER)
+                    .bind(t)
+                    .bind(row.category.as_str())
+                    .bind(&row.blind_index[..])
+                    .bind(row.subject.to_string())
+                    .bind(row.record.to_string());
+                Self::exec(conn, q, of_subject("identifier")).await?;
+            }
+            Write::InsertRecord(row) => {
+                same_tenant(tenant, &row.tenant)?;
+                let q = sqlx::query(sql::INSERT_RECORD)
+                    .bind(t)
+                    .bind(row.id.to_string())
+                    .bind(row.subject.to_string())
+                    .bind(row.category.as_str())
+                    .bind(row.purpose.as_str())
+                    .bind(row.source.as_str())
+                    .bind(row.ciphertext.as_slice())
+                    .bind(micros(row.collected_at));
+                Self::exec(conn, q, of_subject("record")).await?;
+            }
+            Write::InsertConsent(row) => {
+                same_tenant(tenant, &row.tenant)?;
+                let q = sqlx::query(sql::INSERT_CONSENT)
+                    .bind(t)
+                    .bind(row.id.to_string())
+                    .bind(row.subject.to_string())
+                    .bind(row.purpose.as_str())
+                    .bind(row.granted)
+                    .bind(micros(row.at))
+                    .bind(row.expires_at.map(micros))
+                    .bind(i64::from(row.policy_version))
+                    .bind(row.source.as_str());
+                Self::exec(conn, q, of_subject("consent")).await?;
+            }
+            Write::InsertObjection(row) => {
+                same_tenant(tenant, &row.tenant)?;
+                let q = sqlx::query(sql::INSERT_OBJECTION)
+                    .bind(t)
+                    .bind(row.id.to_string())
+                    .bind(row.subject.to_string())
+                    .bind(row.purpose.as_ref().map(|p| p.as_str()))
+                    .bind(micros(row.at));
+                Self::exec(conn, q, of_subject("objection")).await?;
+            }
+            Write::SetRestricted {
+                subject,
+                restricted,
+            } => {
+                let q = sqlx::query(sql::SET_RESTRICTED)
+                    .bind(t)
+                    .bind(subject.to_string())
+                    .bind(*restricted);
+                Self::exec_existing(conn, q, "subject").await?;
+            }
+            Write::EraseSubject { subject, at } => {
+                let id = subject.to_string();
+                let q = sqlx::query(sql::ERASE_SUBJECT)
+                    .bind(t)
+                    .bind(id.as_str())
+                    .bind(micros(*at));
+                Self::exec_existing(conn, q, "subject").await?;
+                for statement in [sql::DELETE_IDENTIFIERS, sql::DELETE_RECORDS] {
+                    let q = sqlx::query(statement).bind(t).bind(id.as_str());
+                    Self::exec(conn, q, of_subject("subject")).await?;
+                }
+            }
+            Write::InsertApiKey(row) => {
+                same_tenant(tenant, &row.tenant)?;
+                let purposes = join_purposes(&row.purposes);
+                let q = sqlx::query(sql::INSERT_API_KEY)
+                    .bind(t)
+                    .bind(row.id.to_string())
+                    .bind(&row.secret_hash[..])
+                    .bind(row.role.as_str())
+                    .bind(purposes.as_str())
+                    .bind(row.label.as_str())
+                    .bind(micros(row.created_at))
+                    .bind(row.revoked_at.map(micros));
+                Self::exec(conn, q, API_KEY).await?;
+            }
+            Write::RevokeApiKey { id, at } => {
+                let q = sqlx::query(sql::REVOKE_API_KEY)
+                    .bind(t)
+                    .bind(id.to_string())
+                    .bind(micros(*at));
+                Self::exec_existing(conn, q, "api key").await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs an update that must hit a row; `Missing { what }` if none.
+    async fn exec_existing(
+        conn: &mut DB::Connection,
+        query: Query<'_, DB>,
+        what: &'static str,
+    ) -> Result<(), StoreError> {
+        let names = Names {
+            conflict: what,
+            missing: what,
+        };
+        match Self::exec(conn, query, names).await? {
+            0 => Err(StoreError::Missing { what }),
+            _ => Ok(()),
+        }
+    }
+
+    /// Reads a chain's head row with `statement` ([`sql::SELECT_HEAD`], or
+    /// a locking variant of it). `None` when the tenant has no row yet; a
+    /// row decodes to `None` while the chain is empty.
+    pub(crate) async fn head_row(
+        conn: &mut DB::Connection,
+        tenant: &TenantId,
+        statement: &'static str,
+    ) -> Result<Option<HeadDb>, StoreError> {
+        sqlx::query_as(statement)
+            .bind(tenant.as_str())
+            .fetch_optional(conn)
+            .await
+            .map_err(|e| backend("audit_heads", &e))
+    }
+
+    /// Links `events` after `head`, inserts the entries and moves the head.
+    /// Returns the entries; the caller's transaction commits them.
+    pub(crate) async fn append_audit(
+        conn: &mut DB::Connection,
+        tenant: &TenantId,
+        chain: &AuditChain,
+        head: Option<AuditHead>,
+        events: &[AuditEvent],
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        if chain.tenant() != tenant {
+            return Err(internal("apply", "the audit chain is another tenant's"));
+        }
+        let mut entries = Vec::with_capacity(events.len());
+        let mut prev = head;
+        for event in events {
+            let entry = chain.link(prev.as_ref(), event);
+            prev = Some(entry.head());
+            entries.push(entry);
+        }
+        let t = tenant.as_str();
+        for e in &entries {
+            let q = sqlx::query(sql::INSERT_AUDIT_ENTRY)
+                .bind(t)
+                .bind(to_i64(e.seq, "audit seq")?)
+                .bind(e.at_us)
+                .bind(e.actor.as_str())
+                .bind(e.action.as_str())
+                .bind(e.purpose.as_deref())
+                .bind(e.subject.as_deref())
+                .bind(e.detail.as_str())
+                .bind(e.outcome.as_str())
+                .bind(&e.prev_mac[..])
+                .bind(&e.mac[..]);
+            Self::exec(conn, q, AUDIT).await?;
+        }
+        if let Some(last) = entries.last() {
+            let q = sqlx::query(sql::UPSERT_AUDIT_HEAD)
+                .bind(t)
+                .bind(to_i64(last.seq, "audit seq")?)
+                .bind(&last.mac[..]);
+            Self::exec(conn, q, AUDIT).await?;
+        }
+        Ok(entries)
+    }
+}

@@ -1,0 +1,357 @@
+//! Rows as the database returns them, and their conversion into the
+//! engine's types. Shared by both backends: the structs derive a `FromRow`
+//! that is generic over the driver, and every conversion checks what it
+//! reads, so a tampered row is reported instead of trusted.
+
+use crate::error::corrupt;
+use jiff::Timestamp;
+use tutela_engine::audit::{AuditEntry, AuditHead};
+use tutela_engine::ids::{ApiKeyId, ConsentId, ObjectionId, RecordId, SubjectId, TenantId};
+use tutela_engine::store::{
+    ApiKeyRow, ConsentRow, ObjectionRow, PolicyRow, RecordRow, StoreError, SubjectRow, TenantRow,
+};
+use tutela_policy::{CategoryId, PurposeId};
+use uuid::Uuid;
+
+/// Microseconds since the epoch, the stored form of every instant.
+/// Sub-microsecond precision is dropped.
+pub(crate) fn micros(at: Timestamp) -> i64 {
+    at.as_microsecond()
+}
+
+fn instant(us: i64, column: &'static str) -> Result<Timestamp, StoreError> {
+    Timestamp::from_microsecond(us).map_err(|_| corrupt(column))
+}
+
+fn instant_opt(us: Option<i64>, column: &'static str) -> Result<Option<Timestamp>, StoreError> {
+    us.map(|us| instant(us, column)).transpose()
+}
+
+fn required<T>(value: Option<T>, column: &'static str) -> Result<T, StoreError> {
+    value.ok_or_else(|| corrupt(column))
+}
+
+fn version(v: i64, column: &'static str) -> Result<u32, StoreError> {
+    u32::try_from(v).map_err(|_| corrupt(column))
+}
+
+fn tenant(text: &str) -> Result<TenantId, StoreError> {
+    TenantId::parse(text).map_err(|_| corrupt("tenant_id"))
+}
+
+fn uuid(text: &str, column: &'static str) -> Result<Uuid, StoreError> {
+    Uuid::try_parse(text).map_err(|_| corrupt(column))
+}
+
+fn category(text: &str, column: &'static str) -> Result<CategoryId, StoreError> {
+    CategoryId::parse(text).map_err(|_| corrupt(column))
+}
+
+fn purpose(text: &str, column: &'static str) -> Result<PurposeId, StoreError> {
+    PurposeId::parse(text).map_err(|_| corrupt(column))
+}
+
+/// Exactly 32 bytes (hashes, MACs).
+pub(crate) fn bytes32(bytes: &[u8], column: &'static str) -> Result<[u8; 32], StoreError> {
+    <[u8; 32]>::try_from(bytes).map_err(|_| corrupt(column))
+}
+
+/// Joins an API key's purposes for storage. Purpose ids have no commas.
+pub(crate) fn join_purposes(purposes: &[PurposeId]) -> String {
+    let names: Vec<&str> = purposes.iter().map(PurposeId::as_str).collect();
+    names.join(",")
+}
+
+fn split_purposes(text: &str) -> Result<Vec<PurposeId>, StoreError> {
+    text.split(',')
+        .filter(|p| !p.is_empty())
+        .map(|p| purpose(p, "api_keys.purposes"))
+        .collect()
+}
+
+/// `tenants`.
+#[derive(sqlx::FromRow)]
+pub(crate) struct TenantDb {
+    tenant_id: String,
+    name: String,
+    operator: bool,
+    policy_version: i64,
+    created_at: i64,
+}
+
+impl TryFrom<TenantDb> for TenantRow {
+    type Error = StoreError;
+    fn try_from(r: TenantDb) -> Result<Self, StoreError> {
+        Ok(Self {
+            id: tenant(&r.tenant_id)?,
+            name: r.name,
+            operator: r.operator,
+            policy_version: version(r.policy_version, "tenants.policy_version")?,
+            created_at: instant(r.created_at, "tenants.created_at")?,
+        })
+    }
+}
+
+/// `policies`.
+#[derive(sqlx::FromRow)]
+pub(crate) struct PolicyDb {
+    tenant_id: String,
+    version: i64,
+    source: String,
+    published_at: i64,
+}
+
+impl TryFrom<PolicyDb> for PolicyRow {
+    type Error = StoreError;
+    fn try_from(r: PolicyDb) -> Result<Self, StoreError> {
+        Ok(Self {
+            tenant: tenant(&r.tenant_id)?,
+            version: version(r.version, "policies.version")?,
+            source: r.source,
+            published_at: instant(r.published_at, "policies.published_at")?,
+        })
+    }
+}
+
+/// `subjects`, with the tenant's current policy version alongside.
+#[derive(sqlx::FromRow)]
+pub(crate) struct SubjectDb {
+    tenant_id: String,
+    subject_id: String,
+    kind: String,
+    wrapped_key: Option<Vec<u8>>,
+    restricted: bool,
+    created_at: i64,
+    erased_at: Option<i64>,
+    /// From `tenants`, fetched in the same statement.
+    policy_version: i64,
+}
+
+impl SubjectDb {
+    /// The tenant's policy version read with the subject.
+    pub(crate) fn policy_version(&self) -> Result<u32, StoreError> {
+        version(self.policy_version, "tenants.policy_version")
+    }
+}
+
+impl TryFrom<SubjectDb> for SubjectRow {
+    type Error = StoreError;
+    fn try_from(r: SubjectDb) -> Result<Self, StoreError> {
+        Ok(Self {
+            tenant: tenant(&r.tenant_id)?,
+            id: SubjectId(uuid(&r.subject_id, "subjects.subject_id")?),
+            kind: r.kind,
+            wrapped_key: r.wrapped_key,
+            restricted: r.restricted,
+            created_at: instant(r.created_at, "subjects.created_at")?,
+            erased_at: instant_opt(r.erased_at, "subjects.erased_at")?,
+        })
+    }
+}
+
+/// `records`.
+#[derive(sqlx::FromRow)]
+pub(crate) struct RecordDb {
+    tenant_id: String,
+    record_id: String,
+    subject_id: String,
+    category: String,
+    purpose: String,
+    source: String,
+    ciphertext: Vec<u8>,
+    collected_at: i64,
+}
+
+impl TryFrom<RecordDb> for RecordRow {
+    type Error = StoreError;
+    fn try_from(r: RecordDb) -> Result<Self, StoreError> {
+        Ok(Self {
+            tenant: tenant(&r.tenant_id)?,
+            id: RecordId(uuid(&r.record_id, "records.record_id")?),
+            subject: SubjectId(uuid(&r.subject_id, "records.subject_id")?),
+            category: category(&r.category, "records.category")?,
+            purpose: purpose(&r.purpose, "records.purpose")?,
+            source: r.source,
+            ciphertext: r.ciphertext,
+            collected_at: instant(r.collected_at, "records.collected_at")?,
+        })
+    }
+}
+
+/// One line of a subject's ledger: a consent event or an objection, read
+/// together with one `UNION ALL` (objections leave the consent columns NULL).
+#[derive(sqlx::FromRow)]
+pub(crate) struct LedgerDb {
+    kind: String,
+    tenant_id: String,
+    id: String,
+    subject_id: String,
+    purpose: Option<String>,
+    granted: Option<bool>,
+    at_us: i64,
+    expires_at: Option<i64>,
+    policy_version: Option<i64>,
+    source: Option<String>,
+}
+
+/// A ledger line, decoded.
+pub(crate) enum Ledger {
+    /// From `consents`.
+    Consent(ConsentRow),
+    /// From `objections`.
+    Objection(ObjectionRow),
+}
+
+impl TryFrom<LedgerDb> for Ledger {
+    type Error = StoreError;
+    fn try_from(r: LedgerDb) -> Result<Self, StoreError> {
+        let tenant = tenant(&r.tenant_id)?;
+        if r.kind == "objection" {
+            return Ok(Self::Objection(ObjectionRow {
+                tenant,
+                id: ObjectionId(uuid(&r.id, "objections.objection_id")?),
+                subject: SubjectId(uuid(&r.subject_id, "objections.subject_id")?),
+                purpose: r
+                    .purpose
+                    .map(|p| purpose(&p, "objections.purpose"))
+                    .transpose()?,
+                at: instant(r.at_us, "objections.at_us")?,
+            }));
+        }
+        Ok(Self::Consent(ConsentRow {
+            tenant,
+            id: ConsentId(uuid(&r.id, "consents.consent_id")?),
+            subject: SubjectId(uuid(&r.subject_id, "consents.subject_id")?),
+            purpose: purpose(
+                &required(r.purpose, "consents.purpose")?,
+                "consents.purpose",
+            )?,
+            granted: required(r.granted, "consents.granted")?,
+            at: instant(r.at_us, "consents.at_us")?,
+            expires_at: instant_opt(r.expires_at, "consents.expires_at")?,
+            policy_version: version(
+                required(r.policy_version, "consents.policy_version")?,
+                "consents.policy_version",
+            )?,
+            source: required(r.source, "consents.source")?,
+        }))
+    }
+}
+
+/// `api_keys`.
+#[derive(sqlx::FromRow)]
+pub(crate) struct ApiKeyDb {
+    tenant_id: String,
+    api_key_id: String,
+    secret_hash: Vec<u8>,
+    role: String,
+    purposes: String,
+    label: String,
+    created_at: i64,
+    revoked_at: Option<i64>,
+}
+
+impl TryFrom<ApiKeyDb> for ApiKeyRow {
+    type Error = StoreError;
+    fn try_from(r: ApiKeyDb) -> Result<Self, StoreError> {
+        Ok(Self {
+            tenant: tenant(&r.tenant_id)?,
+            id: ApiKeyId(uuid(&r.api_key_id, "api_keys.api_key_id")?),
+            secret_hash: bytes32(&r.secret_hash, "api_keys.secret_hash")?,
+            role: r.role,
+            purposes: split_purposes(&r.purposes)?,
+            label: r.label,
+            created_at: instant(r.created_at, "api_keys.created_at")?,
+            revoked_at: instant_opt(r.revoked_at, "api_keys.revoked_at")?,
+        })
+    }
+}
+
+/// `audit_entries`. Text fields are returned as stored, so that `verify`
+/// (not a decoding error) reports an edited row.
+#[derive(sqlx::FromRow)]
+pub(crate) struct AuditEntryDb {
+    seq: i64,
+    at_us: i64,
+    actor: String,
+    action: String,
+    purpose: Option<String>,
+    subject: Option<String>,
+    detail: String,
+    outcome: String,
+    prev_mac: Vec<u8>,
+    mac: Vec<u8>,
+}
+
+impl TryFrom<AuditEntryDb> for AuditEntry {
+    type Error = StoreError;
+    fn try_from(r: AuditEntryDb) -> Result<Self, StoreError> {
+        Ok(Self {
+            seq: u64::try_from(r.seq).map_err(|_| corrupt("audit_entries.seq"))?,
+            at_us: r.at_us,
+            actor: r.actor,
+            action: r.action,
+            purpose: r.purpose,
+            subject: r.subject,
+            detail: r.detail,
+            outcome: r.outcome,
+            prev_mac: bytes32(&r.prev_mac, "audit_entries.prev_mac")?,
+            mac: bytes32(&r.mac, "audit_entries.mac")?,
+        })
+    }
+}
+
+/// `audit_heads`.
+#[derive(sqlx::FromRow)]
+pub(crate) struct HeadDb {
+    seq: i64,
+    mac: Vec<u8>,
+}
+
+impl HeadDb {
+    /// The head, or `None` for the placeholder row (seq 0) of an empty chain.
+    pub(crate) fn into_head(self) -> Result<Option<AuditHead>, StoreError> {
+        if self.seq == 0 {
+            return Ok(None);
+        }
+        Ok(Some(AuditHead {
+            seq: u64::try_from(self.seq).map_err(|_| corrupt("audit_heads.seq"))?,
+            mac: bytes32(&self.mac, "audit_heads.mac")?,
+        }))
+    }
+}
+
+/// Converts every row, failing on the first that does not decode.
+pub(crate) fn convert<D, T>(rows: Vec<D>) -> Result<Vec<T>, StoreError>
+where
+    T: TryFrom<D, Error = StoreError>,
+{
+    rows.into_iter().map(T::try_from).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn purposes_round_trip_through_the_joined_column() {
+        let list = vec![
+            PurposeId::parse("support").unwrap(),
+            PurposeId::parse("billing").unwrap(),
+        ];
+        assert_eq!(split_purposes(&join_purposes(&list)).unwrap(), list);
+        assert!(split_purposes(&join_purposes(&[])).unwrap().is_empty());
+    }
+
+    #[test]
+    fn malformed_values_are_reported_not_trusted() {
+        assert!(bytes32(&[0; 31], "mac").is_err());
+        assert!(version(-1, "version").is_err());
+        assert!(uuid("nope", "id").is_err());
+        let head = HeadDb {
+            seq: 0,
+            mac: vec![0; 32],
+        };
+        assert_eq!(head.into_head().unwrap(), None);
+    }
+}

@@ -1,0 +1,154 @@
+//! The SQL both backends run. SQLite and PostgreSQL both accept `$n`
+//! placeholders, `ON CONFLICT ... DO UPDATE` and `RETURNING`, so each
+//! statement is written once here; only DDL and row locking differ.
+//!
+//! Every statement filters by `tenant_id = $1` (listing tenants aside) and
+//! none joins across tenants. Ties in "oldest first" orders are broken by id
+//! (UUID v7, so time-ordered too), which keeps results stable on both.
+
+/// Insert a tenant.
+pub(crate) const INSERT_TENANT: &str = "INSERT INTO tenants \
+    (tenant_id, name, operator, policy_version, created_at) VALUES ($1, $2, $3, $4, $5)";
+/// Insert a policy version.
+pub(crate) const INSERT_POLICY: &str = "INSERT INTO policies \
+    (tenant_id, version, source, published_at) VALUES ($1, $2, $3, $4)";
+/// Make a version the tenant's current one.
+pub(crate) const SET_POLICY_VERSION: &str =
+    "UPDATE tenants SET policy_version = $2 WHERE tenant_id = $1";
+/// Insert a subject.
+pub(crate) const INSERT_SUBJECT: &str = "INSERT INTO subjects \
+    (tenant_id, subject_id, kind, wrapped_key, restricted, created_at, erased_at) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7)";
+/// Insert an identifier.
+pub(crate) const INSERT_IDENTIFIER: &str = "INSERT INTO identifiers \
+    (tenant_id, category, blind_index, subject_id, record_id) VALUES ($1, $2, $3, $4, $5)";
+/// Insert a record.
+pub(crate) const INSERT_RECORD: &str = "INSERT INTO records \
+    (tenant_id, record_id, subject_id, category, purpose, source, ciphertext, collected_at) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+/// Append to a consent ledger.
+pub(crate) const INSERT_CONSENT: &str = "INSERT INTO consents \
+    (tenant_id, consent_id, subject_id, purpose, granted, at_us, expires_at, policy_version, source) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+/// Record an objection.
+pub(crate) const INSERT_OBJECTION: &str = "INSERT INTO objections \
+    (tenant_id, objection_id, subject_id, purpose, at_us) VALUES ($1, $2, $3, $4, $5)";
+/// Set or lift a restriction.
+pub(crate) const SET_RESTRICTED: &str =
+    "UPDATE subjects SET restricted = $3 WHERE tenant_id = $1 AND subject_id = $2";
+/// Drop a subject's key; the first erasure's time stands.
+pub(crate) const ERASE_SUBJECT: &str = "UPDATE subjects \
+    SET wrapped_key = NULL, erased_at = COALESCE(erased_at, $3) \
+    WHERE tenant_id = $1 AND subject_id = $2";
+/// Delete an erased subject's identifiers.
+pub(crate) const DELETE_IDENTIFIERS: &str =
+    "DELETE FROM identifiers WHERE tenant_id = $1 AND subject_id = $2";
+/// Delete an erased subject's records.
+pub(crate) const DELETE_RECORDS: &str =
+    "DELETE FROM records WHERE tenant_id = $1 AND subject_id = $2";
+/// Store an API key.
+pub(crate) const INSERT_API_KEY: &str = "INSERT INTO api_keys \
+    (tenant_id, api_key_id, secret_hash, role, purposes, label, created_at, revoked_at) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+/// Revoke an API key; the first revocation's time stands.
+pub(crate) const REVOKE_API_KEY: &str = "UPDATE api_keys \
+    SET revoked_at = COALESCE(revoked_at, $3) WHERE tenant_id = $1 AND api_key_id = $2";
+
+/// Append one audit entry.
+pub(crate) const INSERT_AUDIT_ENTRY: &str = "INSERT INTO audit_entries \
+    (tenant_id, seq, at_us, actor, action, purpose, subject, detail, outcome, prev_mac, mac) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+/// Move (or first set) a chain's head.
+pub(crate) const UPSERT_AUDIT_HEAD: &str = "INSERT INTO audit_heads (tenant_id, seq, mac) \
+    VALUES ($1, $2, $3) \
+    ON CONFLICT (tenant_id) DO UPDATE SET seq = excluded.seq, mac = excluded.mac";
+/// The head row, placeholder included (the writer reads it in its transaction).
+pub(crate) const SELECT_HEAD: &str = "SELECT seq, mac FROM audit_heads WHERE tenant_id = $1";
+/// The head as committed: the placeholder of an empty chain is no head.
+pub(crate) const SELECT_COMMITTED_HEAD: &str =
+    "SELECT seq, mac FROM audit_heads WHERE tenant_id = $1 AND seq > 0";
+/// A page of the chain.
+pub(crate) const SELECT_AUDIT_ENTRIES: &str = "SELECT seq, at_us, actor, action, purpose, \
+    subject, detail, outcome, prev_mac, mac FROM audit_entries \
+    WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3";
+
+/// One tenant.
+pub(crate) const SELECT_TENANT: &str = "SELECT tenant_id, name, operator, policy_version, created_at FROM tenants WHERE tenant_id = $1";
+/// Every tenant: the one statement not scoped to a tenant.
+pub(crate) const SELECT_TENANTS: &str =
+    "SELECT tenant_id, name, operator, policy_version, created_at FROM tenants ORDER BY tenant_id";
+
+/// One policy version.
+pub(crate) const SELECT_POLICY: &str = "SELECT tenant_id, version, source, published_at \
+    FROM policies WHERE tenant_id = $1 AND version = $2";
+/// The policy version in force.
+pub(crate) const SELECT_CURRENT_POLICY: &str = "SELECT tenant_id, version, source, published_at \
+    FROM policies WHERE tenant_id = $1 \
+    AND version = (SELECT policy_version FROM tenants WHERE tenant_id = $1)";
+/// Every policy version, oldest first.
+pub(crate) const SELECT_POLICIES: &str = "SELECT tenant_id, version, source, published_at \
+    FROM policies WHERE tenant_id = $1 ORDER BY version";
+
+/// A subject with its tenant's policy version (a scalar subquery on the same
+/// tenant, not a join).
+pub(crate) const SELECT_SUBJECT: &str = "SELECT tenant_id, subject_id, kind, wrapped_key, \
+    restricted, created_at, erased_at, \
+    COALESCE((SELECT policy_version FROM tenants WHERE tenant_id = $1), 0) AS policy_version \
+    FROM subjects WHERE tenant_id = $1 AND subject_id = $2";
+/// A subject's consent ledger and objections in one statement, oldest first.
+pub(crate) const SELECT_LEDGER: &str = "SELECT 'consent' AS kind, tenant_id, consent_id AS id, \
+    subject_id, purpose, granted, at_us, expires_at, policy_version, source \
+    FROM consents WHERE tenant_id = $1 AND subject_id = $2 \
+    UNION ALL \
+    SELECT 'objection', tenant_id, objection_id, subject_id, purpose, NULL, at_us, NULL, NULL, NULL \
+    FROM objections WHERE tenant_id = $1 AND subject_id = $2 \
+    ORDER BY at_us, id";
+/// A subject's records, oldest first; a category filter is appended.
+pub(crate) const SELECT_RECORDS: &str = "SELECT tenant_id, record_id, subject_id, category, \
+    purpose, source, ciphertext, collected_at FROM records \
+    WHERE tenant_id = $1 AND subject_id = $2";
+/// Closes [`SELECT_RECORDS`].
+pub(crate) const RECORDS_ORDER: &str = " ORDER BY collected_at, record_id";
+
+/// The records statement for `n` categories: `AND category IN ($3, ...)`.
+/// Only placeholders are formatted in; values are always bound.
+pub(crate) fn select_records_in(n: usize) -> String {
+    let mut sql = String::with_capacity(SELECT_RECORDS.len() + 40 + 5 * n);
+    sql.push_str(SELECT_RECORDS);
+    if n > 0 {
+        let placeholders: Vec<String> = (3..3 + n).map(|i| format!("${i}")).collect();
+        sql.push_str(" AND category IN (");
+        sql.push_str(&placeholders.join(", "));
+        sql.push(')');
+    }
+    sql.push_str(RECORDS_ORDER);
+    sql
+}
+
+/// The subject an identifier points at.
+pub(crate) const SELECT_SUBJECT_BY_IDENTIFIER: &str = "SELECT subject_id FROM identifiers \
+    WHERE tenant_id = $1 AND category = $2 AND blind_index = $3";
+
+/// An API key by the hash of its secret.
+pub(crate) const SELECT_API_KEY: &str = "SELECT tenant_id, api_key_id, secret_hash, role, \
+    purposes, label, created_at, revoked_at FROM api_keys \
+    WHERE tenant_id = $1 AND secret_hash = $2";
+/// A tenant's keys, oldest first.
+pub(crate) const SELECT_API_KEYS: &str = "SELECT tenant_id, api_key_id, secret_hash, role, \
+    purposes, label, created_at, revoked_at FROM api_keys \
+    WHERE tenant_id = $1 ORDER BY created_at, api_key_id";
+
+/// Reachable and migrated: the statement fails if the schema is missing.
+pub(crate) const PING: &str = "SELECT tenant_id FROM tenants WHERE tenant_id = ''";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn category_filters_are_placeholders_only() {
+        let sql = select_records_in(3);
+        assert!(sql.ends_with("AND category IN ($3, $4, $5) ORDER BY collected_at, record_id"));
+        assert!(select_records_in(0).ends_with("subject_id = $2 ORDER BY collected_at, record_id"));
+    }
+}

@@ -1,0 +1,172 @@
+//! Group commit for SQLite. SQLite allows one writer at a time and each
+//! commit costs an fsync (`synchronous = FULL`), so instead of one
+//! transaction per call, one task owns the single writer connection and
+//! commits whatever is waiting in one transaction:
+//!
+//! 1. callers send their change, with a clone of their audit chain and a
+//!    oneshot for the answer, over a channel;
+//! 2. the task takes everything pending (at most [`MAX_BATCH`]), opens
+//!    `BEGIN IMMEDIATE`, and runs each change inside its own SAVEPOINT, so a
+//!    change that fails (a conflict, a missing row) is rolled back alone;
+//! 3. it keeps each tenant's audit head in memory across the batch, moving
+//!    it only when a change's savepoint is released, so several changes of
+//!    one tenant chain correctly and a rolled-back change leaves no gap;
+//! 4. it commits once and only then answers every caller. If the commit
+//!    fails, every caller of the batch gets the error: nothing was written.
+//!
+//! A caller that stops waiting does not withdraw its change: once sent, it
+//! is committed or fails with its batch.
+
+use crate::error::{backend, internal, shared};
+use crate::queries::Queries;
+use crate::rows::HeadDb;
+use crate::sql;
+use sqlx::{Acquire, Sqlite, SqliteConnection, SqlitePool};
+use std::collections::HashMap;
+use tokio::sync::{mpsc, oneshot};
+use tutela_engine::audit::{AuditChain, AuditEntry, AuditHead};
+use tutela_engine::ids::TenantId;
+use tutela_engine::store::{Change, StoreError};
+
+/// The most changes committed in one transaction.
+pub(crate) const MAX_BATCH: usize = 256;
+
+/// How many changes may wait for the writer before callers wait to send.
+const QUEUE: usize = 4 * MAX_BATCH;
+
+type Q = Queries<Sqlite>;
+type Outcome = Result<Vec<AuditEntry>, StoreError>;
+
+/// One caller's change, waiting for the writer.
+struct Job {
+    tenant: TenantId,
+    change: Change,
+    chain: AuditChain,
+    reply: oneshot::Sender<Outcome>,
+}
+
+/// The handle callers use to reach the writer task.
+#[derive(Debug)]
+pub(crate) struct Writer {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl Writer {
+    /// Starts the writer task on `pool`, which must hold one connection.
+    /// The task ends, closing the pool, once every handle is dropped.
+    pub(crate) fn spawn(pool: SqlitePool) -> Self {
+        let (jobs, queue) = mpsc::channel(QUEUE);
+        tokio::spawn(run(pool, queue));
+        Self { jobs }
+    }
+
+    /// Hands `change` to the writer and waits until its batch committed.
+    pub(crate) async fn apply(
+        &self,
+        tenant: &TenantId,
+        change: Change,
+        chain: &AuditChain,
+    ) -> Outcome {
+        let (reply, answer) = oneshot::channel();
+        let job = Job {
+            tenant: tenant.clone(),
+            change,
+            chain: chain.clone(),
+            reply,
+        };
+        self.jobs
+            .send(job)
+            .await
+            .map_err(|_| internal("apply", "the writer has stopped"))?;
+        answer
+            .await
+            .map_err(|_| internal("apply", "the writer stopped before answering"))?
+    }
+
+    /// Is the writer task still taking changes?
+    pub(crate) fn is_running(&self) -> bool {
+        !self.jobs.is_closed()
+    }
+}
+
+async fn run(pool: SqlitePool, mut queue: mpsc::Receiver<Job>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let outcomes = commit(&pool, &batch).await;
+        answer(&mut batch, outcomes);
+    }
+    pool.close().await;
+}
+
+/// Sends each caller its outcome, or the batch's failure to all.
+fn answer(batch: &mut Vec<Job>, outcomes: Result<Vec<Outcome>, StoreError>) {
+    match outcomes {
+        Ok(outcomes) => {
+            for (job, outcome) in batch.drain(..).zip(outcomes) {
+                // The caller may have stopped waiting; its change stands.
+                let _ = job.reply.send(outcome);
+            }
+        }
+        Err(err) => {
+            if let Some(cause) = std::error::Error::source(&err) {
+                tracing::error!(changes = batch.len(), %cause, "sqlite batch failed, nothing committed");
+            }
+            for job in batch.drain(..) {
+                let _ = job.reply.send(Err(shared(&err)));
+            }
+        }
+    }
+}
+
+/// Runs the whole batch in one transaction; the outer error means nothing
+/// was committed, the inner ones that one change was rolled back alone.
+async fn commit(pool: &SqlitePool, batch: &[Job]) -> Result<Vec<Outcome>, StoreError> {
+    // IMMEDIATE takes the write lock now, so another process holding it
+    // makes us wait (busy_timeout) instead of failing half way.
+    let mut tx = pool
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(|e| backend("begin", &e))?;
+    let mut heads: HashMap<&TenantId, Option<AuditHead>> = HashMap::new();
+    let mut outcomes = Vec::with_capacity(batch.len());
+    for job in batch {
+        let head = if job.change.audit.is_empty() {
+            None
+        } else if let Some(head) = heads.get(&job.tenant) {
+            *head
+        } else {
+            let row = Q::head_row(&mut tx, &job.tenant, sql::SELECT_HEAD).await?;
+            let head = row.map_or(Ok(None), HeadDb::into_head)?;
+            heads.insert(&job.tenant, head);
+            head
+        };
+        let mut savepoint = tx.begin().await.map_err(|e| backend("savepoint", &e))?;
+        let outcome = apply_one(&mut savepoint, job, head).await;
+        match &outcome {
+            Ok(entries) => {
+                savepoint
+                    .commit()
+                    .await
+                    .map_err(|e| backend("release savepoint", &e))?;
+                if let Some(last) = entries.last() {
+                    heads.insert(&job.tenant, Some(last.head()));
+                }
+            }
+            Err(_) => savepoint
+                .rollback()
+                .await
+                .map_err(|e| backend("rollback to savepoint", &e))?,
+        }
+        outcomes.push(outcome);
+    }
+    tx.commit().await.map_err(|e| backend("commit", &e))?;
+    Ok(outcomes)
+}
+
+async fn apply_one(conn: &mut SqliteConnection, job: &Job, head: Option<AuditHead>) -> Outcome {
+    Q::apply_writes(conn, &job.tenant, &job.change).await?;
+    if job.change.audit.is_empty() {
+        return Ok(Vec::new());
+    }
+    Q::append_audit(conn, &job.tenant, &job.chain, head, &job.change.audit).await
+}

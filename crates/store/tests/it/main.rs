@@ -1,0 +1,20 @@
+//! The store conformance suite. Each test is written once against
+//! `Arc<dyn Store>` and runs on SQLite (a fresh file per test) and on
+//! PostgreSQL (a fresh database per test, dropped afterwards) when
+//! `TUTELA_TEST_DATABASE_URL` names a server; without it the PostgreSQL
+//! variants pass and print that they were skipped.
+
+// Test helpers fail loudly: a panic is the test failing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod support;
+
+mod at_rest;
+mod audit;
+mod reads;
+mod writes;
