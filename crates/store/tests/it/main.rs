@@ -17,4 +17,5 @@ mod support;
 mod at_rest;
 mod audit;
 mod reads;
-mod writes;
+mod subjects;
+mod tenants;

@@ -1,149 +1,19 @@
-//! Every `Write` variant, and that a failing change leaves nothing behind.
+//! Writes about subjects: records, identifiers, the consent ledger,
+//! restriction and erasure, and writes naming a subject that is not there.
 
 use crate::support::*;
 use std::sync::Arc;
-use tutela_engine::audit::Action;
-use tutela_engine::ids::{ApiKeyId, SubjectId};
-use tutela_engine::store::{Change, RecordFilter, Store, StoreError, Write};
+use tutela_engine::ids::SubjectId;
+use tutela_engine::store::{RecordFilter, Store, StoreError, Write};
 
 conformance!(
-    tenants_are_created_and_listed,
-    a_duplicate_tenant_conflicts_and_leaves_nothing,
-    policies_are_ordered_and_the_last_is_current,
     subjects_and_records_round_trip,
     identifiers_find_their_subject_and_clash_per_category,
     the_ledger_keeps_consents_and_objections_in_order,
     restriction_is_set_and_lifted,
     erasure_drops_key_records_and_identifiers,
-    api_keys_are_found_by_hash_and_revoked,
     writes_about_a_missing_subject_are_missing,
-    a_write_naming_another_tenant_is_refused,
 );
-
-async fn tenants_are_created_and_listed(store: Arc<dyn Store>) {
-    let store = store.as_ref();
-    let b = setup_tenant(store, "bravo").await;
-    let a = setup_tenant(store, "alpha").await;
-    let mut operator = tenant_row(&tenant("ops"));
-    operator.operator = true;
-    apply(
-        store,
-        &operator.id,
-        vec![Write::InsertTenant(operator.clone())],
-    )
-    .await
-    .unwrap();
-
-    let row = store.tenant(&a).await.unwrap().unwrap();
-    assert_eq!(row, tenant_row(&a).with_version(1));
-    assert_eq!(
-        store.tenant(&operator.id).await.unwrap(),
-        Some(operator.clone())
-    );
-    assert_eq!(store.tenant(&tenant("nobody")).await.unwrap(), None);
-    let ids: Vec<_> = store
-        .tenants()
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|t| t.id)
-        .collect();
-    assert_eq!(ids, vec![a, b, operator.id]);
-    store.ping().await.unwrap();
-}
-
-trait WithVersion {
-    fn with_version(self, v: u32) -> Self;
-}
-
-impl WithVersion for tutela_engine::store::TenantRow {
-    fn with_version(mut self, v: u32) -> Self {
-        self.policy_version = v;
-        self
-    }
-}
-
-async fn a_duplicate_tenant_conflicts_and_leaves_nothing(store: Arc<dyn Store>) {
-    let store = store.as_ref();
-    let t = setup_tenant(store, "acme").await;
-    let head = store.audit_head(&t).await.unwrap();
-    let change = Change {
-        writes: vec![
-            Write::InsertPolicy(policy_row(&t, 2)),
-            Write::InsertTenant(tenant_row(&t)),
-        ],
-        audit: vec![event(Action::TenantCreate, None)],
-    };
-    let err = store.apply(&t, change, &chain(&t)).await.unwrap_err();
-    assert!(
-        matches!(err, StoreError::Conflict { what: "tenant" }),
-        "{err:?}"
-    );
-
-    assert_eq!(store.audit_head(&t).await.unwrap(), head);
-    assert_eq!(store.audit_entries(&t, 0, 100).await.unwrap().len(), 2);
-    assert_eq!(store.policies(&t).await.unwrap().len(), 1);
-    assert_eq!(store.tenant(&t).await.unwrap().unwrap().policy_version, 1);
-    assert_eq!(verify_chain(store, &t).await, 2);
-}
-
-async fn policies_are_ordered_and_the_last_is_current(store: Arc<dyn Store>) {
-    let store = store.as_ref();
-    let t = setup_tenant(store, "acme").await;
-    for v in [2, 3] {
-        apply(store, &t, vec![Write::InsertPolicy(policy_row(&t, v))])
-            .await
-            .unwrap();
-    }
-    let versions: Vec<u32> = store
-        .policies(&t)
-        .await
-        .unwrap()
-        .iter()
-        .map(|p| p.version)
-        .collect();
-    assert_eq!(versions, vec![1, 2, 3]);
-    assert_eq!(
-        store.policy(&t, None).await.unwrap(),
-        Some(policy_row(&t, 3))
-    );
-    assert_eq!(
-        store.policy(&t, Some(2)).await.unwrap(),
-        Some(policy_row(&t, 2))
-    );
-    assert_eq!(store.policy(&t, Some(9)).await.unwrap(), None);
-    assert_eq!(store.tenant(&t).await.unwrap().unwrap().policy_version, 3);
-
-    let err = apply(store, &t, vec![Write::InsertPolicy(policy_row(&t, 2))])
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            StoreError::Conflict {
-                what: "policy version"
-            }
-        ),
-        "{err:?}"
-    );
-    assert_eq!(
-        store.policy(&t, None).await.unwrap().map(|p| p.version),
-        Some(3)
-    );
-
-    let err = apply(
-        store,
-        &tenant("ghost"),
-        vec![Write::InsertPolicy(policy_row(&tenant("ghost"), 1))],
-    )
-    .await
-    .unwrap_err();
-    assert!(
-        matches!(err, StoreError::Missing { what: "tenant" }),
-        "{err:?}"
-    );
-    assert_eq!(store.policy(&tenant("ghost"), None).await.unwrap(), None);
-}
 
 async fn subjects_and_records_round_trip(store: Arc<dyn Store>) {
     let store = store.as_ref();
@@ -423,86 +293,6 @@ async fn erasure_drops_key_records_and_identifiers(store: Arc<dyn Store>) {
     );
 }
 
-async fn api_keys_are_found_by_hash_and_revoked(store: Arc<dyn Store>) {
-    let store = store.as_ref();
-    let t = setup_tenant(store, "acme").await;
-    let first = api_key_row(&t, [1; 32], 1);
-    let mut second = api_key_row(&t, [2; 32], 2);
-    second.purposes.clear();
-    apply(
-        store,
-        &t,
-        vec![
-            Write::InsertApiKey(second.clone()),
-            Write::InsertApiKey(first.clone()),
-        ],
-    )
-    .await
-    .unwrap();
-    assert_eq!(
-        store.api_key(&t, &[1; 32]).await.unwrap(),
-        Some(first.clone())
-    );
-    assert_eq!(
-        store.api_key(&t, &[2; 32]).await.unwrap(),
-        Some(second.clone())
-    );
-    assert_eq!(store.api_key(&t, &[3; 32]).await.unwrap(), None);
-    assert_eq!(
-        store.api_keys(&t).await.unwrap(),
-        vec![first.clone(), second.clone()]
-    );
-
-    apply(
-        store,
-        &t,
-        vec![Write::RevokeApiKey {
-            id: first.id,
-            at: at(50),
-        }],
-    )
-    .await
-    .unwrap();
-    let revoked = store.api_key(&t, &[1; 32]).await.unwrap().unwrap();
-    assert_eq!(revoked.revoked_at, Some(at(50)));
-    // A second revocation keeps the first instant.
-    apply(
-        store,
-        &t,
-        vec![Write::RevokeApiKey {
-            id: first.id,
-            at: at(60),
-        }],
-    )
-    .await
-    .unwrap();
-    let revoked = store.api_key(&t, &[1; 32]).await.unwrap().unwrap();
-    assert_eq!(revoked.revoked_at, Some(at(50)));
-
-    let err = apply(
-        store,
-        &t,
-        vec![Write::RevokeApiKey {
-            id: ApiKeyId::new(),
-            at: at(50),
-        }],
-    )
-    .await
-    .unwrap_err();
-    assert!(
-        matches!(err, StoreError::Missing { what: "api key" }),
-        "{err:?}"
-    );
-    let same_hash = api_key_row(&t, [1; 32], 3);
-    let err = apply(store, &t, vec![Write::InsertApiKey(same_hash)])
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, StoreError::Conflict { what: "api key" }),
-        "{err:?}"
-    );
-}
-
 async fn writes_about_a_missing_subject_are_missing(store: Arc<dyn Store>) {
     let store = store.as_ref();
     let t = setup_tenant(store, "acme").await;
@@ -530,20 +320,4 @@ async fn writes_about_a_missing_subject_are_missing(store: Arc<dyn Store>) {
     );
     assert_eq!(verify_chain(store, &t).await, 2);
     assert_eq!(store.audit_head(&tenant("ghost")).await.unwrap(), None);
-}
-
-async fn a_write_naming_another_tenant_is_refused(store: Arc<dyn Store>) {
-    let store = store.as_ref();
-    let a = setup_tenant(store, "alpha").await;
-    let b = setup_tenant(store, "bravo").await;
-    let err = apply(store, &a, vec![Write::InsertSubject(subject_row(&b))])
-        .await
-        .unwrap_err();
-    assert!(matches!(err, StoreError::Backend(_)), "{err:?}");
-    // A chain keyed for another tenant is refused too.
-    let change = Change::audit_only(vec![event(Action::RecordRead, None)]);
-    let err = store.apply(&a, change, &chain(&b)).await.unwrap_err();
-    assert!(matches!(err, StoreError::Backend(_)), "{err:?}");
-    assert_eq!(verify_chain(store, &a).await, 2);
-    assert_eq!(verify_chain(store, &b).await, 2);
 }
