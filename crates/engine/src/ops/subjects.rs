@@ -277,13 +277,39 @@ impl Engine {
 
     /// Destroys the subject's data key and drops its records and
     /// identifiers: from this commit on, no copy of the data can be read.
+    /// Refused while the subject holds data under a statutory hold, which the
+    /// law requires keeping (Art. 17(3)(b)).
     pub async fn erase_subject(
         &self,
         who: &Principal,
         subject: SubjectId,
     ) -> Result<(), EngineError> {
         who.require(Act::Erase)?;
-        self.live_subject(who, subject, RecordFilter::None).await?;
+        let view = self.live_subject(who, subject, RecordFilter::All).await?;
+        let policy = self
+            .policy_version(&who.tenant, view.policy_version)
+            .await?;
+        let mut held: Vec<&CategoryId> = view
+            .records
+            .iter()
+            .map(|r| &r.category)
+            .filter(|c| policy.holds_for(c).next().is_some())
+            .collect();
+        held.sort();
+        held.dedup();
+        if let Some(first) = held.first() {
+            let law = policy
+                .holds_for(first)
+                .map(|h| h.law.clone())
+                .next()
+                .unwrap_or_default();
+            let categories = held
+                .iter()
+                .map(|c| c.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            return Err(EngineError::StatutoryHold { categories, law });
+        }
         let at = self.clock.now();
         let change = Change {
             writes: vec![Write::EraseSubject { subject, at }],
