@@ -19,13 +19,35 @@ pub(crate) const SET_POLICY_VERSION: &str =
 pub(crate) const INSERT_SUBJECT: &str = "INSERT INTO subjects \
     (tenant_id, subject_id, kind, wrapped_key, restricted, created_at, erased_at) \
     VALUES ($1, $2, $3, $4, $5, $6, $7)";
-/// Insert an identifier.
-pub(crate) const INSERT_IDENTIFIER: &str = "INSERT INTO identifiers \
-    (tenant_id, category, blind_index, subject_id, record_id) VALUES ($1, $2, $3, $4, $5)";
-/// Insert a record.
-pub(crate) const INSERT_RECORD: &str = "INSERT INTO records \
-    (tenant_id, record_id, subject_id, category, purpose, source, ciphertext, collected_at) \
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+/// The head of a multi-row identifier insert; see [`insert_rows`].
+pub(crate) const INSERT_IDENTIFIERS_INTO: &str =
+    "INSERT INTO identifiers (tenant_id, category, blind_index, subject_id, record_id) VALUES ";
+/// The head of a multi-row record insert; see [`insert_rows`].
+pub(crate) const INSERT_RECORDS_INTO: &str = "INSERT INTO records \
+    (tenant_id, record_id, subject_id, category, purpose, source, ciphertext, collected_at) VALUES ";
+/// Rows per multi-row insert: 100 rows of 8 columns stay far below both
+/// backends' limits on bound parameters.
+pub(crate) const MAX_ROWS_PER_INSERT: usize = 100;
+
+/// `head` followed by `rows` tuples of `columns` placeholders:
+/// `($1, $2), ($3, $4)`. Only placeholders are formatted in; values are
+/// always bound.
+pub(crate) fn insert_rows(head: &str, columns: usize, rows: usize) -> String {
+    let mut sql = String::with_capacity(head.len() + rows * columns * 5);
+    sql.push_str(head);
+    for row in 0..rows {
+        if row > 0 {
+            sql.push_str(", ");
+        }
+        let placeholders: Vec<String> = (1..=columns)
+            .map(|c| format!("${}", row * columns + c))
+            .collect();
+        sql.push('(');
+        sql.push_str(&placeholders.join(", "));
+        sql.push(')');
+    }
+    sql
+}
 /// Append to a consent ledger.
 pub(crate) const INSERT_CONSENT: &str = "INSERT INTO consents \
     (tenant_id, consent_id, subject_id, purpose, granted, at_us, expires_at, policy_version, source) \
@@ -144,6 +166,15 @@ pub(crate) const PING: &str = "SELECT tenant_id FROM tenants WHERE tenant_id = '
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn multi_row_inserts_number_every_placeholder_once() {
+        let sql = insert_rows("INSERT INTO t (a, b) VALUES ", 2, 3);
+        assert_eq!(
+            sql,
+            "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4), ($5, $6)"
+        );
+    }
 
     #[test]
     fn category_filters_are_placeholders_only() {

@@ -123,7 +123,7 @@ pub(crate) fn render(o: &Outcome, dir: &Path) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "tutela bench: {} subjects x {} records, SQLite WAL synchronous=FULL, same disk ({})",
+        "tutela bench: {} subjects x {} records, SQLite WAL, data commits synchronous=FULL (engine: read-audit-only commits NORMAL), same disk ({})",
         w.subjects,
         w.batch,
         dir.display()

@@ -8,7 +8,7 @@ use crate::sql;
 use sqlx::{Database, Encode, Executor, FromRow, IntoArguments, Type};
 use tutela_engine::audit::{AuditChain, AuditEntry, AuditEvent, AuditHead};
 use tutela_engine::ids::TenantId;
-use tutela_engine::store::{Change, StoreError, Write};
+use tutela_engine::store::{Change, IdentifierRow, RecordRow, StoreError, Write};
 
 type Query<'q, DB> = sqlx::query::Query<'q, DB, <DB as Database>::Arguments>;
 
@@ -41,6 +41,11 @@ const AUDIT: Names = Names {
 
 fn to_i64(n: u64, what: &'static str) -> Result<i64, StoreError> {
     i64::try_from(n).map_err(|_| internal(what, "value out of range"))
+}
+
+/// Records and identifiers, which consecutive writes insert together.
+fn is_row_insert(write: &Write) -> bool {
+    matches!(write, Write::InsertRecord(_) | Write::InsertIdentifier(_))
 }
 
 /// Refuses a write whose row names another tenant than the change.
@@ -89,8 +94,74 @@ where
         tenant: &TenantId,
         change: &Change,
     ) -> Result<(), StoreError> {
-        for write in &change.writes {
-            Self::write(conn, tenant, write).await?;
+        let mut rest = change.writes.as_slice();
+        while let Some((first, tail)) = rest.split_first() {
+            if is_row_insert(first) {
+                let n = rest.iter().take_while(|w| is_row_insert(w)).count();
+                let (run, after) = rest.split_at(n);
+                Self::insert_rows(conn, tenant, run).await?;
+                rest = after;
+            } else {
+                Self::write(conn, tenant, first).await?;
+                rest = tail;
+            }
+        }
+        Ok(())
+    }
+
+    /// Inserts a run of records and identifiers with one multi-row statement
+    /// each (records first, since identifiers point at them): a write of
+    /// several values costs two statements, not one per value.
+    async fn insert_rows(
+        conn: &mut DB::Connection,
+        tenant: &TenantId,
+        run: &[Write],
+    ) -> Result<(), StoreError> {
+        let t = tenant.as_str();
+        let records: Vec<&RecordRow> = run
+            .iter()
+            .filter_map(|w| match w {
+                Write::InsertRecord(r) => Some(r),
+                _ => None,
+            })
+            .collect();
+        for chunk in records.chunks(sql::MAX_ROWS_PER_INSERT) {
+            let statement = sql::insert_rows(sql::INSERT_RECORDS_INTO, 8, chunk.len());
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(statement));
+            for row in chunk {
+                same_tenant(tenant, &row.tenant)?;
+                q = q
+                    .bind(t)
+                    .bind(row.id.to_string())
+                    .bind(row.subject.to_string())
+                    .bind(row.category.as_str())
+                    .bind(row.purpose.as_str())
+                    .bind(row.source.as_str())
+                    .bind(row.ciphertext.as_slice())
+                    .bind(micros(row.collected_at));
+            }
+            Self::exec(conn, q, of_subject("record")).await?;
+        }
+        let identifiers: Vec<&IdentifierRow> = run
+            .iter()
+            .filter_map(|w| match w {
+                Write::InsertIdentifier(r) => Some(r),
+                _ => None,
+            })
+            .collect();
+        for chunk in identifiers.chunks(sql::MAX_ROWS_PER_INSERT) {
+            let statement = sql::insert_rows(sql::INSERT_IDENTIFIERS_INTO, 5, chunk.len());
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(statement));
+            for row in chunk {
+                same_tenant(tenant, &row.tenant)?;
+                q = q
+                    .bind(t)
+                    .bind(row.category.as_str())
+                    .bind(&row.blind_index[..])
+                    .bind(row.subject.to_string())
+                    .bind(row.record.to_string());
+            }
+            Self::exec(conn, q, of_subject("identifier")).await?;
         }
         Ok(())
     }
@@ -136,28 +207,8 @@ where
                     .bind(row.erased_at.map(micros));
                 Self::exec(conn, q, SUBJECT).await?;
             }
-            Write::InsertIdentifier(row) => {
-                same_tenant(tenant, &row.tenant)?;
-                let q = sqlx::query(sql::INSERT_IDENTIFIER)
-                    .bind(t)
-                    .bind(row.category.as_str())
-                    .bind(&row.blind_index[..])
-                    .bind(row.subject.to_string())
-                    .bind(row.record.to_string());
-                Self::exec(conn, q, of_subject("identifier")).await?;
-            }
-            Write::InsertRecord(row) => {
-                same_tenant(tenant, &row.tenant)?;
-                let q = sqlx::query(sql::INSERT_RECORD)
-                    .bind(t)
-                    .bind(row.id.to_string())
-                    .bind(row.subject.to_string())
-                    .bind(row.category.as_str())
-                    .bind(row.purpose.as_str())
-                    .bind(row.source.as_str())
-                    .bind(row.ciphertext.as_slice())
-                    .bind(micros(row.collected_at));
-                Self::exec(conn, q, of_subject("record")).await?;
+            Write::InsertIdentifier(_) | Write::InsertRecord(_) => {
+                Self::insert_rows(conn, tenant, std::slice::from_ref(write)).await?;
             }
             Write::InsertConsent(row) => {
                 same_tenant(tenant, &row.tenant)?;

@@ -7,7 +7,9 @@
 //!    oneshot for the answer, over a channel;
 //! 2. the task takes everything pending (at most [`MAX_BATCH`]), opens
 //!    `BEGIN IMMEDIATE`, and runs each change inside its own SAVEPOINT, so a
-//!    change that fails (a conflict, a missing row) is rolled back alone;
+//!    change that fails (a conflict, a missing row) is rolled back alone (a
+//!    change alone in its batch needs none, nor does one that only appends
+//!    audit entries, which cannot conflict);
 //! 3. it keeps each tenant's audit head in memory across the batch, moving
 //!    it only when a change's savepoint is released, so several changes of
 //!    one tenant chain correctly and a rolled-back change leaves no gap;
@@ -191,6 +193,20 @@ async fn commit(
             heads.insert(&job.tenant, head);
             head
         };
+        if batch.len() == 1 && !job.change.writes.is_empty() {
+            // Alone in its batch, a change needs no savepoint: rolling back
+            // the transaction undoes exactly it.
+            return match apply_one(&mut tx, job, head).await {
+                Ok(entries) => {
+                    tx.commit().await.map_err(|e| backend("commit", &e))?;
+                    Ok(vec![Ok(entries)])
+                }
+                Err(err) => {
+                    tx.rollback().await.map_err(|e| backend("rollback", &e))?;
+                    Ok(vec![Err(err)])
+                }
+            };
+        }
         if job.change.writes.is_empty() {
             // Appending audit entries cannot conflict: this task is the only
             // writer and holds the heads. A failure here is the database's,
