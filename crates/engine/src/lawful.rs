@@ -51,6 +51,26 @@ pub fn discloses_to(purpose: &Purpose, recipient: &RecipientId) -> Result<(), En
     }
 }
 
+/// The check for disclosing to `recipient` for an allowed purpose: the
+/// recipient is declared for it, and a transfer abroad that rests on the
+/// subject's consent as its safeguard has a live consent (KOKI-3).
+pub fn may_disclose(
+    policy: &Policy,
+    purpose: &Purpose,
+    recipient: &RecipientId,
+    consents: &[ConsentRow],
+    now: Timestamp,
+) -> Result<(), EngineError> {
+    discloses_to(purpose, recipient)?;
+    let needs_consent = policy
+        .recipient(recipient)
+        .is_some_and(|r| r.is_transfer() && r.safeguard == tutela_policy::Safeguard::Consent);
+    if needs_consent && !consent_live(consents, &purpose.id, now) {
+        return Err(EngineError::ConsentRequired(purpose.id.to_string()));
+    }
+    Ok(())
+}
+
 /// Whether the subject's consent for `purpose` is live at `now`: the latest
 /// ledger event up to `now` is a grant that has not lapsed. A withdrawal
 /// counts only from its own instant, so earlier use stays lawful.

@@ -311,3 +311,45 @@ fn restriction_stops_every_purpose() {
         assert_eq!(err.code(), "E_SUBJECT_RESTRICTED");
     }
 }
+
+const TRANSFER_POLICY: &str = r#"
+[controller]
+name = "Acme"
+email = "privacy@acme.example"
+[authority]
+name = "Data Protection Authority"
+[[category]]
+id = "email"
+description = "Email"
+taxonomy = "user.contact.email"
+[[purpose]]
+id = "mailing"
+description = "Mailing through an overseas provider"
+basis = "consent"
+categories = ["email"]
+recipients = ["mailer"]
+[[recipient]]
+id = "mailer"
+name = "Overseas Mailer"
+role = "processor"
+country = "BR"
+safeguard = "consent"
+[[retention]]
+categories = ["email"]
+keep = "1 year"
+from = "collected"
+"#;
+
+#[test]
+fn a_transfer_resting_on_consent_needs_a_live_consent_and_a_declared_recipient() {
+    let pol = Policy::parse(TRANSFER_POLICY).unwrap_or_else(|d| panic!("{d:?}"));
+    let mailing = pol.purpose(&p("mailing")).unwrap();
+    let mailer = RecipientId::parse("mailer").unwrap();
+    let err = may_disclose(&pol, mailing, &mailer, &[], t(NOW)).unwrap_err();
+    assert_eq!(err.code(), "E_CONSENT_REQUIRED");
+    let granted = [consent("mailing", true, "2026-05-01T00:00:00Z", None)];
+    assert!(may_disclose(&pol, mailing, &mailer, &granted, t(NOW)).is_ok());
+    let stranger = RecipientId::parse("broker").unwrap();
+    let err = may_disclose(&pol, mailing, &stranger, &granted, t(NOW)).unwrap_err();
+    assert_eq!(err.code(), "E_RECIPIENT_NOT_DECLARED");
+}

@@ -329,28 +329,68 @@ impl Engine {
         categories: Option<Vec<CategoryId>>,
         recipient: Option<&RecipientId>,
     ) -> Result<Vec<PlainRecord>, EngineError> {
-        let (act, action) = match recipient {
-            None => (Act::ReadForPurpose, Action::RecordRead),
-            Some(_) => (Act::Disclose, Action::RecordDisclose),
+        let action = match recipient {
+            None => Action::RecordRead,
+            Some(_) => Action::RecordDisclose,
         };
-        let asked = categories.clone().unwrap_or_default();
-        let mut detail = category_list(&asked);
-        if let Some(r) = recipient {
-            detail.push_str(&format!(" recipient={r}"));
-        }
-        let scope = who.require(act).and_then(|()| who.require_purpose(purpose));
-        if let Err(e) = scope {
-            return Err(self
-                .refuse(
-                    who,
-                    action,
-                    Some(purpose.as_str()),
-                    Some(subject),
-                    detail,
-                    e,
-                )
-                .await);
-        }
+        let with_recipient = |detail: String| match recipient {
+            Some(r) => format!("{detail} recipient={r}"),
+            None => detail,
+        };
+        let asked = category_list(categories.as_deref().unwrap_or_default());
+        let (view, wanted) = match self
+            .check_use(who, subject, purpose, categories, recipient)
+            .await
+        {
+            Ok(checked) => checked,
+            Err(e) => {
+                let detail = with_recipient(asked);
+                return Err(self
+                    .refuse(
+                        who,
+                        action,
+                        Some(purpose.as_str()),
+                        Some(subject),
+                        detail,
+                        e,
+                    )
+                    .await);
+            }
+        };
+        let key = unwrap_key(&self.master, &who.tenant, &view)?;
+        let plain = open_records(&key, &who.tenant, &view.records)?;
+        let detail = with_recipient(format!("{} count={}", category_list(&wanted), plain.len()));
+        let event = self.event(
+            who,
+            action,
+            Some(purpose.as_str()),
+            Some(subject),
+            detail,
+            Outcome::Allowed,
+        );
+        self.commit(&who.tenant, Change::audit_only(vec![event]))
+            .await?;
+        Ok(plain)
+    }
+
+    /// Every check a use of records must pass, in order, before anything is
+    /// decrypted: role, key scope, the subject, then the pure purpose check
+    /// and, for a disclosure, the recipient. Returns the subject's view
+    /// holding only the categories used, and those categories.
+    async fn check_use(
+        &self,
+        who: &Principal,
+        subject: SubjectId,
+        purpose: &PurposeId,
+        categories: Option<Vec<CategoryId>>,
+        recipient: Option<&RecipientId>,
+    ) -> Result<(SubjectView, Vec<CategoryId>), EngineError> {
+        who.require(if recipient.is_some() {
+            Act::Disclose
+        } else {
+            Act::ReadForPurpose
+        })?;
+        who.require_purpose(purpose)?;
         let filter = match &categories {
             Some(c) => RecordFilter::Categories(c),
             None => RecordFilter::All,
@@ -371,60 +411,11 @@ impl Engine {
             consents: &view.consents,
             objections: &view.objections,
         };
-        let checked = lawful::may_use(&policy, &state, purpose, &wanted, self.clock.now())
-            .and_then(|p| match recipient {
-                Some(r) => lawful::discloses_to(p, r).map(|()| p),
-                None => Ok(p),
-            });
-        let declared = match checked {
-            Ok(p) => p,
-            Err(e) => {
-                return Err(self
-                    .refuse(
-                        who,
-                        action,
-                        Some(purpose.as_str()),
-                        Some(subject),
-                        detail,
-                        e,
-                    )
-                    .await);
-            }
-        };
-        if let Some(r) = recipient.and_then(|r| policy.recipient(r)) {
-            let needs_consent = r.is_transfer() && r.safeguard == tutela_policy::Safeguard::Consent;
-            if needs_consent
-                && !lawful::consent_live(&view.consents, &declared.id, self.clock.now())
-            {
-                let e = EngineError::ConsentRequired(declared.id.to_string());
-                return Err(self
-                    .refuse(
-                        who,
-                        action,
-                        Some(purpose.as_str()),
-                        Some(subject),
-                        detail,
-                        e,
-                    )
-                    .await);
-            }
+        let now = self.clock.now();
+        let declared = lawful::may_use(&policy, &state, purpose, &wanted, now)?;
+        if let Some(r) = recipient {
+            lawful::may_disclose(&policy, declared, r, &view.consents, now)?;
         }
-        let key = unwrap_key(&self.master, &who.tenant, &view)?;
-        let plain = open_records(&key, &who.tenant, &view.records)?;
-        let detail = format!("{} count={}", category_list(&wanted), plain.len())
-            + &recipient
-                .map(|r| format!(" recipient={r}"))
-                .unwrap_or_default();
-        let event = self.event(
-            who,
-            action,
-            Some(purpose.as_str()),
-            Some(subject),
-            detail,
-            Outcome::Allowed,
-        );
-        self.commit(&who.tenant, Change::audit_only(vec![event]))
-            .await?;
-        Ok(plain)
+        Ok((view, wanted))
     }
 }
