@@ -21,6 +21,8 @@ pub const SCOPED_PURPOSE: &str = "support";
 pub struct TestApp {
     /// `http://127.0.0.1:<port>`.
     pub base: String,
+    /// The separate metrics listener, `http://127.0.0.1:<port>`.
+    pub metrics_base: String,
     /// A client without default headers.
     pub client: reqwest::Client,
     /// The engine's clock; move it to test rules about time.
@@ -110,6 +112,15 @@ pub async fn spawn_app() -> TestApp {
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (tx, rx) = oneshot::channel::<()>();
     let state = AppState::new(engine);
+    let metrics = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let metrics_base = format!("http://{}", metrics.local_addr().unwrap());
+    let metrics_state = state.clone();
+    tokio::spawn(async move {
+        // Stops with the runtime at the end of the test.
+        tutela_server::serve_metrics(metrics, metrics_state, std::future::pending())
+            .await
+            .unwrap();
+    });
     tokio::spawn(async move {
         tutela_server::serve(listener, state, async {
             let _ = rx.await;
@@ -119,6 +130,7 @@ pub async fn spawn_app() -> TestApp {
     });
     TestApp {
         base,
+        metrics_base,
         client: reqwest::Client::new(),
         clock,
         db_path,
@@ -195,6 +207,21 @@ impl TestApp {
             req = req.json(&b);
         }
         let res = req.send().await.unwrap();
+        Reply {
+            status: res.status(),
+            headers: res.headers().clone(),
+            text: res.text().await.unwrap(),
+        }
+    }
+
+    /// `GET /metrics` on the separate metrics listener, without a token.
+    pub async fn metrics(&self) -> Reply {
+        let res = self
+            .client
+            .get(format!("{}/metrics", self.metrics_base))
+            .send()
+            .await
+            .unwrap();
         Reply {
             status: res.status(),
             headers: res.headers().clone(),
