@@ -73,9 +73,11 @@ pub async fn spawn_app() -> TestApp {
         .await
         .unwrap();
     let op_admin = Principal::local_admin(op.clone(), true);
+    // Each tenant's keys are minted by its own local admin (the CLI path, on
+    // the tenant's own chain): the operator cannot mint inside a client tenant.
     let key = |tenant: TenantId, role: Role, purposes: Vec<PurposeId>, label: &'static str| {
         let engine = engine.clone();
-        let who = op_admin.clone();
+        let who = Principal::local_admin(tenant.clone(), tenant.as_str() == "operator");
         async move {
             engine
                 .create_api_key(&who, &tenant, role, purposes, label)
