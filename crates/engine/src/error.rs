@@ -118,6 +118,20 @@ pub enum EngineError {
     /// The database failed.
     #[error("storage failure")]
     Storage(#[from] StoreError),
+    // Authorization boundaries (operator/tenant, purpose scope).
+    /// A key may only be made inside the caller's own tenant; a client
+    /// tenant's first admin key comes with its creation, and the operator
+    /// never obtains a key inside an existing client tenant.
+    #[error(
+        "a key can only be created in the caller's own tenant (tenant); a client tenant's first admin key is issued with the tenant"
+    )]
+    OtherTenant,
+    /// The act is not tied to one purpose, so a purpose-scoped key may not do it.
+    #[error("a purpose-scoped key may not {0}; use a key without a purpose scope")]
+    UnscopedKeyRequired(&'static str),
+    /// A key may only create or revoke keys within its own powers and purposes.
+    #[error("a key may only create or revoke keys within its own role and purposes: {0}")]
+    KeyBeyondScope(&'static str),
 }
 
 impl EngineError {
@@ -150,6 +164,9 @@ impl EngineError {
             Self::KeyNotFound => "E_KEY_NOT_FOUND",
             Self::Unreadable => "E_UNREADABLE",
             Self::Storage(_) => "E_STORAGE",
+            Self::OtherTenant => "E_OTHER_TENANT",
+            Self::UnscopedKeyRequired(_) => "E_UNSCOPED_KEY_REQUIRED",
+            Self::KeyBeyondScope(_) => "E_KEY_BEYOND_SCOPE",
         }
     }
 
@@ -180,6 +197,9 @@ impl EngineError {
             | Self::ConsentRequired(_)
             | Self::Objected(_)
             | Self::Restricted => ErrorKind::Denied,
+            Self::OtherTenant | Self::UnscopedKeyRequired(_) | Self::KeyBeyondScope(_) => {
+                ErrorKind::Denied
+            }
             Self::Unreadable | Self::Storage(_) => ErrorKind::Internal,
         }
     }

@@ -115,6 +115,40 @@ pub enum Act {
 }
 
 impl Act {
+    /// Every act, so a role's powers can be compared with another's.
+    pub const ALL: [Self; 15] = [
+        Self::ManageTenants,
+        Self::ManageKeys,
+        Self::PublishPolicy,
+        Self::ReadPolicy,
+        Self::CreateSubject,
+        Self::LookupSubject,
+        Self::WriteRecords,
+        Self::ReadForPurpose,
+        Self::Disclose,
+        Self::SubjectAccess,
+        Self::ManageConsent,
+        Self::RecordObjection,
+        Self::Restrict,
+        Self::Erase,
+        Self::ReadAudit,
+    ];
+
+    /// True for acts that are not tied to one purpose: they reach a
+    /// subject's data (or the whole tenant) across every purpose, so a key
+    /// narrowed to some purposes must not do them.
+    pub fn needs_unscoped_key(self) -> bool {
+        matches!(
+            self,
+            Self::ManageTenants
+                | Self::PublishPolicy
+                | Self::SubjectAccess
+                | Self::Restrict
+                | Self::Erase
+                | Self::ReadAudit
+        )
+    }
+
     /// A phrase for error messages ("may not <act>").
     pub fn describe(self) -> &'static str {
         match self {
@@ -182,17 +216,62 @@ impl Principal {
     }
 
     /// Refuses unless the role allows `act` (tenant management also needs
-    /// the operator tenant).
+    /// the operator tenant) and, for an act not tied to one purpose, the key
+    /// has no purpose scope.
     pub fn require(&self, act: Act) -> Result<(), EngineError> {
         let allowed = self.role.allows(act) && (act != Act::ManageTenants || self.operator);
-        if allowed {
-            Ok(())
-        } else {
-            Err(EngineError::Forbidden {
+        if !allowed {
+            return Err(EngineError::Forbidden {
                 role: self.role.as_str(),
                 action: act.describe(),
-            })
+            });
         }
+        if act.needs_unscoped_key() {
+            self.require_unscoped(act.describe())?;
+        }
+        Ok(())
+    }
+
+    /// Refuses a purpose-scoped key: what it tries (`what`, a phrase that
+    /// follows "may not") reaches beyond any one purpose.
+    pub fn require_unscoped(&self, what: &'static str) -> Result<(), EngineError> {
+        if self.purposes.is_empty() {
+            Ok(())
+        } else {
+            Err(EngineError::UnscopedKeyRequired(what))
+        }
+    }
+
+    /// Refuses unless a key with `role` and `purposes` (empty: unscoped) is
+    /// within this caller's own powers: every act the role allows, this
+    /// caller's role allows too, and its purposes are a non-empty subset of
+    /// this caller's scope when this caller has one. The one rule for
+    /// creating and for revoking keys, so a key can never hand out, or take
+    /// away, more than it has.
+    pub fn may_manage_key(&self, role: Role, purposes: &[PurposeId]) -> Result<(), EngineError> {
+        self.require(Act::ManageKeys)?;
+        if Act::ALL
+            .iter()
+            .any(|act| role.allows(*act) && !self.role.allows(*act))
+        {
+            return Err(EngineError::KeyBeyondScope(
+                "its role allows acts the caller's role does not",
+            ));
+        }
+        if self.purposes.is_empty() {
+            return Ok(());
+        }
+        if purposes.is_empty() {
+            return Err(EngineError::KeyBeyondScope(
+                "a purpose-scoped key may only create keys scoped to some of its own purposes (purposes)",
+            ));
+        }
+        if purposes.iter().any(|p| !self.purposes.contains(p)) {
+            return Err(EngineError::KeyBeyondScope(
+                "purposes lists a purpose outside the caller's scope",
+            ));
+        }
+        Ok(())
     }
 
     /// Refuses unless the key's purpose scope includes `purpose`.
@@ -267,6 +346,99 @@ mod tests {
         let p = Principal::local_admin(TenantId::parse("acme").unwrap(), false);
         assert!(p.require(Act::ManageTenants).is_err());
         assert!(p.require(Act::ManageKeys).is_ok());
+    }
+
+    fn scoped(role: Role, purposes: &[&str]) -> Principal {
+        Principal::for_key(
+            TenantId::parse("acme").unwrap(),
+            ApiKeyId::new(),
+            role,
+            purposes
+                .iter()
+                .map(|p| PurposeId::parse(p).unwrap())
+                .collect(),
+            false,
+        )
+    }
+
+    fn ids(purposes: &[&str]) -> Vec<PurposeId> {
+        purposes
+            .iter()
+            .map(|p| PurposeId::parse(p).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn acts_across_purposes_need_an_unscoped_key() {
+        let dpo = scoped(Role::Dpo, &["support"]);
+        for act in [
+            Act::SubjectAccess,
+            Act::PublishPolicy,
+            Act::Erase,
+            Act::Restrict,
+            Act::ReadAudit,
+        ] {
+            assert!(
+                matches!(dpo.require(act), Err(EngineError::UnscopedKeyRequired(_))),
+                "{act:?}"
+            );
+            assert!(scoped(Role::Dpo, &[]).require(act).is_ok(), "{act:?}");
+        }
+        assert!(dpo.require(Act::ManageConsent).is_ok());
+        assert!(dpo.require(Act::LookupSubject).is_ok());
+        let operator = Principal::for_key(
+            TenantId::parse("operator").unwrap(),
+            ApiKeyId::new(),
+            Role::Admin,
+            ids(&["support"]),
+            true,
+        );
+        assert!(operator.require(Act::ManageTenants).is_err());
+    }
+
+    #[test]
+    fn a_key_manages_only_keys_within_its_own_powers_and_purposes() {
+        let admin = scoped(Role::Admin, &[]);
+        for role in [Role::Admin, Role::Service, Role::Dpo, Role::Analyst] {
+            assert!(admin.may_manage_key(role, &[]).is_ok(), "{role:?}");
+        }
+        let narrow = scoped(Role::Admin, &["support", "billing"]);
+        assert!(
+            narrow
+                .may_manage_key(Role::Service, &ids(&["support"]))
+                .is_ok()
+        );
+        assert!(
+            narrow
+                .may_manage_key(Role::Admin, &ids(&["support", "billing"]))
+                .is_ok()
+        );
+        for (role, purposes) in [
+            (Role::Admin, ids(&[])),
+            (Role::Service, ids(&[])),
+            (Role::Service, ids(&["support", "account"])),
+            (Role::Dpo, ids(&["newsletter"])),
+        ] {
+            assert!(
+                matches!(
+                    narrow.may_manage_key(role, &purposes),
+                    Err(EngineError::KeyBeyondScope(_))
+                ),
+                "{role:?} {purposes:?}"
+            );
+        }
+        // Only admins manage keys at all; the role rule still holds for any
+        // role that might one day.
+        assert!(matches!(
+            scoped(Role::Dpo, &[]).may_manage_key(Role::Analyst, &[]),
+            Err(EngineError::Forbidden { .. })
+        ));
+        assert!(Act::ALL.iter().all(|a| Role::Admin.allows(*a)));
+        assert!(
+            Act::ALL
+                .iter()
+                .any(|a| Role::Service.allows(*a) && !Role::Dpo.allows(*a))
+        );
     }
 
     #[test]

@@ -22,6 +22,12 @@ pub struct Config {
     pub log: String,
     /// Largest request body accepted, in bytes.
     pub body_limit_bytes: usize,
+    /// Address serving Prometheus metrics (`GET /metrics`), apart from the
+    /// API (`TUTELA_METRICS_LISTEN`). Unset (the default): no metrics are
+    /// served at all. Bind it where only monitoring can reach it: counts of
+    /// erasures and refusals are not for the public.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 impl Default for Config {
@@ -32,6 +38,7 @@ impl Default for Config {
             master_key_file: PathBuf::from("tutela-data/master.key"),
             log: "info".to_owned(),
             body_limit_bytes: 1024 * 1024,
+            metrics_listen: None,
         }
     }
 }
@@ -117,6 +124,13 @@ impl Config {
                 message: "expected an address such as 127.0.0.1:8080".to_owned(),
             })?;
         }
+        if let Some(v) = env("TUTELA_METRICS_LISTEN") {
+            config.metrics_listen = Some(v.trim().parse().map_err(|_| ConfigError::Env {
+                var: "TUTELA_METRICS_LISTEN",
+                field: "metrics_listen",
+                message: "expected an address such as 127.0.0.1:9090".to_owned(),
+            })?);
+        }
         if let Some(v) = env("TUTELA_DATABASE_URL") {
             config.database_url = v;
         }
@@ -135,6 +149,16 @@ impl Config {
             return Err(ConfigError::Invalid {
                 field: "body_limit_bytes",
                 message: "must be greater than 0".to_owned(),
+            });
+        }
+        if self
+            .metrics_listen
+            .is_some_and(|m| m == self.listen && m.port() != 0)
+        {
+            return Err(ConfigError::Invalid {
+                field: "metrics_listen",
+                message: "must differ from listen: metrics are never served with the API"
+                    .to_owned(),
             });
         }
         let known = ["sqlite:", "postgres:", "postgresql:"];
@@ -177,6 +201,27 @@ mod tests {
         assert_eq!(c, Config::default());
         assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
         assert_eq!(c.body_limit_bytes, 1_048_576);
+        assert_eq!(c.metrics_listen, None);
+    }
+
+    #[test]
+    fn metrics_listen_comes_from_file_or_env_and_differs_from_listen() {
+        let path = Path::new("tutela.toml");
+        let c = Config::from_sources(
+            Some((path, "metrics_listen = \"127.0.0.1:9090\"\n")),
+            no_env,
+        )
+        .unwrap();
+        assert_eq!(c.metrics_listen.map(|a| a.port()), Some(9090));
+        let env = |var: &str| (var == "TUTELA_METRICS_LISTEN").then(|| "127.0.0.1:9191".to_owned());
+        let c = Config::from_sources(None, env).unwrap();
+        assert_eq!(c.metrics_listen.map(|a| a.port()), Some(9191));
+        let env = |var: &str| (var == "TUTELA_METRICS_LISTEN").then(|| "nowhere".to_owned());
+        let err = Config::from_sources(None, env).unwrap_err();
+        assert!(err.to_string().contains("metrics_listen"), "{err}");
+        let same = "metrics_listen = \"127.0.0.1:8080\"\n";
+        let err = Config::from_sources(Some((path, same)), no_env).unwrap_err();
+        assert!(err.to_string().contains("metrics_listen"), "{err}");
     }
 
     #[test]

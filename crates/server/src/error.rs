@@ -185,6 +185,13 @@ mod tests {
                 StatusCode::BAD_REQUEST,
             ),
             (EngineError::Unreadable, StatusCode::INTERNAL_SERVER_ERROR),
+            // Authorization boundaries (operator/tenant, purpose scope).
+            (EngineError::OtherTenant, StatusCode::FORBIDDEN),
+            (
+                EngineError::UnscopedKeyRequired("read the audit chain"),
+                StatusCode::FORBIDDEN,
+            ),
+            (EngineError::KeyBeyondScope("wider"), StatusCode::FORBIDDEN),
         ];
         for (err, status) in cases {
             let code = err.code();

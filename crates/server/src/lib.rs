@@ -8,6 +8,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod headers;
 pub mod metrics;
 pub mod openapi;
 pub mod routes;
@@ -73,7 +74,8 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
 }
 
 /// The whole application: routes, JSON fallbacks for unknown routes and
-/// methods, the body limit, metrics and request tracing.
+/// methods, the body limit, metrics counting, request tracing and security
+/// headers. Metrics are not served here: see [`metrics_app`].
 pub fn app(state: AppState) -> Router {
     let (router, api) = api_router().split_for_parts();
     let doc = api.to_json().unwrap_or_else(|err| {
@@ -98,6 +100,19 @@ pub fn app(state: AppState) -> Router {
             metrics::track,
         ))
         .layer(trace)
+        .layer(axum::middleware::from_fn(headers::security_headers))
+        .with_state(state)
+}
+
+/// The metrics endpoint alone (`GET /metrics`, Prometheus text format), for
+/// a separate listen address (`metrics_listen`) that only the monitoring
+/// network reaches: the counts of erasures and refusals are not public.
+pub fn metrics_app(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", axum::routing::get(routes::ops::metrics))
+        .fallback(routes::ops::not_found)
+        .method_not_allowed_fallback(routes::ops::method_not_allowed)
+        .layer(axum::middleware::from_fn(headers::security_headers))
         .with_state(state)
 }
 
@@ -109,6 +124,17 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Serves [`metrics_app`] on `listener` until `shutdown` completes.
+pub async fn serve_metrics(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, metrics_app(state))
         .with_graceful_shutdown(shutdown)
         .await
 }

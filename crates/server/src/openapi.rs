@@ -20,7 +20,7 @@ Every error is `{\"error\": {\"code\", \"message\"}}` with a stable code.",
     modifiers(&BearerAuth),
     components(schemas(ErrorBody, ErrorDetail, Diagnostic)),
     tags(
-        (name = "operations", description = "Health, readiness, metrics and this document."),
+        (name = "operations", description = "Health, readiness and this document. Prometheus metrics are served on a separate address (`metrics_listen`), never here."),
         (name = "tenants", description = "Tenants (controllers) and their first admin key."),
         (name = "keys", description = "API keys: one tenant, one role, optionally a purpose scope."),
         (name = "policy", description = "The tenant's privacy policy, its versions and notice."),

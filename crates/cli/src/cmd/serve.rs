@@ -1,6 +1,7 @@
 //! `tutela serve`: load the config and the master key, open the store,
-//! make sure the operator tenant exists, and serve the HTTP API until
-//! Ctrl-C or SIGTERM, letting requests in flight finish. With `--demo` it
+//! make sure the operator tenant exists, and serve the HTTP API (and, only
+//! when `metrics_listen` is set, Prometheus metrics on that separate
+//! address) until Ctrl-C or SIGTERM, letting requests in flight finish. With `--demo` it
 //! also sets up a data directory on first use and a demo tenant with keys
 //! and ready-to-paste commands.
 
@@ -51,21 +52,54 @@ pub async fn run(config_path: Option<&Path>, args: ServeArgs) -> Result<ExitCode
     let addr = listener
         .local_addr()
         .context("cannot tell which address the server is bound to")?;
+    let metrics = match config.metrics_listen {
+        Some(at) => Some(
+            tokio::net::TcpListener::bind(at)
+                .await
+                .with_context(|| format!("cannot listen on {at} (metrics_listen)"))?,
+        ),
+        None => None,
+    };
     {
         let mut out = std::io::stdout().lock();
         if let Some(demo) = &demo {
             demo::print(&mut out, demo, addr)?;
+        }
+        if let Some(m) = &metrics {
+            let at = m
+                .local_addr()
+                .context("cannot tell which address metrics are bound to")?;
+            writeln!(out, "metrics on http://{at}/metrics")?;
         }
         writeln!(out, "listening on http://{addr}")?;
         out.flush()?;
     }
     tracing::info!(%addr, "listening");
     let state = AppState::new(engine).with_body_limit(config.body_limit_bytes);
-    tutela_server::serve(listener, state, shutdown_signal())
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(());
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = stop_tx.send(());
+    });
+    if let Some(m) = metrics {
+        let (state, stop) = (state.clone(), stopped(stop_rx.clone()));
+        tokio::spawn(async move {
+            if let Err(err) = tutela_server::serve_metrics(m, state, stop).await {
+                tracing::error!(error = %err, "the metrics listener failed");
+            }
+        });
+    }
+    tutela_server::serve(listener, state, stopped(stop_rx))
         .await
         .context("the HTTP server failed")?;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Completes once the shutdown signal has been seen, so both listeners stop.
+async fn stopped(mut stop: tokio::sync::watch::Receiver<()>) {
+    // An error means the sender is gone, which also means: stop.
+    let _ = stop.changed().await;
 }
 
 /// Completes on Ctrl-C or (on unix) SIGTERM.

@@ -13,6 +13,7 @@
 mod audit;
 mod bad_input;
 mod init;
+mod metrics;
 mod plaintext;
 mod policy;
 mod support;

@@ -53,7 +53,21 @@ impl Engine {
         granted: bool,
         source: &str,
     ) -> Result<ConsentRow, EngineError> {
-        who.require(Act::ManageConsent)?;
+        let action = if granted {
+            Action::ConsentGrant
+        } else {
+            Action::ConsentWithdraw
+        };
+        let scope = who
+            .require(Act::ManageConsent)
+            .and_then(|()| who.require_purpose(purpose));
+        if let Err(err) = scope {
+            let purpose = Some(purpose.as_str());
+            let subject = Some(subject);
+            return Err(self
+                .refuse(who, action, purpose, subject, String::new(), err)
+                .await);
+        }
         check_source(source)?;
         let view = self.live_subject(who, subject, RecordFilter::None).await?;
         let policy = self
@@ -82,11 +96,6 @@ impl Engine {
             policy_version: view.policy_version,
             source: source.to_owned(),
         };
-        let action = if granted {
-            Action::ConsentGrant
-        } else {
-            Action::ConsentWithdraw
-        };
         let detail = format!("source={source} policy_version={}", view.policy_version);
         let change = Change {
             writes: vec![Write::InsertConsent(row.clone())],
@@ -103,7 +112,8 @@ impl Engine {
         Ok(row)
     }
 
-    /// The subject's standing on every consent purpose of the policy.
+    /// The subject's standing on every consent purpose of the policy that
+    /// the caller's key is scoped to.
     pub async fn consent_status(
         &self,
         who: &Principal,
@@ -118,7 +128,7 @@ impl Engine {
         let status = policy
             .purposes
             .iter()
-            .filter(|p| p.basis == LegalBasis::Consent)
+            .filter(|p| p.basis == LegalBasis::Consent && who.require_purpose(&p.id).is_ok())
             .map(|p| {
                 let ledger = view
                     .consents
@@ -139,14 +149,33 @@ impl Engine {
     }
 
     /// Records an objection to one purpose, or with `None` to every purpose
-    /// that can be objected to, direct marketing included.
+    /// that can be objected to, direct marketing included. A purpose-scoped
+    /// key may object only to its own purposes, and never to every purpose.
     pub async fn object(
         &self,
         who: &Principal,
         subject: SubjectId,
         purpose: Option<&PurposeId>,
     ) -> Result<ObjectionRow, EngineError> {
-        who.require(Act::RecordObjection)?;
+        let scope = who
+            .require(Act::RecordObjection)
+            .and_then(|()| match purpose {
+                Some(p) => who.require_purpose(p),
+                None => who.require_unscoped("object to every purpose at once"),
+            });
+        if let Err(err) = scope {
+            let named = purpose.map(PurposeId::as_str);
+            return Err(self
+                .refuse(
+                    who,
+                    Action::ObjectionRecord,
+                    named,
+                    Some(subject),
+                    String::new(),
+                    err,
+                )
+                .await);
+        }
         let view = self.live_subject(who, subject, RecordFilter::None).await?;
         let policy = self
             .policy_version(&who.tenant, view.policy_version)

@@ -43,9 +43,27 @@ pub(crate) fn new_key(
     }
 }
 
+/// Refuses a key outside the caller's tenant or beyond its powers.
+fn mint_check(
+    who: &Principal,
+    tenant: &TenantId,
+    role: Role,
+    purposes: &[PurposeId],
+) -> Result<(), EngineError> {
+    who.require(Act::ManageKeys)?;
+    if tenant != &who.tenant {
+        return Err(EngineError::OtherTenant);
+    }
+    who.may_manage_key(role, purposes)
+}
+
 impl Engine {
-    /// Creates a key for `tenant`: admins for their own tenant, operator
-    /// admins for any (that is how a new tenant gets its first admin key).
+    /// Creates a key in the caller's own tenant, with at most the caller's
+    /// own powers and purposes ([`Principal::may_manage_key`]). `tenant`
+    /// must be the caller's: no one, the operator included, obtains a key
+    /// inside another tenant (a client tenant's first admin key is issued
+    /// with the tenant, by [`Engine::create_tenant_with_admin`]). A refused
+    /// attempt is recorded on the caller's chain.
     pub async fn create_api_key(
         &self,
         who: &Principal,
@@ -54,9 +72,11 @@ impl Engine {
         purposes: Vec<PurposeId>,
         label: &str,
     ) -> Result<IssuedKey, EngineError> {
-        who.require(Act::ManageKeys)?;
-        if tenant != &who.tenant {
-            who.require(Act::ManageTenants)?;
+        let detail = format!("role={}", role.as_str());
+        if let Err(err) = mint_check(who, tenant, role, &purposes) {
+            return Err(self
+                .refuse(who, Action::KeyCreate, None, None, detail, err)
+                .await);
         }
         let label = label.trim();
         if label.is_empty() || label.len() > 100 || label.chars().any(char::is_control) {
@@ -65,36 +85,45 @@ impl Engine {
                 message: "must be 1 to 100 printable characters".into(),
             });
         }
-        let (_, policy) = self.current_policy(tenant).await?;
+        let (_, policy) = self.current_policy(&who.tenant).await?;
         if let Some(p) = purposes.iter().find(|p| policy.purpose(p).is_none()) {
             return Err(EngineError::PurposeNotDeclared(p.to_string()));
         }
-        let IssuedKey { key, token } = new_key(tenant, role, purposes, label, self.clock.now());
+        let IssuedKey { key, token } =
+            new_key(&who.tenant, role, purposes, label, self.clock.now());
         let detail = format!("key={} role={}", key.id, key.role);
         let change = Change {
             writes: vec![Write::InsertApiKey(key.clone())],
             audit: vec![self.event(who, Action::KeyCreate, None, None, detail, Outcome::Allowed)],
         };
-        self.commit(tenant, change).await?;
+        self.commit(&who.tenant, change).await?;
         Ok(IssuedKey { key, token })
     }
 
-    /// Revokes one of the caller's tenant's keys at once.
+    /// Revokes one of the caller's tenant's keys at once, if that key's
+    /// powers and purposes are within the caller's own.
     pub async fn revoke_api_key(&self, who: &Principal, id: ApiKeyId) -> Result<(), EngineError> {
         who.require(Act::ManageKeys)?;
+        let target = self
+            .store
+            .api_keys(&who.tenant)
+            .await?
+            .into_iter()
+            .find(|k| k.id == id)
+            .ok_or(EngineError::KeyNotFound)?;
+        let role = Role::parse(&target.role).map_err(|_| EngineError::KeyNotFound)?;
+        let detail = format!("key={id}");
+        if let Err(err) = who.may_manage_key(role, &target.purposes) {
+            return Err(self
+                .refuse(who, Action::KeyRevoke, None, None, detail, err)
+                .await);
+        }
         let change = Change {
             writes: vec![Write::RevokeApiKey {
                 id,
                 at: self.clock.now(),
             }],
-            audit: vec![self.event(
-                who,
-                Action::KeyRevoke,
-                None,
-                None,
-                format!("key={id}"),
-                Outcome::Allowed,
-            )],
+            audit: vec![self.event(who, Action::KeyRevoke, None, None, detail, Outcome::Allowed)],
         };
         match self.commit(&who.tenant, change).await {
             Err(EngineError::Storage(StoreError::Missing { .. })) => Err(EngineError::KeyNotFound),

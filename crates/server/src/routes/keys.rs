@@ -24,8 +24,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(revoke_key))
 }
 
-/// Creates a key in the caller's tenant (or, for operator admins, in
-/// `tenant`). The token is in this response and nowhere else, ever.
+/// Creates a key in the caller's own tenant, with at most the caller's own
+/// role powers and purposes. Naming another `tenant` is refused, for the
+/// operator too (`403 E_OTHER_TENANT`): a client tenant's first admin key
+/// comes with `POST /v1/tenants`. The token is in this response and nowhere
+/// else, ever.
 #[utoipa::path(post, path = "/v1/keys", tag = "keys", security(("bearer" = [])),
     request_body = CreateKey,
     responses((status = 201, description = "Key created", body = CreatedKey), Errors))]

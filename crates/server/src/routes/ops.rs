@@ -1,5 +1,6 @@
-//! Operations endpoints: liveness, readiness, metrics, the OpenAPI document,
-//! and the JSON answers for unknown routes and wrong methods.
+//! Operations endpoints: liveness, readiness, the OpenAPI document, the
+//! JSON answers for unknown routes and wrong methods, and the metrics
+//! handler, which only the separate metrics listener serves.
 
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
@@ -17,7 +18,6 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(healthz))
         .routes(routes!(readyz))
-        .routes(routes!(metrics))
         .routes(routes!(openapi_json))
 }
 
@@ -57,10 +57,10 @@ async fn readyz(State(state): State<AppState>) -> Result<Json<Health>, ApiError>
     }
 }
 
-/// Prometheus metrics in the text exposition format.
-#[utoipa::path(get, path = "/metrics", tag = "operations",
-    responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain; version=0.0.4")))]
-async fn metrics(State(state): State<AppState>) -> Response {
+/// Prometheus metrics in the text exposition format. Not part of the API:
+/// counts of erasures and refusals say something about a tenant, so they
+/// are served only by [`crate::metrics_app`], on its own address.
+pub async fn metrics(State(state): State<AppState>) -> Response {
     (
         [(
             header::CONTENT_TYPE,

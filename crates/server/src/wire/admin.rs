@@ -94,7 +94,9 @@ pub struct CreateKey {
     pub purposes: Vec<String>,
     /// A label for people (`support-bot`), never personal.
     pub label: String,
-    /// Another tenant to create the key in (operator admins only).
+    /// The caller's own tenant, if given. Keys are only ever created in the
+    /// caller's own tenant: any other is refused with `403 E_OTHER_TENANT`,
+    /// operator admins included.
     #[serde(default)]
     pub tenant: Option<String>,
 }

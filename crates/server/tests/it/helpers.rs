@@ -21,6 +21,8 @@ pub const SCOPED_PURPOSE: &str = "support";
 pub struct TestApp {
     /// `http://127.0.0.1:<port>`.
     pub base: String,
+    /// The separate metrics listener, `http://127.0.0.1:<port>`.
+    pub metrics_base: String,
     /// A client without default headers.
     pub client: reqwest::Client,
     /// The engine's clock; move it to test rules about time.
@@ -71,9 +73,11 @@ pub async fn spawn_app() -> TestApp {
         .await
         .unwrap();
     let op_admin = Principal::local_admin(op.clone(), true);
+    // Each tenant's keys are minted by its own local admin (the CLI path, on
+    // the tenant's own chain): the operator cannot mint inside a client tenant.
     let key = |tenant: TenantId, role: Role, purposes: Vec<PurposeId>, label: &'static str| {
         let engine = engine.clone();
-        let who = op_admin.clone();
+        let who = Principal::local_admin(tenant.clone(), tenant.as_str() == "operator");
         async move {
             engine
                 .create_api_key(&who, &tenant, role, purposes, label)
@@ -110,6 +114,15 @@ pub async fn spawn_app() -> TestApp {
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (tx, rx) = oneshot::channel::<()>();
     let state = AppState::new(engine);
+    let metrics = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let metrics_base = format!("http://{}", metrics.local_addr().unwrap());
+    let metrics_state = state.clone();
+    tokio::spawn(async move {
+        // Stops with the runtime at the end of the test.
+        tutela_server::serve_metrics(metrics, metrics_state, std::future::pending())
+            .await
+            .unwrap();
+    });
     tokio::spawn(async move {
         tutela_server::serve(listener, state, async {
             let _ = rx.await;
@@ -119,6 +132,7 @@ pub async fn spawn_app() -> TestApp {
     });
     TestApp {
         base,
+        metrics_base,
         client: reqwest::Client::new(),
         clock,
         db_path,
@@ -195,6 +209,21 @@ impl TestApp {
             req = req.json(&b);
         }
         let res = req.send().await.unwrap();
+        Reply {
+            status: res.status(),
+            headers: res.headers().clone(),
+            text: res.text().await.unwrap(),
+        }
+    }
+
+    /// `GET /metrics` on the separate metrics listener, without a token.
+    pub async fn metrics(&self) -> Reply {
+        let res = self
+            .client
+            .get(format!("{}/metrics", self.metrics_base))
+            .send()
+            .await
+            .unwrap();
         Reply {
             status: res.status(),
             headers: res.headers().clone(),

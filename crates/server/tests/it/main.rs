@@ -13,6 +13,7 @@
 mod helpers;
 
 mod auth;
+mod boundaries;
 mod input;
 mod ops;
 mod purposes;

@@ -10,7 +10,6 @@ use serde_json::json;
 const ROUTES: &[&str] = &[
     "GET /healthz",
     "GET /readyz",
-    "GET /metrics",
     "GET /openapi.json",
     "POST /v1/tenants",
     "GET /v1/tenants",
@@ -120,7 +119,7 @@ async fn metrics_count_requests_and_denials() {
         .await
         .error(401, "E_UNAUTHENTICATED");
 
-    let reply = app.send(Method::GET, "/metrics", None, None).await;
+    let reply = app.metrics().await;
     assert_eq!(reply.status, 200);
     assert!(
         reply.headers["content-type"]
