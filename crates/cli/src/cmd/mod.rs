@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod demo;
+pub mod first_start;
 pub mod init;
 pub mod keys;
 pub mod policy;

@@ -1,10 +1,11 @@
 //! `tutela serve`: load the config and the master key, open the store,
-//! make sure the operator tenant exists, and serve the HTTP API until
+//! make sure the operator tenant exists and, at a first start, has an admin
+//! key (printed once), and serve the HTTP API until
 //! Ctrl-C or SIGTERM, letting requests in flight finish. With `--demo` it
 //! also sets up a data directory on first use and a demo tenant with keys
 //! and ready-to-paste commands.
 
-use crate::cmd::demo;
+use crate::cmd::{demo, first_start};
 use crate::context::{self, Open};
 use crate::logging;
 use anyhow::{Context, Result};
@@ -40,10 +41,10 @@ pub async fn run(config_path: Option<&Path>, args: ServeArgs) -> Result<ExitCode
     }
     let engine = context::open(&config, Open::CreateIfMissing).await?;
     context::ensure_operator(&engine).await?;
-    let demo = if args.demo {
-        Some(demo::seed(&engine).await?)
+    let (demo, first_key) = if args.demo {
+        (Some(demo::seed(&engine).await?), None)
     } else {
-        None
+        (None, first_start::ensure_admin_key(&engine, &config).await?)
     };
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -55,6 +56,9 @@ pub async fn run(config_path: Option<&Path>, args: ServeArgs) -> Result<ExitCode
         let mut out = std::io::stdout().lock();
         if let Some(demo) = &demo {
             demo::print(&mut out, demo, addr)?;
+        }
+        if let Some(key) = &first_key {
+            first_start::print(&mut out, key, addr)?;
         }
         writeln!(out, "listening on http://{addr}")?;
         out.flush()?;

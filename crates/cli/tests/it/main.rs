@@ -12,6 +12,7 @@
 
 mod audit;
 mod bad_input;
+mod first_start;
 mod init;
 mod plaintext;
 mod policy;
