@@ -12,6 +12,7 @@
 
 mod audit;
 mod bad_input;
+mod chain_holes;
 mod first_start;
 mod init;
 mod plaintext;
