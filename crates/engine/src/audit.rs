@@ -439,7 +439,7 @@ mod tests {
         let err = verify(&c, &es[1..], head).unwrap_err();
         assert_eq!((err.seq, err.reason), (1, BreakReason::Genesis));
         let other = c.link(None, &event(5));
-        let err = verify(&c, &[other.clone()], Some(other.head())).unwrap_err();
+        let err = verify(&c, std::slice::from_ref(&other), Some(other.head())).unwrap_err();
         assert_eq!((err.seq, err.reason), (1, BreakReason::Genesis));
     }
 

@@ -174,8 +174,7 @@ macro_rules! store_impl {
 
             async fn audit_tenants(
                 &self,
-            ) -> Result<Vec<tutela_engine::ids::TenantId>, tutela_engine::store::StoreError>
-            {
+            ) -> Result<Vec<tutela_engine::ids::TenantId>, tutela_engine::store::StoreError> {
                 $crate::queries::Queries::<$db>::audit_tenants(&self.$pool).await
             }
         }

@@ -44,13 +44,7 @@ pub async fn ensure_admin_key(engine: &Engine, config: &Config) -> Result<Option
         return Ok(None);
     }
     let issued = engine
-        .create_api_key(
-            &operator,
-            &operator.tenant,
-            Role::Admin,
-            Vec::new(),
-            LABEL,
-        )
+        .create_api_key(&operator, &operator.tenant, Role::Admin, Vec::new(), LABEL)
         .await
         .map_err(engine_error)
         .context("cannot create the operator's first admin key")?;

@@ -60,7 +60,11 @@ async fn hole_08_a_chain_deleted_whole_is_reported_broken() {
     );
     tutela(d, &["audit", "verify"])
         .expect_code(1)
-        .expect_output(&["acme: BROKEN at entry 1 (", "creation entry", "beta: intact ("]);
+        .expect_output(&[
+            "acme: BROKEN at entry 1 (",
+            "creation entry",
+            "beta: intact (",
+        ]);
     tutela(d, &["audit", "verify", "--tenant", "acme"])
         .expect_code(1)
         .expect_output(&["acme: BROKEN at entry 1"]);
@@ -72,7 +76,11 @@ async fn a_missing_head_or_creation_entry_is_a_break() {
     let d = dir.path();
     setup(d);
     tamper(d, "DELETE FROM audit_heads WHERE tenant_id = 'acme'").await;
-    tamper(d, "DELETE FROM audit_entries WHERE tenant_id = 'beta' AND seq = 1").await;
+    tamper(
+        d,
+        "DELETE FROM audit_entries WHERE tenant_id = 'beta' AND seq = 1",
+    )
+    .await;
     tutela(d, &["audit", "verify"])
         .expect_code(1)
         .expect_output(&["acme: BROKEN at entry", "head", "beta: BROKEN at entry 1 ("]);
@@ -89,7 +97,10 @@ async fn hole_08_a_deleted_tenant_row_does_not_hide_its_chain() {
     );
     tutela(d, &["audit", "verify"])
         .expect_code(1)
-        .expect_output(&["acme: intact (", "beta: BROKEN at entry 1 (tenant row missing"]);
+        .expect_output(&[
+            "acme: intact (",
+            "beta: BROKEN at entry 1 (tenant row missing",
+        ]);
     tutela(d, &["audit", "verify", "--tenant", "beta"])
         .expect_code(1)
         .expect_output(&["beta: BROKEN", "tenant row missing"]);
