@@ -2,12 +2,14 @@
 //! (tenant rows, heads and entries alike, so a chain whose tenant row was
 //! deleted is still checked) from its first entry and names the first
 //! edited, deleted, reordered or cut entry. Exit code 1 if any chain is
-//! broken, so it can run from cron or CI.
+//! broken, so it can run from cron or CI. `checkpoint`, `pubkey` and
+//! `verify --against` are in `checkpoint.rs`.
 
+use crate::cmd::checkpoint;
 use crate::context::{self, Open, engine_error};
 use anyhow::{Context, Result, bail};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use tutela_engine::Engine;
@@ -17,20 +19,46 @@ use tutela_engine::ids::TenantId;
 /// `tutela audit ...`.
 #[derive(Debug, clap::Subcommand)]
 pub enum AuditCommand {
-    /// Verify every chain, or one tenant's.
+    /// Verify every chain, or one tenant's; with --against, also compare
+    /// the chains with a signed checkpoint taken earlier.
     Verify {
         /// Only this tenant.
         #[arg(long, value_parser = context::parse_tenant)]
         tenant: Option<TenantId>,
+        /// A checkpoint file (from `tutela audit checkpoint` or the API):
+        /// report a chain now shorter than it saw, or diverging from it.
+        #[arg(long, value_name = "FILE")]
+        against: Option<PathBuf>,
     },
+    /// Write a signed checkpoint of every chain (JSON): keep it where the
+    /// database's administrators cannot write.
+    Checkpoint {
+        /// Write it to this file instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Print the deployment's checkpoint public key (Ed25519, hex).
+    Pubkey,
 }
 
 /// Runs an audit subcommand.
 pub async fn run(config: Option<&Path>, command: AuditCommand) -> Result<ExitCode> {
     let config = context::load_config(config)?;
+    if let AuditCommand::Pubkey = command {
+        return checkpoint::pubkey(&config);
+    }
     let engine = context::open(&config, Open::Existing).await?;
     match command {
-        AuditCommand::Verify { tenant } => Ok(exit(verify(&engine, tenant.as_ref()).await?)),
+        AuditCommand::Verify { tenant, against } => {
+            let chains_ok = verify(&engine, tenant.as_ref()).await?;
+            let checkpoint_ok = match against {
+                Some(file) => checkpoint::compare(&engine, &file, tenant.as_ref()).await?,
+                None => true,
+            };
+            Ok(exit(chains_ok && checkpoint_ok))
+        }
+        AuditCommand::Checkpoint { out } => checkpoint::take(&engine, out.as_deref()).await,
+        AuditCommand::Pubkey => checkpoint::pubkey(&config),
     }
 }
 

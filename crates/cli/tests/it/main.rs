@@ -13,6 +13,7 @@
 mod audit;
 mod bad_input;
 mod chain_holes;
+mod checkpoints;
 mod first_start;
 mod init;
 mod plaintext;
