@@ -52,20 +52,20 @@ impl Engine {
     }
 
     /// A signed checkpoint of every chain the database knows of (operator
-    /// admins only: the CLI). A chain whose tenant row is gone is recorded
-    /// as it stands, without a new entry.
+    /// admins only: the CLI). A chain whose tenant row or head is gone is
+    /// recorded as it stands (or not at all, without a head), with no new
+    /// entry: appending to it would fail, and `audit verify` reports it.
     pub async fn checkpoint_all(&self, who: &Principal) -> Result<Checkpoint, EngineError> {
         who.require(Act::ManageTenants)?;
         let mut points = Vec::new();
         for tenant in self.store.audit_tenants().await? {
-            let head = if self.store.tenant(&tenant).await?.is_some() {
-                Some(
+            let mut head = self.store.audit_head(&tenant).await?;
+            if head.is_some() && self.store.tenant(&tenant).await?.is_some() {
+                head = Some(
                     self.mark_checkpoint(who, &tenant, "scope=deployment")
                         .await?,
-                )
-            } else {
-                self.store.audit_head(&tenant).await?
-            };
+                );
+            }
             points.extend(head.map(|h| ChainPoint::new(&tenant, h)));
         }
         Ok(self.sign(points))
