@@ -100,6 +100,9 @@ impl ChainPoint {
 impl Checkpoint {
     /// An unsigned checkpoint; [`Checkpoint::signed_bytes`] is then signed.
     pub fn unsigned(taken_at: Timestamp, public_key: [u8; 32], chains: Vec<ChainPoint>) -> Self {
+        // The signature covers microseconds: keep no finer digits that
+        // could be changed without breaking it.
+        let taken_at = Timestamp::from_microsecond(taken_at.as_microsecond()).unwrap_or(taken_at);
         Self {
             format: FORMAT.to_owned(),
             taken_at,
@@ -134,6 +137,9 @@ impl Checkpoint {
     pub fn open(&self, expected_key: &[u8; 32]) -> Result<Vec<CheckedPoint>, CheckpointError> {
         if self.format != FORMAT {
             return Err(CheckpointError::Malformed("format"));
+        }
+        if self.taken_at.subsec_nanosecond() % 1000 != 0 {
+            return Err(CheckpointError::Malformed("taken_at"));
         }
         let message = self.signed_bytes()?;
         let key: [u8; 32] =
@@ -214,6 +220,9 @@ mod tests {
         let mut cp = signed(&master);
         cp.chains[0].head_mac = "zz".into();
         assert_eq!(cp.open(&key), Err(CheckpointError::Malformed("head_mac")));
+        let mut cp = signed(&master);
+        cp.taken_at += jiff::SignedDuration::from_nanos(1);
+        assert_eq!(cp.open(&key), Err(CheckpointError::Malformed("taken_at")));
         let mut cp = signed(&master);
         cp.format = "other".into();
         assert_eq!(cp.open(&key), Err(CheckpointError::Malformed("format")));
