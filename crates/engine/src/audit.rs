@@ -48,6 +48,8 @@ pub enum Action {
     RestrictionLift,
     /// A subject's data key was destroyed.
     SubjectErase,
+    /// A signed checkpoint of the chain was taken.
+    AuditCheckpoint,
 }
 
 impl Action {
@@ -70,6 +72,7 @@ impl Action {
             Self::RestrictionSet => "restriction.set",
             Self::RestrictionLift => "restriction.lift",
             Self::SubjectErase => "subject.erase",
+            Self::AuditCheckpoint => "audit.checkpoint",
         }
     }
 }
@@ -279,6 +282,29 @@ pub enum BreakReason {
     Mac,
     /// The chain ends before (or after) the recorded head: entries were cut.
     Head,
+    /// The chain's head row is missing while entries exist.
+    HeadMissing,
+    /// The chain has no creation entry: it is empty, or its first entry is
+    /// not the tenant's `tenant.create`. Every tenant's chain starts with it.
+    Genesis,
+    /// The chain exists but its tenant row was deleted.
+    TenantMissing,
+}
+
+impl BreakReason {
+    /// The stable name shown in the API (`sequence`, `link`, `mac`, `head`,
+    /// `head_missing`, `genesis`, `tenant_missing`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sequence => "sequence",
+            Self::Link => "link",
+            Self::Mac => "mac",
+            Self::Head => "head",
+            Self::HeadMissing => "head_missing",
+            Self::Genesis => "genesis",
+            Self::TenantMissing => "tenant_missing",
+        }
+    }
 }
 
 /// Checks entries one at a time, so a long chain is verified in pages.
@@ -297,7 +323,15 @@ impl ChainVerifier<'_> {
             reason,
         };
         if entry.seq != expected_seq {
-            return Err(broken(BreakReason::Sequence));
+            let reason = if expected_seq == 1 {
+                BreakReason::Genesis
+            } else {
+                BreakReason::Sequence
+            };
+            return Err(broken(reason));
+        }
+        if expected_seq == 1 && entry.action != Action::TenantCreate.as_str() {
+            return Err(broken(BreakReason::Genesis));
         }
         if entry.prev_mac != self.last.map_or([0; 32], |h| h.mac) {
             return Err(broken(BreakReason::Link));
@@ -315,20 +349,16 @@ impl ChainVerifier<'_> {
     }
 
     /// Ends the check against the recorded head; returns how many entries
-    /// verified.
+    /// verified. A tenant's chain is never empty: it starts with the
+    /// tenant's creation entry, so an empty chain was deleted.
     pub fn finish(self, head: Option<AuditHead>) -> Result<u64, ChainBreak> {
-        if self.last != head {
-            let seq = match (self.last, head) {
-                (Some(l), Some(h)) => l.seq.min(h.seq) + 1,
-                (None, _) => 1,
-                (Some(l), None) => l.seq,
-            };
-            return Err(ChainBreak {
-                seq,
-                reason: BreakReason::Head,
-            });
+        let broken = |seq, reason| Err(ChainBreak { seq, reason });
+        match (self.last, head) {
+            (None, _) => broken(1, BreakReason::Genesis),
+            (Some(l), None) => broken(l.seq, BreakReason::HeadMissing),
+            (Some(l), Some(h)) if l != h => broken(l.seq.min(h.seq) + 1, BreakReason::Head),
+            _ => Ok(self.checked),
         }
-        Ok(self.checked)
     }
 }
 
@@ -347,7 +377,11 @@ mod tests {
         AuditEvent {
             at: Timestamp::from_second(1_700_000_000 + n).unwrap(),
             actor: "system".into(),
-            action: Action::RecordRead,
+            action: if n == 0 {
+                Action::TenantCreate
+            } else {
+                Action::RecordRead
+            },
             purpose: Some("support".into()),
             subject: Some(SubjectId::new()),
             detail: format!("categories=email n={n}"),
@@ -381,7 +415,40 @@ mod tests {
         let c = chain();
         let es = entries(&c, 5);
         assert_eq!(verify(&c, &es, Some(es[4].head())), Ok(5));
-        assert_eq!(verify(&c, &[], None), Ok(0));
+    }
+
+    #[test]
+    fn an_empty_chain_is_a_deleted_chain() {
+        let c = chain();
+        for head in [None, Some(entries(&c, 1)[0].head())] {
+            assert_eq!(
+                verify(&c, &[], head).unwrap_err(),
+                ChainBreak {
+                    seq: 1,
+                    reason: BreakReason::Genesis
+                }
+            );
+        }
+    }
+
+    #[test]
+    fn a_missing_creation_entry_is_found() {
+        let c = chain();
+        let es = entries(&c, 3);
+        let head = Some(es[2].head());
+        let err = verify(&c, &es[1..], head).unwrap_err();
+        assert_eq!((err.seq, err.reason), (1, BreakReason::Genesis));
+        let other = c.link(None, &event(5));
+        let err = verify(&c, std::slice::from_ref(&other), Some(other.head())).unwrap_err();
+        assert_eq!((err.seq, err.reason), (1, BreakReason::Genesis));
+    }
+
+    #[test]
+    fn a_missing_head_is_found() {
+        let c = chain();
+        let es = entries(&c, 3);
+        let err = verify(&c, &es, None).unwrap_err();
+        assert_eq!((err.seq, err.reason), (3, BreakReason::HeadMissing));
     }
 
     #[test]

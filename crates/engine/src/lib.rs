@@ -4,6 +4,7 @@
 //! [`store::Store`] and a [`clock::Clock`].
 
 pub mod audit;
+pub mod checkpoint;
 pub mod clock;
 mod engine;
 pub mod error;

@@ -333,4 +333,11 @@ pub trait Store: Send + Sync {
     ) -> Result<Vec<AuditEntry>, StoreError>;
     /// The last committed entry's position and MAC, if any.
     async fn audit_head(&self, tenant: &TenantId) -> Result<Option<AuditHead>, StoreError>;
+
+    /// Every tenant id that has a tenant row, an audit head or an audit
+    /// entry, sorted. An operator-only maintenance query: besides listing
+    /// tenants, the one read that spans tenants. It returns ids only, never
+    /// a tenant's data, so `audit verify` can find a chain whose tenant row
+    /// (or head) was deleted.
+    async fn audit_tenants(&self) -> Result<Vec<TenantId>, StoreError>;
 }

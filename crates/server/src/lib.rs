@@ -66,6 +66,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::records::router())
         .merge(routes::rights::router())
         .merge(routes::audit::router())
+        .merge(routes::checkpoints::router())
 }
 
 /// The OpenAPI document of every route [`app`] serves.

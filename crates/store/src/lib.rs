@@ -7,7 +7,8 @@
 //! forward-only and embedded, one directory per backend, and run on connect.
 //!
 //! Every table's key starts with `tenant_id`, every statement filters by it
-//! (listing tenants aside), and none joins across tenants.
+//! (listing tenants and the ids of every audit chain aside), and none joins
+//! across tenants.
 
 mod error;
 mod postgres;
@@ -169,6 +170,12 @@ macro_rules! store_impl {
             ) -> Result<Option<tutela_engine::audit::AuditHead>, tutela_engine::store::StoreError>
             {
                 $crate::queries::Queries::<$db>::audit_head(&self.$pool, tenant).await
+            }
+
+            async fn audit_tenants(
+                &self,
+            ) -> Result<Vec<tutela_engine::ids::TenantId>, tutela_engine::store::StoreError> {
+                $crate::queries::Queries::<$db>::audit_tenants(&self.$pool).await
             }
         }
     };

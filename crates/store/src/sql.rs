@@ -94,6 +94,13 @@ pub(crate) const SELECT_AUDIT_ENTRIES: &str = "SELECT seq, at_us, actor, action,
     subject, detail, outcome, prev_mac, mac FROM audit_entries \
     WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3";
 
+/// Every tenant id that has a tenant row, an audit head or an audit entry:
+/// an operator-only maintenance read spanning tenants (ids only), so a chain
+/// whose tenant row or head was deleted is still verified.
+pub(crate) const SELECT_AUDIT_TENANTS: &str = "SELECT tenant_id FROM tenants \
+    UNION SELECT tenant_id FROM audit_heads \
+    UNION SELECT DISTINCT tenant_id FROM audit_entries ORDER BY 1";
+
 /// One tenant.
 pub(crate) const SELECT_TENANT: &str = "SELECT tenant_id, name, operator, policy_version, created_at FROM tenants WHERE tenant_id = $1";
 /// Every tenant: the one statement not scoped to a tenant.

@@ -33,6 +33,8 @@ pub(crate) const LABEL_WRAP: &str = "wrap";
 pub(crate) const LABEL_BLIND_INDEX: &str = "blind-index";
 /// Label of the per-tenant audit MAC key.
 pub(crate) const LABEL_AUDIT: &str = "audit";
+/// Label of the deployment's Ed25519 checkpoint-signing seed.
+pub(crate) const LABEL_CHECKPOINT: &str = "audit-checkpoint-ed25519";
 /// Prefix of every label, so a future scheme can use `tutela/v2/`.
 const LABEL_PREFIX: &str = "tutela/v1/";
 

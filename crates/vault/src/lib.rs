@@ -2,7 +2,8 @@
 //!
 //! - A [`MasterKey`] (one per deployment, loaded by the CLI) wraps
 //!   per-subject [`DataKey`]s into [`WrappedKey`]s and derives per-tenant
-//!   [`BlindIndexKey`]s and [`AuditKey`]s.
+//!   [`BlindIndexKey`]s and [`AuditKey`]s, and the deployment's Ed25519
+//!   [`CheckpointKey`] that signs audit checkpoints.
 //! - A [`DataKey`] seals each personal value with XChaCha20-Poly1305, bound
 //!   by [`record_aad`] to its tenant, subject, record and category.
 //! - Deleting a subject's wrapped key makes all its values unreadable at
@@ -23,6 +24,7 @@ mod aad;
 mod aead;
 mod audit_key;
 mod blind;
+mod checkpoint_key;
 mod data_key;
 mod error;
 mod kdf;
@@ -34,6 +36,7 @@ mod wrapped;
 pub use aad::record_aad;
 pub use audit_key::AuditKey;
 pub use blind::{BlindIndex, BlindIndexKey, normalize_identifier};
+pub use checkpoint_key::{CheckpointKey, verify_checkpoint_signature};
 pub use data_key::DataKey;
 pub use error::VaultError;
 pub use master::{KeyId, MasterKey};

@@ -13,6 +13,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::audit_key::AuditKey;
 use crate::blind::BlindIndexKey;
+use crate::checkpoint_key::CheckpointKey;
 use crate::data_key::DataKey;
 use crate::error::VaultError;
 use crate::kdf::{self, LABEL_AUDIT, LABEL_BLIND_INDEX, LABEL_WRAP};
@@ -157,6 +158,13 @@ impl MasterKey {
     /// tenant, so one tenant's chain cannot be forged with another's key.
     pub fn audit_key(&self, tenant: &str) -> AuditKey {
         AuditKey::from_derived(kdf::derive(&self.bytes, LABEL_AUDIT, tenant.as_bytes()))
+    }
+
+    /// The deployment's checkpoint-signing key (label
+    /// `audit-checkpoint-ed25519`, no context): one per master key, so its
+    /// public half identifies the deployment and needs no storage.
+    pub fn checkpoint_key(&self) -> CheckpointKey {
+        CheckpointKey::from_seed(kdf::derive(&self.bytes, kdf::LABEL_CHECKPOINT, b""))
     }
 }
 

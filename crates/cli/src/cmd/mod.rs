@@ -2,7 +2,9 @@
 //! that returns the exit code; errors carry context for the user.
 
 pub mod audit;
+pub mod checkpoint;
 pub mod demo;
+pub mod first_start;
 pub mod init;
 pub mod keys;
 pub mod policy;

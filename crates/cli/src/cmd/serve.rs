@@ -1,11 +1,12 @@
 //! `tutela serve`: load the config and the master key, open the store,
-//! make sure the operator tenant exists, and serve the HTTP API (and, only
-//! when `metrics_listen` is set, Prometheus metrics on that separate
-//! address) until Ctrl-C or SIGTERM, letting requests in flight finish. With `--demo` it
+//! make sure the operator tenant exists and, at a first start, has an admin
+//! key (printed once), and serve the HTTP API (and, only when
+//! `metrics_listen` is set, Prometheus metrics on that separate address)
+//! until Ctrl-C or SIGTERM, letting requests in flight finish. With `--demo` it
 //! also sets up a data directory on first use and a demo tenant with keys
 //! and ready-to-paste commands.
 
-use crate::cmd::demo;
+use crate::cmd::{demo, first_start};
 use crate::context::{self, Open};
 use crate::logging;
 use anyhow::{Context, Result};
@@ -41,10 +42,10 @@ pub async fn run(config_path: Option<&Path>, args: ServeArgs) -> Result<ExitCode
     }
     let engine = context::open(&config, Open::CreateIfMissing).await?;
     context::ensure_operator(&engine).await?;
-    let demo = if args.demo {
-        Some(demo::seed(&engine).await?)
+    let (demo, first_key) = if args.demo {
+        (Some(demo::seed(&engine).await?), None)
     } else {
-        None
+        (None, first_start::ensure_admin_key(&engine, &config).await?)
     };
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -70,6 +71,9 @@ pub async fn run(config_path: Option<&Path>, args: ServeArgs) -> Result<ExitCode
                 .local_addr()
                 .context("cannot tell which address metrics are bound to")?;
             writeln!(out, "metrics on http://{at}/metrics")?;
+        }
+        if let Some(key) = &first_key {
+            first_start::print(&mut out, key, addr)?;
         }
         writeln!(out, "listening on http://{addr}")?;
         out.flush()?;

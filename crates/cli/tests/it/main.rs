@@ -12,6 +12,9 @@
 
 mod audit;
 mod bad_input;
+mod chain_holes;
+mod checkpoints;
+mod first_start;
 mod init;
 mod metrics;
 mod plaintext;

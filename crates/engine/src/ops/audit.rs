@@ -1,8 +1,9 @@
 //! Reading and verifying the audit chain.
 
-use crate::audit::{AuditEntry, ChainBreak};
+use crate::audit::{AuditEntry, BreakReason, ChainBreak};
 use crate::engine::Engine;
 use crate::error::EngineError;
+use crate::ids::TenantId;
 use crate::principal::{Act, Principal};
 use serde::Serialize;
 
@@ -29,13 +30,48 @@ impl Engine {
     /// first edit, deletion, reordering or cut tail.
     pub async fn verify_audit(&self, who: &Principal) -> Result<AuditReport, EngineError> {
         who.require(Act::ReadAudit)?;
-        let chain = self.chain(&who.tenant);
-        let head = self.store.audit_head(&who.tenant).await?;
+        self.walk_chain(&who.tenant).await
+    }
+
+    /// Every chain the database knows of: tenants with a tenant row, an
+    /// audit head or an audit entry (operator admins only). A chain whose
+    /// tenant row was deleted is still listed, so it is still verified.
+    pub async fn audit_chains(&self, who: &Principal) -> Result<Vec<TenantId>, EngineError> {
+        who.require(Act::ManageTenants)?;
+        Ok(self.store.audit_tenants().await?)
+    }
+
+    /// Verifies any tenant's chain (operator admins only), for maintenance:
+    /// as [`Engine::verify_audit`], and a chain whose tenant row is gone is
+    /// broken even when its entries verify.
+    pub async fn verify_audit_of(
+        &self,
+        who: &Principal,
+        tenant: &TenantId,
+    ) -> Result<AuditReport, EngineError> {
+        who.require(Act::ManageTenants)?;
+        let report = self.walk_chain(tenant).await?;
+        if report.first_break.is_some() || self.store.tenant(tenant).await?.is_some() {
+            return Ok(report);
+        }
+        Ok(AuditReport {
+            verified: report.verified,
+            first_break: Some(ChainBreak {
+                seq: 1,
+                reason: BreakReason::TenantMissing,
+            }),
+        })
+    }
+
+    /// Walks one chain in pages and checks it against its head.
+    async fn walk_chain(&self, tenant: &TenantId) -> Result<AuditReport, EngineError> {
+        let chain = self.chain(tenant);
+        let head = self.store.audit_head(tenant).await?;
         let mut verifier = chain.verifier();
         let mut after = 0;
         let mut verified = 0;
         loop {
-            let page = self.store.audit_entries(&who.tenant, after, PAGE).await?;
+            let page = self.store.audit_entries(tenant, after, PAGE).await?;
             for entry in &page {
                 if let Err(b) = verifier.feed(entry) {
                     return Ok(AuditReport {
@@ -50,16 +86,11 @@ impl Engine {
                 break;
             }
         }
-        match verifier.finish(head) {
-            Ok(n) => Ok(AuditReport {
-                verified: n,
-                first_break: None,
-            }),
-            Err(b) => Ok(AuditReport {
-                verified,
-                first_break: Some(b),
-            }),
-        }
+        let first_break = verifier.finish(head).err();
+        Ok(AuditReport {
+            verified,
+            first_break,
+        })
     }
 
     /// A page of the caller's tenant's chain.

@@ -2,6 +2,7 @@
 //! then the policy, then touches data, then records the act.
 
 mod audit;
+mod checkpoint;
 mod consent;
 mod keys;
 mod records;
@@ -9,6 +10,7 @@ mod subjects;
 mod tenants;
 
 pub use audit::AuditReport;
+pub use checkpoint::{CheckpointFinding, CheckpointVerdict};
 pub use consent::ConsentStatus;
 pub use keys::IssuedKey;
 pub use records::{NewRecord, PlainRecord};

@@ -3,6 +3,7 @@
 //! operation and converts the result into a wire type.
 
 pub mod audit;
+pub mod checkpoints;
 pub mod keys;
 pub mod ops;
 pub mod policy;

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use tutela_engine::AuditReport;
-use tutela_engine::audit::{AuditEntry, BreakReason};
+use tutela_engine::audit::AuditEntry;
 use utoipa::ToSchema;
 
 /// `GET /v1/audit` query.
@@ -88,7 +88,7 @@ pub struct AuditVerification {
 pub struct ChainBreak {
     /// The first position that does not verify.
     pub seq: u64,
-    /// `sequence`, `link`, `mac` or `head`.
+    /// `sequence`, `link`, `mac`, `head`, `head_missing` or `genesis`.
     pub reason: String,
 }
 
@@ -99,13 +99,7 @@ impl From<AuditReport> for AuditVerification {
             verified: r.verified,
             first_break: r.first_break.map(|b| ChainBreak {
                 seq: b.seq,
-                reason: match b.reason {
-                    BreakReason::Sequence => "sequence",
-                    BreakReason::Link => "link",
-                    BreakReason::Mac => "mac",
-                    BreakReason::Head => "head",
-                }
-                .to_owned(),
+                reason: b.reason.as_str().to_owned(),
             }),
         }
     }

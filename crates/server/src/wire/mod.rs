@@ -5,10 +5,12 @@
 
 mod admin;
 mod audit;
+mod checkpoint;
 mod data;
 mod rights;
 
 pub use admin::*;
 pub use audit::*;
+pub use checkpoint::*;
 pub use data::*;
 pub use rights::*;

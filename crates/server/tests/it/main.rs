@@ -14,6 +14,7 @@ mod helpers;
 
 mod auth;
 mod boundaries;
+mod checkpoints;
 mod input;
 mod ops;
 mod purposes;

@@ -36,6 +36,7 @@ const ROUTES: &[&str] = &[
     "POST /v1/subjects/{id}/objections",
     "GET /v1/audit",
     "GET /v1/audit/verify",
+    "POST /v1/audit/checkpoints",
 ];
 
 #[tokio::test]

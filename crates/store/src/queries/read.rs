@@ -252,4 +252,15 @@ where
             .map_err(|e| backend("audit_heads", &e))?;
         row.map_or(Ok(None), HeadDb::into_head)
     }
+
+    /// Every tenant id with a tenant row, an audit head or an audit entry.
+    pub(crate) async fn audit_tenants(pool: &Pool<DB>) -> Result<Vec<TenantId>, StoreError> {
+        let rows: Vec<(String,)> = sqlx::query_as(sql::SELECT_AUDIT_TENANTS)
+            .fetch_all(pool)
+            .await
+            .map_err(|e| backend("audit_tenants", &e))?;
+        rows.into_iter()
+            .map(|(id,)| TenantId::parse(&id).map_err(|_| corrupt("audit_entries.tenant_id")))
+            .collect()
+    }
 }

@@ -10,6 +10,7 @@ conformance!(
     entries_link_page_and_move_the_head,
     a_change_without_events_leaves_the_chain_alone,
     concurrent_changes_keep_each_chain_whole,
+    audit_tenants_lists_every_chain_once,
 );
 
 async fn entries_link_page_and_move_the_head(store: Arc<dyn Store>) {
@@ -17,8 +18,10 @@ async fn entries_link_page_and_move_the_head(store: Arc<dyn Store>) {
     let t = tenant("acme");
     assert_eq!(store.audit_head(&t).await.unwrap(), None);
     let events: Vec<_> = (0..5).map(|_| event(Action::RecordRead, None)).collect();
+    let mut opening = events.clone();
+    opening[0] = event(Action::TenantCreate, None);
     let first = store
-        .apply(&t, Change::audit_only(events.clone()), &chain(&t))
+        .apply(&t, Change::audit_only(opening), &chain(&t))
         .await
         .unwrap();
     let second = store
@@ -138,4 +141,23 @@ async fn concurrent_changes_keep_each_chain_whole(store: Arc<dyn Store>) {
     for t in &tenants {
         assert_eq!(verify_chain(store.as_ref(), t).await, 2 + 40);
     }
+}
+
+/// The ids of every chain: from tenant rows, heads and entries, each once,
+/// sorted, so a chain whose tenant row is gone is still found.
+async fn audit_tenants_lists_every_chain_once(store: Arc<dyn Store>) {
+    let store = store.as_ref();
+    assert!(store.audit_tenants().await.unwrap().is_empty());
+    let b = setup_tenant(store, "beta").await;
+    let orphan = tenant("alpha");
+    store
+        .apply(
+            &orphan,
+            Change::audit_only(vec![event(Action::RecordRead, None)]),
+            &chain(&orphan),
+        )
+        .await
+        .unwrap();
+    assert!(store.tenant(&orphan).await.unwrap().is_none());
+    assert_eq!(store.audit_tenants().await.unwrap(), vec![orphan, b]);
 }

@@ -1,0 +1,64 @@
+//! Defect 8 of the hardening issue, the rollback gap: `POST
+//! /v1/audit/checkpoints` gives the DPO (and admins) a signed statement of
+//! their own tenant's chain, which verifies with the deployment's Ed25519
+//! public key and covers its own `audit.checkpoint` entry.
+
+use crate::helpers::spawn_app;
+use tutela_engine::checkpoint::{Checkpoint, FORMAT};
+
+fn signature_holds(checkpoint: &Checkpoint) -> bool {
+    let key = tutela_engine::checkpoint::from_hex::<32>(&checkpoint.public_key).unwrap();
+    let signature = tutela_engine::checkpoint::from_hex::<64>(&checkpoint.signature).unwrap();
+    let message = checkpoint.signed_bytes().unwrap();
+    tutela_vault::verify_checkpoint_signature(&key, &message, &signature)
+}
+
+#[tokio::test]
+async fn hole_08_the_dpo_gets_a_signed_checkpoint_of_its_own_chain() {
+    let app = spawn_app().await;
+    let reply = app
+        .post("/v1/audit/checkpoints", &app.dpo, serde_json::json!({}))
+        .await;
+    let body = reply.ok(201);
+    let checkpoint: Checkpoint = serde_json::from_value(body.clone()).unwrap();
+    assert_eq!(checkpoint.format, FORMAT);
+    assert_eq!(checkpoint.chains.len(), 1, "{body}");
+    let point = &checkpoint.chains[0];
+    assert_eq!(point.tenant, "acme");
+    assert!(signature_holds(&checkpoint), "{body}");
+
+    // It covers the chain as it stands, its own entry included.
+    let last = app.last_audit().await;
+    assert_eq!(last["action"], "audit.checkpoint");
+    assert_eq!(last["seq"].as_u64(), Some(point.seq));
+    assert_eq!(last["mac"].as_str(), Some(point.head_mac.as_str()));
+    app.assert_chain_intact().await;
+
+    // Any change to what was signed breaks the signature.
+    let mut shorter = checkpoint.clone();
+    shorter.chains[0].seq -= 1;
+    assert!(!signature_holds(&shorter));
+    let mut other = checkpoint.clone();
+    other.chains[0].tenant = "beta".into();
+    assert!(!signature_holds(&other));
+}
+
+#[tokio::test]
+async fn checkpoints_are_for_the_dpo_and_admins_only() {
+    let app = spawn_app().await;
+    app.post("/v1/audit/checkpoints", &app.admin, serde_json::json!({}))
+        .await
+        .ok(201);
+    for token in [&app.service, &app.analyst, &app.scoped] {
+        app.post("/v1/audit/checkpoints", token, serde_json::json!({}))
+            .await
+            .error(403, "E_FORBIDDEN");
+    }
+    app.post(
+        "/v1/audit/checkpoints",
+        "tutela.acme.nope",
+        serde_json::json!({}),
+    )
+    .await
+    .error(401, "E_UNAUTHENTICATED");
+}
