@@ -118,6 +118,13 @@ pub enum EngineError {
     /// The database failed.
     #[error("storage failure")]
     Storage(#[from] StoreError),
+    // Storage guarantees (issue 6, part B).
+    /// The master key is not the one this database was first opened with:
+    /// nothing may be written under it (API keys, audit entries).
+    #[error(
+        "the master key does not match this database: the database was created with another master key; start with that key (master_key_file or TUTELA_MASTER_KEY), or point database_url at the database of this key"
+    )]
+    MasterKeyMismatch,
 }
 
 impl EngineError {
@@ -150,6 +157,7 @@ impl EngineError {
             Self::KeyNotFound => "E_KEY_NOT_FOUND",
             Self::Unreadable => "E_UNREADABLE",
             Self::Storage(_) => "E_STORAGE",
+            Self::MasterKeyMismatch => "E_MASTER_KEY_MISMATCH",
         }
     }
 
@@ -181,6 +189,7 @@ impl EngineError {
             | Self::Objected(_)
             | Self::Restricted => ErrorKind::Denied,
             Self::Unreadable | Self::Storage(_) => ErrorKind::Internal,
+            Self::MasterKeyMismatch => ErrorKind::Internal,
         }
     }
 }

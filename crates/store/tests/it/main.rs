@@ -16,6 +16,7 @@ mod support;
 
 mod at_rest;
 mod audit;
+mod erasure_race;
 mod reads;
 mod subjects;
 mod tenants;
