@@ -185,6 +185,10 @@ mod tests {
                 StatusCode::BAD_REQUEST,
             ),
             (EngineError::Unreadable, StatusCode::INTERNAL_SERVER_ERROR),
+            (
+                EngineError::MasterKeyMismatch,
+                StatusCode::INTERNAL_SERVER_ERROR,
+            ),
         ];
         for (err, status) in cases {
             let code = err.code();
