@@ -15,5 +15,6 @@ mod bad_input;
 mod init;
 mod plaintext;
 mod policy;
+mod storage;
 mod support;
 mod tenants;
