@@ -17,6 +17,7 @@ mod support;
 mod at_rest;
 mod audit;
 mod erasure_race;
+mod key_check;
 mod reads;
 mod subjects;
 mod tenants;
