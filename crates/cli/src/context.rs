@@ -1,14 +1,18 @@
 //! Opening what every database command needs: the configuration, the master
 //! key, the store and an engine over them, plus the operator tenant the CLI
-//! acts as. Commands that only read refuse to conjure up an empty database.
+//! acts as. Every command that opens the database creates and migrates it
+//! as needed, checks that the master key is the database's own, and closes
+//! it on the way out ([`close_all`]), so a clean exit leaves the SQLite
+//! file complete on its own.
 
 use crate::keyfile;
 use anyhow::{Context, Result, anyhow, bail};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use tutela_engine::clock::SystemClock;
 use tutela_engine::ids::TenantId;
 use tutela_engine::principal::Principal;
+use tutela_engine::store::Store;
 use tutela_engine::{Engine, EngineError};
 use tutela_server::Config;
 
@@ -33,20 +37,26 @@ pub fn load_config(path: Option<&Path>) -> Result<Config> {
     Config::load(path).map_err(|err| anyhow!("{err}"))
 }
 
-/// Whether a command may create the database if it is not there yet.
+/// What a command means to do with the database. Both create and migrate
+/// it as needed, so that every command works right after `tutela init`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Open {
-    /// `serve` and `tenant create`: create and migrate as needed.
+    /// `serve` and commands that write.
     CreateIfMissing,
-    /// Commands that read: the database must exist.
+    /// Commands that read.
     Existing,
 }
 
-/// An engine over the configured store, with the master key from the
-/// environment or the key file.
-pub async fn open(config: &Config, mode: Open) -> Result<Arc<Engine>> {
+/// Every store opened by this process, closed by [`close_all`].
+static OPENED: Mutex<Vec<Arc<dyn Store>>> = Mutex::new(Vec::new());
+
+/// An engine over the configured store (created and migrated if needed),
+/// with the master key from the environment or the key file, after checking
+/// that the key is the one the database was created with, and with the
+/// operator tenant in place.
+pub async fn open(config: &Config, _mode: Open) -> Result<Arc<Engine>> {
     if let Some(path) = sqlite_path(&config.database_url) {
-        check_sqlite_path(&path, mode)?;
+        prepare_sqlite_path(&path)?;
     }
     let master = keyfile::load(&config.master_key_file)?;
     let store = tutela_store::connect(&config.database_url)
@@ -57,36 +67,49 @@ pub async fn open(config: &Config, mode: Open) -> Result<Arc<Engine>> {
                 redact_url(&config.database_url)
             )
         })?;
-    Ok(Arc::new(Engine::new(
-        store,
-        Arc::new(SystemClock),
-        Arc::new(master),
-    )))
+    OPENED
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push(Arc::clone(&store));
+    let engine = Arc::new(Engine::new(store, Arc::new(SystemClock), Arc::new(master)));
+    // Before anything is written: a wrong key must issue no API key and
+    // append no audit entry.
+    engine.check_master_key().await.map_err(engine_error)?;
+    ensure_operator(&engine).await?;
+    Ok(engine)
 }
 
-fn check_sqlite_path(path: &Path, mode: Open) -> Result<()> {
-    match mode {
-        Open::Existing if !path.is_file() => bail!(
-            "there is no database at {} (database_url); start the server once with `tutela serve`, \
-             or point --config at the right configuration",
-            path.display()
-        ),
-        Open::CreateIfMissing => {
-            let parent = path
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            if !parent.is_dir() {
-                bail!(
-                    "the directory {} for the database (database_url) does not exist; create it with `tutela init --dir {}`",
-                    parent.display(),
-                    parent.display()
-                );
-            }
-            Ok(())
-        }
-        Open::Existing => Ok(()),
+/// Closes every store this process opened: on SQLite the WAL is
+/// checkpointed into the main file and truncated, so `tutela.db` alone is
+/// the whole database once the command is done.
+pub async fn close_all() -> Result<()> {
+    let stores = std::mem::take(&mut *OPENED.lock().unwrap_or_else(|p| p.into_inner()));
+    for store in stores {
+        store
+            .close()
+            .await
+            .context("cannot close the database cleanly")?;
     }
+    Ok(())
+}
+
+/// The database's directory must exist; it and any database files that
+/// others can read are made private (see [`crate::private`]).
+fn prepare_sqlite_path(path: &Path) -> Result<()> {
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !parent.is_dir() {
+        bail!(
+            "the directory {} for the database (database_url) does not exist; create it with `tutela init --dir {}`",
+            parent.display(),
+            parent.display()
+        );
+    }
+    crate::private::tighten_dir(parent);
+    crate::private::tighten_database(path);
+    Ok(())
 }
 
 /// The file of a `sqlite:` URL, if it names one.

@@ -8,6 +8,7 @@ mod cmd;
 mod context;
 mod keyfile;
 mod logging;
+mod private;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -75,6 +76,16 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let outcome = run_command(cli).await;
+    // Whatever the outcome, every database the command opened is closed
+    // cleanly, which on SQLite checkpoints the WAL into the main file.
+    let closed = context::close_all().await;
+    let code = outcome?;
+    closed?;
+    Ok(code)
+}
+
+async fn run_command(cli: Cli) -> anyhow::Result<ExitCode> {
     let config = cli.config.as_deref();
     match cli.command {
         Command::Init(args) => {

@@ -7,7 +7,7 @@ use crate::clock::Clock;
 use crate::error::EngineError;
 use crate::ids::{SubjectId, TenantId};
 use crate::principal::Principal;
-use crate::store::{Change, Store};
+use crate::store::{Change, Store, StoreError};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use tutela_policy::Policy;
@@ -44,6 +44,21 @@ impl Engine {
         &self.store
     }
 
+    /// Refuses a master key this database was not first opened with. The
+    /// first call on a database stores the key's check value (see
+    /// `MasterKey::check_value`, which reveals nothing about the key); every
+    /// later one compares. Run it before anything else, so that a wrong key
+    /// issues no API key and appends no audit entry.
+    pub async fn check_master_key(&self) -> Result<(), EngineError> {
+        let ours = self.master.check_value();
+        let stored = self.store.claim_key_check(&ours).await?;
+        if tutela_vault::constant_time_eq(&stored, &ours) {
+            Ok(())
+        } else {
+            Err(EngineError::MasterKeyMismatch)
+        }
+    }
+
     /// The engine's notion of now.
     pub fn now(&self) -> jiff::Timestamp {
         self.clock.now()
@@ -61,8 +76,12 @@ impl Engine {
         change: Change,
     ) -> Result<(), EngineError> {
         let chain = self.chain(tenant);
-        self.store.apply(tenant, change, &chain).await?;
-        Ok(())
+        match self.store.apply(tenant, change, &chain).await {
+            Ok(_) => Ok(()),
+            // An erasure committed between our check and our write.
+            Err(StoreError::SubjectErased) => Err(EngineError::SubjectErased),
+            Err(err) => Err(err.into()),
+        }
     }
 
     /// An audit event by `who`, stamped now.

@@ -132,6 +132,13 @@ pub enum EngineError {
     /// A key may only create or revoke keys within its own powers and purposes.
     #[error("a key may only create or revoke keys within its own role and purposes: {0}")]
     KeyBeyondScope(&'static str),
+    // Storage guarantees.
+    /// The master key is not the one this database was first opened with:
+    /// nothing may be written under it (API keys, audit entries).
+    #[error(
+        "the master key does not match this database: the database was created with another master key; start with that key (master_key_file or TUTELA_MASTER_KEY), or point database_url at the database of this key"
+    )]
+    MasterKeyMismatch,
 }
 
 impl EngineError {
@@ -167,6 +174,7 @@ impl EngineError {
             Self::OtherTenant => "E_OTHER_TENANT",
             Self::UnscopedKeyRequired(_) => "E_UNSCOPED_KEY_REQUIRED",
             Self::KeyBeyondScope(_) => "E_KEY_BEYOND_SCOPE",
+            Self::MasterKeyMismatch => "E_MASTER_KEY_MISMATCH",
         }
     }
 
@@ -201,6 +209,7 @@ impl EngineError {
                 ErrorKind::Denied
             }
             Self::Unreadable | Self::Storage(_) => ErrorKind::Internal,
+            Self::MasterKeyMismatch => ErrorKind::Internal,
         }
     }
 }

@@ -263,6 +263,10 @@ pub enum StoreError {
         /// Which kind of thing was missing.
         what: &'static str,
     },
+    /// A write about a subject found it erased, checked inside the writing
+    /// transaction; nothing of the change was committed.
+    #[error("the subject was erased")]
+    SubjectErased,
     /// The database failed; the cause is for logs, never for clients.
     #[error("storage failure")]
     Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -285,6 +289,20 @@ pub trait Store: Send + Sync {
 
     /// Is the database reachable and migrated?
     async fn ping(&self) -> Result<(), StoreError>;
+
+    /// Stores `value` as the database's master-key check value unless one
+    /// is stored already, and returns the stored one (the first caller's,
+    /// if several race). The engine compares it with its own key's.
+    async fn claim_key_check(&self, value: &[u8; 32]) -> Result<Vec<u8>, StoreError>;
+
+    /// Ends the use of the store at a clean stop: commits what is queued and
+    /// leaves the database complete at rest (on SQLite, the write-ahead log
+    /// checkpointed into the main file and truncated, so the main file alone
+    /// is the database). Later calls fail. A no-op where there is nothing to
+    /// flush.
+    async fn close(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
 
     /// One tenant.
     async fn tenant(&self, id: &TenantId) -> Result<Option<TenantRow>, StoreError>;

@@ -192,6 +192,10 @@ mod tests {
                 StatusCode::FORBIDDEN,
             ),
             (EngineError::KeyBeyondScope("wider"), StatusCode::FORBIDDEN),
+            (
+                EngineError::MasterKeyMismatch,
+                StatusCode::INTERNAL_SERVER_ERROR,
+            ),
         ];
         for (err, status) in cases {
             let code = err.code();

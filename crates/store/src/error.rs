@@ -89,6 +89,7 @@ pub(crate) fn shared(err: &StoreError) -> StoreError {
     match err {
         StoreError::Conflict { what } => StoreError::Conflict { what },
         StoreError::Missing { what } => StoreError::Missing { what },
+        StoreError::SubjectErased => StoreError::SubjectErased,
         StoreError::Backend(cause) => StoreError::Backend(Box::new(BackendError {
             context: "batch",
             code: None,

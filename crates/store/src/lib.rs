@@ -57,7 +57,7 @@ fn sqlite_path(rest: &str) -> Result<&str, StoreError> {
 }
 
 /// Implements [`Store`] for a backend struct by delegating to its
-/// `apply_change` and `check` methods and to the shared `queries` reads
+/// `apply_change`, `check`, `insert_key_check` and `shutdown` methods and to the shared `queries` reads
 /// on its pool field.
 macro_rules! store_impl {
     ($store:ty, $db:ty, $pool:ident) => {
@@ -75,6 +75,18 @@ macro_rules! store_impl {
 
             async fn ping(&self) -> Result<(), tutela_engine::store::StoreError> {
                 self.check().await
+            }
+
+            async fn claim_key_check(
+                &self,
+                value: &[u8; 32],
+            ) -> Result<Vec<u8>, tutela_engine::store::StoreError> {
+                self.insert_key_check(value).await?;
+                $crate::queries::Queries::<$db>::key_check(&self.$pool).await
+            }
+
+            async fn close(&self) -> Result<(), tutela_engine::store::StoreError> {
+                self.shutdown().await
             }
 
             async fn tenant(

@@ -55,9 +55,23 @@ pub(crate) const INSERT_CONSENT: &str = "INSERT INTO consents \
 /// Record an objection.
 pub(crate) const INSERT_OBJECTION: &str = "INSERT INTO objections \
     (tenant_id, objection_id, subject_id, purpose, at_us) VALUES ($1, $2, $3, $4, $5)";
-/// Set or lift a restriction.
-pub(crate) const SET_RESTRICTED: &str =
-    "UPDATE subjects SET restricted = $3 WHERE tenant_id = $1 AND subject_id = $2";
+/// Set or lift a restriction, on a live subject only: on PostgreSQL the
+/// update waits for a concurrent erasure's row lock and then re-checks
+/// `erased_at`, so it never touches a subject erased in the meantime.
+pub(crate) const SET_RESTRICTED: &str = "UPDATE subjects SET restricted = $3 \
+    WHERE tenant_id = $1 AND subject_id = $2 AND erased_at IS NULL";
+/// A subject's erasure time (NULL while live), read inside the transaction
+/// that writes about it. On SQLite the one writer connection serialises
+/// every write, so a plain read inside the transaction is enough.
+pub(crate) const SUBJECT_STATE: &str =
+    "SELECT erased_at FROM subjects WHERE tenant_id = $1 AND subject_id = $2";
+/// [`SUBJECT_STATE`] on PostgreSQL: the share lock is held until commit, so
+/// an erasure (whose UPDATE needs the row exclusively) waits for the write
+/// to commit and then deletes what it wrote; a write that waited for an
+/// erasure reads the erased row and stops (READ COMMITTED re-reads a row
+/// that was locked).
+pub(crate) const SUBJECT_STATE_FOR_SHARE: &str =
+    "SELECT erased_at FROM subjects WHERE tenant_id = $1 AND subject_id = $2 FOR SHARE";
 /// Drop a subject's key; the first erasure's time stands.
 pub(crate) const ERASE_SUBJECT: &str = "UPDATE subjects \
     SET wrapped_key = NULL, erased_at = COALESCE(erased_at, $3) \
@@ -166,6 +180,12 @@ pub(crate) const SELECT_API_KEY: &str = "SELECT tenant_id, api_key_id, secret_ha
 pub(crate) const SELECT_API_KEYS: &str = "SELECT tenant_id, api_key_id, secret_hash, role, \
     purposes, label, created_at, revoked_at FROM api_keys \
     WHERE tenant_id = $1 ORDER BY created_at, api_key_id";
+
+/// Store the master key's check value unless one is there.
+pub(crate) const INSERT_KEY_CHECK: &str =
+    "INSERT INTO key_check (id, value) VALUES (1, $1) ON CONFLICT (id) DO NOTHING";
+/// The stored master key check value.
+pub(crate) const SELECT_KEY_CHECK: &str = "SELECT value FROM key_check WHERE id = 1";
 
 /// Reachable and migrated: the statement fails if the schema is missing.
 pub(crate) const PING: &str = "SELECT tenant_id FROM tenants WHERE tenant_id = ''";

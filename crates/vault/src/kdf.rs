@@ -17,6 +17,7 @@
 //! | key wrapping   | `wrap`        | empty        |
 //! | blind index    | `blind-index` | tenant id    |
 //! | audit MAC      | `audit`       | tenant id    |
+//! | key check      | `key-check`   | empty        |
 //!
 //! Per-tenant keys mean one tenant's blind indexes and audit MACs say nothing
 //! about another's: the same email has unrelated index values in two tenants,
@@ -35,6 +36,8 @@ pub(crate) const LABEL_BLIND_INDEX: &str = "blind-index";
 pub(crate) const LABEL_AUDIT: &str = "audit";
 /// Label of the deployment's Ed25519 checkpoint-signing seed.
 pub(crate) const LABEL_CHECKPOINT: &str = "audit-checkpoint-ed25519";
+/// Label of the key that MACs the key check value stored in the database.
+pub(crate) const LABEL_KEY_CHECK: &str = "key-check";
 /// Prefix of every label, so a future scheme can use `tutela/v2/`.
 const LABEL_PREFIX: &str = "tutela/v1/";
 

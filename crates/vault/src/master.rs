@@ -16,7 +16,7 @@ use crate::blind::BlindIndexKey;
 use crate::checkpoint_key::CheckpointKey;
 use crate::data_key::DataKey;
 use crate::error::VaultError;
-use crate::kdf::{self, LABEL_AUDIT, LABEL_BLIND_INDEX, LABEL_WRAP};
+use crate::kdf::{self, LABEL_AUDIT, LABEL_BLIND_INDEX, LABEL_KEY_CHECK, LABEL_WRAP};
 use crate::rng::{or_fail, random_array};
 use crate::wrapped::WrappedKey;
 
@@ -27,6 +27,8 @@ const TEXT_PREFIX: &str = "tutela-master-v1:";
 const TEXT_LEN: usize = TEXT_PREFIX.len() + 43;
 /// Message whose HMAC under the master key is its public fingerprint.
 const KEY_ID_MESSAGE: &[u8] = b"tutela key id";
+/// Message MACed under the key-check subkey for [`MasterKey::check_value`].
+const KEY_CHECK_MESSAGE: &[u8] = b"tutela: this database belongs to this master key";
 
 /// The deployment's root secret: 32 random bytes.
 ///
@@ -105,6 +107,17 @@ impl MasterKey {
         let mut id = [0u8; 8];
         id.iter_mut().zip(tag).for_each(|(i, t)| *i = t);
         KeyId(id)
+    }
+
+    /// The key check value a database stores at its first open, so that a
+    /// later start with another master key is refused before it writes
+    /// anything (API keys, audit entries) that only the wrong key could
+    /// read. HMAC-SHA256 of a fixed message under a subkey (label
+    /// `key-check`): it reveals nothing about the master key or any other
+    /// subkey, and only the same master key reproduces it.
+    pub fn check_value(&self) -> [u8; 32] {
+        let key = kdf::derive(&self.bytes, LABEL_KEY_CHECK, b"");
+        kdf::hmac_sha256(&key, &[KEY_CHECK_MESSAGE])
     }
 
     /// Encrypts a subject's data key for storage.
@@ -313,6 +326,20 @@ mod tests {
             b.unwrap(&forged, b"ctx").unwrap_err(),
             VaultError::Unreadable
         );
+    }
+
+    #[test]
+    fn check_values_tell_master_keys_apart() {
+        let a = MasterKey::from_bytes([1; 32]);
+        assert_eq!(
+            a.check_value(),
+            MasterKey::from_bytes([1; 32]).check_value()
+        );
+        assert_ne!(
+            a.check_value(),
+            MasterKey::from_bytes([2; 32]).check_value()
+        );
+        assert_ne!(&a.check_value()[..8], a.id().as_bytes());
     }
 
     #[test]

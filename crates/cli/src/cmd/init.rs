@@ -57,7 +57,7 @@ pub fn run(args: &InitArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Creates `dir` (mode 0700 on unix) with a new master key, a config file
+/// Creates `dir` (mode 0700 on unix, an existing one tightened to it) with a new master key, a config file
 /// and an example policy. Refuses, writing nothing, if a key is there.
 pub fn init_dir(dir: &Path) -> Result<Report> {
     create_dir(dir)?;
@@ -86,7 +86,10 @@ fn create_dir(dir: &Path) -> Result<()> {
     }
     builder
         .create(dir)
-        .with_context(|| format!("cannot create the directory {}", dir.display()))
+        .with_context(|| format!("cannot create the directory {}", dir.display()))?;
+    // An existing directory keeps its mode: make it private if it is not.
+    crate::private::tighten_dir(dir);
+    Ok(())
 }
 
 /// Writes `text` to a new file; false if the file already exists.

@@ -138,13 +138,3 @@ fn a_bad_config_file_names_the_field() {
     .expect_code(1)
     .expect_output(&["TUTELA_LISTEN"]);
 }
-
-#[test]
-fn read_only_commands_do_not_conjure_a_database() {
-    let dir = temp_dir();
-    tutela(dir.path(), &["init"]).expect_code(0);
-    tutela(dir.path(), &["audit", "verify"])
-        .expect_code(1)
-        .expect_output(&["no database", "tutela.db"]);
-    assert!(!dir.path().join("tutela-data/tutela.db").exists());
-}

@@ -19,5 +19,6 @@ mod init;
 mod metrics;
 mod plaintext;
 mod policy;
+mod storage;
 mod support;
 mod tenants;

@@ -155,3 +155,113 @@ async fn personal_values_never_reach_the_disk_or_the_logs() {
         }
     }
 }
+
+/// Reads what the database holds about `subject` (its wrapped key, its
+/// blind indexes and its ciphertexts) over a read-only connection that is
+/// closed again at once, so it never checkpoints anything itself.
+async fn stored_secrets(db: &Path, subject: &str) -> Vec<(&'static str, Vec<u8>)> {
+    use sqlx::Connection;
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(db)
+        .read_only(true);
+    let mut conn = sqlx::SqliteConnection::connect_with(&options)
+        .await
+        .unwrap();
+    let mut found = Vec::new();
+    for (what, sql) in [
+        (
+            "wrapped key",
+            "SELECT wrapped_key FROM subjects WHERE subject_id = $1",
+        ),
+        (
+            "blind index",
+            "SELECT blind_index FROM identifiers WHERE subject_id = $1",
+        ),
+        (
+            "ciphertext",
+            "SELECT ciphertext FROM records WHERE subject_id = $1",
+        ),
+    ] {
+        let rows: Vec<(Vec<u8>,)> = sqlx::query_as(sql)
+            .bind(subject)
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+        assert!(!rows.is_empty(), "no {what} stored for the subject");
+        found.extend(rows.into_iter().map(|(bytes,)| (what, bytes)));
+    }
+    conn.close().await.unwrap();
+    found
+}
+
+/// The bytes of the database, its WAL and its shared memory, by name.
+fn database_files(data: &Path) -> Vec<(String, Vec<u8>)> {
+    ["tutela.db", "tutela.db-wal", "tutela.db-shm"]
+        .iter()
+        .filter_map(|f| {
+            std::fs::read(data.join(f))
+                .ok()
+                .map(|b| ((*f).to_owned(), b))
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hole_06_an_erased_subjects_key_and_indexes_leave_every_file_while_serving() {
+    let dir = temp_dir();
+    let server = spawn_demo(dir.path(), &[]).await;
+    let data = dir.path().join("tutela-data");
+    let tag = random_tag();
+    let (status, created) = server
+        .post(
+            "/v1/subjects",
+            &server.service,
+            &json!({
+                "kind": "customer",
+                "purpose": "account",
+                "records": [
+                    {"category": "email", "value": format!("erase.me.{tag}@example.test")},
+                    {"category": "external_id", "value": format!("ext-{tag}")},
+                    {"category": "name", "value": "Erasable Person"},
+                ],
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}\n{}", server.logs());
+    let id = created["id"].as_str().unwrap().to_owned();
+    let secrets = stored_secrets(&data.join("tutela.db"), &id).await;
+    // The scan sees them before the erasure.
+    let files = database_files(&data);
+    for (what, bytes) in &secrets {
+        assert!(
+            files.iter().any(|(_, f)| contains(f, bytes)),
+            "the {what} is not in any file before the erasure: the scan reads the wrong files"
+        );
+    }
+
+    let reply = server
+        .http
+        .delete(format!("{}/v1/subjects/{id}", server.base))
+        .bearer_auth(&server.dpo)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status().as_u16(), 204);
+
+    // The server is still running: no clean shutdown has helped.
+    for (name, file) in database_files(&data) {
+        for (what, bytes) in &secrets {
+            assert!(
+                !contains(&file, bytes),
+                "{name} still holds the erased subject's {what}"
+            );
+        }
+    }
+    let health = server
+        .http
+        .get(format!("{}/healthz", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert!(health.status().is_success(), "the server kept running");
+}

@@ -15,6 +15,7 @@ mod helpers;
 mod auth;
 mod boundaries;
 mod checkpoints;
+mod erasure;
 mod input;
 mod ops;
 mod purposes;

@@ -77,6 +77,23 @@ impl PgStore {
         Ok(entries)
     }
 
+    /// Stores the master key check value unless one is there.
+    async fn insert_key_check(&self, value: &[u8; 32]) -> Result<(), StoreError> {
+        sqlx::query(crate::sql::INSERT_KEY_CHECK)
+            .bind(&value[..])
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+            .map_err(|e| backend("key_check", &e))
+    }
+
+    /// Closes the pool. PostgreSQL keeps its own files consistent; there
+    /// is nothing to flush.
+    async fn shutdown(&self) -> Result<(), StoreError> {
+        self.pool.close().await;
+        Ok(())
+    }
+
     async fn check(&self) -> Result<(), StoreError> {
         Q::ping(&self.pool).await
     }

@@ -32,3 +32,19 @@ impl Affected for sqlx::postgres::PgQueryResult {
 
 /// The operations for driver `DB`; a namespace, never instantiated.
 pub(crate) struct Queries<DB>(PhantomData<DB>);
+
+/// The few statements whose text differs between the drivers.
+pub(crate) trait Dialect {
+    /// Reads a subject's erasure time inside a writing transaction, keeping
+    /// a concurrent erasure from committing in between where the backend
+    /// needs a lock for that.
+    const SUBJECT_STATE: &'static str;
+}
+
+impl Dialect for sqlx::Sqlite {
+    const SUBJECT_STATE: &'static str = crate::sql::SUBJECT_STATE;
+}
+
+impl Dialect for sqlx::Postgres {
+    const SUBJECT_STATE: &'static str = crate::sql::SUBJECT_STATE_FOR_SHARE;
+}

@@ -33,7 +33,18 @@ where
     for<'r> AuditEntryDb: FromRow<'r, DB::Row>,
     for<'r> HeadDb: FromRow<'r, DB::Row>,
     for<'r> (String,): FromRow<'r, DB::Row>,
+    for<'r> (Vec<u8>,): FromRow<'r, DB::Row>,
 {
+    /// The stored master key check value; an error if none is stored (the
+    /// caller stores one first).
+    pub(crate) async fn key_check(pool: &Pool<DB>) -> Result<Vec<u8>, StoreError> {
+        let row: (Vec<u8>,) = sqlx::query_as(sql::SELECT_KEY_CHECK)
+            .fetch_one(pool)
+            .await
+            .map_err(|e| backend("key_check", &e))?;
+        Ok(row.0)
+    }
+
     /// Is the schema there?
     pub(crate) async fn ping(pool: &Pool<DB>) -> Result<(), StoreError> {
         sqlx::query(sql::PING)

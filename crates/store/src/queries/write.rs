@@ -1,13 +1,13 @@
 //! The write side: applying a change's writes in order and appending its
 //! audit entries, inside a transaction the backend opened.
 
-use super::{Affected, Queries};
+use super::{Affected, Dialect, Queries};
 use crate::error::{Names, backend, internal, write_error};
 use crate::rows::{HeadDb, join_purposes, micros};
 use crate::sql;
 use sqlx::{Database, Encode, Executor, FromRow, IntoArguments, Type};
 use tutela_engine::audit::{AuditChain, AuditEntry, AuditEvent, AuditHead};
-use tutela_engine::ids::TenantId;
+use tutela_engine::ids::{SubjectId, TenantId};
 use tutela_engine::store::{Change, IdentifierRow, RecordRow, StoreError, Write};
 
 type Query<'q, DB> = sqlx::query::Query<'q, DB, <DB as Database>::Arguments>;
@@ -62,7 +62,7 @@ fn same_tenant(change: &TenantId, row: &TenantId) -> Result<(), StoreError> {
 
 impl<DB> Queries<DB>
 where
-    DB: Database,
+    DB: Database + Dialect,
     DB::QueryResult: Affected,
     DB::Arguments: IntoArguments<DB>,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
@@ -75,6 +75,7 @@ where
     for<'q> Option<i64>: Encode<'q, DB> + Type<DB>,
     for<'q> bool: Encode<'q, DB> + Type<DB>,
     for<'r> HeadDb: FromRow<'r, DB::Row>,
+    for<'r> (Option<i64>,): FromRow<'r, DB::Row>,
 {
     async fn exec(
         conn: &mut DB::Connection,
@@ -118,6 +119,19 @@ where
         run: &[Write],
     ) -> Result<(), StoreError> {
         let t = tenant.as_str();
+        let mut subjects: Vec<SubjectId> = run
+            .iter()
+            .filter_map(|w| match w {
+                Write::InsertRecord(r) => Some(r.subject),
+                Write::InsertIdentifier(r) => Some(r.subject),
+                _ => None,
+            })
+            .collect();
+        subjects.sort_unstable();
+        subjects.dedup();
+        for subject in &subjects {
+            Self::require_live(conn, tenant, subject).await?;
+        }
         let records: Vec<&RecordRow> = run
             .iter()
             .filter_map(|w| match w {
@@ -212,6 +226,7 @@ where
             }
             Write::InsertConsent(row) => {
                 same_tenant(tenant, &row.tenant)?;
+                Self::require_live(conn, tenant, &row.subject).await?;
                 let q = sqlx::query(sql::INSERT_CONSENT)
                     .bind(t)
                     .bind(row.id.to_string())
@@ -226,6 +241,7 @@ where
             }
             Write::InsertObjection(row) => {
                 same_tenant(tenant, &row.tenant)?;
+                Self::require_live(conn, tenant, &row.subject).await?;
                 let q = sqlx::query(sql::INSERT_OBJECTION)
                     .bind(t)
                     .bind(row.id.to_string())
@@ -242,7 +258,11 @@ where
                     .bind(t)
                     .bind(subject.to_string())
                     .bind(*restricted);
-                Self::exec_existing(conn, q, "subject").await?;
+                if Self::exec(conn, q, of_subject("subject")).await? == 0 {
+                    // Missing or erased: say which.
+                    Self::require_live(conn, tenant, subject).await?;
+                    return Err(StoreError::SubjectErased);
+                }
             }
             Write::EraseSubject { subject, at } => {
                 let id = subject.to_string();
@@ -279,6 +299,30 @@ where
             }
         }
         Ok(())
+    }
+
+    /// Fails unless `subject` is there and not erased, read inside the
+    /// caller's transaction (under a share lock held to commit where the
+    /// backend needs one, see [`Dialect::SUBJECT_STATE`]): every write about
+    /// a subject checks this first, so a write racing an erasure either
+    /// commits before it (and the erasure deletes it) or fails with
+    /// `SubjectErased`, leaving nothing behind.
+    async fn require_live(
+        conn: &mut DB::Connection,
+        tenant: &TenantId,
+        subject: &SubjectId,
+    ) -> Result<(), StoreError> {
+        let row: Option<(Option<i64>,)> = sqlx::query_as(DB::SUBJECT_STATE)
+            .bind(tenant.as_str())
+            .bind(subject.to_string())
+            .fetch_optional(conn)
+            .await
+            .map_err(|e| backend("subjects", &e))?;
+        match row {
+            None => Err(StoreError::Missing { what: "subject" }),
+            Some((Some(_),)) => Err(StoreError::SubjectErased),
+            Some((None,)) => Ok(()),
+        }
     }
 
     /// Runs an update that must hit a row; `Missing { what }` if none.

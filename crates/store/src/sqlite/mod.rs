@@ -8,6 +8,8 @@
 //! - `secure_delete = ON`: deleted content (an erased subject's records and
 //!   wrapped key) is overwritten with zeros, not left in free pages.
 //! - `foreign_keys = ON`: a write naming a missing subject fails.
+//! - the file is created 0600 (see [`create_private`]), and with it the
+//!   `-wal` and `-shm` files.
 //! - `busy_timeout`: another process holding the lock (a CLI run beside the
 //!   server) makes us wait instead of failing at once.
 //!
@@ -52,6 +54,7 @@ impl SqliteStore {
     /// brings its schema up to date.
     pub async fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
         let path = path.as_ref();
+        create_private(path)?;
         // Exactly one writer, kept open for the life of the store.
         let write = SqlitePoolOptions::new()
             .max_connections(1)
@@ -85,11 +88,42 @@ impl SqliteStore {
         self.writer.apply(tenant, change, chain).await
     }
 
+    /// Stores the master key check value unless one is there, on the
+    /// writer's connection (the readers are `query_only`).
+    async fn insert_key_check(&self, value: &[u8; 32]) -> Result<(), StoreError> {
+        self.writer.insert_key_check(*value).await
+    }
+
+    /// Closes the readers, then the writer, which checkpoints the WAL into
+    /// the main file and truncates it.
+    async fn shutdown(&self) -> Result<(), StoreError> {
+        self.read.close().await;
+        self.writer.close().await
+    }
+
     async fn check(&self) -> Result<(), StoreError> {
         if !self.writer.is_running() {
             return Err(internal("ping", "the sqlite writer has stopped"));
         }
         Queries::<Sqlite>::ping(&self.read).await
+    }
+}
+
+/// Creates the database file, if missing, readable by its owner only
+/// (0600 on unix) before SQLite opens it: SQLite then gives the `-wal` and
+/// `-shm` files it creates the same mode. An existing file is left as it is.
+fn create_private(path: &Path) -> Result<(), StoreError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(err) => Err(backend("create sqlite file", &sqlx::Error::Io(err))),
     }
 }
 

@@ -27,6 +27,19 @@
 //! checkpoint) puts them on disk, in order, since the WAL is sequential.
 //! This is the guarantee of an append-only audit log file without a per-line
 //! fsync; it keeps a read from costing a disk flush.
+//!
+//! Erasure: a committed erasure still leaves the subject's wrapped key,
+//! ciphertexts and blind indexes in older frames of the WAL. So after
+//! committing a batch that erased a subject, and before answering anyone,
+//! the task runs `PRAGMA wal_checkpoint(TRUNCATE)`: every page goes back to
+//! the main file (where `secure_delete` has zeroed the freed cells) and the
+//! WAL is cut to zero bytes. A reader holding an old snapshot makes the
+//! checkpoint wait (busy timeout) and it is retried a few times; if readers
+//! still block it, the error is logged and the checkpoint is retried after
+//! every following batch until it succeeds.
+//!
+//! Closing ([`Writer::close`]) commits what is queued, checkpoints the same
+//! way and closes the connection, so the main file alone is the database.
 
 use crate::error::{backend, internal, shared};
 use crate::queries::Queries;
@@ -34,10 +47,11 @@ use crate::rows::HeadDb;
 use crate::sql;
 use sqlx::{Acquire, Connection, Sqlite, SqliteConnection, SqlitePool};
 use std::collections::HashMap;
+use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 use tutela_engine::audit::{AuditChain, AuditEntry, AuditHead};
 use tutela_engine::ids::TenantId;
-use tutela_engine::store::{Change, StoreError};
+use tutela_engine::store::{Change, StoreError, Write};
 
 /// The most changes committed in one transaction.
 pub(crate) const MAX_BATCH: usize = 256;
@@ -56,10 +70,27 @@ struct Job {
     reply: oneshot::Sender<Outcome>,
 }
 
+/// How many times a truncating checkpoint is tried before giving up for
+/// now (each try waits up to the busy timeout for readers).
+const CHECKPOINT_TRIES: u32 = 3;
+
+/// The pause between checkpoint tries.
+const CHECKPOINT_PAUSE: Duration = Duration::from_millis(50);
+
+/// What callers send the writer task.
+enum Msg {
+    /// Commit this change.
+    Apply(Job),
+    /// Commit what is queued, checkpoint, close the connection, then reply.
+    Close(oneshot::Sender<Result<(), StoreError>>),
+    /// Store the master key check value unless one is there, then reply.
+    KeyCheck([u8; 32], oneshot::Sender<Result<(), StoreError>>),
+}
+
 /// The handle callers use to reach the writer task.
 #[derive(Debug)]
 pub(crate) struct Writer {
-    jobs: mpsc::Sender<Job>,
+    jobs: mpsc::Sender<Msg>,
 }
 
 impl Writer {
@@ -86,7 +117,7 @@ impl Writer {
             reply,
         };
         self.jobs
-            .send(job)
+            .send(Msg::Apply(job))
             .await
             .map_err(|_| internal("apply", "the writer has stopped"))?;
         answer
@@ -98,16 +129,136 @@ impl Writer {
     pub(crate) fn is_running(&self) -> bool {
         !self.jobs.is_closed()
     }
+
+    /// Stores the master key check value unless one is stored already.
+    pub(crate) async fn insert_key_check(&self, value: [u8; 32]) -> Result<(), StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.jobs
+            .send(Msg::KeyCheck(value, reply))
+            .await
+            .map_err(|_| internal("key_check", "the writer has stopped"))?;
+        answer
+            .await
+            .map_err(|_| internal("key_check", "the writer stopped before answering"))?
+    }
+
+    /// Commits what is queued, checkpoints the WAL into the main file
+    /// (truncating it) and closes the connection. Later changes fail.
+    /// Closing a closed writer is a no-op.
+    pub(crate) async fn close(&self) -> Result<(), StoreError> {
+        let (reply, answer) = oneshot::channel();
+        if self.jobs.send(Msg::Close(reply)).await.is_err() {
+            return Ok(());
+        }
+        answer.await.unwrap_or(Ok(()))
+    }
 }
 
-async fn run(pool: SqlitePool, mut queue: mpsc::Receiver<Job>) {
+async fn run(pool: SqlitePool, mut queue: mpsc::Receiver<Msg>) {
+    let mut msgs = Vec::with_capacity(MAX_BATCH);
     let mut batch = Vec::with_capacity(MAX_BATCH);
+    let mut closers = Vec::new();
     let mut sync = Sync::Unknown;
-    while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
+    let mut checkpoint_due = false;
+    while queue.recv_many(&mut msgs, MAX_BATCH).await > 0 {
+        for msg in msgs.drain(..) {
+            match msg {
+                Msg::Apply(job) => batch.push(job),
+                Msg::KeyCheck(value, reply) => {
+                    let _ = reply.send(insert_key_check(&pool, &value).await);
+                }
+                Msg::Close(reply) => {
+                    // Take no new work; what is already queued still commits.
+                    queue.close();
+                    closers.push(reply);
+                }
+            }
+        }
+        if batch.is_empty() {
+            continue;
+        }
         let outcomes = commit(&pool, &batch, &mut sync).await;
+        checkpoint_due |= erased_any(&batch, &outcomes);
+        if checkpoint_due {
+            checkpoint_due = !checkpoint_or_log(&pool).await;
+        }
         answer(&mut batch, outcomes);
     }
+    let closed = checkpoint(&pool).await;
+    if let Err(err) = &closed {
+        log_checkpoint_failure(err);
+    }
     pool.close().await;
+    for reply in closers {
+        let _ = reply.send(closed.as_ref().map_err(shared).copied());
+    }
+}
+
+/// Runs [`sql::INSERT_KEY_CHECK`] in a transaction of its own.
+async fn insert_key_check(pool: &SqlitePool, value: &[u8; 32]) -> Result<(), StoreError> {
+    sqlx::query(sql::INSERT_KEY_CHECK)
+        .bind(&value[..])
+        .execute(pool)
+        .await
+        .map(|_| ())
+        .map_err(|e| backend("key_check", &e))
+}
+
+/// Did a change of the batch that erases a subject commit?
+fn erased_any(batch: &[Job], outcomes: &Result<Vec<Outcome>, StoreError>) -> bool {
+    let Ok(outcomes) = outcomes else {
+        return false;
+    };
+    batch.iter().zip(outcomes).any(|(job, outcome)| {
+        outcome.is_ok()
+            && job
+                .change
+                .writes
+                .iter()
+                .any(|w| matches!(w, Write::EraseSubject { .. }))
+    })
+}
+
+/// Checkpoints; on failure logs it and returns false (try again later).
+async fn checkpoint_or_log(pool: &SqlitePool) -> bool {
+    match checkpoint(pool).await {
+        Ok(()) => true,
+        Err(err) => {
+            log_checkpoint_failure(&err);
+            false
+        }
+    }
+}
+
+fn log_checkpoint_failure(err: &StoreError) {
+    if let Some(cause) = std::error::Error::source(err) {
+        tracing::error!(%cause, "the WAL could not be checkpointed; erased data may remain in tutela.db-wal until the next checkpoint");
+    }
+}
+
+/// `PRAGMA wal_checkpoint(TRUNCATE)`: copies every committed page into the
+/// main file and truncates the WAL to zero bytes, so no older version of a
+/// page (an erased key, a deleted ciphertext) survives in it. SQLite
+/// reports "busy" when a reader still needs an old snapshot; that is
+/// retried a bounded number of times.
+pub(crate) async fn checkpoint(pool: &SqlitePool) -> Result<(), StoreError> {
+    let mut conn = pool.acquire().await.map_err(|e| backend("acquire", &e))?;
+    for attempt in 1..=CHECKPOINT_TRIES {
+        let (busy, _, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(|e| backend("checkpoint", &e))?;
+        if busy == 0 {
+            return Ok(());
+        }
+        if attempt < CHECKPOINT_TRIES {
+            tokio::time::sleep(CHECKPOINT_PAUSE).await;
+        }
+    }
+    Err(internal(
+        "checkpoint",
+        "readers kept the write-ahead log busy",
+    ))
 }
 
 /// Sends each caller its outcome, or the batch's failure to all.

@@ -105,3 +105,58 @@ async fn postgres_urls_open_postgres() {
     })
     .await;
 }
+
+/// An erasure is answered only once the WAL is checkpointed and truncated:
+/// the wrapped key, the ciphertext and the blind index are then in no file,
+/// while the store is still open.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn erasure_leaves_no_copy_in_any_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("tutela.db"))
+        .await
+        .unwrap();
+    let t = setup_tenant(&store, "acme").await;
+    let mut subject = subject_row(&t);
+    subject.wrapped_key = Some(b"wrapped-key-marker-0f3c9a1e7d5b2468ac".to_vec());
+    let mut record = record_row(&t, subject.id, "email", 1);
+    record.ciphertext = b"ciphertext-marker-6b2e8d4f1a3c5e7092".to_vec();
+    let index = *b"blind-index-marker-31d7f9a2c4e6b";
+    apply(
+        &store,
+        &t,
+        vec![
+            Write::InsertSubject(subject.clone()),
+            Write::InsertRecord(record.clone()),
+            Write::InsertIdentifier(identifier_row(&record, index)),
+        ],
+    )
+    .await
+    .unwrap();
+    let secrets: [&[u8]; 3] = [
+        subject.wrapped_key.as_deref().unwrap(),
+        &record.ciphertext,
+        &index,
+    ];
+    let files = || {
+        ["", "-wal", "-shm"]
+            .iter()
+            .filter_map(|s| std::fs::read(dir.path().join(format!("tutela.db{s}"))).ok())
+            .collect::<Vec<_>>()
+    };
+    for secret in secrets {
+        assert!(files().iter().any(|f| contains(f, secret)));
+    }
+    apply(
+        &store,
+        &t,
+        vec![Write::EraseSubject {
+            subject: subject.id,
+            at: at(99),
+        }],
+    )
+    .await
+    .unwrap();
+    for secret in secrets {
+        assert!(!files().iter().any(|f| contains(f, secret)));
+    }
+}

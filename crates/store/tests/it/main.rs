@@ -16,6 +16,8 @@ mod support;
 
 mod at_rest;
 mod audit;
+mod erasure_race;
+mod key_check;
 mod reads;
 mod subjects;
 mod tenants;
