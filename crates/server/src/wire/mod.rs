@@ -5,6 +5,7 @@
 
 mod admin;
 mod audit;
+pub mod bounded;
 mod data;
 mod rights;
 

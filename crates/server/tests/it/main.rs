@@ -13,6 +13,7 @@
 mod helpers;
 
 mod auth;
+mod contract;
 mod input;
 mod ops;
 mod purposes;
