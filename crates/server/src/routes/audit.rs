@@ -32,6 +32,13 @@ async fn audit_entries(
     Auth(who): Auth,
     ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> Result<Json<AuditPage>, ApiError> {
+    if i64::try_from(query.after).is_err() {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "E_INVALID_QUERY",
+            format!("after: must be from 0 to {}", i64::MAX),
+        ));
+    }
     if !(1..=MAX_PAGE).contains(&query.limit) {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,

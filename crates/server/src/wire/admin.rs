@@ -93,7 +93,7 @@ pub struct CreateKey {
     /// Purposes the key may use data for (at most 100); absent or empty
     /// means every purpose its role allows.
     #[serde(default, deserialize_with = "bounded::purposes")]
-    #[schema(max_items = 100)]
+    #[schema(schema_with = bounded::purposes_schema)]
     pub purposes: Vec<String>,
     /// A label for people (`support-bot`), never personal: 1 to 100
     /// characters, not all blank, no control characters.

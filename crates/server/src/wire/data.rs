@@ -152,7 +152,7 @@ pub struct Disclose {
     /// Categories to disclose, at most 100 names and no more than the policy
     /// declares; absent means every category the purpose covers.
     #[serde(default, deserialize_with = "bounded::categories")]
-    #[schema(value_type = Option<Vec<String>>, max_items = 100, inline)]
+    #[schema(schema_with = bounded::categories_schema)]
     pub categories: Option<Capped>,
 }
 
