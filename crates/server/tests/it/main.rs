@@ -14,6 +14,7 @@ mod helpers;
 
 mod auth;
 mod contract;
+mod fuzz;
 mod input;
 mod ops;
 mod purposes;
