@@ -185,6 +185,10 @@ mod tests {
                 StatusCode::BAD_REQUEST,
             ),
             (EngineError::Unreadable, StatusCode::INTERNAL_SERVER_ERROR),
+            (
+                EngineError::TooManyCategories { asked: 9, max: 8 },
+                StatusCode::BAD_REQUEST,
+            ),
         ];
         for (err, status) in cases {
             let code = err.code();
