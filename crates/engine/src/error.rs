@@ -115,6 +115,17 @@ pub enum EngineError {
     /// Sealed data did not open: a corrupt or moved row, or a wrong master key.
     #[error("stored data could not be decrypted")]
     Unreadable,
+    // Input limits (Art. 32 robustness): kept together for easy merging.
+    /// A read or disclosure names more categories than it may.
+    #[error(
+        "categories: {asked} names given, at most {max} allowed; name each declared category once"
+    )]
+    TooManyCategories {
+        /// How many names were given, duplicates included.
+        asked: usize,
+        /// The most allowed.
+        max: usize,
+    },
     /// The database failed.
     #[error("storage failure")]
     Storage(#[from] StoreError),
@@ -170,6 +181,7 @@ impl EngineError {
             Self::StatutoryHold { .. } => "E_STATUTORY_HOLD",
             Self::KeyNotFound => "E_KEY_NOT_FOUND",
             Self::Unreadable => "E_UNREADABLE",
+            Self::TooManyCategories { .. } => "E_TOO_MANY_CATEGORIES",
             Self::Storage(_) => "E_STORAGE",
             Self::OtherTenant => "E_OTHER_TENANT",
             Self::UnscopedKeyRequired(_) => "E_UNSCOPED_KEY_REQUIRED",
@@ -188,7 +200,8 @@ impl EngineError {
             | Self::CategoryNotDeclared(_)
             | Self::CategoryNotStorable(_)
             | Self::ConsentNotApplicable(_)
-            | Self::ObjectionNotApplicable(_) => ErrorKind::BadRequest,
+            | Self::ObjectionNotApplicable(_)
+            | Self::TooManyCategories { .. } => ErrorKind::BadRequest,
             Self::NoPolicy | Self::TenantNotFound | Self::SubjectNotFound | Self::KeyNotFound => {
                 ErrorKind::NotFound
             }

@@ -196,6 +196,10 @@ mod tests {
                 EngineError::MasterKeyMismatch,
                 StatusCode::INTERNAL_SERVER_ERROR,
             ),
+            (
+                EngineError::TooManyCategories { asked: 9, max: 8 },
+                StatusCode::BAD_REQUEST,
+            ),
         ];
         for (err, status) in cases {
             let code = err.code();

@@ -66,6 +66,20 @@ fn is_json(value: Option<&axum::http::HeaderValue>) -> bool {
 /// Parses a JSON document into `T`, with errors that name the field but
 /// never quote a value.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // Every request body is an object; serde would also build a struct
+    // from an array of its fields in order, which no client means.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(
+            match serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
+                Err(err) if !err.is_data() => json_error(".", &err),
+                _ => ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "E_INVALID_FIELD",
+                    "body must be a JSON object",
+                ),
+            },
+        );
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut de)
         .map_err(|err| json_error(&safe_path(err.path()), err.inner()))?;
@@ -85,10 +99,27 @@ fn json_error(path: &str, err: &serde_json::Error) -> ApiError {
                 err.column()
             ),
         ),
-        Category::Data => {
-            let field = if path == "." { "body" } else { path };
-            ApiError::invalid_field(field, &describe_data_error(&err.to_string()))
-        }
+        Category::Data => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "E_INVALID_FIELD",
+            field_message(path, &describe_data_error(&err.to_string())),
+        ),
+    }
+}
+
+/// `path: what`, or for the body as a whole `body what` (`body must be a
+/// JSON object`) and, for a missing or unknown top-level field, `what` alone.
+fn field_message(path: &str, what: &str) -> String {
+    // The path of an unknown field ends with that field: name its parent.
+    let path = match what.starts_with("unknown field") {
+        true => path.rsplit_once('.').map_or(".", |(parent, _)| parent),
+        false => path,
+    };
+    let named = what.starts_with("missing field") || what.starts_with("unknown field");
+    match (path, named) {
+        (".", true) => what.to_owned(),
+        (".", false) => format!("body {what}"),
+        _ => format!("{path}: {what}"),
     }
 }
 
@@ -124,8 +155,9 @@ fn is_plain_name(name: &str) -> bool {
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-/// Rewrites serde's data error message so it names fields and expectations
-/// only. Unknown field names are echoed only when they look like field names.
+/// Rewrites serde's data error message into the API's words: which field is
+/// missing or unknown, or what a field must be. It never repeats a value, and
+/// unknown field names are echoed only when they look like field names.
 fn describe_data_error(message: &str) -> String {
     let message = message.split(" at line ").next().unwrap_or_default();
     if let Some(rest) = message.strip_prefix("missing field `") {
@@ -140,10 +172,42 @@ fn describe_data_error(message: &str) -> String {
             "unknown field".to_owned()
         };
     }
-    if let Some((_, expected)) = message.split_once(", expected ") {
-        return format!("wrong type or value, expected {expected}");
+    if message.starts_with("must ") {
+        // Our own bounds (`must have at most 100 items`) are already in words.
+        return message.to_owned();
     }
-    "invalid value".to_owned()
+    match message.rsplit_once("expected ") {
+        Some((_, expected)) => describe_expected(expected),
+        None if message.contains("digit") || message.contains("number too") => {
+            "must be a whole number in range".to_owned()
+        }
+        None => "has an invalid value".to_owned(),
+    }
+}
+
+/// What serde expected, said in JSON's terms rather than Rust's.
+fn describe_expected(expected: &str) -> String {
+    let expected = expected.trim();
+    if let Some(list) = expected.strip_prefix("one of ") {
+        let names: Vec<String> = list
+            .split(", ")
+            .map(|n| format!("'{}'", n.trim_matches('`')))
+            .collect();
+        return format!("must be one of {}", names.join(", "));
+    }
+    let what = match expected {
+        e if e.starts_with("struct ") || e.contains("map") || e.contains("object") => {
+            "a JSON object"
+        }
+        e if e.contains("sequence") || e.contains("array") || e.contains("list") => "an array",
+        e if e.contains("string") => "a string",
+        e if e.contains("bool") => return "must be true or false".to_owned(),
+        e if e.starts_with('u') || e.contains("unsigned") => "a whole number, 0 or more",
+        e if e.starts_with('i') || e.contains("integer") => "a whole number",
+        e if e.starts_with('f') || e.contains("float") => "a number",
+        _ => return "has an invalid value".to_owned(),
+    };
+    format!("must be {what}")
 }
 
 /// Path parameters (ids): a malformed one is `400 E_INVALID_ID`.
@@ -171,7 +235,8 @@ where
     }
 }
 
-/// Query parameters: a malformed query is `400 E_INVALID_QUERY`.
+/// Query parameters: a malformed query is `400 E_INVALID_QUERY`, naming the
+/// parameter and never repeating its value.
 #[derive(Debug)]
 pub struct ApiQuery<T>(pub T);
 
@@ -182,21 +247,24 @@ where
 {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        axum::extract::Query::<T>::from_request_parts(parts, state)
-            .await
-            .map(|axum::extract::Query(value)| ApiQuery(value))
-            .map_err(|rejection| {
-                let text = rejection.body_text();
-                let message = text
-                    .split_once("Failed to deserialize query string: ")
-                    .map_or_else(
-                        || "the query string is malformed".to_owned(),
-                        |(_, m)| describe_data_error(m),
-                    );
-                ApiError::new(StatusCode::BAD_REQUEST, "E_INVALID_QUERY", message)
-            })
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parse_query(parts.uri.query().unwrap_or_default()).map(ApiQuery)
     }
+}
+
+/// Parses a query string into `T`, with errors that name the parameter.
+pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    let pairs = form_urlencoded::parse(query.as_bytes());
+    let de = serde_urlencoded::Deserializer::new(pairs);
+    serde_path_to_error::deserialize(de).map_err(|err| {
+        let path = safe_path(err.path());
+        let what = describe_data_error(&err.inner().to_string());
+        let message = match path.as_str() {
+            "." => what,
+            name => format!("{name}: {what}"),
+        };
+        ApiError::new(StatusCode::BAD_REQUEST, "E_INVALID_QUERY", message)
+    })
 }
 
 #[cfg(test)]

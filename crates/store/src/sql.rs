@@ -153,8 +153,14 @@ pub(crate) const SELECT_RECORDS: &str = "SELECT tenant_id, record_id, subject_id
 /// Closes [`SELECT_RECORDS`].
 pub(crate) const RECORDS_ORDER: &str = " ORDER BY collected_at, record_id";
 
+/// Most categories one records statement names. The engine never asks for
+/// more (it caps a request's list far below this); a longer list is read
+/// whole and filtered in memory, so no input can size a statement.
+pub(crate) const MAX_CATEGORIES_IN: usize = 100;
+
 /// The records statement for `n` categories: `AND category IN ($3, ...)`.
-/// Only placeholders are formatted in; values are always bound.
+/// Only placeholders are formatted in; values are always bound. Callers
+/// keep `n` at most [`MAX_CATEGORIES_IN`].
 pub(crate) fn select_records_in(n: usize) -> String {
     let mut sql = String::with_capacity(SELECT_RECORDS.len() + 40 + 5 * n);
     sql.push_str(SELECT_RECORDS);

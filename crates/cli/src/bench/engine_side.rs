@@ -13,7 +13,7 @@ use std::sync::atomic::Ordering;
 use tutela_engine::clock::SystemClock;
 use tutela_engine::ids::{SubjectId, TenantId};
 use tutela_engine::principal::Principal;
-use tutela_engine::{Engine, NewRecord};
+use tutela_engine::{Engine, NewRecord, RecordSource};
 use tutela_policy::EXAMPLE_POLICY;
 use tutela_vault::MasterKey;
 
@@ -28,6 +28,7 @@ pub(crate) struct EngineSide {
     catalog: Arc<Catalog>,
     subjects: Vec<SubjectId>,
     batch: usize,
+    source: RecordSource,
     counters: Counters,
 }
 
@@ -62,6 +63,7 @@ impl EngineSide {
             catalog,
             subjects,
             batch: workload.batch,
+            source: RecordSource::parse("bench", "source").context("the bench source")?,
             counters: Counters::default(),
         })
     }
@@ -111,7 +113,7 @@ impl Side for EngineSide {
                 .map(|(category, value)| NewRecord {
                     category,
                     value,
-                    source: "bench".into(),
+                    source: self.source.clone(),
                 })
                 .collect();
             let ids = self

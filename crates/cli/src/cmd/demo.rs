@@ -12,7 +12,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 use tutela_engine::ids::{SubjectId, TenantId};
 use tutela_engine::principal::{Principal, Role};
-use tutela_engine::{Engine, NewRecord};
+use tutela_engine::{Engine, NewRecord, RecordSource};
 use tutela_policy::{CategoryId, PurposeId, SubjectKindId};
 use tutela_server::Config;
 
@@ -157,17 +157,18 @@ async fn create_subjects(engine: &Engine, admin: &Principal) -> Result<()> {
     let purpose = id("purpose", PURPOSE, PurposeId::parse)?;
     let email = id("category", EMAIL, CategoryId::parse)?;
     let name = id("category", NAME, CategoryId::parse)?;
+    let source = RecordSource::parse("demo", "source").map_err(engine_error)?;
     for (full_name, address) in SUBJECTS {
         let records = vec![
             NewRecord {
                 category: email.clone(),
                 value: address.to_owned(),
-                source: "demo".to_owned(),
+                source: source.clone(),
             },
             NewRecord {
                 category: name.clone(),
                 value: full_name.to_owned(),
-                source: "demo".to_owned(),
+                source: source.clone(),
             },
         ];
         engine

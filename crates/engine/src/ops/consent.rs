@@ -1,6 +1,7 @@
 //! Consent (Art. 7) and objection (Art. 21): a ledger the purpose check
 //! reads. A withdrawal works from its instant on; earlier use stays lawful.
 
+use super::source::RecordSource;
 use crate::audit::{Action, Outcome};
 use crate::engine::Engine;
 use crate::error::EngineError;
@@ -25,22 +26,6 @@ pub struct ConsentStatus {
     pub expires_at: Option<Timestamp>,
     /// When it was last withdrawn.
     pub withdrawn_at: Option<Timestamp>,
-}
-
-fn check_source(source: &str) -> Result<(), EngineError> {
-    let ok = !source.is_empty()
-        && source.len() <= 64
-        && source
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c));
-    if ok {
-        Ok(())
-    } else {
-        Err(EngineError::InvalidInput {
-            field: "source".into(),
-            message: "must be 1 to 64 characters of letters, digits, '-', '_', '.', ':'".into(),
-        })
-    }
 }
 
 impl Engine {
@@ -68,7 +53,7 @@ impl Engine {
                 .refuse(who, action, purpose, subject, String::new(), err)
                 .await);
         }
-        check_source(source)?;
+        let source = RecordSource::parse(source, "source")?;
         let view = self.live_subject(who, subject, RecordFilter::None).await?;
         let policy = self
             .policy_version(&who.tenant, view.policy_version)
@@ -94,7 +79,7 @@ impl Engine {
             at,
             expires_at,
             policy_version: view.policy_version,
-            source: source.to_owned(),
+            source: source.as_str().to_owned(),
         };
         let detail = format!("source={source} policy_version={}", view.policy_version);
         let change = Change {

@@ -78,8 +78,11 @@ impl Engine {
                 .refuse(who, Action::KeyCreate, None, None, detail, err)
                 .await);
         }
+        // Lengths and characters are checked as sent, as the API document
+        // states them; the label is stored trimmed.
+        let sent = label;
         let label = label.trim();
-        if label.is_empty() || label.len() > 100 || label.chars().any(char::is_control) {
+        if label.is_empty() || sent.chars().count() > 100 || sent.chars().any(char::is_control) {
             return Err(EngineError::InvalidInput {
                 field: "label".into(),
                 message: "must be 1 to 100 printable characters".into(),

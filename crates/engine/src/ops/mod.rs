@@ -6,6 +6,7 @@ mod checkpoint;
 mod consent;
 mod keys;
 mod records;
+mod source;
 mod subjects;
 mod tenants;
 
@@ -13,5 +14,8 @@ pub use audit::AuditReport;
 pub use checkpoint::{CheckpointFinding, CheckpointVerdict};
 pub use consent::ConsentStatus;
 pub use keys::IssuedKey;
-pub use records::{NewRecord, PlainRecord};
+pub use records::{
+    MAX_ASKED_CATEGORIES, MAX_RECORDS_PER_WRITE, MAX_VALUE_CHARS, NewRecord, PlainRecord,
+};
+pub use source::{MAX_SOURCE_LEN, RecordSource};
 pub use subjects::{AccessReport, ConsentSummary, ObjectionSummary};

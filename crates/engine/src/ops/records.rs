@@ -1,6 +1,7 @@
 //! Records: sealing values under the subject's key on the way in, and on the
 //! way out the purpose check first, decryption only after it passed.
 
+use super::source::RecordSource;
 use crate::audit::{Action, Outcome};
 use crate::engine::Engine;
 use crate::error::EngineError;
@@ -15,8 +16,19 @@ use serde::Serialize;
 use tutela_policy::{CategoryId, Policy, PurposeId, RecipientId};
 use tutela_vault::{DataKey, MasterKey, WrappedKey, record_aad};
 
-/// Largest value accepted, in bytes: records are facts about people, not files.
-pub const MAX_VALUE_BYTES: usize = 64 * 1024;
+/// Longest value accepted, in characters: records are facts about people,
+/// not files. Counted in characters, as JSON Schema's `maxLength` is.
+pub const MAX_VALUE_CHARS: usize = 64 * 1024;
+
+/// Most records one request may write: a write is a handful of facts about
+/// one person, and the cap bounds the statements and the work per request.
+pub const MAX_RECORDS_PER_WRITE: usize = 100;
+
+/// Most category names one read or disclosure may give, before any
+/// duplicate is dropped. A policy declares a few dozen categories at most;
+/// the cap keeps a huge list from reaching the database at all. Below it,
+/// a list longer than the policy's own declared categories is refused too.
+pub const MAX_ASKED_CATEGORIES: usize = 100;
 
 /// A value to store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,8 +37,9 @@ pub struct NewRecord {
     pub category: CategoryId,
     /// The plaintext; sealed before it leaves the engine.
     pub value: String,
-    /// Where it came from (`subject`, `import`, ...), never personal.
-    pub source: String,
+    /// Where it came from (`api`, `signup-form`, `import:crm`): a checked
+    /// token, never personal.
+    pub source: RecordSource,
 }
 
 /// A value read back after the purpose check.
@@ -99,34 +112,67 @@ pub(crate) fn open_records(
         .collect()
 }
 
-fn check_values(records: &[NewRecord]) -> Result<(), EngineError> {
-    if records.is_empty() {
+/// The one check every way records enter runs (a write, a subject's
+/// creation): how many, and how large each value is. Sources are checked
+/// when their [`RecordSource`] is parsed; categories by the purpose check.
+pub(crate) fn check_values(records: &[NewRecord], allow_empty: bool) -> Result<(), EngineError> {
+    if records.is_empty() && !allow_empty {
         return Err(EngineError::InvalidInput {
             field: "records".into(),
             message: "give at least one record".into(),
         });
     }
+    if records.len() > MAX_RECORDS_PER_WRITE {
+        return Err(EngineError::InvalidInput {
+            field: "records".into(),
+            message: format!("give at most {MAX_RECORDS_PER_WRITE} records per request"),
+        });
+    }
     for (i, r) in records.iter().enumerate() {
-        if r.value.len() > MAX_VALUE_BYTES {
+        if r.value.len() > MAX_VALUE_CHARS && r.value.chars().count() > MAX_VALUE_CHARS {
             return Err(EngineError::InvalidInput {
                 field: format!("records[{i}].value"),
-                message: format!("is longer than {MAX_VALUE_BYTES} bytes"),
-            });
-        }
-        let s = &r.source;
-        if s.is_empty()
-            || s.len() > 64
-            || !s
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c))
-        {
-            return Err(EngineError::InvalidInput {
-                field: format!("records[{i}].source"),
-                message: "must be 1 to 64 characters of letters, digits, '-', '_', '.', ':'".into(),
+                message: format!("is longer than {MAX_VALUE_CHARS} characters"),
             });
         }
     }
     Ok(())
+}
+
+/// The categories a read or disclosure names, each once, in the order
+/// first given; refused before any query when the list is longer than
+/// [`MAX_ASKED_CATEGORIES`].
+fn distinct_categories(asked: &[CategoryId]) -> Result<Vec<CategoryId>, EngineError> {
+    if asked.len() > MAX_ASKED_CATEGORIES {
+        return Err(EngineError::TooManyCategories {
+            asked: asked.len(),
+            max: MAX_ASKED_CATEGORIES,
+        });
+    }
+    let mut distinct: Vec<CategoryId> = Vec::with_capacity(asked.len());
+    for c in asked {
+        if !distinct.contains(c) {
+            distinct.push(c.clone());
+        }
+    }
+    Ok(distinct)
+}
+
+/// Refuses a list of `asked` names longer than the categories the policy
+/// declares (it can only repeat or invent names), or naming a category the
+/// policy does not declare.
+fn check_asked(policy: &Policy, asked: usize, distinct: &[CategoryId]) -> Result<(), EngineError> {
+    let declared = policy.categories.len();
+    if asked > declared {
+        return Err(EngineError::TooManyCategories {
+            asked,
+            max: declared,
+        });
+    }
+    match distinct.iter().find(|c| policy.category(c).is_none()) {
+        Some(c) => Err(EngineError::CategoryNotDeclared(c.to_string())),
+        None => Ok(()),
+    }
 }
 
 pub(crate) fn category_list(categories: &[CategoryId]) -> String {
@@ -168,7 +214,7 @@ pub(crate) fn seal_into(
             subject: to.subject,
             category: r.category.clone(),
             purpose: to.purpose.clone(),
-            source: r.source.clone(),
+            source: r.source.as_str().to_owned(),
             ciphertext: to.key.seal(r.value.as_bytes(), &aad),
             collected_at: now,
         }));
@@ -237,7 +283,7 @@ impl Engine {
     ) -> Result<Vec<RecordId>, EngineError> {
         who.require(Act::WriteRecords)?;
         who.require_purpose(purpose)?;
-        check_values(&records)?;
+        check_values(&records, false)?;
         let view = self.live_subject(who, subject, RecordFilter::None).await?;
         let policy = self
             .policy_version(&who.tenant, view.policy_version)
@@ -337,9 +383,11 @@ impl Engine {
             Some(r) => format!("{detail} recipient={r}"),
             None => detail,
         };
+        let asked_len = categories.as_ref().map_or(0, Vec::len);
+        let categories = categories.as_deref().map(distinct_categories).transpose()?;
         let asked = category_list(categories.as_deref().unwrap_or_default());
         let (view, wanted) = match self
-            .check_use(who, subject, purpose, categories, recipient)
+            .check_use(who, subject, purpose, categories, asked_len, recipient)
             .await
         {
             Ok(checked) => checked,
@@ -376,13 +424,16 @@ impl Engine {
     /// Every check a use of records must pass, in order, before anything is
     /// decrypted: role, key scope, the subject, then the pure purpose check
     /// and, for a disclosure, the recipient. Returns the subject's view
-    /// holding only the categories used, and those categories.
+    /// holding only the categories used, and those categories. `categories`
+    /// are distinct and bounded already; `asked` is how many names the
+    /// caller gave, duplicates included.
     async fn check_use(
         &self,
         who: &Principal,
         subject: SubjectId,
         purpose: &PurposeId,
         categories: Option<Vec<CategoryId>>,
+        asked: usize,
         recipient: Option<&RecipientId>,
     ) -> Result<(SubjectView, Vec<CategoryId>), EngineError> {
         who.require(if recipient.is_some() {
@@ -400,7 +451,10 @@ impl Engine {
             .policy_version(&who.tenant, view.policy_version)
             .await?;
         let wanted = match categories {
-            Some(c) => c,
+            Some(c) => {
+                check_asked(&policy, asked, &c)?;
+                c
+            }
             None => lawful::declared_purpose(&policy, purpose)
                 .map(|p| p.categories.clone())
                 .unwrap_or_default(),

@@ -2,8 +2,8 @@
 //! blind index, the subject's own access, restriction and erasure.
 
 use super::records::{
-    NewRecord, PlainRecord, SealTarget, category_list, identifier_conflict, open_records,
-    seal_into, unwrap_key, wrap_context,
+    NewRecord, PlainRecord, SealTarget, category_list, check_values, identifier_conflict,
+    open_records, seal_into, unwrap_key, wrap_context,
 };
 use crate::audit::{Action, Outcome};
 use crate::engine::Engine;
@@ -97,6 +97,7 @@ impl Engine {
     ) -> Result<SubjectId, EngineError> {
         who.require(Act::CreateSubject)?;
         who.require_purpose(purpose)?;
+        check_values(&records, true)?;
         let (_, policy) = self.current_policy(&who.tenant).await?;
         if policy.subject_kind(kind).is_none() {
             return Err(EngineError::UnknownSubjectKind(kind.to_string()));

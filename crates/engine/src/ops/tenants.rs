@@ -80,8 +80,9 @@ impl Engine {
         operator: bool,
         admin_key: Option<&str>,
     ) -> Result<(TenantRow, Option<IssuedKey>), EngineError> {
+        let sent = name;
         let name = name.trim();
-        if name.is_empty() || name.len() > 200 {
+        if name.is_empty() || sent.chars().count() > 200 {
             return Err(EngineError::InvalidInput {
                 field: "name".into(),
                 message: "must be 1 to 200 characters".into(),

@@ -9,8 +9,12 @@ use crate::openapi::Errors;
 use crate::wire::{AuditPage, AuditQuery, AuditRecord, AuditVerification};
 use axum::Json;
 use axum::extract::State;
+use axum::http::StatusCode;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+
+/// The most entries one page may hold (the engine's page size).
+const MAX_PAGE: u32 = 1000;
 
 /// The routes of this module.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -28,6 +32,20 @@ async fn audit_entries(
     Auth(who): Auth,
     ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> Result<Json<AuditPage>, ApiError> {
+    if i64::try_from(query.after).is_err() {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "E_INVALID_QUERY",
+            format!("after: must be from 0 to {}", i64::MAX),
+        ));
+    }
+    if !(1..=MAX_PAGE).contains(&query.limit) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "E_INVALID_QUERY",
+            format!("limit: must be from 1 to {MAX_PAGE}"),
+        ));
+    }
     let entries = state
         .engine
         .audit_entries(&who, query.after, query.limit)

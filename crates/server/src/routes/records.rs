@@ -8,6 +8,7 @@ use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::openapi::Errors;
+use crate::wire::bounded::{Capped, MAX_CATEGORIES};
 use crate::wire::{
     Disclose, Disclosure, NewRecord, ReadQuery, Record, RecordIds, Records, WriteRecords,
 };
@@ -15,6 +16,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use tutela_engine::ids::SubjectId;
+use tutela_engine::{EngineError, RecordSource};
 use tutela_policy::{CategoryId, PurposeId, RecipientId};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -42,10 +44,27 @@ pub(crate) fn new_records(
                     CategoryId::parse,
                 )?,
                 value: r.value,
-                source: r.source,
+                source: RecordSource::parse(&r.source, &format!("records[{i}].source"))?,
             })
         })
         .collect()
+}
+
+/// Refuses more category names than any read or disclosure may give, with
+/// the code the engine gives for more names than the policy declares.
+fn capped(asked: usize) -> Result<(), ApiError> {
+    if asked > MAX_CATEGORIES {
+        Err(too_many(asked))
+    } else {
+        Ok(())
+    }
+}
+
+fn too_many(asked: usize) -> ApiError {
+    ApiError::from(EngineError::TooManyCategories {
+        asked,
+        max: MAX_CATEGORIES,
+    })
 }
 
 /// Stores values about a subject, collected for `purpose`.
@@ -86,11 +105,14 @@ async fn read_records(
 ) -> Result<Json<Records>, ApiError> {
     let purpose = query_field("purpose", &query.purpose, PurposeId::parse)?;
     let categories = match &query.categories {
-        Some(list) => Some(
-            list.split(',')
-                .map(|c| query_field("categories", c.trim(), CategoryId::parse))
-                .collect::<Result<Vec<_>, _>>()?,
-        ),
+        Some(list) => {
+            capped(list.split(',').count())?;
+            Some(
+                list.split(',')
+                    .map(|c| query_field("categories", c.trim(), CategoryId::parse))
+                    .collect::<Result<Vec<_>, _>>()?,
+            )
+        }
         None => None,
     };
     let plain = state
@@ -118,7 +140,8 @@ async fn disclose(
     let purpose = field("purpose", &body.purpose, PurposeId::parse)?;
     let recipient = field("recipient", &body.recipient, RecipientId::parse)?;
     let categories = match &body.categories {
-        Some(list) => Some(fields("categories", list, CategoryId::parse)?),
+        Some(Capped::Within(list)) => Some(fields("categories", list, CategoryId::parse)?),
+        Some(Capped::Over(asked)) => return Err(too_many(*asked)),
         None => None,
     };
     let plain = state

@@ -1,5 +1,6 @@
 //! Wire types for tenants, API keys and the policy.
 
+use super::bounded;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use tutela_engine::store::{ApiKeyRow, PolicyRow, TenantRow};
@@ -11,9 +12,10 @@ use uuid::Uuid;
 #[serde(deny_unknown_fields)]
 pub struct CreateTenant {
     /// Slug: lowercase letters, digits and '-', at most 63 characters.
-    #[schema(example = "acme")]
+    #[schema(example = "acme", pattern = "^[a-z0-9][a-z0-9-]{0,62}$")]
     pub id: String,
-    /// The controller's display name.
+    /// The controller's display name: 1 to 200 characters, not all blank.
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: String,
     /// The tenant's first policy, as TOML text.
     pub policy: String,
@@ -88,16 +90,24 @@ impl From<RoleName> for tutela_engine::principal::Role {
 pub struct CreateKey {
     /// The key's role.
     pub role: RoleName,
-    /// Purposes the key may use data for; absent or empty means every
-    /// purpose its role allows.
-    #[serde(default)]
+    /// Purposes the key may use data for (at most 100); absent or empty
+    /// means every purpose its role allows.
+    #[serde(default, deserialize_with = "bounded::purposes")]
+    #[schema(schema_with = bounded::purposes_schema)]
     pub purposes: Vec<String>,
-    /// A label for people (`support-bot`), never personal.
+    /// A label for people (`support-bot`), never personal: 1 to 100
+    /// characters, not all blank, no control characters.
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$"
+    )]
     pub label: String,
     /// The caller's own tenant, if given. Keys are only ever created in the
     /// caller's own tenant: any other is refused with `403 E_OTHER_TENANT`,
     /// operator admins included.
     #[serde(default)]
+    #[schema(pattern = "^[a-z0-9][a-z0-9-]{0,62}$")]
     pub tenant: Option<String>,
 }
 
@@ -225,7 +235,8 @@ impl From<&PolicyRow> for PolicyVersion {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct VersionQuery {
-    /// A published version number.
+    /// A published version number, from 1.
+    #[param(minimum = 1)]
     pub version: Option<u32>,
 }
 

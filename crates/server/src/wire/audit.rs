@@ -13,8 +13,9 @@ pub struct AuditQuery {
     /// Entries after this position (0: from the start).
     #[serde(default)]
     pub after: u64,
-    /// At most this many entries (1 to 1000).
+    /// At most this many entries: 1 to 1000 (default 100).
     #[serde(default = "default_limit")]
+    #[param(minimum = 1, maximum = 1000, default = 100)]
     pub limit: u32,
 }
 

@@ -1,5 +1,6 @@
 //! Wire types for subjects and their records.
 
+use super::bounded::{self, Capped};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use tutela_engine::PlainRecord;
@@ -11,12 +12,16 @@ use uuid::Uuid;
 #[serde(deny_unknown_fields)]
 pub struct NewRecord {
     /// A category declared in the policy.
+    #[schema(pattern = "^[a-z][a-z0-9_]{0,63}$")]
     pub category: String,
-    /// The value; sealed before it is stored.
+    /// The value, at most 65,536 characters; sealed before it is stored.
+    #[schema(max_length = 65536)]
     pub value: String,
-    /// Where it came from (`api`, `signup-form`, ...), never personal.
+    /// Where it came from: a short token from your own vocabulary (`api`,
+    /// `signup-form`, `import:crm`), stored unencrypted, so never personal:
+    /// 1 to 64 letters, digits, `.`, `_`, `:` or `-`.
     #[serde(default = "default_source")]
-    #[schema(default = "api")]
+    #[schema(default = "api", pattern = "^[A-Za-z0-9._:-]{1,64}$")]
     pub source: String,
 }
 
@@ -29,11 +34,14 @@ pub(super) fn default_source() -> String {
 #[serde(deny_unknown_fields)]
 pub struct CreateSubject {
     /// A subject kind declared in the policy.
+    #[schema(pattern = "^[a-z][a-z0-9_]{0,63}$")]
     pub kind: String,
     /// The purpose the first records are collected for.
+    #[schema(pattern = "^[a-z][a-z0-9_]{0,63}$")]
     pub purpose: String,
-    /// The first records (may be empty).
-    #[serde(default)]
+    /// The first records (may be empty), at most 100.
+    #[serde(default, deserialize_with = "bounded::records")]
+    #[schema(max_items = 100)]
     pub records: Vec<NewRecord>,
 }
 
@@ -50,8 +58,10 @@ pub struct SubjectRef {
 #[serde(deny_unknown_fields)]
 pub struct Lookup {
     /// A category declared as an identifier.
+    #[schema(pattern = "^[a-z][a-z0-9_]{0,63}$")]
     pub category: String,
     /// The identifier's value.
+    #[schema(max_length = 65536)]
     pub value: String,
 }
 
@@ -60,8 +70,11 @@ pub struct Lookup {
 #[serde(deny_unknown_fields)]
 pub struct WriteRecords {
     /// The purpose the records are collected for.
+    #[schema(pattern = "^[a-z][a-z0-9_]{0,63}$")]
     pub purpose: String,
-    /// The values.
+    /// The values: 1 to 100.
+    #[serde(deserialize_with = "bounded::records")]
+    #[schema(min_items = 1, max_items = 100)]
     pub records: Vec<NewRecord>,
 }
 
@@ -78,8 +91,11 @@ pub struct RecordIds {
 #[into_params(parameter_in = Query)]
 pub struct ReadQuery {
     /// The purpose the data is used for.
+    #[param(pattern = "^[a-z][a-z0-9_]{0,63}$")]
     pub purpose: String,
-    /// Comma-separated categories; absent means every category the purpose covers.
+    /// Comma-separated categories, at most 100 names and no more than the
+    /// policy declares; absent means every category the purpose covers.
+    #[param(pattern = "^[a-z][a-z0-9_]{0,63}(,[a-z][a-z0-9_]{0,63}){0,99}$")]
     pub categories: Option<String>,
 }
 
@@ -128,12 +144,16 @@ pub struct Records {
 #[serde(deny_unknown_fields)]
 pub struct Disclose {
     /// The purpose of the disclosure.
+    #[schema(pattern = "^[a-z][a-z0-9_]{0,63}$")]
     pub purpose: String,
     /// A recipient declared for that purpose.
+    #[schema(pattern = "^[a-z][a-z0-9_]{0,63}$")]
     pub recipient: String,
-    /// Categories to disclose; absent means every category the purpose covers.
-    #[serde(default)]
-    pub categories: Option<Vec<String>>,
+    /// Categories to disclose, at most 100 names and no more than the policy
+    /// declares; absent means every category the purpose covers.
+    #[serde(default, deserialize_with = "bounded::categories")]
+    #[schema(schema_with = bounded::categories_schema)]
+    pub categories: Option<Capped>,
 }
 
 /// What to hand to the recipient.

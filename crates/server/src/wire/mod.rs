@@ -6,6 +6,7 @@
 mod admin;
 mod audit;
 mod checkpoint;
+pub mod bounded;
 mod data;
 mod rights;
 

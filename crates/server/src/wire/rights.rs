@@ -13,10 +13,12 @@ use uuid::Uuid;
 #[serde(deny_unknown_fields)]
 pub struct ConsentChange {
     /// A purpose resting on consent.
+    #[schema(pattern = "^[a-z][a-z0-9_]{0,63}$")]
     pub purpose: String,
-    /// How it was given or withdrawn (`web-form`, `unsubscribe-link`).
+    /// How it was given or withdrawn (`web-form`, `unsubscribe-link`): 1 to
+    /// 64 letters, digits, `.`, `_`, `:` or `-`, never personal.
     #[serde(default = "default_source")]
-    #[schema(default = "api")]
+    #[schema(default = "api", pattern = "^[A-Za-z0-9._:-]{1,64}$")]
     pub source: String,
 }
 
@@ -86,6 +88,7 @@ pub struct Objection {
     /// The purpose objected to; absent objects to every purpose that can be
     /// objected to, direct marketing included.
     #[serde(default)]
+    #[schema(pattern = "^[a-z][a-z0-9_]{0,63}$")]
     pub purpose: Option<String>,
 }
 

@@ -16,6 +16,8 @@ mod auth;
 mod boundaries;
 mod checkpoints;
 mod erasure;
+mod contract;
+mod fuzz;
 mod input;
 mod ops;
 mod purposes;

@@ -11,7 +11,7 @@ use sqlx::{Database, Encode, Executor, FromRow, IntoArguments, Pool, Type};
 use tutela_engine::audit::{AuditEntry, AuditHead};
 use tutela_engine::ids::{SubjectId, TenantId};
 use tutela_engine::store::{
-    ApiKeyRow, PolicyRow, RecordFilter, StoreError, SubjectView, TenantRow,
+    ApiKeyRow, PolicyRow, RecordFilter, RecordRow, StoreError, SubjectView, TenantRow,
 };
 use tutela_policy::CategoryId;
 use uuid::Uuid;
@@ -148,8 +148,8 @@ where
         }
         let categories: Option<&[CategoryId]> = match filter {
             RecordFilter::None => Some(&[]),
-            RecordFilter::Categories(list) => Some(list),
-            RecordFilter::All => None,
+            RecordFilter::Categories(list) if list.len() <= sql::MAX_CATEGORIES_IN => Some(list),
+            RecordFilter::Categories(_) | RecordFilter::All => None,
         };
         let records: Vec<RecordDb> = match categories {
             Some([]) => Ok(Vec::new()),
@@ -171,12 +171,18 @@ where
             }
         }
         .map_err(|e| backend("records", &e))?;
+        let mut records: Vec<RecordRow> = convert(records)?;
+        if let RecordFilter::Categories(list) = filter
+            && list.len() > sql::MAX_CATEGORIES_IN
+        {
+            records.retain(|r| list.contains(&r.category));
+        }
         Ok(Some(SubjectView {
             policy_version,
             subject: row.try_into()?,
             consents,
             objections,
-            records: convert(records)?,
+            records,
         }))
     }
 
