@@ -5,8 +5,8 @@
 
 mod admin;
 mod audit;
-mod checkpoint;
 pub mod bounded;
+mod checkpoint;
 mod data;
 mod rights;
 
