@@ -6,11 +6,11 @@ use crate::audit::{Action, AuditChain, AuditEvent, Outcome};
 use crate::clock::Clock;
 use crate::error::EngineError;
 use crate::ids::{SubjectId, TenantId};
-use crate::principal::Principal;
+use crate::principal::{Act, Principal};
 use crate::store::{Change, Store, StoreError};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
-use tutela_policy::Policy;
+use tutela_policy::{Policy, PurposeId};
 use tutela_vault::MasterKey;
 
 /// The privacy engine. Cheap to share behind an `Arc`.
@@ -105,9 +105,34 @@ impl Engine {
         }
     }
 
+    /// Checks that `who` may do `act` (and, with `purpose`, that its key is
+    /// scoped to it); a refusal goes on the audit chain as `action`, like
+    /// every other refusal, so probing with a key is as visible as misuse.
+    pub(crate) async fn authorize(
+        &self,
+        who: &Principal,
+        act: Act,
+        action: Action,
+        purpose: Option<&PurposeId>,
+        subject: Option<SubjectId>,
+    ) -> Result<(), EngineError> {
+        let checked = who
+            .require(act)
+            .and_then(|()| purpose.map_or(Ok(()), |p| who.require_purpose(p)));
+        match checked {
+            Ok(()) => Ok(()),
+            Err(err) => {
+                let named = purpose.map(PurposeId::as_str);
+                Err(self
+                    .refuse(who, action, named, subject, String::new(), err)
+                    .await)
+            }
+        }
+    }
+
     /// Puts a refusal on the record and hands the error back. Only refusals
-    /// by policy, consent, objection, restriction or scope are recorded;
-    /// malformed requests change nothing and leave no trace.
+    /// by role, key scope, policy, consent, objection or restriction are
+    /// recorded; malformed requests change nothing and leave no trace.
     pub(crate) async fn refuse(
         &self,
         who: &Principal,

@@ -281,8 +281,14 @@ impl Engine {
         purpose: &PurposeId,
         records: Vec<NewRecord>,
     ) -> Result<Vec<RecordId>, EngineError> {
-        who.require(Act::WriteRecords)?;
-        who.require_purpose(purpose)?;
+        self.authorize(
+            who,
+            Act::WriteRecords,
+            Action::RecordWrite,
+            Some(purpose),
+            Some(subject),
+        )
+        .await?;
         check_values(&records, false)?;
         let view = self.live_subject(who, subject, RecordFilter::None).await?;
         let policy = self

@@ -95,8 +95,14 @@ impl Engine {
         purpose: &PurposeId,
         records: Vec<NewRecord>,
     ) -> Result<SubjectId, EngineError> {
-        who.require(Act::CreateSubject)?;
-        who.require_purpose(purpose)?;
+        self.authorize(
+            who,
+            Act::CreateSubject,
+            Action::SubjectCreate,
+            Some(purpose),
+            None,
+        )
+        .await?;
         check_values(&records, true)?;
         let (_, policy) = self.current_policy(&who.tenant).await?;
         if policy.subject_kind(kind).is_none() {
@@ -174,7 +180,8 @@ impl Engine {
         category: &CategoryId,
         value: &str,
     ) -> Result<SubjectId, EngineError> {
-        who.require(Act::LookupSubject)?;
+        self.authorize(who, Act::LookupSubject, Action::SubjectLookup, None, None)
+            .await?;
         let (_, policy) = self.current_policy(&who.tenant).await?;
         match policy.category(category) {
             Some(c) if c.identifier => {}
@@ -218,7 +225,14 @@ impl Engine {
         who: &Principal,
         subject: SubjectId,
     ) -> Result<AccessReport, EngineError> {
-        who.require(Act::SubjectAccess)?;
+        self.authorize(
+            who,
+            Act::SubjectAccess,
+            Action::SubjectAccess,
+            None,
+            Some(subject),
+        )
+        .await?;
         let view = self.live_subject(who, subject, RecordFilter::All).await?;
         let key = unwrap_key(&self.master, &who.tenant, &view)?;
         let records = open_records(&key, &who.tenant, &view.records)?;
@@ -252,13 +266,14 @@ impl Engine {
         subject: SubjectId,
         restricted: bool,
     ) -> Result<(), EngineError> {
-        who.require(Act::Restrict)?;
-        self.live_subject(who, subject, RecordFilter::None).await?;
         let action = if restricted {
             Action::RestrictionSet
         } else {
             Action::RestrictionLift
         };
+        self.authorize(who, Act::Restrict, action, None, Some(subject))
+            .await?;
+        self.live_subject(who, subject, RecordFilter::None).await?;
         let change = Change {
             writes: vec![Write::SetRestricted {
                 subject,
@@ -285,7 +300,8 @@ impl Engine {
         who: &Principal,
         subject: SubjectId,
     ) -> Result<(), EngineError> {
-        who.require(Act::Erase)?;
+        self.authorize(who, Act::Erase, Action::SubjectErase, None, Some(subject))
+            .await?;
         let view = self.live_subject(who, subject, RecordFilter::All).await?;
         let policy = self
             .policy_version(&who.tenant, view.policy_version)

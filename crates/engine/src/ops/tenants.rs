@@ -169,7 +169,8 @@ impl Engine {
         who: &Principal,
         source: &str,
     ) -> Result<PolicyRow, EngineError> {
-        who.require(Act::PublishPolicy)?;
+        self.authorize(who, Act::PublishPolicy, Action::PolicyPublish, None, None)
+            .await?;
         parse_policy(source)?;
         let current = self.tenant(who).await?;
         let row = PolicyRow {

@@ -3,6 +3,7 @@
 //! table written out by hand rather than derived from the code under test.
 
 use crate::helpers::{TestEngine, code, purpose, recipient, record, spawn_engine};
+use tutela_engine::EngineError;
 use tutela_engine::ids::{SubjectId, TenantId};
 use tutela_engine::principal::{Principal, Role};
 use tutela_policy::{CategoryId, SubjectKindId};
@@ -273,5 +274,73 @@ async fn a_role_refusal_on_a_read_is_on_the_chain() {
     assert_eq!(last.action, "record.read");
     assert_eq!(last.outcome, "denied:E_FORBIDDEN");
     assert_eq!(last.actor, t.analyst.actor);
+    t.close().await;
+}
+
+/// Every refusal by role or key scope is on the chain, not only those of
+/// reads: an erasure, an access, a restriction, a write or a subject
+/// created by a key that may not is as visible as a refused read.
+#[tokio::test]
+async fn refusals_by_role_or_scope_of_any_act_are_on_the_chain() {
+    let t = spawn_engine().await;
+    let subject = t.customer("ada@example.com").await;
+    let kind = SubjectKindId::parse("customer").unwrap();
+    let outside = purpose("account");
+    let before = t.entries().await.len();
+    let cases: Vec<(&str, &str, Option<&str>, Result<(), EngineError>)> = vec![
+        (
+            "subject.erase",
+            "E_FORBIDDEN",
+            None,
+            t.engine.erase_subject(&t.service, subject).await,
+        ),
+        (
+            "subject.access",
+            "E_FORBIDDEN",
+            None,
+            t.engine.subject_access(&t.service, subject).await.map(drop),
+        ),
+        (
+            "restriction.set",
+            "E_FORBIDDEN",
+            None,
+            t.engine.set_restricted(&t.analyst, subject, true).await,
+        ),
+        (
+            "record.write",
+            "E_PURPOSE_OUT_OF_SCOPE",
+            Some("account"),
+            t.engine
+                .write_records(&t.scoped, subject, &outside, vec![record("name", "Ada")])
+                .await
+                .map(drop),
+        ),
+        (
+            "subject.create",
+            "E_FORBIDDEN",
+            Some("account"),
+            t.engine
+                .create_subject(&t.analyst, &kind, &outside, Vec::new())
+                .await
+                .map(drop),
+        ),
+    ];
+    let appended: Vec<_> = t.entries().await.split_off(before);
+    assert_eq!(appended.len(), cases.len(), "one denied entry per refusal");
+    for ((action, expected, purpose, result), entry) in cases.into_iter().zip(&appended) {
+        assert_eq!(code(&result), expected, "{action}");
+        assert_eq!(entry.action, action);
+        assert_eq!(entry.outcome, format!("denied:{expected}"), "{action}");
+        assert_eq!(entry.purpose.as_deref(), purpose, "{action}");
+        assert_eq!(
+            entry.subject.is_some(),
+            action != "subject.create",
+            "{action}"
+        );
+    }
+    let access = t.engine.subject_access(&t.dpo, subject).await.unwrap();
+    assert!(!access.restricted, "a refused restriction changed nothing");
+    assert_eq!(access.records.len(), 3, "no record was written or erased");
+    t.assert_chain_intact().await;
     t.close().await;
 }
