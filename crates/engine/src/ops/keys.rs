@@ -144,24 +144,19 @@ impl Engine {
     pub async fn authenticate(&self, token: &str) -> Result<Principal, EngineError> {
         let token = parse_token(token)?;
         let hash = tutela_vault::sha256(token.secret.as_bytes());
-        let key = self
+        let grant = self
             .store
-            .api_key(&token.tenant, &hash)
+            .api_key_grant(&token.tenant, &hash)
             .await?
-            .filter(|k| k.revoked_at.is_none())
+            .filter(|g| g.key.revoked_at.is_none())
             .ok_or(EngineError::Unauthenticated)?;
-        let role = Role::parse(&key.role).map_err(|_| EngineError::Unauthenticated)?;
-        let tenant = self
-            .store
-            .tenant(&token.tenant)
-            .await?
-            .ok_or(EngineError::Unauthenticated)?;
+        let role = Role::parse(&grant.key.role).map_err(|_| EngineError::Unauthenticated)?;
         Ok(Principal::for_key(
-            key.tenant,
-            key.id,
+            grant.key.tenant,
+            grant.key.id,
             role,
-            key.purposes,
-            tenant.operator,
+            grant.key.purposes,
+            grant.operator,
         ))
     }
 }
