@@ -1,8 +1,10 @@
 //! The engine: every operation on personal data goes through here. It owns
 //! the store, the clock and the master key, and keeps parsed policies cached
-//! by (tenant, version) since published versions never change.
+//! by (tenant, version) since published versions never change, and
+//! authenticated keys for a few seconds (`auth_cache`).
 
 use crate::audit::{Action, AuditChain, AuditEvent, Outcome};
+use crate::auth_cache::AuthCache;
 use crate::clock::Clock;
 use crate::error::EngineError;
 use crate::ids::{SubjectId, TenantId};
@@ -19,6 +21,7 @@ pub struct Engine {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) master: Arc<MasterKey>,
     policies: RwLock<HashMap<(TenantId, u32), Arc<Policy>>>,
+    pub(crate) auth: AuthCache,
 }
 
 impl std::fmt::Debug for Engine {
@@ -36,6 +39,7 @@ impl Engine {
             clock,
             master,
             policies: RwLock::new(HashMap::new()),
+            auth: AuthCache::default(),
         }
     }
 

@@ -4,6 +4,7 @@
 //! [`store::Store`] and a [`clock::Clock`].
 
 pub mod audit;
+pub mod auth_cache;
 pub mod checkpoint;
 pub mod clock;
 mod engine;

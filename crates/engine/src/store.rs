@@ -157,6 +157,16 @@ pub struct ApiKeyRow {
     pub revoked_at: Option<Timestamp>,
 }
 
+/// What authenticating a token needs: the key and its tenant's operator
+/// flag, read together in one statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKeyGrant {
+    /// The key, revoked or not: the caller decides.
+    pub key: ApiKeyRow,
+    /// True when the key's tenant is the deployment's operator.
+    pub operator: bool,
+}
+
 /// One write inside a [`Change`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Write {
@@ -339,6 +349,15 @@ pub trait Store: Send + Sync {
         tenant: &TenantId,
         secret_hash: &[u8; 32],
     ) -> Result<Option<ApiKeyRow>, StoreError>;
+    /// An API key by the hash of its secret together with its tenant's
+    /// operator flag, in one statement (the one read per request that
+    /// authentication costs when the engine's cache misses). `None` when
+    /// the tenant has no such key.
+    async fn api_key_grant(
+        &self,
+        tenant: &TenantId,
+        secret_hash: &[u8; 32],
+    ) -> Result<Option<ApiKeyGrant>, StoreError>;
     /// The tenant's API keys, oldest first.
     async fn api_keys(&self, tenant: &TenantId) -> Result<Vec<ApiKeyRow>, StoreError>;
 

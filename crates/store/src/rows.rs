@@ -8,7 +8,8 @@ use jiff::Timestamp;
 use tutela_engine::audit::{AuditEntry, AuditHead};
 use tutela_engine::ids::{ApiKeyId, ConsentId, ObjectionId, RecordId, SubjectId, TenantId};
 use tutela_engine::store::{
-    ApiKeyRow, ConsentRow, ObjectionRow, PolicyRow, RecordRow, StoreError, SubjectRow, TenantRow,
+    ApiKeyGrant, ApiKeyRow, ConsentRow, ObjectionRow, PolicyRow, RecordRow, StoreError, SubjectRow,
+    TenantRow,
 };
 use tutela_policy::{CategoryId, PurposeId};
 use uuid::Uuid;
@@ -263,6 +264,25 @@ impl TryFrom<ApiKeyDb> for ApiKeyRow {
             label: r.label,
             created_at: instant(r.created_at, "api_keys.created_at")?,
             revoked_at: instant_opt(r.revoked_at, "api_keys.revoked_at")?,
+        })
+    }
+}
+
+/// `api_keys` with the tenant's `operator` flag.
+#[derive(sqlx::FromRow)]
+pub(crate) struct ApiKeyGrantDb {
+    #[sqlx(flatten)]
+    key: ApiKeyDb,
+    operator: Option<bool>,
+}
+
+impl TryFrom<ApiKeyGrantDb> for ApiKeyGrant {
+    type Error = StoreError;
+    fn try_from(r: ApiKeyGrantDb) -> Result<Self, StoreError> {
+        Ok(Self {
+            key: ApiKeyRow::try_from(r.key)?,
+            // A key without its tenant row breaks the foreign key.
+            operator: r.operator.ok_or_else(|| corrupt("api_keys.tenant_id"))?,
         })
     }
 }

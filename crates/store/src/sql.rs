@@ -182,6 +182,13 @@ pub(crate) const SELECT_SUBJECT_BY_IDENTIFIER: &str = "SELECT subject_id FROM id
 pub(crate) const SELECT_API_KEY: &str = "SELECT tenant_id, api_key_id, secret_hash, role, \
     purposes, label, created_at, revoked_at FROM api_keys \
     WHERE tenant_id = $1 AND secret_hash = $2";
+/// An API key by the hash of its secret, with its tenant's operator flag
+/// from a scalar subquery on the same tenant (NULL if the tenant row were
+/// missing, which the foreign key forbids).
+pub(crate) const SELECT_API_KEY_GRANT: &str = "SELECT tenant_id, api_key_id, secret_hash, role, \
+    purposes, label, created_at, revoked_at, \
+    (SELECT operator FROM tenants WHERE tenants.tenant_id = $1) AS operator \
+    FROM api_keys WHERE tenant_id = $1 AND secret_hash = $2";
 /// A tenant's keys, oldest first.
 pub(crate) const SELECT_API_KEYS: &str = "SELECT tenant_id, api_key_id, secret_hash, role, \
     purposes, label, created_at, revoked_at FROM api_keys \

@@ -104,7 +104,9 @@ impl Engine {
     }
 
     /// Revokes one of the caller's tenant's keys at once, if that key's
-    /// powers and purposes are within the caller's own.
+    /// powers and purposes are within the caller's own. This engine refuses
+    /// the key from the moment this returns; other engines sharing the
+    /// database within [`AUTH_CACHE_TTL`](crate::auth_cache::AUTH_CACHE_TTL).
     pub async fn revoke_api_key(&self, who: &Principal, id: ApiKeyId) -> Result<(), EngineError> {
         who.require(Act::ManageKeys)?;
         let target = self
@@ -128,7 +130,11 @@ impl Engine {
             }],
             audit: vec![self.event(who, Action::KeyRevoke, None, None, detail, Outcome::Allowed)],
         };
-        match self.commit(&who.tenant, change).await {
+        let committed = self.commit(&who.tenant, change).await;
+        // Whatever the outcome (a lost connection may hide a commit), the
+        // key is no longer trusted from the cache.
+        self.auth.forget(&target.secret_hash);
+        match committed {
             Err(EngineError::Storage(StoreError::Missing { .. })) => Err(EngineError::KeyNotFound),
             other => other,
         }
@@ -140,28 +146,35 @@ impl Engine {
         Ok(self.store.api_keys(&who.tenant).await?)
     }
 
-    /// Turns a presented token into a principal, or refuses.
+    /// Turns a presented token into a principal, or refuses. A key that
+    /// authenticated is trusted from the engine's cache for
+    /// [`AUTH_CACHE_TTL`](crate::auth_cache::AUTH_CACHE_TTL), keyed by the
+    /// hash of its secret; a refusal is never cached.
     pub async fn authenticate(&self, token: &str) -> Result<Principal, EngineError> {
         let token = parse_token(token)?;
         let hash = tutela_vault::sha256(token.secret.as_bytes());
-        let key = self
+        // Taken before the store read, so an entry never outlives the TTL
+        // counted from the moment what it holds was read.
+        let now = self.clock.now();
+        if let Some(principal) = self.auth.get(&token.tenant, &hash, now) {
+            return Ok(principal);
+        }
+        let generation = self.auth.generation();
+        let grant = self
             .store
-            .api_key(&token.tenant, &hash)
+            .api_key_grant(&token.tenant, &hash)
             .await?
-            .filter(|k| k.revoked_at.is_none())
+            .filter(|g| g.key.revoked_at.is_none())
             .ok_or(EngineError::Unauthenticated)?;
-        let role = Role::parse(&key.role).map_err(|_| EngineError::Unauthenticated)?;
-        let tenant = self
-            .store
-            .tenant(&token.tenant)
-            .await?
-            .ok_or(EngineError::Unauthenticated)?;
-        Ok(Principal::for_key(
-            key.tenant,
-            key.id,
+        let role = Role::parse(&grant.key.role).map_err(|_| EngineError::Unauthenticated)?;
+        let principal = Principal::for_key(
+            grant.key.tenant,
+            grant.key.id,
             role,
-            key.purposes,
-            tenant.operator,
-        ))
+            grant.key.purposes,
+            grant.operator,
+        );
+        self.auth.put(hash, principal.clone(), now, generation);
+        Ok(principal)
     }
 }

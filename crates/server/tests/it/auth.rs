@@ -1,8 +1,12 @@
 //! Credentials, roles and purpose scopes: who may do what.
 
 use crate::helpers::{SCOPED_PURPOSE, spawn_app};
+use jiff::SignedDuration;
 use reqwest::Method;
 use serde_json::json;
+use std::sync::Arc;
+use tutela_engine::auth_cache::AUTH_CACHE_TTL;
+use tutela_engine::{Engine, EngineError};
 
 #[tokio::test]
 async fn roles_are_enforced_and_refusals_audited() {
@@ -189,4 +193,59 @@ async fn missing_or_garbled_credentials_are_401() {
         .await;
     reply.error(401, "E_UNAUTHENTICATED");
     assert_eq!(app.audit_len().await, before);
+}
+
+#[tokio::test]
+async fn a_revoked_key_is_refused_here_at_once_and_elsewhere_within_the_ttl() {
+    let app = spawn_app().await;
+    let created = app
+        .post(
+            "/v1/keys",
+            &app.admin,
+            json!({"role": "service", "label": "billing-bot", "purposes": ["billing"]}),
+        )
+        .await
+        .ok(201);
+    let token = created["token"].as_str().unwrap().to_owned();
+    let key_id = created["id"].as_str().unwrap().to_owned();
+    // A second server on the same database, telling the same time.
+    let store = tutela_store::connect(&format!("sqlite://{}", app.db_path.display()))
+        .await
+        .unwrap();
+    let master = Arc::new(tutela_vault::MasterKey::generate());
+    let elsewhere = Engine::new(store, app.clock.clone(), master);
+    // Both servers have authenticated the key, so both have it cached.
+    app.get("/v1/policy", &token).await.ok(200);
+    let principal = elsewhere.authenticate(&token).await.unwrap();
+    assert_eq!(principal.tenant.as_str(), "acme");
+    // The cached secret presented under another tenant is still refused.
+    let secret = token.rsplit('.').next().unwrap();
+    assert!(matches!(
+        elsewhere
+            .authenticate(&format!("tutela.operator.{secret}"))
+            .await,
+        Err(EngineError::Unauthenticated)
+    ));
+
+    app.delete(&format!("/v1/keys/{key_id}"), &app.admin)
+        .await
+        .ok(204);
+    // The revoking server refuses it at once.
+    app.get("/v1/policy", &token)
+        .await
+        .error(401, "E_UNAUTHENTICATED");
+    // The other trusts its cache until the TTL has passed, and not a moment
+    // longer.
+    app.clock
+        .advance(AUTH_CACHE_TTL - SignedDuration::from_millis(1));
+    assert!(elsewhere.authenticate(&token).await.is_ok());
+    app.clock.advance(SignedDuration::from_millis(1));
+    assert!(matches!(
+        elsewhere.authenticate(&token).await,
+        Err(EngineError::Unauthenticated)
+    ));
+    app.get("/v1/policy", &token)
+        .await
+        .error(401, "E_UNAUTHENTICATED");
+    elsewhere.store().close().await.unwrap();
 }

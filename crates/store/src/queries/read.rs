@@ -3,15 +3,15 @@
 use super::Queries;
 use crate::error::{backend, corrupt};
 use crate::rows::{
-    ApiKeyDb, AuditEntryDb, HeadDb, Ledger, LedgerDb, PolicyDb, RecordDb, SubjectDb, TenantDb,
-    convert,
+    ApiKeyDb, ApiKeyGrantDb, AuditEntryDb, HeadDb, Ledger, LedgerDb, PolicyDb, RecordDb, SubjectDb,
+    TenantDb, convert,
 };
 use crate::sql;
 use sqlx::{Database, Encode, Executor, FromRow, IntoArguments, Pool, Type};
 use tutela_engine::audit::{AuditEntry, AuditHead};
 use tutela_engine::ids::{SubjectId, TenantId};
 use tutela_engine::store::{
-    ApiKeyRow, PolicyRow, RecordFilter, RecordRow, StoreError, SubjectView, TenantRow,
+    ApiKeyGrant, ApiKeyRow, PolicyRow, RecordFilter, RecordRow, StoreError, SubjectView, TenantRow,
 };
 use tutela_policy::CategoryId;
 use uuid::Uuid;
@@ -30,6 +30,7 @@ where
     for<'r> RecordDb: FromRow<'r, DB::Row>,
     for<'r> LedgerDb: FromRow<'r, DB::Row>,
     for<'r> ApiKeyDb: FromRow<'r, DB::Row>,
+    for<'r> ApiKeyGrantDb: FromRow<'r, DB::Row>,
     for<'r> AuditEntryDb: FromRow<'r, DB::Row>,
     for<'r> HeadDb: FromRow<'r, DB::Row>,
     for<'r> (String,): FromRow<'r, DB::Row>,
@@ -221,6 +222,22 @@ where
             .await
             .map_err(|e| backend("api_keys", &e))?;
         row.map(ApiKeyRow::try_from).transpose()
+    }
+
+    /// A key by the hash of its secret with its tenant's operator flag, in
+    /// one statement.
+    pub(crate) async fn api_key_grant(
+        pool: &Pool<DB>,
+        tenant: &TenantId,
+        secret_hash: &[u8; 32],
+    ) -> Result<Option<ApiKeyGrant>, StoreError> {
+        let row: Option<ApiKeyGrantDb> = sqlx::query_as(sql::SELECT_API_KEY_GRANT)
+            .bind(tenant.as_str())
+            .bind(&secret_hash[..])
+            .fetch_optional(pool)
+            .await
+            .map_err(|e| backend("api_keys", &e))?;
+        row.map(ApiKeyGrant::try_from).transpose()
     }
 
     /// The tenant's keys, oldest first.

@@ -5,13 +5,14 @@ use crate::support::*;
 use std::sync::Arc;
 use tutela_engine::audit::Action;
 use tutela_engine::ids::ApiKeyId;
-use tutela_engine::store::{Change, Store, StoreError, Write};
+use tutela_engine::store::{ApiKeyGrant, Change, Store, StoreError, Write};
 
 conformance!(
     tenants_are_created_and_listed,
     a_duplicate_tenant_conflicts_and_leaves_nothing,
     policies_are_ordered_and_the_last_is_current,
     api_keys_are_found_by_hash_and_revoked,
+    a_key_grant_carries_its_own_tenants_operator_flag,
     a_write_naming_another_tenant_is_refused,
 );
 
@@ -208,6 +209,72 @@ async fn api_keys_are_found_by_hash_and_revoked(store: Arc<dyn Store>) {
         matches!(err, StoreError::Conflict { what: "api key" }),
         "{err:?}"
     );
+}
+
+async fn a_key_grant_carries_its_own_tenants_operator_flag(store: Arc<dyn Store>) {
+    let store = store.as_ref();
+    let client = setup_tenant(store, "acme").await;
+    let mut ops = tenant_row(&tenant("ops"));
+    ops.operator = true;
+    apply(store, &ops.id, vec![Write::InsertTenant(ops.clone())])
+        .await
+        .unwrap();
+    // The same hash in two tenants: the lookup is by (tenant, hash), so each
+    // tenant finds its own key and its own flag, never the other's.
+    let client_key = api_key_row(&client, [1; 32], 1);
+    let ops_key = api_key_row(&ops.id, [1; 32], 2);
+    apply(
+        store,
+        &client,
+        vec![Write::InsertApiKey(client_key.clone())],
+    )
+    .await
+    .unwrap();
+    apply(store, &ops.id, vec![Write::InsertApiKey(ops_key.clone())])
+        .await
+        .unwrap();
+
+    assert_eq!(
+        store.api_key_grant(&client, &[1; 32]).await.unwrap(),
+        Some(ApiKeyGrant {
+            key: client_key.clone(),
+            operator: false,
+        })
+    );
+    assert_eq!(
+        store.api_key_grant(&ops.id, &[1; 32]).await.unwrap(),
+        Some(ApiKeyGrant {
+            key: ops_key,
+            operator: true,
+        })
+    );
+    assert_eq!(store.api_key_grant(&client, &[2; 32]).await.unwrap(), None);
+    assert_eq!(
+        store
+            .api_key_grant(&tenant("ghost"), &[1; 32])
+            .await
+            .unwrap(),
+        None
+    );
+
+    // A revoked key is still returned, marked: refusing it is the engine's call.
+    apply(
+        store,
+        &client,
+        vec![Write::RevokeApiKey {
+            id: client_key.id,
+            at: at(50),
+        }],
+    )
+    .await
+    .unwrap();
+    let grant = store
+        .api_key_grant(&client, &[1; 32])
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(grant.key.revoked_at, Some(at(50)));
+    assert!(!grant.operator);
 }
 
 async fn a_write_naming_another_tenant_is_refused(store: Arc<dyn Store>) {
