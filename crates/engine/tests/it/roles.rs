@@ -277,6 +277,15 @@ async fn a_role_refusal_on_a_read_is_on_the_chain() {
     t.close().await;
 }
 
+/// A refused act: its audit action, the code expected, the purpose named,
+/// and what the engine answered.
+type Refusal = (
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    Result<(), EngineError>,
+);
+
 /// Every refusal by role or key scope is on the chain, not only those of
 /// reads: an erasure, an access, a restriction, a write or a subject
 /// created by a key that may not is as visible as a refused read.
@@ -287,7 +296,7 @@ async fn refusals_by_role_or_scope_of_any_act_are_on_the_chain() {
     let kind = SubjectKindId::parse("customer").unwrap();
     let outside = purpose("account");
     let before = t.entries().await.len();
-    let cases: Vec<(&str, &str, Option<&str>, Result<(), EngineError>)> = vec![
+    let cases: Vec<Refusal> = vec![
         (
             "subject.erase",
             "E_FORBIDDEN",
