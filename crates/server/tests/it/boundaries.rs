@@ -201,7 +201,30 @@ async fn hole_03_a_scoped_key_cannot_read_everything_or_act_across_purposes() {
         .ok(200);
     assert_eq!(access["restricted"], false);
     assert_eq!(access["records"].as_array().unwrap().len(), 2);
-    assert_eq!(app.audit_len().await, chain_before + 1, "only the access");
+    // Each refused act that reaches a subject or the policy is on the chain
+    // as denied (reading the chain itself is not an act on it), then the
+    // access above.
+    let chain = app.audit().await;
+    let added: Vec<(&str, &str)> = chain[chain_before..]
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap(),
+                e["outcome"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let denied = "denied:E_UNSCOPED_KEY_REQUIRED";
+    assert_eq!(
+        added,
+        [
+            ("subject.access", denied),
+            ("policy.publish", denied),
+            ("subject.erase", denied),
+            ("restriction.set", denied),
+            ("subject.access", "allowed"),
+        ]
+    );
 }
 
 #[tokio::test]
