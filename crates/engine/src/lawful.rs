@@ -53,7 +53,7 @@ pub fn discloses_to(purpose: &Purpose, recipient: &RecipientId) -> Result<(), En
 
 /// The check for disclosing to `recipient` for an allowed purpose: the
 /// recipient is declared for it, and a transfer abroad that rests on the
-/// subject's consent as its safeguard has a live consent (KOKI-3).
+/// subject's consent as its safeguard has a live consent (Art. 49(1)(a)).
 pub fn may_disclose(
     policy: &Policy,
     purpose: &Purpose,

@@ -41,5 +41,5 @@ pub use validate::{Checked, check};
 pub const EXAMPLE_POLICY: &str = include_str!("../policies/example.toml");
 
 /// The operator's own policy, covering the client accounts it holds as
-/// controller (KAI-1).
+/// controller (Art. 13(1)(a)).
 pub const OPERATOR_POLICY: &str = include_str!("../policies/operator.toml");

@@ -24,7 +24,7 @@ pub struct Policy {
     pub authority: Authority,
     /// Where the data is hosted, in words ("Frankfurt, Germany (EU)").
     pub hosting: Option<String>,
-    /// Whether any purpose profiles people; false unless declared (KUD-9).
+    /// Whether any purpose profiles people; false unless declared (Art. 13(2)(f), 22).
     pub profiling: bool,
     /// The kinds of personal data handled.
     pub categories: Vec<Category>,
@@ -154,7 +154,7 @@ pub struct SubjectKind {
 }
 
 /// One reason for processing, with its single legal basis and the only
-/// categories and recipients it may use (KOK-1, KOK-2).
+/// categories and recipients it may use (Art. 5(1)(b), 6(1)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Purpose {
     /// How reads and disclosures name it.
@@ -173,7 +173,7 @@ pub struct Purpose {
     pub profiling: bool,
     /// Needed to provide the service at all.
     pub essential: bool,
-    /// How long a consent lasts before it must be asked again (KOKI-6).
+    /// How long a consent lasts before it must be asked again (Art. 7).
     pub consent_valid_for: Option<CalendarSpan>,
 }
 
@@ -226,7 +226,7 @@ pub struct RetentionRule {
 }
 
 /// A law requires these categories to be kept for `keep` after `from`;
-/// erasure waits and the data is restricted meanwhile (KUD-7, Art. 17(3)(b)).
+/// erasure waits and the data is restricted meanwhile (Art. 17(3)(b)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct StatutoryHold {
     /// The categories it applies to.
@@ -239,7 +239,7 @@ pub struct StatutoryHold {
     pub from: Anchor,
 }
 
-/// Rules for anonymous, aggregated results (KOK-5).
+/// Rules for anonymous, aggregated results (Recital 26: groups small enough to single someone out are withheld).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Anonymity {
     /// Results for a smaller group are withheld.

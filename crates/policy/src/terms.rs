@@ -148,7 +148,7 @@ choice!(
 );
 
 choice!(
-    /// The legal tool that makes a transfer outside the EEA lawful (KAI-7).
+    /// The legal tool that makes a transfer outside the EEA lawful (Art. 44-49).
     Safeguard, "E_INVALID_SAFEGUARD", "transfer safeguard", {
         /// An EU adequacy decision for the country (Art. 45).
         Adequacy = "adequacy",
@@ -200,7 +200,7 @@ choice!(
 );
 
 choice!(
-    /// Who receives a data subject's request first (KOK-12).
+    /// Who receives a data subject's request first (Art. 12(2), 38(4)).
     FirstHandler, "E_INVALID_FIRST_HANDLER", "first handler", {
         /// The controller named in the policy.
         Controller = "controller",

@@ -1,5 +1,5 @@
 //! The privacy notice, written from the policy in plain, short language
-//! (KOK-3): who is responsible, one section per purpose, recipients and
+//! (Art. 13, 14): who is responsible, one section per purpose, recipients and
 //! transfers, rights. Because it is generated, the notice cannot drift
 //! from what the engine enforces.
 

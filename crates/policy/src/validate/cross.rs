@@ -86,7 +86,7 @@ fn mentions(list: Option<&TextList>, name: &str) -> bool {
     list.is_some_and(|l| l.get_ref().iter().any(|i| i.get_ref() == name))
 }
 
-/// Minimisation (KOKI-1) and storage limitation.
+/// Minimisation (Art. 5(1)(c)) and storage limitation (Art. 5(1)(e)).
 fn category_use(raw: &RawPolicy, categories: &Entries<Category>, sink: &mut Sink<'_>) {
     for entry in &categories.items {
         let Some(id) = &entry.id else { continue };

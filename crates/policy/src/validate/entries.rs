@@ -112,7 +112,7 @@ pub(super) fn subject_kinds(raw: &RawPolicy, sink: &mut Sink<'_>) -> Entries<Sub
     entries
 }
 
-/// Reads every `[[recipient]]` and checks its transfer safeguard (KAI-7).
+/// Reads every `[[recipient]]` and checks its transfer safeguard (Art. 44-49).
 pub(super) fn recipients(raw: &RawPolicy, sink: &mut Sink<'_>) -> Entries<Recipient> {
     let mut items = Vec::new();
     for r in tables(&raw.recipient) {
