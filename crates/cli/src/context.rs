@@ -37,16 +37,6 @@ pub fn load_config(path: Option<&Path>) -> Result<Config> {
     Config::load(path).map_err(|err| anyhow!("{err}"))
 }
 
-/// What a command means to do with the database. Both create and migrate
-/// it as needed, so that every command works right after `tutela init`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Open {
-    /// `serve` and commands that write.
-    CreateIfMissing,
-    /// Commands that read.
-    Existing,
-}
-
 /// Every store opened by this process, closed by [`close_all`].
 static OPENED: Mutex<Vec<Arc<dyn Store>>> = Mutex::new(Vec::new());
 
@@ -54,7 +44,7 @@ static OPENED: Mutex<Vec<Arc<dyn Store>>> = Mutex::new(Vec::new());
 /// with the master key from the environment or the key file, after checking
 /// that the key is the one the database was created with, and with the
 /// operator tenant in place.
-pub async fn open(config: &Config, _mode: Open) -> Result<Arc<Engine>> {
+pub async fn open(config: &Config) -> Result<Arc<Engine>> {
     if let Some(path) = sqlite_path(&config.database_url) {
         prepare_sqlite_path(&path)?;
     }

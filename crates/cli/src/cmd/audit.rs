@@ -6,7 +6,7 @@
 //! `verify --against` are in `checkpoint.rs`.
 
 use crate::cmd::checkpoint;
-use crate::context::{self, Open, engine_error};
+use crate::context::{self, engine_error};
 use anyhow::{Context, Result, bail};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -47,7 +47,7 @@ pub async fn run(config: Option<&Path>, command: AuditCommand) -> Result<ExitCod
     if let AuditCommand::Pubkey = command {
         return checkpoint::pubkey(&config);
     }
-    let engine = context::open(&config, Open::Existing).await?;
+    let engine = context::open(&config).await?;
     match command {
         AuditCommand::Verify { tenant, against } => {
             let chains_ok = verify(&engine, tenant.as_ref()).await?;

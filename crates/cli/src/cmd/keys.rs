@@ -2,7 +2,7 @@
 //! tenant's local admin on the database. A token is printed once, when it is
 //! made; only a hash of its secret is stored.
 
-use crate::context::{self, Open, engine_error};
+use crate::context::{self, engine_error};
 use anyhow::{Context, Result};
 use std::io::Write;
 use std::path::Path;
@@ -63,7 +63,7 @@ fn parse_key_id(text: &str) -> Result<ApiKeyId, String> {
 /// Runs a keys subcommand.
 pub async fn run(config: Option<&Path>, command: KeysCommand) -> Result<ExitCode> {
     let config = context::load_config(config)?;
-    let engine = context::open(&config, Open::Existing).await?;
+    let engine = context::open(&config).await?;
     match command {
         KeysCommand::Create {
             tenant,

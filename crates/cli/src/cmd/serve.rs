@@ -7,7 +7,7 @@
 //! and ready-to-paste commands.
 
 use crate::cmd::{demo, first_start};
-use crate::context::{self, Open};
+use crate::context;
 use crate::logging;
 use anyhow::{Context, Result};
 use std::io::Write;
@@ -40,8 +40,7 @@ pub async fn run(config_path: Option<&Path>, args: ServeArgs) -> Result<ExitCode
     if args.demo {
         demo::prepare_data_dir(&config)?;
     }
-    let engine = context::open(&config, Open::CreateIfMissing).await?;
-    context::ensure_operator(&engine).await?;
+    let engine = context::open(&config).await?;
     let (demo, first_key) = if args.demo {
         (Some(demo::seed(&engine).await?), None)
     } else {

@@ -3,7 +3,7 @@
 //! first admin key, whose token is printed once.
 
 use crate::cmd::policy::write_diagnostic;
-use crate::context::{self, Open, engine_error};
+use crate::context::{self, engine_error};
 use anyhow::{Context, Result};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -51,8 +51,7 @@ async fn create(
         )
     })?;
     let config = context::load_config(config)?;
-    let engine = context::open(&config, Open::CreateIfMissing).await?;
-    context::ensure_operator(&engine).await?;
+    let engine = context::open(&config).await?;
     let admin = context::operator_admin();
     let issued = match engine
         .create_tenant_with_admin(&admin, id.clone(), name, &source)
@@ -91,7 +90,7 @@ async fn create(
 
 async fn list(config: Option<&Path>) -> Result<ExitCode> {
     let config = context::load_config(config)?;
-    let engine = context::open(&config, Open::Existing).await?;
+    let engine = context::open(&config).await?;
     let tenants = engine
         .tenants(&context::operator_admin())
         .await
