@@ -43,16 +43,14 @@ impl Engine {
         } else {
             Action::ConsentWithdraw
         };
-        let scope = who
-            .require(Act::ManageConsent)
-            .and_then(|()| who.require_purpose(purpose));
-        if let Err(err) = scope {
-            let purpose = Some(purpose.as_str());
-            let subject = Some(subject);
-            return Err(self
-                .refuse(who, action, purpose, subject, String::new(), err)
-                .await);
-        }
+        self.authorize(
+            who,
+            Act::ManageConsent,
+            action,
+            Some(purpose),
+            Some(subject),
+        )
+        .await?;
         let source = RecordSource::parse(source, "source")?;
         let view = self.live_subject(who, subject, RecordFilter::None).await?;
         let policy = self
