@@ -343,12 +343,6 @@ pub trait Store: Send + Sync {
         blind_index: &[u8; 32],
     ) -> Result<Option<SubjectId>, StoreError>;
 
-    /// An API key by the hash of its secret.
-    async fn api_key(
-        &self,
-        tenant: &TenantId,
-        secret_hash: &[u8; 32],
-    ) -> Result<Option<ApiKeyRow>, StoreError>;
     /// An API key by the hash of its secret together with its tenant's
     /// operator flag, in one statement (the one read per request that
     /// authentication costs when the engine's cache misses). `None` when

@@ -148,15 +148,6 @@ macro_rules! store_impl {
                 .await
             }
 
-            async fn api_key(
-                &self,
-                tenant: &tutela_engine::ids::TenantId,
-                secret_hash: &[u8; 32],
-            ) -> Result<Option<tutela_engine::store::ApiKeyRow>, tutela_engine::store::StoreError>
-            {
-                $crate::queries::Queries::<$db>::api_key(&self.$pool, tenant, secret_hash).await
-            }
-
             async fn api_key_grant(
                 &self,
                 tenant: &tutela_engine::ids::TenantId,

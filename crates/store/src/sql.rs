@@ -178,10 +178,6 @@ pub(crate) fn select_records_in(n: usize) -> String {
 pub(crate) const SELECT_SUBJECT_BY_IDENTIFIER: &str = "SELECT subject_id FROM identifiers \
     WHERE tenant_id = $1 AND category = $2 AND blind_index = $3";
 
-/// An API key by the hash of its secret.
-pub(crate) const SELECT_API_KEY: &str = "SELECT tenant_id, api_key_id, secret_hash, role, \
-    purposes, label, created_at, revoked_at FROM api_keys \
-    WHERE tenant_id = $1 AND secret_hash = $2";
 /// An API key by the hash of its secret, with its tenant's operator flag
 /// from a scalar subquery on the same tenant (NULL if the tenant row were
 /// missing, which the foreign key forbids).

@@ -209,21 +209,6 @@ where
         .transpose()
     }
 
-    /// An API key by the hash of its secret, revoked or not.
-    pub(crate) async fn api_key(
-        pool: &Pool<DB>,
-        tenant: &TenantId,
-        secret_hash: &[u8; 32],
-    ) -> Result<Option<ApiKeyRow>, StoreError> {
-        let row: Option<ApiKeyDb> = sqlx::query_as(sql::SELECT_API_KEY)
-            .bind(tenant.as_str())
-            .bind(&secret_hash[..])
-            .fetch_optional(pool)
-            .await
-            .map_err(|e| backend("api_keys", &e))?;
-        row.map(ApiKeyRow::try_from).transpose()
-    }
-
     /// A key by the hash of its secret with its tenant's operator flag, in
     /// one statement.
     pub(crate) async fn api_key_grant(

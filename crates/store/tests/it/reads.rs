@@ -159,7 +159,14 @@ async fn tenants_never_see_each_others_data(store: Arc<dyn Store>) {
             .unwrap(),
         None
     );
-    assert_eq!(store.api_key(&b, &[7; 32]).await.unwrap(), None);
+    assert_eq!(
+        store
+            .api_key_grant(&b, &[7; 32])
+            .await
+            .unwrap()
+            .map(|g| g.key),
+        None
+    );
     assert_eq!(store.api_keys(&b).await.unwrap(), vec![]);
     assert!(
         store
@@ -226,7 +233,14 @@ async fn tenants_never_see_each_others_data(store: Arc<dyn Store>) {
             .unwrap(),
         Some(s.id)
     );
-    assert_eq!(store.api_key(&a, &[7; 32]).await.unwrap(), Some(key_a));
+    assert_eq!(
+        store
+            .api_key_grant(&a, &[7; 32])
+            .await
+            .unwrap()
+            .map(|g| g.key),
+        Some(key_a)
+    );
 
     let read = Change::audit_only(vec![event(Action::RecordRead, Some(s.id))]);
     store.apply(&a, read, &chain(&a)).await.unwrap();

@@ -148,14 +148,29 @@ async fn api_keys_are_found_by_hash_and_revoked(store: Arc<dyn Store>) {
     .await
     .unwrap();
     assert_eq!(
-        store.api_key(&t, &[1; 32]).await.unwrap(),
+        store
+            .api_key_grant(&t, &[1; 32])
+            .await
+            .unwrap()
+            .map(|g| g.key),
         Some(first.clone())
     );
     assert_eq!(
-        store.api_key(&t, &[2; 32]).await.unwrap(),
+        store
+            .api_key_grant(&t, &[2; 32])
+            .await
+            .unwrap()
+            .map(|g| g.key),
         Some(second.clone())
     );
-    assert_eq!(store.api_key(&t, &[3; 32]).await.unwrap(), None);
+    assert_eq!(
+        store
+            .api_key_grant(&t, &[3; 32])
+            .await
+            .unwrap()
+            .map(|g| g.key),
+        None
+    );
     assert_eq!(
         store.api_keys(&t).await.unwrap(),
         vec![first.clone(), second.clone()]
@@ -171,7 +186,12 @@ async fn api_keys_are_found_by_hash_and_revoked(store: Arc<dyn Store>) {
     )
     .await
     .unwrap();
-    let revoked = store.api_key(&t, &[1; 32]).await.unwrap().unwrap();
+    let revoked = store
+        .api_key_grant(&t, &[1; 32])
+        .await
+        .unwrap()
+        .map(|g| g.key)
+        .unwrap();
     assert_eq!(revoked.revoked_at, Some(at(50)));
     // A second revocation keeps the first instant.
     apply(
@@ -184,7 +204,12 @@ async fn api_keys_are_found_by_hash_and_revoked(store: Arc<dyn Store>) {
     )
     .await
     .unwrap();
-    let revoked = store.api_key(&t, &[1; 32]).await.unwrap().unwrap();
+    let revoked = store
+        .api_key_grant(&t, &[1; 32])
+        .await
+        .unwrap()
+        .map(|g| g.key)
+        .unwrap();
     assert_eq!(revoked.revoked_at, Some(at(50)));
 
     let err = apply(
