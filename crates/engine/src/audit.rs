@@ -5,6 +5,13 @@
 //!
 //! Entries hold pseudonyms, ids and codes only, never a personal value, so
 //! erasing a subject never has to rewrite history.
+//!
+//! A tenant's chain is made of one or more *lanes*, each an independent
+//! hash chain with its own positions from 1 and its own head. One writer
+//! appends to a lane at a time, so writers on different lanes (several
+//! servers sharing one PostgreSQL) never wait for each other, and every lane
+//! is still checked link by link. SQLite, with its single writer, only ever
+//! uses lane 0. Exactly one lane starts with the tenant's creation entry.
 
 use crate::ids::{SubjectId, TenantId};
 use jiff::Timestamp;
@@ -119,7 +126,9 @@ pub struct AuditEvent {
 /// row still loads and is reported by `verify`, not by a decoding error.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuditEntry {
-    /// Position in the tenant's chain, from 1, without gaps.
+    /// The lane of the tenant's chain this entry is on (see the module docs).
+    pub lane: u32,
+    /// Position in its lane, from 1, without gaps.
     pub seq: u64,
     /// When, in microseconds since the Unix epoch.
     pub at_us: i64,
@@ -152,10 +161,12 @@ pub fn to_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Where a chain ends: the last entry's position and MAC.
+/// Where a lane of a chain ends: the last entry's lane, position and MAC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AuditHead {
-    /// Last position.
+    /// The lane.
+    pub lane: u32,
+    /// Last position in the lane.
     pub seq: u64,
     /// Last MAC.
     pub mac: [u8; 32],
@@ -165,6 +176,7 @@ impl AuditEntry {
     /// This entry as a chain head.
     pub fn head(&self) -> AuditHead {
         AuditHead {
+            lane: self.lane,
             seq: self.seq,
             mac: self.mac,
         }
@@ -201,9 +213,11 @@ impl AuditChain {
         &self.tenant
     }
 
-    /// Places `event` after `prev` (or first, when `prev` is `None`).
-    pub fn link(&self, prev: Option<&AuditHead>, event: &AuditEvent) -> AuditEntry {
+    /// Places `event` on `lane` after `prev` (that lane's head), or first
+    /// on the lane when `prev` is `None`.
+    pub fn link(&self, lane: u32, prev: Option<&AuditHead>, event: &AuditEvent) -> AuditEntry {
         let mut entry = AuditEntry {
+            lane,
             seq: prev.map_or(1, |p| p.seq + 1),
             at_us: event.at.as_microsecond(),
             actor: event.actor.clone(),
@@ -219,10 +233,17 @@ impl AuditChain {
         entry
     }
 
-    /// The bytes the MAC covers: every field, length-prefixed, plus the tenant.
+    /// The bytes the MAC covers: every field, length-prefixed, plus the
+    /// tenant and, beyond lane 0, the lane (lane 0 keeps the encoding of
+    /// chains written before lanes existed, so they still verify).
     fn message(&self, e: &AuditEntry) -> Vec<u8> {
         let mut m = Vec::with_capacity(256);
-        put(&mut m, b"tutela-audit-v1");
+        if e.lane == 0 {
+            put(&mut m, b"tutela-audit-v1");
+        } else {
+            put(&mut m, b"tutela-audit-lane-v1");
+            m.extend_from_slice(&e.lane.to_be_bytes());
+        }
         put(&mut m, self.tenant.as_str().as_bytes());
         m.extend_from_slice(&e.seq.to_be_bytes());
         m.extend_from_slice(&e.at_us.to_be_bytes());
@@ -236,11 +257,16 @@ impl AuditChain {
         m
     }
 
-    /// Starts checking a chain from its first entry.
-    pub fn verifier(&self) -> ChainVerifier<'_> {
+    /// Starts checking a chain whose lanes end at `heads` (as recorded).
+    /// Entries are then fed lane by lane, in ascending lane order, each lane
+    /// from its first position.
+    pub fn verifier(&self, heads: Vec<AuditHead>) -> ChainVerifier<'_> {
         ChainVerifier {
             chain: self,
+            heads,
+            lane: None,
             last: None,
+            created: false,
             checked: 0,
         }
     }
@@ -264,7 +290,9 @@ fn put_opt(m: &mut Vec<u8>, value: Option<&str>) {
 /// Why a chain failed verification, at which position.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ChainBreak {
-    /// The first position that does not verify.
+    /// The lane where it is.
+    pub lane: u32,
+    /// The first position on that lane that does not verify.
     pub seq: u64,
     /// What is wrong there.
     pub reason: BreakReason,
@@ -284,8 +312,9 @@ pub enum BreakReason {
     Head,
     /// The chain's head row is missing while entries exist.
     HeadMissing,
-    /// The chain has no creation entry: it is empty, or its first entry is
-    /// not the tenant's `tenant.create`. Every tenant's chain starts with it.
+    /// A lane lacks its first entry, or the chain has no creation entry
+    /// (no lane starts with the tenant's `tenant.create`): entries were
+    /// deleted from the start, or the whole chain was.
     Genesis,
     /// The chain exists but its tenant row was deleted.
     TenantMissing,
@@ -310,15 +339,38 @@ impl BreakReason {
 /// Checks entries one at a time, so a long chain is verified in pages.
 pub struct ChainVerifier<'a> {
     chain: &'a AuditChain,
+    /// The recorded heads not yet compared with a lane's last entry.
+    heads: Vec<AuditHead>,
+    /// The lane being fed, once one is.
+    lane: Option<u32>,
+    /// The last entry verified on that lane.
     last: Option<AuditHead>,
+    /// Has a lane started with the tenant's creation entry?
+    created: bool,
     checked: u64,
 }
 
 impl ChainVerifier<'_> {
-    /// Checks the next entry.
+    /// Checks the next entry: the next on the current lane, or the first of
+    /// a later lane (which closes the current one against its head).
     pub fn feed(&mut self, entry: &AuditEntry) -> Result<(), ChainBreak> {
+        if self.lane != Some(entry.lane) {
+            if let Some(lane) = self.lane {
+                if entry.lane < lane {
+                    return Err(ChainBreak {
+                        lane: entry.lane,
+                        seq: entry.seq,
+                        reason: BreakReason::Sequence,
+                    });
+                }
+                self.close_lane(lane)?;
+            }
+            self.lane = Some(entry.lane);
+            self.last = None;
+        }
         let expected_seq = self.last.map_or(1, |h| h.seq + 1);
         let broken = |reason| ChainBreak {
+            lane: entry.lane,
             seq: expected_seq,
             reason,
         };
@@ -330,9 +382,6 @@ impl ChainVerifier<'_> {
             };
             return Err(broken(reason));
         }
-        if expected_seq == 1 && entry.action != Action::TenantCreate.as_str() {
-            return Err(broken(BreakReason::Genesis));
-        }
         if entry.prev_mac != self.last.map_or([0; 32], |h| h.mac) {
             return Err(broken(BreakReason::Link));
         }
@@ -343,22 +392,53 @@ impl ChainVerifier<'_> {
         {
             return Err(broken(BreakReason::Mac));
         }
+        if expected_seq == 1 && entry.action == Action::TenantCreate.as_str() {
+            self.created = true;
+        }
         self.last = Some(entry.head());
         self.checked += 1;
         Ok(())
     }
 
-    /// Ends the check against the recorded head; returns how many entries
-    /// verified. A tenant's chain is never empty: it starts with the
-    /// tenant's creation entry, so an empty chain was deleted.
-    pub fn finish(self, head: Option<AuditHead>) -> Result<u64, ChainBreak> {
-        let broken = |seq, reason| Err(ChainBreak { seq, reason });
+    /// Compares the lane just fed with its recorded head.
+    fn close_lane(&mut self, lane: u32) -> Result<(), ChainBreak> {
+        let head = self
+            .heads
+            .iter()
+            .position(|h| h.lane == lane)
+            .map(|i| self.heads.swap_remove(i));
+        let broken = |seq, reason| Err(ChainBreak { lane, seq, reason });
         match (self.last, head) {
             (None, _) => broken(1, BreakReason::Genesis),
             (Some(l), None) => broken(l.seq, BreakReason::HeadMissing),
             (Some(l), Some(h)) if l != h => broken(l.seq.min(h.seq) + 1, BreakReason::Head),
-            _ => Ok(self.checked),
+            _ => Ok(()),
         }
+    }
+
+    /// Ends the check; returns how many entries verified. A tenant's chain
+    /// is never empty: one lane starts with the tenant's creation entry, so
+    /// a chain without one was deleted (in part or whole). A recorded head
+    /// whose lane has no entry left was cut.
+    pub fn finish(mut self) -> Result<u64, ChainBreak> {
+        if let Some(lane) = self.lane {
+            self.close_lane(lane)?;
+        }
+        if !self.created {
+            return Err(ChainBreak {
+                lane: self.lane.unwrap_or(0),
+                seq: 1,
+                reason: BreakReason::Genesis,
+            });
+        }
+        if let Some(h) = self.heads.iter().min_by_key(|h| h.lane) {
+            return Err(ChainBreak {
+                lane: h.lane,
+                seq: 1,
+                reason: BreakReason::Head,
+            });
+        }
+        Ok(self.checked)
     }
 }
 
@@ -393,7 +473,7 @@ mod tests {
         let mut out: Vec<AuditEntry> = Vec::new();
         for i in 0..n {
             let prev = out.last().map(AuditEntry::head);
-            out.push(chain.link(prev.as_ref(), &event(i)));
+            out.push(chain.link(0, prev.as_ref(), &event(i)));
         }
         out
     }
@@ -403,11 +483,11 @@ mod tests {
         entries: &[AuditEntry],
         head: Option<AuditHead>,
     ) -> Result<u64, ChainBreak> {
-        let mut v = chain.verifier();
+        let mut v = chain.verifier(head.into_iter().collect());
         for e in entries {
             v.feed(e)?;
         }
-        v.finish(head)
+        v.finish()
     }
 
     #[test]
@@ -424,6 +504,7 @@ mod tests {
             assert_eq!(
                 verify(&c, &[], head).unwrap_err(),
                 ChainBreak {
+                    lane: 0,
                     seq: 1,
                     reason: BreakReason::Genesis
                 }
@@ -438,7 +519,7 @@ mod tests {
         let head = Some(es[2].head());
         let err = verify(&c, &es[1..], head).unwrap_err();
         assert_eq!((err.seq, err.reason), (1, BreakReason::Genesis));
-        let other = c.link(None, &event(5));
+        let other = c.link(0, None, &event(5));
         let err = verify(&c, std::slice::from_ref(&other), Some(other.head())).unwrap_err();
         assert_eq!((err.seq, err.reason), (1, BreakReason::Genesis));
     }
@@ -460,6 +541,7 @@ mod tests {
         assert_eq!(
             verify(&c, &es, Some(head)).unwrap_err(),
             ChainBreak {
+                lane: 0,
                 seq: 3,
                 reason: BreakReason::Mac
             }
@@ -505,6 +587,7 @@ mod tests {
         assert_eq!(
             verify(&c, &es[..3], Some(head)).unwrap_err(),
             ChainBreak {
+                lane: 0,
                 seq: 4,
                 reason: BreakReason::Head
             }
@@ -523,5 +606,82 @@ mod tests {
             verify(&other, &es, Some(es[1].head())).unwrap_err().reason,
             BreakReason::Mac
         );
+    }
+
+    /// Lane `lane` of `n` entries, none of them a creation entry.
+    fn lane(chain: &AuditChain, lane: u32, n: i64) -> Vec<AuditEntry> {
+        let mut out: Vec<AuditEntry> = Vec::new();
+        for i in 1..=n {
+            let prev = out.last().map(AuditEntry::head);
+            out.push(chain.link(lane, prev.as_ref(), &event(i)));
+        }
+        out
+    }
+
+    fn verify_lanes(
+        chain: &AuditChain,
+        lanes: &[&[AuditEntry]],
+        heads: Vec<AuditHead>,
+    ) -> Result<u64, ChainBreak> {
+        let mut v = chain.verifier(heads);
+        for e in lanes.iter().flat_map(|l| l.iter()) {
+            v.feed(e)?;
+        }
+        v.finish()
+    }
+
+    #[test]
+    fn lanes_verify_each_against_its_own_head() {
+        let c = chain();
+        let zero = entries(&c, 3);
+        let two = lane(&c, 2, 4);
+        let heads = vec![zero[2].head(), two[3].head()];
+        assert_eq!(verify_lanes(&c, &[&zero, &two], heads.clone()), Ok(7));
+        // The creation entry may open any lane.
+        let first = lane(&c, 1, 2);
+        let create = c.link(3, None, &event(0));
+        assert_eq!(
+            verify_lanes(
+                &c,
+                &[&first, std::slice::from_ref(&create)],
+                vec![first[1].head(), create.head()]
+            ),
+            Ok(3)
+        );
+        // A lane cut to nothing while its head remains is found.
+        assert_eq!(
+            verify_lanes(&c, &[&zero], heads).unwrap_err(),
+            ChainBreak {
+                lane: 2,
+                seq: 1,
+                reason: BreakReason::Head
+            }
+        );
+    }
+
+    #[test]
+    fn an_entry_moved_to_another_lane_does_not_verify() {
+        let c = chain();
+        let zero = entries(&c, 2);
+        let mut two = lane(&c, 2, 2);
+        two[0].lane = 3;
+        two[1].lane = 3;
+        let heads = vec![
+            zero[1].head(),
+            AuditHead {
+                lane: 3,
+                ..two[1].head()
+            },
+        ];
+        let err = verify_lanes(&c, &[&zero, &two], heads).unwrap_err();
+        assert_eq!((err.lane, err.seq, err.reason), (3, 1, BreakReason::Mac));
+    }
+
+    #[test]
+    fn a_chain_without_its_creation_entry_is_found_whatever_its_lanes() {
+        let c = chain();
+        let one = lane(&c, 1, 2);
+        let err = verify_lanes(&c, &[&one], vec![one[1].head()]).unwrap_err();
+        assert_eq!(err.reason, BreakReason::Genesis);
     }
 }

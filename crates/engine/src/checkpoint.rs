@@ -1,6 +1,7 @@
-//! Signed checkpoints of the audit chains: each chain's tenant, length (its
-//! last position) and head MAC, with the time and the deployment's public
-//! key, signed with Ed25519 over a canonical byte encoding.
+//! Signed checkpoints of the audit chains: for each lane of each chain, the
+//! tenant, the lane, its length (its last position) and head MAC, with the
+//! time and the deployment's public key, signed with Ed25519 over a
+//! canonical byte encoding.
 //!
 //! The MAC chain finds an edited, deleted or reordered entry, but not a
 //! rollback of entries and head together to an earlier consistent point:
@@ -14,32 +15,39 @@ use crate::ids::TenantId;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-/// The `format` of checkpoints this code writes and reads.
-pub const FORMAT: &str = "tutela-checkpoint-v1";
+/// The `format` of checkpoints this code writes: every point names its lane.
+pub const FORMAT: &str = "tutela-checkpoint-v2";
+
+/// The format written before chains had lanes (every point is lane 0); such
+/// checkpoints are still read and verified.
+pub const FORMAT_V1: &str = "tutela-checkpoint-v1";
 
 /// A signed checkpoint, as written to a file or returned by the API (JSON).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Checkpoint {
-    /// Always [`FORMAT`].
+    /// [`FORMAT`] (or [`FORMAT_V1`] for a checkpoint written earlier).
     pub format: String,
     /// When it was taken (RFC 3339, microsecond precision).
     pub taken_at: Timestamp,
     /// The deployment's Ed25519 public key, hex (`tutela audit pubkey`).
     pub public_key: String,
-    /// One point per chain, by tenant id.
+    /// One point per lane of each chain, by tenant id and lane.
     pub chains: Vec<ChainPoint>,
     /// Ed25519 signature over [`Checkpoint::signed_bytes`], hex.
     pub signature: String,
 }
 
-/// Where one chain stood when the checkpoint was taken.
+/// Where one lane of a chain stood when the checkpoint was taken.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChainPoint {
     /// The tenant whose chain it is.
     pub tenant: String,
-    /// The chain's length: its last position.
+    /// The lane (absent, meaning 0, in [`FORMAT_V1`] checkpoints).
+    #[serde(default)]
+    pub lane: u32,
+    /// The lane's length: its last position.
     pub seq: u64,
     /// The MAC of the entry at `seq`, hex.
     pub head_mac: String,
@@ -69,15 +77,16 @@ pub enum CheckpointError {
 pub struct CheckedPoint {
     /// The tenant.
     pub tenant: TenantId,
-    /// Its position and MAC at the checkpoint.
+    /// Its lane, position and MAC at the checkpoint.
     pub head: AuditHead,
 }
 
 impl ChainPoint {
-    /// The point of `tenant`'s chain at `head`.
+    /// The point of `tenant`'s chain at `head` (a lane's head).
     pub fn new(tenant: &TenantId, head: AuditHead) -> Self {
         Self {
             tenant: tenant.to_string(),
+            lane: head.lane,
             seq: head.seq,
             head_mac: to_hex(&head.mac),
         }
@@ -92,7 +101,11 @@ impl ChainPoint {
         }
         Ok(CheckedPoint {
             tenant,
-            head: AuditHead { seq: self.seq, mac },
+            head: AuditHead {
+                lane: self.lane,
+                seq: self.seq,
+                mac,
+            },
         })
     }
 }
@@ -113,19 +126,32 @@ impl Checkpoint {
     }
 
     /// The canonical bytes the signature covers: the format, the time in
-    /// microseconds, the public key and each chain, every field
+    /// microseconds, the public key and each point, every field
     /// length-prefixed or of fixed width, so no two checkpoints share them.
+    /// A [`FORMAT_V1`] checkpoint is encoded as it was signed: without lanes.
     pub fn signed_bytes(&self) -> Result<Vec<u8>, CheckpointError> {
         let key: [u8; 32] =
             from_hex(&self.public_key).ok_or(CheckpointError::Malformed("public_key"))?;
-        let mut m = Vec::with_capacity(64 + self.chains.len() * 80);
-        put(&mut m, FORMAT.as_bytes());
+        let v1 = match self.format.as_str() {
+            FORMAT => false,
+            FORMAT_V1 => true,
+            _ => return Err(CheckpointError::Malformed("format")),
+        };
+        let mut m = Vec::with_capacity(64 + self.chains.len() * 84);
+        put(&mut m, self.format.as_bytes());
         m.extend_from_slice(&self.taken_at.as_microsecond().to_be_bytes());
         m.extend_from_slice(&key);
         m.extend_from_slice(&(self.chains.len() as u64).to_be_bytes());
         for point in &self.chains {
             let checked = point.check()?;
             put(&mut m, checked.tenant.as_str().as_bytes());
+            if v1 {
+                if checked.head.lane != 0 {
+                    return Err(CheckpointError::Malformed("lane"));
+                }
+            } else {
+                m.extend_from_slice(&checked.head.lane.to_be_bytes());
+            }
             m.extend_from_slice(&checked.head.seq.to_be_bytes());
             m.extend_from_slice(&checked.head.mac);
         }
@@ -135,7 +161,7 @@ impl Checkpoint {
     /// Checks the format, that `public_key` is the expected deployment key
     /// and the signature; the chains' points, decoded.
     pub fn open(&self, expected_key: &[u8; 32]) -> Result<Vec<CheckedPoint>, CheckpointError> {
-        if self.format != FORMAT {
+        if self.format != FORMAT && self.format != FORMAT_V1 {
             return Err(CheckpointError::Malformed("format"));
         }
         if self.taken_at.subsec_nanosecond() % 1000 != 0 {
@@ -185,6 +211,7 @@ mod tests {
         let point = ChainPoint::new(
             &tenant,
             AuditHead {
+                lane: 2,
                 seq: 7,
                 mac: [3; 32],
             },
@@ -234,5 +261,48 @@ mod tests {
         assert_eq!(from_hex::<2>("0a"), None);
         assert_eq!(from_hex::<2>("0g00"), None);
         assert_eq!(from_hex::<1>("é"), None);
+    }
+
+    #[test]
+    fn a_lane_is_covered_by_the_signature() {
+        let master = MasterKey::from_bytes([9; 32]);
+        let key = master.checkpoint_key().public_key();
+        let mut cp = signed(&master);
+        assert_eq!(cp.open(&key).unwrap()[0].head.lane, 2);
+        cp.chains[0].lane = 3;
+        assert_eq!(cp.open(&key), Err(CheckpointError::BadSignature));
+    }
+
+    #[test]
+    fn a_checkpoint_written_before_lanes_still_opens() {
+        let master = MasterKey::from_bytes([9; 32]);
+        let key = master.checkpoint_key();
+        let tenant = TenantId::parse("acme").unwrap();
+        let head = AuditHead {
+            lane: 0,
+            seq: 4,
+            mac: [5; 32],
+        };
+        let mut cp = Checkpoint::unsigned(
+            Timestamp::from_second(1_800_000_000).unwrap(),
+            key.public_key(),
+            vec![ChainPoint::new(&tenant, head)],
+        );
+        cp.format = FORMAT_V1.into();
+        // The v1 encoding, as the earlier code signed it.
+        let mut m = Vec::new();
+        put(&mut m, FORMAT_V1.as_bytes());
+        m.extend_from_slice(&cp.taken_at.as_microsecond().to_be_bytes());
+        m.extend_from_slice(&key.public_key());
+        m.extend_from_slice(&1u64.to_be_bytes());
+        put(&mut m, b"acme");
+        m.extend_from_slice(&4u64.to_be_bytes());
+        m.extend_from_slice(&[5; 32]);
+        cp.signature = to_hex(&key.sign(&m));
+        let text = serde_json::to_string(&cp)
+            .unwrap()
+            .replace(",\"lane\":0", "");
+        let cp: Checkpoint = serde_json::from_str(&text).unwrap();
+        assert_eq!(cp.open(&key.public_key()).unwrap()[0].head, head);
     }
 }

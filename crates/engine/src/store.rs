@@ -286,10 +286,10 @@ pub enum StoreError {
 /// tasks and, on PostgreSQL, between several server processes.
 #[async_trait]
 pub trait Store: Send + Sync {
-    /// Applies a change atomically. The audit events are linked onto the
-    /// tenant's chain with `chain` inside the same transaction (the store
-    /// reads the current head under a lock, links, inserts, moves the head).
-    /// Returns the audit entries as committed.
+    /// Applies a change atomically. The audit events are linked onto one
+    /// lane of the tenant's chain with `chain` inside the same transaction
+    /// (the store holds that lane exclusively while it links, inserts and
+    /// moves the lane's head). Returns the audit entries as committed.
     async fn apply(
         &self,
         tenant: &TenantId,
@@ -355,15 +355,22 @@ pub trait Store: Send + Sync {
     /// The tenant's API keys, oldest first.
     async fn api_keys(&self, tenant: &TenantId) -> Result<Vec<ApiKeyRow>, StoreError>;
 
-    /// Audit entries with `seq > after`, in order, at most `limit`.
+    /// Entries of one lane of the chain with `seq > after`, in order, at
+    /// most `limit`.
     async fn audit_entries(
         &self,
         tenant: &TenantId,
+        lane: u32,
         after: u64,
         limit: u32,
     ) -> Result<Vec<AuditEntry>, StoreError>;
-    /// The last committed entry's position and MAC, if any.
-    async fn audit_head(&self, tenant: &TenantId) -> Result<Option<AuditHead>, StoreError>;
+    /// The recorded head (last committed position and MAC) of each lane of
+    /// the tenant's chain that has one, by lane.
+    async fn audit_heads(&self, tenant: &TenantId) -> Result<Vec<AuditHead>, StoreError>;
+    /// Every lane of the tenant's chain with a recorded head or an entry,
+    /// ascending: `audit verify` walks them all, so a lane whose head row
+    /// was deleted is still checked.
+    async fn audit_lanes(&self, tenant: &TenantId) -> Result<Vec<u32>, StoreError>;
 
     /// Every tenant id that has a tenant row, an audit head or an audit
     /// entry, sorted. An operator-only maintenance query: besides listing

@@ -1,6 +1,6 @@
 //! Reading and verifying the audit chain.
 
-use crate::audit::{AuditEntry, BreakReason, ChainBreak};
+use crate::audit::{AuditEntry, AuditHead, BreakReason, ChainBreak};
 use crate::engine::Engine;
 use crate::error::EngineError;
 use crate::ids::TenantId;
@@ -57,53 +57,64 @@ impl Engine {
         Ok(AuditReport {
             verified: report.verified,
             first_break: Some(ChainBreak {
+                lane: 0,
                 seq: 1,
                 reason: BreakReason::TenantMissing,
             }),
         })
     }
 
-    /// Walks one chain in pages and checks it against its head.
+    /// Walks every lane of one chain in pages and checks each against its
+    /// head.
     async fn walk_chain(&self, tenant: &TenantId) -> Result<AuditReport, EngineError> {
         let chain = self.chain(tenant);
-        let head = self.store.audit_head(tenant).await?;
-        let mut verifier = chain.verifier();
-        let mut after = 0;
+        let heads = self.store.audit_heads(tenant).await?;
+        let mut verifier = chain.verifier(heads);
         let mut verified = 0;
-        loop {
-            let page = self.store.audit_entries(tenant, after, PAGE).await?;
-            for entry in &page {
-                if let Err(b) = verifier.feed(entry) {
-                    return Ok(AuditReport {
-                        verified,
-                        first_break: Some(b),
-                    });
+        for lane in self.store.audit_lanes(tenant).await? {
+            let mut after = 0;
+            loop {
+                let page = self.store.audit_entries(tenant, lane, after, PAGE).await?;
+                for entry in &page {
+                    if let Err(b) = verifier.feed(entry) {
+                        return Ok(AuditReport {
+                            verified,
+                            first_break: Some(b),
+                        });
+                    }
+                    verified += 1;
+                    after = entry.seq;
                 }
-                verified += 1;
-                after = entry.seq;
-            }
-            if page.len() < PAGE as usize {
-                break;
+                if page.len() < PAGE as usize {
+                    break;
+                }
             }
         }
-        let first_break = verifier.finish(head).err();
+        let first_break = verifier.finish().err();
         Ok(AuditReport {
             verified,
             first_break,
         })
     }
 
-    /// A page of the caller's tenant's chain.
+    /// A page of one lane of the caller's tenant's chain.
     pub async fn audit_entries(
         &self,
         who: &Principal,
+        lane: u32,
         after: u64,
         limit: u32,
     ) -> Result<Vec<AuditEntry>, EngineError> {
         who.require(Act::ReadAudit)?;
         Ok(self
             .store
-            .audit_entries(&who.tenant, after, limit.clamp(1, PAGE))
+            .audit_entries(&who.tenant, lane, after, limit.clamp(1, PAGE))
             .await?)
+    }
+
+    /// The lanes of the caller's tenant's chain and where each ends.
+    pub async fn audit_heads(&self, who: &Principal) -> Result<Vec<AuditHead>, EngineError> {
+        who.require(Act::ReadAudit)?;
+        Ok(self.store.audit_heads(&who.tenant).await?)
     }
 }

@@ -25,11 +25,13 @@ pub enum CheckpointVerdict {
     Diverged,
 }
 
-/// One chain's comparison with a checkpoint.
+/// One lane's comparison with a checkpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckpointFinding {
     /// Whose chain.
     pub tenant: TenantId,
+    /// Which lane of it.
+    pub lane: u32,
     /// The length the checkpoint saw.
     pub seen: u64,
     /// What the database holds now.
@@ -42,13 +44,40 @@ impl Engine {
         self.master.checkpoint_key().public_key()
     }
 
-    /// A signed checkpoint of the caller's own tenant's chain (DPO, admin).
+    /// A signed checkpoint of the caller's own tenant's chain (DPO, admin):
+    /// every lane's head, read after the checkpoint's own entry committed,
+    /// so the checkpoint covers that entry.
     pub async fn checkpoint_own(&self, who: &Principal) -> Result<Checkpoint, EngineError> {
         who.require(Act::ReadAudit)?;
-        let head = self
+        let marked = self
             .mark_checkpoint(who, &who.tenant, "scope=tenant")
             .await?;
-        Ok(self.sign(vec![ChainPoint::new(&who.tenant, head)]))
+        let points = self.lane_points(&who.tenant, Some(marked)).await?;
+        Ok(self.sign(points))
+    }
+
+    /// A point per lane of `tenant`'s chain as the database holds it now.
+    /// `marked` is the head the checkpoint's own entry made: the head read
+    /// back for its lane is at least as far, unless the chain was cut in
+    /// between, and then the point records the entry as committed.
+    async fn lane_points(
+        &self,
+        tenant: &TenantId,
+        marked: Option<AuditHead>,
+    ) -> Result<Vec<ChainPoint>, EngineError> {
+        let mut heads = self.store.audit_heads(tenant).await?;
+        if let Some(marked) = marked {
+            match heads.iter_mut().find(|h| h.lane == marked.lane) {
+                Some(h) if h.seq >= marked.seq => {}
+                Some(h) => *h = marked,
+                None => heads.push(marked),
+            }
+        }
+        heads.sort_by_key(|h| h.lane);
+        Ok(heads
+            .into_iter()
+            .map(|h| ChainPoint::new(tenant, h))
+            .collect())
     }
 
     /// A signed checkpoint of every chain the database knows of (operator
@@ -59,14 +88,16 @@ impl Engine {
         who.require(Act::ManageTenants)?;
         let mut points = Vec::new();
         for tenant in self.store.audit_tenants().await? {
-            let mut head = self.store.audit_head(&tenant).await?;
-            if head.is_some() && self.store.tenant(&tenant).await?.is_some() {
-                head = Some(
+            let has_head = !self.store.audit_heads(&tenant).await?.is_empty();
+            let marked = if has_head && self.store.tenant(&tenant).await?.is_some() {
+                Some(
                     self.mark_checkpoint(who, &tenant, "scope=deployment")
                         .await?,
-                );
-            }
-            points.extend(head.map(|h| ChainPoint::new(&tenant, h)));
+                )
+            } else {
+                None
+            };
+            points.extend(self.lane_points(&tenant, marked).await?);
         }
         Ok(self.sign(points))
     }
@@ -129,6 +160,7 @@ impl Engine {
         for point in points {
             findings.push(CheckpointFinding {
                 tenant: point.tenant.clone(),
+                lane: point.head.lane,
                 seen: point.head.seq,
                 verdict: self.compare_point(point).await?,
             });
@@ -137,20 +169,23 @@ impl Engine {
     }
 
     async fn compare_point(&self, point: &CheckedPoint) -> Result<CheckpointVerdict, EngineError> {
+        let lane = point.head.lane;
         let now = self
             .store
-            .audit_head(&point.tenant)
+            .audit_heads(&point.tenant)
             .await?
+            .into_iter()
+            .find(|h| h.lane == lane)
             .map_or(0, |h| h.seq);
         if now < point.head.seq {
             return Ok(CheckpointVerdict::RolledBack { now });
         }
         let at = self
             .store
-            .audit_entries(&point.tenant, point.head.seq - 1, 1)
+            .audit_entries(&point.tenant, lane, point.head.seq - 1, 1)
             .await?;
         Ok(match at.first() {
-            Some(e) if e.seq == point.head.seq && e.mac == point.head.mac => {
+            Some(e) if e.lane == lane && e.seq == point.head.seq && e.mac == point.head.mac => {
                 CheckpointVerdict::Holds
             }
             _ => CheckpointVerdict::Diverged,

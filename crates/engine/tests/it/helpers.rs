@@ -140,22 +140,26 @@ impl TestEngine {
         subject
     }
 
-    /// Every entry of acme's chain, read as the DPO.
+    /// Every entry of acme's chain, read as the DPO, lane by lane.
     pub async fn entries(&self) -> Vec<AuditEntry> {
         let mut all = Vec::new();
-        loop {
-            let after = all.last().map_or(0, |e: &AuditEntry| e.seq);
-            let page = self
-                .engine
-                .audit_entries(&self.dpo, after, 1000)
-                .await
-                .unwrap();
-            let done = page.len() < 1000;
-            all.extend(page);
-            if done {
-                return all;
+        for head in self.engine.audit_heads(&self.dpo).await.unwrap() {
+            let mut after = 0;
+            loop {
+                let page = self
+                    .engine
+                    .audit_entries(&self.dpo, head.lane, after, 1000)
+                    .await
+                    .unwrap();
+                let done = page.len() < 1000;
+                after = page.last().map_or(after, |e| e.seq);
+                all.extend(page);
+                if done {
+                    break;
+                }
             }
         }
+        all
     }
 
     /// Everything held about `subject`, as the DPO sees it, in a form two

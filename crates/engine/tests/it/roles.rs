@@ -190,7 +190,7 @@ async fn run(
         Op::Restrict => code(&e.set_restricted(who, subject, true).await),
         Op::Erase => code(&e.erase_subject(who, subject).await),
         Op::VerifyAudit => code(&e.verify_audit(who).await),
-        Op::AuditEntries => code(&e.audit_entries(who, 0, 10).await),
+        Op::AuditEntries => code(&e.audit_entries(who, 0, 0, 10).await),
     }
 }
 
