@@ -169,20 +169,34 @@ macro_rules! store_impl {
             async fn audit_entries(
                 &self,
                 tenant: &tutela_engine::ids::TenantId,
+                lane: u32,
                 after: u64,
                 limit: u32,
             ) -> Result<Vec<tutela_engine::audit::AuditEntry>, tutela_engine::store::StoreError>
             {
-                $crate::queries::Queries::<$db>::audit_entries(&self.$pool, tenant, after, limit)
-                    .await
+                $crate::queries::Queries::<$db>::audit_entries(
+                    &self.$pool,
+                    tenant,
+                    lane,
+                    after,
+                    limit,
+                )
+                .await
             }
 
-            async fn audit_head(
+            async fn audit_heads(
                 &self,
                 tenant: &tutela_engine::ids::TenantId,
-            ) -> Result<Option<tutela_engine::audit::AuditHead>, tutela_engine::store::StoreError>
+            ) -> Result<Vec<tutela_engine::audit::AuditHead>, tutela_engine::store::StoreError>
             {
-                $crate::queries::Queries::<$db>::audit_head(&self.$pool, tenant).await
+                $crate::queries::Queries::<$db>::audit_heads(&self.$pool, tenant).await
+            }
+
+            async fn audit_lanes(
+                &self,
+                tenant: &tutela_engine::ids::TenantId,
+            ) -> Result<Vec<u32>, tutela_engine::store::StoreError> {
+                $crate::queries::Queries::<$db>::audit_lanes(&self.$pool, tenant).await
             }
 
             async fn audit_tenants(

@@ -32,6 +32,11 @@ fn required<T>(value: Option<T>, column: &'static str) -> Result<T, StoreError> 
     value.ok_or_else(|| corrupt(column))
 }
 
+/// An audit lane number.
+pub(crate) fn lane(v: i64, column: &'static str) -> Result<u32, StoreError> {
+    u32::try_from(v).map_err(|_| corrupt(column))
+}
+
 fn version(v: i64, column: &'static str) -> Result<u32, StoreError> {
     u32::try_from(v).map_err(|_| corrupt(column))
 }
@@ -291,6 +296,7 @@ impl TryFrom<ApiKeyGrantDb> for ApiKeyGrant {
 /// (not a decoding error) reports an edited row.
 #[derive(sqlx::FromRow)]
 pub(crate) struct AuditEntryDb {
+    lane: i64,
     seq: i64,
     at_us: i64,
     actor: String,
@@ -307,6 +313,7 @@ impl TryFrom<AuditEntryDb> for AuditEntry {
     type Error = StoreError;
     fn try_from(r: AuditEntryDb) -> Result<Self, StoreError> {
         Ok(Self {
+            lane: lane(r.lane, "audit_entries.lane")?,
             seq: u64::try_from(r.seq).map_err(|_| corrupt("audit_entries.seq"))?,
             at_us: r.at_us,
             actor: r.actor,
@@ -324,17 +331,20 @@ impl TryFrom<AuditEntryDb> for AuditEntry {
 /// `audit_heads`.
 #[derive(sqlx::FromRow)]
 pub(crate) struct HeadDb {
+    lane: i64,
     seq: i64,
     mac: Vec<u8>,
 }
 
 impl HeadDb {
-    /// The head, or `None` for the placeholder row (seq 0) of an empty chain.
+    /// The head, or `None` for a placeholder row (seq 0) of an empty lane
+    /// (written by versions before lanes; migration 0003 removes them).
     pub(crate) fn into_head(self) -> Result<Option<AuditHead>, StoreError> {
         if self.seq == 0 {
             return Ok(None);
         }
         Ok(Some(AuditHead {
+            lane: lane(self.lane, "audit_heads.lane")?,
             seq: u64::try_from(self.seq).map_err(|_| corrupt("audit_heads.seq"))?,
             mac: bytes32(&self.mac, "audit_heads.mac")?,
         }))
@@ -369,6 +379,7 @@ mod tests {
         assert!(version(-1, "version").is_err());
         assert!(uuid("nope", "id").is_err());
         let head = HeadDb {
+            lane: 0,
             seq: 0,
             mac: vec![0; 32],
         };

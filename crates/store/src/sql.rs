@@ -90,23 +90,32 @@ pub(crate) const INSERT_API_KEY: &str = "INSERT INTO api_keys \
 pub(crate) const REVOKE_API_KEY: &str = "UPDATE api_keys \
     SET revoked_at = COALESCE(revoked_at, $3) WHERE tenant_id = $1 AND api_key_id = $2";
 
-/// Append one audit entry.
-pub(crate) const INSERT_AUDIT_ENTRY: &str = "INSERT INTO audit_entries \
-    (tenant_id, seq, at_us, actor, action, purpose, subject, detail, outcome, prev_mac, mac) \
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
-/// Move (or first set) a chain's head.
-pub(crate) const UPSERT_AUDIT_HEAD: &str = "INSERT INTO audit_heads (tenant_id, seq, mac) \
-    VALUES ($1, $2, $3) \
-    ON CONFLICT (tenant_id) DO UPDATE SET seq = excluded.seq, mac = excluded.mac";
-/// The head row, placeholder included (the writer reads it in its transaction).
-pub(crate) const SELECT_HEAD: &str = "SELECT seq, mac FROM audit_heads WHERE tenant_id = $1";
-/// The head as committed: the placeholder of an empty chain is no head.
-pub(crate) const SELECT_COMMITTED_HEAD: &str =
-    "SELECT seq, mac FROM audit_heads WHERE tenant_id = $1 AND seq > 0";
-/// A page of the chain.
-pub(crate) const SELECT_AUDIT_ENTRIES: &str = "SELECT seq, at_us, actor, action, purpose, \
+/// The head of a multi-row audit entry insert; see [`insert_rows`].
+pub(crate) const INSERT_AUDIT_ENTRIES_INTO: &str = "INSERT INTO audit_entries \
+    (tenant_id, lane, seq, at_us, actor, action, purpose, subject, detail, outcome, prev_mac, mac) \
+    VALUES ";
+/// Columns of [`INSERT_AUDIT_ENTRIES_INTO`].
+pub(crate) const AUDIT_ENTRY_COLUMNS: usize = 12;
+/// Move (or first set) a lane's head, only from where its writer last saw
+/// it (`$5`, the old position): if anyone else moved the head meanwhile,
+/// nothing changes and the writer's batch fails instead of forking the lane.
+pub(crate) const MOVE_AUDIT_HEAD: &str = "INSERT INTO audit_heads (tenant_id, lane, seq, mac) \
+    VALUES ($1, $2, $3, $4) \
+    ON CONFLICT (tenant_id, lane) DO UPDATE SET seq = excluded.seq, mac = excluded.mac \
+    WHERE audit_heads.seq = $5";
+/// A lane's head row (a writer reads it in its transaction).
+pub(crate) const SELECT_HEAD: &str =
+    "SELECT lane, seq, mac FROM audit_heads WHERE tenant_id = $1 AND lane = $2";
+/// Every lane's head as committed, by lane.
+pub(crate) const SELECT_AUDIT_HEADS: &str =
+    "SELECT lane, seq, mac FROM audit_heads WHERE tenant_id = $1 AND seq > 0 ORDER BY lane";
+/// Every lane with a head or an entry.
+pub(crate) const SELECT_AUDIT_LANES: &str = "SELECT lane FROM audit_heads WHERE tenant_id = $1 \
+    UNION SELECT DISTINCT lane FROM audit_entries WHERE tenant_id = $1 ORDER BY 1";
+/// A page of one lane.
+pub(crate) const SELECT_AUDIT_ENTRIES: &str = "SELECT lane, seq, at_us, actor, action, purpose, \
     subject, detail, outcome, prev_mac, mac FROM audit_entries \
-    WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3";
+    WHERE tenant_id = $1 AND lane = $2 AND seq > $3 ORDER BY seq LIMIT $4";
 
 /// Every tenant id that has a tenant row, an audit head or an audit entry:
 /// an operator-only maintenance read spanning tenants (ids only), so a chain

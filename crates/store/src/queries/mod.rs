@@ -10,6 +10,8 @@
 mod read;
 mod write;
 
+pub(crate) use write::link;
+
 use std::marker::PhantomData;
 
 /// How many rows a statement changed; each driver names it its own way.

@@ -35,6 +35,7 @@ where
     for<'r> HeadDb: FromRow<'r, DB::Row>,
     for<'r> (String,): FromRow<'r, DB::Row>,
     for<'r> (Vec<u8>,): FromRow<'r, DB::Row>,
+    for<'r> (i64,): FromRow<'r, DB::Row>,
 {
     /// The stored master key check value; an error if none is stored (the
     /// caller stores one first).
@@ -238,10 +239,11 @@ where
         convert(rows)
     }
 
-    /// A page of the chain.
+    /// A page of one lane of the chain.
     pub(crate) async fn audit_entries(
         pool: &Pool<DB>,
         tenant: &TenantId,
+        lane: u32,
         after: u64,
         limit: u32,
     ) -> Result<Vec<AuditEntry>, StoreError> {
@@ -251,6 +253,7 @@ where
         };
         let rows: Vec<AuditEntryDb> = sqlx::query_as(sql::SELECT_AUDIT_ENTRIES)
             .bind(tenant.as_str())
+            .bind(i64::from(lane))
             .bind(after)
             .bind(i64::from(limit))
             .fetch_all(pool)
@@ -259,17 +262,36 @@ where
         convert(rows)
     }
 
-    /// The last committed entry's position and MAC.
-    pub(crate) async fn audit_head(
+    /// Each lane's last committed position and MAC.
+    pub(crate) async fn audit_heads(
         pool: &Pool<DB>,
         tenant: &TenantId,
-    ) -> Result<Option<AuditHead>, StoreError> {
-        let row: Option<HeadDb> = sqlx::query_as(sql::SELECT_COMMITTED_HEAD)
+    ) -> Result<Vec<AuditHead>, StoreError> {
+        let rows: Vec<HeadDb> = sqlx::query_as(sql::SELECT_AUDIT_HEADS)
             .bind(tenant.as_str())
-            .fetch_optional(pool)
+            .fetch_all(pool)
             .await
             .map_err(|e| backend("audit_heads", &e))?;
-        row.map_or(Ok(None), HeadDb::into_head)
+        let mut heads = Vec::with_capacity(rows.len());
+        for row in rows {
+            heads.extend(row.into_head()?);
+        }
+        Ok(heads)
+    }
+
+    /// Every lane with a head or an entry, ascending.
+    pub(crate) async fn audit_lanes(
+        pool: &Pool<DB>,
+        tenant: &TenantId,
+    ) -> Result<Vec<u32>, StoreError> {
+        let rows: Vec<(i64,)> = sqlx::query_as(sql::SELECT_AUDIT_LANES)
+            .bind(tenant.as_str())
+            .fetch_all(pool)
+            .await
+            .map_err(|e| backend("audit_lanes", &e))?;
+        rows.into_iter()
+            .map(|(l,)| crate::rows::lane(l, "audit_entries.lane"))
+            .collect()
     }
 
     /// Every tenant id with a tenant row, an audit head or an audit entry.

@@ -341,63 +341,116 @@ where
         }
     }
 
-    /// Reads a chain's head row with `statement` ([`sql::SELECT_HEAD`], or
-    /// a locking variant of it). `None` when the tenant has no row yet; a
-    /// row decodes to `None` while the chain is empty.
+    /// Reads a lane's head row. `None` when the lane has no row yet (or a
+    /// placeholder row of an empty lane).
     pub(crate) async fn head_row(
         conn: &mut DB::Connection,
         tenant: &TenantId,
-        statement: &'static str,
-    ) -> Result<Option<HeadDb>, StoreError> {
-        sqlx::query_as(statement)
+        lane: u32,
+    ) -> Result<Option<AuditHead>, StoreError> {
+        let row: Option<HeadDb> = sqlx::query_as(sql::SELECT_HEAD)
             .bind(tenant.as_str())
+            .bind(i64::from(lane))
             .fetch_optional(conn)
             .await
-            .map_err(|e| backend("audit_heads", &e))
+            .map_err(|e| backend("audit_heads", &e))?;
+        row.map_or(Ok(None), HeadDb::into_head)
     }
 
-    /// Links `events` after `head`, inserts the entries and moves the head.
-    /// Returns the entries; the caller's transaction commits them.
+    /// Links `events` on `lane` after `head`, inserts the entries and moves
+    /// the lane's head. Returns the entries; the caller's transaction
+    /// commits them.
     pub(crate) async fn append_audit(
         conn: &mut DB::Connection,
         tenant: &TenantId,
         chain: &AuditChain,
+        lane: u32,
         head: Option<AuditHead>,
         events: &[AuditEvent],
     ) -> Result<Vec<AuditEntry>, StoreError> {
-        if chain.tenant() != tenant {
-            return Err(internal("apply", "the audit chain is another tenant's"));
-        }
-        let mut entries = Vec::with_capacity(events.len());
-        let mut prev = head;
-        for event in events {
-            let entry = chain.link(prev.as_ref(), event);
-            prev = Some(entry.head());
-            entries.push(entry);
-        }
-        let t = tenant.as_str();
-        for e in &entries {
-            let q = sqlx::query(sql::INSERT_AUDIT_ENTRY)
-                .bind(t)
-                .bind(to_i64(e.seq, "audit seq")?)
-                .bind(e.at_us)
-                .bind(e.actor.as_str())
-                .bind(e.action.as_str())
-                .bind(e.purpose.as_deref())
-                .bind(e.subject.as_deref())
-                .bind(e.detail.as_str())
-                .bind(e.outcome.as_str())
-                .bind(&e.prev_mac[..])
-                .bind(&e.mac[..]);
-            Self::exec(conn, q, AUDIT).await?;
-        }
+        let entries = link(tenant, chain, lane, head, events)?;
+        Self::insert_audit(conn, tenant, &entries).await?;
         if let Some(last) = entries.last() {
-            let q = sqlx::query(sql::UPSERT_AUDIT_HEAD)
-                .bind(t)
-                .bind(to_i64(last.seq, "audit seq")?)
-                .bind(&last.mac[..]);
-            Self::exec(conn, q, AUDIT).await?;
+            Self::move_head(conn, tenant, last.head(), head.map_or(0, |h| h.seq)).await?;
         }
         Ok(entries)
     }
+
+    /// Inserts linked entries, [`sql::MAX_ROWS_PER_INSERT`] per statement.
+    pub(crate) async fn insert_audit(
+        conn: &mut DB::Connection,
+        tenant: &TenantId,
+        entries: &[AuditEntry],
+    ) -> Result<(), StoreError> {
+        let t = tenant.as_str();
+        for chunk in entries.chunks(sql::MAX_ROWS_PER_INSERT) {
+            let statement = sql::insert_rows(
+                sql::INSERT_AUDIT_ENTRIES_INTO,
+                sql::AUDIT_ENTRY_COLUMNS,
+                chunk.len(),
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(statement));
+            for e in chunk {
+                q = q
+                    .bind(t)
+                    .bind(i64::from(e.lane))
+                    .bind(to_i64(e.seq, "audit seq")?)
+                    .bind(e.at_us)
+                    .bind(e.actor.as_str())
+                    .bind(e.action.as_str())
+                    .bind(e.purpose.as_deref())
+                    .bind(e.subject.as_deref())
+                    .bind(e.detail.as_str())
+                    .bind(e.outcome.as_str())
+                    .bind(&e.prev_mac[..])
+                    .bind(&e.mac[..]);
+            }
+            Self::exec(conn, q, AUDIT).await?;
+        }
+        Ok(())
+    }
+
+    /// Moves a lane's head to `head` from `old_seq` (0: the lane had none).
+    /// Fails if the head was moved by anyone else meanwhile: the caller's
+    /// transaction then rolls back rather than fork the lane.
+    pub(crate) async fn move_head(
+        conn: &mut DB::Connection,
+        tenant: &TenantId,
+        head: AuditHead,
+        old_seq: u64,
+    ) -> Result<(), StoreError> {
+        let q = sqlx::query(sql::MOVE_AUDIT_HEAD)
+            .bind(tenant.as_str())
+            .bind(i64::from(head.lane))
+            .bind(to_i64(head.seq, "audit seq")?)
+            .bind(&head.mac[..])
+            .bind(to_i64(old_seq, "audit seq")?);
+        match Self::exec(conn, q, AUDIT).await? {
+            1 => Ok(()),
+            _ => Err(internal(
+                "audit_heads",
+                "the audit lane's head was moved by another writer",
+            )),
+        }
+    }
+}
+
+/// Links `events` on `lane` after `head`, for `tenant`'s chain: the pure
+/// step before the entries are inserted.
+pub(crate) fn link(
+    tenant: &TenantId,
+    chain: &AuditChain,
+    lane: u32,
+    head: Option<AuditHead>,
+    events: &[AuditEvent],
+) -> Result<Vec<AuditEntry>, StoreError> {
+    if chain.tenant() != tenant {
+        return Err(internal("apply", "the audit chain is another tenant's"));
+    }
+    let mut entries: Vec<AuditEntry> = Vec::with_capacity(events.len());
+    for event in events {
+        let prev = entries.last().map(AuditEntry::head).or(head);
+        entries.push(chain.link(lane, prev.as_ref(), event));
+    }
+    Ok(entries)
 }

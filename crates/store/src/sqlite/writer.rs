@@ -43,7 +43,6 @@
 
 use crate::error::{backend, internal, shared};
 use crate::queries::Queries;
-use crate::rows::HeadDb;
 use crate::sql;
 use sqlx::{Acquire, Connection, Sqlite, SqliteConnection, SqlitePool};
 use std::collections::HashMap;
@@ -52,6 +51,9 @@ use tokio::sync::{mpsc, oneshot};
 use tutela_engine::audit::{AuditChain, AuditEntry, AuditHead};
 use tutela_engine::ids::TenantId;
 use tutela_engine::store::{Change, StoreError, Write};
+
+/// The one audit lane SQLite uses: its single writer never needs another.
+const LANE: u32 = 0;
 
 /// The most changes committed in one transaction.
 pub(crate) const MAX_BATCH: usize = 256;
@@ -339,8 +341,7 @@ async fn commit(
         } else if let Some(head) = heads.get(&job.tenant) {
             *head
         } else {
-            let row = Q::head_row(&mut tx, &job.tenant, sql::SELECT_HEAD).await?;
-            let head = row.map_or(Ok(None), HeadDb::into_head)?;
+            let head = Q::head_row(&mut tx, &job.tenant, LANE).await?;
             heads.insert(&job.tenant, head);
             head
         };
@@ -397,5 +398,5 @@ async fn apply_one(conn: &mut SqliteConnection, job: &Job, head: Option<AuditHea
     if job.change.audit.is_empty() {
         return Ok(Vec::new());
     }
-    Q::append_audit(conn, &job.tenant, &job.chain, head, &job.change.audit).await
+    Q::append_audit(conn, &job.tenant, &job.chain, LANE, head, &job.change.audit).await
 }

@@ -21,3 +21,4 @@ mod key_check;
 mod reads;
 mod subjects;
 mod tenants;
+mod two_stores;

@@ -6,7 +6,7 @@ use sqlx::{Connection, PgConnection};
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
-use tutela_engine::audit::{Action, AuditChain, AuditEntry, AuditEvent, Outcome};
+use tutela_engine::audit::{Action, AuditChain, AuditEntry, AuditEvent, AuditHead, Outcome};
 use tutela_engine::ids::{ApiKeyId, ConsentId, ObjectionId, RecordId, SubjectId, TenantId};
 use tutela_engine::store::{
     ApiKeyRow, Change, ConsentRow, IdentifierRow, ObjectionRow, PolicyRow, RecordRow, Store,
@@ -298,21 +298,51 @@ pub async fn setup_subject(store: &dyn Store, tenant: &TenantId) -> SubjectRow {
     row
 }
 
-/// Reads the whole chain in pages and verifies it against the head;
-/// returns how many entries verified.
+/// The lane of `tenant`'s chain that changes made one after another use
+/// (each goes to an idle writer, the same one), checking there is only
+/// one; 0 while the chain is empty.
+pub async fn lane(store: &dyn Store, tenant: &TenantId) -> u32 {
+    let lanes = store.audit_lanes(tenant).await.unwrap();
+    assert!(lanes.len() <= 1, "sequential changes used lanes {lanes:?}");
+    lanes.first().copied().unwrap_or(0)
+}
+
+/// The head of the one lane sequential changes use (see [`lane`]).
+pub async fn lane_head(store: &dyn Store, tenant: &TenantId) -> Option<AuditHead> {
+    let heads = store.audit_heads(tenant).await.unwrap();
+    assert!(heads.len() <= 1, "sequential changes made heads {heads:?}");
+    heads.into_iter().next()
+}
+
+/// A page of the one lane sequential changes use (see [`lane`]).
+pub async fn entries(
+    store: &dyn Store,
+    tenant: &TenantId,
+    after: u64,
+    limit: u32,
+) -> Vec<AuditEntry> {
+    let lane = lane(store, tenant).await;
+    store
+        .audit_entries(tenant, lane, after, limit)
+        .await
+        .unwrap()
+}
+
+/// Reads every lane of the chain in pages and verifies each against its
+/// head; returns how many entries verified.
 pub async fn verify_chain(store: &dyn Store, tenant: &TenantId) -> u64 {
     let chain = chain(tenant);
-    let mut verifier = chain.verifier();
-    let mut after = 0;
-    loop {
-        let page = store.audit_entries(tenant, after, 7).await.unwrap();
-        let Some(last) = page.last() else { break };
-        after = last.seq;
-        for entry in &page {
-            verifier.feed(entry).unwrap();
+    let mut verifier = chain.verifier(store.audit_heads(tenant).await.unwrap());
+    for lane in store.audit_lanes(tenant).await.unwrap() {
+        let mut after = 0;
+        loop {
+            let page = store.audit_entries(tenant, lane, after, 7).await.unwrap();
+            let Some(last) = page.last() else { break };
+            after = last.seq;
+            for entry in &page {
+                verifier.feed(entry).unwrap();
+            }
         }
     }
-    verifier
-        .finish(store.audit_head(tenant).await.unwrap())
-        .unwrap()
+    verifier.finish().unwrap()
 }
