@@ -95,9 +95,14 @@ async fn verify(engine: &Arc<Engine>, tenant: Option<&TenantId>) -> Result<bool>
             None => writeln!(out, "{t}: intact ({} entries)", report.verified)?,
             Some(b) => {
                 broken += 1;
+                let lane = if b.lane == 0 {
+                    String::new()
+                } else {
+                    format!("lane {} ", b.lane)
+                };
                 writeln!(
                     out,
-                    "{t}: BROKEN at entry {} ({})",
+                    "{t}: BROKEN at {lane}entry {} ({})",
                     b.seq,
                     describe(b.reason)
                 )?;

@@ -80,7 +80,11 @@ pub async fn compare(engine: &Arc<Engine>, file: &Path, tenant: Option<&TenantId
     let taken = checkpoint.taken_at;
     let mut ok = true;
     for f in &findings {
-        let t = &f.tenant;
+        let t = if f.lane == 0 {
+            f.tenant.to_string()
+        } else {
+            format!("{} lane {}", f.tenant, f.lane)
+        };
         let seen = f.seen;
         match f.verdict {
             CheckpointVerdict::Holds => writeln!(

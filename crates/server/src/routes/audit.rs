@@ -6,7 +6,7 @@ use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::extract::ApiQuery;
 use crate::openapi::Errors;
-use crate::wire::{AuditPage, AuditQuery, AuditRecord, AuditVerification};
+use crate::wire::{AuditHeads, AuditPage, AuditQuery, AuditRecord, AuditVerification, LaneHead};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -20,10 +20,12 @@ const MAX_PAGE: u32 = 1000;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(audit_entries))
+        .routes(routes!(heads))
         .routes(routes!(verify))
 }
 
-/// A page of the caller's tenant's chain: entries after `after`, at most `limit`.
+/// A page of one lane of the caller's tenant's chain: entries after
+/// `after`, at most `limit`.
 #[utoipa::path(get, path = "/v1/audit", tag = "audit", security(("bearer" = [])),
     params(AuditQuery),
     responses((status = 200, description = "Entries in order", body = AuditPage), Errors))]
@@ -48,15 +50,28 @@ async fn audit_entries(
     }
     let entries = state
         .engine
-        .audit_entries(&who, query.after, query.limit)
+        .audit_entries(&who, query.lane, query.after, query.limit)
         .await?;
     Ok(Json(AuditPage {
         entries: entries.into_iter().map(AuditRecord::from).collect(),
     }))
 }
 
-/// Walks the whole chain and names the first edited, deleted, reordered or
-/// cut entry.
+/// Where each lane of the caller's tenant's chain ends.
+#[utoipa::path(get, path = "/v1/audit/heads", tag = "audit", security(("bearer" = [])),
+    responses((status = 200, description = "Each lane's head", body = AuditHeads), Errors))]
+async fn heads(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+) -> Result<Json<AuditHeads>, ApiError> {
+    let heads = state.engine.audit_heads(&who).await?;
+    Ok(Json(AuditHeads {
+        heads: heads.into_iter().map(LaneHead::from).collect(),
+    }))
+}
+
+/// Walks every lane of the chain and names the first edited, deleted,
+/// reordered or cut entry.
 #[utoipa::path(get, path = "/v1/audit/verify", tag = "audit", security(("bearer" = [])),
     responses((status = 200, description = "The verification", body = AuditVerification), Errors))]
 async fn verify(

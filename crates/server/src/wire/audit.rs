@@ -10,7 +10,11 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
-    /// Entries after this position (0: from the start).
+    /// Which lane of the chain (default 0; SQLite only ever uses lane 0,
+    /// PostgreSQL one per writer: `GET /v1/audit/heads` lists them).
+    #[serde(default)]
+    pub lane: u32,
+    /// Entries after this position in the lane (0: from the start).
     #[serde(default)]
     pub after: u64,
     /// At most this many entries: 1 to 1000 (default 100).
@@ -26,7 +30,9 @@ fn default_limit() -> u32 {
 /// One audit entry. Holds pseudonyms, ids and codes, never a personal value.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AuditRecord {
-    /// Position in the tenant's chain, from 1.
+    /// The lane of the tenant's chain the entry is on.
+    pub lane: u32,
+    /// Position in its lane, from 1.
     pub seq: u64,
     /// When, in microseconds since the Unix epoch (as covered by the MAC).
     pub at_us: i64,
@@ -52,6 +58,7 @@ impl From<AuditEntry> for AuditRecord {
     fn from(e: AuditEntry) -> Self {
         use tutela_engine::audit::to_hex;
         Self {
+            lane: e.lane,
             seq: e.seq,
             at_us: e.at_us,
             actor: e.actor,
@@ -87,7 +94,9 @@ pub struct AuditVerification {
 /// Where the chain breaks and why.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ChainBreak {
-    /// The first position that does not verify.
+    /// The lane where it breaks.
+    pub lane: u32,
+    /// The first position on that lane that does not verify.
     pub seq: u64,
     /// `sequence`, `link`, `mac`, `head`, `head_missing` or `genesis`.
     pub reason: String,
@@ -99,9 +108,38 @@ impl From<AuditReport> for AuditVerification {
             intact: r.intact(),
             verified: r.verified,
             first_break: r.first_break.map(|b| ChainBreak {
+                lane: b.lane,
                 seq: b.seq,
                 reason: b.reason.as_str().to_owned(),
             }),
+        }
+    }
+}
+
+/// Where each lane of the chain ends.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditHeads {
+    /// One head per lane, by lane.
+    pub heads: Vec<LaneHead>,
+}
+
+/// One lane's head.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LaneHead {
+    /// The lane.
+    pub lane: u32,
+    /// Its last position.
+    pub seq: u64,
+    /// The MAC of the entry there, hex.
+    pub mac: String,
+}
+
+impl From<tutela_engine::audit::AuditHead> for LaneHead {
+    fn from(h: tutela_engine::audit::AuditHead) -> Self {
+        Self {
+            lane: h.lane,
+            seq: h.seq,
+            mac: tutela_engine::audit::to_hex(&h.mac),
         }
     }
 }

@@ -62,3 +62,24 @@ async fn checkpoints_are_for_the_dpo_and_admins_only() {
     .await
     .error(401, "E_UNAUTHENTICATED");
 }
+
+#[tokio::test]
+async fn the_heads_route_names_where_each_lane_ends() {
+    let app = spawn_app().await;
+    let last = app.last_audit().await;
+    let heads = app.get("/v1/audit/heads", &app.dpo).await.ok(200);
+    let heads = heads["heads"].as_array().unwrap().clone();
+    // SQLite has one writer, so one lane: lane 0, ending at the last entry.
+    assert_eq!(heads.len(), 1, "{heads:?}");
+    assert_eq!(heads[0]["lane"], 0);
+    assert_eq!(last["lane"], 0);
+    assert_eq!(heads[0]["seq"], last["seq"]);
+    assert_eq!(heads[0]["mac"], last["mac"]);
+    // A lane with no entry reads as empty, not as an error.
+    let other = app.get("/v1/audit?lane=1", &app.dpo).await.ok(200);
+    assert_eq!(other["entries"].as_array().map(Vec::len), Some(0));
+    // The service key may not read the chain.
+    app.get("/v1/audit/heads", &app.service)
+        .await
+        .error(403, "E_FORBIDDEN");
+}

@@ -35,6 +35,7 @@ const ROUTES: &[&str] = &[
     "POST /v1/subjects/{id}/consents/withdraw",
     "POST /v1/subjects/{id}/objections",
     "GET /v1/audit",
+    "GET /v1/audit/heads",
     "GET /v1/audit/verify",
     "POST /v1/audit/checkpoints",
 ];
