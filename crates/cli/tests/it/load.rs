@@ -135,10 +135,16 @@ impl Running {
     /// Waits until this run has `n` acknowledged writes (at most a minute).
     pub async fn wait_for_writes(&self, n: usize) {
         let mut acked = self.shared.acked.subscribe();
-        let reached = tokio::time::timeout(Duration::from_secs(60), acked.wait_for(|a| *a >= n));
+        let limit = Duration::from_secs(60);
+        // Decided in one statement, so the watch's borrow is released at
+        // once: held on, it would block the writers.
+        let reached = matches!(
+            tokio::time::timeout(limit, acked.wait_for(|a| *a >= n)).await,
+            Ok(Ok(_))
+        );
         let seen = *self.shared.acked.borrow();
         assert!(
-            matches!(reached.await, Ok(Ok(_))),
+            reached,
             "only {seen} of {n} writes acknowledged in time: {:?}",
             self.shared.ledger.lock().unwrap().unexpected
         );
@@ -269,7 +275,7 @@ fn pick(shared: &Shared) -> Option<(String, BTreeSet<(String, String)>)> {
     }
     let turn = shared.turn.fetch_add(1, Ordering::Relaxed);
     // Recent subjects most often (a write racing its read), older ones too.
-    let index = if turn % 2 == 0 {
+    let index = if turn.is_multiple_of(2) {
         n - 1 - (turn / 2) % n.min(8)
     } else {
         (turn * 7919) % n
