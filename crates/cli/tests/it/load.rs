@@ -18,6 +18,9 @@ use tokio::task::JoinHandle;
 /// covers both categories written).
 pub const PURPOSE: &str = "account";
 
+/// The audited actions the load performs, as the chain names them.
+pub const ACTIONS: [&str; 3] = ["subject.create", "record.write", "record.read"];
+
 /// Where requests go: a server's base URL and a client for it.
 #[derive(Clone)]
 pub struct Endpoint {
@@ -84,6 +87,18 @@ impl Ledger {
     pub fn read_count(&self) -> u64 {
         self.reads.values().sum()
     }
+
+    /// The audited acts answered, as (action, subject) with their number.
+    pub fn audited_acts(&self) -> BTreeMap<(String, String), u64> {
+        let created = self.subjects.iter().map(|s| (ACTIONS[0], s, 1));
+        let written = self.record_writes.iter().map(|(s, n)| (ACTIONS[1], s, *n));
+        let read = self.reads.iter().map(|(s, n)| (ACTIONS[2], s, *n));
+        created
+            .chain(written)
+            .chain(read)
+            .map(|(action, subject, n)| ((action.to_owned(), subject.clone()), n))
+            .collect()
+    }
 }
 
 /// Shared between the workers of one run.
@@ -94,6 +109,7 @@ struct Shared {
     service: String,
     tag: String,
     turn: AtomicUsize,
+    in_flight: AtomicUsize,
 }
 
 /// Workers running against one or more servers.
@@ -118,6 +134,7 @@ pub fn start(
         service: service.to_owned(),
         tag: crate::support::random_tag()[..8].to_owned(),
         turn: AtomicUsize::new(0),
+        in_flight: AtomicUsize::new(0),
     });
     let mut workers = Vec::new();
     for w in 0..writers {
@@ -150,6 +167,11 @@ impl Running {
         );
     }
 
+    /// How many requests are sent and not yet answered, right now.
+    pub fn in_flight(&self) -> usize {
+        self.shared.in_flight.load(Ordering::SeqCst)
+    }
+
     /// Tells the workers to stop after their current request and waits.
     pub async fn finish(self) {
         self.shared.stop.store(true, Ordering::SeqCst);
@@ -170,7 +192,8 @@ async fn write_loop(target: Endpoint, shared: Arc<Shared>, w: usize) {
             "purpose": PURPOSE,
             "records": [{"category": "email", "value": email}],
         });
-        let Some(created) = target.post("/v1/subjects", &shared.service, &body).await else {
+        let created = tracked(&shared, target.post("/v1/subjects", &shared.service, &body));
+        let Some(created) = created.await else {
             shared.ledger.lock().unwrap().unanswered += 1;
             return;
         };
@@ -190,7 +213,7 @@ async fn write_loop(target: Endpoint, shared: Arc<Shared>, w: usize) {
             "records": [{"category": "name", "value": name}],
         });
         let path = format!("/v1/subjects/{id}/records");
-        let Some(added) = target.post(&path, &shared.service, &body).await else {
+        let Some(added) = tracked(&shared, target.post(&path, &shared.service, &body)).await else {
             shared.ledger.lock().unwrap().unanswered += 1;
             return;
         };
@@ -204,6 +227,14 @@ async fn write_loop(target: Endpoint, shared: Arc<Shared>, w: usize) {
             });
         }
     }
+}
+
+/// Runs a request, counted as in flight until it is answered or fails.
+async fn tracked<T>(shared: &Shared, request: impl Future<Output = T>) -> T {
+    shared.in_flight.fetch_add(1, Ordering::SeqCst);
+    let outcome = request.await;
+    shared.in_flight.fetch_sub(1, Ordering::SeqCst);
+    outcome
 }
 
 /// The id in an answer with the `expected` status; anything else is noted
@@ -244,7 +275,8 @@ async fn read_loop(target: Endpoint, shared: Arc<Shared>) {
             continue;
         };
         let path = format!("/v1/subjects/{subject}/records?purpose={PURPOSE}");
-        let Some((status, body)) = target.get(&path, &shared.service).await else {
+        let Some((status, body)) = tracked(&shared, target.get(&path, &shared.service)).await
+        else {
             shared.ledger.lock().unwrap().unanswered += 1;
             return;
         };
