@@ -1,8 +1,9 @@
 //! Two `tutela serve` processes on one PostgreSQL database, with one master
 //! key, serving the same tenant at once: the audited writes and reads both
-//! answered all land on the tenant's chain, which `tutela audit verify`
-//! finds intact, covering at least every audited act answered, and which
-//! matches signed checkpoints taken before and after. Runs only when
+//! answered all land on the tenant's chain (exactly one entry per act
+//! answered, seen through either server), which `tutela audit verify` finds
+//! intact, covering at least every audited act answered, and which matches
+//! signed checkpoints taken before and after. Runs only when
 //! `TUTELA_TEST_DATABASE_URL` is set.
 
 use crate::crash::{Entries, keeps_its_promises};
@@ -12,8 +13,8 @@ use crate::pg::PgDatabase;
 use crate::support::temp_dir;
 use std::sync::{Arc, Mutex};
 
-/// Concurrent writers and readers, spread over both servers; readers read
-/// what was mostly written through the other server.
+/// Concurrent writers and readers, spread over both servers; readers pick
+/// subjects written through either, so each server reads the other's writes.
 const WRITERS: usize = 4;
 const READERS: usize = 4;
 /// Acknowledged writes before the load stops: counted, not timed.
