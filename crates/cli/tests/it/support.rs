@@ -138,14 +138,14 @@ pub fn wait_limited(child: &mut Child, limit: Duration) -> Option<ExitStatus> {
     }
 }
 
-/// A `tutela serve --demo` running in a directory.
+/// A `tutela serve` (usually `--demo`) running in a directory.
 pub struct Server {
     child: Child,
     /// `http://127.0.0.1:PORT`.
     pub base: String,
-    /// The demo's acme service key.
+    /// The demo's acme service key (empty when not a demo).
     pub service: String,
-    /// The demo's acme DPO key.
+    /// The demo's acme DPO key (empty when not a demo).
     pub dpo: String,
     /// Where its stdout went.
     pub stdout: PathBuf,
@@ -161,11 +161,24 @@ static SERVERS: AtomicUsize = AtomicUsize::new(0);
 /// reads the bound address and the keys from its stdout, and waits (a
 /// bounded number of tries) until `/healthz` answers.
 pub async fn spawn_demo(dir: &Path, env: &[(&str, &str)]) -> Server {
+    let mut server = spawn_serve(dir, &["--demo"], env).await;
+    let printed = std::fs::read_to_string(&server.stdout).unwrap_or_default();
+    server.service = line_after(&printed, "export SERVICE=");
+    server.dpo = line_after(&printed, "export DPO=");
+    server
+}
+
+/// Starts `tutela serve --listen 127.0.0.1:0 ARGS` in `dir` with `env`,
+/// reads the bound address from its stdout, and waits (a bounded number of
+/// tries) until `/healthz` answers. Its `service` and `dpo` keys are empty:
+/// only a demo prints keys ([`spawn_demo`]).
+pub async fn spawn_serve(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Server {
     let n = SERVERS.fetch_add(1, Ordering::Relaxed);
     let stdout = dir.join(format!("serve-{n}.stdout"));
     let stderr = dir.join(format!("serve-{n}.stderr"));
     let mut child = command(dir)
-        .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(args)
         .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(File::create(&stdout).expect("stdout file"))
@@ -188,22 +201,10 @@ pub async fn spawn_demo(dir: &Path, env: &[(&str, &str)]) -> Server {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
-    let line_after = |prefix: &str| {
-        printed
-            .lines()
-            .find_map(|l| l.strip_prefix(prefix))
-            .map(|rest| {
-                rest.split_whitespace()
-                    .next()
-                    .unwrap_or_default()
-                    .to_owned()
-            })
-            .unwrap_or_else(|| panic!("serve printed no {prefix:?} line\n{printed}"))
-    };
     let server = Server {
-        base: format!("http://{}", line_after("listening on http://")),
-        service: line_after("export SERVICE="),
-        dpo: line_after("export DPO="),
+        base: format!("http://{}", line_after(&printed, "listening on http://")),
+        service: String::new(),
+        dpo: String::new(),
         child,
         stdout,
         stderr,
@@ -214,6 +215,22 @@ pub async fn spawn_demo(dir: &Path, env: &[(&str, &str)]) -> Server {
     };
     server.wait_healthy().await;
     server
+}
+
+/// The first word after `prefix` on the first line of `printed` starting
+/// with it.
+#[track_caller]
+pub fn line_after(printed: &str, prefix: &str) -> String {
+    printed
+        .lines()
+        .find_map(|l| l.strip_prefix(prefix))
+        .map(|rest| {
+            rest.split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .unwrap_or_else(|| panic!("no {prefix:?} line in\n{printed}"))
 }
 
 fn logs(stdout: &Path, stderr: &Path) -> String {
