@@ -170,22 +170,35 @@ async fn reads_back(endpoint: &Endpoint, service: &str, ledger: &Arc<Mutex<Ledge
     }
 }
 
-/// The caller's tenant's whole chain through `GET /v1/audit`, page by page.
+/// The caller's tenant's whole chain: every lane `GET /v1/audit/heads`
+/// names, each read through `GET /v1/audit` page by page.
 pub async fn chain_entries(endpoint: &Endpoint, admin: &str) -> Vec<Value> {
+    let (status, heads) = endpoint
+        .get("/v1/audit/heads", admin)
+        .await
+        .expect("an answer");
+    assert_eq!(status, 200, "{heads}");
+    let lanes: Vec<u64> = heads["heads"]
+        .as_array()
+        .map(|h| h.iter().filter_map(|h| h["lane"].as_u64()).collect())
+        .unwrap_or_default();
     let mut entries: Vec<Value> = Vec::new();
-    let mut after = 0;
-    loop {
-        let path = format!("/v1/audit?after={after}&limit=1000");
-        let (status, page) = endpoint.get(&path, admin).await.expect("an answer");
-        assert_eq!(status, 200, "{page}");
-        let page = page["entries"].as_array().cloned().unwrap_or_default();
-        let last = page.last().and_then(|e| e["seq"].as_u64());
-        entries.extend(page);
-        match last {
-            Some(seq) if seq > after => after = seq,
-            _ => return entries,
+    for lane in lanes {
+        let mut after = 0;
+        loop {
+            let path = format!("/v1/audit?lane={lane}&after={after}&limit=1000");
+            let (status, page) = endpoint.get(&path, admin).await.expect("an answer");
+            assert_eq!(status, 200, "{page}");
+            let page = page["entries"].as_array().cloned().unwrap_or_default();
+            let last = page.last().and_then(|e| e["seq"].as_u64());
+            entries.extend(page);
+            match last {
+                Some(seq) if seq > after => after = seq,
+                _ => break,
+            }
         }
     }
+    entries
 }
 
 /// How many allowed entries naming [`PURPOSE`] each (action, subject) has,

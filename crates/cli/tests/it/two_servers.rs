@@ -3,7 +3,8 @@
 //! answered all land on the tenant's chain (exactly one entry per act
 //! answered, seen through either server), which `tutela audit verify` finds
 //! intact, covering at least every audited act answered, and which matches
-//! signed checkpoints taken before and after. Runs only when
+//! signed checkpoints taken before and after. The servers append on
+//! different lanes of the chain, so neither waits for the other. Runs only when
 //! `TUTELA_TEST_DATABASE_URL` is set.
 
 use crate::crash::{Entries, keeps_its_promises};
@@ -40,6 +41,15 @@ async fn two_servers_on_one_postgres_write_one_chain_that_verifies() {
     for endpoint in &endpoints {
         keeps_its_promises(endpoint, &deployment, &ledger, Entries::Exactly).await;
     }
+    // Neither server waited for the other's audit head: each appended to
+    // lanes of its own (one per writer), and every lane verified above.
+    let (status, heads) = endpoints[0]
+        .get("/v1/audit/heads", &deployment.admin)
+        .await
+        .expect("an answer");
+    assert_eq!(status, 200, "{heads}");
+    let lanes = heads["heads"].as_array().map_or(0, Vec::len);
+    assert!(lanes >= 2, "both servers wrote lanes of their own: {heads}");
     for server in [first, second] {
         let logs = server.logs();
         assert!(server.stop().success(), "no clean stop\n{logs}");
