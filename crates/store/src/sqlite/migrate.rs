@@ -26,10 +26,12 @@ pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(|e| sqlite("migrate sqlite", &e))?;
-    let mut applied = user_version(&tx)?;
-    if applied == 0 {
-        applied = adopted_from_sqlx(&tx)?;
-    }
+    let recorded = user_version(&tx)?;
+    let applied = if recorded == 0 {
+        adopted_from_sqlx(&tx)?
+    } else {
+        recorded
+    };
     let known = i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX);
     if applied > known {
         return Err(internal(
@@ -42,7 +44,7 @@ pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {
         tx.execute_batch(migration)
             .map_err(|e| sqlite("migrate sqlite", &e))?;
     }
-    if applied != known {
+    if recorded != known {
         tx.pragma_update(None, "user_version", known)
             .map_err(|e| sqlite("migrate sqlite", &e))?;
     }
