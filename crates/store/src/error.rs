@@ -11,7 +11,7 @@ use tutela_engine::store::StoreError;
 
 /// What a write names when one of its constraints fails: the thing that
 /// already exists (unique key) and the thing it refers to (foreign key).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Names {
     /// Reported as `Conflict { what }` on a unique violation.
     pub(crate) conflict: &'static str,
@@ -77,6 +77,44 @@ pub(crate) fn write_error(names: Names, err: &sqlx::Error) -> StoreError {
     }
 }
 
+/// A `StoreError::Backend` saying `context` failed because of `err`, from
+/// rusqlite. SQLite's messages name tables and columns, never values; the
+/// extended result code is kept as the code.
+pub(crate) fn sqlite(context: &'static str, err: &rusqlite::Error) -> StoreError {
+    let (code, message) = match err {
+        rusqlite::Error::SqliteFailure(failure, message) => (
+            Some(failure.extended_code.to_string()),
+            message.clone().unwrap_or_else(|| failure.to_string()),
+        ),
+        other => (None, other.to_string()),
+    };
+    StoreError::Backend(Box::new(BackendError {
+        context,
+        code,
+        message,
+    }))
+}
+
+/// [`write_error`] for rusqlite: unique and primary-key violations become
+/// `Conflict`, foreign-key violations `Missing`, anything else `Backend`.
+pub(crate) fn sqlite_write(names: Names, err: &rusqlite::Error) -> StoreError {
+    use rusqlite::ffi;
+    match err {
+        rusqlite::Error::SqliteFailure(failure, _) => match failure.extended_code {
+            ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
+                StoreError::Conflict {
+                    what: names.conflict,
+                }
+            }
+            ffi::SQLITE_CONSTRAINT_FOREIGNKEY => StoreError::Missing {
+                what: names.missing,
+            },
+            _ => sqlite(names.conflict, err),
+        },
+        _ => sqlite(names.conflict, err),
+    }
+}
+
 /// A row that does not decode into the engine's types (a bad id, a MAC of
 /// the wrong length): the data was changed behind the store's back.
 pub(crate) fn corrupt(column: &'static str) -> StoreError {
@@ -111,6 +149,33 @@ mod tests {
             Some("records: no rows returned by a query that expected to return at least one row")
         );
         assert_eq!(err.to_string(), "storage failure");
+    }
+
+    #[test]
+    fn sqlite_constraint_failures_name_the_thing_not_the_values() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (k TEXT PRIMARY KEY)")
+            .unwrap();
+        conn.execute("INSERT INTO t VALUES ('secret-value')", [])
+            .unwrap();
+        let err = conn
+            .execute("INSERT INTO t VALUES ('secret-value')", [])
+            .unwrap_err();
+        let names = Names {
+            conflict: "tenant",
+            missing: "subject",
+        };
+        assert!(matches!(
+            sqlite_write(names, &err),
+            StoreError::Conflict { what: "tenant" }
+        ));
+        let err = conn.execute("INSERT INTO nope VALUES (1)", []).unwrap_err();
+        let backend = sqlite_write(names, &err);
+        let cause = std::error::Error::source(&backend).map(ToString::to_string);
+        assert_eq!(
+            cause.as_deref(),
+            Some("tenant: no such table: nope (code 1)")
+        );
     }
 
     #[test]

@@ -1,16 +1,19 @@
 //! Tutela's storage: the engine's [`Store`] on SQLite (the embedded
 //! default, one file) and on PostgreSQL (several servers, one database).
 //!
-//! Both run the same SQL (`sql`) and the same row conversions (`rows`),
-//! written once in `queries` over sqlx's runtime API; only what truly differs (connection set-up, the SQLite group commit, PostgreSQL's
-//! row lock on the audit head, the DDL) lives per backend. Migrations are
-//! forward-only and embedded, one directory per backend, and run on connect.
+//! Both run the same SQL (`sql`, rewritten from `$n` to `?n` for SQLite)
+//! and the same row conversions (`rows`). SQLite runs on rusqlite, on
+//! threads of its own (`sqlite/`): a writer that executes each change's
+//! pure plan (`plan`) with group commit, and a few reader connections.
+//! PostgreSQL runs on sqlx, through `queries`. Migrations are forward-only
+//! and embedded, one directory per backend, and run on connect.
 //!
 //! Every table's key starts with `tenant_id`, every statement filters by it
 //! (listing tenants and the ids of every audit chain aside), and none joins
 //! across tenants.
 
 mod error;
+mod plan;
 mod postgres;
 mod queries;
 mod rows;
@@ -56,7 +59,7 @@ fn sqlite_path(rest: &str) -> Result<&str, StoreError> {
     Ok(path)
 }
 
-/// Implements [`Store`] for a backend struct by delegating to its
+/// Implements [`Store`] for a sqlx backend struct (PostgreSQL) by delegating to its
 /// `apply_change`, `check`, `insert_key_check` and `shutdown` methods and to the shared `queries` reads
 /// on its pool field.
 macro_rules! store_impl {

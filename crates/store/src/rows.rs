@@ -1,7 +1,8 @@
 //! Rows as the database returns them, and their conversion into the
-//! engine's types. Shared by both backends: the structs derive a `FromRow`
-//! that is generic over the driver, and every conversion checks what it
-//! reads, so a tampered row is reported instead of trusted.
+//! engine's types. Shared by both backends: the structs derive sqlx's
+//! `FromRow` (PostgreSQL) and are filled column by column from rusqlite
+//! rows (`sqlite/reads.rs`); every conversion checks what it reads, so a
+//! tampered row is reported instead of trusted.
 
 use crate::error::corrupt;
 use jiff::Timestamp;
@@ -78,11 +79,11 @@ fn split_purposes(text: &str) -> Result<Vec<PurposeId>, StoreError> {
 /// `tenants`.
 #[derive(sqlx::FromRow)]
 pub(crate) struct TenantDb {
-    tenant_id: String,
-    name: String,
-    operator: bool,
-    policy_version: i64,
-    created_at: i64,
+    pub(crate) tenant_id: String,
+    pub(crate) name: String,
+    pub(crate) operator: bool,
+    pub(crate) policy_version: i64,
+    pub(crate) created_at: i64,
 }
 
 impl TryFrom<TenantDb> for TenantRow {
@@ -101,10 +102,10 @@ impl TryFrom<TenantDb> for TenantRow {
 /// `policies`.
 #[derive(sqlx::FromRow)]
 pub(crate) struct PolicyDb {
-    tenant_id: String,
-    version: i64,
-    source: String,
-    published_at: i64,
+    pub(crate) tenant_id: String,
+    pub(crate) version: i64,
+    pub(crate) source: String,
+    pub(crate) published_at: i64,
 }
 
 impl TryFrom<PolicyDb> for PolicyRow {
@@ -122,15 +123,15 @@ impl TryFrom<PolicyDb> for PolicyRow {
 /// `subjects`, with the tenant's current policy version alongside.
 #[derive(sqlx::FromRow)]
 pub(crate) struct SubjectDb {
-    tenant_id: String,
-    subject_id: String,
-    kind: String,
-    wrapped_key: Option<Vec<u8>>,
-    restricted: bool,
-    created_at: i64,
-    erased_at: Option<i64>,
+    pub(crate) tenant_id: String,
+    pub(crate) subject_id: String,
+    pub(crate) kind: String,
+    pub(crate) wrapped_key: Option<Vec<u8>>,
+    pub(crate) restricted: bool,
+    pub(crate) created_at: i64,
+    pub(crate) erased_at: Option<i64>,
     /// From `tenants`, fetched in the same statement.
-    policy_version: i64,
+    pub(crate) policy_version: i64,
 }
 
 impl SubjectDb {
@@ -158,14 +159,14 @@ impl TryFrom<SubjectDb> for SubjectRow {
 /// `records`.
 #[derive(sqlx::FromRow)]
 pub(crate) struct RecordDb {
-    tenant_id: String,
-    record_id: String,
-    subject_id: String,
-    category: String,
-    purpose: String,
-    source: String,
-    ciphertext: Vec<u8>,
-    collected_at: i64,
+    pub(crate) tenant_id: String,
+    pub(crate) record_id: String,
+    pub(crate) subject_id: String,
+    pub(crate) category: String,
+    pub(crate) purpose: String,
+    pub(crate) source: String,
+    pub(crate) ciphertext: Vec<u8>,
+    pub(crate) collected_at: i64,
 }
 
 impl TryFrom<RecordDb> for RecordRow {
@@ -188,16 +189,16 @@ impl TryFrom<RecordDb> for RecordRow {
 /// together with one `UNION ALL` (objections leave the consent columns NULL).
 #[derive(sqlx::FromRow)]
 pub(crate) struct LedgerDb {
-    kind: String,
-    tenant_id: String,
-    id: String,
-    subject_id: String,
-    purpose: Option<String>,
-    granted: Option<bool>,
-    at_us: i64,
-    expires_at: Option<i64>,
-    policy_version: Option<i64>,
-    source: Option<String>,
+    pub(crate) kind: String,
+    pub(crate) tenant_id: String,
+    pub(crate) id: String,
+    pub(crate) subject_id: String,
+    pub(crate) purpose: Option<String>,
+    pub(crate) granted: Option<bool>,
+    pub(crate) at_us: i64,
+    pub(crate) expires_at: Option<i64>,
+    pub(crate) policy_version: Option<i64>,
+    pub(crate) source: Option<String>,
 }
 
 /// A ledger line, decoded.
@@ -247,14 +248,14 @@ impl TryFrom<LedgerDb> for Ledger {
 /// `api_keys`.
 #[derive(sqlx::FromRow)]
 pub(crate) struct ApiKeyDb {
-    tenant_id: String,
-    api_key_id: String,
-    secret_hash: Vec<u8>,
-    role: String,
-    purposes: String,
-    label: String,
-    created_at: i64,
-    revoked_at: Option<i64>,
+    pub(crate) tenant_id: String,
+    pub(crate) api_key_id: String,
+    pub(crate) secret_hash: Vec<u8>,
+    pub(crate) role: String,
+    pub(crate) purposes: String,
+    pub(crate) label: String,
+    pub(crate) created_at: i64,
+    pub(crate) revoked_at: Option<i64>,
 }
 
 impl TryFrom<ApiKeyDb> for ApiKeyRow {
@@ -277,8 +278,8 @@ impl TryFrom<ApiKeyDb> for ApiKeyRow {
 #[derive(sqlx::FromRow)]
 pub(crate) struct ApiKeyGrantDb {
     #[sqlx(flatten)]
-    key: ApiKeyDb,
-    operator: Option<bool>,
+    pub(crate) key: ApiKeyDb,
+    pub(crate) operator: Option<bool>,
 }
 
 impl TryFrom<ApiKeyGrantDb> for ApiKeyGrant {
@@ -296,17 +297,17 @@ impl TryFrom<ApiKeyGrantDb> for ApiKeyGrant {
 /// (not a decoding error) reports an edited row.
 #[derive(sqlx::FromRow)]
 pub(crate) struct AuditEntryDb {
-    lane: i64,
-    seq: i64,
-    at_us: i64,
-    actor: String,
-    action: String,
-    purpose: Option<String>,
-    subject: Option<String>,
-    detail: String,
-    outcome: String,
-    prev_mac: Vec<u8>,
-    mac: Vec<u8>,
+    pub(crate) lane: i64,
+    pub(crate) seq: i64,
+    pub(crate) at_us: i64,
+    pub(crate) actor: String,
+    pub(crate) action: String,
+    pub(crate) purpose: Option<String>,
+    pub(crate) subject: Option<String>,
+    pub(crate) detail: String,
+    pub(crate) outcome: String,
+    pub(crate) prev_mac: Vec<u8>,
+    pub(crate) mac: Vec<u8>,
 }
 
 impl TryFrom<AuditEntryDb> for AuditEntry {
@@ -331,9 +332,9 @@ impl TryFrom<AuditEntryDb> for AuditEntry {
 /// `audit_heads`.
 #[derive(sqlx::FromRow)]
 pub(crate) struct HeadDb {
-    lane: i64,
-    seq: i64,
-    mac: Vec<u8>,
+    pub(crate) lane: i64,
+    pub(crate) seq: i64,
+    pub(crate) mac: Vec<u8>,
 }
 
 impl HeadDb {

@@ -1,6 +1,10 @@
-//! The SQL both backends run. SQLite and PostgreSQL both accept `$n`
-//! placeholders, `ON CONFLICT ... DO UPDATE` and `RETURNING`, so each
-//! statement is written once here; only DDL and row locking differ.
+//! The SQL both backends run. Each statement is written once here, with
+//! PostgreSQL's `$n` placeholders; SQLite runs the same text with `$n`
+//! rewritten to `?n` ([`for_sqlite`]), because SQLite numbers `$n`
+//! parameters by first appearance, not by `n`, so a statement naming `$2`
+//! before `$1` would bind the wrong values positionally. Both accept
+//! `ON CONFLICT ... DO UPDATE` and `UNION ALL`; only DDL and row locking
+//! differ.
 //!
 //! Every statement filters by `tenant_id = $1` (listing tenants aside) and
 //! none joins across tenants. Ties in "oldest first" orders are broken by id
@@ -183,6 +187,102 @@ pub(crate) fn select_records_in(n: usize) -> String {
     sql
 }
 
+/// Loading a subject for a check in one statement: the subject row (with
+/// its tenant's policy version), its consent ledger and objections, and its
+/// records, as one `UNION ALL` of per-table selects on the same tenant (no
+/// join). Every branch has the same columns, NULL where a part has none:
+///
+/// | column | subject | consent | objection | record |
+/// |---|---|---|---|---|
+/// | part | 0 | 1 | 1 | 2 |
+/// | kind | 'subject' | 'consent' | 'objection' | 'record' |
+/// | id | subject_id | consent_id | objection_id | record_id |
+/// | tenant_id, subject_id | | | | |
+/// | txt1 | kind | purpose | purpose | category |
+/// | txt2 | NULL | source | NULL | purpose |
+/// | txt3 | NULL | NULL | NULL | source |
+/// | bytes | wrapped_key | NULL | NULL | ciphertext |
+/// | flag | restricted | granted | NULL | NULL |
+/// | at1 | created_at | at_us | at_us | collected_at |
+/// | at2 | erased_at | expires_at | NULL | NULL |
+/// | num | tenant's policy_version | policy_version | NULL | NULL |
+///
+/// Ordered by part, then time, then id, so rows decode in one pass: the
+/// subject first, the ledger oldest first, the records oldest first (the
+/// orders of [`SELECT_LEDGER`] and [`SELECT_RECORDS`]). [`select_subject_load`]
+/// appends the records branch and the order.
+pub(crate) const SELECT_SUBJECT_LOAD: &str = "SELECT 0 AS part, 'subject' AS kind, \
+    subject_id AS id, tenant_id, subject_id, kind AS txt1, NULL AS txt2, NULL AS txt3, \
+    wrapped_key AS bytes, restricted AS flag, created_at AS at1, erased_at AS at2, \
+    COALESCE((SELECT policy_version FROM tenants WHERE tenant_id = $1), 0) AS num \
+    FROM subjects WHERE tenant_id = $1 AND subject_id = $2 \
+    UNION ALL \
+    SELECT 1, 'consent', consent_id, tenant_id, subject_id, purpose, source, NULL, NULL, \
+    granted, at_us, expires_at, policy_version \
+    FROM consents WHERE tenant_id = $1 AND subject_id = $2 \
+    UNION ALL \
+    SELECT 1, 'objection', objection_id, tenant_id, subject_id, purpose, NULL, NULL, NULL, \
+    NULL, at_us, NULL, NULL \
+    FROM objections WHERE tenant_id = $1 AND subject_id = $2";
+/// The records branch of [`SELECT_SUBJECT_LOAD`]; a category filter follows.
+pub(crate) const SUBJECT_LOAD_RECORDS: &str = " UNION ALL \
+    SELECT 2, 'record', record_id, tenant_id, subject_id, category, purpose, source, \
+    ciphertext, NULL, collected_at, NULL, NULL \
+    FROM records WHERE tenant_id = $1 AND subject_id = $2";
+/// Closes [`SELECT_SUBJECT_LOAD`].
+pub(crate) const SUBJECT_LOAD_ORDER: &str = " ORDER BY part, at1, id";
+
+/// Which records [`select_subject_load`] brings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LoadRecords {
+    /// None: the subject's state only.
+    None,
+    /// Of `n` categories, bound as `$3 ..`.
+    In(usize),
+    /// Every record.
+    All,
+}
+
+/// [`SELECT_SUBJECT_LOAD`] with the records asked for. Only placeholders
+/// are formatted in; values are always bound. Callers keep `n` at most
+/// [`MAX_CATEGORIES_IN`].
+pub(crate) fn select_subject_load(records: LoadRecords) -> String {
+    let mut sql = String::with_capacity(SELECT_SUBJECT_LOAD.len() + 200);
+    sql.push_str(SELECT_SUBJECT_LOAD);
+    if records != LoadRecords::None {
+        sql.push_str(SUBJECT_LOAD_RECORDS);
+    }
+    if let LoadRecords::In(n) = records {
+        let placeholders: Vec<String> = (3..3 + n).map(|i| format!("${i}")).collect();
+        sql.push_str(" AND category IN (");
+        sql.push_str(&placeholders.join(", "));
+        sql.push(')');
+    }
+    sql.push_str(SUBJECT_LOAD_ORDER);
+    sql
+}
+
+/// `sql` as SQLite should run it: every `$n` placeholder becomes `?n`
+/// (numbered explicitly, so SQLite binds by `n` whatever the order they
+/// appear in); text inside single-quoted literals is left as it is.
+pub(crate) fn for_sqlite(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut in_literal = false;
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => in_literal = !in_literal,
+            '$' if !in_literal && chars.peek().is_some_and(char::is_ascii_digit) => {
+                out.push('?');
+                continue;
+            }
+            _ => {}
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// The subject an identifier points at.
 pub(crate) const SELECT_SUBJECT_BY_IDENTIFIER: &str = "SELECT subject_id FROM identifiers \
     WHERE tenant_id = $1 AND category = $2 AND blind_index = $3";
@@ -211,6 +311,148 @@ pub(crate) const PING: &str = "SELECT tenant_id FROM tenants WHERE tenant_id = '
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeSet;
+
+    /// Every statement constant in this file, and every shape of the built
+    /// ones; [`every_statement_is_listed`] keeps the list complete.
+    fn every_statement() -> Vec<String> {
+        let fixed = [
+            INSERT_TENANT,
+            INSERT_POLICY,
+            SET_POLICY_VERSION,
+            INSERT_SUBJECT,
+            INSERT_IDENTIFIERS_INTO,
+            INSERT_RECORDS_INTO,
+            INSERT_CONSENT,
+            INSERT_OBJECTION,
+            SET_RESTRICTED,
+            SUBJECT_STATE,
+            SUBJECT_STATE_FOR_SHARE,
+            ERASE_SUBJECT,
+            DELETE_IDENTIFIERS,
+            DELETE_RECORDS,
+            INSERT_API_KEY,
+            REVOKE_API_KEY,
+            INSERT_AUDIT_ENTRIES_INTO,
+            MOVE_AUDIT_HEAD,
+            SELECT_HEAD,
+            SELECT_AUDIT_HEADS,
+            SELECT_AUDIT_LANES,
+            SELECT_AUDIT_ENTRIES,
+            SELECT_AUDIT_TENANTS,
+            SELECT_TENANT,
+            SELECT_TENANTS,
+            SELECT_POLICY,
+            SELECT_CURRENT_POLICY,
+            SELECT_POLICIES,
+            SELECT_SUBJECT,
+            SELECT_LEDGER,
+            SELECT_RECORDS,
+            RECORDS_ORDER,
+            SELECT_SUBJECT_LOAD,
+            SUBJECT_LOAD_RECORDS,
+            SUBJECT_LOAD_ORDER,
+            SELECT_SUBJECT_BY_IDENTIFIER,
+            SELECT_API_KEY_GRANT,
+            SELECT_API_KEYS,
+            INSERT_KEY_CHECK,
+            SELECT_KEY_CHECK,
+            PING,
+        ];
+        let mut all: Vec<String> = fixed.iter().map(|s| (*s).to_owned()).collect();
+        all.push(insert_rows(INSERT_RECORDS_INTO, 8, MAX_ROWS_PER_INSERT));
+        all.push(insert_rows(INSERT_IDENTIFIERS_INTO, 5, 3));
+        all.push(insert_rows(
+            INSERT_AUDIT_ENTRIES_INTO,
+            AUDIT_ENTRY_COLUMNS,
+            2,
+        ));
+        all.push(select_records_in(MAX_CATEGORIES_IN));
+        for load in [LoadRecords::None, LoadRecords::All, LoadRecords::In(12)] {
+            all.push(select_subject_load(load));
+        }
+        all
+    }
+
+    #[test]
+    fn every_statement_is_listed() {
+        let source = include_str!("sql.rs");
+        let declared = source
+            .lines()
+            .filter(|l| l.starts_with("pub(crate) const ") && l.contains(": &str"))
+            .count();
+        // The fixed list above plus seven built shapes.
+        assert_eq!(declared + 7, every_statement().len());
+    }
+
+    /// The numbers of the `$n` (or `?n`) placeholders outside literals.
+    fn placeholders(sql: &str, mark: char) -> Vec<u32> {
+        let mut found = Vec::new();
+        let mut in_literal = false;
+        let mut chars = sql.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '\'' {
+                in_literal = !in_literal;
+            } else if c == mark && !in_literal {
+                let mut digits = String::new();
+                while let Some(d) = chars.next_if(char::is_ascii_digit) {
+                    digits.push(d);
+                }
+                if let Ok(n) = digits.parse() {
+                    found.push(n);
+                }
+            }
+        }
+        found
+    }
+
+    /// The single-quoted literals of a statement, in order.
+    fn literals(sql: &str) -> Vec<&str> {
+        sql.split('\'').skip(1).step_by(2).collect()
+    }
+
+    #[test]
+    fn sqlite_text_numbers_every_placeholder_explicitly() {
+        for statement in every_statement() {
+            let rewritten = for_sqlite(&statement);
+            let dollars = placeholders(&statement, '$');
+            assert_eq!(placeholders(&rewritten, '?'), dollars, "{statement}");
+            assert!(placeholders(&rewritten, '$').is_empty(), "{rewritten}");
+            let distinct: BTreeSet<u32> = dollars.iter().copied().collect();
+            let after: BTreeSet<u32> = placeholders(&rewritten, '?').into_iter().collect();
+            assert_eq!(distinct, after);
+            assert_eq!(literals(&statement), literals(&rewritten));
+            assert_eq!(
+                rewritten.replace('?', "$"),
+                statement,
+                "only markers change"
+            );
+        }
+    }
+
+    #[test]
+    fn literals_keep_their_dollars() {
+        assert_eq!(
+            for_sqlite("SELECT '$1', $2 WHERE x = 'it''s $3' AND y = $10"),
+            "SELECT '$1', ?2 WHERE x = 'it''s $3' AND y = ?10"
+        );
+        assert_eq!(for_sqlite("SELECT $ AS a"), "SELECT $ AS a");
+    }
+
+    #[test]
+    fn out_of_order_statements_are_the_reason() {
+        for statement in [
+            SET_POLICY_VERSION,
+            SET_RESTRICTED,
+            ERASE_SUBJECT,
+            REVOKE_API_KEY,
+        ] {
+            let order = placeholders(statement, '$');
+            let mut sorted = order.clone();
+            sorted.sort_unstable();
+            assert_ne!(order, sorted, "{statement}");
+        }
+    }
 
     #[test]
     fn multi_row_inserts_number_every_placeholder_once() {
@@ -226,5 +468,9 @@ mod tests {
         let sql = select_records_in(3);
         assert!(sql.ends_with("AND category IN ($3, $4, $5) ORDER BY collected_at, record_id"));
         assert!(select_records_in(0).ends_with("subject_id = $2 ORDER BY collected_at, record_id"));
+        let load = select_subject_load(LoadRecords::In(2));
+        assert!(load.ends_with("AND category IN ($3, $4) ORDER BY part, at1, id"));
+        assert!(!select_subject_load(LoadRecords::None).contains("FROM records"));
+        assert!(select_subject_load(LoadRecords::All).contains("FROM records"));
     }
 }

@@ -357,25 +357,6 @@ where
         row.map_or(Ok(None), HeadDb::into_head)
     }
 
-    /// Links `events` on `lane` after `head`, inserts the entries and moves
-    /// the lane's head. Returns the entries; the caller's transaction
-    /// commits them.
-    pub(crate) async fn append_audit(
-        conn: &mut DB::Connection,
-        tenant: &TenantId,
-        chain: &AuditChain,
-        lane: u32,
-        head: Option<AuditHead>,
-        events: &[AuditEvent],
-    ) -> Result<Vec<AuditEntry>, StoreError> {
-        let entries = link(tenant, chain, lane, head, events)?;
-        Self::insert_audit(conn, tenant, &entries).await?;
-        if let Some(last) = entries.last() {
-            Self::move_head(conn, tenant, last.head(), head.map_or(0, |h| h.seq)).await?;
-        }
-        Ok(entries)
-    }
-
     /// Inserts linked entries, [`sql::MAX_ROWS_PER_INSERT`] per statement.
     pub(crate) async fn insert_audit(
         conn: &mut DB::Connection,

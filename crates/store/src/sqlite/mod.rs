@@ -1,51 +1,82 @@
-//! The embedded default: one SQLite file in WAL mode.
+//! The embedded default: one SQLite file in WAL mode, driven through
+//! rusqlite on threads this module owns, so a read or a commit costs what
+//! SQLite and the disk cost, not hand-offs between async tasks.
+//!
+//! Shape:
+//! - one writer connection on a named thread (`writer.rs`): group commit,
+//!   the audit chain heads held in memory, the erasure checkpoint;
+//! - a few `query_only` reader connections (`readers.rs`), each read run
+//!   off the async runtime with cached prepared statements (`reads.rs`);
+//! - a checkpoint thread with its own connection (`checkpoint.rs`), so
+//!   copying the WAL back into the main file is off the commit path;
+//! - forward-only migrations embedded in the binary (`migrate.rs`);
+//! - the plan executor (`exec.rs`) and the `Store` impl (`store.rs`).
 //!
 //! Settings, and why:
 //! - `journal_mode = WAL`: readers never block the writer, nor it them.
-//! - `synchronous = FULL`: the WAL is synced at every commit, so a crash or
-//!   a power cut loses no acknowledged write (NORMAL could lose the last
-//!   commits on power loss). Group commit pays for the fsync once per batch.
+//! - `synchronous = FULL` for every batch that writes data: the WAL is
+//!   synced at commit, so a crash or a power cut loses no acknowledged
+//!   write. Batches of audit entries only use `NORMAL` (see `writer.rs`).
 //! - `secure_delete = ON`: deleted content (an erased subject's records and
 //!   wrapped key) is overwritten with zeros, not left in free pages.
 //! - `foreign_keys = ON`: a write naming a missing subject fails.
+//! - `busy_timeout` (10 s): another process holding the lock (a CLI run
+//!   beside the server) makes us wait instead of failing at once.
+//! - `wal_autocheckpoint = 0` on the writer: SQLite would otherwise
+//!   checkpoint inside the commit that crosses 1000 pages, making that
+//!   caller wait for a copy of the WAL and two fsyncs. The checkpoint
+//!   thread does it instead once the WAL passes [`WAL_SOFT_LIMIT`].
+//! - `journal_size_limit` = [`WAL_SOFT_LIMIT`]: when the WAL restarts after
+//!   a complete checkpoint, its file is cut back to this size, so the file
+//!   size is a fair measure of how much is waiting to be checkpointed.
+//! - readers are `query_only`: no read path can write.
 //! - the file is created 0600 (see [`create_private`]), and with it the
 //!   `-wal` and `-shm` files.
-//! - `busy_timeout`: another process holding the lock (a CLI run beside the
-//!   server) makes us wait instead of failing at once.
-//!
-//! One writer connection, owned by the group-commit task ([`writer`]), and a
-//! separate pool of `query_only` readers: the standard shape that never
-//! meets `SQLITE_BUSY` between our own connections.
+//! - each connection caches [`STATEMENT_CACHE`] prepared statements: every
+//!   fixed statement, the per-count record and identifier inserts, and the
+//!   per-count category filters of the subject load.
 
+mod checkpoint;
+mod exec;
+mod migrate;
+mod readers;
+mod reads;
+mod store;
 mod writer;
 
-use crate::error::{backend, internal};
-use crate::queries::Queries;
-use sqlx::Sqlite;
-use sqlx::migrate::Migrator;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
-use std::path::Path;
+use crate::error::{internal, sqlite};
+use readers::Readers;
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
-use tutela_engine::audit::{AuditChain, AuditEntry};
-use tutela_engine::ids::TenantId;
-use tutela_engine::store::{Change, StoreError};
+use tutela_engine::store::StoreError;
 use writer::Writer;
 
-/// The SQLite schema, embedded in the binary.
-static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
-
-/// How long a connection waits for a lock held by another process.
+/// How long a connection waits for a lock held by another connection.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// How many read connections the pool may open.
-const READERS: u32 = 8;
+/// How many read connections the store keeps.
+const READERS: usize = 4;
+
+/// Prepared statements each connection keeps: about 40 fixed statements,
+/// up to 100 shapes each of the record insert, the identifier insert and
+/// the category-filtered subject load, and room to spare.
+const STATEMENT_CACHE: usize = 384;
+
+/// Past this many bytes of WAL the checkpoint thread copies it back into
+/// the main file (a PASSIVE checkpoint: it never waits for readers).
+pub(crate) const WAL_SOFT_LIMIT: u64 = 4 * 1024 * 1024;
+
+/// Past this many bytes the writer itself checkpoints and truncates the WAL
+/// before its next batch, waiting for readers if it must, so constant reads
+/// cannot let the WAL grow without bound.
+pub(crate) const WAL_HARD_LIMIT: u64 = 64 * 1024 * 1024;
 
 /// A [`Store`](tutela_engine::store::Store) in one SQLite file.
 #[derive(Debug)]
 pub struct SqliteStore {
-    read: SqlitePool,
+    readers: Arc<Readers>,
     writer: Writer,
 }
 
@@ -53,60 +84,28 @@ impl SqliteStore {
     /// Opens (creating it if missing) the database file at `path` and
     /// brings its schema up to date.
     pub async fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
-        let path = path.as_ref();
+        let path = path.as_ref().to_path_buf();
+        tokio::task::spawn_blocking(move || Self::open_blocking(&path))
+            .await
+            .map_err(|_| internal("open sqlite", "the opening thread stopped"))?
+    }
+
+    fn open_blocking(path: &Path) -> Result<Self, StoreError> {
         create_private(path)?;
-        // Exactly one writer, kept open for the life of the store.
-        let write = SqlitePoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            .idle_timeout(None)
-            .max_lifetime(None)
-            .connect_with(write_options(path))
-            .await
-            .map_err(|e| backend("open sqlite writer", &e))?;
-        MIGRATOR
-            .run(&write)
-            .await
-            .map_err(|e| backend("migrate sqlite", &sqlx::Error::from(e)))?;
-        let read = SqlitePoolOptions::new()
-            .max_connections(READERS)
-            .connect_with(read_options(path))
-            .await
-            .map_err(|e| backend("open sqlite readers", &e))?;
-        Ok(Self {
-            read,
-            writer: Writer::spawn(write),
-        })
+        let mut conn = open_writer(path).map_err(|e| sqlite("open sqlite writer", &e))?;
+        migrate::run(&mut conn)?;
+        let readers = Readers::open(path, READERS)?;
+        let checkpointer = checkpoint::Checkpointer::spawn(path)?;
+        let writer = Writer::spawn(conn, wal_path(path), checkpointer)?;
+        Ok(Self { readers, writer })
     }
+}
 
-    async fn apply_change(
-        &self,
-        tenant: &TenantId,
-        change: Change,
-        chain: &AuditChain,
-    ) -> Result<Vec<AuditEntry>, StoreError> {
-        self.writer.apply(tenant, change, chain).await
-    }
-
-    /// Stores the master key check value unless one is there, on the
-    /// writer's connection (the readers are `query_only`).
-    async fn insert_key_check(&self, value: &[u8; 32]) -> Result<(), StoreError> {
-        self.writer.insert_key_check(*value).await
-    }
-
-    /// Closes the readers, then the writer, which checkpoints the WAL into
-    /// the main file and truncates it.
-    async fn shutdown(&self) -> Result<(), StoreError> {
-        self.read.close().await;
-        self.writer.close().await
-    }
-
-    async fn check(&self) -> Result<(), StoreError> {
-        if !self.writer.is_running() {
-            return Err(internal("ping", "the sqlite writer has stopped"));
-        }
-        Queries::<Sqlite>::ping(&self.read).await
-    }
+/// The WAL file beside the database.
+fn wal_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push("-wal");
+    PathBuf::from(name)
 }
 
 /// Creates the database file, if missing, readable by its owner only
@@ -123,70 +122,84 @@ fn create_private(path: &Path) -> Result<(), StoreError> {
     match options.open(path) {
         Ok(_) => Ok(()),
         Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(err) => Err(backend("create sqlite file", &sqlx::Error::Io(err))),
+        Err(_) => Err(internal(
+            "create sqlite file",
+            "the database file could not be created",
+        )),
     }
 }
 
-/// The writer's connection settings (see the module docs for why).
-fn write_options(path: &Path) -> SqliteConnectOptions {
-    SqliteConnectOptions::new()
-        .filename(path)
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Full)
-        .foreign_keys(true)
-        .busy_timeout(BUSY_TIMEOUT)
-        .pragma("secure_delete", "ON")
+/// Settings every connection shares.
+fn open_common(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    Ok(conn)
 }
 
-/// The readers' settings: `query_only`, so no read path can write.
-fn read_options(path: &Path) -> SqliteConnectOptions {
-    SqliteConnectOptions::new()
-        .filename(path)
-        .foreign_keys(true)
-        .busy_timeout(BUSY_TIMEOUT)
-        .pragma("query_only", "ON")
+/// The writer's connection (see the module docs for why each setting).
+fn open_writer(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = open_common(path)?;
+    let _mode: String =
+        conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "secure_delete", "ON")?;
+    conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+    let limit = i64::try_from(WAL_SOFT_LIMIT).unwrap_or(i64::MAX);
+    let _limit: i64 =
+        conn.pragma_update_and_check(None, "journal_size_limit", limit, |row| row.get(0))?;
+    Ok(conn)
 }
 
-crate::store_impl!(SqliteStore, Sqlite, read);
+/// A reader's connection: `query_only`, so no read path can write.
+fn open_reader(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = open_common(path)?;
+    conn.pragma_update(None, "query_only", "ON")?;
+    Ok(conn)
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sqlx::{ConnectOptions, SqliteConnection};
 
-    async fn pragma(conn: &mut SqliteConnection, name: &'static str) -> i64 {
-        let sql = sqlx::AssertSqlSafe(format!("PRAGMA {name}"));
-        let row: (i64,) = sqlx::query_as(sql).fetch_one(conn).await.unwrap();
-        row.0
+    fn pragma(conn: &Connection, name: &str) -> i64 {
+        conn.pragma_query_value(None, name, |row| row.get(0))
+            .unwrap()
     }
 
-    #[tokio::test]
-    async fn connections_use_the_documented_settings() {
+    #[test]
+    fn connections_use_the_documented_settings() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.db");
-        let mut w = write_options(&path).connect().await.unwrap();
-        let mode: (String,) = sqlx::query_as("PRAGMA journal_mode")
-            .fetch_one(&mut w)
-            .await
+        create_private(&path).unwrap();
+        let w = open_writer(&path).unwrap();
+        let mode: String = w
+            .pragma_query_value(None, "journal_mode", |row| row.get(0))
             .unwrap();
-        assert_eq!(mode.0, "wal");
-        assert_eq!(pragma(&mut w, "synchronous").await, 2, "FULL");
-        assert_eq!(pragma(&mut w, "secure_delete").await, 1);
-        assert_eq!(pragma(&mut w, "foreign_keys").await, 1);
-        assert_eq!(pragma(&mut w, "busy_timeout").await, 10_000);
-        sqlx::query("CREATE TABLE t (x INTEGER)")
-            .execute(&mut w)
-            .await
-            .unwrap();
+        assert_eq!(mode, "wal");
+        assert_eq!(pragma(&w, "synchronous"), 2, "FULL");
+        assert_eq!(pragma(&w, "secure_delete"), 1);
+        assert_eq!(pragma(&w, "foreign_keys"), 1);
+        assert_eq!(pragma(&w, "busy_timeout"), 10_000);
+        assert_eq!(pragma(&w, "wal_autocheckpoint"), 0);
+        assert_eq!(pragma(&w, "journal_size_limit"), 4 * 1024 * 1024);
+        w.execute_batch("CREATE TABLE t (x INTEGER)").unwrap();
 
-        let mut r = read_options(&path).connect().await.unwrap();
-        assert_eq!(pragma(&mut r, "query_only").await, 1);
-        assert!(
-            sqlx::query("INSERT INTO t VALUES (1)")
-                .execute(&mut r)
-                .await
-                .is_err()
-        );
+        let r = open_reader(&path).unwrap();
+        assert_eq!(pragma(&r, "query_only"), 1);
+        assert_eq!(pragma(&r, "foreign_keys"), 1);
+        assert!(r.execute("INSERT INTO t VALUES (1)", []).is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_file_is_created_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        create_private(&path).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
     }
 }

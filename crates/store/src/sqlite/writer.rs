@@ -1,18 +1,21 @@
-//! Group commit for SQLite. SQLite allows one writer at a time and each
-//! commit costs an fsync (`synchronous = FULL`), so instead of one
-//! transaction per call, one task owns the single writer connection and
-//! commits whatever is waiting in one transaction:
+//! The one writer: a named thread (`tutela-sqlite-writer`) that owns the
+//! write connection and commits changes in groups, each batch in one
+//! transaction:
 //!
 //! 1. callers send their change, with a clone of their audit chain and a
 //!    oneshot for the answer, over a channel;
-//! 2. the task takes everything pending (at most [`MAX_BATCH`]), opens
-//!    `BEGIN IMMEDIATE`, and runs each change inside its own SAVEPOINT, so a
+//! 2. the thread waits for the first message, takes whatever else is
+//!    pending (at most [`MAX_BATCH`]), opens `BEGIN IMMEDIATE`, and runs
+//!    each change's [plan](crate::plan) inside its own SAVEPOINT, so a
 //!    change that fails (a conflict, a missing row) is rolled back alone (a
 //!    change alone in its batch needs none, nor does one that only appends
 //!    audit entries, which cannot conflict);
-//! 3. it keeps each tenant's audit head in memory across the batch, moving
-//!    it only when a change's savepoint is released, so several changes of
-//!    one tenant chain correctly and a rolled-back change leaves no gap;
+//! 3. it links audit entries onto each tenant's chain head held in memory:
+//!    loaded once per tenant from `audit_heads`, moved only when a
+//!    change's savepoint is released and its batch commits, and forgotten
+//!    if a batch fails or another connection committed in between
+//!    (`PRAGMA data_version`, read at each batch, tells). A batch writes
+//!    one head update per tenant, not one per change;
 //! 4. it commits once and only then answers every caller. If the commit
 //!    fails, every caller of the batch gets the error: nothing was written.
 //!
@@ -26,27 +29,39 @@
 //! a crash of the process, and the next data batch's fsync (or a
 //! checkpoint) puts them on disk, in order, since the WAL is sequential.
 //! This is the guarantee of an append-only audit log file without a per-line
-//! fsync; it keeps a read from costing a disk flush.
+//! fsync; it keeps a read from costing a disk flush. A power cut can lose
+//! the audit entries of reads answered since the last data commit or
+//! checkpoint; never a data write.
 //!
 //! Erasure: a committed erasure still leaves the subject's wrapped key,
 //! ciphertexts and blind indexes in older frames of the WAL. So after
 //! committing a batch that erased a subject, and before answering anyone,
-//! the task runs `PRAGMA wal_checkpoint(TRUNCATE)`: every page goes back to
-//! the main file (where `secure_delete` has zeroed the freed cells) and the
-//! WAL is cut to zero bytes. A reader holding an old snapshot makes the
-//! checkpoint wait (busy timeout) and it is retried a few times; if readers
-//! still block it, the error is logged and the checkpoint is retried after
-//! every following batch until it succeeds.
+//! the thread runs `PRAGMA wal_checkpoint(TRUNCATE)`: every page goes back
+//! to the main file (where `secure_delete` has zeroed the freed cells) and
+//! the WAL is cut to zero bytes. A reader holding an old snapshot makes
+//! the checkpoint wait (busy timeout) and it is retried a few times; if
+//! readers still block it, the error is logged and the checkpoint is
+//! retried after every following batch until it succeeds.
 //!
-//! Closing ([`Writer::close`]) commits what is queued, checkpoints the same
-//! way and closes the connection, so the main file alone is the database.
+//! WAL size: after answering, the thread wakes the checkpoint thread once
+//! the WAL passes the soft limit, and truncates it itself past the hard
+//! limit (see `checkpoint.rs`).
+//!
+//! Closing ([`Writer::close`]) commits what is queued, stops the
+//! checkpoint thread, checkpoints and truncates the WAL and closes the
+//! connection, so the main file alone is the database. Dropping every
+//! handle does the same.
 
-use crate::error::{backend, internal, shared};
-use crate::queries::Queries;
+use super::checkpoint::{self, Checkpointer};
+use super::exec;
+use crate::error::{internal, shared, sqlite};
+use crate::plan;
 use crate::sql;
-use sqlx::{Acquire, Connection, Sqlite, SqliteConnection, SqlitePool};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
 use std::collections::HashMap;
-use std::time::Duration;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::thread::JoinHandle;
 use tokio::sync::{mpsc, oneshot};
 use tutela_engine::audit::{AuditChain, AuditEntry, AuditHead};
 use tutela_engine::ids::TenantId;
@@ -61,7 +76,6 @@ pub(crate) const MAX_BATCH: usize = 256;
 /// How many changes may wait for the writer before callers wait to send.
 const QUEUE: usize = 4 * MAX_BATCH;
 
-type Q = Queries<Sqlite>;
 type Outcome = Result<Vec<AuditEntry>, StoreError>;
 
 /// One caller's change, waiting for the writer.
@@ -72,14 +86,7 @@ struct Job {
     reply: oneshot::Sender<Outcome>,
 }
 
-/// How many times a truncating checkpoint is tried before giving up for
-/// now (each try waits up to the busy timeout for readers).
-const CHECKPOINT_TRIES: u32 = 3;
-
-/// The pause between checkpoint tries.
-const CHECKPOINT_PAUSE: Duration = Duration::from_millis(50);
-
-/// What callers send the writer task.
+/// What callers send the writer thread.
 enum Msg {
     /// Commit this change.
     Apply(Job),
@@ -89,19 +96,40 @@ enum Msg {
     KeyCheck([u8; 32], oneshot::Sender<Result<(), StoreError>>),
 }
 
-/// The handle callers use to reach the writer task.
+/// The handle callers use to reach the writer thread.
 #[derive(Debug)]
 pub(crate) struct Writer {
     jobs: mpsc::Sender<Msg>,
+    thread: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl Writer {
-    /// Starts the writer task on `pool`, which must hold one connection.
-    /// The task ends, closing the pool, once every handle is dropped.
-    pub(crate) fn spawn(pool: SqlitePool) -> Self {
+    /// Starts the writer thread on `conn`. The thread ends, checkpointing
+    /// and closing the connection, once closed or once every handle is
+    /// dropped.
+    pub(crate) fn spawn(
+        conn: Connection,
+        wal: PathBuf,
+        checkpointer: Checkpointer,
+    ) -> Result<Self, StoreError> {
         let (jobs, queue) = mpsc::channel(QUEUE);
-        tokio::spawn(run(pool, queue));
-        Self { jobs }
+        let state = State {
+            conn,
+            heads: HashMap::new(),
+            sync: Sync::Full,
+            data_version: None,
+            truncate_due: false,
+            wal,
+            checkpointer,
+        };
+        let thread = std::thread::Builder::new()
+            .name("tutela-sqlite-writer".into())
+            .spawn(move || run(state, queue))
+            .map_err(|_| internal("open sqlite", "the writer thread could not start"))?;
+        Ok(Self {
+            jobs,
+            thread: Mutex::new(Some(thread)),
+        })
     }
 
     /// Hands `change` to the writer and waits until its batch committed.
@@ -127,7 +155,7 @@ impl Writer {
             .map_err(|_| internal("apply", "the writer stopped before answering"))?
     }
 
-    /// Is the writer task still taking changes?
+    /// Is the writer thread still taking changes?
     pub(crate) fn is_running(&self) -> bool {
         !self.jobs.is_closed()
     }
@@ -152,22 +180,42 @@ impl Writer {
         if self.jobs.send(Msg::Close(reply)).await.is_err() {
             return Ok(());
         }
-        answer.await.unwrap_or(Ok(()))
+        let closed = answer.await.unwrap_or(Ok(()));
+        let thread = self.thread.lock().ok().and_then(|mut t| t.take());
+        if let Some(thread) = thread {
+            // The thread has answered and is returning; wait for it off the
+            // async runtime so its connection is closed when we return.
+            let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+        }
+        closed
     }
 }
 
-async fn run(pool: SqlitePool, mut queue: mpsc::Receiver<Msg>) {
-    let mut msgs = Vec::with_capacity(MAX_BATCH);
+/// Everything the writer thread owns.
+struct State {
+    conn: Connection,
+    /// Each tenant's chain head as committed (`None`: an empty chain).
+    heads: HashMap<TenantId, Option<AuditHead>>,
+    sync: Sync,
+    /// `PRAGMA data_version` after our last batch: it changes when another
+    /// connection (another process) commits, and then `heads` is stale.
+    data_version: Option<i64>,
+    /// An erasure committed but its truncating checkpoint has not run yet.
+    truncate_due: bool,
+    wal: PathBuf,
+    checkpointer: Checkpointer,
+}
+
+fn run(mut state: State, mut queue: mpsc::Receiver<Msg>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     let mut closers = Vec::new();
-    let mut sync = Sync::Unknown;
-    let mut checkpoint_due = false;
-    while queue.recv_many(&mut msgs, MAX_BATCH).await > 0 {
-        for msg in msgs.drain(..) {
+    while let Some(first) = queue.blocking_recv() {
+        let mut next = Some(first);
+        while let Some(msg) = next.take() {
             match msg {
                 Msg::Apply(job) => batch.push(job),
                 Msg::KeyCheck(value, reply) => {
-                    let _ = reply.send(insert_key_check(&pool, &value).await);
+                    let _ = reply.send(state.insert_key_check(&value));
                 }
                 Msg::Close(reply) => {
                     // Take no new work; what is already queued still commits.
@@ -175,35 +223,247 @@ async fn run(pool: SqlitePool, mut queue: mpsc::Receiver<Msg>) {
                     closers.push(reply);
                 }
             }
+            if batch.len() < MAX_BATCH {
+                next = queue.try_recv().ok();
+            }
         }
         if batch.is_empty() {
             continue;
         }
-        let outcomes = commit(&pool, &batch, &mut sync).await;
-        checkpoint_due |= erased_any(&batch, &outcomes);
-        if checkpoint_due {
-            checkpoint_due = !checkpoint_or_log(&pool).await;
-        }
-        answer(&mut batch, outcomes);
+        state.commit_and_answer(&mut batch);
     }
-    let closed = checkpoint(&pool).await;
+    state.checkpointer.stop();
+    let closed = checkpoint::truncate(&state.conn);
     if let Err(err) = &closed {
-        log_checkpoint_failure(err);
+        checkpoint::log_failure(err, "the WAL could not be checkpointed at close");
     }
-    pool.close().await;
+    drop(state);
     for reply in closers {
         let _ = reply.send(closed.as_ref().map_err(shared).copied());
     }
 }
 
-/// Runs [`sql::INSERT_KEY_CHECK`] in a transaction of its own.
-async fn insert_key_check(pool: &SqlitePool, value: &[u8; 32]) -> Result<(), StoreError> {
-    sqlx::query(sql::INSERT_KEY_CHECK)
-        .bind(&value[..])
-        .execute(pool)
-        .await
-        .map(|_| ())
-        .map_err(|e| backend("key_check", &e))
+/// The writer connection's `synchronous` setting, tracked so the pragma is
+/// only sent when it changes (it cannot change inside a transaction).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sync {
+    Full,
+    Normal,
+}
+
+impl State {
+    /// Commits `batch`, runs the erasure checkpoint if one is due, answers
+    /// every caller, then keeps the WAL in bounds.
+    fn commit_and_answer(&mut self, batch: &mut Vec<Job>) {
+        let outcomes = self.commit(batch);
+        if outcomes.is_err() {
+            // What we held may be ahead of what is committed.
+            self.heads.clear();
+        }
+        self.truncate_due |= erased_any(batch, &outcomes);
+        if self.truncate_due {
+            self.truncate_due = !self.truncate_or_log();
+        }
+        answer(batch, outcomes);
+        self.bound_wal();
+    }
+
+    /// Past the soft limit wakes the checkpoint thread; past the hard limit
+    /// truncates the WAL now, before the next batch.
+    fn bound_wal(&mut self) {
+        let size = std::fs::metadata(&self.wal).map_or(0, |m| m.len());
+        if size > super::WAL_HARD_LIMIT {
+            self.truncate_or_log();
+        } else if size > super::WAL_SOFT_LIMIT {
+            self.checkpointer.wake();
+        }
+    }
+
+    /// Truncating checkpoint; on failure logs it and returns false (try
+    /// again after the next batch).
+    fn truncate_or_log(&self) -> bool {
+        match checkpoint::truncate(&self.conn) {
+            Ok(()) => true,
+            Err(err) => {
+                checkpoint::log_failure(
+                    &err,
+                    "the WAL could not be checkpointed; erased data may remain in the -wal file until the next checkpoint",
+                );
+                false
+            }
+        }
+    }
+
+    /// Runs [`sql::INSERT_KEY_CHECK`] in a transaction of its own, synced.
+    fn insert_key_check(&mut self, value: &[u8; 32]) -> Result<(), StoreError> {
+        self.set_sync(Sync::Full)?;
+        self.conn
+            .prepare_cached(&sql::for_sqlite(sql::INSERT_KEY_CHECK))
+            .and_then(|mut s| s.execute([&value[..]]))
+            .map(|_| ())
+            .map_err(|e| sqlite("key_check", &e))
+    }
+
+    fn set_sync(&mut self, wanted: Sync) -> Result<(), StoreError> {
+        if self.sync == wanted {
+            return Ok(());
+        }
+        let value = match wanted {
+            Sync::Normal => "NORMAL",
+            Sync::Full => "FULL",
+        };
+        self.conn
+            .pragma_update(None, "synchronous", value)
+            .map_err(|e| sqlite("synchronous", &e))?;
+        self.sync = wanted;
+        Ok(())
+    }
+
+    /// Runs the whole batch in one transaction; the outer error means nothing
+    /// was committed, the inner ones that one change was rolled back alone.
+    fn commit(&mut self, batch: &[Job]) -> Result<Vec<Outcome>, StoreError> {
+        let writes_data = batch.iter().any(|j| !j.change.writes.is_empty());
+        self.set_sync(if writes_data {
+            Sync::Full
+        } else {
+            Sync::Normal
+        })?;
+        // IMMEDIATE takes the write lock now, so another process holding it
+        // makes us wait (busy_timeout) instead of failing half way.
+        let mut tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| sqlite("begin", &e))?;
+        forget_if_changed(&tx, &mut self.heads, &mut self.data_version)?;
+        let mut moved: HashMap<&TenantId, AuditHead> = HashMap::new();
+        let mut outcomes = Vec::with_capacity(batch.len());
+        for job in batch {
+            let head = match moved.get(&job.tenant) {
+                Some(head) => Some(*head),
+                None if job.change.audit.is_empty() => None,
+                None => cached_head(&tx, &mut self.heads, &job.tenant)?,
+            };
+            let outcome = if job.change.writes.is_empty() {
+                // Appending audit entries cannot conflict: this thread is the
+                // only writer and holds the heads. A failure here is the
+                // database's, so the whole batch fails rather than paying a
+                // savepoint each.
+                Ok(apply_one(&tx, job, head)?)
+            } else if batch.len() == 1 {
+                // Alone in its batch, a change needs no savepoint: rolling
+                // back the transaction (dropping it) undoes exactly it.
+                apply_one(&tx, job, head)
+            } else {
+                in_savepoint(&mut tx, job, head)?
+            };
+            if let Ok(entries) = &outcome
+                && let Some(last) = entries.last()
+            {
+                moved.insert(&job.tenant, last.head());
+            }
+            if batch.len() == 1 && outcome.is_err() {
+                drop(tx);
+                return Ok(vec![outcome]);
+            }
+            outcomes.push(outcome);
+        }
+        for (tenant, head) in &moved {
+            // Loaded by `cached_head` before the batch linked after it.
+            let old = self.heads.get(*tenant).copied().flatten();
+            exec::run(&tx, &[plan::head(tenant, head, old.map_or(0, |h| h.seq))?])?;
+        }
+        tx.commit().map_err(|e| sqlite("commit", &e))?;
+        for (tenant, head) in moved {
+            self.heads.insert(tenant.clone(), Some(head));
+        }
+        Ok(outcomes)
+    }
+}
+
+/// Runs one change in a savepoint of `tx`: released if it succeeds, rolled
+/// back if it fails. The outer error is the savepoint's own failure.
+fn in_savepoint(
+    tx: &mut Transaction<'_>,
+    job: &Job,
+    head: Option<AuditHead>,
+) -> Result<Outcome, StoreError> {
+    let mut savepoint = tx.savepoint().map_err(|e| sqlite("savepoint", &e))?;
+    let outcome = apply_one(&savepoint, job, head);
+    match &outcome {
+        Ok(_) => savepoint
+            .commit()
+            .map_err(|e| sqlite("release savepoint", &e))?,
+        Err(_) => savepoint
+            .rollback()
+            .map_err(|e| sqlite("rollback to savepoint", &e))?,
+    }
+    Ok(outcome)
+}
+
+/// Drops every held head if another connection committed since our last
+/// batch (a CLI command beside the server, say): their entries moved the
+/// chains. Read under the write lock, so nothing else commits until ours.
+fn forget_if_changed(
+    conn: &Connection,
+    heads: &mut HashMap<TenantId, Option<AuditHead>>,
+    seen: &mut Option<i64>,
+) -> Result<(), StoreError> {
+    let now: i64 = conn
+        .pragma_query_value(None, "data_version", |row| row.get(0))
+        .map_err(|e| sqlite("data_version", &e))?;
+    if *seen != Some(now) {
+        heads.clear();
+        *seen = Some(now);
+    }
+    Ok(())
+}
+
+/// The tenant's committed head: held in memory, or read once from
+/// `audit_heads` inside the transaction (which holds the write lock).
+fn cached_head(
+    conn: &Connection,
+    heads: &mut HashMap<TenantId, Option<AuditHead>>,
+    tenant: &TenantId,
+) -> Result<Option<AuditHead>, StoreError> {
+    if let Some(head) = heads.get(tenant) {
+        return Ok(*head);
+    }
+    let row: Option<(i64, i64, Vec<u8>)> = conn
+        .prepare_cached(&sql::for_sqlite(sql::SELECT_HEAD))
+        .and_then(|mut s| {
+            s.query_row(rusqlite::params![tenant.as_str(), i64::from(LANE)], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()
+        })
+        .map_err(|e| sqlite("audit_heads", &e))?;
+    let head = match row {
+        Some((lane, seq, mac)) => crate::rows::HeadDb { lane, seq, mac }.into_head()?,
+        None => None,
+    };
+    heads.insert(tenant.clone(), head);
+    Ok(head)
+}
+
+/// Applies one change's writes, then links and inserts its audit entries
+/// after `head`. Returns the entries; the caller moves the head.
+fn apply_one(conn: &Connection, job: &Job, head: Option<AuditHead>) -> Outcome {
+    exec::run(conn, &plan::writes(&job.tenant, &job.change)?)?;
+    if job.change.audit.is_empty() {
+        return Ok(Vec::new());
+    }
+    if job.chain.tenant() != &job.tenant {
+        return Err(internal("apply", "the audit chain is another tenant's"));
+    }
+    let mut entries = Vec::with_capacity(job.change.audit.len());
+    let mut prev = head;
+    for event in &job.change.audit {
+        let entry = job.chain.link(LANE, prev.as_ref(), event);
+        prev = Some(entry.head());
+        entries.push(entry);
+    }
+    exec::run(conn, &plan::audit_entries(&job.tenant, &entries)?)?;
+    Ok(entries)
 }
 
 /// Did a change of the batch that erases a subject commit?
@@ -219,48 +479,6 @@ fn erased_any(batch: &[Job], outcomes: &Result<Vec<Outcome>, StoreError>) -> boo
                 .iter()
                 .any(|w| matches!(w, Write::EraseSubject { .. }))
     })
-}
-
-/// Checkpoints; on failure logs it and returns false (try again later).
-async fn checkpoint_or_log(pool: &SqlitePool) -> bool {
-    match checkpoint(pool).await {
-        Ok(()) => true,
-        Err(err) => {
-            log_checkpoint_failure(&err);
-            false
-        }
-    }
-}
-
-fn log_checkpoint_failure(err: &StoreError) {
-    if let Some(cause) = std::error::Error::source(err) {
-        tracing::error!(%cause, "the WAL could not be checkpointed; erased data may remain in tutela.db-wal until the next checkpoint");
-    }
-}
-
-/// `PRAGMA wal_checkpoint(TRUNCATE)`: copies every committed page into the
-/// main file and truncates the WAL to zero bytes, so no older version of a
-/// page (an erased key, a deleted ciphertext) survives in it. SQLite
-/// reports "busy" when a reader still needs an old snapshot; that is
-/// retried a bounded number of times.
-pub(crate) async fn checkpoint(pool: &SqlitePool) -> Result<(), StoreError> {
-    let mut conn = pool.acquire().await.map_err(|e| backend("acquire", &e))?;
-    for attempt in 1..=CHECKPOINT_TRIES {
-        let (busy, _, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(|e| backend("checkpoint", &e))?;
-        if busy == 0 {
-            return Ok(());
-        }
-        if attempt < CHECKPOINT_TRIES {
-            tokio::time::sleep(CHECKPOINT_PAUSE).await;
-        }
-    }
-    Err(internal(
-        "checkpoint",
-        "readers kept the write-ahead log busy",
-    ))
 }
 
 /// Sends each caller its outcome, or the batch's failure to all.
@@ -281,122 +499,4 @@ fn answer(batch: &mut Vec<Job>, outcomes: Result<Vec<Outcome>, StoreError>) {
             }
         }
     }
-}
-
-/// The writer connection's `synchronous` setting, tracked so the pragma is
-/// only sent when it changes (it cannot change inside a transaction).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Sync {
-    Unknown,
-    Full,
-    Normal,
-}
-
-async fn set_sync(
-    conn: &mut SqliteConnection,
-    current: &mut Sync,
-    wanted: Sync,
-) -> Result<(), StoreError> {
-    if *current == wanted {
-        return Ok(());
-    }
-    let pragma = match wanted {
-        Sync::Normal => "PRAGMA synchronous = NORMAL",
-        Sync::Full | Sync::Unknown => "PRAGMA synchronous = FULL",
-    };
-    sqlx::query(pragma)
-        .execute(&mut *conn)
-        .await
-        .map_err(|e| backend("synchronous", &e))?;
-    *current = wanted;
-    Ok(())
-}
-
-/// Runs the whole batch in one transaction; the outer error means nothing
-/// was committed, the inner ones that one change was rolled back alone.
-async fn commit(
-    pool: &SqlitePool,
-    batch: &[Job],
-    sync: &mut Sync,
-) -> Result<Vec<Outcome>, StoreError> {
-    let writes_data = batch.iter().any(|j| !j.change.writes.is_empty());
-    let mut conn = pool.acquire().await.map_err(|e| backend("acquire", &e))?;
-    let wanted = if writes_data {
-        Sync::Full
-    } else {
-        Sync::Normal
-    };
-    set_sync(&mut conn, sync, wanted).await?;
-    // IMMEDIATE takes the write lock now, so another process holding it
-    // makes us wait (busy_timeout) instead of failing half way.
-    let mut tx = (*conn)
-        .begin_with("BEGIN IMMEDIATE")
-        .await
-        .map_err(|e| backend("begin", &e))?;
-    let mut heads: HashMap<&TenantId, Option<AuditHead>> = HashMap::new();
-    let mut outcomes = Vec::with_capacity(batch.len());
-    for job in batch {
-        let head = if job.change.audit.is_empty() {
-            None
-        } else if let Some(head) = heads.get(&job.tenant) {
-            *head
-        } else {
-            let head = Q::head_row(&mut tx, &job.tenant, LANE).await?;
-            heads.insert(&job.tenant, head);
-            head
-        };
-        if batch.len() == 1 && !job.change.writes.is_empty() {
-            // Alone in its batch, a change needs no savepoint: rolling back
-            // the transaction undoes exactly it.
-            return match apply_one(&mut tx, job, head).await {
-                Ok(entries) => {
-                    tx.commit().await.map_err(|e| backend("commit", &e))?;
-                    Ok(vec![Ok(entries)])
-                }
-                Err(err) => {
-                    tx.rollback().await.map_err(|e| backend("rollback", &e))?;
-                    Ok(vec![Err(err)])
-                }
-            };
-        }
-        if job.change.writes.is_empty() {
-            // Appending audit entries cannot conflict: this task is the only
-            // writer and holds the heads. A failure here is the database's,
-            // so the whole batch fails rather than paying a savepoint each.
-            let entries = apply_one(&mut tx, job, head).await?;
-            if let Some(last) = entries.last() {
-                heads.insert(&job.tenant, Some(last.head()));
-            }
-            outcomes.push(Ok(entries));
-            continue;
-        }
-        let mut savepoint = tx.begin().await.map_err(|e| backend("savepoint", &e))?;
-        let outcome = apply_one(&mut savepoint, job, head).await;
-        match &outcome {
-            Ok(entries) => {
-                savepoint
-                    .commit()
-                    .await
-                    .map_err(|e| backend("release savepoint", &e))?;
-                if let Some(last) = entries.last() {
-                    heads.insert(&job.tenant, Some(last.head()));
-                }
-            }
-            Err(_) => savepoint
-                .rollback()
-                .await
-                .map_err(|e| backend("rollback to savepoint", &e))?,
-        }
-        outcomes.push(outcome);
-    }
-    tx.commit().await.map_err(|e| backend("commit", &e))?;
-    Ok(outcomes)
-}
-
-async fn apply_one(conn: &mut SqliteConnection, job: &Job, head: Option<AuditHead>) -> Outcome {
-    Q::apply_writes(conn, &job.tenant, &job.change).await?;
-    if job.change.audit.is_empty() {
-        return Ok(Vec::new());
-    }
-    Q::append_audit(conn, &job.tenant, &job.chain, LANE, head, &job.change.audit).await
 }

@@ -160,3 +160,28 @@ async fn erasure_leaves_no_copy_in_any_file() {
         assert!(!files().iter().any(|f| contains(f, secret)));
     }
 }
+
+/// Two stores on one file, as a CLI command beside a running server: each
+/// appends to the same chain in turn. The writer holds chain heads in
+/// memory, and must notice the other's commits (and its own failures)
+/// rather than link onto a stale head; the chain stays whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_process_appending_to_the_chain_is_noticed() {
+    use tutela_engine::audit::Action;
+    use tutela_engine::store::Change;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tutela.db");
+    let server = SqliteStore::open(&path).await.unwrap();
+    let t = setup_tenant(&server, "acme").await;
+    let cli = SqliteStore::open(&path).await.unwrap();
+    let read = || Change::audit_only(vec![event(Action::RecordRead, None)]);
+    for _ in 0..3 {
+        server.apply(&t, read(), &chain(&t)).await.unwrap();
+        cli.apply(&t, read(), &chain(&t)).await.unwrap();
+    }
+    assert_eq!(verify_chain(&server, &t).await, 2 + 6);
+    cli.close().await.unwrap();
+    let entries = server.apply(&t, read(), &chain(&t)).await.unwrap();
+    assert_eq!(entries.first().map(|e| e.seq), Some(9));
+    assert_eq!(verify_chain(&server, &t).await, 9);
+}

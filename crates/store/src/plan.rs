@@ -1,0 +1,689 @@
+//! The pure step between a [`Change`] and a database: the statements a
+//! change's writes and audit entries run, in order, with their arguments
+//! as plain values. No connection is needed to build or test a plan; a
+//! backend's executor (`sqlite/exec.rs`) runs it inside its transaction.
+//!
+//! A plan also carries what each statement means when it fails or hits
+//! nothing: which thing a unique or foreign-key violation names, which
+//! updates must hit a row, and the "subject must be live" reads that every
+//! write about a subject makes first (so a write racing an erasure either
+//! commits before it, and the erasure deletes it, or fails with
+//! `SubjectErased`).
+
+use crate::error::{Names, internal};
+use crate::rows::{join_purposes, micros};
+use crate::sql;
+use std::borrow::Cow;
+use tutela_engine::audit::{AuditEntry, AuditHead};
+use tutela_engine::ids::{SubjectId, TenantId};
+use tutela_engine::store::{Change, IdentifierRow, RecordRow, StoreError, Write};
+
+/// An argument of a statement, in the few types the schema stores.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Value {
+    /// SQL NULL.
+    Null,
+    /// An integer: instants (µs), versions, sequence numbers, booleans (0/1).
+    Int(i64),
+    /// Text: ids, names, policy sources.
+    Text(String),
+    /// Bytes: ciphertext, wrapped keys, hashes, MACs.
+    Blob(Vec<u8>),
+}
+
+impl From<&str> for Value {
+    fn from(text: &str) -> Self {
+        Self::Text(text.to_owned())
+    }
+}
+
+impl From<String> for Value {
+    fn from(text: String) -> Self {
+        Self::Text(text)
+    }
+}
+
+impl From<i64> for Value {
+    fn from(n: i64) -> Self {
+        Self::Int(n)
+    }
+}
+
+impl From<bool> for Value {
+    fn from(b: bool) -> Self {
+        Self::Int(i64::from(b))
+    }
+}
+
+impl From<&[u8]> for Value {
+    fn from(bytes: &[u8]) -> Self {
+        Self::Blob(bytes.to_vec())
+    }
+}
+
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(value: Option<T>) -> Self {
+        value.map_or(Self::Null, Into::into)
+    }
+}
+
+/// What a statement must have done for its step to succeed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Expect {
+    /// Anything, including touching no row.
+    Any,
+    /// At least one row, else `Missing { what }`.
+    Row(&'static str),
+    /// At least one row; none means another writer moved an audit lane's
+    /// head since this one read it: the batch fails rather than fork the
+    /// lane.
+    HeadUnmoved,
+    /// At least one row; none means the subject is missing or erased, and
+    /// the executor reads which (`Missing` or `SubjectErased`).
+    LiveSubject {
+        /// The tenant, as stored.
+        tenant: String,
+        /// The subject, as stored.
+        subject: String,
+    },
+}
+
+/// One statement with its arguments and its meaning on failure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Exec {
+    /// The text, with `$n` placeholders (see `sql`).
+    pub(crate) sql: Cow<'static, str>,
+    /// Bound in order as `$1, $2, ...`.
+    pub(crate) args: Vec<Value>,
+    /// What a constraint violation names.
+    pub(crate) names: Names,
+    /// What it must have changed.
+    pub(crate) expect: Expect,
+}
+
+/// One step of a plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// Fail with `Missing { what: "subject" }` or `SubjectErased` unless
+    /// the subject is there and live ([`sql::SUBJECT_STATE`]).
+    RequireLive {
+        /// The tenant, as stored.
+        tenant: String,
+        /// The subject, as stored.
+        subject: String,
+    },
+    /// Run a statement.
+    Exec(Exec),
+}
+
+const TENANT: Names = Names {
+    conflict: "tenant",
+    missing: "tenant",
+};
+const POLICY: Names = Names {
+    conflict: "policy version",
+    missing: "tenant",
+};
+const SUBJECT: Names = Names {
+    conflict: "subject",
+    missing: "tenant",
+};
+const API_KEY: Names = Names {
+    conflict: "api key",
+    missing: "tenant",
+};
+const AUDIT: Names = Names {
+    conflict: "audit entry",
+    missing: "tenant",
+};
+const fn of_subject(conflict: &'static str) -> Names {
+    Names {
+        conflict,
+        missing: "subject",
+    }
+}
+const fn both(what: &'static str) -> Names {
+    Names {
+        conflict: what,
+        missing: what,
+    }
+}
+
+fn exec(sql: &'static str, args: Vec<Value>, names: Names) -> Step {
+    Step::Exec(Exec {
+        sql: Cow::Borrowed(sql),
+        args,
+        names,
+        expect: Expect::Any,
+    })
+}
+
+fn exec_expecting(sql: &'static str, args: Vec<Value>, names: Names, expect: Expect) -> Step {
+    Step::Exec(Exec {
+        sql: Cow::Borrowed(sql),
+        args,
+        names,
+        expect,
+    })
+}
+
+fn require_live(tenant: &TenantId, subject: &SubjectId) -> Step {
+    Step::RequireLive {
+        tenant: tenant.as_str().to_owned(),
+        subject: subject.to_string(),
+    }
+}
+
+fn to_i64(n: u64, what: &'static str) -> Result<i64, StoreError> {
+    i64::try_from(n).map_err(|_| internal(what, "value out of range"))
+}
+
+/// Refuses a write whose row names another tenant than the change.
+fn same_tenant(change: &TenantId, row: &TenantId) -> Result<(), StoreError> {
+    if change == row {
+        Ok(())
+    } else {
+        Err(internal(
+            "apply",
+            "a write names another tenant than its change",
+        ))
+    }
+}
+
+/// Records and identifiers, which consecutive writes insert together.
+fn is_row_insert(write: &Write) -> bool {
+    matches!(write, Write::InsertRecord(_) | Write::InsertIdentifier(_))
+}
+
+/// The steps of `change.writes`, in order. Consecutive records and
+/// identifiers are inserted with multi-row statements (records first, since
+/// identifiers point at them), at most [`sql::MAX_ROWS_PER_INSERT`] rows
+/// each. Fails on a row naming another tenant.
+pub(crate) fn writes(tenant: &TenantId, change: &Change) -> Result<Vec<Step>, StoreError> {
+    let mut steps = Vec::with_capacity(change.writes.len() + 2);
+    let mut rest = change.writes.as_slice();
+    while let Some((first, tail)) = rest.split_first() {
+        if is_row_insert(first) {
+            let n = rest.iter().take_while(|w| is_row_insert(w)).count();
+            let (run, after) = rest.split_at(n);
+            row_inserts(&mut steps, tenant, run)?;
+            rest = after;
+        } else {
+            write(&mut steps, tenant, first)?;
+            rest = tail;
+        }
+    }
+    Ok(steps)
+}
+
+/// A run of record and identifier inserts: the live check of each subject
+/// named (once each), then the records, then the identifiers.
+fn row_inserts(steps: &mut Vec<Step>, tenant: &TenantId, run: &[Write]) -> Result<(), StoreError> {
+    let mut records: Vec<&RecordRow> = Vec::new();
+    let mut identifiers: Vec<&IdentifierRow> = Vec::new();
+    for w in run {
+        match w {
+            Write::InsertRecord(r) => {
+                same_tenant(tenant, &r.tenant)?;
+                records.push(r);
+            }
+            Write::InsertIdentifier(r) => {
+                same_tenant(tenant, &r.tenant)?;
+                identifiers.push(r);
+            }
+            _ => {}
+        }
+    }
+    let mut subjects: Vec<SubjectId> = records
+        .iter()
+        .map(|r| r.subject)
+        .chain(identifiers.iter().map(|r| r.subject))
+        .collect();
+    subjects.sort_unstable();
+    subjects.dedup();
+    steps.extend(subjects.iter().map(|s| require_live(tenant, s)));
+    let t = tenant.as_str();
+    for chunk in records.chunks(sql::MAX_ROWS_PER_INSERT) {
+        let mut args = Vec::with_capacity(chunk.len() * 8);
+        for row in chunk {
+            args.extend([
+                t.into(),
+                row.id.to_string().into(),
+                row.subject.to_string().into(),
+                row.category.as_str().into(),
+                row.purpose.as_str().into(),
+                row.source.as_str().into(),
+                row.ciphertext.as_slice().into(),
+                micros(row.collected_at).into(),
+            ]);
+        }
+        steps.push(Step::Exec(Exec {
+            sql: Cow::Owned(sql::insert_rows(sql::INSERT_RECORDS_INTO, 8, chunk.len())),
+            args,
+            names: of_subject("record"),
+            expect: Expect::Any,
+        }));
+    }
+    for chunk in identifiers.chunks(sql::MAX_ROWS_PER_INSERT) {
+        let mut args = Vec::with_capacity(chunk.len() * 5);
+        for row in chunk {
+            args.extend([
+                t.into(),
+                row.category.as_str().into(),
+                row.blind_index.as_slice().into(),
+                row.subject.to_string().into(),
+                row.record.to_string().into(),
+            ]);
+        }
+        steps.push(Step::Exec(Exec {
+            sql: Cow::Owned(sql::insert_rows(
+                sql::INSERT_IDENTIFIERS_INTO,
+                5,
+                chunk.len(),
+            )),
+            args,
+            names: of_subject("identifier"),
+            expect: Expect::Any,
+        }));
+    }
+    Ok(())
+}
+
+/// The steps of one write other than a record or identifier insert.
+fn write(steps: &mut Vec<Step>, tenant: &TenantId, write: &Write) -> Result<(), StoreError> {
+    let t = Value::from(tenant.as_str());
+    match write {
+        Write::InsertTenant(row) => {
+            same_tenant(tenant, &row.id)?;
+            let args = vec![
+                t,
+                row.name.as_str().into(),
+                row.operator.into(),
+                i64::from(row.policy_version).into(),
+                micros(row.created_at).into(),
+            ];
+            steps.push(exec(sql::INSERT_TENANT, args, TENANT));
+        }
+        Write::InsertPolicy(row) => {
+            same_tenant(tenant, &row.tenant)?;
+            let version = Value::Int(i64::from(row.version));
+            let args = vec![
+                t.clone(),
+                version.clone(),
+                row.source.as_str().into(),
+                micros(row.published_at).into(),
+            ];
+            steps.push(exec(sql::INSERT_POLICY, args, POLICY));
+            steps.push(exec(sql::SET_POLICY_VERSION, vec![t, version], POLICY));
+        }
+        Write::InsertSubject(row) => {
+            same_tenant(tenant, &row.tenant)?;
+            let args = vec![
+                t,
+                row.id.to_string().into(),
+                row.kind.as_str().into(),
+                row.wrapped_key.as_deref().into(),
+                row.restricted.into(),
+                micros(row.created_at).into(),
+                row.erased_at.map(micros).into(),
+            ];
+            steps.push(exec(sql::INSERT_SUBJECT, args, SUBJECT));
+        }
+        Write::InsertIdentifier(_) | Write::InsertRecord(_) => {
+            row_inserts(steps, tenant, std::slice::from_ref(write))?;
+        }
+        Write::InsertConsent(row) => {
+            same_tenant(tenant, &row.tenant)?;
+            steps.push(require_live(tenant, &row.subject));
+            let args = vec![
+                t,
+                row.id.to_string().into(),
+                row.subject.to_string().into(),
+                row.purpose.as_str().into(),
+                row.granted.into(),
+                micros(row.at).into(),
+                row.expires_at.map(micros).into(),
+                i64::from(row.policy_version).into(),
+                row.source.as_str().into(),
+            ];
+            steps.push(exec(sql::INSERT_CONSENT, args, of_subject("consent")));
+        }
+        Write::InsertObjection(row) => {
+            same_tenant(tenant, &row.tenant)?;
+            steps.push(require_live(tenant, &row.subject));
+            let args = vec![
+                t,
+                row.id.to_string().into(),
+                row.subject.to_string().into(),
+                row.purpose.as_ref().map(|p| p.as_str()).into(),
+                micros(row.at).into(),
+            ];
+            steps.push(exec(sql::INSERT_OBJECTION, args, of_subject("objection")));
+        }
+        Write::SetRestricted {
+            subject,
+            restricted,
+        } => {
+            let id = subject.to_string();
+            let args = vec![t, id.as_str().into(), (*restricted).into()];
+            let expect = Expect::LiveSubject {
+                tenant: tenant.as_str().to_owned(),
+                subject: id,
+            };
+            steps.push(exec_expecting(
+                sql::SET_RESTRICTED,
+                args,
+                of_subject("subject"),
+                expect,
+            ));
+        }
+        Write::EraseSubject { subject, at } => {
+            let id = Value::from(subject.to_string());
+            let args = vec![t.clone(), id.clone(), micros(*at).into()];
+            let expect = Expect::Row("subject");
+            steps.push(exec_expecting(
+                sql::ERASE_SUBJECT,
+                args,
+                both("subject"),
+                expect,
+            ));
+            for statement in [sql::DELETE_IDENTIFIERS, sql::DELETE_RECORDS] {
+                let args = vec![t.clone(), id.clone()];
+                steps.push(exec(statement, args, of_subject("subject")));
+            }
+        }
+        Write::InsertApiKey(row) => {
+            same_tenant(tenant, &row.tenant)?;
+            let args = vec![
+                t,
+                row.id.to_string().into(),
+                row.secret_hash.as_slice().into(),
+                row.role.as_str().into(),
+                join_purposes(&row.purposes).into(),
+                row.label.as_str().into(),
+                micros(row.created_at).into(),
+                row.revoked_at.map(micros).into(),
+            ];
+            steps.push(exec(sql::INSERT_API_KEY, args, API_KEY));
+        }
+        Write::RevokeApiKey { id, at } => {
+            let args = vec![t, id.to_string().into(), micros(*at).into()];
+            let expect = Expect::Row("api key");
+            steps.push(exec_expecting(
+                sql::REVOKE_API_KEY,
+                args,
+                both("api key"),
+                expect,
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The inserts of linked audit entries, in order, at most
+/// [`sql::MAX_ROWS_PER_INSERT`] rows per statement.
+pub(crate) fn audit_entries(
+    tenant: &TenantId,
+    entries: &[AuditEntry],
+) -> Result<Vec<Step>, StoreError> {
+    let t = tenant.as_str();
+    entries
+        .chunks(sql::MAX_ROWS_PER_INSERT)
+        .map(|chunk| {
+            let mut args = Vec::with_capacity(chunk.len() * sql::AUDIT_ENTRY_COLUMNS);
+            for e in chunk {
+                args.extend([
+                    t.into(),
+                    i64::from(e.lane).into(),
+                    to_i64(e.seq, "audit seq")?.into(),
+                    e.at_us.into(),
+                    e.actor.as_str().into(),
+                    e.action.as_str().into(),
+                    e.purpose.as_deref().into(),
+                    e.subject.as_deref().into(),
+                    e.detail.as_str().into(),
+                    e.outcome.as_str().into(),
+                    e.prev_mac.as_slice().into(),
+                    e.mac.as_slice().into(),
+                ]);
+            }
+            let statement = sql::insert_rows(
+                sql::INSERT_AUDIT_ENTRIES_INTO,
+                sql::AUDIT_ENTRY_COLUMNS,
+                chunk.len(),
+            );
+            Ok(Step::Exec(Exec {
+                sql: statement.into(),
+                args,
+                names: AUDIT,
+                expect: Expect::Any,
+            }))
+        })
+        .collect()
+}
+
+/// Moves (or first sets) a lane's head from `old_seq` (0: none yet), once
+/// per tenant per batch; fails if anyone else moved it meanwhile.
+pub(crate) fn head(tenant: &TenantId, head: &AuditHead, old_seq: u64) -> Result<Step, StoreError> {
+    let args = vec![
+        tenant.as_str().into(),
+        i64::from(head.lane).into(),
+        to_i64(head.seq, "audit seq")?.into(),
+        head.mac.as_slice().into(),
+        to_i64(old_seq, "audit seq")?.into(),
+    ];
+    Ok(exec_expecting(
+        sql::MOVE_AUDIT_HEAD,
+        args,
+        AUDIT,
+        Expect::HeadUnmoved,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::Timestamp;
+    use tutela_engine::ids::{ApiKeyId, RecordId};
+    use tutela_engine::store::{ConsentRow, PolicyRow};
+    use tutela_policy::{CategoryId, PurposeId};
+    use uuid::Uuid;
+
+    fn tenant() -> TenantId {
+        TenantId::parse("acme").unwrap()
+    }
+
+    fn record(subject: SubjectId, n: i64) -> RecordRow {
+        RecordRow {
+            tenant: tenant(),
+            id: RecordId(Uuid::now_v7()),
+            subject,
+            category: CategoryId::parse("email").unwrap(),
+            purpose: PurposeId::parse("account").unwrap(),
+            source: "user".into(),
+            ciphertext: vec![1, 2, 3],
+            collected_at: Timestamp::from_second(n).unwrap(),
+        }
+    }
+
+    fn identifier(r: &RecordRow) -> IdentifierRow {
+        IdentifierRow {
+            tenant: tenant(),
+            category: r.category.clone(),
+            blind_index: [7; 32],
+            subject: r.subject,
+            record: r.id,
+        }
+    }
+
+    fn change(writes: Vec<Write>) -> Change {
+        Change {
+            writes,
+            audit: Vec::new(),
+        }
+    }
+
+    fn sql_of(step: &Step) -> Option<&str> {
+        match step {
+            Step::Exec(e) => Some(&e.sql),
+            Step::RequireLive { .. } => None,
+        }
+    }
+
+    #[test]
+    fn a_policy_insert_also_moves_the_current_version() {
+        let row = PolicyRow {
+            tenant: tenant(),
+            version: 3,
+            source: "src".into(),
+            published_at: Timestamp::from_second(5).unwrap(),
+        };
+        let steps = writes(&tenant(), &change(vec![Write::InsertPolicy(row)])).unwrap();
+        assert_eq!(steps.len(), 2);
+        let Some(Step::Exec(set)) = steps.get(1) else {
+            panic!("two statements");
+        };
+        assert_eq!(set.sql, sql::SET_POLICY_VERSION);
+        assert_eq!(set.args, vec![Value::from("acme"), Value::Int(3)]);
+        assert_eq!(set.names.conflict, "policy version");
+    }
+
+    #[test]
+    fn row_runs_check_each_subject_once_then_insert_in_chunks() {
+        let a = SubjectId(Uuid::now_v7());
+        let b = SubjectId(Uuid::now_v7());
+        let mut run: Vec<Write> = (0..150)
+            .map(|n| Write::InsertRecord(record(if n % 2 == 0 { a } else { b }, n)))
+            .collect();
+        let first = record(a, 999);
+        run.push(Write::InsertIdentifier(identifier(&first)));
+        run.push(Write::InsertRecord(first));
+        let steps = writes(&tenant(), &change(run)).unwrap();
+        let live = steps
+            .iter()
+            .filter(|s| matches!(s, Step::RequireLive { .. }))
+            .count();
+        assert_eq!(live, 2);
+        assert!(matches!(steps.first(), Some(Step::RequireLive { .. })));
+        let statements: Vec<&str> = steps.iter().filter_map(sql_of).collect();
+        assert_eq!(statements.len(), 3, "100 + 51 records, then 1 identifier");
+        assert!(
+            statements
+                .iter()
+                .take(2)
+                .all(|s| s.starts_with(sql::INSERT_RECORDS_INTO))
+        );
+        assert!(
+            statements
+                .get(2)
+                .is_some_and(|s| s.starts_with(sql::INSERT_IDENTIFIERS_INTO))
+        );
+        let Some(Step::Exec(chunk)) = steps.get(2) else {
+            panic!("a record insert");
+        };
+        assert_eq!(chunk.args.len(), 100 * 8);
+    }
+
+    #[test]
+    fn subject_writes_read_the_subject_state_first() {
+        let subject = SubjectId(Uuid::now_v7());
+        let consent = ConsentRow {
+            tenant: tenant(),
+            id: tutela_engine::ids::ConsentId(Uuid::now_v7()),
+            subject,
+            purpose: PurposeId::parse("news").unwrap(),
+            granted: true,
+            at: Timestamp::from_second(1).unwrap(),
+            expires_at: None,
+            policy_version: 1,
+            source: "form".into(),
+        };
+        let steps = writes(&tenant(), &change(vec![Write::InsertConsent(consent)])).unwrap();
+        assert_eq!(
+            steps.first(),
+            Some(&Step::RequireLive {
+                tenant: "acme".into(),
+                subject: subject.to_string()
+            })
+        );
+        let restrict = Write::SetRestricted {
+            subject,
+            restricted: true,
+        };
+        let steps = writes(&tenant(), &change(vec![restrict])).unwrap();
+        let Some(Step::Exec(set)) = steps.first() else {
+            panic!("one statement");
+        };
+        assert_eq!(
+            set.expect,
+            Expect::LiveSubject {
+                tenant: "acme".into(),
+                subject: subject.to_string()
+            }
+        );
+        assert_eq!(set.args.get(2), Some(&Value::Int(1)));
+    }
+
+    #[test]
+    fn updates_that_must_hit_a_row_say_what_is_missing() {
+        let subject = SubjectId(Uuid::now_v7());
+        let at = Timestamp::from_second(9).unwrap();
+        let steps = writes(
+            &tenant(),
+            &change(vec![
+                Write::EraseSubject { subject, at },
+                Write::RevokeApiKey {
+                    id: ApiKeyId(Uuid::now_v7()),
+                    at,
+                },
+            ]),
+        )
+        .unwrap();
+        let expects: Vec<&Expect> = steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::Exec(e) => Some(&e.expect),
+                Step::RequireLive { .. } => None,
+            })
+            .collect();
+        assert_eq!(
+            expects,
+            vec![
+                &Expect::Row("subject"),
+                &Expect::Any,
+                &Expect::Any,
+                &Expect::Row("api key")
+            ]
+        );
+    }
+
+    #[test]
+    fn rows_of_another_tenant_are_refused() {
+        let mut r = record(SubjectId(Uuid::now_v7()), 1);
+        r.tenant = TenantId::parse("other").unwrap();
+        assert!(writes(&tenant(), &change(vec![Write::InsertRecord(r)])).is_err());
+    }
+
+    #[test]
+    fn the_head_moves_with_its_sequence_and_mac() {
+        let step = head(
+            &tenant(),
+            &AuditHead {
+                lane: 0,
+                seq: 4,
+                mac: [9; 32],
+            },
+            2,
+        )
+        .unwrap();
+        let Step::Exec(e) = step else {
+            panic!("a statement");
+        };
+        assert_eq!(e.sql, sql::MOVE_AUDIT_HEAD);
+        assert_eq!(e.args.get(1), Some(&Value::Int(0)));
+        assert_eq!(e.args.get(2), Some(&Value::Int(4)));
+        assert_eq!(e.args.get(3), Some(&Value::Blob(vec![9; 32])));
+        assert_eq!(e.args.get(4), Some(&Value::Int(2)), "moved only from 2");
+        assert_eq!(e.expect, Expect::HeadUnmoved);
+    }
+}

@@ -1,0 +1,156 @@
+//! [`Store`] for [`SqliteStore`]: changes go to the writer thread, reads to
+//! a reader connection off the async runtime (`reads.rs`).
+
+use super::SqliteStore;
+use super::reads::{self, Wanted};
+use crate::error::internal;
+use async_trait::async_trait;
+use tutela_engine::audit::{AuditChain, AuditEntry, AuditHead};
+use tutela_engine::ids::{SubjectId, TenantId};
+use tutela_engine::store::{
+    ApiKeyGrant, ApiKeyRow, Change, PolicyRow, RecordFilter, Store, StoreError, SubjectView,
+    TenantRow,
+};
+use tutela_policy::CategoryId;
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn apply(
+        &self,
+        tenant: &TenantId,
+        change: Change,
+        chain: &AuditChain,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        self.writer.apply(tenant, change, chain).await
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        if !self.writer.is_running() {
+            return Err(internal("ping", "the sqlite writer has stopped"));
+        }
+        self.readers.run(reads::ping).await
+    }
+
+    /// Stored on the writer's connection (the readers are `query_only`),
+    /// then read back.
+    async fn claim_key_check(&self, value: &[u8; 32]) -> Result<Vec<u8>, StoreError> {
+        self.writer.insert_key_check(*value).await?;
+        self.readers.run(reads::key_check).await
+    }
+
+    /// Closes the readers, then the writer, which checkpoints the WAL into
+    /// the main file and truncates it.
+    async fn close(&self) -> Result<(), StoreError> {
+        self.readers.close();
+        self.writer.close().await
+    }
+
+    async fn tenant(&self, id: &TenantId) -> Result<Option<TenantRow>, StoreError> {
+        let id = id.clone();
+        self.readers
+            .run(move |c| reads::tenant(c, id.as_str()))
+            .await
+    }
+
+    async fn tenants(&self) -> Result<Vec<TenantRow>, StoreError> {
+        self.readers.run(reads::tenants).await
+    }
+
+    async fn policy(
+        &self,
+        tenant: &TenantId,
+        version: Option<u32>,
+    ) -> Result<Option<PolicyRow>, StoreError> {
+        let tenant = tenant.clone();
+        self.readers
+            .run(move |c| reads::policy(c, tenant.as_str(), version))
+            .await
+    }
+
+    async fn policies(&self, tenant: &TenantId) -> Result<Vec<PolicyRow>, StoreError> {
+        let tenant = tenant.clone();
+        self.readers
+            .run(move |c| reads::policies(c, tenant.as_str()))
+            .await
+    }
+
+    async fn subject_view(
+        &self,
+        tenant: &TenantId,
+        subject: SubjectId,
+        records: RecordFilter<'_>,
+    ) -> Result<Option<SubjectView>, StoreError> {
+        let tenant = tenant.clone();
+        let wanted = match records {
+            RecordFilter::None => Wanted::None,
+            RecordFilter::Categories(list) => Wanted::Categories(list.to_vec()),
+            RecordFilter::All => Wanted::All,
+        };
+        self.readers
+            .run(move |c| reads::subject_view(c, tenant.as_str(), &subject.to_string(), &wanted))
+            .await
+    }
+
+    async fn subject_by_identifier(
+        &self,
+        tenant: &TenantId,
+        category: &CategoryId,
+        blind_index: &[u8; 32],
+    ) -> Result<Option<SubjectId>, StoreError> {
+        let (tenant, category, index) = (tenant.clone(), category.clone(), *blind_index);
+        self.readers
+            .run(move |c| {
+                reads::subject_by_identifier(c, tenant.as_str(), category.as_str(), &index)
+            })
+            .await
+    }
+
+    async fn api_key_grant(
+        &self,
+        tenant: &TenantId,
+        secret_hash: &[u8; 32],
+    ) -> Result<Option<ApiKeyGrant>, StoreError> {
+        let (tenant, hash) = (tenant.clone(), *secret_hash);
+        self.readers
+            .run(move |c| reads::api_key_grant(c, tenant.as_str(), &hash))
+            .await
+    }
+
+    async fn api_keys(&self, tenant: &TenantId) -> Result<Vec<ApiKeyRow>, StoreError> {
+        let tenant = tenant.clone();
+        self.readers
+            .run(move |c| reads::api_keys(c, tenant.as_str()))
+            .await
+    }
+
+    async fn audit_entries(
+        &self,
+        tenant: &TenantId,
+        lane: u32,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let tenant = tenant.clone();
+        self.readers
+            .run(move |c| reads::audit_entries(c, tenant.as_str(), lane, after, limit))
+            .await
+    }
+
+    async fn audit_heads(&self, tenant: &TenantId) -> Result<Vec<AuditHead>, StoreError> {
+        let tenant = tenant.clone();
+        self.readers
+            .run(move |c| reads::audit_heads(c, tenant.as_str()))
+            .await
+    }
+
+    async fn audit_lanes(&self, tenant: &TenantId) -> Result<Vec<u32>, StoreError> {
+        let tenant = tenant.clone();
+        self.readers
+            .run(move |c| reads::audit_lanes(c, tenant.as_str()))
+            .await
+    }
+
+    async fn audit_tenants(&self) -> Result<Vec<TenantId>, StoreError> {
+        self.readers.run(reads::audit_tenants).await
+    }
+}
