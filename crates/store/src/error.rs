@@ -27,6 +27,23 @@ pub struct BackendError {
     message: String,
 }
 
+/// PostgreSQL's codes for a transaction that lost a race and may simply be
+/// run again: `40P01` (deadlock detected) and `40001` (serialization
+/// failure).
+const TRANSIENT: [&str; 2] = ["40P01", "40001"];
+
+/// Did `err` come from a lost race (a deadlock between two writers' row
+/// locks), so that running the same change again is right?
+pub(crate) fn is_transient(err: &StoreError) -> bool {
+    let StoreError::Backend(cause) = err else {
+        return false;
+    };
+    cause
+        .downcast_ref::<BackendError>()
+        .and_then(|b| b.code.as_deref())
+        .is_some_and(|code| TRANSIENT.contains(&code))
+}
+
 impl fmt::Display for BackendError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.context, self.message)?;
@@ -130,7 +147,9 @@ pub(crate) fn shared(err: &StoreError) -> StoreError {
         StoreError::SubjectErased => StoreError::SubjectErased,
         StoreError::Backend(cause) => StoreError::Backend(Box::new(BackendError {
             context: "batch",
-            code: None,
+            code: cause
+                .downcast_ref::<BackendError>()
+                .and_then(|b| b.code.clone()),
             message: cause.to_string(),
         })),
     }
@@ -185,5 +204,22 @@ mod tests {
         let backend = shared(&internal("commit", "disk full"));
         let cause = std::error::Error::source(&backend).map(ToString::to_string);
         assert_eq!(cause.as_deref(), Some("batch: commit: disk full"));
+    }
+
+    fn with_code(code: &str) -> StoreError {
+        StoreError::Backend(Box::new(BackendError {
+            context: "subject",
+            code: Some(code.to_owned()),
+            message: "lost".into(),
+        }))
+    }
+
+    #[test]
+    fn only_lost_races_are_run_again_and_sharing_keeps_that() {
+        assert!(is_transient(&with_code("40P01")));
+        assert!(is_transient(&with_code("40001")));
+        assert!(!is_transient(&with_code("23505")), "a conflict is final");
+        assert!(!is_transient(&StoreError::SubjectErased));
+        assert!(is_transient(&shared(&with_code("40P01"))));
     }
 }

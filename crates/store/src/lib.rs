@@ -5,7 +5,8 @@
 //! and the same row conversions (`rows`). SQLite runs on rusqlite, on
 //! threads of its own (`sqlite/`): a writer that executes each change's
 //! pure plan (`plan`) with group commit, and a few reader connections.
-//! PostgreSQL runs on sqlx, through `queries`. Migrations are forward-only
+//! PostgreSQL runs on sqlx (`postgres/`): lane writers that execute the
+//! same plans with group commit, and a read pool. Migrations are forward-only
 //! and embedded, one directory per backend, and run on connect.
 //!
 //! Every table's key starts with `tenant_id`, every statement filters by it
@@ -15,7 +16,6 @@
 mod error;
 mod plan;
 mod postgres;
-mod queries;
 mod rows;
 mod sql;
 mod sqlite;
@@ -58,159 +58,6 @@ fn sqlite_path(rest: &str) -> Result<&str, StoreError> {
     }
     Ok(path)
 }
-
-/// Implements [`Store`] for a sqlx backend struct (PostgreSQL) by delegating to its
-/// `apply_change`, `check`, `insert_key_check` and `shutdown` methods and to the shared `queries` reads
-/// on its pool field.
-macro_rules! store_impl {
-    ($store:ty, $db:ty, $pool:ident) => {
-        #[async_trait::async_trait]
-        impl tutela_engine::store::Store for $store {
-            async fn apply(
-                &self,
-                tenant: &tutela_engine::ids::TenantId,
-                change: tutela_engine::store::Change,
-                chain: &tutela_engine::audit::AuditChain,
-            ) -> Result<Vec<tutela_engine::audit::AuditEntry>, tutela_engine::store::StoreError>
-            {
-                self.apply_change(tenant, change, chain).await
-            }
-
-            async fn ping(&self) -> Result<(), tutela_engine::store::StoreError> {
-                self.check().await
-            }
-
-            async fn claim_key_check(
-                &self,
-                value: &[u8; 32],
-            ) -> Result<Vec<u8>, tutela_engine::store::StoreError> {
-                self.insert_key_check(value).await?;
-                $crate::queries::Queries::<$db>::key_check(&self.$pool).await
-            }
-
-            async fn close(&self) -> Result<(), tutela_engine::store::StoreError> {
-                self.shutdown().await
-            }
-
-            async fn tenant(
-                &self,
-                id: &tutela_engine::ids::TenantId,
-            ) -> Result<Option<tutela_engine::store::TenantRow>, tutela_engine::store::StoreError>
-            {
-                $crate::queries::Queries::<$db>::tenant(&self.$pool, id).await
-            }
-
-            async fn tenants(
-                &self,
-            ) -> Result<Vec<tutela_engine::store::TenantRow>, tutela_engine::store::StoreError>
-            {
-                $crate::queries::Queries::<$db>::tenants(&self.$pool).await
-            }
-
-            async fn policy(
-                &self,
-                tenant: &tutela_engine::ids::TenantId,
-                version: Option<u32>,
-            ) -> Result<Option<tutela_engine::store::PolicyRow>, tutela_engine::store::StoreError>
-            {
-                $crate::queries::Queries::<$db>::policy(&self.$pool, tenant, version).await
-            }
-
-            async fn policies(
-                &self,
-                tenant: &tutela_engine::ids::TenantId,
-            ) -> Result<Vec<tutela_engine::store::PolicyRow>, tutela_engine::store::StoreError>
-            {
-                $crate::queries::Queries::<$db>::policies(&self.$pool, tenant).await
-            }
-
-            async fn subject_view(
-                &self,
-                tenant: &tutela_engine::ids::TenantId,
-                subject: tutela_engine::ids::SubjectId,
-                records: tutela_engine::store::RecordFilter<'_>,
-            ) -> Result<Option<tutela_engine::store::SubjectView>, tutela_engine::store::StoreError>
-            {
-                $crate::queries::Queries::<$db>::subject_view(&self.$pool, tenant, subject, records)
-                    .await
-            }
-
-            async fn subject_by_identifier(
-                &self,
-                tenant: &tutela_engine::ids::TenantId,
-                category: &tutela_policy::CategoryId,
-                blind_index: &[u8; 32],
-            ) -> Result<Option<tutela_engine::ids::SubjectId>, tutela_engine::store::StoreError>
-            {
-                $crate::queries::Queries::<$db>::subject_by_identifier(
-                    &self.$pool,
-                    tenant,
-                    category,
-                    blind_index,
-                )
-                .await
-            }
-
-            async fn api_key_grant(
-                &self,
-                tenant: &tutela_engine::ids::TenantId,
-                secret_hash: &[u8; 32],
-            ) -> Result<Option<tutela_engine::store::ApiKeyGrant>, tutela_engine::store::StoreError>
-            {
-                $crate::queries::Queries::<$db>::api_key_grant(&self.$pool, tenant, secret_hash)
-                    .await
-            }
-
-            async fn api_keys(
-                &self,
-                tenant: &tutela_engine::ids::TenantId,
-            ) -> Result<Vec<tutela_engine::store::ApiKeyRow>, tutela_engine::store::StoreError>
-            {
-                $crate::queries::Queries::<$db>::api_keys(&self.$pool, tenant).await
-            }
-
-            async fn audit_entries(
-                &self,
-                tenant: &tutela_engine::ids::TenantId,
-                lane: u32,
-                after: u64,
-                limit: u32,
-            ) -> Result<Vec<tutela_engine::audit::AuditEntry>, tutela_engine::store::StoreError>
-            {
-                $crate::queries::Queries::<$db>::audit_entries(
-                    &self.$pool,
-                    tenant,
-                    lane,
-                    after,
-                    limit,
-                )
-                .await
-            }
-
-            async fn audit_heads(
-                &self,
-                tenant: &tutela_engine::ids::TenantId,
-            ) -> Result<Vec<tutela_engine::audit::AuditHead>, tutela_engine::store::StoreError>
-            {
-                $crate::queries::Queries::<$db>::audit_heads(&self.$pool, tenant).await
-            }
-
-            async fn audit_lanes(
-                &self,
-                tenant: &tutela_engine::ids::TenantId,
-            ) -> Result<Vec<u32>, tutela_engine::store::StoreError> {
-                $crate::queries::Queries::<$db>::audit_lanes(&self.$pool, tenant).await
-            }
-
-            async fn audit_tenants(
-                &self,
-            ) -> Result<Vec<tutela_engine::ids::TenantId>, tutela_engine::store::StoreError> {
-                $crate::queries::Queries::<$db>::audit_tenants(&self.$pool).await
-            }
-        }
-    };
-}
-pub(crate) use store_impl;
 
 #[cfg(test)]
 mod tests {

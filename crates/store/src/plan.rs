@@ -1,7 +1,8 @@
 //! The pure step between a [`Change`] and a database: the statements a
 //! change's writes and audit entries run, in order, with their arguments
-//! as plain values. No connection is needed to build or test a plan; a
-//! backend's executor (`sqlite/exec.rs`) runs it inside its transaction.
+//! as plain values. No connection is needed to build or test a plan; each
+//! backend's executor (`sqlite/exec.rs`, `postgres/exec.rs`) runs it inside
+//! its transaction.
 //!
 //! A plan also carries what each statement means when it fails or hits
 //! nothing: which thing a unique or foreign-key violation names, which
@@ -14,21 +15,35 @@ use crate::error::{Names, internal};
 use crate::rows::{join_purposes, micros};
 use crate::sql;
 use std::borrow::Cow;
-use tutela_engine::audit::{AuditEntry, AuditHead};
+use tutela_engine::audit::{AuditChain, AuditEntry, AuditEvent, AuditHead};
 use tutela_engine::ids::{SubjectId, TenantId};
 use tutela_engine::store::{Change, IdentifierRow, RecordRow, StoreError, Write};
 
 /// An argument of a statement, in the few types the schema stores.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Value {
-    /// SQL NULL.
-    Null,
-    /// An integer: instants (µs), versions, sequence numbers, booleans (0/1).
+    /// SQL NULL, of the type the column holds (PostgreSQL binds typed
+    /// parameters, so a NULL must say which type it stands for).
+    Null(Kind),
+    /// An integer: instants (µs), versions, sequence numbers.
     Int(i64),
+    /// A boolean (SQLite stores it as 0/1).
+    Bool(bool),
     /// Text: ids, names, policy sources.
     Text(String),
     /// Bytes: ciphertext, wrapped keys, hashes, MACs.
     Blob(Vec<u8>),
+}
+
+/// What type a NULL stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// An integer column.
+    Int,
+    /// A text column.
+    Text,
+    /// A bytes column.
+    Blob,
 }
 
 impl From<&str> for Value {
@@ -51,7 +66,7 @@ impl From<i64> for Value {
 
 impl From<bool> for Value {
     fn from(b: bool) -> Self {
-        Self::Int(i64::from(b))
+        Self::Bool(b)
     }
 }
 
@@ -61,9 +76,21 @@ impl From<&[u8]> for Value {
     }
 }
 
-impl<T: Into<Value>> From<Option<T>> for Value {
-    fn from(value: Option<T>) -> Self {
-        value.map_or(Self::Null, Into::into)
+impl From<Option<i64>> for Value {
+    fn from(value: Option<i64>) -> Self {
+        value.map_or(Self::Null(Kind::Int), Into::into)
+    }
+}
+
+impl From<Option<&str>> for Value {
+    fn from(value: Option<&str>) -> Self {
+        value.map_or(Self::Null(Kind::Text), Into::into)
+    }
+}
+
+impl From<Option<&[u8]>> for Value {
+    fn from(value: Option<&[u8]>) -> Self {
+        value.map_or(Self::Null(Kind::Blob), Into::into)
     }
 }
 
@@ -420,6 +447,26 @@ fn write(steps: &mut Vec<Step>, tenant: &TenantId, write: &Write) -> Result<(), 
     Ok(())
 }
 
+/// Links `events` on `lane` after `head` (that lane's head, `None` for an
+/// empty lane) of `tenant`'s chain: the entries a batch then inserts.
+pub(crate) fn link(
+    tenant: &TenantId,
+    chain: &AuditChain,
+    lane: u32,
+    head: Option<AuditHead>,
+    events: &[AuditEvent],
+) -> Result<Vec<AuditEntry>, StoreError> {
+    if chain.tenant() != tenant {
+        return Err(internal("apply", "the audit chain is another tenant's"));
+    }
+    let mut entries: Vec<AuditEntry> = Vec::with_capacity(events.len());
+    for event in events {
+        let prev = entries.last().map(AuditEntry::head).or(head);
+        entries.push(chain.link(lane, prev.as_ref(), event));
+    }
+    Ok(entries)
+}
+
 /// The inserts of linked audit entries, in order, at most
 /// [`sql::MAX_ROWS_PER_INSERT`] rows per statement.
 pub(crate) fn audit_entries(
@@ -621,7 +668,7 @@ mod tests {
                 subject: subject.to_string()
             }
         );
-        assert_eq!(set.args.get(2), Some(&Value::Int(1)));
+        assert_eq!(set.args.get(2), Some(&Value::Bool(true)));
     }
 
     #[test]

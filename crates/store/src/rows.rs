@@ -10,7 +10,7 @@ use tutela_engine::audit::{AuditEntry, AuditHead};
 use tutela_engine::ids::{ApiKeyId, ConsentId, ObjectionId, RecordId, SubjectId, TenantId};
 use tutela_engine::store::{
     ApiKeyGrant, ApiKeyRow, ConsentRow, ObjectionRow, PolicyRow, RecordRow, StoreError, SubjectRow,
-    TenantRow,
+    SubjectView, TenantRow,
 };
 use tutela_policy::{CategoryId, PurposeId};
 use uuid::Uuid;
@@ -350,6 +350,89 @@ impl HeadDb {
             mac: bytes32(&self.mac, "audit_heads.mac")?,
         }))
     }
+}
+
+/// One row of [`crate::sql::SELECT_SUBJECT_LOAD`], in its shared columns
+/// (see the table there): read column by column from rusqlite, and by name
+/// through sqlx on PostgreSQL.
+#[derive(sqlx::FromRow)]
+pub(crate) struct LoadRow {
+    pub(crate) kind: String,
+    pub(crate) id: String,
+    pub(crate) tenant_id: String,
+    pub(crate) subject_id: String,
+    pub(crate) txt1: Option<String>,
+    pub(crate) txt2: Option<String>,
+    pub(crate) txt3: Option<String>,
+    pub(crate) bytes: Option<Vec<u8>>,
+    pub(crate) flag: Option<bool>,
+    pub(crate) at1: i64,
+    pub(crate) at2: Option<i64>,
+    pub(crate) num: Option<i64>,
+}
+
+/// Decodes the rows of a subject load in one pass: the subject first,
+/// then its ledger, then its records.
+pub(crate) fn assemble(rows: Vec<LoadRow>) -> Result<Option<SubjectView>, StoreError> {
+    let mut rows = rows.into_iter();
+    let Some(first) = rows.next() else {
+        return Ok(None);
+    };
+    if first.kind != "subject" {
+        return Err(corrupt("subjects.subject_id"));
+    }
+    let subject = SubjectDb {
+        tenant_id: first.tenant_id,
+        subject_id: first.subject_id,
+        kind: required(first.txt1, "subjects.kind")?,
+        wrapped_key: first.bytes,
+        restricted: required(first.flag, "subjects.restricted")?,
+        created_at: first.at1,
+        erased_at: first.at2,
+        policy_version: required(first.num, "tenants.policy_version")?,
+    };
+    let policy_version = subject.policy_version()?;
+    let mut consents = Vec::new();
+    let mut objections = Vec::new();
+    let mut records = Vec::new();
+    for row in rows {
+        if row.kind == "record" {
+            records.push(RecordRow::try_from(RecordDb {
+                tenant_id: row.tenant_id,
+                record_id: row.id,
+                subject_id: row.subject_id,
+                category: required(row.txt1, "records.category")?,
+                purpose: required(row.txt2, "records.purpose")?,
+                source: required(row.txt3, "records.source")?,
+                ciphertext: required(row.bytes, "records.ciphertext")?,
+                collected_at: row.at1,
+            })?);
+            continue;
+        }
+        let line = LedgerDb {
+            kind: row.kind,
+            tenant_id: row.tenant_id,
+            id: row.id,
+            subject_id: row.subject_id,
+            purpose: row.txt1,
+            granted: row.flag,
+            at_us: row.at1,
+            expires_at: row.at2,
+            policy_version: row.num,
+            source: row.txt2,
+        };
+        match Ledger::try_from(line)? {
+            Ledger::Consent(c) => consents.push(c),
+            Ledger::Objection(o) => objections.push(o),
+        }
+    }
+    Ok(Some(SubjectView {
+        policy_version,
+        subject: subject.try_into()?,
+        consents,
+        objections,
+        records,
+    }))
 }
 
 /// Converts every row, failing on the first that does not decode.

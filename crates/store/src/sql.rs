@@ -145,47 +145,10 @@ pub(crate) const SELECT_CURRENT_POLICY: &str = "SELECT tenant_id, version, sourc
 pub(crate) const SELECT_POLICIES: &str = "SELECT tenant_id, version, source, published_at \
     FROM policies WHERE tenant_id = $1 ORDER BY version";
 
-/// A subject with its tenant's policy version (a scalar subquery on the same
-/// tenant, not a join).
-pub(crate) const SELECT_SUBJECT: &str = "SELECT tenant_id, subject_id, kind, wrapped_key, \
-    restricted, created_at, erased_at, \
-    COALESCE((SELECT policy_version FROM tenants WHERE tenant_id = $1), 0) AS policy_version \
-    FROM subjects WHERE tenant_id = $1 AND subject_id = $2";
-/// A subject's consent ledger and objections in one statement, oldest first.
-pub(crate) const SELECT_LEDGER: &str = "SELECT 'consent' AS kind, tenant_id, consent_id AS id, \
-    subject_id, purpose, granted, at_us, expires_at, policy_version, source \
-    FROM consents WHERE tenant_id = $1 AND subject_id = $2 \
-    UNION ALL \
-    SELECT 'objection', tenant_id, objection_id, subject_id, purpose, NULL, at_us, NULL, NULL, NULL \
-    FROM objections WHERE tenant_id = $1 AND subject_id = $2 \
-    ORDER BY at_us, id";
-/// A subject's records, oldest first; a category filter is appended.
-pub(crate) const SELECT_RECORDS: &str = "SELECT tenant_id, record_id, subject_id, category, \
-    purpose, source, ciphertext, collected_at FROM records \
-    WHERE tenant_id = $1 AND subject_id = $2";
-/// Closes [`SELECT_RECORDS`].
-pub(crate) const RECORDS_ORDER: &str = " ORDER BY collected_at, record_id";
-
 /// Most categories one records statement names. The engine never asks for
 /// more (it caps a request's list far below this); a longer list is read
 /// whole and filtered in memory, so no input can size a statement.
 pub(crate) const MAX_CATEGORIES_IN: usize = 100;
-
-/// The records statement for `n` categories: `AND category IN ($3, ...)`.
-/// Only placeholders are formatted in; values are always bound. Callers
-/// keep `n` at most [`MAX_CATEGORIES_IN`].
-pub(crate) fn select_records_in(n: usize) -> String {
-    let mut sql = String::with_capacity(SELECT_RECORDS.len() + 40 + 5 * n);
-    sql.push_str(SELECT_RECORDS);
-    if n > 0 {
-        let placeholders: Vec<String> = (3..3 + n).map(|i| format!("${i}")).collect();
-        sql.push_str(" AND category IN (");
-        sql.push_str(&placeholders.join(", "));
-        sql.push(')');
-    }
-    sql.push_str(RECORDS_ORDER);
-    sql
-}
 
 /// Loading a subject for a check in one statement: the subject row (with
 /// its tenant's policy version), its consent ledger and objections, and its
@@ -345,10 +308,6 @@ mod tests {
             SELECT_POLICY,
             SELECT_CURRENT_POLICY,
             SELECT_POLICIES,
-            SELECT_SUBJECT,
-            SELECT_LEDGER,
-            SELECT_RECORDS,
-            RECORDS_ORDER,
             SELECT_SUBJECT_LOAD,
             SUBJECT_LOAD_RECORDS,
             SUBJECT_LOAD_ORDER,
@@ -367,7 +326,6 @@ mod tests {
             AUDIT_ENTRY_COLUMNS,
             2,
         ));
-        all.push(select_records_in(MAX_CATEGORIES_IN));
         for load in [LoadRecords::None, LoadRecords::All, LoadRecords::In(12)] {
             all.push(select_subject_load(load));
         }
@@ -381,8 +339,8 @@ mod tests {
             .lines()
             .filter(|l| l.starts_with("pub(crate) const ") && l.contains(": &str"))
             .count();
-        // The fixed list above plus seven built shapes.
-        assert_eq!(declared + 7, every_statement().len());
+        // The fixed list above plus six built shapes.
+        assert_eq!(declared + 6, every_statement().len());
     }
 
     /// The numbers of the `$n` (or `?n`) placeholders outside literals.
@@ -465,9 +423,6 @@ mod tests {
 
     #[test]
     fn category_filters_are_placeholders_only() {
-        let sql = select_records_in(3);
-        assert!(sql.ends_with("AND category IN ($3, $4, $5) ORDER BY collected_at, record_id"));
-        assert!(select_records_in(0).ends_with("subject_id = $2 ORDER BY collected_at, record_id"));
         let load = select_subject_load(LoadRecords::In(2));
         assert!(load.ends_with("AND category IN ($3, $4) ORDER BY part, at1, id"));
         assert!(!select_subject_load(LoadRecords::None).contains("FROM records"));

@@ -6,11 +6,12 @@
 //! tenant's audited acts commit concurrently across writers and servers,
 //! and each lane stays a verifiable hash chain.
 
+mod exec;
+mod reads;
+mod store;
 mod writer;
 
 use crate::error::{backend, internal};
-use crate::queries::Queries;
-use sqlx::Postgres;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use std::str::FromStr;
@@ -24,8 +25,6 @@ static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// Connections the read pool may open (the writers have their own).
 const CONNECTIONS: u32 = 16;
-
-type Q = Queries<Postgres>;
 
 /// A [`Store`](tutela_engine::store::Store) in a PostgreSQL database.
 #[derive(Debug)]
@@ -54,6 +53,7 @@ impl PgStore {
         Ok(Self { pool, writers })
     }
 
+    /// Hands a change to a lane writer.
     async fn apply_change(
         &self,
         tenant: &TenantId,
@@ -82,12 +82,11 @@ impl PgStore {
         Ok(())
     }
 
+    /// Are the writers running and the schema there?
     async fn check(&self) -> Result<(), StoreError> {
         if !self.writers.is_running() {
             return Err(internal("ping", "a postgres lane writer has stopped"));
         }
-        Q::ping(&self.pool).await
+        reads::ping(&self.pool).await
     }
 }
-
-crate::store_impl!(PgStore, Postgres, pool);

@@ -28,10 +28,13 @@
 //! failed commit is never retried: its outcome is unknown. A writer whose
 //! connection breaks reconnects, claims a lane afresh and reloads heads.
 
-use crate::error::{backend, internal, shared};
-use crate::queries::{Queries, link};
+use super::exec;
+use crate::error::{backend, internal, is_transient, shared};
+use crate::plan;
+use crate::rows::HeadDb;
+use crate::sql;
+use sqlx::Connection;
 use sqlx::postgres::{PgConnectOptions, PgConnection};
-use sqlx::{Connection, Postgres};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -40,7 +43,6 @@ use tutela_engine::audit::{AuditChain, AuditEntry, AuditHead};
 use tutela_engine::ids::TenantId;
 use tutela_engine::store::{Change, StoreError};
 
-type Q = Queries<Postgres>;
 type Outcome = Result<Vec<AuditEntry>, StoreError>;
 
 /// Lane numbers a deployment may use: every writer of every server (and of
@@ -57,6 +59,9 @@ const MAX_BATCH: usize = 256;
 
 /// Changes that may wait for one writer before callers wait to send.
 const QUEUE: usize = 2 * MAX_BATCH;
+
+/// How many times a change that lost a race (a deadlock) is run again.
+const RETRIES: u32 = 3;
 
 /// The first key of the advisory locks on lane numbers (`tute`), so they
 /// do not collide with other users of advisory locks in the database.
@@ -259,13 +264,14 @@ impl Writer {
             Ok(outcomes) => answer(batch.drain(..), outcomes),
             Err(Failure::Before(_)) if batch.len() > 1 => {
                 for job in batch.drain(..) {
-                    let one = std::slice::from_ref(&job);
-                    let outcome = match self.commit(one).await {
-                        Ok(mut outcomes) => outcomes
-                            .pop()
-                            .unwrap_or_else(|| Err(internal("apply", "no outcome"))),
-                        Err(Failure::Before(e) | Failure::Commit(e)) => Err(e),
-                    };
+                    let outcome = self.commit_alone(&job).await;
+                    let _ = job.reply.send(outcome);
+                }
+            }
+            Err(Failure::Before(err)) if is_transient(&err) => {
+                // Alone in its batch and it lost a race: run it again.
+                for job in batch.drain(..) {
+                    let outcome = self.commit_alone(&job).await;
                     let _ = job.reply.send(outcome);
                 }
             }
@@ -276,6 +282,26 @@ impl Writer {
                 for job in batch.drain(..) {
                     let _ = job.reply.send(Err(shared(&err)));
                 }
+            }
+        }
+    }
+
+    /// Commits one change in a transaction of its own, running it again
+    /// (at most [`RETRIES`] times) when it lost a race to another writer's
+    /// row locks: the database rolled it back whole, so nothing runs twice.
+    async fn commit_alone(&mut self, job: &Job) -> Outcome {
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let outcome = match self.commit(std::slice::from_ref(job)).await {
+                Ok(mut outcomes) => outcomes
+                    .pop()
+                    .unwrap_or_else(|| Err(internal("apply", "no outcome"))),
+                Err(Failure::Before(e) | Failure::Commit(e)) => Err(e),
+            };
+            match outcome {
+                Err(err) if is_transient(&err) && tries <= RETRIES => {}
+                other => return other,
             }
         }
     }
@@ -342,7 +368,13 @@ impl Heads {
         if let Some(head) = self.now.get(tenant) {
             return Ok(*head);
         }
-        let head = Q::head_row(conn, tenant, lane).await?;
+        let row: Option<HeadDb> = sqlx::query_as(sql::SELECT_HEAD)
+            .bind(tenant.as_str())
+            .bind(i64::from(lane))
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(|e| backend("audit_heads", &e))?;
+        let head = row.map_or(Ok(None), HeadDb::into_head)?;
         self.now.insert(tenant.clone(), head);
         Ok(head)
     }
@@ -381,13 +413,20 @@ async fn run_batch(
             .or_insert_with(|| head.map_or(0, |h| h.seq));
         // Link first (it cannot touch the database): a change whose entries
         // cannot be linked never has its writes applied.
-        let outcome = match link(&job.tenant, &job.chain, lane, head, &job.change.audit) {
+        let outcome = match plan::link(&job.tenant, &job.chain, lane, head, &job.change.audit) {
             Ok(entries) => apply_writes(&mut tx, job, batch.len() == 1)
                 .await
                 .map_err(Failure::Before)?
                 .map(|()| entries),
             Err(err) => Err(err),
         };
+        if let Err(err) = &outcome
+            && is_transient(err)
+        {
+            // A lost race is not the change's fault: the batch fails before
+            // its commit and each change is run again on its own.
+            return Err(Failure::Before(shared(err)));
+        }
         if let Ok(entries) = &outcome
             && let Some(last) = entries.last()
         {
@@ -404,18 +443,16 @@ async fn run_batch(
         return Ok((outcomes, heads.now));
     }
     for (tenant, entries) in &linked {
-        Q::insert_audit(&mut tx, tenant, entries)
-            .await
-            .map_err(Failure::Before)?;
+        let steps = plan::audit_entries(tenant, entries).map_err(Failure::Before)?;
+        exec::run(&mut tx, &steps).await.map_err(Failure::Before)?;
     }
     for (tenant, head) in &heads.now {
         let old = heads.before.get(tenant).copied().unwrap_or(0);
         if let Some(head) = head
             && head.seq != old
         {
-            Q::move_head(&mut tx, tenant, *head, old)
-                .await
-                .map_err(Failure::Before)?;
+            let step = plan::head(tenant, head, old).map_err(Failure::Before)?;
+            exec::run(&mut tx, &[step]).await.map_err(Failure::Before)?;
         }
     }
     tx.commit()
@@ -435,11 +472,15 @@ async fn apply_writes(
     if job.change.writes.is_empty() {
         return Ok(Ok(()));
     }
+    let steps = match plan::writes(&job.tenant, &job.change) {
+        Ok(steps) => steps,
+        Err(err) => return Ok(Err(err)),
+    };
     if alone {
-        return Ok(Q::apply_writes(tx, &job.tenant, &job.change).await);
+        return Ok(exec::run(tx, &steps).await);
     }
     let mut savepoint = tx.begin().await.map_err(|e| backend("savepoint", &e))?;
-    match Q::apply_writes(&mut savepoint, &job.tenant, &job.change).await {
+    match exec::run(&mut savepoint, &steps).await {
         Ok(()) => {
             savepoint
                 .commit()

@@ -13,8 +13,9 @@ use tutela_engine::store::StoreError;
 impl ToSql for Value {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
         Ok(ToSqlOutput::Borrowed(match self {
-            Self::Null => ValueRef::Null,
+            Self::Null(_) => ValueRef::Null,
             Self::Int(n) => ValueRef::Integer(*n),
+            Self::Bool(b) => ValueRef::Integer(i64::from(*b)),
             Self::Text(text) => ValueRef::Text(text.as_bytes()),
             Self::Blob(bytes) => ValueRef::Blob(bytes),
         }))

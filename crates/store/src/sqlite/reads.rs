@@ -5,16 +5,13 @@
 
 use crate::error::{corrupt, sqlite};
 use crate::rows::{
-    ApiKeyDb, ApiKeyGrantDb, AuditEntryDb, HeadDb, Ledger, LedgerDb, PolicyDb, RecordDb, SubjectDb,
-    TenantDb, convert,
+    ApiKeyDb, ApiKeyGrantDb, AuditEntryDb, HeadDb, LoadRow, PolicyDb, TenantDb, assemble, convert,
 };
 use crate::sql::{self, LoadRecords};
 use rusqlite::{Connection, OptionalExtension, Params, Row};
 use tutela_engine::audit::{AuditEntry, AuditHead};
 use tutela_engine::ids::{SubjectId, TenantId};
-use tutela_engine::store::{
-    ApiKeyGrant, ApiKeyRow, PolicyRow, RecordRow, StoreError, SubjectView, TenantRow,
-};
+use tutela_engine::store::{ApiKeyGrant, ApiKeyRow, PolicyRow, StoreError, SubjectView, TenantRow};
 use tutela_policy::CategoryId;
 use uuid::Uuid;
 
@@ -173,22 +170,6 @@ pub(crate) enum Wanted {
     All,
 }
 
-/// One row of [`sql::SELECT_SUBJECT_LOAD`], in its shared columns.
-struct LoadRow {
-    kind: String,
-    id: String,
-    tenant_id: String,
-    subject_id: String,
-    txt1: Option<String>,
-    txt2: Option<String>,
-    txt3: Option<String>,
-    bytes: Option<Vec<u8>>,
-    flag: Option<bool>,
-    at1: i64,
-    at2: Option<i64>,
-    num: Option<i64>,
-}
-
 fn load_row(r: &Row<'_>) -> rusqlite::Result<LoadRow> {
     Ok(LoadRow {
         kind: r.get(1)?,
@@ -204,10 +185,6 @@ fn load_row(r: &Row<'_>) -> rusqlite::Result<LoadRow> {
         at2: r.get(11)?,
         num: r.get(12)?,
     })
-}
-
-fn required<T>(value: Option<T>, column: &'static str) -> Result<T, StoreError> {
-    value.ok_or_else(|| corrupt(column))
 }
 
 /// Everything a purpose check needs about one subject, in one statement
@@ -249,70 +226,6 @@ pub(crate) fn subject_view(
         view.records.retain(|r| list.contains(&r.category));
     }
     Ok(Some(view))
-}
-
-/// Decodes the rows of a subject load in one pass: the subject first,
-/// then its ledger, then its records.
-fn assemble(rows: Vec<LoadRow>) -> Result<Option<SubjectView>, StoreError> {
-    let mut rows = rows.into_iter();
-    let Some(first) = rows.next() else {
-        return Ok(None);
-    };
-    if first.kind != "subject" {
-        return Err(corrupt("subjects.subject_id"));
-    }
-    let subject = SubjectDb {
-        tenant_id: first.tenant_id,
-        subject_id: first.subject_id,
-        kind: required(first.txt1, "subjects.kind")?,
-        wrapped_key: first.bytes,
-        restricted: required(first.flag, "subjects.restricted")?,
-        created_at: first.at1,
-        erased_at: first.at2,
-        policy_version: required(first.num, "tenants.policy_version")?,
-    };
-    let policy_version = subject.policy_version()?;
-    let mut consents = Vec::new();
-    let mut objections = Vec::new();
-    let mut records = Vec::new();
-    for row in rows {
-        if row.kind == "record" {
-            records.push(RecordRow::try_from(RecordDb {
-                tenant_id: row.tenant_id,
-                record_id: row.id,
-                subject_id: row.subject_id,
-                category: required(row.txt1, "records.category")?,
-                purpose: required(row.txt2, "records.purpose")?,
-                source: required(row.txt3, "records.source")?,
-                ciphertext: required(row.bytes, "records.ciphertext")?,
-                collected_at: row.at1,
-            })?);
-            continue;
-        }
-        let line = LedgerDb {
-            kind: row.kind,
-            tenant_id: row.tenant_id,
-            id: row.id,
-            subject_id: row.subject_id,
-            purpose: row.txt1,
-            granted: row.flag,
-            at_us: row.at1,
-            expires_at: row.at2,
-            policy_version: row.num,
-            source: row.txt2,
-        };
-        match Ledger::try_from(line)? {
-            Ledger::Consent(c) => consents.push(c),
-            Ledger::Objection(o) => objections.push(o),
-        }
-    }
-    Ok(Some(SubjectView {
-        policy_version,
-        subject: subject.try_into()?,
-        consents,
-        objections,
-        records,
-    }))
 }
 
 /// The subject an identifier's blind index points at.

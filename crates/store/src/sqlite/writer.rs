@@ -452,16 +452,7 @@ fn apply_one(conn: &Connection, job: &Job, head: Option<AuditHead>) -> Outcome {
     if job.change.audit.is_empty() {
         return Ok(Vec::new());
     }
-    if job.chain.tenant() != &job.tenant {
-        return Err(internal("apply", "the audit chain is another tenant's"));
-    }
-    let mut entries = Vec::with_capacity(job.change.audit.len());
-    let mut prev = head;
-    for event in &job.change.audit {
-        let entry = job.chain.link(LANE, prev.as_ref(), event);
-        prev = Some(entry.head());
-        entries.push(entry);
-    }
+    let entries = plan::link(&job.tenant, &job.chain, LANE, head, &job.change.audit)?;
     exec::run(conn, &plan::audit_entries(&job.tenant, &entries)?)?;
     Ok(entries)
 }

@@ -1,0 +1,109 @@
+//! [`Store`] for [`PgStore`]: changes go to the lane writers, reads to the
+//! pool (`reads`).
+
+use super::{PgStore, reads};
+use async_trait::async_trait;
+use tutela_engine::audit::{AuditChain, AuditEntry, AuditHead};
+use tutela_engine::ids::{SubjectId, TenantId};
+use tutela_engine::store::{
+    ApiKeyGrant, ApiKeyRow, Change, PolicyRow, RecordFilter, Store, StoreError, SubjectView,
+    TenantRow,
+};
+use tutela_policy::CategoryId;
+
+#[async_trait]
+impl Store for PgStore {
+    async fn apply(
+        &self,
+        tenant: &TenantId,
+        change: Change,
+        chain: &AuditChain,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        self.apply_change(tenant, change, chain).await
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.check().await
+    }
+
+    async fn claim_key_check(&self, value: &[u8; 32]) -> Result<Vec<u8>, StoreError> {
+        self.insert_key_check(value).await?;
+        reads::key_check(&self.pool).await
+    }
+
+    async fn close(&self) -> Result<(), StoreError> {
+        self.shutdown().await
+    }
+
+    async fn tenant(&self, id: &TenantId) -> Result<Option<TenantRow>, StoreError> {
+        reads::tenant(&self.pool, id).await
+    }
+
+    async fn tenants(&self) -> Result<Vec<TenantRow>, StoreError> {
+        reads::tenants(&self.pool).await
+    }
+
+    async fn policy(
+        &self,
+        tenant: &TenantId,
+        version: Option<u32>,
+    ) -> Result<Option<PolicyRow>, StoreError> {
+        reads::policy(&self.pool, tenant, version).await
+    }
+
+    async fn policies(&self, tenant: &TenantId) -> Result<Vec<PolicyRow>, StoreError> {
+        reads::policies(&self.pool, tenant).await
+    }
+
+    async fn subject_view(
+        &self,
+        tenant: &TenantId,
+        subject: SubjectId,
+        records: RecordFilter<'_>,
+    ) -> Result<Option<SubjectView>, StoreError> {
+        reads::subject_view(&self.pool, tenant, subject, records).await
+    }
+
+    async fn subject_by_identifier(
+        &self,
+        tenant: &TenantId,
+        category: &CategoryId,
+        blind_index: &[u8; 32],
+    ) -> Result<Option<SubjectId>, StoreError> {
+        reads::subject_by_identifier(&self.pool, tenant, category, blind_index).await
+    }
+
+    async fn api_key_grant(
+        &self,
+        tenant: &TenantId,
+        secret_hash: &[u8; 32],
+    ) -> Result<Option<ApiKeyGrant>, StoreError> {
+        reads::api_key_grant(&self.pool, tenant, secret_hash).await
+    }
+
+    async fn api_keys(&self, tenant: &TenantId) -> Result<Vec<ApiKeyRow>, StoreError> {
+        reads::api_keys(&self.pool, tenant).await
+    }
+
+    async fn audit_entries(
+        &self,
+        tenant: &TenantId,
+        lane: u32,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        reads::audit_entries(&self.pool, tenant, lane, after, limit).await
+    }
+
+    async fn audit_heads(&self, tenant: &TenantId) -> Result<Vec<AuditHead>, StoreError> {
+        reads::audit_heads(&self.pool, tenant).await
+    }
+
+    async fn audit_lanes(&self, tenant: &TenantId) -> Result<Vec<u32>, StoreError> {
+        reads::audit_lanes(&self.pool, tenant).await
+    }
+
+    async fn audit_tenants(&self) -> Result<Vec<TenantId>, StoreError> {
+        reads::audit_tenants(&self.pool).await
+    }
+}
