@@ -137,7 +137,10 @@ impl Client {
             .json()
             .await
             .context("the first read's answer is not JSON")?;
-        let n = body["records"].as_array().map_or(0, Vec::len);
+        let n = body
+            .get("records")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
         ensure!(n == batch, "the server read {n} records, expected {batch}");
         Ok(())
     }
@@ -167,8 +170,9 @@ impl Client {
             .json()
             .await
             .context("the created subject's answer is not JSON")?;
-        created["id"]
-            .as_str()
+        created
+            .get("id")
+            .and_then(Value::as_str)
             .map(str::to_owned)
             .context("the created subject's answer has no id")
     }
