@@ -5,7 +5,7 @@
 //! (who, purpose, subject, time) committed on its own before the answer,
 //! with the database's `synchronous_commit`, as the engine's entries are.
 
-use super::driver::{phase, warm_up};
+use super::driver::{drive, phase, warm_up};
 use super::report::{BareRun, Counts, Pair};
 use super::{Catalog, Counters, Op, Side, Workload, run_tag};
 use anyhow::{Context, Result, ensure};
@@ -18,7 +18,20 @@ use std::sync::atomic::Ordering;
 /// whatever happened.
 pub(crate) async fn run(url: &str, catalog: Arc<Catalog>, w: &Workload) -> Result<BareRun> {
     let side = Arc::new(BarePg::setup(url, catalog, w).await?);
-    let measured = measure(&side, w).await;
+    let measured = async {
+        // As the engine's setup does: one row per subject, from c callers.
+        let label = "bare: create subjects".to_owned();
+        drive(
+            &side,
+            label,
+            0..w.total(),
+            w.concurrency,
+            BarePg::create_subject,
+        )
+        .await?;
+        measure(&side, w).await
+    }
+    .await;
     let dropped = side.drop_tables().await;
     side.pool.close().await;
     let run = measured?;
@@ -54,6 +67,7 @@ async fn measure(side: &Arc<BarePg>, w: &Workload) -> Result<BareRun> {
 /// The baseline side on PostgreSQL.
 pub(crate) struct BarePg {
     pool: PgPool,
+    subjects_table: String,
     records: String,
     access: String,
     // Shared, so binding a statement copies no text.
@@ -78,8 +92,10 @@ impl BarePg {
         let tag = run_tag();
         let records = format!("tutela_bench_records_{tag}");
         let access = format!("tutela_bench_access_{tag}");
+        let subjects_table = format!("tutela_bench_subjects_{tag}");
         let ddl = format!(
-            "CREATE TABLE {records} (subject TEXT NOT NULL, id TEXT NOT NULL, category TEXT NOT NULL, \
+            "CREATE TABLE {subjects_table} (id TEXT PRIMARY KEY, kind TEXT NOT NULL, created_at BIGINT NOT NULL); \
+             CREATE TABLE {records} (subject TEXT NOT NULL, id TEXT NOT NULL, category TEXT NOT NULL, \
              purpose TEXT NOT NULL, value TEXT NOT NULL, collected_at BIGINT NOT NULL, \
              PRIMARY KEY (subject, id)); \
              CREATE UNIQUE INDEX {records}_identifier ON {records} (category, value) WHERE category = '{identifier}'; \
@@ -105,6 +121,7 @@ impl BarePg {
                 "INSERT INTO {access} (at, who, purpose, subject) VALUES ($1, $2, $3, $4)"
             )
             .into(),
+            subjects_table,
             records,
             access,
             pool,
@@ -146,6 +163,24 @@ impl BarePg {
         Ok(())
     }
 
+    /// Inserts subject `i`'s row (untimed set-up).
+    fn create_subject(self: Arc<Self>, i: usize) -> Op {
+        Box::pin(async move {
+            let sql = format!(
+                "INSERT INTO {} (id, kind, created_at) VALUES ($1, $2, $3)",
+                self.subjects_table
+            );
+            sqlx::query(AssertSqlSafe(sql))
+                .bind(self.subject(i)?)
+                .bind(self.catalog.kind.as_str())
+                .bind(wall_clock_micros())
+                .execute(&self.pool)
+                .await
+                .with_context(|| format!("bare subject insert {i} failed"))?;
+            Ok(())
+        })
+    }
+
     fn audited_read(self: Arc<Self>, i: usize) -> Op {
         Box::pin(async move {
             self.select(i).await?;
@@ -175,7 +210,10 @@ impl BarePg {
     }
 
     async fn drop_tables(&self) -> Result<()> {
-        let sql = format!("DROP TABLE IF EXISTS {}, {}", self.records, self.access);
+        let sql = format!(
+            "DROP TABLE IF EXISTS {}, {}, {}",
+            self.subjects_table, self.records, self.access
+        );
         sqlx::raw_sql(AssertSqlSafe(sql))
             .execute(&self.pool)
             .await

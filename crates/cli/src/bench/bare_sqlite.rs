@@ -16,7 +16,7 @@
 //!   (who, purpose, subject, time) sent to the writer, answered after its
 //!   batch commits.
 
-use super::driver::{phase, warm_up};
+use super::driver::{drive, phase, warm_up};
 use super::report::{BareRun, Counts};
 use super::{Catalog, Counters, Op, Side, Workload};
 use anyhow::{Context, Result, anyhow, ensure};
@@ -38,6 +38,7 @@ const MAX_BATCH: usize = 256;
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 const CREATE: &str = "
+CREATE TABLE subjects (id TEXT PRIMARY KEY, kind TEXT NOT NULL, created_at INTEGER NOT NULL);
 CREATE TABLE records (subject TEXT NOT NULL, id TEXT NOT NULL, category TEXT NOT NULL,
     purpose TEXT NOT NULL, value TEXT NOT NULL, collected_at INTEGER NOT NULL,
     PRIMARY KEY (subject, id));
@@ -45,6 +46,7 @@ CREATE TABLE access_log (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, who TEXT N
     purpose TEXT NOT NULL, subject TEXT NOT NULL);";
 const INSERT_RECORD: &str = "INSERT INTO records (subject, id, category, purpose, value, collected_at) \
      VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+const INSERT_SUBJECT: &str = "INSERT INTO subjects (id, kind, created_at) VALUES (?1, ?2, ?3)";
 const INSERT_ACCESS: &str =
     "INSERT INTO access_log (at, who, purpose, subject) VALUES (?1, ?2, ?3, ?4)";
 const SELECT: &str =
@@ -53,6 +55,18 @@ const SELECT: &str =
 /// Sets the baseline up at `path`, times its phases and closes it.
 pub(crate) async fn run(path: &Path, catalog: Arc<Catalog>, w: &Workload) -> Result<BareRun> {
     let side = Arc::new(BareSqlite::setup(path, catalog, w)?);
+    // As the engine's setup does: one row per subject, committed from c
+    // callers, so both databases (and their WAL files) have been written
+    // to before the timed phases.
+    let label = "bare: create subjects".to_owned();
+    drive(
+        &side,
+        label,
+        0..w.total(),
+        w.concurrency,
+        BareSqlite::create_subject,
+    )
+    .await?;
     warm_up(&side, w).await?;
     let write = phase(&side, "write", w, BareSqlite::write).await?;
     let select = phase(&side, "select", w, BareSqlite::read).await?;
@@ -99,6 +113,7 @@ struct Access {
 
 /// A call waiting for the writer.
 enum Job {
+    Subject(String, String, i64, oneshot::Sender<Result<(), String>>),
     Write(Vec<Record>, oneshot::Sender<Result<(), String>>),
     Log(Access, oneshot::Sender<Result<(), String>>),
 }
@@ -106,7 +121,7 @@ enum Job {
 impl Job {
     fn reply(self, outcome: Result<(), String>) {
         let sender = match self {
-            Job::Write(_, s) | Job::Log(_, s) => s,
+            Job::Subject(_, _, _, s) | Job::Write(_, s) | Job::Log(_, s) => s,
         };
         let _ = sender.send(outcome);
     }
@@ -269,6 +284,16 @@ impl BareSqlite {
         Ok(())
     }
 
+    /// Inserts subject `i`'s row (untimed set-up).
+    fn create_subject(self: Arc<Self>, i: usize) -> Op {
+        Box::pin(async move {
+            let id = self.subject(i)?.to_owned();
+            let at = wall_clock_micros();
+            let kind = self.catalog.kind.to_string();
+            self.submit(|reply| Job::Subject(id, kind, at, reply)).await
+        })
+    }
+
     /// The select, then an access-log row committed before the answer.
     fn audited_read(self: Arc<Self>, i: usize) -> Op {
         Box::pin(async move {
@@ -377,7 +402,7 @@ fn commit(
     batch: &[Job],
     full: &mut bool,
 ) -> rusqlite::Result<Vec<Result<(), String>>> {
-    let wants_full = batch.iter().any(|j| matches!(j, Job::Write(..)));
+    let wants_full = batch.iter().any(|j| !matches!(j, Job::Log(..)));
     if wants_full != *full {
         let mode = if wants_full { "FULL" } else { "NORMAL" };
         conn.pragma_update(None, "synchronous", mode)?;
@@ -390,6 +415,11 @@ fn commit(
         let outcome = match job {
             Job::Write(rows, _) if isolate => in_savepoint(&tx, rows),
             Job::Write(rows, _) => insert_rows(&tx, rows).map_err(|e| e.to_string()),
+            Job::Subject(id, kind, at, _) => tx
+                .prepare_cached(INSERT_SUBJECT)
+                .and_then(|mut s| s.execute(params![id, kind, at]))
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
             Job::Log(a, _) => tx
                 .prepare_cached(INSERT_ACCESS)
                 .and_then(|mut s| s.execute(params![a.at, a.who, a.purpose, a.subject]))
