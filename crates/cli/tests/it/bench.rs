@@ -2,7 +2,8 @@
 //! names every phase beside its baseline and ratio, and that the run left
 //! nothing behind.
 
-use crate::support::{temp_dir, tutela};
+use crate::support::{random_tag, temp_dir, tutela};
+use sqlx::Connection;
 
 /// A small, fast shape for every mode.
 const QUICK: [&str; 6] = ["bench", "--quick", "--concurrency", "4", "--dir", "."];
@@ -75,10 +76,28 @@ fn quick_bench_on_postgres_with_two_engines() {
         eprintln!("skipped: TUTELA_TEST_DATABASE_URL is not set");
         return;
     };
+    // A database of its own, so the bench's tenants do not stay behind in
+    // the shared test database.
+    let name = format!("tutela_bench_it_{}", random_tag());
+    let admin = |sql: String| {
+        let url = url.clone();
+        tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(async move {
+                let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+                sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+            });
+    };
+    admin(format!("CREATE DATABASE {name}"));
+    let own = format!("{}/{name}", url.rsplit_once('/').unwrap().0);
     let dir = temp_dir();
     let mut args = QUICK.to_vec();
-    args.extend(["--database-url", &url, "--servers", "2"]);
+    args.extend(["--database-url", &own, "--servers", "2"]);
     let run = tutela(dir.path(), &args);
+    admin(format!("DROP DATABASE {name} WITH (FORCE)"));
     run.expect_code(0).expect_output(&[
         "PostgreSQL",
         "baseline: sqlx, plain SQL",
