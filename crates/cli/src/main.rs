@@ -49,7 +49,8 @@ enum Command {
     /// Verify the tamper-evident audit chains.
     #[command(subcommand)]
     Audit(cmd::audit::AuditCommand),
-    /// Measure what the privacy costs against bare SQLite.
+    /// Measure what the privacy costs against bare SQLite or PostgreSQL, or
+    /// through the HTTP server.
     Bench(bench::BenchArgs),
 }
 

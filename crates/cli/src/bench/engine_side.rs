@@ -1,13 +1,18 @@
-//! The engine under test: a fresh SQLite store, a generated master key, a
-//! tenant under the example policy, and every operation through the public
-//! engine API, so each write pays for the purpose check, sealing, the blind
-//! index, the audit entry and the commit, and each read for the check,
-//! unwrapping, opening and its audit entry.
+//! The engine under test: a store opened through `tutela_store::connect`
+//! (a fresh SQLite file, or the PostgreSQL under test), a generated master
+//! key, a tenant of its own under the example policy, and every operation
+//! through the public engine API, so each write pays for the purpose check,
+//! sealing, the blind index, the audit entry and the commit, and each read
+//! for the check, unwrapping, opening and its audit entry.
+//!
+//! With several engines (`--servers`), each has its own store (its own
+//! pool), as separate servers would, all sharing the master key and the
+//! tenant; operation `i` goes to engine `i % n`.
 
-use super::report::{AuditSummary, Counts};
-use super::{Catalog, Counters, Op, Side, Workload, progress};
+use super::driver::{phase, warm_up};
+use super::report::{AuditSummary, Counts, EngineRun};
+use super::{Catalog, Counters, Op, Side, Workload, progress, run_tag};
 use anyhow::{Context, Result, anyhow, ensure};
-use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use tutela_engine::clock::SystemClock;
@@ -17,55 +22,105 @@ use tutela_engine::{Engine, NewRecord, RecordSource};
 use tutela_policy::EXAMPLE_POLICY;
 use tutela_vault::MasterKey;
 
-/// Entries the setup puts on the bench tenant's chain before any subject:
-/// the tenant's creation and its first policy.
-const SETUP_ENTRIES: u64 = 2;
+/// The operator the bench acts as when it creates its tenant, as the CLI
+/// does; no operator tenant is created, so a shared database gains only the
+/// bench's tenant.
+const OPERATOR: &str = "bench-operator";
+
+/// Sets the engine side up on `url` with `engines` engines, times its
+/// phases, verifies the tenant's chain and closes its stores.
+pub(crate) async fn run(
+    url: &str,
+    catalog: Arc<Catalog>,
+    w: &Workload,
+    engines: usize,
+) -> Result<EngineRun> {
+    let side = Arc::new(EngineSide::setup(url, catalog, w, engines).await?);
+    let measured = measure(&side, w, engines).await;
+    // Closed whatever happened, so the SQLite file is complete on its own.
+    let closed = side.close().await;
+    let run = measured?;
+    closed?;
+    Ok(run)
+}
+
+async fn measure(side: &Arc<EngineSide>, w: &Workload, engines: usize) -> Result<EngineRun> {
+    warm_up(side, w).await?;
+    let write = phase(side, "write", w, EngineSide::write).await?;
+    let read = phase(side, "read", w, EngineSide::read).await?;
+    Ok(EngineRun {
+        engines,
+        write,
+        read,
+        counts: side.counts(),
+        audit: side.verify_audit().await?,
+    })
+}
 
 /// The engine side of the bench.
 pub(crate) struct EngineSide {
-    engine: Arc<Engine>,
+    engines: Vec<Arc<Engine>>,
     who: Principal,
     catalog: Arc<Catalog>,
     subjects: Vec<SubjectId>,
     batch: usize,
     source: RecordSource,
     counters: Counters,
+    /// Entries on the chain once the subjects exist, before any timed act.
+    setup_entries: u64,
 }
 
 impl EngineSide {
-    /// A store at `path`, an operator, a tenant, and `workload.total()`
-    /// subjects without records (untimed).
-    pub async fn setup(path: &Path, catalog: Arc<Catalog>, workload: &Workload) -> Result<Self> {
-        let store = tutela_store::SqliteStore::open(path)
-            .await
-            .with_context(|| format!("cannot open the engine's store at {}", path.display()))?;
-        let engine = Arc::new(Engine::new(
-            Arc::new(store),
-            Arc::new(SystemClock),
-            Arc::new(MasterKey::generate()),
-        ));
-        let operator = tenant_id("operator")?;
-        engine
-            .bootstrap_operator(operator.clone(), "Bench operator", EXAMPLE_POLICY)
-            .await
-            .context("cannot bootstrap the operator tenant")?;
-        let tenant = tenant_id("bench")?;
-        let admin = Principal::local_admin(operator, true);
-        engine
-            .create_tenant(&admin, tenant.clone(), "Bench tenant", EXAMPLE_POLICY)
+    /// `engines` stores on `url`, a tenant named uniquely for this run, and
+    /// `workload.total()` subjects without records (untimed).
+    pub async fn setup(
+        url: &str,
+        catalog: Arc<Catalog>,
+        workload: &Workload,
+        engines: usize,
+    ) -> Result<Self> {
+        let master = Arc::new(MasterKey::generate());
+        let mut opened = Vec::with_capacity(engines);
+        for _ in 0..engines.max(1) {
+            let store = tutela_store::connect(url)
+                .await
+                .context("cannot open the engine's store")?;
+            opened.push(Arc::new(Engine::new(
+                store,
+                Arc::new(SystemClock),
+                Arc::clone(&master),
+            )));
+        }
+        let first = opened.first().context("no engine")?;
+        let tenant = tenant_id(&format!("bench-{}", run_tag()))?;
+        let operator = Principal::local_admin(tenant_id(OPERATOR)?, true);
+        first
+            .create_tenant(&operator, tenant.clone(), "Bench tenant", EXAMPLE_POLICY)
             .await
             .context("cannot create the bench tenant")?;
         let who = Principal::local_admin(tenant, false);
-        let subjects = create_subjects(&engine, &who, &catalog, workload).await?;
+        let subjects = create_subjects(first, &who, &catalog, workload).await?;
+        let setup_entries = first
+            .verify_audit(&who)
+            .await
+            .context("cannot verify the audit chain")?
+            .verified;
         Ok(Self {
-            engine,
+            engines: opened,
             who,
             catalog,
             subjects,
             batch: workload.batch,
             source: RecordSource::parse("bench", "source").context("the bench source")?,
             counters: Counters::default(),
+            setup_entries,
         })
+    }
+
+    fn engine(&self, i: usize) -> Result<&Arc<Engine>> {
+        self.engines
+            .get(i % self.engines.len().max(1))
+            .context("no engine")
     }
 
     fn subject(&self, i: usize) -> Result<SubjectId> {
@@ -80,19 +135,31 @@ impl EngineSide {
         self.counters.snapshot()
     }
 
-    /// Walks the tenant's audit chain: one entry per subject created, per
-    /// write and per read, on top of the setup's.
+    /// Closes every engine's store (on SQLite: checkpoints the WAL).
+    async fn close(&self) -> Result<()> {
+        for engine in &self.engines {
+            engine
+                .store()
+                .close()
+                .await
+                .context("cannot close the engine's store")?;
+        }
+        Ok(())
+    }
+
+    /// Walks the tenant's audit chain: the setup's entries, then one per
+    /// write and per read.
     pub async fn verify_audit(&self) -> Result<AuditSummary> {
         let report = self
-            .engine
+            .engine(0)?
             .verify_audit(&self.who)
             .await
             .context("cannot verify the audit chain")?;
         let counts = self.counts();
-        let ops = self.subjects.len() + (counts.written + counts.read) / self.batch;
+        let ops = (counts.written + counts.read) / self.batch;
         Ok(AuditSummary {
             entries: report.verified,
-            expected: SETUP_ENTRIES + ops as u64,
+            expected: self.setup_entries + ops as u64,
             intact: report.intact(),
         })
     }
@@ -117,7 +184,7 @@ impl Side for EngineSide {
                 })
                 .collect();
             let ids = self
-                .engine
+                .engine(i)?
                 .write_records(&self.who, subject, &self.catalog.purpose, records)
                 .await
                 .with_context(|| format!("engine write of subject {i} failed"))?;
@@ -138,7 +205,7 @@ impl Side for EngineSide {
         Box::pin(async move {
             let subject = self.subject(i)?;
             let records = self
-                .engine
+                .engine(i)?
                 .read_records(&self.who, subject, &self.catalog.purpose, None)
                 .await
                 .with_context(|| format!("engine read of subject {i} failed"))?;

@@ -1,23 +1,31 @@
-//! `tutela bench`: what the privacy costs. One run on one disk measures
+//! `tutela bench`: what the privacy costs. One run on one database measures
 //! records written per second through the engine (purpose check, encryption,
-//! blind index, audit, commit) beside bare SQLite writing the same rows in
-//! plaintext with the same batching, and purpose-checked reads beside bare
-//! selects, each sequentially and concurrently, and reports the ratios.
+//! blind index, audit, commit) beside a bare plaintext store writing the same
+//! rows with the same batching and sync settings, and purpose-checked reads
+//! beside two baselines: a bare select of the same rows, and a hand-rolled
+//! audited read (the select plus one access-log row committed the way the
+//! engine commits its audit entries). Each phase runs sequentially and
+//! concurrently, and the report prints every figure beside its baseline.
+//!
+//! On SQLite the baseline is rusqlite with cached prepared statements, the
+//! fastest plaintext store a user could write; with `--database-url
+//! postgres://...` both sides run on that PostgreSQL, and `--servers 2` adds a
+//! second engine on the same database and tenant. `--http` measures
+//! purpose-checked reads through the real server instead (see `http`).
 
-mod bare_side;
+mod bare_pg;
+mod bare_sqlite;
+mod child;
+mod driver;
 mod engine_side;
+mod http;
 mod report;
 mod workload;
 
-use anyhow::{Context, Result, ensure};
-use indicatif::{ProgressBar, ProgressStyle};
-use std::future::Future;
-use std::ops::Range;
+use anyhow::{Context, Result, bail, ensure};
+pub(crate) use driver::{Counters, Op, Side, progress};
 use std::path::{Path, PathBuf};
-use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
 pub(crate) use workload::{Catalog, PURPOSE, Workload};
 
 /// Options of `tutela bench`.
@@ -32,13 +40,28 @@ pub struct BenchArgs {
     /// Concurrent tasks in the concurrent phases.
     #[arg(long, default_value_t = 16)]
     pub concurrency: usize,
-    /// Where to put the databases (a temporary directory is made inside it
-    /// and removed afterwards); both sides run on this disk.
+    /// Where to put the SQLite databases (a temporary directory is made
+    /// inside it and removed afterwards); both sides run on this disk.
     #[arg(long, default_value = ".")]
     pub dir: PathBuf,
     /// A smoke test: 200 subjects.
     #[arg(long, conflicts_with = "subjects")]
     pub quick: bool,
+    /// Run both sides on this PostgreSQL (`postgres://user@host/db`) instead
+    /// of SQLite files. The engine's tables are migrated in place and its
+    /// tenant is named uniquely per run; the baseline's tables are created
+    /// with a unique suffix and dropped at the end.
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// With a PostgreSQL URL: also run the concurrent phases with this many
+    /// engines (each with its own pool, as separate servers would) on the
+    /// same database and tenant, and report the scaling.
+    #[arg(long, default_value_t = 1, requires = "database_url")]
+    pub servers: usize,
+    /// Measure purpose-checked reads through the real HTTP server (started
+    /// as a child process with `serve --demo`) instead of in process.
+    #[arg(long, conflicts_with = "servers")]
+    pub http: bool,
 }
 
 /// Runs the benchmark and prints the report on stdout.
@@ -54,6 +77,10 @@ pub async fn run(args: BenchArgs) -> Result<()> {
         workload.concurrency >= 1,
         "--concurrency must be at least 1"
     );
+    ensure!(
+        (1..=8).contains(&args.servers),
+        "--servers must be between 1 and 8"
+    );
     let dir = tempfile::Builder::new()
         .prefix("tutela-bench-")
         .tempdir_in(&args.dir)
@@ -63,169 +90,133 @@ pub async fn run(args: BenchArgs) -> Result<()> {
                 args.dir.display()
             )
         })?;
-    let outcome = bench(&workload, dir.path()).await?;
-    print!("{}", report::render(&outcome, &args.dir));
+    let target = Target::new(args.database_url.as_deref(), &args.dir)?;
+    let text = if args.http {
+        let outcome = http::bench(&workload, dir.path(), &target).await?;
+        let text = report::render_http(&outcome);
+        ensure_http_clean(&outcome, &text)?;
+        text
+    } else {
+        let outcome = bench(&workload, dir.path(), &target, args.servers).await?;
+        report::render(&outcome)
+    };
+    print!("{text}");
     dir.close()
         .context("cannot remove the bench's temporary directory")?;
     Ok(())
 }
 
-/// Both sides, one after the other, in `dir`.
-pub(crate) async fn bench(workload: &Workload, dir: &Path) -> Result<report::Outcome> {
-    let catalog = Arc::new(Catalog::from_policy(
-        tutela_policy::EXAMPLE_POLICY,
-        PURPOSE,
-    )?);
-    let engine =
-        engine_side::EngineSide::setup(&dir.join("engine.db"), Arc::clone(&catalog), workload)
-            .await?;
-    let engine = Arc::new(engine);
-    let engine_times = measure(&engine, workload).await?;
-    let audit = engine.verify_audit().await?;
-    let engine_counts = engine.counts();
-    drop(engine);
-
-    let bare = Arc::new(bare_side::BareSide::setup(&dir.join("bare.db"), catalog, workload).await?);
-    let bare_times = measure(&bare, workload).await?;
-    let stored = bare.stored_rows().await?;
-    let bare_counts = bare.counts();
-    ensure!(
-        stored == workload.total() * workload.batch,
-        "bare table holds {stored} rows, expected {}",
-        workload.total() * workload.batch
-    );
-    bare.close().await;
-
-    Ok(report::Outcome {
-        workload: *workload,
-        engine: engine_times,
-        bare: bare_times,
-        engine_counts,
-        bare_counts,
-        audit,
-    })
+/// An HTTP run with failed requests is reported, then fails the command.
+fn ensure_http_clean(outcome: &report::HttpOutcome, text: &str) -> Result<()> {
+    if outcome.errors() > 0 {
+        print!("{text}");
+        bail!("{} HTTP requests failed", outcome.errors());
+    }
+    Ok(())
 }
 
-/// One operation on one subject, boxed so both sides share one driver.
-pub(crate) type Op = Pin<Box<dyn Future<Output = Result<()>> + Send>>;
-
-/// A system under test: the engine, or bare SQLite.
-pub(crate) trait Side: Send + Sync + 'static {
-    /// How the side is named on progress bars.
-    fn name(&self) -> &'static str;
-    /// Writes subject `subject`'s batch in one call.
-    fn write(self: Arc<Self>, subject: usize) -> Op;
-    /// Reads subject `subject`'s records back and checks their number.
-    fn read(self: Arc<Self>, subject: usize) -> Op;
+/// Where the bench runs: SQLite files in the temporary directory, or one
+/// PostgreSQL database.
+#[derive(Debug, Clone)]
+pub(crate) enum Target {
+    /// SQLite files on the disk of `dir` (shown in the report).
+    Sqlite { shown: PathBuf },
+    /// The PostgreSQL at this URL.
+    Postgres { url: String },
 }
 
-/// Rows written and read by one side, counted as they were confirmed.
-#[derive(Debug, Default)]
-pub(crate) struct Counters {
-    pub written: AtomicUsize,
-    pub read: AtomicUsize,
-}
+impl Target {
+    fn new(url: Option<&str>, dir: &Path) -> Result<Self> {
+        match url {
+            None => Ok(Self::Sqlite {
+                shown: dir.to_path_buf(),
+            }),
+            Some(u) if u.starts_with("postgres://") || u.starts_with("postgresql://") => {
+                Ok(Self::Postgres { url: u.to_owned() })
+            }
+            Some(_) => bail!("--database-url must be a postgres:// URL (SQLite is the default)"),
+        }
+    }
 
-impl Counters {
-    pub fn snapshot(&self) -> report::Counts {
-        report::Counts {
-            written: self.written.load(Ordering::Relaxed),
-            read: self.read.load(Ordering::Relaxed),
+    /// How the report names the database, never with a password.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Sqlite { shown } => format!("SQLite, same disk ({})", shown.display()),
+            Self::Postgres { url } => {
+                format!("PostgreSQL ({})", redact_url(url))
+            }
+        }
+    }
+
+    /// The store URL of the engine side: a file in `dir`, or the database.
+    pub fn engine_url(&self, dir: &Path, file: &str) -> Result<String> {
+        match self {
+            Self::Sqlite { .. } => {
+                let path = std::path::absolute(dir.join(file))
+                    .context("cannot resolve the bench directory")?;
+                Ok(format!("sqlite://{}", path.display()))
+            }
+            Self::Postgres { url } => Ok(url.clone()),
         }
     }
 }
 
-/// Warms a side up, then times its four phases.
-async fn measure<S: Side>(side: &Arc<S>, w: &Workload) -> Result<report::Timings> {
-    let name = side.name();
-    let c = w.concurrency;
-    drive(
-        side,
-        format!("{name}: warm-up writes"),
-        w.warm(),
-        c,
-        S::write,
-    )
-    .await?;
-    drive(side, format!("{name}: warm-up reads"), w.warm(), c, S::read).await?;
-    Ok(report::Timings {
-        write_sequential: drive(
-            side,
-            format!("{name}: write c=1"),
-            w.sequential_set(),
-            1,
-            S::write,
-        )
-        .await?,
-        write_concurrent: drive(
-            side,
-            format!("{name}: write c={c}"),
-            w.concurrent_set(),
-            c,
-            S::write,
-        )
-        .await?,
-        read_sequential: drive(
-            side,
-            format!("{name}: read c=1"),
-            w.sequential_set(),
-            1,
-            S::read,
-        )
-        .await?,
-        read_concurrent: drive(
-            side,
-            format!("{name}: read c={c}"),
-            w.concurrent_set(),
-            c,
-            S::read,
-        )
-        .await?,
+/// `url` without its user's password, for the report and errors.
+pub(crate) fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = url.get(scheme + 3..at).unwrap_or_default();
+            let user = userinfo.split(':').next().unwrap_or_default();
+            let password = if userinfo.contains(':') { ":***" } else { "" };
+            format!(
+                "{}{user}{password}{}",
+                url.get(..scheme + 3).unwrap_or_default(),
+                url.get(at..).unwrap_or_default()
+            )
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// A random lowercase tag naming this run's tenant and tables.
+pub(crate) fn run_tag() -> String {
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    id.chars().take(12).collect()
+}
+
+/// The engine, then the baseline, then (with `servers` > 1) the engine
+/// again with that many engines, all on `target`.
+pub(crate) async fn bench(
+    workload: &Workload,
+    dir: &Path,
+    target: &Target,
+    servers: usize,
+) -> Result<report::Outcome> {
+    let catalog = Arc::new(Catalog::from_policy(
+        tutela_policy::EXAMPLE_POLICY,
+        PURPOSE,
+    )?);
+    let url = target.engine_url(dir, "engine.db")?;
+    let engine = engine_side::run(&url, Arc::clone(&catalog), workload, 1).await?;
+    let bare = match target {
+        Target::Sqlite { .. } => {
+            bare_sqlite::run(&dir.join("bare.db"), Arc::clone(&catalog), workload).await?
+        }
+        Target::Postgres { url } => bare_pg::run(url, Arc::clone(&catalog), workload).await?,
+    };
+    let scaling = if servers > 1 {
+        let url = target.engine_url(dir, "engine-scaled.db")?;
+        Some(engine_side::run(&url, catalog, workload, servers).await?)
+    } else {
+        None
+    };
+    Ok(report::Outcome {
+        workload: *workload,
+        target: target.describe(),
+        engine,
+        bare,
+        scaling,
     })
-}
-
-/// Runs `op` on every index of `range` from `concurrency` tasks pulling the
-/// next index from a shared counter; returns the wall time.
-async fn drive<S: Side>(
-    side: &Arc<S>,
-    label: String,
-    range: Range<usize>,
-    concurrency: usize,
-    op: fn(Arc<S>, usize) -> Op,
-) -> Result<Duration> {
-    let bar = progress(label, range.len());
-    let next = Arc::new(AtomicUsize::new(range.start));
-    let end = range.end;
-    let started = Instant::now();
-    let mut tasks = tokio::task::JoinSet::new();
-    for _ in 0..concurrency.max(1) {
-        let (side, next, bar) = (Arc::clone(side), Arc::clone(&next), bar.clone());
-        tasks.spawn(async move {
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= end {
-                    return Ok::<(), anyhow::Error>(());
-                }
-                op(Arc::clone(&side), i).await?;
-                bar.inc(1);
-            }
-        });
-    }
-    while let Some(joined) = tasks.join_next().await {
-        joined.context("a bench task failed to finish")??;
-    }
-    let elapsed = started.elapsed();
-    bar.finish_and_clear();
-    Ok(elapsed)
-}
-
-/// A progress bar on stderr (hidden when stderr is not a terminal).
-pub(crate) fn progress(label: String, len: usize) -> ProgressBar {
-    let style = ProgressStyle::with_template("{msg:28} [{bar:30}] {pos}/{len} ({per_sec})")
-        .unwrap_or_else(|_| ProgressStyle::default_bar());
-    ProgressBar::new(len as u64)
-        .with_style(style)
-        .with_message(label)
 }
 
 #[cfg(test)]
@@ -240,20 +231,26 @@ mod tests {
             batch: 3,
             concurrency: 4,
         };
-        let outcome = bench(&w, dir.path()).await.unwrap();
+        let target = Target::new(None, dir.path()).unwrap();
+        let outcome = bench(&w, dir.path(), &target, 1).await.unwrap();
         let rows = w.total() * w.batch;
-        for counts in [&outcome.engine_counts, &outcome.bare_counts] {
-            assert_eq!(counts.written, rows);
-            // warm-up reads cover the warm-up subjects, then every subject once
-            assert_eq!(counts.read, rows);
-        }
-        assert!(outcome.audit.intact);
-        assert_eq!(outcome.audit.entries, outcome.audit.expected);
+        assert_eq!(outcome.engine.counts.written, rows);
+        assert_eq!(outcome.bare.counts.written, rows);
+        // warm-up reads cover the warm-up subjects, then every timed subject
+        // once; the baseline reads each timed subject twice (bare select,
+        // then audited read), logging an access row for the second
+        assert_eq!(outcome.engine.counts.read, rows);
+        let timed = 2 * w.subjects;
+        assert_eq!(outcome.bare.counts.read, rows + timed * w.batch);
+        assert_eq!(outcome.bare.access_rows, timed);
+        assert!(outcome.engine.audit.intact);
+        assert_eq!(outcome.engine.audit.entries, outcome.engine.audit.expected);
         for row in report::rows(&outcome) {
             let ratio = row.ratio();
             assert!(ratio.is_finite() && ratio > 0.0, "{}: {ratio}", row.label);
         }
-        let text = report::render(&outcome, dir.path());
-        assert!(text.contains("write records (c=1, batch 3)"), "{text}");
+        let text = report::render(&outcome);
+        assert!(text.contains("write records c=1"), "{text}");
+        assert!(text.contains("vs audited read"), "{text}");
     }
 }

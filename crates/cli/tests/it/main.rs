@@ -12,6 +12,7 @@
 
 mod audit;
 mod bad_input;
+mod bench;
 mod chain_holes;
 mod checkpoints;
 mod crash;
