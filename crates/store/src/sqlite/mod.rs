@@ -5,8 +5,11 @@
 //! Shape:
 //! - one writer connection on a named thread (`writer.rs`): group commit,
 //!   the audit chain heads held in memory, the erasure checkpoint;
-//! - a few `query_only` reader connections (`readers.rs`), each read run
-//!   off the async runtime with cached prepared statements (`reads.rs`);
+//! - a few reader threads (`readers.rs`), each owning a `query_only`
+//!   connection with cached prepared statements (`reads.rs`), so reads
+//!   never block an async worker. Measured with `tutela bench` against
+//!   checking a connection out onto tokio's blocking pool: the same at one
+//!   reader, about twice the reads per second at 16 concurrent readers;
 //! - a checkpoint thread with its own connection (`checkpoint.rs`), so
 //!   copying the WAL back into the main file is off the commit path;
 //! - forward-only migrations embedded in the binary (`migrate.rs`);
@@ -56,7 +59,7 @@ use writer::Writer;
 /// How long a connection waits for a lock held by another connection.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// How many read connections the store keeps.
+/// How many reader threads (and connections) the store keeps.
 const READERS: usize = 4;
 
 /// Prepared statements each connection keeps: about 40 fixed statements,

@@ -1,82 +1,83 @@
-//! A small fixed pool of `query_only` reader connections. A read checks
-//! one out (waiting on a semaphore while all are busy) and runs on tokio's
-//! blocking pool, never on an async worker: SQLite calls block, and a read
-//! that waits on the disk must not stall other requests. Each connection
-//! keeps its prepared statements, so a repeated read is parsed once.
+//! A small fixed set of reader threads (`tutela-sqlite-reader`), each
+//! owning one `query_only` connection with its prepared statements. A read
+//! is sent to whichever thread is free and answered over a oneshot, so
+//! SQLite's blocking calls never run on an async worker.
 
 use super::open_reader;
 use crate::error::{internal, sqlite};
 use rusqlite::Connection;
 use std::path::Path;
+use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex, PoisonError};
-use tokio::sync::Semaphore;
+use tokio::sync::oneshot;
 use tutela_engine::store::StoreError;
 
-/// The reader connections and the permits to use them.
+type Job = Box<dyn FnOnce(&Connection) + Send>;
+
+/// The reader threads' queue.
 #[derive(Debug)]
 pub(crate) struct Readers {
-    idle: Mutex<Vec<Connection>>,
-    permits: Semaphore,
+    jobs: Mutex<Option<Sender<Job>>>,
 }
 
 impl Readers {
-    /// Opens `count` reader connections on the database at `path`.
+    /// Opens `count` reader connections on `path`, one thread each.
     pub(crate) fn open(path: &Path, count: usize) -> Result<Arc<Self>, StoreError> {
-        let idle = (0..count)
-            .map(|_| open_reader(path))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| sqlite("open sqlite readers", &e))?;
+        let (jobs, queue) = channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for _ in 0..count {
+            let conn = open_reader(path).map_err(|e| sqlite("open sqlite readers", &e))?;
+            let queue = Arc::clone(&queue);
+            std::thread::Builder::new()
+                .name("tutela-sqlite-reader".into())
+                .spawn(move || serve(&conn, &queue))
+                .map_err(|_| internal("open sqlite", "a reader thread could not start"))?;
+        }
         Ok(Arc::new(Self {
-            idle: Mutex::new(idle),
-            permits: Semaphore::new(count),
+            jobs: Mutex::new(Some(jobs)),
         }))
     }
 
-    /// Runs `read` on a reader connection off the async runtime.
+    /// Runs `read` on a reader thread.
     pub(crate) async fn run<T, F>(self: &Arc<Self>, read: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     {
-        let permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|_| internal("read", "the store is closed"))?;
-        let conn = self
-            .idle
+        let (reply, answer) = oneshot::channel();
+        let job: Job = Box::new(move |conn| {
+            let _ = reply.send(read(conn));
+        });
+        let sent = self
+            .jobs
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .pop()
-            .ok_or_else(|| internal("read", "no reader connection is free"))?;
-        let this = Arc::clone(self);
-        let outcome = tokio::task::spawn_blocking(move || {
-            let outcome = read(&conn);
-            this.give_back(conn);
-            outcome
-        })
-        .await;
-        drop(permit);
-        outcome.map_err(|_| internal("read", "a read stopped before it ended"))?
-    }
-
-    /// Returns a connection after a read; closes it once the pool is closed.
-    fn give_back(&self, conn: Connection) {
-        if !self.permits.is_closed() {
-            self.idle
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .push(conn);
+            .as_ref()
+            .map(|jobs| jobs.send(job).is_ok());
+        if sent != Some(true) {
+            return Err(internal("read", "the store is closed"));
         }
+        answer
+            .await
+            .map_err(|_| internal("read", "a read stopped before it ended"))?
     }
 
-    /// Refuses later reads and closes the idle connections; a read under
-    /// way closes its own when it ends.
+    /// Refuses later reads; each thread closes its connection once the
+    /// queue is empty.
     pub(crate) fn close(&self) {
-        self.permits.close();
-        self.idle
+        self.jobs
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .clear();
+            .take();
+    }
+}
+
+fn serve(conn: &Connection, queue: &Mutex<Receiver<Job>>) {
+    loop {
+        let job = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
+        match job {
+            Ok(job) => job(conn),
+            Err(_) => return,
+        }
     }
 }

@@ -1,5 +1,5 @@
 //! [`Store`] for [`SqliteStore`]: changes go to the writer thread, reads to
-//! a reader connection off the async runtime (`reads.rs`).
+//! a reader thread (`readers.rs`, `reads.rs`).
 
 use super::SqliteStore;
 use super::reads::{self, Wanted};
