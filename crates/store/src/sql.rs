@@ -10,6 +10,9 @@
 //! none joins across tenants. Ties in "oldest first" orders are broken by id
 //! (UUID v7, so time-ordered too), which keeps results stable on both.
 
+use tutela_engine::store::SubjectView;
+use tutela_policy::CategoryId;
+
 /// Insert a tenant.
 pub(crate) const INSERT_TENANT: &str = "INSERT INTO tenants \
     (tenant_id, name, operator, policy_version, created_at) VALUES ($1, $2, $3, $4, $5)";
@@ -223,6 +226,29 @@ pub(crate) fn select_subject_load(records: LoadRecords) -> String {
     }
     sql.push_str(SUBJECT_LOAD_ORDER);
     sql
+}
+
+/// How to load a subject asked with `categories` (`None`: every record):
+/// which records branch [`select_subject_load`] builds and the categories
+/// to bind as `$3 ..`. A list longer than [`MAX_CATEGORIES_IN`] binds
+/// nothing and reads every record, which [`keep_asked`] then filters.
+pub(crate) fn subject_load(categories: Option<&[CategoryId]>) -> (LoadRecords, &[CategoryId]) {
+    match categories {
+        None => (LoadRecords::All, &[]),
+        Some([]) => (LoadRecords::None, &[]),
+        Some(list) if list.len() <= MAX_CATEGORIES_IN => (LoadRecords::In(list.len()), list),
+        Some(_) => (LoadRecords::All, &[]),
+    }
+}
+
+/// Keeps only the records of `categories` when the list was too long to
+/// bind (see [`subject_load`]).
+pub(crate) fn keep_asked(view: &mut SubjectView, categories: Option<&[CategoryId]>) {
+    if let Some(list) = categories
+        && list.len() > MAX_CATEGORIES_IN
+    {
+        view.records.retain(|r| list.contains(&r.category));
+    }
 }
 
 /// `sql` as SQLite should run it: every `$n` placeholder becomes `?n`

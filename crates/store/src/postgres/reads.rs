@@ -5,7 +5,7 @@ use crate::error::{backend, corrupt};
 use crate::rows::{
     ApiKeyDb, ApiKeyGrantDb, AuditEntryDb, HeadDb, LoadRow, PolicyDb, TenantDb, assemble, convert,
 };
-use crate::sql::{self, LoadRecords};
+use crate::sql;
 use sqlx::postgres::PgPool;
 use tutela_engine::audit::{AuditEntry, AuditHead};
 use tutela_engine::ids::{SubjectId, TenantId};
@@ -94,22 +94,17 @@ pub(crate) async fn subject_view(
     subject: SubjectId,
     filter: RecordFilter<'_>,
 ) -> Result<Option<SubjectView>, StoreError> {
-    let records = match filter {
-        RecordFilter::None => LoadRecords::None,
-        RecordFilter::Categories([]) => LoadRecords::None,
-        RecordFilter::Categories(list) if list.len() <= sql::MAX_CATEGORIES_IN => {
-            LoadRecords::In(list.len())
-        }
-        RecordFilter::Categories(_) | RecordFilter::All => LoadRecords::All,
+    let categories = match filter {
+        RecordFilter::None => Some(&[][..]),
+        RecordFilter::Categories(list) => Some(list),
+        RecordFilter::All => None,
     };
-    let text = sql::select_subject_load(records);
-    let mut query = sqlx::query_as(sqlx::AssertSqlSafe(text))
+    let (records, bound) = sql::subject_load(categories);
+    let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql::select_subject_load(records)))
         .bind(tenant.as_str())
         .bind(subject.to_string());
-    if let (LoadRecords::In(_), RecordFilter::Categories(list)) = (records, filter) {
-        for c in list {
-            query = query.bind(c.as_str());
-        }
+    for c in bound {
+        query = query.bind(c.as_str());
     }
     let rows: Vec<LoadRow> = query
         .fetch_all(pool)
@@ -118,11 +113,7 @@ pub(crate) async fn subject_view(
     let Some(mut view) = assemble(rows)? else {
         return Ok(None);
     };
-    if let RecordFilter::Categories(list) = filter
-        && list.len() > sql::MAX_CATEGORIES_IN
-    {
-        view.records.retain(|r| list.contains(&r.category));
-    }
+    sql::keep_asked(&mut view, categories);
     Ok(Some(view))
 }
 

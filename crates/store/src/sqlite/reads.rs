@@ -7,7 +7,7 @@ use crate::error::{corrupt, sqlite};
 use crate::rows::{
     ApiKeyDb, ApiKeyGrantDb, AuditEntryDb, HeadDb, LoadRow, PolicyDb, TenantDb, assemble, convert,
 };
-use crate::sql::{self, LoadRecords};
+use crate::sql;
 use rusqlite::{Connection, OptionalExtension, Params, Row};
 use tutela_engine::audit::{AuditEntry, AuditHead};
 use tutela_engine::ids::{SubjectId, TenantId};
@@ -197,22 +197,17 @@ pub(crate) fn subject_view(
     subject: &str,
     wanted: &Wanted,
 ) -> Result<Option<SubjectView>, StoreError> {
-    let records = match wanted {
-        Wanted::None => LoadRecords::None,
-        Wanted::Categories(list) if list.is_empty() => LoadRecords::None,
-        Wanted::Categories(list) if list.len() <= sql::MAX_CATEGORIES_IN => {
-            LoadRecords::In(list.len())
-        }
-        Wanted::Categories(_) | Wanted::All => LoadRecords::All,
+    let categories = match wanted {
+        Wanted::None => Some(&[][..]),
+        Wanted::Categories(list) => Some(list.as_slice()),
+        Wanted::All => None,
     };
+    let (records, bound) = sql::subject_load(categories);
     let mut args: Vec<&str> = vec![tenant, subject];
-    if let (LoadRecords::In(_), Wanted::Categories(list)) = (records, wanted) {
-        args.extend(list.iter().map(CategoryId::as_str));
-    }
-    let text = sql::select_subject_load(records);
+    args.extend(bound.iter().map(CategoryId::as_str));
     let rows = all(
         conn,
-        &text,
+        &sql::select_subject_load(records),
         rusqlite::params_from_iter(args),
         "subjects",
         load_row,
@@ -220,11 +215,7 @@ pub(crate) fn subject_view(
     let Some(mut view) = assemble(rows)? else {
         return Ok(None);
     };
-    if let Wanted::Categories(list) = wanted
-        && list.len() > sql::MAX_CATEGORIES_IN
-    {
-        view.records.retain(|r| list.contains(&r.category));
-    }
+    sql::keep_asked(&mut view, categories);
     Ok(Some(view))
 }
 
