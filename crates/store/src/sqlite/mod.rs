@@ -45,12 +45,15 @@ mod migrate;
 mod readers;
 mod reads;
 mod store;
+mod wal_size;
 mod writer;
 
 use crate::error::{internal, sqlite};
 use readers::Readers;
 use rusqlite::Connection;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+#[cfg(test)]
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tutela_engine::store::StoreError;
@@ -99,12 +102,13 @@ impl SqliteStore {
         migrate::run(&mut conn)?;
         let readers = Readers::open(path, READERS)?;
         let checkpointer = checkpoint::Checkpointer::spawn(path)?;
-        let writer = Writer::spawn(conn, wal_path(path), checkpointer)?;
+        let writer = Writer::spawn(conn, checkpointer)?;
         Ok(Self { readers, writer })
     }
 }
 
 /// The WAL file beside the database.
+#[cfg(test)]
 fn wal_path(path: &Path) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push("-wal");
