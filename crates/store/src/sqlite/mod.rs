@@ -49,8 +49,11 @@ mod wal_size;
 mod writer;
 
 use crate::error::{internal, sqlite};
+use crate::sql;
 use readers::Readers;
-use rusqlite::Connection;
+use rusqlite::{CachedStatement, Connection};
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::Path;
 #[cfg(test)]
 use std::path::PathBuf;
@@ -134,6 +137,30 @@ fn create_private(path: &Path) -> Result<(), StoreError> {
             "the database file could not be created",
         )),
     }
+}
+
+thread_local! {
+    /// Each statement's text as SQLite runs it ([`sql::for_sqlite`]), by
+    /// the text the plans and reads use: rewritten once per thread, not on
+    /// every execution. Bounded like the statement cache it feeds.
+    static REWRITTEN: RefCell<HashMap<String, String>> = RefCell::new(HashMap::new());
+}
+
+/// `prepare_cached` of `text` with its `$n` placeholders rewritten to `?n`,
+/// the rewrite itself cached too (see [`REWRITTEN`]).
+fn prepare<'c>(conn: &'c Connection, text: &str) -> rusqlite::Result<CachedStatement<'c>> {
+    REWRITTEN.with_borrow_mut(|cache| {
+        if let Some(rewritten) = cache.get(text) {
+            return conn.prepare_cached(rewritten);
+        }
+        if cache.len() >= STATEMENT_CACHE {
+            cache.clear();
+        }
+        let rewritten = sql::for_sqlite(text);
+        let statement = conn.prepare_cached(&rewritten);
+        cache.insert(text.to_owned(), rewritten);
+        statement
+    })
 }
 
 /// Settings every connection shares.

@@ -306,8 +306,7 @@ impl State {
     /// Runs [`sql::INSERT_KEY_CHECK`] in a transaction of its own, synced.
     fn insert_key_check(&mut self, value: &[u8; 32]) -> Result<(), StoreError> {
         self.set_sync(Sync::Full)?;
-        self.conn
-            .prepare_cached(&sql::for_sqlite(sql::INSERT_KEY_CHECK))
+        super::prepare(&self.conn, sql::INSERT_KEY_CHECK)
             .and_then(|mut s| s.execute([&value[..]]))
             .map(|_| ())
             .map_err(|e| sqlite("key_check", &e))
@@ -437,8 +436,7 @@ fn cached_head(
     if let Some(head) = heads.get(tenant) {
         return Ok(*head);
     }
-    let row: Option<(i64, i64, Vec<u8>)> = conn
-        .prepare_cached(&sql::for_sqlite(sql::SELECT_HEAD))
+    let row: Option<(i64, i64, Vec<u8>)> = super::prepare(conn, sql::SELECT_HEAD)
         .and_then(|mut s| {
             s.query_row(rusqlite::params![tenant.as_str(), i64::from(LANE)], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?))
