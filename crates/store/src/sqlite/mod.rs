@@ -9,7 +9,14 @@
 //!   connection with cached prepared statements (`reads.rs`), so reads
 //!   never block an async worker. Measured with `tutela bench` against
 //!   checking a connection out onto tokio's blocking pool: the same at one
-//!   reader, about twice the reads per second at 16 concurrent readers;
+//!   reader, about twice the reads per second at 16 concurrent readers.
+//!   Also measured and not kept: running the read on the calling worker
+//!   with `block_in_place` (about the same at one reader, half the reads
+//!   per second at 16: the runtime hands the worker's core to another
+//!   thread on every call), eight reader threads instead of four (no
+//!   gain on two cores), and `mmap_size` on the readers (reads about 20%
+//!   slower: every commit invalidates a reader's cache, and a mapped page
+//!   costs a fault where an unmapped one costs a `pread`);
 //! - a checkpoint thread with its own connection (`checkpoint.rs`), so
 //!   copying the WAL back into the main file is off the commit path;
 //! - forward-only migrations embedded in the binary (`migrate.rs`);
