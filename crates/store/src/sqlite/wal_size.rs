@@ -42,6 +42,12 @@ fn record(_wal: &Wal, frames: c_int) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// Records that this thread truncated the WAL (a checkpoint is no commit,
+/// so the hook does not see it).
+pub(crate) fn truncated() {
+    FRAMES.set(0);
+}
+
 /// The WAL's size in bytes after this thread's last commit.
 pub(crate) fn bytes() -> u64 {
     FRAMES.get().saturating_mul(FRAME_BYTES)

@@ -292,7 +292,10 @@ impl State {
     /// again after the next batch).
     fn truncate_or_log(&self) -> bool {
         match checkpoint::truncate(&self.conn) {
-            Ok(()) => true,
+            Ok(()) => {
+                wal_size::truncated();
+                true
+            }
             Err(err) => {
                 checkpoint::log_failure(
                     &err,
