@@ -3,8 +3,9 @@
 //!
 //! The writer commits with `wal_autocheckpoint = 0`, so no caller waits
 //! for a checkpoint inside its commit. After each batch the writer looks at
-//! the WAL's size: past [`WAL_SOFT_LIMIT`](super::WAL_SOFT_LIMIT) it wakes
-//! the [`Checkpointer`], a thread with its own connection that runs
+//! the WAL's size as SQLite reported it (`wal_size.rs`): past
+//! [`WAL_SOFT_LIMIT`](super::WAL_SOFT_LIMIT), once per step of growth, it
+//! wakes the [`Checkpointer`], a thread with its own connection that runs
 //! `PRAGMA wal_checkpoint(PASSIVE)`: it copies what no reader still needs
 //! into the main file and never waits for anyone. Once a checkpoint has
 //! copied everything, the next commit starts the WAL over (and cuts the

@@ -61,9 +61,7 @@ fn execute(
     args: &[Value],
     names: Names,
 ) -> Result<usize, StoreError> {
-    let mut statement = conn
-        .prepare_cached(&sql::for_sqlite(text))
-        .map_err(|e| sqlite(names.conflict, &e))?;
+    let mut statement = super::prepare(conn, text).map_err(|e| sqlite(names.conflict, &e))?;
     statement
         .execute(params_from_iter(args))
         .map_err(|e| sqlite_write(names, &e))
@@ -74,9 +72,8 @@ fn execute(
 /// connection and holds the write lock, so nothing can change the answer
 /// before the transaction ends.
 fn require_live(conn: &Connection, tenant: &str, subject: &str) -> Result<(), StoreError> {
-    let mut statement = conn
-        .prepare_cached(&sql::for_sqlite(sql::SUBJECT_STATE))
-        .map_err(|e| sqlite("subjects", &e))?;
+    let mut statement =
+        super::prepare(conn, sql::SUBJECT_STATE).map_err(|e| sqlite("subjects", &e))?;
     let row: Option<Option<i64>> = statement
         .query_row([tenant, subject], |row| row.get(0))
         .optional()

@@ -9,7 +9,14 @@
 //!   connection with cached prepared statements (`reads.rs`), so reads
 //!   never block an async worker. Measured with `tutela bench` against
 //!   checking a connection out onto tokio's blocking pool: the same at one
-//!   reader, about twice the reads per second at 16 concurrent readers;
+//!   reader, about twice the reads per second at 16 concurrent readers.
+//!   Also measured and not kept: running the read on the calling worker
+//!   with `block_in_place` (about the same at one reader, half the reads
+//!   per second at 16: the runtime hands the worker's core to another
+//!   thread on every call), eight reader threads instead of four (no
+//!   gain on two cores), and `mmap_size` on the readers (reads about 20%
+//!   slower: every commit invalidates a reader's cache, and a mapped page
+//!   costs a fault where an unmapped one costs a `pread`);
 //! - a checkpoint thread with its own connection (`checkpoint.rs`), so
 //!   copying the WAL back into the main file is off the commit path;
 //! - forward-only migrations embedded in the binary (`migrate.rs`);
@@ -45,12 +52,18 @@ mod migrate;
 mod readers;
 mod reads;
 mod store;
+mod wal_size;
 mod writer;
 
 use crate::error::{internal, sqlite};
+use crate::sql;
 use readers::Readers;
-use rusqlite::Connection;
-use std::path::{Path, PathBuf};
+use rusqlite::{CachedStatement, Connection};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::Path;
+#[cfg(test)]
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tutela_engine::store::StoreError;
@@ -99,12 +112,13 @@ impl SqliteStore {
         migrate::run(&mut conn)?;
         let readers = Readers::open(path, READERS)?;
         let checkpointer = checkpoint::Checkpointer::spawn(path)?;
-        let writer = Writer::spawn(conn, wal_path(path), checkpointer)?;
+        let writer = Writer::spawn(conn, checkpointer)?;
         Ok(Self { readers, writer })
     }
 }
 
 /// The WAL file beside the database.
+#[cfg(test)]
 fn wal_path(path: &Path) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push("-wal");
@@ -130,6 +144,30 @@ fn create_private(path: &Path) -> Result<(), StoreError> {
             "the database file could not be created",
         )),
     }
+}
+
+thread_local! {
+    /// Each statement's text as SQLite runs it ([`sql::for_sqlite`]), by
+    /// the text the plans and reads use: rewritten once per thread, not on
+    /// every execution. Bounded like the statement cache it feeds.
+    static REWRITTEN: RefCell<HashMap<String, String>> = RefCell::new(HashMap::new());
+}
+
+/// `prepare_cached` of `text` with its `$n` placeholders rewritten to `?n`,
+/// the rewrite itself cached too (see [`REWRITTEN`]).
+fn prepare<'c>(conn: &'c Connection, text: &str) -> rusqlite::Result<CachedStatement<'c>> {
+    REWRITTEN.with_borrow_mut(|cache| {
+        if let Some(rewritten) = cache.get(text) {
+            return conn.prepare_cached(rewritten);
+        }
+        if cache.len() >= STATEMENT_CACHE {
+            cache.clear();
+        }
+        let rewritten = sql::for_sqlite(text);
+        let statement = conn.prepare_cached(&rewritten);
+        cache.insert(text.to_owned(), rewritten);
+        statement
+    })
 }
 
 /// Settings every connection shares.

@@ -2,12 +2,17 @@
 //! owning one `query_only` connection with its prepared statements. A read
 //! is sent to whichever thread is free and answered over a oneshot, so
 //! SQLite's blocking calls never run on an async worker.
+//!
+//! The queue is a multi-consumer channel (`flume`): a read wakes exactly
+//! one idle thread. With one `std` receiver behind a mutex, the thread
+//! taking a read woke the next one waiting on the mutex as it let go, an
+//! extra wake-up and context switch per read.
 
 use super::open_reader;
 use crate::error::{internal, sqlite};
+use flume::{Receiver, Sender};
 use rusqlite::Connection;
 use std::path::Path;
-use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::oneshot;
 use tutela_engine::store::StoreError;
@@ -23,11 +28,10 @@ pub(crate) struct Readers {
 impl Readers {
     /// Opens `count` reader connections on `path`, one thread each.
     pub(crate) fn open(path: &Path, count: usize) -> Result<Arc<Self>, StoreError> {
-        let (jobs, queue) = channel::<Job>();
-        let queue = Arc::new(Mutex::new(queue));
+        let (jobs, queue) = flume::unbounded::<Job>();
         for _ in 0..count {
             let conn = open_reader(path).map_err(|e| sqlite("open sqlite readers", &e))?;
-            let queue = Arc::clone(&queue);
+            let queue = queue.clone();
             std::thread::Builder::new()
                 .name("tutela-sqlite-reader".into())
                 .spawn(move || serve(&conn, &queue))
@@ -72,12 +76,8 @@ impl Readers {
     }
 }
 
-fn serve(conn: &Connection, queue: &Mutex<Receiver<Job>>) {
-    loop {
-        let job = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
-        match job {
-            Ok(job) => job(conn),
-            Err(_) => return,
-        }
+fn serve(conn: &Connection, queue: &Receiver<Job>) {
+    while let Ok(job) = queue.recv() {
+        job(conn);
     }
 }

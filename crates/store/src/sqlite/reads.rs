@@ -23,9 +23,7 @@ fn all<T, P: Params>(
     context: &'static str,
     map: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
 ) -> Result<Vec<T>, StoreError> {
-    let mut statement = conn
-        .prepare_cached(&sql::for_sqlite(text))
-        .map_err(|e| sqlite(context, &e))?;
+    let mut statement = super::prepare(conn, text).map_err(|e| sqlite(context, &e))?;
     let rows = statement
         .query_map(params, map)
         .map_err(|e| sqlite(context, &e))?;
@@ -41,9 +39,7 @@ fn one<T, P: Params>(
     context: &'static str,
     map: impl FnOnce(&Row<'_>) -> rusqlite::Result<T>,
 ) -> Result<Option<T>, StoreError> {
-    let mut statement = conn
-        .prepare_cached(&sql::for_sqlite(text))
-        .map_err(|e| sqlite(context, &e))?;
+    let mut statement = super::prepare(conn, text).map_err(|e| sqlite(context, &e))?;
     statement
         .query_row(params, map)
         .optional()

@@ -44,8 +44,10 @@
 //! retried after every following batch until it succeeds.
 //!
 //! WAL size: after answering, the thread wakes the checkpoint thread once
-//! the WAL passes the soft limit, and truncates it itself past the hard
-//! limit (see `checkpoint.rs`).
+//! the WAL passes the soft limit and has grown by a step since the last
+//! wake-up, and truncates it itself past the hard limit (see
+//! `checkpoint.rs`). The size is what SQLite's WAL hook reported at the
+//! last commit (`wal_size.rs`), not a file system call per batch.
 //!
 //! Closing ([`Writer::close`]) commits what is queued, stops the
 //! checkpoint thread, checkpoints and truncates the WAL and closes the
@@ -54,12 +56,12 @@
 
 use super::checkpoint::{self, Checkpointer};
 use super::exec;
+use super::wal_size::{self, Due};
 use crate::error::{internal, shared, sqlite};
 use crate::plan;
 use crate::sql;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::Mutex;
 use std::thread::JoinHandle;
 use tokio::sync::{mpsc, oneshot};
@@ -107,11 +109,7 @@ impl Writer {
     /// Starts the writer thread on `conn`. The thread ends, checkpointing
     /// and closing the connection, once closed or once every handle is
     /// dropped.
-    pub(crate) fn spawn(
-        conn: Connection,
-        wal: PathBuf,
-        checkpointer: Checkpointer,
-    ) -> Result<Self, StoreError> {
+    pub(crate) fn spawn(conn: Connection, checkpointer: Checkpointer) -> Result<Self, StoreError> {
         let (jobs, queue) = mpsc::channel(QUEUE);
         let state = State {
             conn,
@@ -119,7 +117,7 @@ impl Writer {
             sync: Sync::Full,
             data_version: None,
             truncate_due: false,
-            wal,
+            woken_at: None,
             checkpointer,
         };
         let thread = std::thread::Builder::new()
@@ -202,11 +200,14 @@ struct State {
     data_version: Option<i64>,
     /// An erasure committed but its truncating checkpoint has not run yet.
     truncate_due: bool,
-    wal: PathBuf,
+    /// The WAL's size when the checkpoint thread was last woken, while it
+    /// stays past the soft limit.
+    woken_at: Option<u64>,
     checkpointer: Checkpointer,
 }
 
 fn run(mut state: State, mut queue: mpsc::Receiver<Msg>) {
+    wal_size::watch(&state.conn);
     let mut batch = Vec::with_capacity(MAX_BATCH);
     let mut closers = Vec::new();
     while let Some(first) = queue.blocking_recv() {
@@ -268,14 +269,22 @@ impl State {
         self.bound_wal();
     }
 
-    /// Past the soft limit wakes the checkpoint thread; past the hard limit
-    /// truncates the WAL now, before the next batch.
+    /// Past the soft limit wakes the checkpoint thread (once per step of
+    /// growth); past the hard limit truncates the WAL now, before the next
+    /// batch.
     fn bound_wal(&mut self) {
-        let size = std::fs::metadata(&self.wal).map_or(0, |m| m.len());
-        if size > super::WAL_HARD_LIMIT {
-            self.truncate_or_log();
-        } else if size > super::WAL_SOFT_LIMIT {
-            self.checkpointer.wake();
+        let bytes = wal_size::bytes();
+        match wal_size::due(
+            bytes,
+            &mut self.woken_at,
+            super::WAL_SOFT_LIMIT,
+            super::WAL_HARD_LIMIT,
+        ) {
+            Due::Nothing => {}
+            Due::Wake => self.checkpointer.wake(),
+            Due::Truncate => {
+                self.truncate_or_log();
+            }
         }
     }
 
@@ -283,7 +292,10 @@ impl State {
     /// again after the next batch).
     fn truncate_or_log(&self) -> bool {
         match checkpoint::truncate(&self.conn) {
-            Ok(()) => true,
+            Ok(()) => {
+                wal_size::truncated();
+                true
+            }
             Err(err) => {
                 checkpoint::log_failure(
                     &err,
@@ -297,8 +309,7 @@ impl State {
     /// Runs [`sql::INSERT_KEY_CHECK`] in a transaction of its own, synced.
     fn insert_key_check(&mut self, value: &[u8; 32]) -> Result<(), StoreError> {
         self.set_sync(Sync::Full)?;
-        self.conn
-            .prepare_cached(&sql::for_sqlite(sql::INSERT_KEY_CHECK))
+        super::prepare(&self.conn, sql::INSERT_KEY_CHECK)
             .and_then(|mut s| s.execute([&value[..]]))
             .map(|_| ())
             .map_err(|e| sqlite("key_check", &e))
@@ -428,8 +439,7 @@ fn cached_head(
     if let Some(head) = heads.get(tenant) {
         return Ok(*head);
     }
-    let row: Option<(i64, i64, Vec<u8>)> = conn
-        .prepare_cached(&sql::for_sqlite(sql::SELECT_HEAD))
+    let row: Option<(i64, i64, Vec<u8>)> = super::prepare(conn, sql::SELECT_HEAD)
         .and_then(|mut s| {
             s.query_row(rusqlite::params![tenant.as_str(), i64::from(LANE)], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?))
