@@ -1,0 +1,206 @@
+//! Plans built with no database: the statements, arguments and expectations each write becomes.
+
+use super::*;
+use jiff::Timestamp;
+use tutela_engine::ids::{ApiKeyId, RecordId};
+use tutela_engine::store::{ConsentRow, PolicyRow};
+use tutela_policy::{CategoryId, PurposeId};
+use uuid::Uuid;
+
+fn tenant() -> TenantId {
+    TenantId::parse("acme").unwrap()
+}
+
+fn record(subject: SubjectId, n: i64) -> RecordRow {
+    RecordRow {
+        tenant: tenant(),
+        id: RecordId(Uuid::now_v7()),
+        subject,
+        category: CategoryId::parse("email").unwrap(),
+        purpose: PurposeId::parse("account").unwrap(),
+        source: "user".into(),
+        ciphertext: vec![1, 2, 3],
+        collected_at: Timestamp::from_second(n).unwrap(),
+    }
+}
+
+fn identifier(r: &RecordRow) -> IdentifierRow {
+    IdentifierRow {
+        tenant: tenant(),
+        category: r.category.clone(),
+        blind_index: [7; 32],
+        subject: r.subject,
+        record: r.id,
+    }
+}
+
+fn change(writes: Vec<Write>) -> Change {
+    Change {
+        writes,
+        audit: Vec::new(),
+    }
+}
+
+fn sql_of(step: &Step) -> Option<&str> {
+    match step {
+        Step::Exec(e) => Some(&e.sql),
+        Step::RequireLive { .. } => None,
+    }
+}
+
+#[test]
+fn a_policy_insert_also_moves_the_current_version() {
+    let row = PolicyRow {
+        tenant: tenant(),
+        version: 3,
+        source: "src".into(),
+        published_at: Timestamp::from_second(5).unwrap(),
+    };
+    let steps = writes(&tenant(), &change(vec![Write::InsertPolicy(row)])).unwrap();
+    assert_eq!(steps.len(), 2);
+    let Some(Step::Exec(set)) = steps.get(1) else {
+        panic!("two statements");
+    };
+    assert_eq!(set.sql, sql::SET_POLICY_VERSION);
+    assert_eq!(set.args, vec![Value::from("acme"), Value::Int(3)]);
+    assert_eq!(set.names.conflict, "policy version");
+}
+
+#[test]
+fn row_runs_check_each_subject_once_then_insert_in_chunks() {
+    let a = SubjectId(Uuid::now_v7());
+    let b = SubjectId(Uuid::now_v7());
+    let mut run: Vec<Write> = (0..150)
+        .map(|n| Write::InsertRecord(record(if n % 2 == 0 { a } else { b }, n)))
+        .collect();
+    let first = record(a, 999);
+    run.push(Write::InsertIdentifier(identifier(&first)));
+    run.push(Write::InsertRecord(first));
+    let steps = writes(&tenant(), &change(run)).unwrap();
+    let live = steps
+        .iter()
+        .filter(|s| matches!(s, Step::RequireLive { .. }))
+        .count();
+    assert_eq!(live, 2);
+    assert!(matches!(steps.first(), Some(Step::RequireLive { .. })));
+    let statements: Vec<&str> = steps.iter().filter_map(sql_of).collect();
+    assert_eq!(statements.len(), 3, "100 + 51 records, then 1 identifier");
+    assert!(
+        statements
+            .iter()
+            .take(2)
+            .all(|s| s.starts_with(sql::INSERT_RECORDS_INTO))
+    );
+    assert!(
+        statements
+            .get(2)
+            .is_some_and(|s| s.starts_with(sql::INSERT_IDENTIFIERS_INTO))
+    );
+    let Some(Step::Exec(chunk)) = steps.get(2) else {
+        panic!("a record insert");
+    };
+    assert_eq!(chunk.args.len(), 100 * 8);
+}
+
+#[test]
+fn subject_writes_read_the_subject_state_first() {
+    let subject = SubjectId(Uuid::now_v7());
+    let consent = ConsentRow {
+        tenant: tenant(),
+        id: tutela_engine::ids::ConsentId(Uuid::now_v7()),
+        subject,
+        purpose: PurposeId::parse("news").unwrap(),
+        granted: true,
+        at: Timestamp::from_second(1).unwrap(),
+        expires_at: None,
+        policy_version: 1,
+        source: "form".into(),
+    };
+    let steps = writes(&tenant(), &change(vec![Write::InsertConsent(consent)])).unwrap();
+    assert_eq!(
+        steps.first(),
+        Some(&Step::RequireLive {
+            tenant: "acme".into(),
+            subject: subject.to_string()
+        })
+    );
+    let restrict = Write::SetRestricted {
+        subject,
+        restricted: true,
+    };
+    let steps = writes(&tenant(), &change(vec![restrict])).unwrap();
+    let Some(Step::Exec(set)) = steps.first() else {
+        panic!("one statement");
+    };
+    assert_eq!(
+        set.expect,
+        Expect::LiveSubject {
+            tenant: "acme".into(),
+            subject: subject.to_string()
+        }
+    );
+    assert_eq!(set.args.get(2), Some(&Value::Bool(true)));
+}
+
+#[test]
+fn updates_that_must_hit_a_row_say_what_is_missing() {
+    let subject = SubjectId(Uuid::now_v7());
+    let at = Timestamp::from_second(9).unwrap();
+    let steps = writes(
+        &tenant(),
+        &change(vec![
+            Write::EraseSubject { subject, at },
+            Write::RevokeApiKey {
+                id: ApiKeyId(Uuid::now_v7()),
+                at,
+            },
+        ]),
+    )
+    .unwrap();
+    let expects: Vec<&Expect> = steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::Exec(e) => Some(&e.expect),
+            Step::RequireLive { .. } => None,
+        })
+        .collect();
+    assert_eq!(
+        expects,
+        vec![
+            &Expect::Row("subject"),
+            &Expect::Any,
+            &Expect::Any,
+            &Expect::Row("api key")
+        ]
+    );
+}
+
+#[test]
+fn rows_of_another_tenant_are_refused() {
+    let mut r = record(SubjectId(Uuid::now_v7()), 1);
+    r.tenant = TenantId::parse("other").unwrap();
+    assert!(writes(&tenant(), &change(vec![Write::InsertRecord(r)])).is_err());
+}
+
+#[test]
+fn the_head_moves_with_its_sequence_and_mac() {
+    let step = head(
+        &tenant(),
+        &AuditHead {
+            lane: 0,
+            seq: 4,
+            mac: [9; 32],
+        },
+        2,
+    )
+    .unwrap();
+    let Step::Exec(e) = step else {
+        panic!("a statement");
+    };
+    assert_eq!(e.sql, sql::MOVE_AUDIT_HEAD);
+    assert_eq!(e.args.get(1), Some(&Value::Int(0)));
+    assert_eq!(e.args.get(2), Some(&Value::Int(4)));
+    assert_eq!(e.args.get(3), Some(&Value::Blob(vec![9; 32])));
+    assert_eq!(e.args.get(4), Some(&Value::Int(2)), "moved only from 2");
+    assert_eq!(e.expect, Expect::HeadUnmoved);
+}
