@@ -19,6 +19,12 @@ use serde::Serialize;
 use std::sync::Arc;
 use tutela_vault::AuditKey;
 
+/// How many lanes a tenant's chain may have: lane numbers run from 0 to
+/// `MAX_LANES - 1`. Every writer of every server (and of every CLI command
+/// running beside them) holds one lane number while it runs, so 256 allows
+/// sixty-four stores of four writers each at once.
+pub const MAX_LANES: u32 = 256;
+
 /// What was done. The set is closed so the chain stays readable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

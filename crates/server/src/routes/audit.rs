@@ -10,6 +10,7 @@ use crate::wire::{AuditHeads, AuditPage, AuditQuery, AuditRecord, AuditVerificat
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use tutela_engine::audit::MAX_LANES;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -39,6 +40,13 @@ async fn audit_entries(
             StatusCode::BAD_REQUEST,
             "E_INVALID_QUERY",
             format!("after: must be from 0 to {}", i64::MAX),
+        ));
+    }
+    if query.lane >= MAX_LANES {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "E_INVALID_QUERY",
+            format!("lane: must be from 0 to {}", MAX_LANES - 1),
         ));
     }
     if !(1..=MAX_PAGE).contains(&query.limit) {

@@ -10,9 +10,10 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
-    /// Which lane of the chain (default 0; SQLite only ever uses lane 0,
-    /// PostgreSQL one per writer: `GET /v1/audit/heads` lists them).
+    /// Which lane of the chain, 0 to 255 (default 0; SQLite only ever uses
+    /// lane 0, PostgreSQL one per writer: `GET /v1/audit/heads` lists them).
     #[serde(default)]
+    #[param(minimum = 0, maximum = 255, default = 0)]
     pub lane: u32,
     /// Entries after this position in the lane (0: from the start).
     #[serde(default)]

@@ -75,9 +75,17 @@ async fn the_heads_route_names_where_each_lane_ends() {
     assert_eq!(last["lane"], 0);
     assert_eq!(heads[0]["seq"], last["seq"]);
     assert_eq!(heads[0]["mac"], last["mac"]);
-    // A lane with no entry reads as empty, not as an error.
+    // A lane with no entry reads as empty, not as an error; a lane number
+    // no deployment can have is refused as the documented bound says.
     let other = app.get("/v1/audit?lane=1", &app.dpo).await.ok(200);
     assert_eq!(other["entries"].as_array().map(Vec::len), Some(0));
+    app.get("/v1/audit?lane=255", &app.dpo).await.ok(200);
+    app.get("/v1/audit?lane=256", &app.dpo)
+        .await
+        .error(400, "E_INVALID_QUERY");
+    app.get("/v1/audit?lane=2147483648", &app.dpo)
+        .await
+        .error(400, "E_INVALID_QUERY");
     // The service key may not read the chain.
     app.get("/v1/audit/heads", &app.service)
         .await

@@ -45,11 +45,9 @@ use tutela_engine::store::{Change, StoreError};
 
 type Outcome = Result<Vec<AuditEntry>, StoreError>;
 
-/// Lane numbers a deployment may use: every writer of every server (and of
-/// every CLI command running beside them) holds one while it runs. 256
-/// allows sixty-four stores of [`WRITERS`] writers each; a lane number is
-/// free again as soon as its writer's session ends.
-pub(crate) const MAX_LANES: u32 = 256;
+/// Lane numbers a deployment may use (see the engine's `MAX_LANES`); a lane
+/// number is free again as soon as its writer's session ends.
+const MAX_LANES: u32 = tutela_engine::audit::MAX_LANES;
 
 /// Writers (so lanes, and connections besides the read pool) per store.
 pub(crate) const WRITERS: usize = 4;
