@@ -7,6 +7,7 @@
 
 use super::driver::{drive, phase, warm_up};
 use super::report::{BareRun, Counts, Pair};
+use super::workload::SubjectIds;
 use super::{Catalog, Counters, Op, Side, Workload, run_tag};
 use anyhow::{Context, Result, ensure};
 use sqlx::postgres::{PgPool, PgPoolOptions};
@@ -76,7 +77,7 @@ pub(crate) struct BarePg {
     log: Arc<str>,
     catalog: Arc<Catalog>,
     purpose: String,
-    subjects: Vec<String>,
+    subjects: SubjectIds,
     batch: usize,
     counters: Counters,
 }
@@ -127,19 +128,14 @@ impl BarePg {
             pool,
             purpose: catalog.purpose.to_string(),
             catalog,
-            subjects: (0..w.total())
-                .map(|_| uuid::Uuid::now_v7().to_string())
-                .collect(),
+            subjects: SubjectIds::new(w.total()),
             batch: w.batch,
             counters: Counters::default(),
         })
     }
 
     fn subject(&self, i: usize) -> Result<&str> {
-        self.subjects
-            .get(i)
-            .map(String::as_str)
-            .context("subject index out of range")
+        self.subjects.get(i)
     }
 
     fn counts(&self) -> Counts {

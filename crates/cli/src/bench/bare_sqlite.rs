@@ -18,6 +18,7 @@
 
 use super::driver::{drive, phase, warm_up};
 use super::report::{BareRun, Counts};
+use super::workload::SubjectIds;
 use super::{Catalog, Counters, Op, Side, Workload};
 use anyhow::{Context, Result, anyhow, ensure};
 use rusqlite::{Connection, TransactionBehavior, params};
@@ -167,7 +168,7 @@ pub(crate) struct BareSqlite {
     readers: Arc<ReadPool>,
     catalog: Arc<Catalog>,
     purpose: String,
-    subjects: Vec<String>,
+    subjects: SubjectIds,
     batch: usize,
     counters: Counters,
 }
@@ -221,19 +222,14 @@ impl BareSqlite {
             }),
             purpose: catalog.purpose.to_string(),
             catalog,
-            subjects: (0..w.total())
-                .map(|_| uuid::Uuid::now_v7().to_string())
-                .collect(),
+            subjects: SubjectIds::new(w.total()),
             batch: w.batch,
             counters: Counters::default(),
         })
     }
 
     fn subject(&self, i: usize) -> Result<&str> {
-        self.subjects
-            .get(i)
-            .map(String::as_str)
-            .context("subject index out of range")
+        self.subjects.get(i)
     }
 
     fn counts(&self) -> Counts {

@@ -47,6 +47,25 @@ impl Workload {
     }
 }
 
+/// The ids a bare baseline gives its subjects, one per subject the
+/// workload touches, made before any phase is timed.
+pub(crate) struct SubjectIds(Vec<String>);
+
+impl SubjectIds {
+    /// `n` fresh ids.
+    pub(crate) fn new(n: usize) -> Self {
+        Self((0..n).map(|_| uuid::Uuid::now_v7().to_string()).collect())
+    }
+
+    /// The `i`th id.
+    pub(crate) fn get(&self, i: usize) -> Result<&str> {
+        self.0
+            .get(i)
+            .map(String::as_str)
+            .context("subject index out of range")
+    }
+}
+
 /// The purpose, subject kind and categories taken from the example policy,
 /// and the values both sides write: the same rows, byte for byte.
 #[derive(Debug)]
