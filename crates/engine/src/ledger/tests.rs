@@ -30,7 +30,7 @@ fn lines_round_trip_and_hold_pseudonyms_only() {
 #[test]
 fn an_edited_line_is_named_by_its_number() {
     let key = MasterKey::from_bytes([3; 32]).erasure_ledger_key();
-    let text = ledger(&key, 3).replacen("0000000000002", "0000000000009", 1);
+    let text = ledger(&key, 3).replacen("-000000000002 ", "-000000000009 ", 1);
     assert_eq!(parse(&text, &key).unwrap_err().line, 2);
     let mut lines: Vec<String> = ledger(&key, 3).lines().map(str::to_owned).collect();
     let last = lines[2].pop().unwrap();

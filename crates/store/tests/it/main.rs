@@ -15,6 +15,7 @@
 mod support;
 
 mod at_rest;
+mod backup;
 mod audit;
 mod erasure_race;
 mod key_check;
