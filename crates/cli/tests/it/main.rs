@@ -11,6 +11,7 @@
 )]
 
 mod audit;
+mod backup;
 mod bad_input;
 mod bench;
 mod chain_holes;
