@@ -232,9 +232,9 @@ impl EngineError {
                 ErrorKind::Denied
             }
             Self::Unreadable | Self::Storage(_) => ErrorKind::Internal,
-            Self::MasterKeyMismatch
-            | Self::LedgerUnavailable(_)
-            | Self::LedgerTampered(_) => ErrorKind::Internal,
+            Self::MasterKeyMismatch | Self::LedgerUnavailable(_) | Self::LedgerTampered(_) => {
+                ErrorKind::Internal
+            }
         }
     }
 }

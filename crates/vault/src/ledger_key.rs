@@ -64,7 +64,12 @@ mod tests {
     fn another_master_key_or_label_gives_another_key() {
         let master = MasterKey::from_bytes([7; 32]);
         let ledger = master.erasure_ledger_key().mac(b"m");
-        assert_ne!(ledger, MasterKey::from_bytes([8; 32]).erasure_ledger_key().mac(b"m"));
+        assert_ne!(
+            ledger,
+            MasterKey::from_bytes([8; 32])
+                .erasure_ledger_key()
+                .mac(b"m")
+        );
         assert_ne!(ledger, master.audit_key("").mac(b"m"));
     }
 

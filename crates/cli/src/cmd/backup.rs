@@ -118,8 +118,10 @@ mod tests {
 
     #[test]
     fn postgres_gets_the_pg_dump_commands_without_its_password() {
-        let mut config = Config::default();
-        config.database_url = "postgres://tutela:s3cret@db/t".into();
+        let config = Config {
+            database_url: "postgres://tutela:s3cret@db/t".into(),
+            ..Config::default()
+        };
         let mut out = Vec::new();
         print_pg_dump(&mut out, &config).unwrap();
         let text = String::from_utf8(out).unwrap();

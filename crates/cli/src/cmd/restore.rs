@@ -108,12 +108,18 @@ async fn verify_ledger(ledger: &FileLedger, master: &MasterKey) -> Result<()> {
 /// database is replaced only with `--force`.
 fn check_paths(file: &Path, target: &Path, force: bool) -> Result<()> {
     if !file.is_file() {
-        bail!("the backup {} does not exist or is not a file", file.display());
+        bail!(
+            "the backup {} does not exist or is not a file",
+            file.display()
+        );
     }
     if target.exists() {
         let same = std::fs::canonicalize(file).ok() == std::fs::canonicalize(target).ok();
         if same {
-            bail!("{} is the database itself, not a backup of it", file.display());
+            bail!(
+                "{} is the database itself, not a backup of it",
+                file.display()
+            );
         }
         if !force {
             bail!(
@@ -135,7 +141,11 @@ fn check_paths(file: &Path, target: &Path, force: bool) -> Result<()> {
 
 /// Opens the staged copy, checks its master key, replays the ledger into
 /// it and closes it cleanly (its WAL checkpointed into the file).
-async fn replay_into(staging: &Path, master: MasterKey, ledger: FileLedger) -> Result<ReplayReport> {
+async fn replay_into(
+    staging: &Path,
+    master: MasterKey,
+    ledger: FileLedger,
+) -> Result<ReplayReport> {
     let store: Arc<dyn Store> = Arc::new(
         SqliteStore::open(staging)
             .await

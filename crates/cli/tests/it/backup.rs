@@ -86,7 +86,10 @@ async fn after_an_erasure_no_file_nor_a_fresh_backup_holds_the_subject() {
     // The ledger names the subject by pseudonym only.
     let ledger = std::fs::read_to_string(data.join("erasures.ledger")).unwrap();
     assert_eq!(ledger.lines().count(), 1, "{ledger}");
-    assert!(ledger.contains(&id) && ledger.contains(" acme "), "{ledger}");
+    assert!(
+        ledger.contains(&id) && ledger.contains(" acme "),
+        "{ledger}"
+    );
     assert_none_in("the ledger", ledger.as_bytes(), &values, &secrets);
     #[cfg(unix)]
     for file in [d.join("after.db"), data.join("erasures.ledger")] {
@@ -133,7 +136,11 @@ async fn a_backup_from_before_an_erasure_restores_without_the_subject() {
     tutela(d, &["restore", "before.db"])
         .expect_code(1)
         .expect_output(&["stop the server first", "--force"]);
-    assert_eq!(std::fs::read(&db).unwrap(), current, "a refusal changes nothing");
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        current,
+        "a refusal changes nothing"
+    );
 
     tutela(d, &["restore", "--force", "before.db"])
         .expect_code(0)

@@ -5,8 +5,7 @@ fn entry(n: u128) -> ErasureEntry {
     ErasureEntry {
         tenant: TenantId::parse("acme").unwrap(),
         subject: SubjectId(uuid::Uuid::from_u128(n)),
-        at: Timestamp::from_microsecond(1_700_000_000_123_456 + i64::try_from(n).unwrap())
-            .unwrap(),
+        at: Timestamp::from_microsecond(1_700_000_000_123_456 + i64::try_from(n).unwrap()).unwrap(),
     }
 }
 

@@ -58,10 +58,16 @@ async fn an_erasure_is_on_the_ledger_by_pseudonym_before_it_commits() {
     t.engine.erase_subject(&t.dpo, s).await.unwrap();
     let read = t.engine.read_erasure_ledger().await.unwrap();
     assert_eq!(read.entries.len(), 1);
-    assert_eq!((read.entries[0].subject, &read.entries[0].tenant), (s, &t.acme));
+    assert_eq!(
+        (read.entries[0].subject, &read.entries[0].tenant),
+        (s, &t.acme)
+    );
     assert_eq!(read.entries[0].at, t.engine.now());
     let text = ledger.read().await.unwrap();
-    assert!(!text.contains("ada@example.com") && !text.contains("Ada"), "{text}");
+    assert!(
+        !text.contains("ada@example.com") && !text.contains("Ada"),
+        "{text}"
+    );
     // Nothing is left for a replay on the live database.
     let report = replay(&t.engine).await;
     assert_eq!((report.replayed, report.already_erased), (0, 1));
@@ -131,7 +137,11 @@ async fn replay_erases_what_the_database_still_holds_once_whatever_the_holds() {
     let entries = t.entries().await;
     let last = entries.iter().max_by_key(|x| x.at_us).unwrap();
     assert_eq!(
-        (last.action.as_str(), last.actor.as_str(), last.detail.as_str()),
+        (
+            last.action.as_str(),
+            last.actor.as_str(),
+            last.detail.as_str()
+        ),
         ("subject.erase", "cli", "replay=ledger")
     );
     assert_eq!(last.subject, Some(s.to_string()));
@@ -157,6 +167,14 @@ async fn a_tampered_ledger_replays_nothing() {
     assert_eq!(code(&replayed), "E_LEDGER_TAMPERED");
     let message = replayed.unwrap_err().to_string();
     assert!(message.contains("line 1"), "{message}");
-    assert_eq!(t.engine.subject_access(&t.dpo, s).await.unwrap().records.len(), 3);
+    assert_eq!(
+        t.engine
+            .subject_access(&t.dpo, s)
+            .await
+            .unwrap()
+            .records
+            .len(),
+        3
+    );
     t.close().await;
 }

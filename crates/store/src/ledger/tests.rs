@@ -19,7 +19,10 @@ async fn appends_read_back_verified_and_a_missing_ledger_is_empty() {
     let master = MasterKey::generate();
     let ledger = FileLedger::new(dir.path().join("sub").join("erasures.ledger"));
     assert_eq!(ledger.read().await.unwrap(), "");
-    assert!(!ledger.path().exists(), "nothing is created before an append");
+    assert!(
+        !ledger.path().exists(),
+        "nothing is created before an append"
+    );
     let lines = [line(&master, 1), line(&master, 2)];
     for l in &lines {
         ledger.append(l.clone()).await.unwrap();
@@ -47,7 +50,10 @@ async fn the_ledger_is_created_private() {
         .append(line(&MasterKey::generate(), 1))
         .await
         .unwrap();
-    let mode = std::fs::metadata(ledger.path()).unwrap().permissions().mode();
+    let mode = std::fs::metadata(ledger.path())
+        .unwrap()
+        .permissions()
+        .mode();
     assert_eq!(mode & 0o777, 0o600);
 }
 

@@ -47,11 +47,9 @@ fn create_private(target: &Path) -> Result<(), StoreError> {
     }
     match options.open(target) {
         Ok(_) => Ok(()),
-        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
-            Err(StoreError::Conflict {
-                what: "the backup file",
-            })
-        }
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Err(StoreError::Conflict {
+            what: "the backup file",
+        }),
         Err(_) => Err(internal("backup", "the backup file could not be created")),
     }
 }
@@ -59,7 +57,9 @@ fn create_private(target: &Path) -> Result<(), StoreError> {
 /// fsyncs the finished file and, on unix, its directory entry.
 fn sync(target: &Path) -> Result<(), StoreError> {
     let failed = |_| internal("backup", "the backup file could not be synced");
-    File::open(target).and_then(|f| f.sync_all()).map_err(failed)?;
+    File::open(target)
+        .and_then(|f| f.sync_all())
+        .map_err(failed)?;
     #[cfg(unix)]
     if let Some(dir) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
         File::open(dir).and_then(|d| d.sync_all()).map_err(failed)?;

@@ -41,7 +41,10 @@ async fn sqlite_backup_is_a_complete_private_snapshot() {
         .subject_view(&t, later.id, RecordFilter::None)
         .await
         .unwrap();
-    assert!(missing.is_none(), "the snapshot holds what was committed before it");
+    assert!(
+        missing.is_none(),
+        "the snapshot holds what was committed before it"
+    );
     assert_eq!(
         verify_chain(&copy, &t).await,
         verify_chain(&store, &t).await - 1

@@ -15,8 +15,8 @@
 mod support;
 
 mod at_rest;
-mod backup;
 mod audit;
+mod backup;
 mod erasure_race;
 mod key_check;
 mod reads;
