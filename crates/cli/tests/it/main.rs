@@ -12,6 +12,7 @@
 
 mod audit;
 mod backup;
+mod backup_pg;
 mod bad_input;
 mod bench;
 mod chain_holes;
