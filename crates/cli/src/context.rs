@@ -41,7 +41,8 @@ pub fn load_config(path: Option<&Path>) -> Result<Config> {
 static OPENED: Mutex<Vec<Arc<dyn Store>>> = Mutex::new(Vec::new());
 
 /// An engine over the configured store (created and migrated if needed),
-/// with the master key from the environment or the key file, after checking
+/// writing erasures ahead to the configured erasure ledger, with the master
+/// key from the environment or the key file, after checking
 /// that the key is the one the database was created with, and with the
 /// operator tenant in place.
 pub async fn open(config: &Config) -> Result<Arc<Engine>> {
@@ -61,7 +62,10 @@ pub async fn open(config: &Config) -> Result<Arc<Engine>> {
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .push(Arc::clone(&store));
-    let engine = Arc::new(Engine::new(store, Arc::new(SystemClock), Arc::new(master)));
+    let ledger = tutela_store::FileLedger::new(config.erasure_ledger_path());
+    let engine = Engine::new(store, Arc::new(SystemClock), Arc::new(master))
+        .with_erasure_ledger(Arc::new(ledger));
+    let engine = Arc::new(engine);
     // Before anything is written: a wrong key must issue no API key and
     // append no audit entry.
     engine.check_master_key().await.map_err(engine_error)?;

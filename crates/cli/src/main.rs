@@ -49,6 +49,12 @@ enum Command {
     /// Verify the tamper-evident audit chains.
     #[command(subcommand)]
     Audit(cmd::audit::AuditCommand),
+    /// Write a consistent snapshot of the SQLite database while the server
+    /// runs (on PostgreSQL: explains pg_dump).
+    Backup(cmd::backup::BackupArgs),
+    /// Restore a backup (stop the server first) and replay the erasure
+    /// ledger into it, so no erased subject comes back.
+    Restore(cmd::restore::RestoreArgs),
     /// Measure what the privacy costs against bare SQLite or PostgreSQL, or
     /// through the HTTP server.
     Bench(bench::BenchArgs),
@@ -109,6 +115,14 @@ async fn run_command(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit(command) => {
             logging::init_for_command()?;
             cmd::audit::run(config, command).await
+        }
+        Command::Backup(args) => {
+            logging::init_for_command()?;
+            cmd::backup::run(config, args).await
+        }
+        Command::Restore(args) => {
+            logging::init_for_command()?;
+            cmd::restore::run(config, args).await
         }
         Command::Bench(args) => {
             logging::init_for_command()?;

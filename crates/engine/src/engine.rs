@@ -8,6 +8,7 @@ use crate::auth_cache::AuthCache;
 use crate::clock::Clock;
 use crate::error::EngineError;
 use crate::ids::{SubjectId, TenantId};
+use crate::ledger::ErasureLedger;
 use crate::principal::{Act, Principal};
 use crate::store::{Change, Store, StoreError};
 use std::collections::HashMap;
@@ -22,6 +23,8 @@ pub struct Engine {
     pub(crate) master: Arc<MasterKey>,
     policies: RwLock<HashMap<(TenantId, u32), Arc<Policy>>>,
     pub(crate) auth: AuthCache,
+    /// Where erasures are written ahead of their commit, if anywhere.
+    pub(crate) ledger: Option<Arc<dyn ErasureLedger>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -40,7 +43,18 @@ impl Engine {
             master,
             policies: RwLock::new(HashMap::new()),
             auth: AuthCache::default(),
+            ledger: None,
         }
+    }
+
+    /// The same engine, writing every erasure to `ledger` (fsynced) before
+    /// committing it, so a backup restored later can be made to forget the
+    /// subject again (`replay_erasures`, Art. 17). Deployments always set
+    /// one; tests that do not look at the ledger may leave it out.
+    #[must_use]
+    pub fn with_erasure_ledger(mut self, ledger: Arc<dyn ErasureLedger>) -> Self {
+        self.ledger = Some(ledger);
+        self
     }
 
     /// The store, for health checks.

@@ -150,6 +150,14 @@ pub enum EngineError {
         "the master key does not match this database: the database was created with another master key; start with that key (master_key_file or TUTELA_MASTER_KEY), or point database_url at the database of this key"
     )]
     MasterKeyMismatch,
+    /// The erasure ledger could not be written or read; an erasure that
+    /// cannot be written ahead is not committed.
+    #[error("the erasure ledger is unavailable")]
+    LedgerUnavailable(#[source] std::io::Error),
+    /// A line of the erasure ledger fails its check: it was edited, forged
+    /// or written under another master key. Nothing is replayed from it.
+    #[error("{0}; the ledger cannot be trusted, so nothing was replayed")]
+    LedgerTampered(crate::ledger::LedgerLineError),
 }
 
 impl EngineError {
@@ -187,6 +195,8 @@ impl EngineError {
             Self::UnscopedKeyRequired(_) => "E_UNSCOPED_KEY_REQUIRED",
             Self::KeyBeyondScope(_) => "E_KEY_BEYOND_SCOPE",
             Self::MasterKeyMismatch => "E_MASTER_KEY_MISMATCH",
+            Self::LedgerUnavailable(_) => "E_LEDGER_UNAVAILABLE",
+            Self::LedgerTampered(_) => "E_LEDGER_TAMPERED",
         }
     }
 
@@ -222,7 +232,9 @@ impl EngineError {
                 ErrorKind::Denied
             }
             Self::Unreadable | Self::Storage(_) => ErrorKind::Internal,
-            Self::MasterKeyMismatch => ErrorKind::Internal,
+            Self::MasterKeyMismatch | Self::LedgerUnavailable(_) | Self::LedgerTampered(_) => {
+                ErrorKind::Internal
+            }
         }
     }
 }

@@ -11,6 +11,7 @@ mod engine;
 pub mod error;
 pub mod ids;
 pub mod lawful;
+pub mod ledger;
 mod ops;
 pub mod principal;
 pub mod store;

@@ -277,6 +277,13 @@ pub enum StoreError {
     /// transaction; nothing of the change was committed.
     #[error("the subject was erased")]
     SubjectErased,
+    /// The operation is not offered by this backend (a file backup of
+    /// PostgreSQL, which `pg_dump` does).
+    #[error("{what} is not supported by this store")]
+    Unsupported {
+        /// What was asked for.
+        what: &'static str,
+    },
     /// The database failed; the cause is for logs, never for clients.
     #[error("storage failure")]
     Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -313,6 +320,14 @@ pub trait Store: Send + Sync {
     async fn close(&self) -> Result<(), StoreError> {
         Ok(())
     }
+
+    /// Writes a consistent snapshot of the whole database to a new file
+    /// at `target` (created 0600 on unix; an existing file is refused with
+    /// `Conflict` and left untouched) while the store stays in use. On
+    /// SQLite the snapshot is `VACUUM INTO`, which rebuilds the database
+    /// from its live rows, so pages freed by an erasure are not copied.
+    /// PostgreSQL answers `Unsupported`: `pg_dump` is its tool.
+    async fn backup_to(&self, target: &std::path::Path) -> Result<(), StoreError>;
 
     /// One tenant.
     async fn tenant(&self, id: &TenantId) -> Result<Option<TenantRow>, StoreError>;

@@ -28,6 +28,15 @@ pub struct Config {
     /// erasures and refusals are not for the public.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metrics_listen: Option<SocketAddr>,
+    /// The erasure ledger (`TUTELA_ERASURE_LEDGER`): an append-only file of
+    /// erased subjects' pseudonyms, written before each erasure commits and
+    /// replayed by `tutela restore`, so a restored backup never revives an
+    /// erased subject (Art. 17). Unset: `erasures.ledger` beside the SQLite
+    /// database, or `tutela-data/erasures.ledger` with PostgreSQL (see
+    /// [`Config::erasure_ledger_path`]). Back it up apart from the database
+    /// backups, and never beside the master key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub erasure_ledger: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -39,6 +48,33 @@ impl Default for Config {
             log: "info".to_owned(),
             body_limit_bytes: 1024 * 1024,
             metrics_listen: None,
+            erasure_ledger: None,
+        }
+    }
+}
+
+/// The ledger's file name when `erasure_ledger` is not set.
+const LEDGER_FILE: &str = "erasures.ledger";
+
+impl Config {
+    /// Where the erasure ledger lives: `erasure_ledger` if set, else
+    /// `erasures.ledger` in the SQLite database's directory, else (with
+    /// PostgreSQL) `tutela-data/erasures.ledger`.
+    pub fn erasure_ledger_path(&self) -> PathBuf {
+        if let Some(path) = &self.erasure_ledger {
+            return path.clone();
+        }
+        let beside_database = self
+            .database_url
+            .strip_prefix("sqlite://")
+            .or_else(|| self.database_url.strip_prefix("sqlite:"))
+            .map(|rest| Path::new(rest.split('?').next().unwrap_or_default()))
+            .and_then(Path::parent)
+            .filter(|dir| !dir.as_os_str().is_empty());
+        match beside_database {
+            Some(dir) => dir.join(LEDGER_FILE),
+            None if self.database_url.starts_with("sqlite:") => PathBuf::from(LEDGER_FILE),
+            None => Path::new("tutela-data").join(LEDGER_FILE),
         }
     }
 }
@@ -140,6 +176,9 @@ impl Config {
         if let Some(v) = env("TUTELA_LOG") {
             config.log = v;
         }
+        if let Some(v) = env("TUTELA_ERASURE_LEDGER") {
+            config.erasure_ledger = Some(PathBuf::from(v));
+        }
         config.validate()?;
         Ok(config)
     }
@@ -159,6 +198,12 @@ impl Config {
                 field: "metrics_listen",
                 message: "must differ from listen: metrics are never served with the API"
                     .to_owned(),
+            });
+        }
+        if self.erasure_ledger_path() == self.master_key_file {
+            return Err(ConfigError::Invalid {
+                field: "erasure_ledger",
+                message: "must not be the master key file".to_owned(),
             });
         }
         let known = ["sqlite:", "postgres:", "postgresql:"];
@@ -233,6 +278,31 @@ mod tests {
         assert_eq!(c.body_limit_bytes, 2048);
         assert_eq!(c.log, "warn");
         assert_eq!(c.database_url, "sqlite://tutela-data/tutela.db");
+    }
+
+    #[test]
+    fn the_erasure_ledger_sits_beside_the_database_unless_set() {
+        let path = Path::new("tutela.toml");
+        let c = Config::from_sources(None, no_env).unwrap();
+        assert_eq!(
+            c.erasure_ledger_path(),
+            Path::new("tutela-data/erasures.ledger")
+        );
+        let text = "database_url = \"sqlite:///srv/t/db.sqlite?mode=rwc\"\n";
+        let c = Config::from_sources(Some((path, text)), no_env).unwrap();
+        assert_eq!(c.erasure_ledger_path(), Path::new("/srv/t/erasures.ledger"));
+        let text = "database_url = \"postgres://u@h/db\"\n";
+        let c = Config::from_sources(Some((path, text)), no_env).unwrap();
+        assert_eq!(
+            c.erasure_ledger_path(),
+            Path::new("tutela-data/erasures.ledger")
+        );
+        let env = |var: &str| (var == "TUTELA_ERASURE_LEDGER").then(|| "/safe/e.ledger".to_owned());
+        let c = Config::from_sources(None, env).unwrap();
+        assert_eq!(c.erasure_ledger_path(), Path::new("/safe/e.ledger"));
+        let text = "erasure_ledger = \"tutela-data/master.key\"\n";
+        let err = Config::from_sources(Some((path, text)), no_env).unwrap_err();
+        assert!(err.to_string().contains("erasure_ledger"), "{err}");
     }
 
     #[test]

@@ -7,13 +7,15 @@
 //! pure plan (`plan`) with group commit, and a few reader connections.
 //! PostgreSQL runs on sqlx (`postgres/`): lane writers that execute the
 //! same plans with group commit, and a read pool. Migrations are forward-only
-//! and embedded, one directory per backend, and run on connect.
+//! and embedded, one directory per backend, and run on connect. The
+//! erasure ledger, a file kept apart from the database, is `ledger`.
 //!
 //! Every table's key starts with `tenant_id`, every statement filters by it
 //! (listing tenants and the ids of every audit chain aside), and none joins
 //! across tenants.
 
 mod error;
+mod ledger;
 mod plan;
 mod postgres;
 mod rows;
@@ -21,6 +23,7 @@ mod sql;
 mod sqlite;
 
 pub use error::BackendError;
+pub use ledger::FileLedger;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 

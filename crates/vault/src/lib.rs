@@ -3,7 +3,8 @@
 //! - A [`MasterKey`] (one per deployment, loaded by the CLI) wraps
 //!   per-subject [`DataKey`]s into [`WrappedKey`]s and derives per-tenant
 //!   [`BlindIndexKey`]s and [`AuditKey`]s, and the deployment's Ed25519
-//!   [`CheckpointKey`] that signs audit checkpoints.
+//!   [`CheckpointKey`] that signs audit checkpoints, and the [`LedgerKey`]
+//!   that MACs the erasure ledger kept outside the database.
 //! - A [`DataKey`] seals each personal value with XChaCha20-Poly1305, bound
 //!   by [`record_aad`] to its tenant, subject, record and category.
 //! - Deleting a subject's wrapped key makes all its values unreadable at
@@ -28,6 +29,7 @@ mod checkpoint_key;
 mod data_key;
 mod error;
 mod kdf;
+mod ledger_key;
 mod master;
 mod rng;
 mod token;
@@ -39,6 +41,7 @@ pub use blind::{BlindIndex, BlindIndexKey, normalize_identifier};
 pub use checkpoint_key::{CheckpointKey, verify_checkpoint_signature};
 pub use data_key::DataKey;
 pub use error::VaultError;
+pub use ledger_key::LedgerKey;
 pub use master::{KeyId, MasterKey};
 pub use token::{MIN_SECRET_BYTES, constant_time_eq, random_secret, sha256, try_random_secret};
 pub use wrapped::WrappedKey;

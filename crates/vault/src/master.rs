@@ -16,7 +16,10 @@ use crate::blind::BlindIndexKey;
 use crate::checkpoint_key::CheckpointKey;
 use crate::data_key::DataKey;
 use crate::error::VaultError;
-use crate::kdf::{self, LABEL_AUDIT, LABEL_BLIND_INDEX, LABEL_KEY_CHECK, LABEL_WRAP};
+use crate::kdf::{
+    self, LABEL_AUDIT, LABEL_BLIND_INDEX, LABEL_ERASURE_LEDGER, LABEL_KEY_CHECK, LABEL_WRAP,
+};
+use crate::ledger_key::LedgerKey;
 use crate::rng::{or_fail, random_array};
 use crate::wrapped::WrappedKey;
 
@@ -171,6 +174,13 @@ impl MasterKey {
     /// tenant, so one tenant's chain cannot be forged with another's key.
     pub fn audit_key(&self, tenant: &str) -> AuditKey {
         AuditKey::from_derived(kdf::derive(&self.bytes, LABEL_AUDIT, tenant.as_bytes()))
+    }
+
+    /// The erasure ledger's MAC key (label `erasure-ledger`, no context):
+    /// one ledger per deployment holds every tenant's erasures, and only
+    /// the master key can write a line that verifies.
+    pub fn erasure_ledger_key(&self) -> LedgerKey {
+        LedgerKey::from_derived(kdf::derive(&self.bytes, LABEL_ERASURE_LEDGER, b""))
     }
 
     /// The deployment's checkpoint-signing key (label

@@ -124,6 +124,12 @@ fn config_text(dir: &Path) -> Result<String> {
         Path::new(dir_text).join("tutela.db").display()
     ));
     let key = quote(Path::new(dir_text).join("master.key").display().to_string());
+    let ledger = quote(
+        Path::new(dir_text)
+            .join("erasures.ledger")
+            .display()
+            .to_string(),
+    );
     Ok(format!(
         r#"# Tutela's configuration, written by `tutela init`.
 # Every setting may be overridden by the environment variable named beside
@@ -142,6 +148,12 @@ database_url = {database}
 # Every subject's data key is wrapped under it: back it up, apart from the
 # database. TUTELA_MASTER_KEY may hold the key itself instead.
 master_key_file = {key}
+
+# The erasure ledger (TUTELA_ERASURE_LEDGER): the pseudonyms of erased
+# subjects, written before each erasure and replayed by `tutela restore`,
+# so restoring a backup never brings an erased person back. Back it up with
+# every database backup but apart from it, and never beside the master key.
+erasure_ledger = {ledger}
 
 # Log filter in tracing syntax (TUTELA_LOG): "info", "debug",
 # "tutela_engine=debug,info", ...
@@ -169,6 +181,10 @@ mod tests {
         assert_eq!(
             config.master_key_file,
             std::path::absolute(&report.key).unwrap()
+        );
+        assert_eq!(
+            config.erasure_ledger_path(),
+            std::path::absolute(data.join("erasures.ledger")).unwrap()
         );
         assert_eq!(
             crate::context::sqlite_path(&config.database_url),

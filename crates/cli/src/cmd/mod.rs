@@ -2,11 +2,13 @@
 //! that returns the exit code; errors carry context for the user.
 
 pub mod audit;
+pub mod backup;
 pub mod checkpoint;
 pub mod demo;
 pub mod first_start;
 pub mod init;
 pub mod keys;
 pub mod policy;
+pub mod restore;
 pub mod serve;
 pub mod tenant;

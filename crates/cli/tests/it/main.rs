@@ -11,6 +11,8 @@
 )]
 
 mod audit;
+mod backup;
+mod backup_pg;
 mod bad_input;
 mod bench;
 mod chain_holes;

@@ -21,7 +21,7 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
     found
 }
 
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
 }
 
@@ -159,7 +159,7 @@ async fn personal_values_never_reach_the_disk_or_the_logs() {
 /// Reads what the database holds about `subject` (its wrapped key, its
 /// blind indexes and its ciphertexts) over a read-only connection that is
 /// closed again at once, so it never checkpoints anything itself.
-async fn stored_secrets(db: &Path, subject: &str) -> Vec<(&'static str, Vec<u8>)> {
+pub async fn stored_secrets(db: &Path, subject: &str) -> Vec<(&'static str, Vec<u8>)> {
     use sqlx::Connection;
     let options = sqlx::sqlite::SqliteConnectOptions::new()
         .filename(db)
@@ -195,7 +195,7 @@ async fn stored_secrets(db: &Path, subject: &str) -> Vec<(&'static str, Vec<u8>)
 }
 
 /// The bytes of the database, its WAL and its shared memory, by name.
-fn database_files(data: &Path) -> Vec<(String, Vec<u8>)> {
+pub fn database_files(data: &Path) -> Vec<(String, Vec<u8>)> {
     ["tutela.db", "tutela.db-wal", "tutela.db-shm"]
         .iter()
         .filter_map(|f| {

@@ -17,8 +17,9 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_tutela");
 const COMMAND_LIMIT: Duration = Duration::from_secs(120);
 
 /// Variables that would change what the binary does.
-const ISOLATED: [&str; 8] = [
+const ISOLATED: [&str; 9] = [
     "TUTELA_CONFIG",
+    "TUTELA_ERASURE_LEDGER",
     "TUTELA_MASTER_KEY",
     "TUTELA_MASTER_KEY_FILE",
     "TUTELA_DATABASE_URL",

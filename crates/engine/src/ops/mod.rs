@@ -4,6 +4,7 @@
 mod audit;
 mod checkpoint;
 mod consent;
+mod erasure_ledger;
 mod keys;
 mod records;
 mod source;
@@ -13,6 +14,7 @@ mod tenants;
 pub use audit::AuditReport;
 pub use checkpoint::{CheckpointFinding, CheckpointVerdict};
 pub use consent::ConsentStatus;
+pub use erasure_ledger::ReplayReport;
 pub use keys::IssuedKey;
 pub use records::{
     MAX_ASKED_CATEGORIES, MAX_RECORDS_PER_WRITE, MAX_VALUE_CHARS, NewRecord, PlainRecord,

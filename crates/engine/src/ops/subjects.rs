@@ -293,6 +293,8 @@ impl Engine {
 
     /// Destroys the subject's data key and drops its records and
     /// identifiers: from this commit on, no copy of the data can be read.
+    /// The erasure is written to the erasure ledger first, if the engine
+    /// has one, so restoring an older backup cannot revive the subject.
     /// Refused while the subject holds data under a statutory hold, which the
     /// law requires keeping (Art. 17(3)(b)).
     pub async fn erase_subject(
@@ -328,6 +330,9 @@ impl Engine {
             return Err(EngineError::StatutoryHold { categories, law });
         }
         let at = self.clock.now();
+        // Written ahead and fsynced: a crash after this line and before the
+        // commit costs one harmless replay; the other order cannot happen.
+        self.write_ahead(&who.tenant, subject, at).await?;
         let change = Change {
             writes: vec![Write::EraseSubject { subject, at }],
             audit: vec![self.event(

@@ -6,6 +6,7 @@ use tempfile::TempDir;
 use tutela_engine::audit::AuditEntry;
 use tutela_engine::clock::ManualClock;
 use tutela_engine::ids::{SubjectId, TenantId};
+use tutela_engine::ledger::ErasureLedger;
 use tutela_engine::principal::{Principal, Role};
 use tutela_engine::{AccessReport, Engine, EngineError, NewRecord, RecordSource};
 use tutela_policy::{CategoryId, PurposeId, RecipientId, SubjectKindId};
@@ -38,6 +39,8 @@ pub struct TestEngine {
     pub scoped: Principal,
     /// The token of [`TestEngine::service`], for authentication tests.
     pub service_token: String,
+    /// The engine's master key, for tests that write what only it can.
+    pub master: Arc<tutela_vault::MasterKey>,
     _dir: TempDir,
 }
 
@@ -45,6 +48,11 @@ pub struct TestEngine {
 /// example policy, with a key for every role. Every principal comes from
 /// `Engine::authenticate` on a freshly minted token, as a server would get it.
 pub async fn spawn_engine() -> TestEngine {
+    spawn_engine_with_ledger(None).await
+}
+
+/// [`spawn_engine`], with `ledger` (if any) receiving every erasure.
+pub async fn spawn_engine_with_ledger(ledger: Option<Arc<dyn ErasureLedger>>) -> TestEngine {
     let dir = tempfile::tempdir().unwrap();
     let db_path = dir.path().join("tutela.db");
     let store = tutela_store::connect(&format!("sqlite://{}", db_path.display()))
@@ -52,7 +60,11 @@ pub async fn spawn_engine() -> TestEngine {
         .unwrap();
     let clock = Arc::new(ManualClock::new(START.parse::<Timestamp>().unwrap()));
     let master = Arc::new(tutela_vault::MasterKey::generate());
-    let engine = Arc::new(Engine::new(store, clock.clone(), master));
+    let mut engine = Engine::new(store, clock.clone(), Arc::clone(&master));
+    if let Some(ledger) = ledger {
+        engine = engine.with_erasure_ledger(ledger);
+    }
+    let engine = Arc::new(engine);
 
     let op = TenantId::parse("operator").unwrap();
     engine
@@ -105,6 +117,7 @@ pub async fn spawn_engine() -> TestEngine {
         analyst,
         scoped,
         service_token,
+        master,
         _dir: dir,
     }
 }

@@ -13,6 +13,7 @@
 
 mod helpers;
 
+mod erasure_ledger;
 mod operations;
 mod purposes;
 mod roles;

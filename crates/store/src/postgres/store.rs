@@ -35,6 +35,14 @@ impl Store for PgStore {
         self.shutdown().await
     }
 
+    /// A file snapshot of a PostgreSQL database is `pg_dump`'s job; the
+    /// erasure ledger makes restoring one safe (`tutela restore --replay-only`).
+    async fn backup_to(&self, _target: &std::path::Path) -> Result<(), StoreError> {
+        Err(StoreError::Unsupported {
+            what: "a file backup of PostgreSQL (use pg_dump)",
+        })
+    }
+
     async fn tenant(&self, id: &TenantId) -> Result<Option<TenantRow>, StoreError> {
         reads::tenant(&self.pool, id).await
     }

@@ -20,6 +20,8 @@
 //! - a checkpoint thread with its own connection (`checkpoint.rs`), so
 //!   copying the WAL back into the main file is off the commit path;
 //! - forward-only migrations embedded in the binary (`migrate.rs`);
+//! - online backups with `VACUUM INTO` on the writer's connection
+//!   (`backup.rs`);
 //! - the plan executor (`exec.rs`) and the `Store` impl (`store.rs`).
 //!
 //! Settings, and why:
@@ -46,6 +48,7 @@
 //!   fixed statement, the per-count record and identifier inserts, and the
 //!   per-count category filters of the subject load.
 
+mod backup;
 mod checkpoint;
 mod exec;
 mod migrate;

@@ -45,6 +45,11 @@ impl Store for SqliteStore {
         self.writer.close().await
     }
 
+    /// `VACUUM INTO` on the writer's connection (see `backup.rs`).
+    async fn backup_to(&self, target: &std::path::Path) -> Result<(), StoreError> {
+        self.writer.backup_to(target.to_path_buf()).await
+    }
+
     async fn tenant(&self, id: &TenantId) -> Result<Option<TenantRow>, StoreError> {
         let id = id.clone();
         self.readers

@@ -62,6 +62,7 @@ use crate::plan;
 use crate::sql;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::Mutex;
 use std::thread::JoinHandle;
 use tokio::sync::{mpsc, oneshot};
@@ -96,6 +97,8 @@ enum Msg {
     Close(oneshot::Sender<Result<(), StoreError>>),
     /// Store the master key check value unless one is there, then reply.
     KeyCheck([u8; 32], oneshot::Sender<Result<(), StoreError>>),
+    /// Write a snapshot to this new file (`backup.rs`), then reply.
+    Backup(PathBuf, oneshot::Sender<Result<(), StoreError>>),
 }
 
 /// The handle callers use to reach the writer thread.
@@ -170,6 +173,19 @@ impl Writer {
             .map_err(|_| internal("key_check", "the writer stopped before answering"))?
     }
 
+    /// Writes a snapshot of the database to the new file `target` on the
+    /// writer's own connection, between two batches.
+    pub(crate) async fn backup_to(&self, target: PathBuf) -> Result<(), StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.jobs
+            .send(Msg::Backup(target, reply))
+            .await
+            .map_err(|_| internal("backup", "the writer has stopped"))?;
+        answer
+            .await
+            .map_err(|_| internal("backup", "the writer stopped before answering"))?
+    }
+
     /// Commits what is queued, checkpoints the WAL into the main file
     /// (truncating it) and closes the connection. Later changes fail.
     /// Closing a closed writer is a no-op.
@@ -217,6 +233,9 @@ fn run(mut state: State, mut queue: mpsc::Receiver<Msg>) {
                 Msg::Apply(job) => batch.push(job),
                 Msg::KeyCheck(value, reply) => {
                     let _ = reply.send(state.insert_key_check(&value));
+                }
+                Msg::Backup(target, reply) => {
+                    let _ = reply.send(super::backup::vacuum_into(&state.conn, &target));
                 }
                 Msg::Close(reply) => {
                     // Take no new work; what is already queued still commits.

@@ -16,6 +16,7 @@ mod support;
 
 mod at_rest;
 mod audit;
+mod backup;
 mod erasure_race;
 mod key_check;
 mod reads;

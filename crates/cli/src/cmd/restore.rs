@@ -1,0 +1,264 @@
+//! `tutela restore FILE`: puts a backup in place of the SQLite database and
+//! replays the erasure ledger into it, so no subject erased after the
+//! backup was taken comes back (Art. 17). `--replay-only` replays the
+//! ledger into the configured database as it is (PostgreSQL, after
+//! `pg_restore`). Stop the server first: a restore under a running server
+//! would pull the file from under it.
+//!
+//! Order, so that a failure at any step leaves the database as it was:
+//! verify every line of the ledger; copy the backup to a private staging
+//! file beside the database; open it, check it belongs to this master key,
+//! replay the ledger into it and close it; only then remove the old
+//! database's `-wal`/`-shm` and rename the staging file into place.
+
+use crate::context::{self, engine_error, sqlite_path};
+use crate::keyfile;
+use anyhow::{Context, Result, anyhow, bail};
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use tutela_engine::clock::SystemClock;
+use tutela_engine::ledger::ErasureLedger;
+use tutela_engine::store::Store;
+use tutela_engine::{Engine, ReplayReport};
+use tutela_server::Config;
+use tutela_store::{FileLedger, SqliteStore};
+use tutela_vault::MasterKey;
+
+/// Options of `tutela restore`.
+#[derive(Debug, clap::Args)]
+pub struct RestoreArgs {
+    /// The backup to restore (a file written by `tutela backup`).
+    #[arg(
+        value_name = "FILE",
+        required_unless_present = "replay_only",
+        conflicts_with = "replay_only"
+    )]
+    pub file: Option<PathBuf>,
+    /// Replace the existing database. Stop the server first.
+    #[arg(long, conflicts_with = "replay_only")]
+    pub force: bool,
+    /// Only replay the erasure ledger into the configured database (after
+    /// `pg_restore` on PostgreSQL). Safe to run again: it is idempotent.
+    #[arg(long)]
+    pub replay_only: bool,
+}
+
+/// Restores, or replays only.
+pub async fn run(config_path: Option<&Path>, args: RestoreArgs) -> Result<ExitCode> {
+    let config = context::load_config(config_path)?;
+    if args.replay_only {
+        let engine = context::open(&config).await?;
+        let report = engine.replay_erasures().await.map_err(engine_error)?;
+        print_report(&config, &report)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let Some(file) = args.file else {
+        bail!("name the backup file to restore, or pass --replay-only");
+    };
+    let Some(target) = sqlite_path(&config.database_url) else {
+        bail!(
+            "this deployment uses PostgreSQL: restore a dump with pg_restore (`tutela backup` \
+             prints the commands), then run `tutela restore --replay-only`"
+        );
+    };
+    let master = keyfile::load(&config.master_key_file)?;
+    let ledger = FileLedger::new(config.erasure_ledger_path());
+    verify_ledger(&ledger, &master).await?;
+    check_paths(&file, &target, args.force)?;
+    let staging = staging_path(&target);
+    remove_database_files(&staging)?;
+    copy_private(&file, &staging)?;
+    let report = match replay_into(&staging, master, ledger).await {
+        Ok(report) => report,
+        Err(err) => {
+            let _ = remove_database_files(&staging);
+            return Err(err);
+        }
+    };
+    remove_side_files(&target)?;
+    std::fs::rename(&staging, &target)
+        .with_context(|| format!("cannot move the restored database to {}", target.display()))?;
+    sync_parent(&target)?;
+    println!("restored {} into {}", file.display(), target.display());
+    print_report(&config, &report)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads the ledger and checks every line's MAC before anything is
+/// touched: a restore does not proceed on a ledger it cannot trust.
+async fn verify_ledger(ledger: &FileLedger, master: &MasterKey) -> Result<()> {
+    let shown = ledger.path().display();
+    let text = ledger
+        .read()
+        .await
+        .with_context(|| format!("cannot read the erasure ledger {shown}"))?;
+    match tutela_engine::ledger::parse(&text, &master.erasure_ledger_key()) {
+        Ok(_) => Ok(()),
+        Err(err) => Err(anyhow!(
+            "{err} ({shown}); restore refused, nothing was changed: find out how the ledger \
+             was altered and restore it from its own backup (E_LEDGER_TAMPERED)"
+        )),
+    }
+}
+
+/// The backup must exist and not be the database itself; an existing
+/// database is replaced only with `--force`.
+fn check_paths(file: &Path, target: &Path, force: bool) -> Result<()> {
+    if !file.is_file() {
+        bail!(
+            "the backup {} does not exist or is not a file",
+            file.display()
+        );
+    }
+    if target.exists() {
+        let same = std::fs::canonicalize(file).ok() == std::fs::canonicalize(target).ok();
+        if same {
+            bail!(
+                "{} is the database itself, not a backup of it",
+                file.display()
+            );
+        }
+        if !force {
+            bail!(
+                "the database {} exists; stop the server first, then run again with --force \
+                 to replace it with the backup",
+                target.display()
+            );
+        }
+    }
+    let dir = parent(target);
+    if !dir.is_dir() {
+        bail!(
+            "the directory {} for the database (database_url) does not exist",
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
+/// Opens the staged copy, checks its master key, replays the ledger into
+/// it and closes it cleanly (its WAL checkpointed into the file).
+async fn replay_into(
+    staging: &Path,
+    master: MasterKey,
+    ledger: FileLedger,
+) -> Result<ReplayReport> {
+    let store: Arc<dyn Store> = Arc::new(
+        SqliteStore::open(staging)
+            .await
+            .context("the backup cannot be opened as a Tutela database")?,
+    );
+    let engine = Engine::new(Arc::clone(&store), Arc::new(SystemClock), Arc::new(master))
+        .with_erasure_ledger(Arc::new(ledger));
+    let replayed = async {
+        engine
+            .check_master_key()
+            .await
+            .map_err(engine_error)
+            .context("the backup was not made with this master key; nothing was changed")?;
+        engine.replay_erasures().await.map_err(engine_error)
+    }
+    .await;
+    store
+        .close()
+        .await
+        .context("cannot close the restored database cleanly")?;
+    remove_side_files(staging)?;
+    replayed
+}
+
+/// `tutela.db.restoring` beside `tutela.db`.
+fn staging_path(target: &Path) -> PathBuf {
+    let mut name = target.file_name().unwrap_or_default().to_os_string();
+    name.push(".restoring");
+    target.with_file_name(name)
+}
+
+/// The directory a file is in (`.` for a bare name).
+fn parent(path: &Path) -> &Path {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// Copies `from` to the new file `to`, 0600 on unix whatever the backup's
+/// own mode, and syncs it.
+fn copy_private(from: &Path, to: &Path) -> Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut out = options
+        .open(to)
+        .with_context(|| format!("cannot create {}", to.display()))?;
+    let mut source =
+        File::open(from).with_context(|| format!("cannot read the backup {}", from.display()))?;
+    std::io::copy(&mut source, &mut out)
+        .and_then(|_| out.flush())
+        .and_then(|()| out.sync_all())
+        .with_context(|| format!("cannot copy the backup to {}", to.display()))?;
+    Ok(())
+}
+
+/// Removes a database file and its `-wal`/`-shm`, those that exist.
+fn remove_database_files(db: &Path) -> Result<()> {
+    remove_if_present(db)?;
+    remove_side_files(db)
+}
+
+/// Removes the `-wal` and `-shm` beside `db`: a stale WAL must never be
+/// applied to the file restored in its place.
+fn remove_side_files(db: &Path) -> Result<()> {
+    for suffix in ["-wal", "-shm"] {
+        let mut name = db.as_os_str().to_os_string();
+        name.push(suffix);
+        remove_if_present(Path::new(&name))?;
+    }
+    Ok(())
+}
+
+fn remove_if_present(path: &Path) -> Result<()> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(err) => Err(err).with_context(|| format!("cannot remove {}", path.display())),
+    }
+}
+
+/// Makes the rename durable.
+fn sync_parent(target: &Path) -> Result<()> {
+    #[cfg(unix)]
+    File::open(parent(target))
+        .and_then(|d| d.sync_all())
+        .with_context(|| format!("cannot sync {}", parent(target).display()))?;
+    #[cfg(not(unix))]
+    let _ = target;
+    Ok(())
+}
+
+/// The replay's summary.
+fn print_report(config: &Config, report: &ReplayReport) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "replayed {} erasure(s) from the erasure ledger {} ({} entries: {} already erased, {} not in this database)",
+        report.replayed,
+        config.erasure_ledger_path().display(),
+        report.entries,
+        report.already_erased,
+        report.absent
+    )?;
+    if report.torn_tail {
+        eprintln!(
+            "note: the ledger ends in an incomplete line (an append cut short by a crash before \
+             its erasure was committed); it was ignored"
+        );
+    }
+    Ok(())
+}

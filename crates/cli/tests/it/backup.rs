@@ -1,0 +1,225 @@
+//! Backups that never revive the erased (Art. 17): `tutela backup` while
+//! the server runs, `tutela restore` with the erasure ledger replayed, and
+//! byte scans of the database, its WAL and a fresh backup after an erasure.
+
+use crate::plaintext::{contains, database_files, stored_secrets};
+use crate::support::{Server, random_tag, spawn_demo, temp_dir, tutela};
+use serde_json::json;
+use std::path::Path;
+
+/// Creates a subject with an email, an external id and a name; its id and
+/// the three plaintext values.
+async fn create_subject(server: &Server) -> (String, Vec<String>) {
+    let tag = random_tag();
+    let values = vec![
+        format!("backup.probe.{tag}@example.test"),
+        format!("ext-backup-{tag}"),
+        format!("Backup Probe {}", &tag[..10]),
+    ];
+    let (status, created) = server
+        .post(
+            "/v1/subjects",
+            &server.service,
+            &json!({
+                "kind": "customer",
+                "purpose": "account",
+                "records": [
+                    {"category": "email", "value": values[0]},
+                    {"category": "external_id", "value": values[1]},
+                    {"category": "name", "value": values[2]},
+                ],
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}\n{}", server.logs());
+    (created["id"].as_str().unwrap().to_owned(), values)
+}
+
+async fn erase(server: &Server, id: &str) {
+    let reply = server
+        .http
+        .delete(format!("{}/v1/subjects/{id}", server.base))
+        .bearer_auth(&server.dpo)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status().as_u16(), 204, "{}", server.logs());
+}
+
+/// Every needle (plaintext values, wrapped key, blind indexes, ciphertexts)
+/// absent from `bytes`.
+fn assert_none_in(name: &str, bytes: &[u8], values: &[String], secrets: &[(&str, Vec<u8>)]) {
+    for value in values {
+        assert!(!contains(bytes, value.as_bytes()), "{name} holds a value");
+    }
+    for (what, secret) in secrets {
+        assert!(!contains(bytes, secret), "{name} still holds the {what}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_an_erasure_no_file_nor_a_fresh_backup_holds_the_subject() {
+    let dir = temp_dir();
+    let d = dir.path();
+    let server = spawn_demo(d, &[]).await;
+    let data = d.join("tutela-data");
+    let (id, values) = create_subject(&server).await;
+    let secrets = stored_secrets(&data.join("tutela.db"), &id).await;
+    // The scan finds them in a backup taken before the erasure.
+    tutela(d, &["backup", "before.db"])
+        .expect_code(0)
+        .expect_output(&["backup written to before.db", "erasures.ledger"]);
+    let before = std::fs::read(d.join("before.db")).unwrap();
+    for (what, secret) in &secrets {
+        assert!(contains(&before, secret), "the {what} is not in the backup");
+    }
+
+    erase(&server, &id).await;
+    // The server keeps running; the backup is taken beside it.
+    tutela(d, &["backup", "after.db"]).expect_code(0);
+    let after = std::fs::read(d.join("after.db")).unwrap();
+    assert!(contains(&after, b"acme"), "the backup holds the tenant");
+    assert_none_in("the fresh backup", &after, &values, &secrets);
+    for (name, bytes) in database_files(&data) {
+        assert_none_in(&name, &bytes, &values, &secrets);
+    }
+    // The ledger names the subject by pseudonym only.
+    let ledger = std::fs::read_to_string(data.join("erasures.ledger")).unwrap();
+    assert_eq!(ledger.lines().count(), 1, "{ledger}");
+    assert!(
+        ledger.contains(&id) && ledger.contains(" acme "),
+        "{ledger}"
+    );
+    assert_none_in("the ledger", ledger.as_bytes(), &values, &secrets);
+    #[cfg(unix)]
+    for file in [d.join("after.db"), data.join("erasures.ledger")] {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{}", file.display());
+    }
+}
+
+/// The subject's erasure entries on the restored chain: (actor, detail).
+async fn erase_entries(db: &Path, subject: &str) -> Vec<(String, String)> {
+    use sqlx::Connection;
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(db)
+        .read_only(true);
+    let mut conn = sqlx::SqliteConnection::connect_with(&options)
+        .await
+        .unwrap();
+    let rows = sqlx::query_as(
+        "SELECT actor, detail FROM audit_entries WHERE subject = $1 AND action = 'subject.erase'",
+    )
+    .bind(subject)
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    conn.close().await.unwrap();
+    rows
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_from_before_an_erasure_restores_without_the_subject() {
+    let dir = temp_dir();
+    let d = dir.path();
+    let server = spawn_demo(d, &[]).await;
+    let (gone, values) = create_subject(&server).await;
+    let (kept, _) = create_subject(&server).await;
+    let db = d.join("tutela-data").join("tutela.db");
+    let secrets = stored_secrets(&db, &gone).await;
+    tutela(d, &["backup", "before.db"]).expect_code(0);
+    erase(&server, &gone).await;
+    assert!(server.stop().success());
+
+    let current = std::fs::read(&db).unwrap();
+    tutela(d, &["restore", "before.db"])
+        .expect_code(1)
+        .expect_output(&["stop the server first", "--force"]);
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        current,
+        "a refusal changes nothing"
+    );
+
+    tutela(d, &["restore", "--force", "before.db"])
+        .expect_code(0)
+        .expect_output(&["restored before.db", "replayed 1 erasure(s)"]);
+    tutela(d, &["audit", "verify"]).expect_code(0);
+    assert_eq!(
+        erase_entries(&db, &gone).await.last(),
+        Some(&("cli".to_owned(), "replay=ledger".to_owned())),
+    );
+    // The replayed erasure left no copy in the restored files either.
+    for (name, bytes) in database_files(&d.join("tutela-data")) {
+        assert_none_in(&name, &bytes, &values, &secrets);
+    }
+    // Idempotent: a second replay finds nothing left to erase.
+    tutela(d, &["restore", "--replay-only"])
+        .expect_code(0)
+        .expect_output(&["replayed 0 erasure(s)", "1 already erased"]);
+
+    let server = spawn_demo(d, &[]).await;
+    let (status, body) = server
+        .get(&format!("/v1/subjects/{gone}/access"), &server.dpo)
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (409, Some("E_SUBJECT_ERASED")),
+        "{body}"
+    );
+    let (status, body) = server
+        .get(&format!("/v1/subjects/{kept}/access"), &server.dpo)
+        .await;
+    assert_eq!(status, 200, "the other subject is restored: {body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tampered_ledger_line_is_named_and_the_restore_refuses() {
+    let dir = temp_dir();
+    let d = dir.path();
+    let server = spawn_demo(d, &[]).await;
+    let (first, _) = create_subject(&server).await;
+    let (second, _) = create_subject(&server).await;
+    tutela(d, &["backup", "before.db"]).expect_code(0);
+    erase(&server, &first).await;
+    erase(&server, &second).await;
+    assert!(server.stop().success());
+
+    let ledger = d.join("tutela-data").join("erasures.ledger");
+    let text = std::fs::read_to_string(&ledger).unwrap();
+    assert_eq!(text.lines().count(), 2, "{text}");
+    // Point line 2 at another subject, keeping its MAC.
+    let forged = text.replacen(&second, &uuid::Uuid::new_v4().to_string(), 1);
+    std::fs::write(&ledger, forged).unwrap();
+
+    let db = d.join("tutela-data").join("tutela.db");
+    let current = std::fs::read(&db).unwrap();
+    tutela(d, &["restore", "--force", "before.db"])
+        .expect_code(1)
+        .expect_output(&["erasure ledger line 2", "restore refused"]);
+    assert_eq!(std::fs::read(&db).unwrap(), current, "nothing was restored");
+    assert!(!d.join("tutela-data").join("tutela.db.restoring").exists());
+    tutela(d, &["restore", "--replay-only"])
+        .expect_code(1)
+        .expect_output(&["erasure ledger line 2", "E_LEDGER_TAMPERED"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_never_overwrites_a_file() {
+    let dir = temp_dir();
+    let d = dir.path();
+    let server = spawn_demo(d, &[]).await;
+    assert!(server.stop().success());
+    let db = d.join("tutela-data").join("tutela.db");
+    let current = std::fs::read(&db).unwrap();
+    std::fs::write(d.join("taken.db"), b"someone else's file").unwrap();
+    tutela(d, &["backup", "taken.db"])
+        .expect_code(1)
+        .expect_output(&["taken.db already exists"]);
+    assert_eq!(
+        std::fs::read(d.join("taken.db")).unwrap(),
+        b"someone else's file"
+    );
+    assert_eq!(std::fs::read(&db).unwrap(), current);
+}

@@ -1,0 +1,135 @@
+//! The erasure ledger: an append-only record, kept apart from the database
+//! and its backups, of which subjects were erased (Art. 17). A backup taken
+//! before an erasure still holds the subject's wrapped key; when it is
+//! restored, the ledger is replayed (`Engine::replay_erasures`) so the
+//! restore never revives an erased subject.
+//!
+//! This module is the pure part: the line format and its MAC. The file
+//! itself sits behind [`ErasureLedger`], injected into the engine
+//! (`Engine::with_erasure_ledger`); `tutela-store` has the file-backed one.
+//!
+//! One line per erasure, pseudonyms only:
+//!
+//! ```text
+//! tutela-erasure-v1 <tenant> <subject uuid> <RFC 3339 time> <hex HMAC-SHA256>
+//! ```
+//!
+//! The MAC covers the line's text before its last space, under the ledger
+//! key derived from the master key (`MasterKey::erasure_ledger_key`), so a
+//! line edited or forged without the master key does not verify. A MAC per
+//! line cannot show a whole line deleted; the ledger is a safety net for
+//! restores, kept where the database's administrators cannot write, and
+//! the audit chain records every erasure as well.
+
+use crate::checkpoint::from_hex;
+use crate::ids::{SubjectId, TenantId};
+use async_trait::async_trait;
+use jiff::Timestamp;
+use tutela_vault::LedgerKey;
+
+/// The first field of every line: the format and its version.
+const FORMAT: &str = "tutela-erasure-v1";
+
+/// One erasure: which tenant's subject, and when it was asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErasureEntry {
+    /// The subject's tenant.
+    pub tenant: TenantId,
+    /// The erased subject's pseudonym.
+    pub subject: SubjectId,
+    /// When the erasure was written ahead of its commit.
+    pub at: Timestamp,
+}
+
+impl ErasureEntry {
+    /// The entry as one ledger line, MAC included, without the newline.
+    pub fn to_line(&self, key: &LedgerKey) -> String {
+        let body = format!("{FORMAT} {} {} {}", self.tenant, self.subject, self.at);
+        let mac: String = key
+            .mac(body.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        format!("{body} {mac}")
+    }
+}
+
+/// Why a ledger could not be read back as trustworthy.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("erasure ledger line {line}: {why}")]
+pub struct LedgerLineError {
+    /// The 1-based line number.
+    pub line: usize,
+    /// What is wrong with it (never its content).
+    pub why: &'static str,
+}
+
+/// A ledger read back: its entries, and whether its last line was cut
+/// short (an append torn by a crash before its fsync returned, so before
+/// the erasure it announced was committed, and safe to ignore).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LedgerContents {
+    /// Every verified entry, in file order.
+    pub entries: Vec<ErasureEntry>,
+    /// The file ended in a partial line, which was ignored.
+    pub torn_tail: bool,
+}
+
+/// Parses and verifies a whole ledger. Every complete line must carry a
+/// valid MAC; the first that does not is reported with its line number and
+/// nothing is returned, so a restore does not proceed on a tampered ledger.
+/// A last line without its newline is a torn append and is ignored.
+pub fn parse(text: &str, key: &LedgerKey) -> Result<LedgerContents, LedgerLineError> {
+    let mut contents = LedgerContents::default();
+    let mut rest = text;
+    let mut number = 0;
+    while !rest.is_empty() {
+        number += 1;
+        let Some((line, after)) = rest.split_once('\n') else {
+            contents.torn_tail = true;
+            break;
+        };
+        rest = after;
+        contents.entries.push(parse_line(line, key, number)?);
+    }
+    Ok(contents)
+}
+
+/// One complete line: MAC first, then the fields.
+fn parse_line(line: &str, key: &LedgerKey, number: usize) -> Result<ErasureEntry, LedgerLineError> {
+    let fail = |why| LedgerLineError { line: number, why };
+    let (body, mac) = line.rsplit_once(' ').ok_or(fail("not a ledger line"))?;
+    let mac = from_hex::<32>(mac).ok_or(fail("not a ledger line"))?;
+    if !key.verify(body.as_bytes(), &mac) {
+        return Err(fail(
+            "its MAC does not verify (edited, forged, or written under another master key)",
+        ));
+    }
+    let fields: Vec<&str> = body.split(' ').collect();
+    let [format, tenant, subject, at] = fields.as_slice() else {
+        return Err(fail("wrong number of fields"));
+    };
+    if *format != FORMAT {
+        return Err(fail("unknown format"));
+    }
+    Ok(ErasureEntry {
+        tenant: TenantId::parse(tenant).map_err(|_| fail("bad tenant id"))?,
+        subject: SubjectId::parse(subject).map_err(|_| fail("bad subject id"))?,
+        at: at.parse().map_err(|_| fail("bad time"))?,
+    })
+}
+
+/// Where the ledger's lines are kept: an append-only file in production
+/// (`tutela_store::FileLedger`), anything in tests. Implementations make
+/// an append durable (fsynced) before returning, and keep concurrent
+/// appends from interleaving.
+#[async_trait]
+pub trait ErasureLedger: Send + Sync {
+    /// Appends one line (the newline is added here) and makes it durable.
+    async fn append(&self, line: String) -> std::io::Result<()>;
+    /// The whole ledger as written (empty if it does not exist yet).
+    async fn read(&self) -> std::io::Result<String>;
+}
+
+#[cfg(test)]
+mod tests;

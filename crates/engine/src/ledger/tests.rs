@@ -1,0 +1,63 @@
+use super::*;
+use tutela_vault::MasterKey;
+
+fn entry(n: u128) -> ErasureEntry {
+    ErasureEntry {
+        tenant: TenantId::parse("acme").unwrap(),
+        subject: SubjectId(uuid::Uuid::from_u128(n)),
+        at: Timestamp::from_microsecond(1_700_000_000_123_456 + i64::try_from(n).unwrap()).unwrap(),
+    }
+}
+
+fn ledger(key: &LedgerKey, n: u128) -> String {
+    (1..=n).map(|i| entry(i).to_line(key) + "\n").collect()
+}
+
+#[test]
+fn lines_round_trip_and_hold_pseudonyms_only() {
+    let key = MasterKey::from_bytes([3; 32]).erasure_ledger_key();
+    let text = ledger(&key, 3);
+    let read = parse(&text, &key).unwrap();
+    assert_eq!(read.entries, vec![entry(1), entry(2), entry(3)]);
+    assert!(!read.torn_tail);
+    let first = text.lines().next().unwrap();
+    assert!(first.starts_with("tutela-erasure-v1 acme 00000000-0000-0000-0000-000000000001 2023-"));
+    assert_eq!(first.split(' ').count(), 5);
+    assert_eq!(parse("", &key).unwrap(), LedgerContents::default());
+}
+
+#[test]
+fn an_edited_line_is_named_by_its_number() {
+    let key = MasterKey::from_bytes([3; 32]).erasure_ledger_key();
+    let text = ledger(&key, 3).replacen("-000000000002 ", "-000000000009 ", 1);
+    assert_eq!(parse(&text, &key).unwrap_err().line, 2);
+    let mut lines: Vec<String> = ledger(&key, 3).lines().map(str::to_owned).collect();
+    let last = lines[2].pop().unwrap();
+    lines[2].push(if last == '0' { '1' } else { '0' });
+    let flipped = lines.join("\n") + "\n";
+    assert_eq!(parse(&flipped, &key).unwrap_err().line, 3);
+}
+
+#[test]
+fn a_forged_line_or_another_key_does_not_verify() {
+    let key = MasterKey::from_bytes([3; 32]).erasure_ledger_key();
+    let other = MasterKey::from_bytes([4; 32]).erasure_ledger_key();
+    let forged = ledger(&key, 1) + &entry(2).to_line(&other) + "\n";
+    let err = parse(&forged, &key).unwrap_err();
+    assert_eq!(err.line, 2);
+    assert!(err.to_string().contains("line 2"), "{err}");
+    let junk = ledger(&key, 1) + "hello\n";
+    assert_eq!(parse(&junk, &key).unwrap_err().line, 2);
+    let blank = ledger(&key, 1) + "\n";
+    assert_eq!(parse(&blank, &key).unwrap_err().line, 2);
+}
+
+#[test]
+fn a_torn_last_line_is_ignored_and_reported() {
+    let key = MasterKey::from_bytes([3; 32]).erasure_ledger_key();
+    let full = ledger(&key, 2);
+    let torn = format!("{full}{}", &entry(3).to_line(&key)[..30]);
+    let read = parse(&torn, &key).unwrap();
+    assert_eq!(read.entries.len(), 2);
+    assert!(read.torn_tail);
+}

@@ -1,0 +1,142 @@
+//! The engine's side of the erasure ledger (see [`crate::ledger`]): every
+//! erasure is written ahead of its commit, and after a restore the ledger
+//! is replayed so that no subject erased since the backup was taken comes
+//! back (Art. 17, and Art. 5(1)(d)-(e): erased data is not to be revived).
+
+use crate::audit::{Action, Outcome};
+use crate::engine::Engine;
+use crate::error::EngineError;
+use crate::ids::{SubjectId, TenantId};
+use crate::ledger::{self, ErasureEntry, LedgerContents};
+use crate::principal::Principal;
+use crate::store::{Change, RecordFilter, StoreError, Write};
+use jiff::Timestamp;
+use std::collections::HashSet;
+
+/// The audit detail of an erasure repeated from the ledger.
+pub const REPLAY_DETAIL: &str = "replay=ledger";
+
+/// What a replay of the erasure ledger did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReplayReport {
+    /// Verified lines read from the ledger.
+    pub entries: usize,
+    /// Subjects that still had a wrapped key and were erased again.
+    pub replayed: usize,
+    /// Subjects already erased in this database: nothing to do.
+    pub already_erased: usize,
+    /// Subjects (or tenants) this database never held, e.g. created after
+    /// the backup was taken: nothing to do.
+    pub absent: usize,
+    /// The ledger ended in a torn (never completed) append, ignored.
+    pub torn_tail: bool,
+}
+
+impl Engine {
+    /// Appends the erasure of `subject` to the ledger, durably, before it
+    /// is committed. Without a ledger this does nothing.
+    pub(crate) async fn write_ahead(
+        &self,
+        tenant: &TenantId,
+        subject: SubjectId,
+        at: Timestamp,
+    ) -> Result<(), EngineError> {
+        let Some(ledger) = &self.ledger else {
+            return Ok(());
+        };
+        let entry = ErasureEntry {
+            tenant: tenant.clone(),
+            subject,
+            at,
+        };
+        let line = entry.to_line(&self.master.erasure_ledger_key());
+        ledger
+            .append(line)
+            .await
+            .map_err(EngineError::LedgerUnavailable)
+    }
+
+    /// Reads the injected ledger and verifies every line's MAC; the first
+    /// bad line fails the whole read with its line number.
+    pub async fn read_erasure_ledger(&self) -> Result<LedgerContents, EngineError> {
+        let Some(ledger) = &self.ledger else {
+            return Err(EngineError::LedgerUnavailable(std::io::Error::other(
+                "no erasure ledger is configured",
+            )));
+        };
+        let text = ledger
+            .read()
+            .await
+            .map_err(EngineError::LedgerUnavailable)?;
+        ledger::parse(&text, &self.master.erasure_ledger_key()).map_err(EngineError::LedgerTampered)
+    }
+
+    /// Erases again every subject the ledger names that still has a
+    /// wrapped key in this database (a restored backup older than the
+    /// erasure), audited as `subject.erase` by the local `cli` with detail
+    /// `replay=ledger`. Statutory holds are not consulted: the original
+    /// erasure already passed them, and the replay repeats it exactly.
+    /// Idempotent: a second replay finds nothing left to do.
+    pub async fn replay_erasures(&self) -> Result<ReplayReport, EngineError> {
+        let contents = self.read_erasure_ledger().await?;
+        let mut report = ReplayReport {
+            entries: contents.entries.len(),
+            torn_tail: contents.torn_tail,
+            ..ReplayReport::default()
+        };
+        let mut seen = HashSet::new();
+        for entry in contents.entries {
+            if !seen.insert((entry.tenant.clone(), entry.subject)) {
+                continue;
+            }
+            match self.replay_one(&entry).await? {
+                Replayed::Erased => report.replayed += 1,
+                Replayed::AlreadyErased => report.already_erased += 1,
+                Replayed::Absent => report.absent += 1,
+            }
+        }
+        Ok(report)
+    }
+
+    async fn replay_one(&self, entry: &ErasureEntry) -> Result<Replayed, EngineError> {
+        let view = self
+            .store
+            .subject_view(&entry.tenant, entry.subject, RecordFilter::None)
+            .await?;
+        let Some(view) = view else {
+            return Ok(Replayed::Absent);
+        };
+        if view.subject.wrapped_key.is_none() {
+            return Ok(Replayed::AlreadyErased);
+        }
+        let cli = Principal::local_admin(entry.tenant.clone(), false);
+        let subject = entry.subject;
+        let change = Change {
+            writes: vec![Write::EraseSubject {
+                subject,
+                at: self.clock.now(),
+            }],
+            audit: vec![self.event(
+                &cli,
+                Action::SubjectErase,
+                None,
+                Some(subject),
+                REPLAY_DETAIL.to_owned(),
+                Outcome::Allowed,
+            )],
+        };
+        match self.commit(&entry.tenant, change).await {
+            Ok(()) => Ok(Replayed::Erased),
+            Err(EngineError::SubjectErased) => Ok(Replayed::AlreadyErased),
+            Err(EngineError::Storage(StoreError::Missing { .. })) => Ok(Replayed::Absent),
+            Err(err) => Err(err),
+        }
+    }
+}
+
+/// What replaying one line did.
+enum Replayed {
+    Erased,
+    AlreadyErased,
+    Absent,
+}

@@ -1,0 +1,180 @@
+//! The erasure ledger seen from the engine: every erasure is written ahead
+//! of its commit (and not committed if it cannot be), and a replay erases
+//! again, exactly once, what a restored database still holds.
+
+use crate::helpers::*;
+use async_trait::async_trait;
+use std::sync::{Arc, Mutex};
+use tutela_engine::ids::{SubjectId, TenantId};
+use tutela_engine::ledger::{ErasureEntry, ErasureLedger};
+use tutela_engine::{Engine, ReplayReport};
+
+/// A ledger in memory; `broken` makes every append fail.
+#[derive(Default)]
+struct MemoryLedger {
+    text: Mutex<String>,
+    broken: bool,
+}
+
+#[async_trait]
+impl ErasureLedger for MemoryLedger {
+    async fn append(&self, line: String) -> std::io::Result<()> {
+        if self.broken {
+            return Err(std::io::Error::other("disk full"));
+        }
+        let mut text = self.text.lock().unwrap();
+        text.push_str(&line);
+        text.push('\n');
+        Ok(())
+    }
+
+    async fn read(&self) -> std::io::Result<String> {
+        Ok(self.text.lock().unwrap().clone())
+    }
+}
+
+impl MemoryLedger {
+    fn push(&self, line: &str) {
+        let mut text = self.text.lock().unwrap();
+        text.push_str(line);
+        text.push('\n');
+    }
+}
+
+async fn with_ledger(ledger: &Arc<MemoryLedger>) -> TestEngine {
+    let shared: Arc<dyn ErasureLedger> = ledger.clone();
+    spawn_engine_with_ledger(Some(shared)).await
+}
+
+async fn replay(engine: &Engine) -> ReplayReport {
+    engine.replay_erasures().await.unwrap()
+}
+
+#[tokio::test]
+async fn an_erasure_is_on_the_ledger_by_pseudonym_before_it_commits() {
+    let ledger = Arc::new(MemoryLedger::default());
+    let t = with_ledger(&ledger).await;
+    let s = t.customer("ada@example.com").await;
+    t.engine.erase_subject(&t.dpo, s).await.unwrap();
+    let read = t.engine.read_erasure_ledger().await.unwrap();
+    assert_eq!(read.entries.len(), 1);
+    assert_eq!(
+        (read.entries[0].subject, &read.entries[0].tenant),
+        (s, &t.acme)
+    );
+    assert_eq!(read.entries[0].at, t.engine.now());
+    let text = ledger.read().await.unwrap();
+    assert!(
+        !text.contains("ada@example.com") && !text.contains("Ada"),
+        "{text}"
+    );
+    // Nothing is left for a replay on the live database.
+    let report = replay(&t.engine).await;
+    assert_eq!((report.replayed, report.already_erased), (0, 1));
+    t.close().await;
+}
+
+#[tokio::test]
+async fn an_erasure_the_ledger_cannot_record_is_not_committed() {
+    let ledger = Arc::new(MemoryLedger {
+        broken: true,
+        ..MemoryLedger::default()
+    });
+    let t = with_ledger(&ledger).await;
+    let s = t.customer("ada@example.com").await;
+    let before = t.entries().await.len();
+    let erased = t.engine.erase_subject(&t.dpo, s).await;
+    assert_eq!(code(&erased), "E_LEDGER_UNAVAILABLE");
+    assert_eq!(t.entries().await.len(), before, "no erasure on the chain");
+    let report = t.engine.subject_access(&t.dpo, s).await.unwrap();
+    assert_eq!(report.records.len(), 3, "nothing was erased");
+    t.close().await;
+}
+
+#[tokio::test]
+async fn replay_erases_what_the_database_still_holds_once_whatever_the_holds() {
+    let ledger = Arc::new(MemoryLedger::default());
+    let t = with_ledger(&ledger).await;
+    let e = &t.engine;
+    // A subject whose data is now under a statutory hold, but whose
+    // erasure (as the ledger says) succeeded before: a restored database.
+    let s = t.customer("ada@example.com").await;
+    e.write_records(
+        &t.service,
+        s,
+        &purpose("billing"),
+        vec![record("iban", "DE89370400440532013000")],
+    )
+    .await
+    .unwrap();
+    assert_eq!(code(&e.erase_subject(&t.dpo, s).await), "E_STATUTORY_HOLD");
+    let key = t.master.erasure_ledger_key();
+    let line = |tenant: &str, subject: SubjectId| {
+        ErasureEntry {
+            tenant: TenantId::parse(tenant).unwrap(),
+            subject,
+            at: e.now(),
+        }
+        .to_line(&key)
+    };
+    ledger.push(&line("acme", s));
+    ledger.push(&line("acme", s));
+    ledger.push(&line("acme", SubjectId::new()));
+    ledger.push(&line("nobody", SubjectId::new()));
+
+    let report = replay(e).await;
+    assert_eq!(
+        report,
+        ReplayReport {
+            entries: 4,
+            replayed: 1,
+            already_erased: 0,
+            absent: 2,
+            torn_tail: false,
+        }
+    );
+    assert_eq!(code(&e.subject_access(&t.dpo, s).await), "E_SUBJECT_ERASED");
+    let entries = t.entries().await;
+    let last = entries.iter().max_by_key(|x| x.at_us).unwrap();
+    assert_eq!(
+        (
+            last.action.as_str(),
+            last.actor.as_str(),
+            last.detail.as_str()
+        ),
+        ("subject.erase", "cli", "replay=ledger")
+    );
+    assert_eq!(last.subject, Some(s.to_string()));
+    let again = replay(e).await;
+    assert_eq!((again.replayed, again.already_erased), (0, 1));
+    t.assert_chain_intact().await;
+    t.close().await;
+}
+
+#[tokio::test]
+async fn a_tampered_ledger_replays_nothing() {
+    let ledger = Arc::new(MemoryLedger::default());
+    let t = with_ledger(&ledger).await;
+    let s = t.customer("ada@example.com").await;
+    let forged = ErasureEntry {
+        tenant: t.acme.clone(),
+        subject: s,
+        at: t.engine.now(),
+    }
+    .to_line(&tutela_vault::MasterKey::generate().erasure_ledger_key());
+    ledger.push(&forged);
+    let replayed = t.engine.replay_erasures().await;
+    assert_eq!(code(&replayed), "E_LEDGER_TAMPERED");
+    let message = replayed.unwrap_err().to_string();
+    assert!(message.contains("line 1"), "{message}");
+    assert_eq!(
+        t.engine
+            .subject_access(&t.dpo, s)
+            .await
+            .unwrap()
+            .records
+            .len(),
+        3
+    );
+    t.close().await;
+}
