@@ -41,7 +41,7 @@ pub struct AccessReport {
 }
 
 /// One consent ledger event, as shown to the subject.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ConsentSummary {
     /// The purpose.
     pub purpose: PurposeId,
@@ -56,7 +56,7 @@ pub struct ConsentSummary {
 }
 
 /// One objection, as shown to the subject.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ObjectionSummary {
     /// The purpose objected to; none means every objectable purpose.
     pub purpose: Option<PurposeId>,
