@@ -125,6 +125,32 @@ mod tests {
         assert_eq!(user_version(&conn).unwrap(), latest());
     }
 
+    /// The access log's read is a range scan of the 0005 index, in its
+    /// order: its cost follows one subject's entries, not the chain's size.
+    #[test]
+    fn the_access_log_read_searches_its_index_without_sorting() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        run(&mut conn).unwrap();
+        let text = format!(
+            "EXPLAIN QUERY PLAN {}",
+            crate::sql::for_sqlite(crate::sql::SELECT_AUDIT_FOR_SUBJECT)
+        );
+        let mut statement = conn.prepare(&text).unwrap();
+        let plan: Vec<String> = statement
+            .query_map(rusqlite::params!["acme", "s", 0, 0, 0, 10], |row| {
+                row.get(3)
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let plan = plan.join("\n");
+        assert!(
+            plan.contains("USING INDEX audit_entries_by_subject (tenant_id=? AND subject=?"),
+            "{plan}"
+        );
+        assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+    }
+
     /// What sqlx's migrator leaves behind.
     fn sqlx_table(conn: &Connection, versions: &[i64]) {
         conn.execute_batch(
