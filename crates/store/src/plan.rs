@@ -16,9 +16,8 @@ use crate::rows::{join_purposes, micros};
 use crate::sql;
 use std::borrow::Cow;
 use tutela_engine::audit::{AuditChain, AuditEntry, AuditEvent, AuditHead};
-use tutela_engine::ids::{RecordId, SubjectId, TenantId};
+use tutela_engine::ids::{SubjectId, TenantId};
 use tutela_engine::store::{Change, IdentifierRow, RecordRow, StoreError, Write};
-use tutela_policy::CategoryId;
 
 /// An argument of a statement, in the few types the schema stores.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -426,7 +425,7 @@ fn write(steps: &mut Vec<Step>, tenant: &TenantId, write: &Write) -> Result<(), 
             category,
             ciphertext,
             blind_index,
-        } => rectify(
+        } => record::rectify(
             steps,
             tenant,
             *subject,
@@ -436,19 +435,7 @@ fn write(steps: &mut Vec<Step>, tenant: &TenantId, write: &Write) -> Result<(), 
             *blind_index,
         ),
         Write::DeleteRecord { subject, record } => {
-            steps.push(require_live(tenant, subject));
-            let args = record_args(tenant, *subject, *record);
-            steps.push(exec(
-                sql::DELETE_RECORD_IDENTIFIER,
-                args.clone(),
-                of_subject("identifier"),
-            ));
-            steps.push(exec_expecting(
-                sql::DELETE_RECORD,
-                args,
-                of_subject("record"),
-                Expect::Row("record"),
-            ));
+            record::delete(steps, tenant, *subject, *record);
         }
         Write::InsertApiKey(row) => {
             same_tenant(tenant, &row.tenant)?;
@@ -476,60 +463,6 @@ fn write(steps: &mut Vec<Step>, tenant: &TenantId, write: &Write) -> Result<(), 
         }
     }
     Ok(())
-}
-
-/// `$1` tenant, `$2` record, `$3` subject: the arguments every statement
-/// about one record of one subject starts with.
-fn record_args(tenant: &TenantId, subject: SubjectId, record: RecordId) -> Vec<Value> {
-    vec![
-        tenant.as_str().into(),
-        record.to_string().into(),
-        subject.to_string().into(),
-    ]
-}
-
-/// Rectification: the subject must be live, the record must be the
-/// subject's, its old identifier row goes and the new one (if any) comes,
-/// all in the change's transaction.
-fn rectify(
-    steps: &mut Vec<Step>,
-    tenant: &TenantId,
-    subject: SubjectId,
-    record: RecordId,
-    category: &CategoryId,
-    ciphertext: &[u8],
-    blind_index: Option<[u8; 32]>,
-) {
-    steps.push(require_live(tenant, &subject));
-    let args = record_args(tenant, subject, record);
-    let mut update = args.clone();
-    update.push(ciphertext.into());
-    steps.push(exec_expecting(
-        sql::RECTIFY_RECORD,
-        update,
-        of_subject("record"),
-        Expect::Row("record"),
-    ));
-    steps.push(exec(
-        sql::DELETE_RECORD_IDENTIFIER,
-        args,
-        of_subject("identifier"),
-    ));
-    if let Some(index) = blind_index {
-        let row = vec![
-            tenant.as_str().into(),
-            category.as_str().into(),
-            index.as_slice().into(),
-            subject.to_string().into(),
-            record.to_string().into(),
-        ];
-        steps.push(Step::Exec(Exec {
-            sql: Cow::Owned(sql::insert_rows(sql::INSERT_IDENTIFIERS_INTO, 5, 1)),
-            args: row,
-            names: of_subject("identifier"),
-            expect: Expect::Any,
-        }));
-    }
 }
 
 /// Links `events` on `lane` after `head` (that lane's head, `None` for an
@@ -612,5 +545,6 @@ pub(crate) fn head(tenant: &TenantId, head: &AuditHead, old_seq: u64) -> Result<
     ))
 }
 
+mod record;
 #[cfg(test)]
 mod tests;
