@@ -307,3 +307,37 @@ async fn the_portable_export_leaves_out_data_collected_under_other_bases() {
     assert_eq!(rows.len(), 3);
     assert_eq!(&rows[2][1], "'=1+1", "formula neutralised");
 }
+
+#[tokio::test]
+async fn a_blank_identifier_is_refused_on_the_way_in_too() {
+    let app = spawn_app().await;
+    let id = ada(&app).await;
+    let before = app.audit_len().await;
+    let create = json!({"kind": "customer", "purpose": "account",
+        "records": [{"category": "name", "value": "Eve"}, {"category": "email", "value": "  "}]});
+    let body = app
+        .post("/v1/subjects", &app.service, create)
+        .await
+        .error(422, "E_INVALID_FIELD");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("records[1].value: ")
+    );
+    let write =
+        json!({"purpose": "account", "records": [{"category": "external_id", "value": ""}]});
+    app.post(&format!("/v1/subjects/{id}/records"), &app.service, write)
+        .await
+        .error(422, "E_INVALID_FIELD");
+    assert_eq!(
+        app.audit_len().await,
+        before,
+        "nothing was written or audited"
+    );
+    // A blank value of a category that is no identifier is a value.
+    let write = json!({"purpose": "account", "records": [{"category": "phone", "value": ""}]});
+    app.post(&format!("/v1/subjects/{id}/records"), &app.service, write)
+        .await
+        .ok(201);
+}
