@@ -131,7 +131,7 @@ fn category(out: &mut String, i: usize, c: &CategoryAnswer) {
             escape(&r.safeguard_text)
         );
     }
-    let _ = writeln!(out, "<li>Kept: {}</li>", escape(&c.retention_text));
+    let _ = writeln!(out, "<li>Retention: {}</li>", escape(&c.retention_text));
     for h in &c.holds {
         let _ = writeln!(out, "<li>Statutory hold: {}</li>", escape(&h.text));
     }

@@ -109,7 +109,7 @@ fn category(out: &mut String, c: &CategoryAnswer) {
             escape(&r.safeguard_text)
         );
     }
-    let _ = writeln!(out, "- Kept: {}", escape(&c.retention_text));
+    let _ = writeln!(out, "- Retention: {}", escape(&c.retention_text));
     for h in &c.holds {
         let _ = writeln!(out, "- Statutory hold: {}", escape(&h.text));
     }
