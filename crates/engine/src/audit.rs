@@ -61,6 +61,12 @@ pub enum Action {
     RestrictionLift,
     /// A subject's data key was destroyed.
     SubjectErase,
+    /// The data a subject provided was exported for portability (Art. 20).
+    SubjectExport,
+    /// One record's value was corrected (Art. 16).
+    RecordRectify,
+    /// One record was deleted at the subject's request.
+    RecordDelete,
     /// A signed checkpoint of the chain was taken.
     AuditCheckpoint,
 }
@@ -85,6 +91,9 @@ impl Action {
             Self::RestrictionSet => "restriction.set",
             Self::RestrictionLift => "restriction.lift",
             Self::SubjectErase => "subject.erase",
+            Self::SubjectExport => "subject.export",
+            Self::RecordRectify => "record.rectify",
+            Self::RecordDelete => "record.delete",
             Self::AuditCheckpoint => "audit.checkpoint",
         }
     }

@@ -112,6 +112,16 @@ pub enum EngineError {
     /// No such API key.
     #[error("API key not found")]
     KeyNotFound,
+    /// The subject has no record with that id.
+    #[error("record not found")]
+    RecordNotFound,
+    /// An identifier (used to find the subject) would become empty or
+    /// whitespace only, which finds no one and clashes with nothing.
+    #[error("{field}: an identifier cannot be empty or only whitespace")]
+    BlankIdentifier {
+        /// The field, as the caller named it.
+        field: String,
+    },
     /// Sealed data did not open: a corrupt or moved row, or a wrong master key.
     #[error("stored data could not be decrypted")]
     Unreadable,
@@ -126,6 +136,9 @@ pub enum EngineError {
         /// The most allowed.
         max: usize,
     },
+    /// An answer could not be rendered (a writer into memory failed).
+    #[error("the answer could not be rendered")]
+    Render,
     /// The database failed.
     #[error("storage failure")]
     Storage(#[from] StoreError),
@@ -188,9 +201,12 @@ impl EngineError {
             Self::Restricted => "E_SUBJECT_RESTRICTED",
             Self::StatutoryHold { .. } => "E_STATUTORY_HOLD",
             Self::KeyNotFound => "E_KEY_NOT_FOUND",
+            Self::RecordNotFound => "E_RECORD_NOT_FOUND",
+            Self::BlankIdentifier { .. } => "E_INVALID_FIELD",
             Self::Unreadable => "E_UNREADABLE",
             Self::TooManyCategories { .. } => "E_TOO_MANY_CATEGORIES",
             Self::Storage(_) => "E_STORAGE",
+            Self::Render => "E_RENDER",
             Self::OtherTenant => "E_OTHER_TENANT",
             Self::UnscopedKeyRequired(_) => "E_UNSCOPED_KEY_REQUIRED",
             Self::KeyBeyondScope(_) => "E_KEY_BEYOND_SCOPE",
@@ -212,9 +228,12 @@ impl EngineError {
             | Self::ConsentNotApplicable(_)
             | Self::ObjectionNotApplicable(_)
             | Self::TooManyCategories { .. } => ErrorKind::BadRequest,
-            Self::NoPolicy | Self::TenantNotFound | Self::SubjectNotFound | Self::KeyNotFound => {
-                ErrorKind::NotFound
-            }
+            Self::BlankIdentifier { .. } => ErrorKind::InvalidField,
+            Self::NoPolicy
+            | Self::TenantNotFound
+            | Self::SubjectNotFound
+            | Self::KeyNotFound
+            | Self::RecordNotFound => ErrorKind::NotFound,
             Self::TenantExists
             | Self::IdentifierTaken(_)
             | Self::SubjectErased
@@ -231,7 +250,7 @@ impl EngineError {
             Self::OtherTenant | Self::UnscopedKeyRequired(_) | Self::KeyBeyondScope(_) => {
                 ErrorKind::Denied
             }
-            Self::Unreadable | Self::Storage(_) => ErrorKind::Internal,
+            Self::Unreadable | Self::Storage(_) | Self::Render => ErrorKind::Internal,
             Self::MasterKeyMismatch | Self::LedgerUnavailable(_) | Self::LedgerTampered(_) => {
                 ErrorKind::Internal
             }
@@ -244,6 +263,8 @@ impl EngineError {
 pub enum ErrorKind {
     /// The request is malformed or names something undeclared (400/422).
     BadRequest,
+    /// One named field holds a value that cannot be accepted (422).
+    InvalidField,
     /// The thing asked for is not there (404).
     NotFound,
     /// It clashes with what exists (409).

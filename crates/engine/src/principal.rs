@@ -71,6 +71,7 @@ impl Role {
                     | ManageConsent
                     | RecordObjection
                     | Restrict
+                    | Rectify
                     | Erase
                     | ReadAudit
             ),
@@ -108,6 +109,10 @@ pub enum Act {
     RecordObjection,
     /// Set or lift restriction.
     Restrict,
+    /// Correct or delete one record of a subject (Art. 16). A right's
+    /// fulfilment across every purpose, so not a service's: a service
+    /// corrects its own data by writing a new record for its purpose.
+    Rectify,
     /// Erase a subject.
     Erase,
     /// Read and verify the audit chain.
@@ -116,7 +121,7 @@ pub enum Act {
 
 impl Act {
     /// Every act, so a role's powers can be compared with another's.
-    pub const ALL: [Self; 15] = [
+    pub const ALL: [Self; 16] = [
         Self::ManageTenants,
         Self::ManageKeys,
         Self::PublishPolicy,
@@ -130,6 +135,7 @@ impl Act {
         Self::ManageConsent,
         Self::RecordObjection,
         Self::Restrict,
+        Self::Rectify,
         Self::Erase,
         Self::ReadAudit,
     ];
@@ -144,6 +150,7 @@ impl Act {
                 | Self::PublishPolicy
                 | Self::SubjectAccess
                 | Self::Restrict
+                | Self::Rectify
                 | Self::Erase
                 | Self::ReadAudit
         )
@@ -165,6 +172,7 @@ impl Act {
             Self::ManageConsent => "manage consent",
             Self::RecordObjection => "record objections",
             Self::Restrict => "restrict processing",
+            Self::Rectify => "rectify a subject's records",
             Self::Erase => "erase subjects",
             Self::ReadAudit => "read the audit chain",
         }
@@ -342,6 +350,9 @@ mod tests {
         assert!(!Role::Service.allows(Act::SubjectAccess));
         assert!(!Role::Dpo.allows(Act::ReadForPurpose));
         assert!(Role::Dpo.allows(Act::SubjectAccess));
+        assert!(Role::Dpo.allows(Act::Rectify));
+        assert!(!Role::Service.allows(Act::Rectify));
+        assert!(!Role::Analyst.allows(Act::Rectify));
         assert!(!Role::Analyst.allows(Act::WriteRecords));
         let p = Principal::local_admin(TenantId::parse("acme").unwrap(), false);
         assert!(p.require(Act::ManageTenants).is_err());
@@ -376,6 +387,7 @@ mod tests {
             Act::PublishPolicy,
             Act::Erase,
             Act::Restrict,
+            Act::Rectify,
             Act::ReadAudit,
         ] {
             assert!(

@@ -201,6 +201,34 @@ pub enum Write {
         /// When.
         at: Timestamp,
     },
+    /// Replace one record's sealed value (Art. 16 rectification); the
+    /// record keeps its id, category, purpose, source and collection time.
+    /// The record's identifier row, if any, is removed, and `blind_index`
+    /// (for an identifier category) inserted in its place in the same
+    /// commit, so the subject is found under the new value only. Fails with
+    /// `Missing { what: "record" }` if the subject has no such record and
+    /// `Conflict { what: "identifier" }` if another subject holds the new
+    /// identifier.
+    RectifyRecord {
+        /// Whose record.
+        subject: SubjectId,
+        /// Which record.
+        record: RecordId,
+        /// Its category (the identifier row names it).
+        category: CategoryId,
+        /// The new value sealed under the subject's key with a fresh nonce.
+        ciphertext: Vec<u8>,
+        /// The new value's blind index, for an identifier category.
+        blind_index: Option<[u8; 32]>,
+    },
+    /// Delete one record and its identifier row, if any. Fails with
+    /// `Missing { what: "record" }` if the subject has no such record.
+    DeleteRecord {
+        /// Whose record.
+        subject: SubjectId,
+        /// Which record.
+        record: RecordId,
+    },
     /// Store a new API key.
     InsertApiKey(ApiKeyRow),
     /// Revoke an API key.
@@ -245,6 +273,31 @@ pub struct SubjectView {
     pub objections: Vec<ObjectionRow>,
     /// The records of the categories asked for, oldest first.
     pub records: Vec<RecordRow>,
+}
+
+/// Where a page of [`Store::audit_for_subject`] ended: the last entry's
+/// time, lane and position. Entries about one subject are ordered by time,
+/// then lane, then position, which is the order acts happened in as far as
+/// the chain can tell (lanes are ordered by time only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct AuditCursor {
+    /// The entry's time, µs since the Unix epoch.
+    pub at_us: i64,
+    /// Its lane.
+    pub lane: u32,
+    /// Its position in the lane.
+    pub seq: u64,
+}
+
+impl AuditCursor {
+    /// The cursor just past `entry`.
+    pub fn after(entry: &AuditEntry) -> Self {
+        Self {
+            at_us: entry.at_us,
+            lane: entry.lane,
+            seq: entry.seq,
+        }
+    }
 }
 
 /// Which records a [`Store::subject_view`] should bring.
@@ -377,6 +430,18 @@ pub trait Store: Send + Sync {
         tenant: &TenantId,
         lane: u32,
         after: u64,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StoreError>;
+    /// The tenant's audit entries naming `subject`, across every lane,
+    /// ordered by (time, lane, position), those after `after` (from the
+    /// start with `None`), at most `limit`. Served by an index on
+    /// (tenant, subject), so its cost follows the subject's entries, not
+    /// the size of the chain: the subject's access log (Art. 15).
+    async fn audit_for_subject(
+        &self,
+        tenant: &TenantId,
+        subject: SubjectId,
+        after: Option<AuditCursor>,
         limit: u32,
     ) -> Result<Vec<AuditEntry>, StoreError>;
     /// The recorded head (last committed position and MAC) of each lane of

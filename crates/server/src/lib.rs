@@ -65,6 +65,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::subjects::router())
         .merge(routes::records::router())
         .merge(routes::rights::router())
+        .merge(routes::access::router())
         .merge(routes::audit::router())
         .merge(routes::checkpoints::router())
 }

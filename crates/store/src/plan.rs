@@ -419,6 +419,24 @@ fn write(steps: &mut Vec<Step>, tenant: &TenantId, write: &Write) -> Result<(), 
                 steps.push(exec(statement, args, of_subject("subject")));
             }
         }
+        Write::RectifyRecord {
+            subject,
+            record,
+            category,
+            ciphertext,
+            blind_index,
+        } => record::rectify(
+            steps,
+            tenant,
+            *subject,
+            *record,
+            category,
+            ciphertext,
+            *blind_index,
+        ),
+        Write::DeleteRecord { subject, record } => {
+            record::delete(steps, tenant, *subject, *record);
+        }
         Write::InsertApiKey(row) => {
             same_tenant(tenant, &row.tenant)?;
             let args = vec![
@@ -527,5 +545,6 @@ pub(crate) fn head(tenant: &TenantId, head: &AuditHead, old_seq: u64) -> Result<
     ))
 }
 
+mod record;
 #[cfg(test)]
 mod tests;

@@ -34,6 +34,21 @@ fn required<T>(value: Option<T>, column: &'static str) -> Result<T, StoreError> 
 }
 
 /// An audit lane number.
+/// The bound values of an audit cursor, `(at_us, lane, seq)`, from the
+/// start (before any real entry, whose positions count from 1) when there
+/// is none.
+pub(crate) fn cursor_args(after: Option<tutela_engine::store::AuditCursor>) -> (i64, i64, i64) {
+    match after {
+        None => (i64::MIN, 0, 0),
+        // No position lies beyond i64::MAX; saturating keeps the order.
+        Some(c) => (
+            c.at_us,
+            i64::from(c.lane),
+            i64::try_from(c.seq).unwrap_or(i64::MAX),
+        ),
+    }
+}
+
 pub(crate) fn lane(v: i64, column: &'static str) -> Result<u32, StoreError> {
     u32::try_from(v).map_err(|_| corrupt(column))
 }

@@ -89,6 +89,16 @@ pub(crate) const DELETE_IDENTIFIERS: &str =
 /// Delete an erased subject's records.
 pub(crate) const DELETE_RECORDS: &str =
     "DELETE FROM records WHERE tenant_id = $1 AND subject_id = $2";
+/// Replace one record's ciphertext (rectification); only the subject's
+/// own record matches.
+pub(crate) const RECTIFY_RECORD: &str = "UPDATE records SET ciphertext = $4 \
+    WHERE tenant_id = $1 AND record_id = $2 AND subject_id = $3";
+/// Delete one record of a subject.
+pub(crate) const DELETE_RECORD: &str =
+    "DELETE FROM records WHERE tenant_id = $1 AND record_id = $2 AND subject_id = $3";
+/// Delete the identifier row pointing at one record of a subject.
+pub(crate) const DELETE_RECORD_IDENTIFIER: &str =
+    "DELETE FROM identifiers WHERE tenant_id = $1 AND subject_id = $3 AND record_id = $2";
 /// Store an API key.
 pub(crate) const INSERT_API_KEY: &str = "INSERT INTO api_keys \
     (tenant_id, api_key_id, secret_hash, role, purposes, label, created_at, revoked_at) \
@@ -123,6 +133,12 @@ pub(crate) const SELECT_AUDIT_LANES: &str = "SELECT lane FROM audit_heads WHERE 
 pub(crate) const SELECT_AUDIT_ENTRIES: &str = "SELECT lane, seq, at_us, actor, action, purpose, \
     subject, detail, outcome, prev_mac, mac FROM audit_entries \
     WHERE tenant_id = $1 AND lane = $2 AND seq > $3 ORDER BY seq LIMIT $4";
+/// A page of the entries naming one subject, across lanes, after a
+/// (time, lane, position) cursor; served by `audit_entries_by_subject`.
+pub(crate) const SELECT_AUDIT_FOR_SUBJECT: &str = "SELECT lane, seq, at_us, actor, action, \
+    purpose, subject, detail, outcome, prev_mac, mac FROM audit_entries \
+    WHERE tenant_id = $1 AND subject = $2 AND (at_us, lane, seq) > ($3, $4, $5) \
+    ORDER BY at_us, lane, seq LIMIT $6";
 
 /// Every tenant id that has a tenant row, an audit head or an audit entry:
 /// an operator-only maintenance read spanning tenants (ids only), so a chain
@@ -320,6 +336,9 @@ mod tests {
             ERASE_SUBJECT,
             DELETE_IDENTIFIERS,
             DELETE_RECORDS,
+            RECTIFY_RECORD,
+            DELETE_RECORD,
+            DELETE_RECORD_IDENTIFIER,
             INSERT_API_KEY,
             REVOKE_API_KEY,
             INSERT_AUDIT_ENTRIES_INTO,
@@ -328,6 +347,7 @@ mod tests {
             SELECT_AUDIT_HEADS,
             SELECT_AUDIT_LANES,
             SELECT_AUDIT_ENTRIES,
+            SELECT_AUDIT_FOR_SUBJECT,
             SELECT_AUDIT_TENANTS,
             SELECT_TENANT,
             SELECT_TENANTS,

@@ -1,16 +1,19 @@
 //! Engine operations, one file per feature. Each checks the caller's role,
 //! then the policy, then touches data, then records the act.
 
+mod answer;
 mod audit;
 mod checkpoint;
 mod consent;
 mod erasure_ledger;
 mod keys;
 mod records;
+mod rectify;
 mod source;
 mod subjects;
 mod tenants;
 
+pub use answer::MAX_ACCESS_LOG;
 pub use audit::AuditReport;
 pub use checkpoint::{CheckpointFinding, CheckpointVerdict};
 pub use consent::ConsentStatus;

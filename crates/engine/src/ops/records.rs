@@ -139,6 +139,20 @@ pub(crate) fn check_values(records: &[NewRecord], allow_empty: bool) -> Result<(
     Ok(())
 }
 
+/// Refuses a blank value (empty or whitespace only) for an identifier
+/// category: it would find no one and index everyone who left it blank.
+pub(crate) fn check_identifiers(policy: &Policy, records: &[NewRecord]) -> Result<(), EngineError> {
+    let blank = records.iter().position(|r| {
+        r.value.trim().is_empty() && policy.category(&r.category).is_some_and(|c| c.identifier)
+    });
+    match blank {
+        Some(i) => Err(EngineError::BlankIdentifier {
+            field: format!("records[{i}].value"),
+        }),
+        None => Ok(()),
+    }
+}
+
 /// The categories a read or disclosure names, each once, in the order
 /// first given; refused before any query when the list is longer than
 /// [`MAX_ASKED_CATEGORIES`].
@@ -294,6 +308,7 @@ impl Engine {
         let policy = self
             .policy_version(&who.tenant, view.policy_version)
             .await?;
+        check_identifiers(&policy, &records)?;
         let categories: Vec<CategoryId> = records.iter().map(|r| r.category.clone()).collect();
         let state = SubjectState {
             restricted: view.subject.restricted,

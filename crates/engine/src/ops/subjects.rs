@@ -2,8 +2,8 @@
 //! blind index, the subject's own access, restriction and erasure.
 
 use super::records::{
-    NewRecord, PlainRecord, SealTarget, category_list, check_values, identifier_conflict,
-    open_records, seal_into, unwrap_key, wrap_context,
+    NewRecord, PlainRecord, SealTarget, category_list, check_identifiers, check_values,
+    identifier_conflict, open_records, seal_into, unwrap_key, wrap_context,
 };
 use crate::audit::{Action, Outcome};
 use crate::engine::Engine;
@@ -41,7 +41,7 @@ pub struct AccessReport {
 }
 
 /// One consent ledger event, as shown to the subject.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ConsentSummary {
     /// The purpose.
     pub purpose: PurposeId,
@@ -56,7 +56,7 @@ pub struct ConsentSummary {
 }
 
 /// One objection, as shown to the subject.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ObjectionSummary {
     /// The purpose objected to; none means every objectable purpose.
     pub purpose: Option<PurposeId>,
@@ -108,6 +108,7 @@ impl Engine {
         if policy.subject_kind(kind).is_none() {
             return Err(EngineError::UnknownSubjectKind(kind.to_string()));
         }
+        check_identifiers(&policy, &records)?;
         let id = SubjectId::new();
         let categories: Vec<CategoryId> = records.iter().map(|r| r.category.clone()).collect();
         let state = SubjectState {

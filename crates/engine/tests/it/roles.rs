@@ -4,7 +4,7 @@
 
 use crate::helpers::{TestEngine, code, purpose, recipient, record, spawn_engine};
 use tutela_engine::EngineError;
-use tutela_engine::ids::{SubjectId, TenantId};
+use tutela_engine::ids::{RecordId, SubjectId, TenantId};
 use tutela_engine::principal::{Principal, Role};
 use tutela_policy::{CategoryId, SubjectKindId};
 
@@ -24,6 +24,10 @@ enum Op {
     ReadSupport,
     DiscloseSupport,
     SubjectAccess,
+    AccessAnswer,
+    PortableData,
+    RectifyRecord,
+    DeleteRecord,
     GrantNewsletter,
     ConsentStatus,
     ObjectRatings,
@@ -67,6 +71,10 @@ const TABLE: &[(Op, [&str; 5])] = &[
     (Op::ReadSupport, [OK, OK, FORBIDDEN, FORBIDDEN, OK]),
     (Op::DiscloseSupport, [OK, OK, FORBIDDEN, FORBIDDEN, OK]),
     (Op::SubjectAccess, [OK, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN]),
+    (Op::AccessAnswer, [OK, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN]),
+    (Op::PortableData, [OK, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN]),
+    (Op::RectifyRecord, [OK, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN]),
+    (Op::DeleteRecord, [OK, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN]),
     (Op::GrantNewsletter, [OK, OK, OK, FORBIDDEN, SCOPE]),
     (Op::ConsentStatus, [OK, OK, OK, FORBIDDEN, OK]),
     (Op::ObjectRatings, [OK, OK, OK, FORBIDDEN, SCOPE]),
@@ -180,6 +188,16 @@ async fn run(
             .await,
         ),
         Op::SubjectAccess => code(&e.subject_access(who, subject).await),
+        Op::AccessAnswer => code(&e.access_answer(who, subject).await),
+        Op::PortableData => code(&e.portable_data(who, subject).await),
+        Op::RectifyRecord => {
+            let record = ticket(t, subject).await;
+            code(&e.rectify_record(who, subject, record, "corrected").await)
+        }
+        Op::DeleteRecord => code(
+            &e.delete_record(who, subject, ticket(t, subject).await)
+                .await,
+        ),
         Op::GrantNewsletter => code(
             &e.record_consent(who, subject, &purpose("newsletter"), true, "signup-form")
                 .await,
@@ -192,6 +210,18 @@ async fn run(
         Op::VerifyAudit => code(&e.verify_audit(who).await),
         Op::AuditEntries => code(&e.audit_entries(who, 0, 0, 10).await),
     }
+}
+
+/// The id of the subject's ticket record, read by the local admin.
+async fn ticket(t: &TestEngine, subject: SubjectId) -> RecordId {
+    let local = Principal::local_admin(t.acme.clone(), false);
+    let access = t.engine.subject_access(&local, subject).await.unwrap();
+    access
+        .records
+        .iter()
+        .find(|r| r.category.as_str() == "ticket_text")
+        .map(|r| r.id)
+        .unwrap()
 }
 
 #[tokio::test]
@@ -308,6 +338,28 @@ async fn refusals_by_role_or_scope_of_any_act_are_on_the_chain() {
             "E_FORBIDDEN",
             None,
             t.engine.subject_access(&t.service, subject).await.map(drop),
+        ),
+        (
+            "subject.export",
+            "E_FORBIDDEN",
+            None,
+            t.engine.portable_data(&t.analyst, subject).await.map(drop),
+        ),
+        (
+            "record.rectify",
+            "E_FORBIDDEN",
+            None,
+            t.engine
+                .rectify_record(&t.service, subject, RecordId::new(), "Ada King")
+                .await,
+        ),
+        (
+            "record.delete",
+            "E_FORBIDDEN",
+            None,
+            t.engine
+                .delete_record(&t.scoped, subject, RecordId::new())
+                .await,
         ),
         (
             "restriction.set",

@@ -2,6 +2,7 @@
 //! parses its input at the edge into the engine's id types, calls one engine
 //! operation and converts the result into a wire type.
 
+pub mod access;
 pub mod audit;
 pub mod checkpoints;
 pub mod keys;

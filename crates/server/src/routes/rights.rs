@@ -1,6 +1,6 @@
-//! The subject's rights: consent granted and withdrawn (Art. 7), objection
-//! (Art. 21), and the subject's own access to everything held (Art. 15),
-//! which works even under restriction.
+//! The subject's rights: consent granted and withdrawn (Art. 7) and
+//! objection (Art. 21). Access, portability and rectification are in
+//! `access.rs`.
 
 use super::field;
 use crate::AppState;
@@ -8,7 +8,7 @@ use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath};
 use crate::openapi::Errors;
-use crate::wire::{Access, ConsentChange, ConsentEvent, ConsentState, Objection, ObjectionEvent};
+use crate::wire::{ConsentChange, ConsentEvent, ConsentState, Objection, ObjectionEvent};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -21,24 +21,9 @@ use uuid::Uuid;
 /// The routes of this module.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(access))
         .routes(routes!(consent_status, grant_consent))
         .routes(routes!(withdraw_consent))
         .routes(routes!(object))
-}
-
-/// Everything held about the subject, whatever the purpose, for the
-/// subject's own access request.
-#[utoipa::path(get, path = "/v1/subjects/{id}/access", tag = "rights", security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "The subject's id")),
-    responses((status = 200, description = "The access report", body = Access), Errors))]
-async fn access(
-    State(state): State<AppState>,
-    Auth(who): Auth,
-    ApiPath(id): ApiPath<Uuid>,
-) -> Result<Json<Access>, ApiError> {
-    let report = state.engine.subject_access(&who, SubjectId(id)).await?;
-    Ok(Json(Access::from(report)))
 }
 
 /// Where the subject stands on every consent purpose of the policy.

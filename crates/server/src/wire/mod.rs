@@ -3,6 +3,7 @@
 //! converted on the way out. Requests reject unknown fields, so a typo is an
 //! error rather than a silently ignored option.
 
+mod access;
 mod admin;
 mod audit;
 pub mod bounded;
@@ -10,6 +11,7 @@ mod checkpoint;
 mod data;
 mod rights;
 
+pub use access::*;
 pub use admin::*;
 pub use audit::*;
 pub use checkpoint::*;

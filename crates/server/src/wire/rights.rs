@@ -1,12 +1,11 @@
-//! Wire types for consent, objection, restriction and the subject's own access.
+//! Wire types for consent, objection and restriction.
 
-use super::data::{Record, default_source};
+use super::data::default_source;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
+use tutela_engine::ConsentStatus;
 use tutela_engine::store::{ConsentRow, ObjectionRow};
-use tutela_engine::{AccessReport, ConsentStatus};
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 /// `POST /v1/subjects/{id}/consents` and `.../consents/withdraw`.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -117,59 +116,4 @@ impl From<&ObjectionRow> for ObjectionEvent {
 pub struct Restriction {
     /// True restricts processing (Art. 18); false lifts it.
     pub restricted: bool,
-}
-
-/// Everything held about a subject (Art. 15).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Access {
-    /// The pseudonym.
-    pub subject: Uuid,
-    /// The subject kind.
-    pub kind: String,
-    /// Whether processing is restricted.
-    pub restricted: bool,
-    /// When the subject was created.
-    #[schema(value_type = String, format = DateTime)]
-    pub created_at: Timestamp,
-    /// The policy version in force; its notice lists purposes, recipients,
-    /// retention and rights.
-    pub policy_version: u32,
-    /// Every stored value.
-    pub records: Vec<Record>,
-    /// The consent ledger.
-    pub consents: Vec<ConsentEvent>,
-    /// Objections raised.
-    pub objections: Vec<ObjectionEvent>,
-}
-
-impl From<AccessReport> for Access {
-    fn from(a: AccessReport) -> Self {
-        Self {
-            subject: a.subject.0,
-            kind: a.kind,
-            restricted: a.restricted,
-            created_at: a.created_at,
-            policy_version: a.policy_version,
-            records: a.records.into_iter().map(Record::from).collect(),
-            consents: a
-                .consents
-                .into_iter()
-                .map(|c| ConsentEvent {
-                    purpose: c.purpose.to_string(),
-                    granted: c.granted,
-                    at: c.at,
-                    expires_at: c.expires_at,
-                    policy_version: c.policy_version,
-                })
-                .collect(),
-            objections: a
-                .objections
-                .into_iter()
-                .map(|o| ObjectionEvent {
-                    purpose: o.purpose.as_ref().map(ToString::to_string),
-                    at: o.at,
-                })
-                .collect(),
-        }
-    }
 }

@@ -12,6 +12,7 @@
 
 mod helpers;
 
+mod access_answer;
 mod auth;
 mod boundaries;
 mod checkpoints;
@@ -21,5 +22,6 @@ mod fuzz;
 mod input;
 mod ops;
 mod purposes;
+mod rectify;
 mod rights;
 mod tenants;

@@ -204,3 +204,103 @@ fn the_head_moves_with_its_sequence_and_mac() {
     assert_eq!(e.args.get(4), Some(&Value::Int(2)), "moved only from 2");
     assert_eq!(e.expect, Expect::HeadUnmoved);
 }
+
+fn rectify_write(blind_index: Option<[u8; 32]>) -> (SubjectId, RecordId, Write) {
+    let subject = SubjectId(Uuid::now_v7());
+    let record = RecordId(Uuid::now_v7());
+    let write = Write::RectifyRecord {
+        subject,
+        record,
+        category: CategoryId::parse("email").unwrap(),
+        ciphertext: vec![4, 5, 6],
+        blind_index,
+    };
+    (subject, record, write)
+}
+
+#[test]
+fn rectifying_an_identifier_swaps_its_index_after_the_live_check() {
+    let (subject, record, write) = rectify_write(Some([3; 32]));
+    let steps = writes(&tenant(), &change(vec![write])).unwrap();
+    assert_eq!(steps.len(), 4);
+    assert!(matches!(
+        steps.first(),
+        Some(Step::RequireLive { subject: s, .. }) if *s == subject.to_string()
+    ));
+    let sqls: Vec<Option<&str>> = steps.iter().map(sql_of).collect();
+    let insert = sql::insert_rows(sql::INSERT_IDENTIFIERS_INTO, 5, 1);
+    assert_eq!(
+        sqls,
+        vec![
+            None,
+            Some(sql::RECTIFY_RECORD),
+            Some(sql::DELETE_RECORD_IDENTIFIER),
+            Some(insert.as_str())
+        ]
+    );
+    let Some(Step::Exec(update)) = steps.get(1) else {
+        panic!("an update");
+    };
+    assert_eq!(
+        update.expect,
+        Expect::Row("record"),
+        "a missing record fails"
+    );
+    assert_eq!(
+        update.args,
+        vec![
+            Value::Text("acme".into()),
+            Value::Text(record.to_string()),
+            Value::Text(subject.to_string()),
+            Value::Blob(vec![4, 5, 6]),
+        ]
+    );
+    let Some(Step::Exec(index)) = steps.get(3) else {
+        panic!("an insert");
+    };
+    assert_eq!(index.args.get(2), Some(&Value::Blob(vec![3; 32])));
+    assert_eq!(
+        index.names.conflict, "identifier",
+        "a clash names the identifier"
+    );
+}
+
+#[test]
+fn rectifying_a_plain_value_inserts_no_index() {
+    let (_, _, write) = rectify_write(None);
+    let steps = writes(&tenant(), &change(vec![write])).unwrap();
+    let sqls: Vec<Option<&str>> = steps.iter().map(sql_of).collect();
+    assert_eq!(
+        sqls,
+        vec![
+            None,
+            Some(sql::RECTIFY_RECORD),
+            Some(sql::DELETE_RECORD_IDENTIFIER)
+        ]
+    );
+}
+
+#[test]
+fn deleting_a_record_drops_its_index_and_must_hit_the_record() {
+    let subject = SubjectId(Uuid::now_v7());
+    let record = RecordId(Uuid::now_v7());
+    let steps = writes(
+        &tenant(),
+        &change(vec![Write::DeleteRecord { subject, record }]),
+    )
+    .unwrap();
+    let sqls: Vec<Option<&str>> = steps.iter().map(sql_of).collect();
+    assert_eq!(
+        sqls,
+        vec![
+            None,
+            Some(sql::DELETE_RECORD_IDENTIFIER),
+            Some(sql::DELETE_RECORD)
+        ]
+    );
+    let Some(Step::Exec(delete)) = steps.last() else {
+        panic!("a delete");
+    };
+    assert_eq!(delete.expect, Expect::Row("record"));
+    assert_eq!(delete.args.get(2), Some(&Value::Text(subject.to_string())));
+}

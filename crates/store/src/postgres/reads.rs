@@ -10,7 +10,8 @@ use sqlx::postgres::PgPool;
 use tutela_engine::audit::{AuditEntry, AuditHead};
 use tutela_engine::ids::{SubjectId, TenantId};
 use tutela_engine::store::{
-    ApiKeyGrant, ApiKeyRow, PolicyRow, RecordFilter, StoreError, SubjectView, TenantRow,
+    ApiKeyGrant, ApiKeyRow, AuditCursor, PolicyRow, RecordFilter, StoreError, SubjectView,
+    TenantRow,
 };
 use tutela_policy::CategoryId;
 use uuid::Uuid;
@@ -188,6 +189,28 @@ pub(crate) async fn audit_entries(
         .fetch_all(pool)
         .await
         .map_err(|e| backend("audit_entries", &e))?;
+    convert(rows)
+}
+
+/// A page of the entries naming one subject, after a cursor.
+pub(crate) async fn audit_for_subject(
+    pool: &PgPool,
+    tenant: &TenantId,
+    subject: SubjectId,
+    after: Option<AuditCursor>,
+    limit: u32,
+) -> Result<Vec<AuditEntry>, StoreError> {
+    let (at_us, lane, seq) = crate::rows::cursor_args(after);
+    let rows: Vec<AuditEntryDb> = sqlx::query_as(sql::SELECT_AUDIT_FOR_SUBJECT)
+        .bind(tenant.as_str())
+        .bind(subject.to_string())
+        .bind(at_us)
+        .bind(lane)
+        .bind(seq)
+        .bind(i64::from(limit))
+        .fetch_all(pool)
+        .await
+        .map_err(|e| backend("audit_for_subject", &e))?;
     convert(rows)
 }
 

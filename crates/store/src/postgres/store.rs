@@ -6,8 +6,8 @@ use async_trait::async_trait;
 use tutela_engine::audit::{AuditChain, AuditEntry, AuditHead};
 use tutela_engine::ids::{SubjectId, TenantId};
 use tutela_engine::store::{
-    ApiKeyGrant, ApiKeyRow, Change, PolicyRow, RecordFilter, Store, StoreError, SubjectView,
-    TenantRow,
+    ApiKeyGrant, ApiKeyRow, AuditCursor, Change, PolicyRow, RecordFilter, Store, StoreError,
+    SubjectView, TenantRow,
 };
 use tutela_policy::CategoryId;
 
@@ -101,6 +101,16 @@ impl Store for PgStore {
         limit: u32,
     ) -> Result<Vec<AuditEntry>, StoreError> {
         reads::audit_entries(&self.pool, tenant, lane, after, limit).await
+    }
+
+    async fn audit_for_subject(
+        &self,
+        tenant: &TenantId,
+        subject: SubjectId,
+        after: Option<AuditCursor>,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        reads::audit_for_subject(&self.pool, tenant, subject, after, limit).await
     }
 
     async fn audit_heads(&self, tenant: &TenantId) -> Result<Vec<AuditHead>, StoreError> {

@@ -11,7 +11,9 @@ use crate::sql;
 use rusqlite::{Connection, OptionalExtension, Params, Row};
 use tutela_engine::audit::{AuditEntry, AuditHead};
 use tutela_engine::ids::{SubjectId, TenantId};
-use tutela_engine::store::{ApiKeyGrant, ApiKeyRow, PolicyRow, StoreError, SubjectView, TenantRow};
+use tutela_engine::store::{
+    ApiKeyGrant, ApiKeyRow, AuditCursor, PolicyRow, StoreError, SubjectView, TenantRow,
+};
 use tutela_policy::CategoryId;
 use uuid::Uuid;
 
@@ -287,6 +289,24 @@ pub(crate) fn audit_entries(
         sql::SELECT_AUDIT_ENTRIES,
         rusqlite::params![tenant, i64::from(lane), after, i64::from(limit)],
         "audit_entries",
+        audit_entry_db,
+    )?)
+}
+
+/// A page of the entries naming one subject, after a cursor.
+pub(crate) fn audit_for_subject(
+    conn: &Connection,
+    tenant: &str,
+    subject: &str,
+    after: Option<AuditCursor>,
+    limit: u32,
+) -> Result<Vec<AuditEntry>, StoreError> {
+    let (at_us, lane, seq) = crate::rows::cursor_args(after);
+    convert(all(
+        conn,
+        sql::SELECT_AUDIT_FOR_SUBJECT,
+        rusqlite::params![tenant, subject, at_us, lane, seq, i64::from(limit)],
+        "audit_for_subject",
         audit_entry_db,
     )?)
 }

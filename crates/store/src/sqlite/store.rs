@@ -8,8 +8,8 @@ use async_trait::async_trait;
 use tutela_engine::audit::{AuditChain, AuditEntry, AuditHead};
 use tutela_engine::ids::{SubjectId, TenantId};
 use tutela_engine::store::{
-    ApiKeyGrant, ApiKeyRow, Change, PolicyRow, RecordFilter, Store, StoreError, SubjectView,
-    TenantRow,
+    ApiKeyGrant, ApiKeyRow, AuditCursor, Change, PolicyRow, RecordFilter, Store, StoreError,
+    SubjectView, TenantRow,
 };
 use tutela_policy::CategoryId;
 
@@ -138,6 +138,21 @@ impl Store for SqliteStore {
         let tenant = tenant.clone();
         self.readers
             .run(move |c| reads::audit_entries(c, tenant.as_str(), lane, after, limit))
+            .await
+    }
+
+    async fn audit_for_subject(
+        &self,
+        tenant: &TenantId,
+        subject: SubjectId,
+        after: Option<AuditCursor>,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let tenant = tenant.clone();
+        self.readers
+            .run(move |c| {
+                reads::audit_for_subject(c, tenant.as_str(), &subject.to_string(), after, limit)
+            })
             .await
     }
 

@@ -14,6 +14,7 @@
 
 mod support;
 
+mod access;
 mod at_rest;
 mod audit;
 mod backup;

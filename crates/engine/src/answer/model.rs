@@ -1,0 +1,213 @@
+//! The shape of the access answer (Art. 15) and the portability export
+//! (Art. 20): plain data, serialisable as it is, which every rendering
+//! (JSON, CSV, Markdown, HTML) reads. Ids, codes and the policy's own words
+//! only, apart from the subject's values, which are decrypted for this
+//! answer alone.
+
+use crate::ids::SubjectId;
+use crate::ops::{ConsentSummary, ObjectionSummary, PlainRecord};
+use jiff::Timestamp;
+use serde::Serialize;
+use tutela_policy::{
+    Authority, CategoryId, LegalBasis, Party, PurposeId, RecipientId, RecipientRole, Safeguard,
+};
+
+/// Everything Art. 15(1)(a)-(h) and 15(3) entitle the subject to, in one
+/// value. Its first fields are those of the earlier access report, so
+/// clients of that report keep working.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccessAnswer {
+    /// The pseudonym.
+    pub subject: SubjectId,
+    /// The subject kind.
+    pub kind: String,
+    /// Whether processing is restricted (Art. 18).
+    pub restricted: bool,
+    /// When the subject was created.
+    pub created_at: Timestamp,
+    /// The policy version the answer was built from.
+    pub policy_version: u32,
+    /// Every stored value (Art. 15(3)), oldest first.
+    pub records: Vec<PlainRecord>,
+    /// The consent ledger.
+    pub consents: Vec<ConsentSummary>,
+    /// Objections raised.
+    pub objections: Vec<ObjectionSummary>,
+    /// When this answer was made.
+    pub generated_at: Timestamp,
+    /// Per category held: what it is, why, on what basis, to whom, for how
+    /// long, from where, and the values (Art. 15(1)(a)-(d), (g)).
+    pub categories: Vec<CategoryAnswer>,
+    /// The controller (Art. 13(1)(a)).
+    pub controller: Party,
+    /// The data protection officer, if appointed (Art. 13(1)(b)).
+    pub dpo: Option<Party>,
+    /// Where to complain (Art. 15(1)(f), 77).
+    pub authority: Authority,
+    /// The subject's rights and how to use them (Art. 15(1)(e)-(f)).
+    pub rights: Vec<RightNote>,
+    /// Automated decision-making and profiling (Art. 15(1)(h)).
+    pub automated_decisions: AutomatedDecisions,
+    /// Every read, disclosure, lookup and access of the subject's data on
+    /// the audit chain, oldest first.
+    pub access_log: Vec<AccessLogEntry>,
+    /// False when the log was cut at the engine's bound; the DPO reads the
+    /// rest from the audit chain.
+    pub access_log_complete: bool,
+}
+
+/// One category of data held about the subject.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CategoryAnswer {
+    /// The category.
+    pub category: CategoryId,
+    /// What it is, in the policy's words.
+    pub description: String,
+    /// The purposes that may use it, with their legal basis.
+    pub purposes: Vec<PurposeNote>,
+    /// Who it may be disclosed to (through those purposes).
+    pub recipients: Vec<RecipientNote>,
+    /// The retention rules that apply; empty when none is declared.
+    pub retention: Vec<PeriodNote>,
+    /// The retention period or its criteria, in one sentence; says so when
+    /// the policy declares none.
+    pub retention_text: String,
+    /// Statutory holds that keep it even against erasure (Art. 17(3)(b)).
+    pub holds: Vec<HoldNote>,
+    /// Where the values came from (Art. 15(1)(g)), each once.
+    pub sources: Vec<String>,
+    /// The values, oldest first.
+    pub records: Vec<PlainRecord>,
+}
+
+/// A purpose using a category, with its basis in plain words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PurposeNote {
+    /// The purpose.
+    pub purpose: PurposeId,
+    /// What it is for.
+    pub description: String,
+    /// Its one legal basis.
+    pub basis: LegalBasis,
+    /// The article: `Art. 6(1)(b)`.
+    pub article: String,
+    /// The basis in plain words.
+    pub basis_text: String,
+    /// Whether it profiles the subject.
+    pub profiling: bool,
+}
+
+/// A recipient, where it is and what makes a transfer lawful.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecipientNote {
+    /// The recipient.
+    pub recipient: RecipientId,
+    /// Its name.
+    pub name: String,
+    /// Processor, controller or authority.
+    pub role: RecipientRole,
+    /// ISO 3166-1 alpha-2 country code.
+    pub country: String,
+    /// The country's name.
+    pub country_name: String,
+    /// True when sending data there leaves the EEA.
+    pub outside_eea: bool,
+    /// The transfer safeguard (Art. 15(2), 46).
+    pub safeguard: Safeguard,
+    /// The safeguard in plain words.
+    pub safeguard_text: String,
+}
+
+/// A retention rule: keep for a span from an anchor, then dispose.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PeriodNote {
+    /// How long: `13 months`.
+    pub keep: String,
+    /// From when: `collected`, `last_activity`, `event:...`, `plan:...`.
+    pub from: String,
+    /// `delete` or `anonymise`.
+    pub then: String,
+    /// The rule as a sentence.
+    pub text: String,
+}
+
+/// A statutory hold on a category.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HoldNote {
+    /// The law that requires keeping the data.
+    pub law: String,
+    /// How long: `10 years`.
+    pub keep: String,
+    /// From when.
+    pub from: String,
+    /// The hold as a sentence.
+    pub text: String,
+}
+
+/// One right of the subject and how to use it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RightNote {
+    /// The article: `Art. 16`.
+    pub article: String,
+    /// The right's name.
+    pub right: String,
+    /// What it gives and how to use it.
+    pub text: String,
+}
+
+/// Whether decisions about the subject are automated or profile them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AutomatedDecisions {
+    /// True when the policy declares profiling.
+    pub profiling: bool,
+    /// The purposes that profile.
+    pub purposes: Vec<PurposeId>,
+    /// In plain words.
+    pub text: String,
+}
+
+/// One act on the subject's data, from the audit chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccessLogEntry {
+    /// When.
+    pub at: Timestamp,
+    /// What: `record.read`, `record.disclose`, `subject.lookup`, ...
+    pub action: String,
+    /// Who: an API key's label, `local administrator (cli)` or `system`.
+    pub by: String,
+    /// The purpose named, if any.
+    pub purpose: Option<String>,
+    /// For a disclosure, the recipient.
+    pub recipient: Option<String>,
+    /// Whether it was allowed.
+    pub allowed: bool,
+    /// For a refusal, its stable code.
+    pub refusal: Option<String>,
+}
+
+/// What the subject provided under consent or contract, in a structured,
+/// commonly used, machine-readable form (Art. 20(1)).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PortableData {
+    /// The pseudonym.
+    pub subject: SubjectId,
+    /// When the export was made.
+    pub generated_at: Timestamp,
+    /// The records, oldest first.
+    pub records: Vec<PortableRecord>,
+}
+
+/// One record in a portability export.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PortableRecord {
+    /// Its category.
+    pub category: CategoryId,
+    /// The value.
+    pub value: String,
+    /// The purpose it was collected for.
+    pub collected_for: PurposeId,
+    /// Where it came from.
+    pub source: String,
+    /// When it was collected.
+    pub collected_at: Timestamp,
+}

@@ -1,0 +1,184 @@
+//! The subject's access answer (Art. 15) in JSON, CSV, Markdown or HTML,
+//! the portability export (Art. 20) in JSON or CSV, and rectification of
+//! one record (Art. 16). All work even under restriction, since it is the
+//! subject asking; all need a dpo or admin key without a purpose scope.
+
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::openapi::Errors;
+use crate::wire::{Access, FormatQuery, Portable, Rectification};
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use tutela_engine::answer;
+use tutela_engine::ids::{RecordId, SubjectId};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+/// The routes of this module.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(access))
+        .routes(routes!(portable))
+        .routes(routes!(rectify_record, delete_record))
+}
+
+/// A rendering the caller may ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Json,
+    Csv,
+    Markdown,
+    Html,
+}
+
+/// Parses `?format=`; `allowed` lists what this route renders.
+fn format(query: &FormatQuery, allowed: &[(&str, Format)]) -> Result<Format, ApiError> {
+    let asked = query.format.as_deref().unwrap_or("json");
+    allowed
+        .iter()
+        .find(|(name, _)| *name == asked)
+        .map(|(_, f)| *f)
+        .ok_or_else(|| {
+            let names: Vec<&str> = allowed.iter().map(|(n, _)| *n).collect();
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "E_INVALID_QUERY",
+                format!("format: must be one of {}", names.join(", ")),
+            )
+        })
+}
+
+/// A text body with its content type, and for CSV a download filename.
+fn text(body: String, content_type: &'static str, filename: Option<String>) -> Response {
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Some(name) = filename
+        && let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
+    {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}
+
+const CSV: &str = "text/csv; charset=utf-8";
+
+/// Everything held about the subject and what the subject is entitled to
+/// know about it (Art. 15): per category the purposes, legal bases,
+/// recipients, retention, holds and sources; the rights, contacts and
+/// authority; automated decisions; the consent ledger and objections; and
+/// the subject's own access log. `format=csv` gives one row per record
+/// (UTF-8 with BOM, formula-guarded), `md` and `html` a readable summary.
+#[utoipa::path(get, path = "/v1/subjects/{id}/access", tag = "rights", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The subject's id"), FormatQuery),
+    responses((status = 200, description = "The access answer", content(
+        (Access = "application/json"),
+        (String = "text/csv"),
+        (String = "text/markdown"),
+        (String = "text/html"))), Errors))]
+async fn access(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(query): ApiQuery<FormatQuery>,
+) -> Result<Response, ApiError> {
+    let format = format(
+        &query,
+        &[
+            ("json", Format::Json),
+            ("csv", Format::Csv),
+            ("md", Format::Markdown),
+            ("html", Format::Html),
+        ],
+    )?;
+    let answer = state.engine.access_answer(&who, SubjectId(id)).await?;
+    Ok(match format {
+        Format::Json => Json(Access::from(answer)).into_response(),
+        Format::Csv => text(
+            answer::access_csv(&answer)?,
+            CSV,
+            Some(format!("access-{id}.csv")),
+        ),
+        Format::Markdown => text(
+            answer::access_markdown(&answer),
+            "text/markdown; charset=utf-8",
+            None,
+        ),
+        Format::Html => text(
+            answer::access_html(&answer),
+            "text/html; charset=utf-8",
+            None,
+        ),
+    })
+}
+
+/// The data the subject provided under consent or contract, to take to
+/// another organisation (Art. 20(1)(a)); data kept under other bases is
+/// left out. Audited as `subject.export`.
+#[utoipa::path(get, path = "/v1/subjects/{id}/portable", tag = "rights", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The subject's id"), FormatQuery),
+    responses((status = 200, description = "The export", content(
+        (Portable = "application/json"),
+        (String = "text/csv"))), Errors))]
+async fn portable(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(query): ApiQuery<FormatQuery>,
+) -> Result<Response, ApiError> {
+    let format = format(&query, &[("json", Format::Json), ("csv", Format::Csv)])?;
+    let data = state.engine.portable_data(&who, SubjectId(id)).await?;
+    Ok(match format {
+        Format::Csv => text(
+            answer::portable_csv(&data)?,
+            CSV,
+            Some(format!("portable-{id}.csv")),
+        ),
+        _ => Json(Portable::from(data)).into_response(),
+    })
+}
+
+/// Corrects one record's value (Art. 16): sealed afresh under the
+/// subject's key, same record id. A corrected identifier finds the subject
+/// under the new value only; a blank one is refused (422), another
+/// subject's is a conflict (409). Audited as `record.rectify`.
+#[utoipa::path(put, path = "/v1/subjects/{id}/records/{record_id}", tag = "rights", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The subject's id"),
+           ("record_id" = Uuid, Path, description = "The record's id")),
+    request_body = Rectification,
+    responses((status = 204, description = "Rectified"), Errors))]
+async fn rectify_record(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiPath((id, record)): ApiPath<(Uuid, Uuid)>,
+    ApiJson(body): ApiJson<Rectification>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .engine
+        .rectify_record(&who, SubjectId(id), RecordId(record), &body.value)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deletes one record of the subject (and its identifier, if it is one).
+/// Audited as `record.delete`.
+#[utoipa::path(delete, path = "/v1/subjects/{id}/records/{record_id}", tag = "rights", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The subject's id"),
+           ("record_id" = Uuid, Path, description = "The record's id")),
+    responses((status = 204, description = "Deleted"), Errors))]
+async fn delete_record(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiPath((id, record)): ApiPath<(Uuid, Uuid)>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .engine
+        .delete_record(&who, SubjectId(id), RecordId(record))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,87 @@
+//! The steps of writes about one existing record (Art. 16): rectifying its
+//! value, with its identifier's blind index swapped in the same
+//! transaction, and deleting it. Each first requires the subject live and
+//! must hit the subject's own record, or fails as `Missing { "record" }`.
+
+use super::{Exec, Expect, Step, Value, exec, exec_expecting, of_subject, require_live};
+use crate::sql;
+use std::borrow::Cow;
+use tutela_engine::ids::{RecordId, SubjectId, TenantId};
+use tutela_policy::CategoryId;
+
+/// `$1` tenant, `$2` record, `$3` subject: the arguments every statement
+/// about one record of one subject starts with.
+fn record_args(tenant: &TenantId, subject: SubjectId, record: RecordId) -> Vec<Value> {
+    vec![
+        tenant.as_str().into(),
+        record.to_string().into(),
+        subject.to_string().into(),
+    ]
+}
+
+/// Rectification: the subject must be live, the record must be the
+/// subject's, its old identifier row goes and the new one (if any) comes,
+/// all in the change's transaction.
+pub(super) fn rectify(
+    steps: &mut Vec<Step>,
+    tenant: &TenantId,
+    subject: SubjectId,
+    record: RecordId,
+    category: &CategoryId,
+    ciphertext: &[u8],
+    blind_index: Option<[u8; 32]>,
+) {
+    steps.push(require_live(tenant, &subject));
+    let args = record_args(tenant, subject, record);
+    let mut update = args.clone();
+    update.push(ciphertext.into());
+    steps.push(exec_expecting(
+        sql::RECTIFY_RECORD,
+        update,
+        of_subject("record"),
+        Expect::Row("record"),
+    ));
+    steps.push(exec(
+        sql::DELETE_RECORD_IDENTIFIER,
+        args,
+        of_subject("identifier"),
+    ));
+    if let Some(index) = blind_index {
+        let row = vec![
+            tenant.as_str().into(),
+            category.as_str().into(),
+            index.as_slice().into(),
+            subject.to_string().into(),
+            record.to_string().into(),
+        ];
+        steps.push(Step::Exec(Exec {
+            sql: Cow::Owned(sql::insert_rows(sql::INSERT_IDENTIFIERS_INTO, 5, 1)),
+            args: row,
+            names: of_subject("identifier"),
+            expect: Expect::Any,
+        }));
+    }
+}
+
+/// Deletion: the subject must be live; its identifier row (if any) goes,
+/// then the record, which must be there.
+pub(super) fn delete(
+    steps: &mut Vec<Step>,
+    tenant: &TenantId,
+    subject: SubjectId,
+    record: RecordId,
+) {
+    steps.push(require_live(tenant, &subject));
+    let args = record_args(tenant, subject, record);
+    steps.push(exec(
+        sql::DELETE_RECORD_IDENTIFIER,
+        args.clone(),
+        of_subject("identifier"),
+    ));
+    steps.push(exec_expecting(
+        sql::DELETE_RECORD,
+        args,
+        of_subject("record"),
+        Expect::Row("record"),
+    ));
+}
