@@ -8,6 +8,7 @@ use crate::auth_cache::AuthCache;
 use crate::clock::Clock;
 use crate::error::EngineError;
 use crate::ids::{SubjectId, TenantId};
+use crate::notify::{NoNotifier, Notifier};
 use crate::principal::{Act, Principal};
 use crate::store::{Change, Store, StoreError};
 use std::collections::HashMap;
@@ -22,6 +23,7 @@ pub struct Engine {
     pub(crate) master: Arc<MasterKey>,
     policies: RwLock<HashMap<(TenantId, u32), Arc<Policy>>>,
     pub(crate) auth: AuthCache,
+    pub(crate) notifier: Arc<dyn Notifier>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -40,7 +42,17 @@ impl Engine {
             master,
             policies: RwLock::new(HashMap::new()),
             auth: AuthCache::default(),
+            notifier: Arc::new(NoNotifier),
         }
+    }
+
+    /// The same engine telling data subjects about their requests through
+    /// `notifier` (the default refuses every message, so no code is ever
+    /// silently dropped).
+    #[must_use]
+    pub fn with_notifier(mut self, notifier: Arc<dyn Notifier>) -> Self {
+        self.notifier = notifier;
+        self
     }
 
     /// The store, for health checks.

@@ -2,6 +2,7 @@
 //! a message that helps a caller fix the request; causes from storage or
 //! crypto stay in the source chain for logs and never reach clients.
 
+use crate::requests::RequestError;
 use crate::store::StoreError;
 use tutela_policy::Diagnostic;
 
@@ -150,6 +151,10 @@ pub enum EngineError {
         "the master key does not match this database: the database was created with another master key; start with that key (master_key_file or TUTELA_MASTER_KEY), or point database_url at the database of this key"
     )]
     MasterKeyMismatch,
+    // Data subject requests.
+    /// A data subject request step was refused (see [`RequestError`]).
+    #[error(transparent)]
+    Request(#[from] RequestError),
 }
 
 impl EngineError {
@@ -187,6 +192,7 @@ impl EngineError {
             Self::UnscopedKeyRequired(_) => "E_UNSCOPED_KEY_REQUIRED",
             Self::KeyBeyondScope(_) => "E_KEY_BEYOND_SCOPE",
             Self::MasterKeyMismatch => "E_MASTER_KEY_MISMATCH",
+            Self::Request(e) => e.code(),
         }
     }
 
@@ -223,6 +229,7 @@ impl EngineError {
             }
             Self::Unreadable | Self::Storage(_) => ErrorKind::Internal,
             Self::MasterKeyMismatch => ErrorKind::Internal,
+            Self::Request(e) => e.kind(),
         }
     }
 }
@@ -241,6 +248,10 @@ pub enum ErrorKind {
     /// The policy, a consent, an objection, a restriction or the key's scope
     /// forbids it (403). Such refusals are on the audit chain.
     Denied,
+    /// A field is missing, empty or malformed (422).
+    Unprocessable,
+    /// Too many tries: wait or start over (429).
+    TooManyRequests,
     /// Our fault (500); details are in the logs only.
     Internal,
 }

@@ -12,7 +12,9 @@ pub mod error;
 pub mod ids;
 pub mod lawful;
 mod ops;
+pub mod notify;
 pub mod principal;
+pub mod requests;
 pub mod store;
 
 pub use engine::Engine;

@@ -61,6 +61,7 @@ impl Role {
                     | Disclose
                     | ManageConsent
                     | RecordObjection
+                    | FileRequest
             ),
             Self::Dpo => matches!(
                 act,
@@ -73,6 +74,8 @@ impl Role {
                     | Restrict
                     | Erase
                     | ReadAudit
+                    | FileRequest
+                    | ManageRequests
             ),
             Self::Analyst => matches!(act, ReadPolicy),
         }
@@ -112,11 +115,15 @@ pub enum Act {
     Erase,
     /// Read and verify the audit chain.
     ReadAudit,
+    /// File a data subject request (a product on behalf of its user, or staff).
+    FileRequest,
+    /// Work data subject requests: verify, extend, refuse, fulfil, list.
+    ManageRequests,
 }
 
 impl Act {
     /// Every act, so a role's powers can be compared with another's.
-    pub const ALL: [Self; 15] = [
+    pub const ALL: [Self; 17] = [
         Self::ManageTenants,
         Self::ManageKeys,
         Self::PublishPolicy,
@@ -132,6 +139,8 @@ impl Act {
         Self::Restrict,
         Self::Erase,
         Self::ReadAudit,
+        Self::FileRequest,
+        Self::ManageRequests,
     ];
 
     /// True for acts that are not tied to one purpose: they reach a
@@ -146,6 +155,8 @@ impl Act {
                 | Self::Restrict
                 | Self::Erase
                 | Self::ReadAudit
+                | Self::FileRequest
+                | Self::ManageRequests
         )
     }
 
@@ -167,6 +178,8 @@ impl Act {
             Self::Restrict => "restrict processing",
             Self::Erase => "erase subjects",
             Self::ReadAudit => "read the audit chain",
+            Self::FileRequest => "file data subject requests",
+            Self::ManageRequests => "work data subject requests",
         }
     }
 }

@@ -16,6 +16,7 @@
 mod error;
 mod plan;
 mod postgres;
+mod request_rows;
 mod rows;
 mod sql;
 mod sqlite;

@@ -18,6 +18,7 @@
 //! | blind index    | `blind-index` | tenant id    |
 //! | audit MAC      | `audit`       | tenant id    |
 //! | key check      | `key-check`   | empty        |
+//! | request codes  | `request-code`| tenant id    |
 //!
 //! Per-tenant keys mean one tenant's blind indexes and audit MACs say nothing
 //! about another's: the same email has unrelated index values in two tenants,
@@ -38,6 +39,8 @@ pub(crate) const LABEL_AUDIT: &str = "audit";
 pub(crate) const LABEL_CHECKPOINT: &str = "audit-checkpoint-ed25519";
 /// Label of the key that MACs the key check value stored in the database.
 pub(crate) const LABEL_KEY_CHECK: &str = "key-check";
+/// Label of the per-tenant key hashing data subject requests' one-time codes.
+pub(crate) const LABEL_REQUEST_CODE: &str = "request-code";
 /// Prefix of every label, so a future scheme can use `tutela/v2/`.
 const LABEL_PREFIX: &str = "tutela/v1/";
 

@@ -16,7 +16,10 @@ use crate::blind::BlindIndexKey;
 use crate::checkpoint_key::CheckpointKey;
 use crate::data_key::DataKey;
 use crate::error::VaultError;
-use crate::kdf::{self, LABEL_AUDIT, LABEL_BLIND_INDEX, LABEL_KEY_CHECK, LABEL_WRAP};
+use crate::kdf::{
+    self, LABEL_AUDIT, LABEL_BLIND_INDEX, LABEL_KEY_CHECK, LABEL_REQUEST_CODE, LABEL_WRAP,
+};
+use crate::request_code_key::RequestCodeKey;
 use crate::rng::{or_fail, random_array};
 use crate::wrapped::WrappedKey;
 
@@ -171,6 +174,17 @@ impl MasterKey {
     /// tenant, so one tenant's chain cannot be forged with another's key.
     pub fn audit_key(&self, tenant: &str) -> AuditKey {
         AuditKey::from_derived(kdf::derive(&self.bytes, LABEL_AUDIT, tenant.as_bytes()))
+    }
+
+    /// The tenant's key for one-time codes of data subject requests (label
+    /// `request-code`, context the tenant id): codes are stored only as
+    /// HMACs under it, so a copy of the database cannot be used to guess them.
+    pub fn request_code_key(&self, tenant: &str) -> RequestCodeKey {
+        RequestCodeKey::from_derived(kdf::derive(
+            &self.bytes,
+            LABEL_REQUEST_CODE,
+            tenant.as_bytes(),
+        ))
     }
 
     /// The deployment's checkpoint-signing key (label

@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0001_init.sql"),
     include_str!("../../migrations/sqlite/0002_key_check.sql"),
     include_str!("../../migrations/sqlite/0003_audit_lanes.sql"),
+    include_str!("../../migrations/sqlite/0004_requests.sql"),
 ];
 
 /// Brings the schema up to date; a database newer than this binary is
@@ -99,13 +100,13 @@ mod tests {
     fn a_fresh_database_gets_every_migration_once() {
         let mut conn = Connection::open_in_memory().unwrap();
         run(&mut conn).unwrap();
-        assert_eq!(user_version(&conn).unwrap(), 3);
+        assert_eq!(user_version(&conn).unwrap(), 4);
         let names = tables(&conn);
         assert!(names.contains(&"audit_entries".to_owned()));
         assert!(names.contains(&"key_check".to_owned()));
         // Opening again runs nothing (a second CREATE TABLE would fail).
         run(&mut conn).unwrap();
-        assert_eq!(user_version(&conn).unwrap(), 3);
+        assert_eq!(user_version(&conn).unwrap(), 4);
     }
 
     /// What sqlx's migrator leaves behind.
@@ -145,7 +146,7 @@ mod tests {
         )
         .unwrap();
         run(&mut conn).unwrap();
-        assert_eq!(user_version(&conn).unwrap(), 3);
+        assert_eq!(user_version(&conn).unwrap(), 4);
         let kept: i64 = conn
             .query_row("SELECT COUNT(*) FROM key_check", [], |row| row.get(0))
             .unwrap();
@@ -167,7 +168,7 @@ mod tests {
         conn.execute_batch(MIGRATIONS.first().unwrap()).unwrap();
         sqlx_table(&conn, &[1]);
         run(&mut conn).unwrap();
-        assert_eq!(user_version(&conn).unwrap(), 3);
+        assert_eq!(user_version(&conn).unwrap(), 4);
         assert!(tables(&conn).contains(&"key_check".to_owned()));
     }
 
