@@ -28,6 +28,18 @@ pub struct Config {
     /// erasures and refusals are not for the public.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metrics_listen: Option<SocketAddr>,
+    /// Where messages to data subjects about their requests (one-time
+    /// codes, refusals, fulfilments) are written, one JSON file each, for
+    /// the product's mailer to deliver (`TUTELA_OUTBOX_DIR`). Unset: an
+    /// `outbox` directory beside the SQLite database (else
+    /// `tutela-data/outbox`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outbox_dir: Option<PathBuf>,
+    /// Instead of the outbox, POST those messages to this URL, signed per
+    /// Standard Webhooks with the secret in `TUTELA_WEBHOOK_SECRET`
+    /// (`whsec_` + base64) (`TUTELA_WEBHOOK_URL`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub webhook_url: Option<String>,
 }
 
 impl Default for Config {
@@ -39,6 +51,8 @@ impl Default for Config {
             log: "info".to_owned(),
             body_limit_bytes: 1024 * 1024,
             metrics_listen: None,
+            outbox_dir: None,
+            webhook_url: None,
         }
     }
 }
@@ -140,6 +154,12 @@ impl Config {
         if let Some(v) = env("TUTELA_LOG") {
             config.log = v;
         }
+        if let Some(v) = env("TUTELA_OUTBOX_DIR") {
+            config.outbox_dir = Some(PathBuf::from(v));
+        }
+        if let Some(v) = env("TUTELA_WEBHOOK_URL") {
+            config.webhook_url = Some(v);
+        }
         config.validate()?;
         Ok(config)
     }
@@ -159,6 +179,16 @@ impl Config {
                 field: "metrics_listen",
                 message: "must differ from listen: metrics are never served with the API"
                     .to_owned(),
+            });
+        }
+        if let Some(url) = &self.webhook_url
+            && !(url.starts_with("https://")
+                || url.starts_with("http://127.0.0.1")
+                || url.starts_with("http://localhost"))
+        {
+            return Err(ConfigError::Invalid {
+                field: "webhook_url",
+                message: "must start with https:// (plain http only to localhost)".to_owned(),
             });
         }
         let known = ["sqlite:", "postgres:", "postgresql:"];

@@ -8,10 +8,12 @@ mod audit;
 pub mod bounded;
 mod checkpoint;
 mod data;
+mod requests;
 mod rights;
 
 pub use admin::*;
 pub use audit::*;
 pub use checkpoint::*;
 pub use data::*;
+pub use requests::*;
 pub use rights::*;

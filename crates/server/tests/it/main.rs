@@ -21,5 +21,7 @@ mod fuzz;
 mod input;
 mod ops;
 mod purposes;
+mod requests;
+mod requests_flow;
 mod rights;
 mod tenants;
