@@ -19,6 +19,7 @@ mod audit;
 mod erasure_race;
 mod key_check;
 mod reads;
+mod requests;
 mod subjects;
 mod tenants;
 mod two_stores;
