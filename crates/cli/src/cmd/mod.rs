@@ -8,5 +8,6 @@ pub mod first_start;
 pub mod init;
 pub mod keys;
 pub mod policy;
+pub mod requests;
 pub mod serve;
 pub mod tenant;
