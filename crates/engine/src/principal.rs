@@ -455,6 +455,18 @@ mod tests {
     }
 
     #[test]
+    fn products_file_requests_and_only_staff_work_them() {
+        assert!(Role::Service.allows(Act::FileRequest));
+        assert!(!Role::Service.allows(Act::ManageRequests));
+        for role in [Role::Dpo, Role::Admin] {
+            assert!(role.allows(Act::FileRequest) && role.allows(Act::ManageRequests));
+        }
+        assert!(!Role::Analyst.allows(Act::FileRequest));
+        assert!(!Role::Analyst.allows(Act::ManageRequests));
+        assert!(Act::FileRequest.needs_unscoped_key() && Act::ManageRequests.needs_unscoped_key());
+    }
+
+    #[test]
     fn purpose_scope_narrows_a_key() {
         let support = PurposeId::parse("support").unwrap();
         let newsletter = PurposeId::parse("newsletter").unwrap();

@@ -9,8 +9,8 @@
 
 use crate::audit::{AuditChain, AuditEntry, AuditEvent, AuditHead};
 use crate::ids::{ApiKeyId, ConsentId, ObjectionId, RecordId, RequestId, SubjectId, TenantId};
-pub use crate::requests::{RequestCursor, RequestFilter};
 use crate::requests::RequestRow;
+pub use crate::requests::{RequestCursor, RequestFilter};
 use async_trait::async_trait;
 use jiff::Timestamp;
 use tutela_policy::{CategoryId, PurposeId};

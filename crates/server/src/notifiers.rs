@@ -80,7 +80,9 @@ pub fn from_config(
 
 /// Why a webhook secret was refused.
 #[derive(Debug, thiserror::Error)]
-#[error("the webhook secret (TUTELA_WEBHOOK_SECRET) must be `whsec_` followed by base64 of at least 24 bytes")]
+#[error(
+    "the webhook secret (TUTELA_WEBHOOK_SECRET) must be `whsec_` followed by base64 of at least 24 bytes"
+)]
 pub struct SecretError;
 
 /// POSTs each message as JSON to a URL, signed per Standard Webhooks.
@@ -152,7 +154,10 @@ impl Notifier for WebhookNotifier {
         if response.status().is_success() {
             Ok(())
         } else {
-            Err(NotifyError(format!("webhook answered {}", response.status())))
+            Err(NotifyError(format!(
+                "webhook answered {}",
+                response.status()
+            )))
         }
     }
 }
@@ -163,9 +168,7 @@ mod tests {
 
     #[test]
     fn signatures_follow_the_standard_webhooks_example() {
-        let secret = STANDARD
-            .decode("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
-            .unwrap();
+        let secret = STANDARD.decode("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
         assert_eq!(
             signature(
                 &secret,
@@ -179,10 +182,16 @@ mod tests {
 
     #[test]
     fn secrets_need_the_prefix_and_enough_bytes() {
-        assert!(WebhookNotifier::new("https://x.example", "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").is_err());
+        assert!(
+            WebhookNotifier::new("https://x.example", "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").is_err()
+        );
         assert!(WebhookNotifier::new("https://x.example", "whsec_AAAA").is_err());
         assert!(
-            WebhookNotifier::new("https://x.example", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").is_ok()
+            WebhookNotifier::new(
+                "https://x.example",
+                "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+            )
+            .is_ok()
         );
     }
 

@@ -178,7 +178,9 @@ impl TryFrom<RequestDb> for RequestRow {
             verified_by: r
                 .verification_method
                 .as_deref()
-                .map(|m| VerifiedBy::parse(m).ok_or_else(|| corrupt("requests.verification_method")))
+                .map(|m| {
+                    VerifiedBy::parse(m).ok_or_else(|| corrupt("requests.verification_method"))
+                })
                 .transpose()?,
             verification_note: reason(r.verification_note, "requests.verification_note")?,
             code,

@@ -9,5 +9,6 @@ pub mod init;
 pub mod keys;
 pub mod policy;
 pub mod requests;
+pub mod requests_view;
 pub mod serve;
 pub mod tenant;

@@ -2,10 +2,9 @@
 //! the data subject request queue from a terminal, acting as the tenant's
 //! DPO on the local database (actor `cli` on the tenant's own chain).
 
+use super::requests_view::{day, details, table};
 use crate::context::{self, engine_error};
 use anyhow::{Context, Result, anyhow};
-use jiff::Timestamp;
-use std::fmt::Write as _;
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
@@ -189,7 +188,11 @@ fn kind(
             }
             _ => return Err(anyhow!("--directive must be keep, erase or hand_to")),
         }),
-        _ => return Err(anyhow!("--kind: unknown request kind; see `tutela requests file --help`")),
+        _ => {
+            return Err(anyhow!(
+                "--kind: unknown request kind; see `tutela requests file --help`"
+            ));
+        }
     })
 }
 
@@ -228,7 +231,13 @@ pub async fn run(config: Option<&Path>, command: RequestsCommand) -> Result<Exit
             person,
         } => {
             let who = dpo_of(&engine, &tenant).await?;
-            let asked = kind(&name, purpose, url.as_deref(), directive.as_deref(), person.as_deref())?;
+            let asked = kind(
+                &name,
+                purpose,
+                url.as_deref(),
+                directive.as_deref(),
+                person.as_deref(),
+            )?;
             let filed = engine
                 .file_request(&who, subject, asked)
                 .await
@@ -251,7 +260,10 @@ pub async fn run(config: Option<&Path>, command: RequestsCommand) -> Result<Exit
                 .send_request_code(&who, id)
                 .await
                 .map_err(engine_error)?;
-            writeln!(out, "Sent a code for request {id}; it expires at {expires}.")?;
+            writeln!(
+                out,
+                "Sent a code for request {id}; it expires at {expires}."
+            )?;
         }
         RequestsCommand::Verify {
             tenant,
@@ -287,7 +299,11 @@ pub async fn run(config: Option<&Path>, command: RequestsCommand) -> Result<Exit
                 .extend_request(&who, id, why, months)
                 .await
                 .map_err(engine_error)?;
-            writeln!(out, "Request {id} is now due {}.", day(row.effective_due_at()))?;
+            writeln!(
+                out,
+                "Request {id} is now due {}.",
+                day(row.effective_due_at())
+            )?;
         }
         RequestsCommand::Refuse {
             tenant,
@@ -316,7 +332,11 @@ pub async fn run(config: Option<&Path>, command: RequestsCommand) -> Result<Exit
 }
 
 /// Every page of the queue.
-async fn list_all(engine: &Engine, who: &Principal, filter: RequestFilter) -> Result<Vec<RequestRow>> {
+async fn list_all(
+    engine: &Engine,
+    who: &Principal,
+    filter: RequestFilter,
+) -> Result<Vec<RequestRow>> {
     let mut rows: Vec<RequestRow> = Vec::new();
     loop {
         let after = rows.last().map(|r| tutela_engine::requests::RequestCursor {
@@ -354,124 +374,16 @@ async fn dpo_of(engine: &Engine, tenant: &TenantId) -> Result<Principal> {
     })
 }
 
-fn day(at: Timestamp) -> String {
-    at.strftime("%Y-%m-%d").to_string()
-}
-
-/// The queue as a table, by due date, OVERDUE where it is.
-pub fn table(rows: &[RequestRow], now: Timestamp) -> String {
-    let mut text = format!(
-        "{:36}  {:18}  {:10}  {:10}  {:36}  FLAG\n",
-        "REQUEST", "KIND", "STATE", "DUE", "SUBJECT"
-    );
-    for r in rows {
-        let flag = if r.overdue(now) { "OVERDUE" } else { "" };
-        let _ = writeln!(
-            text,
-            "{:36}  {:18}  {:10}  {:10}  {:36}  {flag}",
-            r.id.to_string(),
-            r.kind.as_str(),
-            r.state.as_str(),
-            day(r.effective_due_at()),
-            r.subject.to_string()
-        );
-    }
-    text
-}
-
-/// One request, field by field (never its code or sealed detail).
-fn details(r: &RequestRow, now: Timestamp) -> String {
-    let mut text = String::new();
-    let mut line = |k: &str, v: String| {
-        let _ = writeln!(text, "{k:18} {v}");
-    };
-    line("request", r.id.to_string());
-    line("subject", r.subject.to_string());
-    line("kind", r.kind.to_string());
-    if let Some(p) = &r.purpose {
-        line("purpose", p.to_string());
-    }
-    line("state", r.state.to_string());
-    line("received", r.received_at.to_string());
-    line("due", r.due_at.to_string());
-    if let Some(at) = r.extended_due_at {
-        line("extended to", at.to_string());
-    }
-    line("overdue", r.overdue(now).to_string());
-    line("handler", format!("{} <{}>", r.handler, r.handler_contact));
-    if let Some(m) = r.verified_by {
-        line("verified by", m.as_str().to_owned());
-    }
-    if let Some(d) = r.duplicate_of {
-        line("duplicate of", d.to_string());
-    }
-    if let Some(why) = &r.refusal_reason {
-        line("refused because", why.as_str().to_owned());
-    }
-    if let Some(note) = &r.closed_note {
-        line("note", note.as_str().to_owned());
-    }
-    text
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tutela_engine::requests::KindTag;
-    use tutela_engine::requests::code::CodeState;
-
-    fn row(due: &str, state: RequestState) -> RequestRow {
-        let due: Timestamp = due.parse().unwrap();
-        RequestRow {
-            tenant: TenantId::parse("acme").unwrap(),
-            id: RequestId::new(),
-            subject: SubjectId::new(),
-            kind: KindTag::Erasure,
-            purpose: None,
-            directive: None,
-            sealed_detail: None,
-            detail_digest: None,
-            state,
-            received_at: due,
-            due_at: due,
-            extended_due_at: None,
-            extension_reason: None,
-            refusal_reason: None,
-            fee: None,
-            handler: tutela_policy::FirstHandler::Controller,
-            handler_contact: "privacy@acme.example".into(),
-            duplicate_of: None,
-            verified_at: None,
-            verified_by: None,
-            verification_note: None,
-            code: CodeState::default(),
-            fulfilled_at: None,
-            closed_at: None,
-            closed_note: None,
-            version: 1,
-        }
-    }
-
-    #[test]
-    fn the_table_marks_open_requests_past_due() {
-        let now: Timestamp = "2027-03-01T00:00:00Z".parse().unwrap();
-        let rows = [
-            row("2027-02-28T10:00:00Z", RequestState::Verified),
-            row("2027-02-28T10:00:00Z", RequestState::Fulfilled),
-            row("2027-03-02T10:00:00Z", RequestState::Received),
-        ];
-        let text = table(&rows, now);
-        let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines.len(), 4);
-        assert!(lines[0].starts_with("REQUEST"));
-        assert!(lines[1].ends_with("OVERDUE") && lines[1].contains("2027-02-28"));
-        assert!(!lines[2].contains("OVERDUE"), "closed requests are never overdue");
-        assert!(!lines[3].contains("OVERDUE"));
-    }
 
     #[test]
     fn kinds_are_parsed_from_flags_naming_the_flag() {
-        assert!(matches!(kind("erasure", None, None, None, None), Ok(RequestKind::Erasure)));
+        assert!(matches!(
+            kind("erasure", None, None, None, None),
+            Ok(RequestKind::Erasure)
+        ));
         let err = kind("consent_withdrawal", None, None, None, None).unwrap_err();
         assert!(err.to_string().contains("--purpose"));
         let err = kind("transfer", None, Some("http://x.example"), None, None).unwrap_err();

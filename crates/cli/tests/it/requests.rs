@@ -47,21 +47,52 @@ async fn a_dpo_works_the_queue_from_the_terminal() {
     tutela(d, &["requests", "fulfil", "--tenant", "acme", &id])
         .expect_code(1)
         .expect_output(&["E_NOT_VERIFIED"]);
-    tutela(d, &["requests", "verify", "--tenant", "acme", &id, "--code", "00000-00000"])
-        .expect_code(1)
-        .expect_output(&["E_WRONG_CODE"]);
-    tutela(d, &["requests", "verify", "--tenant", "acme", &id, "--code", &code])
-        .expect_code(0)
-        .expect_output(&["verified"]);
-    tutela(d, &["requests", "refuse", "--tenant", "acme", &id, "--reason", " "])
-        .expect_code(1)
-        .expect_output(&["--reason"]);
+    tutela(
+        d,
+        &[
+            "requests",
+            "verify",
+            "--tenant",
+            "acme",
+            &id,
+            "--code",
+            "00000-00000",
+        ],
+    )
+    .expect_code(1)
+    .expect_output(&["E_WRONG_CODE"]);
+    tutela(
+        d,
+        &[
+            "requests", "verify", "--tenant", "acme", &id, "--code", &code,
+        ],
+    )
+    .expect_code(0)
+    .expect_output(&["verified"]);
+    tutela(
+        d,
+        &[
+            "requests", "refuse", "--tenant", "acme", &id, "--reason", " ",
+        ],
+    )
+    .expect_code(1)
+    .expect_output(&["--reason"]);
     tutela(d, &["requests", "fulfil", "--tenant", "acme", &id])
         .expect_code(0)
         .expect_output(&["Fulfilled", "erasure"]);
-    tutela(d, &["requests", "list", "--tenant", "acme", "--state", "fulfilled"])
-        .expect_code(0)
-        .expect_output(&[&id, "fulfilled"]);
+    tutela(
+        d,
+        &[
+            "requests",
+            "list",
+            "--tenant",
+            "acme",
+            "--state",
+            "fulfilled",
+        ],
+    )
+    .expect_code(0)
+    .expect_output(&[&id, "fulfilled"]);
     tutela(d, &["requests", "show", "--tenant", "acme", &id])
         .expect_code(0)
         .expect_output(&["verified by", "code"]);

@@ -48,8 +48,14 @@ impl Engine {
         subject: SubjectId,
         kind: RequestKind,
     ) -> Result<FiledRequest, EngineError> {
-        self.authorize(who, Act::FileRequest, Action::RequestFile, None, Some(subject))
-            .await?;
+        self.authorize(
+            who,
+            Act::FileRequest,
+            Action::RequestFile,
+            None,
+            Some(subject),
+        )
+        .await?;
         let view = self.live_subject(who, subject, RecordFilter::None).await?;
         let policy = self
             .policy_version(&who.tenant, view.policy_version)
@@ -154,8 +160,14 @@ impl Engine {
         let mut next = row.clone();
         next.code = row.code.issued(now, hash);
         let expires = next.code.expires_at.unwrap_or(now);
-        self.update_request(who, &row, next.clone(), Action::RequestCode, Outcome::Allowed)
-            .await?;
+        self.update_request(
+            who,
+            &row,
+            next.clone(),
+            Action::RequestCode,
+            Outcome::Allowed,
+        )
+        .await?;
         let mut message = self.message(&next, MessageKind::VerificationCode);
         message.code = Some(code);
         message.code_expires_at = Some(expires);
@@ -192,8 +204,14 @@ impl Engine {
                 next.state = RequestState::Verified;
                 next.verified_at = Some(now);
                 next.verified_by = Some(VerifiedBy::Code);
-                self.update_request(who, &row, next.clone(), Action::RequestVerify, Outcome::Allowed)
-                    .await?;
+                self.update_request(
+                    who,
+                    &row,
+                    next.clone(),
+                    Action::RequestVerify,
+                    Outcome::Allowed,
+                )
+                .await?;
                 Ok(next)
             }
             Verdict::Wrong(code, err) => {
@@ -235,8 +253,14 @@ impl Engine {
             expires_at: None,
             ..row.code.clone()
         };
-        self.update_request(who, &row, next.clone(), Action::RequestVerify, Outcome::Allowed)
-            .await?;
+        self.update_request(
+            who,
+            &row,
+            next.clone(),
+            Action::RequestVerify,
+            Outcome::Allowed,
+        )
+        .await?;
         Ok(next)
     }
 
@@ -276,7 +300,11 @@ impl Engine {
         self.load_request(who, id).await
     }
 
-    async fn load_request(&self, who: &Principal, id: RequestId) -> Result<RequestRow, EngineError> {
+    async fn load_request(
+        &self,
+        who: &Principal,
+        id: RequestId,
+    ) -> Result<RequestRow, EngineError> {
         Ok(self
             .store
             .request(&who.tenant, id)
@@ -294,7 +322,14 @@ impl Engine {
         action: Action,
         outcome: Outcome,
     ) -> Result<(), EngineError> {
-        let event = self.event(who, action, None, Some(row.subject), request_detail(row), outcome);
+        let event = self.event(
+            who,
+            action,
+            None,
+            Some(row.subject),
+            request_detail(row),
+            outcome,
+        );
         let change = Change {
             writes: vec![request_update(row, next)],
             audit: vec![event],
@@ -346,19 +381,16 @@ pub(crate) fn commit_outcome<T>(result: Result<T, EngineError>) -> Result<T, Eng
 
 /// Refuses a purpose an objection or withdrawal cannot name.
 fn check_kind(policy: &Policy, kind: &RequestKind) -> Result<(), EngineError> {
-    match kind {
-        RequestKind::Objection(Some(p)) => {
-            let declared = lawful::declared_purpose(policy, p)?;
-            if !(declared.basis.objectable() || declared.direct_marketing || declared.profiling) {
-                return Err(EngineError::ObjectionNotApplicable(p.to_string()));
-            }
+    if let RequestKind::Objection(Some(p)) = kind {
+        let declared = lawful::declared_purpose(policy, p)?;
+        if !(declared.basis.objectable() || declared.direct_marketing || declared.profiling) {
+            return Err(EngineError::ObjectionNotApplicable(p.to_string()));
         }
-        RequestKind::ConsentWithdrawal(p) => {
-            if lawful::declared_purpose(policy, p)?.basis != LegalBasis::Consent {
-                return Err(EngineError::ConsentNotApplicable(p.to_string()));
-            }
-        }
-        _ => {}
+    }
+    if let RequestKind::ConsentWithdrawal(p) = kind
+        && lawful::declared_purpose(policy, p)?.basis != LegalBasis::Consent
+    {
+        return Err(EngineError::ConsentNotApplicable(p.to_string()));
     }
     Ok(())
 }

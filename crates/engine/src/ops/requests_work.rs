@@ -14,7 +14,9 @@ use crate::error::EngineError;
 use crate::ids::RequestId;
 use crate::notify::MessageKind;
 use crate::principal::Principal;
-use crate::requests::{Fee, KindTag, Reason, RequestError, RequestRow, Transition, due, transition};
+use crate::requests::{
+    Fee, KindTag, Reason, RequestError, RequestRow, Transition, due, transition,
+};
 use crate::store::Change;
 
 impl Engine {
@@ -40,8 +42,14 @@ impl Engine {
         let mut next = row.clone();
         next.extended_due_at = Some(extended);
         next.extension_reason = Some(reason);
-        self.update_request(who, &row, next.clone(), Action::RequestExtend, Outcome::Allowed)
-            .await?;
+        self.update_request(
+            who,
+            &row,
+            next.clone(),
+            Action::RequestExtend,
+            Outcome::Allowed,
+        )
+        .await?;
         Ok(next)
     }
 
@@ -56,8 +64,14 @@ impl Engine {
         transition(row.state, Transition::Amend)?;
         let mut next = row.clone();
         next.fee = Some(fee);
-        self.update_request(who, &row, next.clone(), Action::RequestFee, Outcome::Allowed)
-            .await?;
+        self.update_request(
+            who,
+            &row,
+            next.clone(),
+            Action::RequestFee,
+            Outcome::Allowed,
+        )
+        .await?;
         Ok(next)
     }
 
@@ -75,8 +89,14 @@ impl Engine {
         next.refusal_reason = Some(reason.clone());
         next.closed_at = Some(self.clock.now());
         next.code.hash = None;
-        self.update_request(who, &row, next.clone(), Action::RequestRefuse, Outcome::Allowed)
-            .await?;
+        self.update_request(
+            who,
+            &row,
+            next.clone(),
+            Action::RequestRefuse,
+            Outcome::Allowed,
+        )
+        .await?;
         let mut message = self.message(&next, MessageKind::Refusal);
         message.reason = Some(reason.as_str().to_owned());
         self.tell(&message).await;
@@ -114,7 +134,8 @@ impl Engine {
         ));
         next.version = row.version.saturating_add(1);
         commit_outcome(erasure_outcome(self.commit(&who.tenant, change).await))?;
-        self.tell(&self.message(&next, MessageKind::Fulfilment)).await;
+        self.tell(&self.message(&next, MessageKind::Fulfilment))
+            .await;
         Ok(next)
     }
 

@@ -189,7 +189,10 @@ mod tests {
         let Verdict::Accepted(used) = state.check(now, |h| *h == [1; 32]) else {
             panic!("accepted");
         };
-        assert_eq!(used.check(now, |_| true), Verdict::Refused(RequestError::NoCode));
+        assert_eq!(
+            used.check(now, |_| true),
+            Verdict::Refused(RequestError::NoCode)
+        );
         let late = now.saturating_add(CODE_TTL).unwrap();
         assert_eq!(
             state.check(late, |_| true),
@@ -226,7 +229,10 @@ mod tests {
         assert!(state.may_send(now).is_ok());
         state = state.issued(now, [1; 32]);
         let soon = now.saturating_add(SignedDuration::from_secs(59)).unwrap();
-        assert_eq!(state.may_send(soon).unwrap_err().code(), "E_CODE_RATE_LIMITED");
+        assert_eq!(
+            state.may_send(soon).unwrap_err().code(),
+            "E_CODE_RATE_LIMITED"
+        );
         let mut t = now;
         for _ in 1..MAX_CODES_SENT {
             t = t.saturating_add(RESEND_INTERVAL).unwrap();
@@ -234,6 +240,9 @@ mod tests {
             state = state.issued(t, [1; 32]);
         }
         let much_later = t.saturating_add(SignedDuration::from_hours(5)).unwrap();
-        assert_eq!(state.may_send(much_later).unwrap_err().code(), "E_CODE_RATE_LIMITED");
+        assert_eq!(
+            state.may_send(much_later).unwrap_err().code(),
+            "E_CODE_RATE_LIMITED"
+        );
     }
 }

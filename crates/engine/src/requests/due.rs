@@ -9,7 +9,10 @@ use jiff::Timestamp;
 use tutela_policy::CalendarSpan;
 
 /// The first due date of a request received at `received`.
-pub fn due_at(received: Timestamp, answer_within: &CalendarSpan) -> Result<Timestamp, RequestError> {
+pub fn due_at(
+    received: Timestamp,
+    answer_within: &CalendarSpan,
+) -> Result<Timestamp, RequestError> {
     answer_within
         .after(received)
         .map_err(|_| RequestError::field("received_at", "the due date overflows the calendar"))

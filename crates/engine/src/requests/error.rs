@@ -57,7 +57,9 @@ pub enum RequestError {
     #[error("a new code cannot be sent yet: {0}")]
     CodeRateLimited(&'static str),
     /// This kind of request cannot be fulfilled by Tutela itself yet.
-    #[error("fulfilling a '{0}' request is not supported yet; refuse it with a reason or handle it outside Tutela")]
+    #[error(
+        "fulfilling a '{0}' request is not supported yet; refuse it with a reason or handle it outside Tutela"
+    )]
     NotSupported(&'static str),
     /// The notifier could not deliver the message.
     #[error("the message to the subject could not be delivered")]

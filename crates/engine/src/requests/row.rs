@@ -179,7 +179,10 @@ mod tests {
         let other = PurposeId::parse("analytics").unwrap();
         let open = vec![
             sample(&RequestKind::Erasure, RequestState::Fulfilled),
-            sample(&RequestKind::Objection(Some(marketing.clone())), RequestState::Verified),
+            sample(
+                &RequestKind::Objection(Some(marketing.clone())),
+                RequestState::Verified,
+            ),
         ];
         assert!(find_duplicate(&open, &RequestKind::Erasure, None).is_none());
         let same = RequestKind::Objection(Some(marketing));

@@ -27,7 +27,10 @@ impl Reason {
                 "must be at most 2000 characters",
             ));
         }
-        if trimmed.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        if trimmed
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t')
+        {
             return Err(RequestError::field(
                 field,
                 "must not contain control characters",

@@ -60,7 +60,10 @@ fn parse_kind(body: &NewRequest) -> Result<RequestKind, ApiError> {
     };
     let extra = |name: &'static str, given: bool| {
         if given {
-            Err(ApiError::invalid_field(name, &format!("does not apply to a {tag} request")))
+            Err(ApiError::invalid_field(
+                name,
+                &format!("does not apply to a {tag} request"),
+            ))
         } else {
             Ok(())
         }
@@ -87,7 +90,10 @@ fn parse_kind(body: &NewRequest) -> Result<RequestKind, ApiError> {
             RequestKind::ConsentWithdrawal(purpose.ok_or_else(|| missing("purpose", tag.as_str()))?)
         }
         KindTag::Transfer => {
-            let url = body.url.as_deref().ok_or_else(|| missing("url", tag.as_str()))?;
+            let url = body
+                .url
+                .as_deref()
+                .ok_or_else(|| missing("url", tag.as_str()))?;
             RequestKind::Transfer(TransferUrl::parse(url).map_err(engine_field)?)
         }
         KindTag::Directive => RequestKind::Directive(parse_directive(body)?),
@@ -149,7 +155,10 @@ async fn file(
     } else {
         StatusCode::CREATED
     };
-    Ok((status, Json(RequestView::new(&filed.row, state.engine.now()))))
+    Ok((
+        status,
+        Json(RequestView::new(&filed.row, state.engine.now())),
+    ))
 }
 
 /// The tenant's requests by effective due date, optionally only one state
@@ -321,7 +330,10 @@ async fn refuse(
     ApiJson(body): ApiJson<RefuseRequest>,
 ) -> Result<Json<RequestView>, ApiError> {
     let why = reason("reason", &body.reason)?;
-    let row = state.engine.refuse_request(&who, RequestId(id), why).await?;
+    let row = state
+        .engine
+        .refuse_request(&who, RequestId(id), why)
+        .await?;
     Ok(Json(RequestView::new(&row, state.engine.now())))
 }
 
@@ -337,7 +349,10 @@ async fn fee(
     ApiJson(body): ApiJson<FeeRequest>,
 ) -> Result<Json<RequestView>, ApiError> {
     let fee = Fee::parse(body.amount_minor, &body.currency, &body.reason).map_err(engine_field)?;
-    let row = state.engine.set_request_fee(&who, RequestId(id), fee).await?;
+    let row = state
+        .engine
+        .set_request_fee(&who, RequestId(id), fee)
+        .await?;
     Ok(Json(RequestView::new(&row, state.engine.now())))
 }
 
@@ -357,6 +372,9 @@ async fn fulfil(
         Some(text) => Some(reason("note", text)?),
         None => None,
     };
-    let row = state.engine.fulfil_request(&who, RequestId(id), note).await?;
+    let row = state
+        .engine
+        .fulfil_request(&who, RequestId(id), note)
+        .await?;
     Ok(Json(RequestView::new(&row, state.engine.now())))
 }

@@ -203,9 +203,8 @@ pub struct RequestView {
 impl RequestView {
     /// The view of `row` as of `now` (for the overdue flag).
     pub fn new(row: &RequestRow, now: Timestamp) -> Self {
-        let text = |r: &Option<tutela_engine::requests::Reason>| {
-            r.as_ref().map(|r| r.as_str().to_owned())
-        };
+        let text =
+            |r: &Option<tutela_engine::requests::Reason>| r.as_ref().map(|r| r.as_str().to_owned());
         Self {
             id: row.id.0,
             subject: row.subject.0,

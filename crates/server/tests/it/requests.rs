@@ -36,7 +36,11 @@ pub async fn verified(app: &TestApp, body: Value) -> String {
     let id = filed["id"].as_str().unwrap().to_owned();
     let code = code(app, &id).await;
     let verified = app
-        .post(&format!("/v1/requests/{id}/verify"), &app.dpo, json!({"code": code.to_lowercase()}))
+        .post(
+            &format!("/v1/requests/{id}/verify"),
+            &app.dpo,
+            json!({"code": code.to_lowercase()}),
+        )
         .await
         .ok(200);
     assert_eq!(verified["state"], "verified");
@@ -66,9 +70,13 @@ async fn erasure_runs_from_filing_to_fulfilment_and_the_subject_is_gone() {
     let code = code(&app, &id).await;
     let shown = app.get(&format!("/v1/requests/{id}"), &app.dpo).await;
     assert!(!shown.text.contains(&code), "the code is never shown");
-    app.post(&format!("/v1/requests/{id}/verify"), &app.dpo, json!({"code": code}))
-        .await
-        .ok(200);
+    app.post(
+        &format!("/v1/requests/{id}/verify"),
+        &app.dpo,
+        json!({"code": code}),
+    )
+    .await
+    .ok(200);
     let done = fulfil(&app, &id, json!({})).await;
     assert_eq!(done["state"], "fulfilled");
     assert!(done["fulfilled_at"].is_string());
@@ -77,7 +85,10 @@ async fn erasure_runs_from_filing_to_fulfilment_and_the_subject_is_gone() {
         .error(409, "E_SUBJECT_ERASED");
     let audit = app.audit().await;
     let actions: Vec<&str> = audit.iter().filter_map(|e| e["action"].as_str()).collect();
-    assert!(actions.ends_with(&["subject.erase", "request.fulfil"]), "{actions:?}");
+    assert!(
+        actions.ends_with(&["subject.erase", "request.fulfil"]),
+        "{actions:?}"
+    );
     for action in ["request.file", "request.code", "request.verify"] {
         assert!(actions.contains(&action), "{action}");
     }
@@ -100,7 +111,11 @@ async fn restriction_and_its_lifting_are_applied_on_fulfilment() {
     app.read(&app.service, &subject, "account")
         .await
         .error(403, "E_SUBJECT_RESTRICTED");
-    let id = verified(&app, json!({"subject": subject, "kind": "restriction_lift"})).await;
+    let id = verified(
+        &app,
+        json!({"subject": subject, "kind": "restriction_lift"}),
+    )
+    .await;
     fulfil(&app, &id, json!({})).await;
     app.read(&app.service, &subject, "account").await.ok(200);
 }
@@ -141,9 +156,13 @@ async fn a_consent_withdrawal_request_withdraws_the_consent() {
     .ok(201);
     app.advance_hours(1);
     app.read(&app.service, &subject, "newsletter").await.ok(200);
-    app.post("/v1/requests", &app.service, json!({"subject": subject, "kind": "consent_withdrawal"}))
-        .await
-        .error(422, "E_INVALID_FIELD");
+    app.post(
+        "/v1/requests",
+        &app.service,
+        json!({"subject": subject, "kind": "consent_withdrawal"}),
+    )
+    .await
+    .error(422, "E_INVALID_FIELD");
     let id = verified(
         &app,
         json!({"subject": subject, "kind": "consent_withdrawal", "purpose": "newsletter"}),
@@ -167,8 +186,16 @@ async fn access_portability_and_rectification_are_marked_done() {
     }
     let id = verified(&app, json!({"subject": subject, "kind": "rectification"})).await;
     let path = format!("/v1/requests/{id}/fulfil");
-    let body = app.post(&path, &app.dpo, json!({})).await.error(422, "E_INVALID_FIELD");
-    assert!(body["error"]["message"].as_str().unwrap().starts_with("note:"));
+    let body = app
+        .post(&path, &app.dpo, json!({}))
+        .await
+        .error(422, "E_INVALID_FIELD");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("note:")
+    );
     let done = fulfil(&app, &id, json!({"note": "name corrected in record"})).await;
     assert_eq!(done["closed_note"], "name corrected in record");
     // Still readable: access and portability take nothing away.
@@ -182,16 +209,26 @@ async fn transfer_and_directive_are_recorded_but_not_fulfilled_yet() {
     let url = "https://new-provider.example/import/ada";
     let body = json!({"subject": subject, "kind": "transfer", "url": url});
     let id = verified(&app, body).await;
-    let shown = app.get(&format!("/v1/requests/{id}"), &app.dpo).await.ok(200);
+    let shown = app
+        .get(&format!("/v1/requests/{id}"), &app.dpo)
+        .await
+        .ok(200);
     assert_eq!(shown["has_detail"], true);
-    assert!(!shown.to_string().contains("new-provider"), "the URL stays sealed");
+    assert!(
+        !shown.to_string().contains("new-provider"),
+        "the URL stays sealed"
+    );
     app.post(&format!("/v1/requests/{id}/fulfil"), &app.dpo, json!({}))
         .await
         .error(409, "E_NOT_SUPPORTED");
     let bad = json!({"subject": subject, "kind": "transfer", "url": "http://plain.example/"});
-    let err = app.post("/v1/requests", &app.dpo, bad).await.error(422, "E_INVALID_FIELD");
+    let err = app
+        .post("/v1/requests", &app.dpo, bad)
+        .await
+        .error(422, "E_INVALID_FIELD");
     assert!(!err.to_string().contains("plain.example"), "never echoed");
-    let body = json!({"subject": subject, "kind": "directive", "directive": "hand_to", "person": "Grace"});
+    let body =
+        json!({"subject": subject, "kind": "directive", "directive": "hand_to", "person": "Grace"});
     let id = verified(&app, body).await;
     app.post(&format!("/v1/requests/{id}/fulfil"), &app.dpo, json!({}))
         .await

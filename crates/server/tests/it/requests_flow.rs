@@ -11,10 +11,12 @@ use serde_json::json;
 async fn the_31st_of_january_is_due_at_the_end_of_february() {
     let app = spawn_app().await;
     let subject = customer(&app).await;
-    app.clock.set("2027-01-31T10:00:00Z".parse::<Timestamp>().unwrap());
+    app.clock
+        .set("2027-01-31T10:00:00Z".parse::<Timestamp>().unwrap());
     let filed = file(&app, json!({"subject": subject, "kind": "access"})).await;
     assert_eq!(filed["due_at"], "2027-02-28T10:00:00Z");
-    app.clock.set("2028-01-31T10:00:00Z".parse::<Timestamp>().unwrap());
+    app.clock
+        .set("2028-01-31T10:00:00Z".parse::<Timestamp>().unwrap());
     let filed = file(&app, json!({"subject": subject, "kind": "portability"})).await;
     assert_eq!(filed["due_at"], "2028-02-29T10:00:00Z", "leap year");
 }
@@ -31,12 +33,20 @@ async fn an_extension_needs_a_reason_comes_before_the_due_date_and_only_once() {
     app.post(&extend, &app.dpo, json!({"reason": "  "}))
         .await
         .error(422, "E_INVALID_FIELD");
-    app.post(&extend, &app.dpo, json!({"reason": "many records", "months": 3}))
-        .await
-        .error(422, "E_INVALID_FIELD");
+    app.post(
+        &extend,
+        &app.dpo,
+        json!({"reason": "many records", "months": 3}),
+    )
+    .await
+    .error(422, "E_INVALID_FIELD");
     app.advance_hours(24 * 30);
     let extended = app
-        .post(&extend, &app.dpo, json!({"reason": "many systems to search"}))
+        .post(
+            &extend,
+            &app.dpo,
+            json!({"reason": "many systems to search"}),
+        )
         .await
         .ok(200);
     assert_eq!(extended["due_at"], "2026-04-01T09:00:00Z");
@@ -75,7 +85,11 @@ async fn overdue_requests_are_flagged_and_listed_by_due_date() {
         .iter()
         .map(|r| r["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, [first["id"].as_str().unwrap()], "only the first is past due");
+    assert_eq!(
+        ids,
+        [first["id"].as_str().unwrap()],
+        "only the first is past due"
+    );
     assert_eq!(overdue["requests"][0]["overdue"], true);
     app.advance_hours(24);
     let all = app.get("/v1/requests", &app.dpo).await.ok(200);
@@ -92,7 +106,10 @@ async fn overdue_requests_are_flagged_and_listed_by_due_date() {
         .await
         .ok(200);
     assert_eq!(rest["requests"][0]["id"], second["id"]);
-    let fulfilled = app.get("/v1/requests?state=fulfilled", &app.dpo).await.ok(200);
+    let fulfilled = app
+        .get("/v1/requests?state=fulfilled", &app.dpo)
+        .await
+        .ok(200);
     assert_eq!(fulfilled["requests"].as_array().unwrap().len(), 1);
     app.get("/v1/requests?state=open", &app.dpo)
         .await
@@ -115,7 +132,12 @@ async fn refusal_needs_a_reason_and_closes_the_request() {
         .post(&refuse, &app.dpo, json!({"reason": ""}))
         .await
         .error(422, "E_INVALID_FIELD");
-    assert!(body["error"]["message"].as_str().unwrap().starts_with("reason:"));
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("reason:")
+    );
     let refused = app
         .post(&refuse, &app.dpo, json!({"reason": "manifestly unfounded"}))
         .await
@@ -149,17 +171,29 @@ async fn fulfilment_waits_for_verification() {
         .error(409, "E_NOT_VERIFIED");
     app.read(&app.service, &subject, "account").await.ok(200);
     let verify = format!("/v1/requests/{id}/verify");
-    app.post(&verify, &app.dpo, json!({"method": "document", "note": " "}))
-        .await
-        .error(422, "E_INVALID_FIELD");
+    app.post(
+        &verify,
+        &app.dpo,
+        json!({"method": "document", "note": " "}),
+    )
+    .await
+    .error(422, "E_INVALID_FIELD");
     let by_hand = app
-        .post(&verify, &app.dpo, json!({"method": "document", "note": "passport seen at the desk"}))
+        .post(
+            &verify,
+            &app.dpo,
+            json!({"method": "document", "note": "passport seen at the desk"}),
+        )
         .await
         .ok(200);
     assert_eq!(by_hand["verified_by"], "document");
-    app.post(&verify, &app.dpo, json!({"method": "manual", "note": "again"}))
-        .await
-        .error(409, "E_INVALID_TRANSITION");
+    app.post(
+        &verify,
+        &app.dpo,
+        json!({"method": "manual", "note": "again"}),
+    )
+    .await
+    .error(409, "E_INVALID_TRANSITION");
 }
 
 #[tokio::test]
@@ -171,7 +205,11 @@ async fn five_wrong_codes_lock_the_request_until_a_new_code_is_sent() {
         .unwrap()
         .to_owned();
     let right = code(&app, &id).await;
-    let wrong = if right.starts_with('0') { "11111-11111" } else { "00000-00000" };
+    let wrong = if right.starts_with('0') {
+        "11111-11111"
+    } else {
+        "00000-00000"
+    };
     let verify = format!("/v1/requests/{id}/verify");
     for _ in 0..5 {
         app.post(&verify, &app.dpo, json!({"code": wrong}))
@@ -217,7 +255,11 @@ async fn a_duplicate_is_linked_to_the_open_request_and_closed() {
     let subject = customer(&app).await;
     let first = file(&app, json!({"subject": subject, "kind": "erasure"})).await;
     let again = app
-        .post("/v1/requests", &app.service, json!({"subject": subject, "kind": "erasure"}))
+        .post(
+            "/v1/requests",
+            &app.service,
+            json!({"subject": subject, "kind": "erasure"}),
+        )
         .await
         .ok(200);
     assert_eq!(again["state"], "duplicate");
@@ -260,14 +302,22 @@ async fn roles_and_tenants_bound_who_sees_a_request() {
     app.get(&format!("/v1/requests/{id}"), beta)
         .await
         .error(404, "E_REQUEST_NOT_FOUND");
-    app.post(&format!("/v1/requests/{id}/refuse"), beta, json!({"reason": "x"}))
-        .await
-        .error(404, "E_REQUEST_NOT_FOUND");
+    app.post(
+        &format!("/v1/requests/{id}/refuse"),
+        beta,
+        json!({"reason": "x"}),
+    )
+    .await
+    .error(404, "E_REQUEST_NOT_FOUND");
     let listed = app.get("/v1/requests", beta).await.ok(200);
     assert_eq!(listed["requests"].as_array().unwrap().len(), 0);
-    app.post("/v1/requests", beta, json!({"subject": subject, "kind": "access"}))
-        .await
-        .error(404, "E_SUBJECT_NOT_FOUND");
+    app.post(
+        "/v1/requests",
+        beta,
+        json!({"subject": subject, "kind": "access"}),
+    )
+    .await
+    .error(404, "E_SUBJECT_NOT_FOUND");
     app.get(&format!("/v1/requests/{}", uuid::Uuid::nil()), &app.dpo)
         .await
         .error(404, "E_REQUEST_NOT_FOUND");

@@ -13,9 +13,15 @@ pub(crate) fn request(
     tenant: &str,
     id: &str,
 ) -> Result<Option<RequestRow>, StoreError> {
-    one(conn, sql::SELECT_REQUEST, [tenant, id], "requests", from_sqlite)?
-        .map(RequestRow::try_from)
-        .transpose()
+    one(
+        conn,
+        sql::SELECT_REQUEST,
+        [tenant, id],
+        "requests",
+        from_sqlite,
+    )?
+    .map(RequestRow::try_from)
+    .transpose()
 }
 
 /// A subject's open requests.

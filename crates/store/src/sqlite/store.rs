@@ -7,13 +7,13 @@ use super::request_reads;
 use crate::error::internal;
 use async_trait::async_trait;
 use tutela_engine::audit::{AuditChain, AuditEntry, AuditHead};
+use tutela_engine::ids::RequestId;
 use tutela_engine::ids::{SubjectId, TenantId};
+use tutela_engine::requests::{RequestCursor, RequestFilter, RequestRow};
 use tutela_engine::store::{
     ApiKeyGrant, ApiKeyRow, Change, PolicyRow, RecordFilter, Store, StoreError, SubjectView,
     TenantRow,
 };
-use tutela_engine::ids::RequestId;
-use tutela_engine::requests::{RequestCursor, RequestFilter, RequestRow};
 use tutela_policy::CategoryId;
 
 #[async_trait]
@@ -177,9 +177,7 @@ impl Store for SqliteStore {
     ) -> Result<Vec<RequestRow>, StoreError> {
         let tenant = tenant.clone();
         self.readers
-            .run(move |c| {
-                request_reads::open_requests_of(c, tenant.as_str(), &subject.to_string())
-            })
+            .run(move |c| request_reads::open_requests_of(c, tenant.as_str(), &subject.to_string()))
             .await
     }
 

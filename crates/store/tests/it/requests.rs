@@ -162,7 +162,13 @@ async fn the_queue_lists_by_due_date_with_filters_and_a_cursor(store: Arc<dyn St
             .unwrap()
             .is_empty()
     );
-    assert!(store.open_requests_of(&other, subject.id).await.unwrap().is_empty());
+    assert!(
+        store
+            .open_requests_of(&other, subject.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 async fn a_request_needs_a_live_subject(store: Arc<dyn Store>) {
@@ -172,7 +178,10 @@ async fn a_request_needs_a_live_subject(store: Arc<dyn Store>) {
     let err = apply(store, &t, vec![Write::InsertRequest(missing)])
         .await
         .unwrap_err();
-    assert!(matches!(err, StoreError::Missing { what: "subject" }), "{err:?}");
+    assert!(
+        matches!(err, StoreError::Missing { what: "subject" }),
+        "{err:?}"
+    );
     let subject = setup_subject(store, &t).await;
     apply(
         store,
