@@ -236,3 +236,53 @@ async fn transfer_and_directive_are_recorded_but_not_fulfilled_yet() {
     let chain = serde_json::to_string(&app.audit().await).unwrap();
     assert!(!chain.contains("new-provider") && !chain.contains("Grace"));
 }
+
+#[tokio::test]
+async fn a_failed_act_leaves_the_request_open_and_nothing_done() {
+    let app = spawn_app().await;
+    let subject = app
+        .subject(
+            "customer",
+            "billing",
+            json!([{"category": "iban", "value": "DE02120300000000202051"}]),
+        )
+        .await;
+    let id = verified(&app, json!({"subject": subject, "kind": "erasure"})).await;
+    let before = app.audit_len().await;
+    app.post(&format!("/v1/requests/{id}/fulfil"), &app.dpo, json!({}))
+        .await
+        .error(409, "E_STATUTORY_HOLD");
+    let shown = app
+        .get(&format!("/v1/requests/{id}"), &app.dpo)
+        .await
+        .ok(200);
+    assert_eq!(shown["state"], "verified", "the request stays open");
+    assert!(shown["fulfilled_at"].is_null());
+    assert_eq!(
+        app.audit_len().await,
+        before,
+        "no act, no fulfilment on record"
+    );
+}
+
+#[tokio::test]
+async fn two_fulfilments_at_once_erase_once() {
+    let app = spawn_app().await;
+    let subject = customer(&app).await;
+    let id = verified(&app, json!({"subject": subject, "kind": "erasure"})).await;
+    let path = format!("/v1/requests/{id}/fulfil");
+    let (a, b) = tokio::join!(
+        app.post(&path, &app.dpo, json!({})),
+        app.post(&path, &app.admin, json!({}))
+    );
+    let mut statuses = [a.status.as_u16(), b.status.as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 409], "{} / {}", a.text, b.text);
+    let erasures = app
+        .audit()
+        .await
+        .iter()
+        .filter(|e| e["action"] == "subject.erase" || e["action"] == "request.fulfil")
+        .count();
+    assert_eq!(erasures, 2, "one erasure and one fulfilment");
+}
