@@ -17,6 +17,8 @@ use std::sync::Mutex;
 pub enum MessageKind {
     /// A one-time code to confirm the subject's identity.
     VerificationCode,
+    /// The due date was extended, with the reason (Art. 12(3)).
+    Extension,
     /// The request was refused; the subject may complain to the authority.
     Refusal,
     /// The request was fulfilled.
@@ -44,7 +46,7 @@ pub struct Message {
     /// When the code expires.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code_expires_at: Option<Timestamp>,
-    /// Staff's reason, for a refusal.
+    /// Staff's reason, for a refusal or an extension.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// Who handles the request and how to reach them.

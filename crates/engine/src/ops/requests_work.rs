@@ -21,7 +21,8 @@ use crate::store::Change;
 
 impl Engine {
     /// Extends an open request's due date once, with a reason, before the
-    /// first due date, by `months` (default: the policy's whole extension).
+    /// first due date, by `months` (default: the policy's whole extension),
+    /// and tells the subject the new date and why (Art. 12(3)).
     pub async fn extend_request(
         &self,
         who: &Principal,
@@ -41,7 +42,7 @@ impl Engine {
         )?;
         let mut next = row.clone();
         next.extended_due_at = Some(extended);
-        next.extension_reason = Some(reason);
+        next.extension_reason = Some(reason.clone());
         self.update_request(
             who,
             &row,
@@ -50,6 +51,9 @@ impl Engine {
             Outcome::Allowed,
         )
         .await?;
+        let mut message = self.message(&next, MessageKind::Extension);
+        message.reason = Some(reason.as_str().to_owned());
+        self.tell(&message).await;
         Ok(next)
     }
 

@@ -53,6 +53,9 @@ async fn an_extension_needs_a_reason_comes_before_the_due_date_and_only_once() {
     assert_eq!(extended["extended_due_at"], "2026-06-01T09:00:00Z");
     assert_eq!(extended["effective_due_at"], "2026-06-01T09:00:00Z");
     assert_eq!(extended["extension_reason"], "many systems to search");
+    let told = app.notes.messages().pop().unwrap();
+    assert_eq!(told.kind, tutela_engine::notify::MessageKind::Extension);
+    assert_eq!(told.reason.as_deref(), Some("many systems to search"));
     app.post(&extend, &app.dpo, json!({"reason": "again"}))
         .await
         .error(409, "E_ALREADY_EXTENDED");
