@@ -551,4 +551,6 @@ pub(crate) fn head(tenant: &TenantId, head: &AuditHead, old_seq: u64) -> Result<
 }
 
 #[cfg(test)]
+mod requests_tests;
+#[cfg(test)]
 mod tests;
