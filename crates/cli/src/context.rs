@@ -62,9 +62,17 @@ pub async fn open(config: &Config) -> Result<Arc<Engine>> {
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .push(Arc::clone(&store));
+    let database_dir = sqlite_path(&config.database_url)
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+        .filter(|p| !p.as_os_str().is_empty());
+    let secret = std::env::var("TUTELA_WEBHOOK_SECRET").ok();
+    let notifier =
+        tutela_server::notifiers::from_config(config, database_dir.as_deref(), secret.as_deref())
+            .map_err(|err| anyhow!("{err}"))?;
     let ledger = tutela_store::FileLedger::new(config.erasure_ledger_path());
     let engine = Engine::new(store, Arc::new(SystemClock), Arc::new(master))
-        .with_erasure_ledger(Arc::new(ledger));
+        .with_erasure_ledger(Arc::new(ledger))
+        .with_notifier(notifier);
     let engine = Arc::new(engine);
     // Before anything is written: a wrong key must issue no API key and
     // append no audit entry.

@@ -46,6 +46,10 @@ enum Command {
     /// Create, list and revoke API keys.
     #[command(subcommand)]
     Keys(cmd::keys::KeysCommand),
+    /// Work data subject requests as the tenant's DPO: list, show, file,
+    /// code, verify, extend, refuse, fulfil.
+    #[command(subcommand)]
+    Requests(cmd::requests::RequestsCommand),
     /// Verify the tamper-evident audit chains.
     #[command(subcommand)]
     Audit(cmd::audit::AuditCommand),
@@ -111,6 +115,10 @@ async fn run_command(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Keys(command) => {
             logging::init_for_command()?;
             cmd::keys::run(config, command).await
+        }
+        Command::Requests(command) => {
+            logging::init_for_command()?;
+            cmd::requests::run(config, command).await
         }
         Command::Audit(command) => {
             logging::init_for_command()?;

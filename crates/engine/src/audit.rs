@@ -69,6 +69,20 @@ pub enum Action {
     RecordDelete,
     /// A signed checkpoint of the chain was taken.
     AuditCheckpoint,
+    /// A data subject request was filed.
+    RequestFile,
+    /// A verification code was sent for a request.
+    RequestCode,
+    /// A request's identity check passed (or a wrong code was tried).
+    RequestVerify,
+    /// A request's due date was extended.
+    RequestExtend,
+    /// A fee was set on a request.
+    RequestFee,
+    /// A request was refused.
+    RequestRefuse,
+    /// A request was fulfilled.
+    RequestFulfil,
 }
 
 impl Action {
@@ -95,6 +109,13 @@ impl Action {
             Self::RecordRectify => "record.rectify",
             Self::RecordDelete => "record.delete",
             Self::AuditCheckpoint => "audit.checkpoint",
+            Self::RequestFile => "request.file",
+            Self::RequestCode => "request.code",
+            Self::RequestVerify => "request.verify",
+            Self::RequestExtend => "request.extend",
+            Self::RequestFee => "request.fee",
+            Self::RequestRefuse => "request.refuse",
+            Self::RequestFulfil => "request.fulfil",
         }
     }
 }

@@ -9,6 +9,7 @@ use crate::clock::Clock;
 use crate::error::EngineError;
 use crate::ids::{SubjectId, TenantId};
 use crate::ledger::ErasureLedger;
+use crate::notify::{NoNotifier, Notifier};
 use crate::principal::{Act, Principal};
 use crate::store::{Change, Store, StoreError};
 use std::collections::HashMap;
@@ -25,6 +26,7 @@ pub struct Engine {
     pub(crate) auth: AuthCache,
     /// Where erasures are written ahead of their commit, if anywhere.
     pub(crate) ledger: Option<Arc<dyn ErasureLedger>>,
+    pub(crate) notifier: Arc<dyn Notifier>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -44,6 +46,7 @@ impl Engine {
             policies: RwLock::new(HashMap::new()),
             auth: AuthCache::default(),
             ledger: None,
+            notifier: Arc::new(NoNotifier),
         }
     }
 
@@ -54,6 +57,15 @@ impl Engine {
     #[must_use]
     pub fn with_erasure_ledger(mut self, ledger: Arc<dyn ErasureLedger>) -> Self {
         self.ledger = Some(ledger);
+        self
+    }
+
+    /// The same engine telling data subjects about their requests through
+    /// `notifier` (the default refuses every message, so no code is ever
+    /// silently dropped).
+    #[must_use]
+    pub fn with_notifier(mut self, notifier: Arc<dyn Notifier>) -> Self {
+        self.notifier = notifier;
         self
     }
 

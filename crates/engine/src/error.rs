@@ -2,6 +2,7 @@
 //! a message that helps a caller fix the request; causes from storage or
 //! crypto stay in the source chain for logs and never reach clients.
 
+use crate::requests::RequestError;
 use crate::store::StoreError;
 use tutela_policy::Diagnostic;
 
@@ -171,6 +172,10 @@ pub enum EngineError {
     /// or written under another master key. Nothing is replayed from it.
     #[error("{0}; the ledger cannot be trusted, so nothing was replayed")]
     LedgerTampered(crate::ledger::LedgerLineError),
+    // Data subject requests.
+    /// A data subject request step was refused (see [`RequestError`]).
+    #[error(transparent)]
+    Request(#[from] RequestError),
 }
 
 impl EngineError {
@@ -213,6 +218,7 @@ impl EngineError {
             Self::MasterKeyMismatch => "E_MASTER_KEY_MISMATCH",
             Self::LedgerUnavailable(_) => "E_LEDGER_UNAVAILABLE",
             Self::LedgerTampered(_) => "E_LEDGER_TAMPERED",
+            Self::Request(e) => e.code(),
         }
     }
 
@@ -254,6 +260,7 @@ impl EngineError {
             Self::MasterKeyMismatch | Self::LedgerUnavailable(_) | Self::LedgerTampered(_) => {
                 ErrorKind::Internal
             }
+            Self::Request(e) => e.kind(),
         }
     }
 }
@@ -274,6 +281,10 @@ pub enum ErrorKind {
     /// The policy, a consent, an objection, a restriction or the key's scope
     /// forbids it (403). Such refusals are on the audit chain.
     Denied,
+    /// A field is missing, empty or malformed (422).
+    Unprocessable,
+    /// Too many tries: wait or start over (429).
+    TooManyRequests,
     /// Our fault (500); details are in the logs only.
     Internal,
 }

@@ -130,6 +130,11 @@ uuid_id!(
     ObjectionId,
     "objection id"
 );
+uuid_id!(
+    /// One data subject request (Art. 12-22).
+    RequestId,
+    "request id"
+);
 
 #[cfg(test)]
 mod tests {

@@ -13,8 +13,10 @@ pub mod error;
 pub mod ids;
 pub mod lawful;
 pub mod ledger;
+pub mod notify;
 mod ops;
 pub mod principal;
+pub mod requests;
 pub mod store;
 
 pub use engine::Engine;

@@ -61,6 +61,7 @@ impl Role {
                     | Disclose
                     | ManageConsent
                     | RecordObjection
+                    | FileRequest
             ),
             Self::Dpo => matches!(
                 act,
@@ -74,6 +75,8 @@ impl Role {
                     | Rectify
                     | Erase
                     | ReadAudit
+                    | FileRequest
+                    | ManageRequests
             ),
             Self::Analyst => matches!(act, ReadPolicy),
         }
@@ -117,11 +120,15 @@ pub enum Act {
     Erase,
     /// Read and verify the audit chain.
     ReadAudit,
+    /// File a data subject request (a product on behalf of its user, or staff).
+    FileRequest,
+    /// Work data subject requests: verify, extend, refuse, fulfil, list.
+    ManageRequests,
 }
 
 impl Act {
     /// Every act, so a role's powers can be compared with another's.
-    pub const ALL: [Self; 16] = [
+    pub const ALL: [Self; 18] = [
         Self::ManageTenants,
         Self::ManageKeys,
         Self::PublishPolicy,
@@ -138,6 +145,8 @@ impl Act {
         Self::Rectify,
         Self::Erase,
         Self::ReadAudit,
+        Self::FileRequest,
+        Self::ManageRequests,
     ];
 
     /// True for acts that are not tied to one purpose: they reach a
@@ -153,6 +162,8 @@ impl Act {
                 | Self::Rectify
                 | Self::Erase
                 | Self::ReadAudit
+                | Self::FileRequest
+                | Self::ManageRequests
         )
     }
 
@@ -175,6 +186,8 @@ impl Act {
             Self::Rectify => "rectify a subject's records",
             Self::Erase => "erase subjects",
             Self::ReadAudit => "read the audit chain",
+            Self::FileRequest => "file data subject requests",
+            Self::ManageRequests => "work data subject requests",
         }
     }
 }
@@ -451,6 +464,18 @@ mod tests {
                 .iter()
                 .any(|a| Role::Service.allows(*a) && !Role::Dpo.allows(*a))
         );
+    }
+
+    #[test]
+    fn products_file_requests_and_only_staff_work_them() {
+        assert!(Role::Service.allows(Act::FileRequest));
+        assert!(!Role::Service.allows(Act::ManageRequests));
+        for role in [Role::Dpo, Role::Admin] {
+            assert!(role.allows(Act::FileRequest) && role.allows(Act::ManageRequests));
+        }
+        assert!(!Role::Analyst.allows(Act::FileRequest));
+        assert!(!Role::Analyst.allows(Act::ManageRequests));
+        assert!(Act::FileRequest.needs_unscoped_key() && Act::ManageRequests.needs_unscoped_key());
     }
 
     #[test]

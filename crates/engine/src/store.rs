@@ -8,7 +8,9 @@
 //! audit chain are committed together or not at all.
 
 use crate::audit::{AuditChain, AuditEntry, AuditEvent, AuditHead};
-use crate::ids::{ApiKeyId, ConsentId, ObjectionId, RecordId, SubjectId, TenantId};
+use crate::ids::{ApiKeyId, ConsentId, ObjectionId, RecordId, RequestId, SubjectId, TenantId};
+use crate::requests::RequestRow;
+pub use crate::requests::{RequestCursor, RequestFilter};
 use async_trait::async_trait;
 use jiff::Timestamp;
 use tutela_policy::{CategoryId, PurposeId};
@@ -238,6 +240,19 @@ pub enum Write {
         /// When.
         at: Timestamp,
     },
+    /// File a data subject request (the subject must be live).
+    InsertRequest(RequestRow),
+    /// Replace a request's mutable fields, only if it is still at
+    /// `expected_version` (else `Missing { what: "request" }`, and nothing
+    /// of the change is committed): two staff acting on one request at once
+    /// never both succeed, so nothing is done twice. `row.version` is the
+    /// new version.
+    UpdateRequest {
+        /// The request as it should be.
+        row: RequestRow,
+        /// The version it was read at.
+        expected_version: u32,
+    },
 }
 
 /// An atomic unit of work: the writes and the audit events describing them.
@@ -451,6 +466,28 @@ pub trait Store: Send + Sync {
     /// ascending: `audit verify` walks them all, so a lane whose head row
     /// was deleted is still checked.
     async fn audit_lanes(&self, tenant: &TenantId) -> Result<Vec<u32>, StoreError>;
+
+    /// One data subject request.
+    async fn request(
+        &self,
+        tenant: &TenantId,
+        id: RequestId,
+    ) -> Result<Option<RequestRow>, StoreError>;
+    /// A page of requests by effective due date then id, after `after`,
+    /// at most `limit` (the engine bounds it).
+    async fn requests(
+        &self,
+        tenant: &TenantId,
+        filter: RequestFilter,
+        after: Option<RequestCursor>,
+        limit: u32,
+    ) -> Result<Vec<RequestRow>, StoreError>;
+    /// The subject's open (received or verified) requests, oldest first.
+    async fn open_requests_of(
+        &self,
+        tenant: &TenantId,
+        subject: SubjectId,
+    ) -> Result<Vec<RequestRow>, StoreError>;
 
     /// Every tenant id that has a tenant row, an audit head or an audit
     /// entry, sorted. An operator-only maintenance query: besides listing

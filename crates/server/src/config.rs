@@ -37,6 +37,18 @@ pub struct Config {
     /// backups, and never beside the master key.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub erasure_ledger: Option<PathBuf>,
+    /// Where messages to data subjects about their requests (one-time
+    /// codes, refusals, fulfilments) are written, one JSON file each, for
+    /// the product's mailer to deliver (`TUTELA_OUTBOX_DIR`). Unset: an
+    /// `outbox` directory beside the SQLite database (else
+    /// `tutela-data/outbox`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outbox_dir: Option<PathBuf>,
+    /// Instead of the outbox, POST those messages to this URL, signed per
+    /// Standard Webhooks with the secret in `TUTELA_WEBHOOK_SECRET`
+    /// (`whsec_` + base64) (`TUTELA_WEBHOOK_URL`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub webhook_url: Option<String>,
 }
 
 impl Default for Config {
@@ -49,6 +61,8 @@ impl Default for Config {
             body_limit_bytes: 1024 * 1024,
             metrics_listen: None,
             erasure_ledger: None,
+            outbox_dir: None,
+            webhook_url: None,
         }
     }
 }
@@ -179,6 +193,12 @@ impl Config {
         if let Some(v) = env("TUTELA_ERASURE_LEDGER") {
             config.erasure_ledger = Some(PathBuf::from(v));
         }
+        if let Some(v) = env("TUTELA_OUTBOX_DIR") {
+            config.outbox_dir = Some(PathBuf::from(v));
+        }
+        if let Some(v) = env("TUTELA_WEBHOOK_URL") {
+            config.webhook_url = Some(v);
+        }
         config.validate()?;
         Ok(config)
     }
@@ -204,6 +224,16 @@ impl Config {
             return Err(ConfigError::Invalid {
                 field: "erasure_ledger",
                 message: "must not be the master key file".to_owned(),
+            });
+        }
+        if let Some(url) = &self.webhook_url
+            && !(url.starts_with("https://")
+                || url.starts_with("http://127.0.0.1")
+                || url.starts_with("http://localhost"))
+        {
+            return Err(ConfigError::Invalid {
+                field: "webhook_url",
+                message: "must start with https:// (plain http only to localhost)".to_owned(),
             });
         }
         let known = ["sqlite:", "postgres:", "postgresql:"];

@@ -10,6 +10,7 @@ pub mod error;
 pub mod extract;
 pub mod headers;
 pub mod metrics;
+pub mod notifiers;
 pub mod openapi;
 pub mod routes;
 pub mod wire;
@@ -66,6 +67,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::records::router())
         .merge(routes::rights::router())
         .merge(routes::access::router())
+        .merge(routes::requests::router())
         .merge(routes::audit::router())
         .merge(routes::checkpoints::router())
 }

@@ -27,6 +27,7 @@ Every error is `{\"error\": {\"code\", \"message\"}}` with a stable code.",
         (name = "subjects", description = "Data subjects, lookup by identifier, restriction and erasure."),
         (name = "records", description = "Personal data: written for a purpose, read and disclosed only as the policy allows."),
         (name = "rights", description = "Consent, objection and the subject's own access."),
+        (name = "requests", description = "Data subject requests: filing, identity check, due dates, refusal and fulfilment."),
         (name = "audit", description = "The tamper-evident audit chain."),
     )
 )]
@@ -81,6 +82,42 @@ pub enum Errors {
     /// A field has the wrong type, is missing or unknown; or the policy is invalid.
     #[response(status = 422)]
     InvalidField(ErrorBody),
+    /// Our fault; the details are in the server log only.
+    #[response(status = 500)]
+    Internal(ErrorBody),
+}
+
+/// The error answers of the request routes: [`Errors`] plus 429.
+#[derive(IntoResponses)]
+#[allow(dead_code)] // never built: only its type describes responses
+pub enum RequestErrors {
+    /// Malformed request: bad JSON, a bad id or query.
+    #[response(status = 400)]
+    BadRequest(ErrorBody),
+    /// Missing, unknown or revoked API key.
+    #[response(status = 401)]
+    Unauthenticated(ErrorBody),
+    /// The key's role or scope does not allow this (audited).
+    #[response(status = 403)]
+    Denied(ErrorBody),
+    /// No such request or subject in this tenant.
+    #[response(status = 404)]
+    NotFound(ErrorBody),
+    /// Not allowed in the request's state (`E_INVALID_TRANSITION`, `E_NOT_VERIFIED`, `E_CODE_EXPIRED`, ...).
+    #[response(status = 409)]
+    Conflict(ErrorBody),
+    /// The body is larger than the server accepts.
+    #[response(status = 413)]
+    TooLarge(ErrorBody),
+    /// The body is not `application/json`.
+    #[response(status = 415)]
+    UnsupportedMediaType(ErrorBody),
+    /// A field is missing, empty or malformed, or the code is wrong (`E_WRONG_CODE`).
+    #[response(status = 422)]
+    InvalidField(ErrorBody),
+    /// Too many wrong codes (`E_CODE_LOCKED`) or codes sent too often (`E_CODE_RATE_LIMITED`).
+    #[response(status = 429)]
+    TooManyRequests(ErrorBody),
     /// Our fault; the details are in the server log only.
     #[response(status = 500)]
     Internal(ErrorBody),

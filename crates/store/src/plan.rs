@@ -19,6 +19,8 @@ use tutela_engine::audit::{AuditChain, AuditEntry, AuditEvent, AuditHead};
 use tutela_engine::ids::{SubjectId, TenantId};
 use tutela_engine::store::{Change, IdentifierRow, RecordRow, StoreError, Write};
 
+mod requests;
+
 /// An argument of a statement, in the few types the schema stores.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Value {
@@ -461,6 +463,27 @@ fn write(steps: &mut Vec<Step>, tenant: &TenantId, write: &Write) -> Result<(), 
                 expect,
             ));
         }
+        Write::InsertRequest(row) => {
+            same_tenant(tenant, &row.tenant)?;
+            steps.push(require_live(tenant, &row.subject));
+            let args = requests::args(row);
+            steps.push(exec(sql::INSERT_REQUEST, args, of_subject("request")));
+        }
+        Write::UpdateRequest {
+            row,
+            expected_version,
+        } => {
+            same_tenant(tenant, &row.tenant)?;
+            let mut args = requests::args(row);
+            args.push(i64::from(*expected_version).into());
+            let expect = Expect::Row("request");
+            steps.push(exec_expecting(
+                sql::UPDATE_REQUEST,
+                args,
+                both("request"),
+                expect,
+            ));
+        }
     }
     Ok(())
 }
@@ -546,5 +569,7 @@ pub(crate) fn head(tenant: &TenantId, head: &AuditHead, old_seq: u64) -> Result<
 }
 
 mod record;
+#[cfg(test)]
+mod requests_tests;
 #[cfg(test)]
 mod tests;

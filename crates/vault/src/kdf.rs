@@ -19,6 +19,7 @@
 //! | audit MAC      | `audit`       | tenant id    |
 //! | key check      | `key-check`   | empty        |
 //! | erasure ledger | `erasure-ledger` | empty     |
+//! | request codes  | `request-code`| tenant id    |
 //!
 //! Per-tenant keys mean one tenant's blind indexes and audit MACs say nothing
 //! about another's: the same email has unrelated index values in two tenants,
@@ -41,6 +42,8 @@ pub(crate) const LABEL_CHECKPOINT: &str = "audit-checkpoint-ed25519";
 pub(crate) const LABEL_KEY_CHECK: &str = "key-check";
 /// Label of the key that MACs the erasure ledger's lines.
 pub(crate) const LABEL_ERASURE_LEDGER: &str = "erasure-ledger";
+/// Label of the per-tenant key hashing data subject requests' one-time codes.
+pub(crate) const LABEL_REQUEST_CODE: &str = "request-code";
 /// Prefix of every label, so a future scheme can use `tutela/v2/`.
 const LABEL_PREFIX: &str = "tutela/v1/";
 

@@ -17,9 +17,11 @@ use crate::checkpoint_key::CheckpointKey;
 use crate::data_key::DataKey;
 use crate::error::VaultError;
 use crate::kdf::{
-    self, LABEL_AUDIT, LABEL_BLIND_INDEX, LABEL_ERASURE_LEDGER, LABEL_KEY_CHECK, LABEL_WRAP,
+    self, LABEL_AUDIT, LABEL_BLIND_INDEX, LABEL_ERASURE_LEDGER, LABEL_KEY_CHECK, LABEL_REQUEST_CODE,
+    LABEL_WRAP,
 };
 use crate::ledger_key::LedgerKey;
+use crate::request_code_key::RequestCodeKey;
 use crate::rng::{or_fail, random_array};
 use crate::wrapped::WrappedKey;
 
@@ -181,6 +183,17 @@ impl MasterKey {
     /// the master key can write a line that verifies.
     pub fn erasure_ledger_key(&self) -> LedgerKey {
         LedgerKey::from_derived(kdf::derive(&self.bytes, LABEL_ERASURE_LEDGER, b""))
+    }
+
+    /// The tenant's key for one-time codes of data subject requests (label
+    /// `request-code`, context the tenant id): codes are stored only as
+    /// HMACs under it, so a copy of the database cannot be used to guess them.
+    pub fn request_code_key(&self, tenant: &str) -> RequestCodeKey {
+        RequestCodeKey::from_derived(kdf::derive(
+            &self.bytes,
+            LABEL_REQUEST_CODE,
+            tenant.as_bytes(),
+        ))
     }
 
     /// The deployment's checkpoint-signing key (label

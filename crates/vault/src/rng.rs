@@ -6,8 +6,9 @@
 
 use crate::error::VaultError;
 
-/// `N` bytes from the operating system's CSPRNG.
-pub(crate) fn random_array<const N: usize>() -> Result<[u8; N], VaultError> {
+/// `N` bytes from the operating system's CSPRNG (re-exported as
+/// `try_random_bytes`, for one-time codes built outside the vault).
+pub fn random_array<const N: usize>() -> Result<[u8; N], VaultError> {
     let mut out = [0u8; N];
     getrandom::fill(&mut out).map_err(|_| VaultError::RandomnessUnavailable)?;
     Ok(out)

@@ -10,5 +10,7 @@ pub mod init;
 pub mod keys;
 pub mod policy;
 pub mod restore;
+pub mod requests;
+pub mod requests_view;
 pub mod serve;
 pub mod tenant;

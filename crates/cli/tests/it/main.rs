@@ -26,6 +26,7 @@ mod metrics;
 mod pg;
 mod plaintext;
 mod policy;
+mod requests;
 mod storage;
 mod support;
 mod tenants;

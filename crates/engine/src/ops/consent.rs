@@ -38,6 +38,24 @@ impl Engine {
         granted: bool,
         source: &str,
     ) -> Result<ConsentRow, EngineError> {
+        let (row, change) = self
+            .plan_consent(who, subject, purpose, granted, source)
+            .await?;
+        self.commit(&who.tenant, change).await?;
+        Ok(row)
+    }
+
+    /// The checks, row and change of [`Engine::record_consent`], not yet
+    /// committed, so a withdrawal request's fulfilment commits it with its
+    /// own update in one transaction.
+    pub(crate) async fn plan_consent(
+        &self,
+        who: &Principal,
+        subject: SubjectId,
+        purpose: &PurposeId,
+        granted: bool,
+        source: &str,
+    ) -> Result<(ConsentRow, Change), EngineError> {
         let action = if granted {
             Action::ConsentGrant
         } else {
@@ -91,8 +109,7 @@ impl Engine {
                 Outcome::Allowed,
             )],
         };
-        self.commit(&who.tenant, change).await?;
-        Ok(row)
+        Ok((row, change))
     }
 
     /// The subject's standing on every consent purpose of the policy that
@@ -140,6 +157,18 @@ impl Engine {
         subject: SubjectId,
         purpose: Option<&PurposeId>,
     ) -> Result<ObjectionRow, EngineError> {
+        let (row, change) = self.plan_objection(who, subject, purpose).await?;
+        self.commit(&who.tenant, change).await?;
+        Ok(row)
+    }
+
+    /// The checks, row and change of [`Engine::object`], not yet committed.
+    pub(crate) async fn plan_objection(
+        &self,
+        who: &Principal,
+        subject: SubjectId,
+        purpose: Option<&PurposeId>,
+    ) -> Result<(ObjectionRow, Change), EngineError> {
         let scope = who
             .require(Act::RecordObjection)
             .and_then(|()| match purpose {
@@ -187,7 +216,6 @@ impl Engine {
                 Outcome::Allowed,
             )],
         };
-        self.commit(&who.tenant, change).await?;
-        Ok(row)
+        Ok((row, change))
     }
 }

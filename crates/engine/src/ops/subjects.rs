@@ -267,6 +267,19 @@ impl Engine {
         subject: SubjectId,
         restricted: bool,
     ) -> Result<(), EngineError> {
+        let change = self.plan_restriction(who, subject, restricted).await?;
+        self.commit(&who.tenant, change).await
+    }
+
+    /// The checks and the change of [`Engine::set_restricted`], not yet
+    /// committed, so a request's fulfilment can commit it with its own
+    /// update in one transaction.
+    pub(crate) async fn plan_restriction(
+        &self,
+        who: &Principal,
+        subject: SubjectId,
+        restricted: bool,
+    ) -> Result<Change, EngineError> {
         let action = if restricted {
             Action::RestrictionSet
         } else {
@@ -275,7 +288,7 @@ impl Engine {
         self.authorize(who, Act::Restrict, action, None, Some(subject))
             .await?;
         self.live_subject(who, subject, RecordFilter::None).await?;
-        let change = Change {
+        Ok(Change {
             writes: vec![Write::SetRestricted {
                 subject,
                 restricted,
@@ -288,8 +301,7 @@ impl Engine {
                 String::new(),
                 Outcome::Allowed,
             )],
-        };
-        self.commit(&who.tenant, change).await
+        })
     }
 
     /// Destroys the subject's data key and drops its records and
@@ -303,6 +315,17 @@ impl Engine {
         who: &Principal,
         subject: SubjectId,
     ) -> Result<(), EngineError> {
+        let change = self.plan_erasure(who, subject).await?;
+        erasure_outcome(self.commit(&who.tenant, change).await)
+    }
+
+    /// The checks and the change of [`Engine::erase_subject`], not yet
+    /// committed (see [`Engine::plan_restriction`]).
+    pub(crate) async fn plan_erasure(
+        &self,
+        who: &Principal,
+        subject: SubjectId,
+    ) -> Result<Change, EngineError> {
         self.authorize(who, Act::Erase, Action::SubjectErase, None, Some(subject))
             .await?;
         let view = self.live_subject(who, subject, RecordFilter::All).await?;
@@ -334,7 +357,7 @@ impl Engine {
         // Written ahead and fsynced: a crash after this line and before the
         // commit costs one harmless replay; the other order cannot happen.
         self.write_ahead(&who.tenant, subject, at).await?;
-        let change = Change {
+        Ok(Change {
             writes: vec![Write::EraseSubject { subject, at }],
             audit: vec![self.event(
                 who,
@@ -344,12 +367,16 @@ impl Engine {
                 String::new(),
                 Outcome::Allowed,
             )],
-        };
-        match self.commit(&who.tenant, change).await {
-            Err(EngineError::Storage(StoreError::Missing { .. })) => {
-                Err(EngineError::SubjectNotFound)
-            }
-            other => other,
+        })
+    }
+}
+
+/// An erasure whose subject row vanished meanwhile is "not found".
+pub(crate) fn erasure_outcome<T>(result: Result<T, EngineError>) -> Result<T, EngineError> {
+    match result {
+        Err(EngineError::Storage(StoreError::Missing { what: "subject" })) => {
+            Err(EngineError::SubjectNotFound)
         }
+        other => other,
     }
 }

@@ -9,6 +9,7 @@ pub mod keys;
 pub mod ops;
 pub mod policy;
 pub mod records;
+pub mod requests;
 pub mod rights;
 pub mod subjects;
 pub mod tenants;

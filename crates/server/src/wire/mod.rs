@@ -9,6 +9,7 @@ mod audit;
 pub mod bounded;
 mod checkpoint;
 mod data;
+mod requests;
 mod rights;
 
 pub use access::*;
@@ -16,4 +17,5 @@ pub use admin::*;
 pub use audit::*;
 pub use checkpoint::*;
 pub use data::*;
+pub use requests::*;
 pub use rights::*;

@@ -10,6 +10,7 @@ use tokio::sync::oneshot;
 use tutela_engine::Engine;
 use tutela_engine::clock::ManualClock;
 use tutela_engine::ids::TenantId;
+use tutela_engine::notify::MemoryNotifier;
 use tutela_engine::principal::{Principal, Role};
 use tutela_policy::PurposeId;
 use tutela_server::AppState;
@@ -29,6 +30,8 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     /// The SQLite file.
     pub db_path: PathBuf,
+    /// Every message sent to data subjects (verification codes, ...).
+    pub notes: Arc<MemoryNotifier>,
     /// Operator tenant admin.
     pub operator: String,
     /// Tenant `acme` keys by role.
@@ -65,7 +68,8 @@ pub async fn spawn_app() -> TestApp {
         "2026-03-01T09:00:00Z".parse::<Timestamp>().unwrap(),
     ));
     let master = Arc::new(tutela_vault::MasterKey::generate());
-    let engine = Arc::new(Engine::new(store, clock.clone(), master));
+    let notes = Arc::new(MemoryNotifier::default());
+    let engine = Arc::new(Engine::new(store, clock.clone(), master).with_notifier(notes.clone()));
 
     let op = TenantId::parse("operator").unwrap();
     engine
@@ -136,6 +140,7 @@ pub async fn spawn_app() -> TestApp {
         client: reqwest::Client::new(),
         clock,
         db_path,
+        notes,
         operator,
         admin,
         service,

@@ -23,5 +23,7 @@ mod input;
 mod ops;
 mod purposes;
 mod rectify;
+mod requests;
+mod requests_flow;
 mod rights;
 mod tenants;

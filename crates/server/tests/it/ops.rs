@@ -41,6 +41,15 @@ const ROUTES: &[&str] = &[
     "GET /v1/audit/heads",
     "GET /v1/audit/verify",
     "POST /v1/audit/checkpoints",
+    "POST /v1/requests",
+    "GET /v1/requests",
+    "GET /v1/requests/{id}",
+    "POST /v1/requests/{id}/code",
+    "POST /v1/requests/{id}/verify",
+    "POST /v1/requests/{id}/extend",
+    "POST /v1/requests/{id}/refuse",
+    "POST /v1/requests/{id}/fee",
+    "POST /v1/requests/{id}/fulfil",
 ];
 
 #[tokio::test]

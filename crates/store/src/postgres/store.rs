@@ -1,10 +1,11 @@
 //! [`Store`] for [`PgStore`]: changes go to the lane writers, reads to the
 //! pool (`reads`).
 
-use super::{PgStore, reads};
+use super::{PgStore, reads, request_reads};
 use async_trait::async_trait;
 use tutela_engine::audit::{AuditChain, AuditEntry, AuditHead};
-use tutela_engine::ids::{SubjectId, TenantId};
+use tutela_engine::ids::{RequestId, SubjectId, TenantId};
+use tutela_engine::requests::{RequestCursor, RequestFilter, RequestRow};
 use tutela_engine::store::{
     ApiKeyGrant, ApiKeyRow, AuditCursor, Change, PolicyRow, RecordFilter, Store, StoreError,
     SubjectView, TenantRow,
@@ -115,6 +116,32 @@ impl Store for PgStore {
 
     async fn audit_heads(&self, tenant: &TenantId) -> Result<Vec<AuditHead>, StoreError> {
         reads::audit_heads(&self.pool, tenant).await
+    }
+
+    async fn request(
+        &self,
+        tenant: &TenantId,
+        id: RequestId,
+    ) -> Result<Option<RequestRow>, StoreError> {
+        request_reads::request(&self.pool, tenant, id).await
+    }
+
+    async fn requests(
+        &self,
+        tenant: &TenantId,
+        filter: RequestFilter,
+        after: Option<RequestCursor>,
+        limit: u32,
+    ) -> Result<Vec<RequestRow>, StoreError> {
+        request_reads::requests(&self.pool, tenant, filter, after, limit).await
+    }
+
+    async fn open_requests_of(
+        &self,
+        tenant: &TenantId,
+        subject: SubjectId,
+    ) -> Result<Vec<RequestRow>, StoreError> {
+        request_reads::open_requests_of(&self.pool, tenant, subject).await
     }
 
     async fn audit_lanes(&self, tenant: &TenantId) -> Result<Vec<u32>, StoreError> {

@@ -19,8 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0001_init.sql"),
     include_str!("../../migrations/sqlite/0002_key_check.sql"),
     include_str!("../../migrations/sqlite/0003_audit_lanes.sql"),
-    // 0004 is taken by work landing beside this; until it does, 0005 is
-    // the fourth file here.
+    include_str!("../../migrations/sqlite/0004_requests.sql"),
     include_str!("../../migrations/sqlite/0005_access.sql"),
 ];
 

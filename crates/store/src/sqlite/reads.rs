@@ -18,7 +18,7 @@ use tutela_policy::CategoryId;
 use uuid::Uuid;
 
 /// Every row of `text`, each mapped by `map`.
-fn all<T, P: Params>(
+pub(super) fn all<T, P: Params>(
     conn: &Connection,
     text: &str,
     params: P,
@@ -34,7 +34,7 @@ fn all<T, P: Params>(
 }
 
 /// The first row of `text`, if any, mapped by `map`.
-fn one<T, P: Params>(
+pub(super) fn one<T, P: Params>(
     conn: &Connection,
     text: &str,
     params: P,

@@ -3,10 +3,13 @@
 
 use super::SqliteStore;
 use super::reads::{self, Wanted};
+use super::request_reads;
 use crate::error::internal;
 use async_trait::async_trait;
 use tutela_engine::audit::{AuditChain, AuditEntry, AuditHead};
+use tutela_engine::ids::RequestId;
 use tutela_engine::ids::{SubjectId, TenantId};
+use tutela_engine::requests::{RequestCursor, RequestFilter, RequestRow};
 use tutela_engine::store::{
     ApiKeyGrant, ApiKeyRow, AuditCursor, Change, PolicyRow, RecordFilter, Store, StoreError,
     SubjectView, TenantRow,
@@ -160,6 +163,41 @@ impl Store for SqliteStore {
         let tenant = tenant.clone();
         self.readers
             .run(move |c| reads::audit_heads(c, tenant.as_str()))
+            .await
+    }
+
+    async fn request(
+        &self,
+        tenant: &TenantId,
+        id: RequestId,
+    ) -> Result<Option<RequestRow>, StoreError> {
+        let tenant = tenant.clone();
+        self.readers
+            .run(move |c| request_reads::request(c, tenant.as_str(), &id.to_string()))
+            .await
+    }
+
+    async fn requests(
+        &self,
+        tenant: &TenantId,
+        filter: RequestFilter,
+        after: Option<RequestCursor>,
+        limit: u32,
+    ) -> Result<Vec<RequestRow>, StoreError> {
+        let tenant = tenant.clone();
+        self.readers
+            .run(move |c| request_reads::requests(c, tenant.as_str(), filter, after, limit))
+            .await
+    }
+
+    async fn open_requests_of(
+        &self,
+        tenant: &TenantId,
+        subject: SubjectId,
+    ) -> Result<Vec<RequestRow>, StoreError> {
+        let tenant = tenant.clone();
+        self.readers
+            .run(move |c| request_reads::open_requests_of(c, tenant.as_str(), &subject.to_string()))
             .await
     }
 

@@ -21,6 +21,7 @@ mod backup;
 mod erasure_race;
 mod key_check;
 mod reads;
+mod requests;
 mod subjects;
 mod tenants;
 mod two_stores;

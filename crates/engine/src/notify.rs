@@ -1,0 +1,124 @@
+//! Telling a data subject about their request: a verification code, a
+//! refusal with its reason (Art. 12(4)), a fulfilment. The engine builds a
+//! [`Message`] and hands it to a [`Notifier`]; the server provides the
+//! delivering ones (an outbox directory, a signed webhook), tests a
+//! [`MemoryNotifier`]. A message names the subject only by pseudonym: the
+//! product that owns the subject's contact details delivers it.
+
+use crate::ids::{RequestId, SubjectId, TenantId};
+use async_trait::async_trait;
+use jiff::Timestamp;
+use serde::Serialize;
+use std::sync::Mutex;
+
+/// What a message is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    /// A one-time code to confirm the subject's identity.
+    VerificationCode,
+    /// The due date was extended, with the reason (Art. 12(3)).
+    Extension,
+    /// The request was refused; the subject may complain to the authority.
+    Refusal,
+    /// The request was fulfilled.
+    Fulfilment,
+}
+
+/// One message to a data subject about a request.
+#[derive(Clone, PartialEq, Eq, Serialize)]
+pub struct Message {
+    /// A fresh id, so a receiver can drop a message delivered twice.
+    pub id: String,
+    /// Whose request.
+    pub tenant: TenantId,
+    /// Which request.
+    pub request: RequestId,
+    /// The subject's pseudonym.
+    pub subject: SubjectId,
+    /// What it is about.
+    pub kind: MessageKind,
+    /// The request's kind (`erasure`, ...).
+    pub request_kind: &'static str,
+    /// The one-time code, for a verification message only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// When the code expires.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code_expires_at: Option<Timestamp>,
+    /// Staff's reason, for a refusal or an extension.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Who handles the request and how to reach them.
+    pub handler_contact: String,
+    /// When the engine made the message (its clock).
+    pub at: Timestamp,
+}
+
+impl std::fmt::Debug for Message {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Message")
+            .field("id", &self.id)
+            .field("tenant", &self.tenant)
+            .field("request", &self.request)
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why a message was not delivered; the cause is for logs.
+#[derive(Debug, thiserror::Error)]
+#[error("the message could not be delivered: {0}")]
+pub struct NotifyError(pub String);
+
+/// Delivers messages to data subjects.
+#[async_trait]
+pub trait Notifier: Send + Sync + std::fmt::Debug {
+    /// Delivers one message, or says why not.
+    async fn send(&self, message: &Message) -> Result<(), NotifyError>;
+}
+
+/// Refuses every message: the engine's default until one is configured,
+/// so a code is never silently dropped.
+#[derive(Debug, Default)]
+pub struct NoNotifier;
+
+#[async_trait]
+impl Notifier for NoNotifier {
+    async fn send(&self, _: &Message) -> Result<(), NotifyError> {
+        Err(NotifyError("no notifier is configured".into()))
+    }
+}
+
+/// Keeps messages in memory, for tests and embedding.
+#[derive(Debug, Default)]
+pub struct MemoryNotifier {
+    sent: Mutex<Vec<Message>>,
+}
+
+impl MemoryNotifier {
+    /// Every message sent so far, oldest first.
+    pub fn messages(&self) -> Vec<Message> {
+        self.sent.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// The last code sent for `request`.
+    pub fn last_code(&self, request: RequestId) -> Option<String> {
+        self.messages()
+            .into_iter()
+            .rev()
+            .filter(|m| m.request == request)
+            .find_map(|m| m.code)
+    }
+}
+
+#[async_trait]
+impl Notifier for MemoryNotifier {
+    async fn send(&self, message: &Message) -> Result<(), NotifyError> {
+        self.sent
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(message.clone());
+        Ok(())
+    }
+}

@@ -1,0 +1,396 @@
+//! Data subject requests (Art. 12-22): filing, the identity check by
+//! one-time code or by other means, reading and listing. Every step is one
+//! `Change` with its audit entry, which names the request id and kind
+//! only; the pure rules live in `crate::requests`. Extension, refusal, fee
+//! and fulfilment are in `requests_work.rs`.
+
+use super::records::unwrap_key;
+use crate::audit::{Action, Outcome};
+use crate::engine::Engine;
+use crate::error::EngineError;
+use crate::ids::{RequestId, SubjectId};
+use crate::lawful;
+use crate::notify::{Message, MessageKind};
+use crate::principal::{Act, Principal};
+use crate::requests::code::{self, CodeState, Verdict};
+use crate::requests::{
+    Reason, RequestCursor, RequestError, RequestFilter, RequestKind, RequestRow, RequestState,
+    Transition, VerifiedBy, due, find_duplicate, transition,
+};
+use crate::store::{Change, RecordFilter, StoreError, Write};
+use jiff::Timestamp;
+use tutela_policy::{LegalBasis, Policy};
+
+/// The most requests one page lists.
+pub const MAX_REQUESTS_PER_PAGE: u32 = 200;
+
+/// A filed request, and whether it was closed at once as a duplicate of an
+/// open one (`row.duplicate_of`).
+#[derive(Debug, Clone)]
+pub struct FiledRequest {
+    /// The request as stored.
+    pub row: RequestRow,
+    /// True when it duplicates an open request and was not opened.
+    pub duplicate: bool,
+}
+
+/// The category name binding a request's sealed detail and its digest.
+const DETAIL_LABEL: &str = "request.detail";
+
+impl Engine {
+    /// Files a data subject request about `subject`. It opens as
+    /// `received`, due the policy's answer period from now, naming the
+    /// policy's first handler; one asking the same as an open request is
+    /// linked to it and closed at once, never run twice.
+    pub async fn file_request(
+        &self,
+        who: &Principal,
+        subject: SubjectId,
+        kind: RequestKind,
+    ) -> Result<FiledRequest, EngineError> {
+        self.authorize(
+            who,
+            Act::FileRequest,
+            Action::RequestFile,
+            None,
+            Some(subject),
+        )
+        .await?;
+        let view = self.live_subject(who, subject, RecordFilter::None).await?;
+        let policy = self
+            .policy_version(&who.tenant, view.policy_version)
+            .await?;
+        check_kind(&policy, &kind)?;
+        let id = RequestId::new();
+        let (sealed_detail, detail_digest) = match kind.sensitive() {
+            Some(text) => {
+                let key = unwrap_key(&self.master, &who.tenant, &view)?;
+                let aad = tutela_vault::record_aad(
+                    who.tenant.as_str(),
+                    subject.as_bytes(),
+                    id.as_bytes(),
+                    DETAIL_LABEL,
+                );
+                let sealed = key
+                    .try_seal(text.as_bytes(), &aad)
+                    .map_err(|_| EngineError::Unreadable)?;
+                let digest = self
+                    .master
+                    .blind_index_key(who.tenant.as_str())
+                    .index(DETAIL_LABEL, text);
+                (Some(sealed), Some(*digest.as_bytes()))
+            }
+            None => (None, None),
+        };
+        let open = self.store.open_requests_of(&who.tenant, subject).await?;
+        let original = find_duplicate(&open, &kind, detail_digest.as_ref()).map(|r| r.id);
+        let now = self.clock.now();
+        let row = RequestRow {
+            tenant: who.tenant.clone(),
+            id,
+            subject,
+            kind: kind.tag(),
+            purpose: kind.purpose().cloned(),
+            directive: kind.directive(),
+            sealed_detail,
+            detail_digest,
+            state: if original.is_some() {
+                RequestState::Duplicate
+            } else {
+                RequestState::Received
+            },
+            received_at: now,
+            due_at: due::due_at(now, &policy.rights.answer_within)?,
+            extended_due_at: None,
+            extension_reason: None,
+            refusal_reason: None,
+            fee: None,
+            handler: policy.rights.first_handler,
+            handler_contact: policy.controller.email.clone(),
+            duplicate_of: original,
+            verified_at: None,
+            verified_by: None,
+            verification_note: None,
+            code: CodeState::default(),
+            fulfilled_at: None,
+            closed_at: original.map(|_| now),
+            closed_note: None,
+            version: 1,
+        };
+        let mut detail = request_detail(&row);
+        if let Some(first) = original {
+            detail.push_str(&format!(" duplicate_of={first}"));
+        }
+        let event = self.event(
+            who,
+            Action::RequestFile,
+            None,
+            Some(subject),
+            detail,
+            Outcome::Allowed,
+        );
+        let change = Change {
+            writes: vec![Write::InsertRequest(row.clone())],
+            audit: vec![event],
+        };
+        self.commit(&who.tenant, change).await?;
+        Ok(FiledRequest {
+            duplicate: original.is_some(),
+            row,
+        })
+    }
+
+    /// Sends the subject a new one-time code for a received request through
+    /// the engine's notifier; the old code stops working. Returns when the
+    /// new one expires.
+    pub async fn send_request_code(
+        &self,
+        who: &Principal,
+        id: RequestId,
+    ) -> Result<Timestamp, EngineError> {
+        let row = self.managed_request(who, id, Action::RequestCode).await?;
+        transition(row.state, Transition::Verify)?;
+        let now = self.clock.now();
+        row.code.may_send(now)?;
+        let code = code::generate()?;
+        let hash = self
+            .master
+            .request_code_key(who.tenant.as_str())
+            .hash(id.as_bytes(), &code);
+        let mut next = row.clone();
+        next.code = row.code.issued(now, hash);
+        let expires = next.code.expires_at.unwrap_or(now);
+        self.update_request(
+            who,
+            &row,
+            next.clone(),
+            Action::RequestCode,
+            Outcome::Allowed,
+        )
+        .await?;
+        let mut message = self.message(&next, MessageKind::VerificationCode);
+        message.code = Some(code);
+        message.code_expires_at = Some(expires);
+        self.notifier.send(&message).await.map_err(|err| {
+            tracing::warn!(error = %err, request = %id, "a verification code was not delivered");
+            RequestError::NotifyFailed
+        })?;
+        Ok(expires)
+    }
+
+    /// Checks the code the subject typed. Right: the request is verified
+    /// and the code used up. Wrong: the try is counted (five lock the code
+    /// until a new one is sent) and recorded as a denied verification.
+    pub async fn verify_request(
+        &self,
+        who: &Principal,
+        id: RequestId,
+        typed: &str,
+    ) -> Result<RequestRow, EngineError> {
+        let row = self.managed_request(who, id, Action::RequestVerify).await?;
+        transition(row.state, Transition::Verify)?;
+        let canonical = code::normalize(typed).ok_or_else(|| {
+            RequestError::field("code", "must be ten letters and digits, as sent")
+        })?;
+        let key = self.master.request_code_key(who.tenant.as_str());
+        let now = self.clock.now();
+        let verdict = row
+            .code
+            .check(now, |stored| key.verify(id.as_bytes(), &canonical, stored));
+        match verdict {
+            Verdict::Accepted(code) => {
+                let mut next = row.clone();
+                next.code = code;
+                next.state = RequestState::Verified;
+                next.verified_at = Some(now);
+                next.verified_by = Some(VerifiedBy::Code);
+                self.update_request(
+                    who,
+                    &row,
+                    next.clone(),
+                    Action::RequestVerify,
+                    Outcome::Allowed,
+                )
+                .await?;
+                Ok(next)
+            }
+            Verdict::Wrong(code, err) => {
+                let mut next = row.clone();
+                next.code = code;
+                let outcome = Outcome::Denied(err.code());
+                self.update_request(who, &row, next, Action::RequestVerify, outcome)
+                    .await?;
+                Err(err.into())
+            }
+            Verdict::Refused(err) => Err(err.into()),
+        }
+    }
+
+    /// Records that staff verified the subject's identity by other means
+    /// (`document`, `manual`, `account`), with a note saying how.
+    pub async fn verify_request_manually(
+        &self,
+        who: &Principal,
+        id: RequestId,
+        method: VerifiedBy,
+        note: Reason,
+    ) -> Result<RequestRow, EngineError> {
+        if method == VerifiedBy::Code {
+            return Err(RequestError::field(
+                "method",
+                "must be document, manual or account; a code is checked with {code}",
+            )
+            .into());
+        }
+        let row = self.managed_request(who, id, Action::RequestVerify).await?;
+        let mut next = row.clone();
+        next.state = transition(row.state, Transition::Verify)?;
+        next.verified_at = Some(self.clock.now());
+        next.verified_by = Some(method);
+        next.verification_note = Some(note);
+        next.code = CodeState {
+            hash: None,
+            expires_at: None,
+            ..row.code.clone()
+        };
+        self.update_request(
+            who,
+            &row,
+            next.clone(),
+            Action::RequestVerify,
+            Outcome::Allowed,
+        )
+        .await?;
+        Ok(next)
+    }
+
+    /// One request of the caller's tenant.
+    pub async fn request(&self, who: &Principal, id: RequestId) -> Result<RequestRow, EngineError> {
+        who.require(Act::ManageRequests)?;
+        self.load_request(who, id).await
+    }
+
+    /// A page of the tenant's requests by effective due date, at most
+    /// [`MAX_REQUESTS_PER_PAGE`].
+    pub async fn requests(
+        &self,
+        who: &Principal,
+        filter: RequestFilter,
+        after: Option<RequestCursor>,
+        limit: u32,
+    ) -> Result<Vec<RequestRow>, EngineError> {
+        who.require(Act::ManageRequests)?;
+        let limit = limit.clamp(1, MAX_REQUESTS_PER_PAGE);
+        Ok(self
+            .store
+            .requests(&who.tenant, filter, after, limit)
+            .await?)
+    }
+
+    /// Authorizes `who` to work requests (a refusal is audited as `action`)
+    /// and loads the request.
+    pub(crate) async fn managed_request(
+        &self,
+        who: &Principal,
+        id: RequestId,
+        action: Action,
+    ) -> Result<RequestRow, EngineError> {
+        self.authorize(who, Act::ManageRequests, action, None, None)
+            .await?;
+        self.load_request(who, id).await
+    }
+
+    async fn load_request(
+        &self,
+        who: &Principal,
+        id: RequestId,
+    ) -> Result<RequestRow, EngineError> {
+        Ok(self
+            .store
+            .request(&who.tenant, id)
+            .await?
+            .ok_or(RequestError::NotFound)?)
+    }
+
+    /// Commits `next` over `row` (only if nobody changed it meanwhile) with
+    /// its audit entry.
+    pub(crate) async fn update_request(
+        &self,
+        who: &Principal,
+        row: &RequestRow,
+        next: RequestRow,
+        action: Action,
+        outcome: Outcome,
+    ) -> Result<(), EngineError> {
+        let event = self.event(
+            who,
+            action,
+            None,
+            Some(row.subject),
+            request_detail(row),
+            outcome,
+        );
+        let change = Change {
+            writes: vec![request_update(row, next)],
+            audit: vec![event],
+        };
+        commit_outcome(self.commit(&who.tenant, change).await)
+    }
+
+    /// A message about `row` to its subject.
+    pub(crate) fn message(&self, row: &RequestRow, kind: MessageKind) -> Message {
+        Message {
+            id: RequestId::new().to_string(),
+            tenant: row.tenant.clone(),
+            request: row.id,
+            subject: row.subject,
+            kind,
+            request_kind: row.kind.as_str(),
+            code: None,
+            code_expires_at: None,
+            reason: None,
+            handler_contact: row.handler_contact.clone(),
+            at: self.clock.now(),
+        }
+    }
+}
+
+/// The audit detail of a request step: ids and names only.
+pub(crate) fn request_detail(row: &RequestRow) -> String {
+    format!("request={} kind={}", row.id, row.kind)
+}
+
+/// The write replacing `row` by `next`, bumping the version.
+pub(crate) fn request_update(row: &RequestRow, mut next: RequestRow) -> Write {
+    next.version = row.version.saturating_add(1);
+    Write::UpdateRequest {
+        row: next,
+        expected_version: row.version,
+    }
+}
+
+/// A request updated meanwhile by someone else is `E_REQUEST_CHANGED`.
+pub(crate) fn commit_outcome<T>(result: Result<T, EngineError>) -> Result<T, EngineError> {
+    match result {
+        Err(EngineError::Storage(StoreError::Missing { what: "request" })) => {
+            Err(RequestError::Changed.into())
+        }
+        other => other,
+    }
+}
+
+/// Refuses a purpose an objection or withdrawal cannot name.
+fn check_kind(policy: &Policy, kind: &RequestKind) -> Result<(), EngineError> {
+    if let RequestKind::Objection(Some(p)) = kind {
+        let declared = lawful::declared_purpose(policy, p)?;
+        if !(declared.basis.objectable() || declared.direct_marketing || declared.profiling) {
+            return Err(EngineError::ObjectionNotApplicable(p.to_string()));
+        }
+    }
+    if let RequestKind::ConsentWithdrawal(p) = kind
+        && lawful::declared_purpose(policy, p)?.basis != LegalBasis::Consent
+    {
+        return Err(EngineError::ConsentNotApplicable(p.to_string()));
+    }
+    Ok(())
+}

@@ -1,0 +1,196 @@
+//! Working a data subject request: extending its due date (Art. 12(3)),
+//! charging a fee (Art. 12(5)), refusing it with a reason (Art. 12(4)) and
+//! fulfilling it. Fulfilment is atomic with the act: the act's writes and
+//! audit entries (an erasure, a restriction, an objection, a withdrawal)
+//! and the request's `fulfilled` update are one `Change`, so a crash
+//! leaves both or neither, and a request fulfilled twice at once fails
+//! once on its version check and does nothing.
+
+use super::requests::{commit_outcome, request_detail, request_update};
+use super::subjects::erasure_outcome;
+use crate::audit::{Action, Outcome};
+use crate::engine::Engine;
+use crate::error::EngineError;
+use crate::ids::RequestId;
+use crate::notify::MessageKind;
+use crate::principal::Principal;
+use crate::requests::{
+    Fee, KindTag, Reason, RequestError, RequestRow, Transition, due, transition,
+};
+use crate::store::Change;
+
+impl Engine {
+    /// Extends an open request's due date once, with a reason, before the
+    /// first due date, by `months` (default: the policy's whole extension),
+    /// and tells the subject the new date and why (Art. 12(3)).
+    pub async fn extend_request(
+        &self,
+        who: &Principal,
+        id: RequestId,
+        reason: Reason,
+        months: Option<u32>,
+    ) -> Result<RequestRow, EngineError> {
+        let row = self.managed_request(who, id, Action::RequestExtend).await?;
+        transition(row.state, Transition::Amend)?;
+        let (_, policy) = self.current_policy(&who.tenant).await?;
+        let extended = due::extend(
+            self.clock.now(),
+            row.due_at,
+            row.extended_due_at.is_some(),
+            months,
+            &policy.rights.extension,
+        )?;
+        let mut next = row.clone();
+        next.extended_due_at = Some(extended);
+        next.extension_reason = Some(reason.clone());
+        self.update_request(
+            who,
+            &row,
+            next.clone(),
+            Action::RequestExtend,
+            Outcome::Allowed,
+        )
+        .await?;
+        let mut message = self.message(&next, MessageKind::Extension);
+        message.reason = Some(reason.as_str().to_owned());
+        self.tell(&message).await;
+        Ok(next)
+    }
+
+    /// Records a fee on an open request; the reason is required.
+    pub async fn set_request_fee(
+        &self,
+        who: &Principal,
+        id: RequestId,
+        fee: Fee,
+    ) -> Result<RequestRow, EngineError> {
+        let row = self.managed_request(who, id, Action::RequestFee).await?;
+        transition(row.state, Transition::Amend)?;
+        let mut next = row.clone();
+        next.fee = Some(fee);
+        self.update_request(
+            who,
+            &row,
+            next.clone(),
+            Action::RequestFee,
+            Outcome::Allowed,
+        )
+        .await?;
+        Ok(next)
+    }
+
+    /// Refuses an open request with a reason, and tells the subject why and
+    /// that they may complain to the supervisory authority (Art. 12(4)).
+    pub async fn refuse_request(
+        &self,
+        who: &Principal,
+        id: RequestId,
+        reason: Reason,
+    ) -> Result<RequestRow, EngineError> {
+        let row = self.managed_request(who, id, Action::RequestRefuse).await?;
+        let mut next = row.clone();
+        next.state = transition(row.state, Transition::Refuse)?;
+        next.refusal_reason = Some(reason.clone());
+        next.closed_at = Some(self.clock.now());
+        next.code.hash = None;
+        self.update_request(
+            who,
+            &row,
+            next.clone(),
+            Action::RequestRefuse,
+            Outcome::Allowed,
+        )
+        .await?;
+        let mut message = self.message(&next, MessageKind::Refusal);
+        message.reason = Some(reason.as_str().to_owned());
+        self.tell(&message).await;
+        Ok(next)
+    }
+
+    /// Fulfils a verified request: does the act it asks for and marks it
+    /// fulfilled in one commit. Access and portability are answered by
+    /// reading the subject afterwards; rectification records (with a
+    /// required note) that the corrections were made through the record
+    /// endpoints. Transfer and directive are not supported yet.
+    pub async fn fulfil_request(
+        &self,
+        who: &Principal,
+        id: RequestId,
+        note: Option<Reason>,
+    ) -> Result<RequestRow, EngineError> {
+        let row = self.managed_request(who, id, Action::RequestFulfil).await?;
+        let mut next = row.clone();
+        next.state = transition(row.state, Transition::Fulfil)?;
+        let mut change = self.fulfilment_act(who, &row, note.as_ref()).await?;
+        let now = self.clock.now();
+        next.fulfilled_at = Some(now);
+        next.closed_at = Some(now);
+        next.closed_note = note;
+        next.code.hash = None;
+        change.writes.insert(0, request_update(&row, next.clone()));
+        change.audit.push(self.event(
+            who,
+            Action::RequestFulfil,
+            None,
+            Some(row.subject),
+            request_detail(&row),
+            Outcome::Allowed,
+        ));
+        next.version = row.version.saturating_add(1);
+        commit_outcome(erasure_outcome(self.commit(&who.tenant, change).await))?;
+        self.tell(&self.message(&next, MessageKind::Fulfilment))
+            .await;
+        Ok(next)
+    }
+
+    /// The writes and audit entries of the act a request asks for, not yet
+    /// committed.
+    async fn fulfilment_act(
+        &self,
+        who: &Principal,
+        row: &RequestRow,
+        note: Option<&Reason>,
+    ) -> Result<Change, EngineError> {
+        let subject = row.subject;
+        match row.kind {
+            KindTag::Erasure => self.plan_erasure(who, subject).await,
+            KindTag::Restriction => self.plan_restriction(who, subject, true).await,
+            KindTag::RestrictionLift => self.plan_restriction(who, subject, false).await,
+            KindTag::Objection => {
+                let (_, change) = self
+                    .plan_objection(who, subject, row.purpose.as_ref())
+                    .await?;
+                Ok(change)
+            }
+            KindTag::ConsentWithdrawal => {
+                let purpose = row.purpose.as_ref().ok_or_else(|| {
+                    RequestError::field("purpose", "a withdrawal request names its purpose")
+                })?;
+                let (_, change) = self
+                    .plan_consent(who, subject, purpose, false, "request")
+                    .await?;
+                Ok(change)
+            }
+            KindTag::Access | KindTag::Portability => Ok(Change::default()),
+            KindTag::Rectification => match note {
+                Some(_) => Ok(Change::default()),
+                None => Err(RequestError::field(
+                    "note",
+                    "say which corrections were made (through the record endpoints)",
+                )
+                .into()),
+            },
+            KindTag::Transfer | KindTag::Directive => {
+                Err(RequestError::NotSupported(row.kind.as_str()).into())
+            }
+        }
+    }
+
+    /// Delivers a message after its act committed; a failure is logged,
+    /// since the act stands and the message can be sent again by hand.
+    async fn tell(&self, message: &crate::notify::Message) {
+        if let Err(err) = self.notifier.send(message).await {
+            tracing::warn!(error = %err, request = %message.request, "a message to the subject was not delivered");
+        }
+    }
+}

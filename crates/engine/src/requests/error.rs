@@ -1,0 +1,115 @@
+//! Why a data subject request operation was refused. Each variant has a
+//! stable code; the HTTP layer picks the status from its [`ErrorKind`].
+
+use super::state::RequestState;
+use crate::error::ErrorKind;
+
+/// Refusals specific to data subject requests.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RequestError {
+    /// No such request in this tenant.
+    #[error("request not found")]
+    NotFound,
+    /// The request is not in a state that allows this step.
+    #[error("a request that is {from} cannot be {action}")]
+    InvalidTransition {
+        /// Where the request stands.
+        from: RequestState,
+        /// What was tried, as a past participle ("verified", "fulfilled").
+        action: &'static str,
+    },
+    /// Fulfilment before the subject's identity was verified (Art. 12(6)).
+    #[error("the subject's identity has not been verified yet; verify the request first")]
+    NotVerified,
+    /// Another caller changed the request since it was read.
+    #[error("the request was changed by someone else meanwhile; read it again and retry")]
+    Changed,
+    /// A field is missing, empty, too long or malformed.
+    #[error("{field}: {message}")]
+    InvalidField {
+        /// The field, as the caller named it.
+        field: &'static str,
+        /// What is wrong and how to fix it (never echoes the value).
+        message: String,
+    },
+    /// An extension declared on or after the first due date (Art. 12(3)).
+    #[error("an extension must be declared before the due date, which has passed")]
+    ExtensionTooLate,
+    /// A request may be extended once.
+    #[error("this request was already extended")]
+    AlreadyExtended,
+    /// No code was sent, or it was used.
+    #[error("no verification code is pending for this request; send a new one")]
+    NoCode,
+    /// The code's time ran out.
+    #[error("the verification code has expired; send a new one")]
+    CodeExpired,
+    /// The code does not match.
+    #[error("code: the verification code is wrong ({left} tries left)")]
+    WrongCode {
+        /// Tries left before the code locks.
+        left: u32,
+    },
+    /// Too many wrong codes: locked until a new code is sent.
+    #[error("too many wrong codes; send a new code to try again")]
+    CodeLocked,
+    /// Codes are sent at most once a minute and a few times per request.
+    #[error("a new code cannot be sent yet: {0}")]
+    CodeRateLimited(&'static str),
+    /// This kind of request cannot be fulfilled by Tutela itself yet.
+    #[error(
+        "fulfilling a '{0}' request is not supported yet; refuse it with a reason or handle it outside Tutela"
+    )]
+    NotSupported(&'static str),
+    /// The notifier could not deliver the message.
+    #[error("the message to the subject could not be delivered")]
+    NotifyFailed,
+}
+
+impl RequestError {
+    /// The stable code, part of the API contract.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NotFound => "E_REQUEST_NOT_FOUND",
+            Self::InvalidTransition { .. } => "E_INVALID_TRANSITION",
+            Self::NotVerified => "E_NOT_VERIFIED",
+            Self::Changed => "E_REQUEST_CHANGED",
+            Self::InvalidField { .. } => "E_INVALID_FIELD",
+            Self::ExtensionTooLate => "E_EXTENSION_TOO_LATE",
+            Self::AlreadyExtended => "E_ALREADY_EXTENDED",
+            Self::NoCode => "E_NO_CODE",
+            Self::CodeExpired => "E_CODE_EXPIRED",
+            Self::WrongCode { .. } => "E_WRONG_CODE",
+            Self::CodeLocked => "E_CODE_LOCKED",
+            Self::CodeRateLimited(_) => "E_CODE_RATE_LIMITED",
+            Self::NotSupported(_) => "E_NOT_SUPPORTED",
+            Self::NotifyFailed => "E_NOTIFY_FAILED",
+        }
+    }
+
+    /// The class of answer, for the HTTP status.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Self::NotFound => ErrorKind::NotFound,
+            Self::InvalidField { .. } | Self::WrongCode { .. } => ErrorKind::Unprocessable,
+            Self::CodeLocked | Self::CodeRateLimited(_) => ErrorKind::TooManyRequests,
+            Self::NotifyFailed => ErrorKind::Internal,
+            Self::InvalidTransition { .. }
+            | Self::NotVerified
+            | Self::Changed
+            | Self::ExtensionTooLate
+            | Self::AlreadyExtended
+            | Self::NoCode
+            | Self::CodeExpired
+            | Self::NotSupported(_) => ErrorKind::Conflict,
+        }
+    }
+
+    /// A field error.
+    pub fn field(field: &'static str, message: impl Into<String>) -> Self {
+        Self::InvalidField {
+            field,
+            message: message.into(),
+        }
+    }
+}

@@ -1,0 +1,25 @@
+//! What the store's request listing takes: a filter and a keyset cursor.
+
+use super::state::RequestState;
+use crate::ids::RequestId;
+use jiff::Timestamp;
+
+/// Which requests `Store::requests` lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RequestFilter {
+    /// Only requests in this state.
+    pub state: Option<RequestState>,
+    /// Only open requests whose effective due date is before this instant
+    /// (pass now to list the overdue ones).
+    pub due_before: Option<Timestamp>,
+}
+
+/// Where a page of `Store::requests` starts: after this (effective due
+/// date, id), the order of the listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestCursor {
+    /// The last listed request's effective due date.
+    pub due: Timestamp,
+    /// Its id.
+    pub id: RequestId,
+}

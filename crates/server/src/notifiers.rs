@@ -1,0 +1,230 @@
+//! The notifiers that deliver messages about data subject requests (the
+//! engine's `Notifier`): an outbox directory, the default, which the
+//! product's mailer picks up (one JSON file per message, written to a
+//! temporary name and renamed, so a reader never sees half a file; mode
+//! 0600 on unix, since a message can hold a one-time code); and a webhook,
+//! POSTing the JSON signed with the Standard Webhooks scheme.
+
+use async_trait::async_trait;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use std::path::{Path, PathBuf};
+use tutela_engine::notify::{Message, Notifier, NotifyError};
+
+/// Writes each message as `<micros>-<id>.json` into a directory.
+#[derive(Debug, Clone)]
+pub struct OutboxNotifier {
+    dir: PathBuf,
+}
+
+impl OutboxNotifier {
+    /// An outbox in `dir`, created (0700 on unix) on first use.
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Self { dir: dir.into() }
+    }
+}
+
+fn write_atomically(dir: &Path, name: &str, body: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)?;
+    let temp = dir.join(format!(".{name}.tmp"));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&temp)?;
+    file.write_all(body)?;
+    file.sync_all()?;
+    drop(file);
+    std::fs::rename(&temp, dir.join(name))
+}
+
+#[async_trait]
+impl Notifier for OutboxNotifier {
+    async fn send(&self, message: &Message) -> Result<(), NotifyError> {
+        let body = serde_json::to_vec_pretty(message).map_err(|e| NotifyError(e.to_string()))?;
+        let name = format!("{}-{}.json", message.at.as_microsecond(), message.id);
+        let dir = self.dir.clone();
+        tokio::task::spawn_blocking(move || write_atomically(&dir, &name, &body))
+            .await
+            .map_err(|e| NotifyError(e.to_string()))?
+            .map_err(|e| NotifyError(format!("outbox: {e}")))
+    }
+}
+
+/// The notifier `config` asks for: the webhook when `webhook_url` is set
+/// (signed with `webhook_secret`), else the outbox directory, by default
+/// `outbox` beside `database_dir`.
+pub fn from_config(
+    config: &crate::Config,
+    database_dir: Option<&Path>,
+    webhook_secret: Option<&str>,
+) -> Result<std::sync::Arc<dyn Notifier>, SecretError> {
+    if let Some(url) = &config.webhook_url {
+        let secret = webhook_secret.ok_or(SecretError)?;
+        return Ok(std::sync::Arc::new(WebhookNotifier::new(url, secret)?));
+    }
+    let dir = match (&config.outbox_dir, database_dir) {
+        (Some(dir), _) => dir.clone(),
+        (None, Some(db)) => db.join("outbox"),
+        (None, None) => PathBuf::from("tutela-data/outbox"),
+    };
+    Ok(std::sync::Arc::new(OutboxNotifier::new(dir)))
+}
+
+/// Why a webhook secret was refused.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "the webhook secret (TUTELA_WEBHOOK_SECRET) must be `whsec_` followed by base64 of at least 24 bytes"
+)]
+pub struct SecretError;
+
+/// POSTs each message as JSON to a URL, signed per Standard Webhooks.
+#[derive(Clone)]
+pub struct WebhookNotifier {
+    url: String,
+    secret: Vec<u8>,
+    client: reqwest::Client,
+}
+
+impl std::fmt::Debug for WebhookNotifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookNotifier").finish_non_exhaustive()
+    }
+}
+
+impl WebhookNotifier {
+    /// A webhook to `url` signed with `secret` (`whsec_` + base64).
+    pub fn new(url: &str, secret: &str) -> Result<Self, SecretError> {
+        let encoded = secret.trim().strip_prefix("whsec_").ok_or(SecretError)?;
+        let secret = STANDARD.decode(encoded).map_err(|_| SecretError)?;
+        if secret.len() < 24 {
+            return Err(SecretError);
+        }
+        let client = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(10))
+            .build()
+            .map_err(|_| SecretError)?;
+        Ok(Self {
+            url: url.to_owned(),
+            secret,
+            client,
+        })
+    }
+}
+
+/// `v1,` + base64(HMAC-SHA256(secret, "{id}.{timestamp}.{body}")).
+pub fn signature(secret: &[u8], id: &str, timestamp: i64, body: &[u8]) -> String {
+    // HMAC takes a key of any length, so this cannot fail.
+    let Ok(mut mac) = <Hmac<Sha256> as Mac>::new_from_slice(secret) else {
+        return String::new();
+    };
+    mac.update(id.as_bytes());
+    mac.update(b".");
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes()))
+}
+
+#[async_trait]
+impl Notifier for WebhookNotifier {
+    async fn send(&self, message: &Message) -> Result<(), NotifyError> {
+        let body = serde_json::to_vec(message).map_err(|e| NotifyError(e.to_string()))?;
+        let timestamp = message.at.as_second();
+        let id = format!("msg_{}", message.id);
+        let signed = signature(&self.secret, &id, timestamp, &body);
+        let response = self
+            .client
+            .post(&self.url)
+            .header("content-type", "application/json")
+            .header("webhook-id", &id)
+            .header("webhook-timestamp", timestamp.to_string())
+            .header("webhook-signature", signed)
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| NotifyError(format!("webhook: {}", e.without_url())))?;
+        if response.status().is_success() {
+            Ok(())
+        } else {
+            Err(NotifyError(format!(
+                "webhook answered {}",
+                response.status()
+            )))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures_follow_the_standard_webhooks_example() {
+        let secret = STANDARD.decode("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
+        assert_eq!(
+            signature(
+                &secret,
+                "msg_p5jXN8AQM9LWM0D4loKWxJek",
+                1_614_265_330,
+                br#"{"test": 2432232314}"#
+            ),
+            "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+        );
+    }
+
+    #[test]
+    fn secrets_need_the_prefix_and_enough_bytes() {
+        assert!(
+            WebhookNotifier::new("https://x.example", "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").is_err()
+        );
+        assert!(WebhookNotifier::new("https://x.example", "whsec_AAAA").is_err());
+        assert!(
+            WebhookNotifier::new(
+                "https://x.example",
+                "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+            )
+            .is_ok()
+        );
+    }
+
+    #[tokio::test]
+    async fn the_outbox_holds_one_private_file_per_message() {
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = OutboxNotifier::new(dir.path().join("outbox"));
+        let message = Message {
+            id: "m1".into(),
+            tenant: tutela_engine::ids::TenantId::parse("acme").unwrap(),
+            request: tutela_engine::ids::RequestId::new(),
+            subject: tutela_engine::ids::SubjectId::new(),
+            kind: tutela_engine::notify::MessageKind::VerificationCode,
+            request_kind: "erasure",
+            code: Some("ABCDE-FGHJK".into()),
+            code_expires_at: None,
+            reason: None,
+            handler_contact: "privacy@example.org".into(),
+            at: "2027-01-01T00:00:00Z".parse().unwrap(),
+        };
+        outbox.send(&message).await.unwrap();
+        let files: Vec<_> = std::fs::read_dir(dir.path().join("outbox"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert_eq!(files.len(), 1);
+        let text = std::fs::read_to_string(&files[0]).unwrap();
+        assert!(text.contains("ABCDE-FGHJK"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&files[0]).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+}

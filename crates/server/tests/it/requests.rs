@@ -1,0 +1,288 @@
+//! Data subject requests over HTTP, one test per kind (file, code, verify,
+//! fulfil, and the act really happened), with the injected clock moved.
+
+use crate::helpers::{TestApp, spawn_app};
+use serde_json::{Value, json};
+use tutela_engine::ids::RequestId;
+
+/// A customer with an email, for the account purpose.
+pub async fn customer(app: &TestApp) -> String {
+    app.subject(
+        "customer",
+        "account",
+        json!([{"category": "email", "value": "ada@example.com"}]),
+    )
+    .await
+}
+
+/// Files `body` (with the DPO key) and expects a new request.
+pub async fn file(app: &TestApp, body: Value) -> Value {
+    app.post("/v1/requests", &app.dpo, body).await.ok(201)
+}
+
+/// Sends a code and returns it as the subject received it.
+pub async fn code(app: &TestApp, id: &str) -> String {
+    app.post(&format!("/v1/requests/{id}/code"), &app.dpo, json!({}))
+        .await
+        .ok(200);
+    app.notes
+        .last_code(RequestId::parse(id).unwrap())
+        .expect("a code was sent")
+}
+
+/// Files `body` and verifies it with the code the subject received.
+pub async fn verified(app: &TestApp, body: Value) -> String {
+    let filed = file(app, body).await;
+    let id = filed["id"].as_str().unwrap().to_owned();
+    let code = code(app, &id).await;
+    let verified = app
+        .post(
+            &format!("/v1/requests/{id}/verify"),
+            &app.dpo,
+            json!({"code": code.to_lowercase()}),
+        )
+        .await
+        .ok(200);
+    assert_eq!(verified["state"], "verified");
+    assert_eq!(verified["verified_by"], "code");
+    id
+}
+
+/// Fulfils a request; returns the body.
+pub async fn fulfil(app: &TestApp, id: &str, body: Value) -> Value {
+    app.post(&format!("/v1/requests/{id}/fulfil"), &app.dpo, body)
+        .await
+        .ok(200)
+}
+
+#[tokio::test]
+async fn erasure_runs_from_filing_to_fulfilment_and_the_subject_is_gone() {
+    let app = spawn_app().await;
+    let subject = customer(&app).await;
+    let filed = file(&app, json!({"subject": subject, "kind": "erasure"})).await;
+    assert_eq!(filed["state"], "received");
+    assert_eq!(filed["due_at"], "2026-04-01T09:00:00Z");
+    assert_eq!(filed["effective_due_at"], "2026-04-01T09:00:00Z");
+    assert_eq!(filed["handler"], "controller");
+    assert_eq!(filed["handler_contact"], "privacy@acme.example");
+    assert_eq!(filed["overdue"], false);
+    let id = filed["id"].as_str().unwrap().to_owned();
+    let code = code(&app, &id).await;
+    let shown = app.get(&format!("/v1/requests/{id}"), &app.dpo).await;
+    assert!(!shown.text.contains(&code), "the code is never shown");
+    app.post(
+        &format!("/v1/requests/{id}/verify"),
+        &app.dpo,
+        json!({"code": code}),
+    )
+    .await
+    .ok(200);
+    let done = fulfil(&app, &id, json!({})).await;
+    assert_eq!(done["state"], "fulfilled");
+    assert!(done["fulfilled_at"].is_string());
+    app.read(&app.service, &subject, "account")
+        .await
+        .error(409, "E_SUBJECT_ERASED");
+    let audit = app.audit().await;
+    let actions: Vec<&str> = audit.iter().filter_map(|e| e["action"].as_str()).collect();
+    assert!(
+        actions.ends_with(&["subject.erase", "request.fulfil"]),
+        "{actions:?}"
+    );
+    for action in ["request.file", "request.code", "request.verify"] {
+        assert!(actions.contains(&action), "{action}");
+    }
+    let chain = serde_json::to_string(&audit).unwrap();
+    assert!(!chain.contains(&code), "no code on the chain");
+    assert!(chain.contains(&format!("request={id} kind=erasure")));
+    app.assert_chain_intact().await;
+    // Done once: a second fulfilment changes nothing.
+    app.post(&format!("/v1/requests/{id}/fulfil"), &app.dpo, json!({}))
+        .await
+        .error(409, "E_INVALID_TRANSITION");
+}
+
+#[tokio::test]
+async fn restriction_and_its_lifting_are_applied_on_fulfilment() {
+    let app = spawn_app().await;
+    let subject = customer(&app).await;
+    let id = verified(&app, json!({"subject": subject, "kind": "restriction"})).await;
+    fulfil(&app, &id, json!({})).await;
+    app.read(&app.service, &subject, "account")
+        .await
+        .error(403, "E_SUBJECT_RESTRICTED");
+    let id = verified(
+        &app,
+        json!({"subject": subject, "kind": "restriction_lift"}),
+    )
+    .await;
+    fulfil(&app, &id, json!({})).await;
+    app.read(&app.service, &subject, "account").await.ok(200);
+}
+
+#[tokio::test]
+async fn an_objection_request_records_the_objection() {
+    let app = spawn_app().await;
+    let subject = app
+        .subject(
+            "customer",
+            "ratings",
+            json!([{"category": "ticket_text", "value": "slow answer"}]),
+        )
+        .await;
+    app.read(&app.service, &subject, "ratings").await.ok(200);
+    let id = verified(
+        &app,
+        json!({"subject": subject, "kind": "objection", "purpose": "ratings"}),
+    )
+    .await;
+    let done = fulfil(&app, &id, json!({})).await;
+    assert_eq!(done["purpose"], "ratings");
+    app.read(&app.service, &subject, "ratings")
+        .await
+        .error(403, "E_OBJECTED");
+}
+
+#[tokio::test]
+async fn a_consent_withdrawal_request_withdraws_the_consent() {
+    let app = spawn_app().await;
+    let subject = customer(&app).await;
+    app.post(
+        &format!("/v1/subjects/{subject}/consents"),
+        &app.service,
+        json!({"purpose": "newsletter"}),
+    )
+    .await
+    .ok(201);
+    app.advance_hours(1);
+    app.read(&app.service, &subject, "newsletter").await.ok(200);
+    app.post(
+        "/v1/requests",
+        &app.service,
+        json!({"subject": subject, "kind": "consent_withdrawal"}),
+    )
+    .await
+    .error(422, "E_INVALID_FIELD");
+    let id = verified(
+        &app,
+        json!({"subject": subject, "kind": "consent_withdrawal", "purpose": "newsletter"}),
+    )
+    .await;
+    app.advance_hours(1);
+    fulfil(&app, &id, json!({})).await;
+    app.advance_hours(1);
+    app.read(&app.service, &subject, "newsletter")
+        .await
+        .error(403, "E_CONSENT_REQUIRED");
+}
+
+#[tokio::test]
+async fn access_portability_and_rectification_are_marked_done() {
+    let app = spawn_app().await;
+    let subject = customer(&app).await;
+    for kind in ["access", "portability"] {
+        let id = verified(&app, json!({"subject": subject, "kind": kind})).await;
+        assert_eq!(fulfil(&app, &id, json!({})).await["state"], "fulfilled");
+    }
+    let id = verified(&app, json!({"subject": subject, "kind": "rectification"})).await;
+    let path = format!("/v1/requests/{id}/fulfil");
+    let body = app
+        .post(&path, &app.dpo, json!({}))
+        .await
+        .error(422, "E_INVALID_FIELD");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("note:")
+    );
+    let done = fulfil(&app, &id, json!({"note": "name corrected in record"})).await;
+    assert_eq!(done["closed_note"], "name corrected in record");
+    // Still readable: access and portability take nothing away.
+    app.read(&app.service, &subject, "account").await.ok(200);
+}
+
+#[tokio::test]
+async fn transfer_and_directive_are_recorded_but_not_fulfilled_yet() {
+    let app = spawn_app().await;
+    let subject = customer(&app).await;
+    let url = "https://new-provider.example/import/ada";
+    let body = json!({"subject": subject, "kind": "transfer", "url": url});
+    let id = verified(&app, body).await;
+    let shown = app
+        .get(&format!("/v1/requests/{id}"), &app.dpo)
+        .await
+        .ok(200);
+    assert_eq!(shown["has_detail"], true);
+    assert!(
+        !shown.to_string().contains("new-provider"),
+        "the URL stays sealed"
+    );
+    app.post(&format!("/v1/requests/{id}/fulfil"), &app.dpo, json!({}))
+        .await
+        .error(409, "E_NOT_SUPPORTED");
+    let bad = json!({"subject": subject, "kind": "transfer", "url": "http://plain.example/"});
+    let err = app
+        .post("/v1/requests", &app.dpo, bad)
+        .await
+        .error(422, "E_INVALID_FIELD");
+    assert!(!err.to_string().contains("plain.example"), "never echoed");
+    let body =
+        json!({"subject": subject, "kind": "directive", "directive": "hand_to", "person": "Grace"});
+    let id = verified(&app, body).await;
+    app.post(&format!("/v1/requests/{id}/fulfil"), &app.dpo, json!({}))
+        .await
+        .error(409, "E_NOT_SUPPORTED");
+    let chain = serde_json::to_string(&app.audit().await).unwrap();
+    assert!(!chain.contains("new-provider") && !chain.contains("Grace"));
+}
+
+#[tokio::test]
+async fn a_failed_act_leaves_the_request_open_and_nothing_done() {
+    let app = spawn_app().await;
+    let subject = app
+        .subject(
+            "customer",
+            "billing",
+            json!([{"category": "iban", "value": "DE02120300000000202051"}]),
+        )
+        .await;
+    let id = verified(&app, json!({"subject": subject, "kind": "erasure"})).await;
+    let before = app.audit_len().await;
+    app.post(&format!("/v1/requests/{id}/fulfil"), &app.dpo, json!({}))
+        .await
+        .error(409, "E_STATUTORY_HOLD");
+    let shown = app
+        .get(&format!("/v1/requests/{id}"), &app.dpo)
+        .await
+        .ok(200);
+    assert_eq!(shown["state"], "verified", "the request stays open");
+    assert!(shown["fulfilled_at"].is_null());
+    assert_eq!(
+        app.audit_len().await,
+        before,
+        "no act, no fulfilment on record"
+    );
+}
+
+#[tokio::test]
+async fn two_fulfilments_at_once_erase_once() {
+    let app = spawn_app().await;
+    let subject = customer(&app).await;
+    let id = verified(&app, json!({"subject": subject, "kind": "erasure"})).await;
+    let path = format!("/v1/requests/{id}/fulfil");
+    let (a, b) = tokio::join!(
+        app.post(&path, &app.dpo, json!({})),
+        app.post(&path, &app.admin, json!({}))
+    );
+    let mut statuses = [a.status.as_u16(), b.status.as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 409], "{} / {}", a.text, b.text);
+    let erasures = app
+        .audit()
+        .await
+        .iter()
+        .filter(|e| e["action"] == "subject.erase" || e["action"] == "request.fulfil")
+        .count();
+    assert_eq!(erasures, 2, "one erasure and one fulfilment");
+}

@@ -1,0 +1,103 @@
+//! The SQL of data subject requests, shared by both backends like the rest
+//! of `sql`. Every statement filters by `tenant_id = $1`. Every column is
+//! named in one order ([`REQUEST_COLUMNS`]), which the insert, the update
+//! and every select share, and which `request_rows` decodes.
+
+/// The columns of `requests`, in the order every statement uses.
+macro_rules! request_columns {
+    () => {
+        "tenant_id, request_id, subject_id, kind, purpose, directive, sealed_detail, \
+         detail_digest, state, received_at, due_at, extended_due_at, effective_due_at, \
+         extension_reason, refusal_reason, fee_amount, fee_currency, fee_reason, handler, \
+         handler_contact, duplicate_of, verified_at, verification_method, verification_note, \
+         code_hash, code_expires_at, code_attempts, codes_sent, last_code_sent_at, \
+         fulfilled_at, closed_at, closed_note, version"
+    };
+}
+
+/// [`request_columns!`] as a constant, for tests.
+#[cfg(test)]
+pub(crate) const REQUEST_COLUMNS: &str = request_columns!();
+/// How many columns a request row has.
+#[cfg(test)]
+pub(crate) const REQUEST_COLUMN_COUNT: usize = 33;
+
+/// File a request.
+pub(crate) const INSERT_REQUEST: &str = concat!(
+    "INSERT INTO requests (",
+    request_columns!(),
+    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+     $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33)"
+);
+
+/// Replace a request's fields, only at the version it was read (`$34`):
+/// nothing changes if another writer moved it meanwhile.
+pub(crate) const UPDATE_REQUEST: &str = "UPDATE requests SET subject_id = $3, kind = $4, \
+    purpose = $5, directive = $6, sealed_detail = $7, detail_digest = $8, state = $9, \
+    received_at = $10, due_at = $11, extended_due_at = $12, effective_due_at = $13, \
+    extension_reason = $14, refusal_reason = $15, fee_amount = $16, fee_currency = $17, \
+    fee_reason = $18, handler = $19, handler_contact = $20, duplicate_of = $21, \
+    verified_at = $22, verification_method = $23, verification_note = $24, code_hash = $25, \
+    code_expires_at = $26, code_attempts = $27, codes_sent = $28, last_code_sent_at = $29, \
+    fulfilled_at = $30, closed_at = $31, closed_note = $32, version = $33 \
+    WHERE tenant_id = $1 AND request_id = $2 AND version = $34";
+
+/// One request.
+pub(crate) const SELECT_REQUEST: &str = concat!(
+    "SELECT ",
+    request_columns!(),
+    " FROM requests WHERE tenant_id = $1 AND request_id = $2"
+);
+
+/// A subject's open requests, oldest first.
+pub(crate) const SELECT_OPEN_REQUESTS_OF: &str = concat!(
+    "SELECT ",
+    request_columns!(),
+    " FROM requests WHERE tenant_id = $1 AND subject_id = $2 \
+     AND state IN ('received', 'verified') ORDER BY received_at, request_id"
+);
+
+/// A page of the queue by effective due date then id. `$2`: a state, or
+/// '' for any; `$3`: 1 to keep only open requests due before `$4`; `$5`,
+/// `$6`: the cursor (due, id), from `i64::MIN` and '' for the first page;
+/// `$7`: the page size. Sentinels instead of NULLs keep every parameter's
+/// type plain on both backends.
+pub(crate) const SELECT_REQUESTS: &str = concat!(
+    "SELECT ",
+    request_columns!(),
+    " FROM requests WHERE tenant_id = $1 AND ($2 = '' OR state = $2) \
+     AND ($3 = 0 OR (state IN ('received', 'verified') AND effective_due_at < $4)) \
+     AND (effective_due_at > $5 OR (effective_due_at = $5 AND request_id > $6)) \
+     ORDER BY effective_due_at, request_id LIMIT $7"
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_statement_names_every_column_once_in_order() {
+        assert_eq!(REQUEST_COLUMNS.split(", ").count(), REQUEST_COLUMN_COUNT);
+        assert!(INSERT_REQUEST.contains("$33)"));
+        for (i, column) in REQUEST_COLUMNS.split(", ").enumerate().skip(2) {
+            let set = format!("{} = ${}", column.trim(), i + 1);
+            assert!(UPDATE_REQUEST.contains(&set), "{set}");
+        }
+    }
+
+    #[test]
+    fn sqlite_text_numbers_every_placeholder() {
+        for statement in [
+            INSERT_REQUEST,
+            UPDATE_REQUEST,
+            SELECT_REQUEST,
+            SELECT_OPEN_REQUESTS_OF,
+            SELECT_REQUESTS,
+        ] {
+            let rewritten = super::super::for_sqlite(statement);
+            assert!(!rewritten.contains('$'), "{rewritten}");
+            assert_eq!(rewritten.replace('?', "$"), statement);
+            assert!(statement.contains("tenant_id = $1") || statement.starts_with("INSERT"));
+        }
+    }
+}

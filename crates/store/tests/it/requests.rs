@@ -1,0 +1,204 @@
+//! Data subject requests: the row round-trips, updates apply only at the
+//! version read, and the queue lists by effective due date with its
+//! filters and keyset cursor, inside one tenant only.
+
+use crate::support::*;
+use std::sync::Arc;
+use tutela_engine::ids::{RequestId, SubjectId, TenantId};
+use tutela_engine::requests::code::CodeState;
+use tutela_engine::requests::{
+    DirectiveTag, Fee, KindTag, Reason, RequestCursor, RequestFilter, RequestRow, RequestState,
+    VerifiedBy,
+};
+use tutela_engine::store::{Store, StoreError, Write};
+use tutela_policy::FirstHandler;
+
+conformance!(
+    a_request_round_trips_and_updates_only_at_its_version,
+    the_queue_lists_by_due_date_with_filters_and_a_cursor,
+    a_request_needs_a_live_subject,
+);
+
+fn request_row(tenant: &TenantId, subject: SubjectId, due: i64) -> RequestRow {
+    RequestRow {
+        tenant: tenant.clone(),
+        id: RequestId::new(),
+        subject,
+        kind: KindTag::Access,
+        purpose: None,
+        directive: None,
+        sealed_detail: None,
+        detail_digest: None,
+        state: RequestState::Received,
+        received_at: at(1),
+        due_at: at(due),
+        extended_due_at: None,
+        extension_reason: None,
+        refusal_reason: None,
+        fee: None,
+        handler: FirstHandler::Controller,
+        handler_contact: "privacy@acme.example".into(),
+        duplicate_of: None,
+        verified_at: None,
+        verified_by: None,
+        verification_note: None,
+        code: CodeState::default(),
+        fulfilled_at: None,
+        closed_at: None,
+        closed_note: None,
+        version: 1,
+    }
+}
+
+fn reason(text: &str) -> Reason {
+    Reason::parse("note", text).unwrap()
+}
+
+async fn a_request_round_trips_and_updates_only_at_its_version(store: Arc<dyn Store>) {
+    let store = store.as_ref();
+    let t = setup_tenant(store, "acme").await;
+    let subject = setup_subject(store, &t).await;
+    let mut row = request_row(&t, subject.id, 100);
+    row.kind = KindTag::Directive;
+    row.directive = Some(DirectiveTag::HandTo);
+    row.purpose = Some(purpose("ratings"));
+    row.sealed_detail = Some(vec![1, 2, 3]);
+    row.detail_digest = Some([7; 32]);
+    row.duplicate_of = Some(RequestId::new());
+    apply(store, &t, vec![Write::InsertRequest(row.clone())])
+        .await
+        .unwrap();
+    assert_eq!(store.request(&t, row.id).await.unwrap(), Some(row.clone()));
+
+    let mut next = row.clone();
+    next.state = RequestState::Verified;
+    next.extended_due_at = Some(at(200));
+    next.extension_reason = Some(reason("many systems"));
+    next.fee = Some(Fee::parse(1500, "EUR", "second copy").unwrap());
+    next.verified_at = Some(at(5));
+    next.verified_by = Some(VerifiedBy::Document);
+    next.verification_note = Some(reason("passport"));
+    next.code = CodeState {
+        hash: Some([9; 32]),
+        expires_at: Some(at(6)),
+        attempts: 2,
+        sent: 3,
+        last_sent_at: Some(at(4)),
+    };
+    next.closed_note = Some(reason("done"));
+    next.version = 2;
+    let update = Write::UpdateRequest {
+        row: next.clone(),
+        expected_version: 1,
+    };
+    apply(store, &t, vec![update.clone()]).await.unwrap();
+    assert_eq!(store.request(&t, row.id).await.unwrap(), Some(next.clone()));
+    let stale = apply(store, &t, vec![update]).await.unwrap_err();
+    assert!(
+        matches!(stale, StoreError::Missing { what: "request" }),
+        "{stale:?}"
+    );
+    let other = setup_tenant(store, "beta").await;
+    assert_eq!(store.request(&other, row.id).await.unwrap(), None);
+}
+
+async fn the_queue_lists_by_due_date_with_filters_and_a_cursor(store: Arc<dyn Store>) {
+    let store = store.as_ref();
+    let t = setup_tenant(store, "acme").await;
+    let subject = setup_subject(store, &t).await;
+    let late = request_row(&t, subject.id, 300);
+    let early = request_row(&t, subject.id, 100);
+    let mut done = request_row(&t, subject.id, 50);
+    done.state = RequestState::Fulfilled;
+    let mut extended = request_row(&t, subject.id, 90);
+    extended.extended_due_at = Some(at(400));
+    let writes = [&late, &early, &done, &extended]
+        .into_iter()
+        .map(|r| Write::InsertRequest(r.clone()))
+        .collect();
+    apply(store, &t, writes).await.unwrap();
+
+    let ids = |rows: Vec<RequestRow>| rows.into_iter().map(|r| r.id).collect::<Vec<_>>();
+    let all = store
+        .requests(&t, RequestFilter::default(), None, 10)
+        .await
+        .unwrap();
+    assert_eq!(ids(all), [done.id, early.id, late.id, extended.id]);
+    let overdue = RequestFilter {
+        state: None,
+        due_before: Some(at(350)),
+    };
+    let listed = store.requests(&t, overdue, None, 10).await.unwrap();
+    assert_eq!(ids(listed), [early.id, late.id], "open and past due only");
+    let fulfilled = RequestFilter {
+        state: Some(RequestState::Fulfilled),
+        due_before: None,
+    };
+    let listed = store.requests(&t, fulfilled, None, 10).await.unwrap();
+    assert_eq!(ids(listed), [done.id]);
+    let first = store
+        .requests(&t, RequestFilter::default(), None, 2)
+        .await
+        .unwrap();
+    let last = first.last().unwrap();
+    let cursor = RequestCursor {
+        due: last.effective_due_at(),
+        id: last.id,
+    };
+    let rest = store
+        .requests(&t, RequestFilter::default(), Some(cursor), 10)
+        .await
+        .unwrap();
+    assert_eq!(ids(rest), [late.id, extended.id]);
+
+    let open = store.open_requests_of(&t, subject.id).await.unwrap();
+    assert_eq!(open.len(), 3);
+    assert!(open.iter().all(|r| r.state.is_open()));
+    let other = setup_tenant(store, "beta").await;
+    assert!(
+        store
+            .requests(&other, RequestFilter::default(), None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .open_requests_of(&other, subject.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+async fn a_request_needs_a_live_subject(store: Arc<dyn Store>) {
+    let store = store.as_ref();
+    let t = setup_tenant(store, "acme").await;
+    let missing = request_row(&t, SubjectId::new(), 100);
+    let err = apply(store, &t, vec![Write::InsertRequest(missing)])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Missing { what: "subject" }),
+        "{err:?}"
+    );
+    let subject = setup_subject(store, &t).await;
+    apply(
+        store,
+        &t,
+        vec![Write::EraseSubject {
+            subject: subject.id,
+            at: at(2),
+        }],
+    )
+    .await
+    .unwrap();
+    let err = apply(
+        store,
+        &t,
+        vec![Write::InsertRequest(request_row(&t, subject.id, 100))],
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(err, StoreError::SubjectErased), "{err:?}");
+}
