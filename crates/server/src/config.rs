@@ -227,13 +227,13 @@ impl Config {
             });
         }
         if let Some(url) = &self.webhook_url
-            && !(url.starts_with("https://")
-                || url.starts_with("http://127.0.0.1")
-                || url.starts_with("http://localhost"))
+            && !webhook_url_allowed(url)
         {
             return Err(ConfigError::Invalid {
                 field: "webhook_url",
-                message: "must start with https:// (plain http only to localhost)".to_owned(),
+                message:
+                    "must be an https:// URL without credentials (plain http only to this machine)"
+                        .to_owned(),
             });
         }
         let known = ["sqlite:", "postgres:", "postgresql:"];
@@ -260,6 +260,22 @@ fn key_at(text: &str, offset: usize) -> Option<String> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     plain.then(|| key.to_owned())
+}
+
+/// Whether messages may be POSTed to `url`: https to any host, plain http
+/// only to this machine (a local relay), and never with credentials in the
+/// URL, which would end up in logs. The host is compared whole, so
+/// `http://localhost.example.com` is not "localhost".
+fn webhook_url_allowed(url: &str) -> bool {
+    let Ok(parsed) = reqwest::Url::parse(url) else {
+        return false;
+    };
+    let local = matches!(parsed.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+    let scheme_ok = parsed.scheme() == "https" || (parsed.scheme() == "http" && local);
+    scheme_ok
+        && parsed.host_str().is_some()
+        && parsed.username().is_empty()
+        && parsed.password().is_none()
 }
 
 #[cfg(test)]
@@ -333,6 +349,33 @@ mod tests {
         let text = "erasure_ledger = \"tutela-data/master.key\"\n";
         let err = Config::from_sources(Some((path, text)), no_env).unwrap_err();
         assert!(err.to_string().contains("erasure_ledger"), "{err}");
+    }
+
+    #[test]
+    fn the_webhook_url_is_https_or_a_local_http_relay() {
+        for ok in [
+            "https://hooks.example.com/tutela",
+            "http://127.0.0.1:9000/in",
+            "http://localhost/in",
+            "http://[::1]:8000/",
+        ] {
+            assert!(webhook_url_allowed(ok), "{ok}");
+        }
+        for bad in [
+            "http://hooks.example.com/",
+            "http://localhost.example.com/",
+            "http://127.0.0.1.nip.io/",
+            "https://user:secret@hooks.example.com/",
+            "ftp://localhost/",
+            "not a url",
+        ] {
+            assert!(!webhook_url_allowed(bad), "{bad}");
+        }
+        let env = |var: &str| {
+            (var == "TUTELA_WEBHOOK_URL").then(|| "http://localhost.example.com/".to_owned())
+        };
+        let err = Config::from_sources(None, env).unwrap_err();
+        assert!(err.to_string().contains("webhook_url"), "{err}");
     }
 
     #[test]
