@@ -6,14 +6,16 @@ use super::model::{AccessAnswer, CategoryAnswer};
 use std::fmt::Write as _;
 use tutela_policy::Party;
 
-/// `text` made inert in Markdown, on one line: every character with a
-/// meaning is backslash-escaped, `<` and `>` become entities, and line
-/// breaks become spaces (a table cell cannot span lines).
+/// `text` made inert in Markdown, on one line: every character that can
+/// start markup is backslash-escaped, `<` and `>` become entities, and line
+/// breaks become spaces (a table cell cannot span lines). Parentheses and
+/// `!` stay as they are, so "Art. 6(1)(b)" reads cleanly: with `[` and `]`
+/// escaped they can form neither a link nor an image.
 pub(super) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '#' | '|' | '!' | '~' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '|' | '~' => {
                 out.push('\\');
                 out.push(c);
             }
