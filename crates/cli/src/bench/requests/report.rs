@@ -108,7 +108,7 @@ pub(crate) fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -132,7 +132,7 @@ pub(crate) fn render(o: &Outcome) -> String {
     );
     let _ = writeln!(
         out,
-        "erasure: engine = Engine::erase_subject (key destroyed, records and identifiers deleted with secure_delete, audit entry, one commit); \
+        "erasure: engine = Engine::erase_subject (key destroyed, records and identifiers deleted with secure_delete, audit entry, one commit, answered after a truncating WAL checkpoint); \
          baseline = rusqlite deleting the subject's rows and key in one transaction (synchronous=FULL, secure_delete), then a truncating WAL checkpoint"
     );
     let _ = writeln!(
