@@ -333,7 +333,7 @@ impl BareSqlite {
 /// would, stamping rows with the wall clock; a benchmark measures real time
 /// anyway.
 #[allow(clippy::disallowed_methods)]
-fn wall_clock_micros() -> i64 {
+pub(crate) fn wall_clock_micros() -> i64 {
     jiff::Timestamp::now().as_microsecond()
 }
 

@@ -25,7 +25,7 @@ use tutela_vault::MasterKey;
 /// The operator the bench acts as when it creates its tenant, as the CLI
 /// does; no operator tenant is created, so a shared database gains only the
 /// bench's tenant.
-const OPERATOR: &str = "bench-operator";
+pub(crate) const OPERATOR: &str = "bench-operator";
 
 /// Sets the engine side up on `url` with `engines` engines, times its
 /// phases, verifies the tenant's chain and closes its stores.
@@ -223,7 +223,8 @@ impl Side for EngineSide {
     }
 }
 
-fn tenant_id(slug: &str) -> Result<TenantId> {
+/// A tenant id from one of the bench's own slugs.
+pub(crate) fn tenant_id(slug: &str) -> Result<TenantId> {
     TenantId::parse(slug).map_err(|e| anyhow!("{e}"))
 }
 

@@ -12,6 +12,8 @@
 //! postgres://...` both sides run on that PostgreSQL, and `--servers 2` adds a
 //! second engine on the same database and tenant. `--http` measures
 //! purpose-checked reads through the real server instead (see `http`).
+//! `--requests` measures data subject requests instead: the access export
+//! on a small and a large store, and erasure (see `requests`).
 
 mod bare_pg;
 mod bare_sqlite;
@@ -20,6 +22,7 @@ mod driver;
 mod engine_side;
 mod http;
 mod report;
+mod requests;
 mod workload;
 
 use anyhow::{Context, Result, bail, ensure};
@@ -44,7 +47,7 @@ pub struct BenchArgs {
     /// inside it and removed afterwards); both sides run on this disk.
     #[arg(long, default_value = ".")]
     pub dir: PathBuf,
-    /// A smoke test: 200 subjects.
+    /// A smoke test: 200 subjects (with `--requests`: small stores).
     #[arg(long, conflicts_with = "subjects")]
     pub quick: bool,
     /// Run both sides on this PostgreSQL (`postgres://user@host/db`) instead
@@ -62,6 +65,13 @@ pub struct BenchArgs {
     /// as a child process with `serve --demo`) instead of in process.
     #[arg(long, conflicts_with = "servers")]
     pub http: bool,
+    /// Measure data subject requests instead, on SQLite: the access export
+    /// (Art. 15, JSON and CSV) of one subject in a store of 10,000 and of
+    /// 1,000,000 records, and erasure of subjects with 10 and 10,000
+    /// records, each beside a bare rusqlite baseline (`--quick`: small
+    /// stores).
+    #[arg(long, conflicts_with_all = ["http", "database_url", "subjects", "batch"])]
+    pub requests: bool,
 }
 
 /// Runs the benchmark and prints the report on stdout.
@@ -91,7 +101,15 @@ pub async fn run(args: BenchArgs) -> Result<()> {
             )
         })?;
     let target = Target::new(args.database_url.as_deref(), &args.dir)?;
-    let text = if args.http {
+    let text = if args.requests {
+        let shape = if args.quick {
+            requests::Shape::quick(workload.concurrency)
+        } else {
+            requests::Shape::full(workload.concurrency)
+        };
+        let outcome = requests::run(&shape, dir.path(), &target).await?;
+        requests::report::render(&outcome)
+    } else if args.http {
         let outcome = http::bench(&workload, dir.path(), &target).await?;
         let text = report::render_http(&outcome);
         ensure_http_clean(&outcome, &text)?;

@@ -135,6 +135,20 @@ impl Catalog {
             )
             .collect()
     }
+
+    /// `size` more values about subject `subject`, none an identifier (so a
+    /// subject can hold many records under one identifier), numbered from
+    /// `from` so they stay distinct from the first batch's.
+    pub fn more(&self, subject: usize, from: usize, size: usize) -> Vec<(CategoryId, String)> {
+        self.others
+            .iter()
+            .cycle()
+            .skip(from % self.others.len().max(1))
+            .take(size)
+            .enumerate()
+            .map(|(j, c)| (c.clone(), format!("{c} value {subject:07}-{}", from + j)))
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -150,5 +164,16 @@ mod tests {
         assert_eq!(a[0].0, catalog.identifier);
         assert_ne!(a[0].1, b[0].1);
         assert!(a[1..].iter().all(|(c, _)| c != &catalog.identifier));
+    }
+
+    #[test]
+    fn more_values_carry_no_identifier_and_continue_the_numbering() {
+        let catalog = Catalog::from_policy(tutela_policy::EXAMPLE_POLICY, PURPOSE).unwrap();
+        let more = catalog.more(1, 4, 7);
+        assert_eq!(more.len(), 7);
+        assert!(more.iter().all(|(c, _)| c != &catalog.identifier));
+        assert!(more[0].1.ends_with("0000001-4"), "{more:?}");
+        let first = catalog.batch(1, 4);
+        assert!(more.iter().all(|m| !first.contains(m)));
     }
 }

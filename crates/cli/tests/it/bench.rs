@@ -54,6 +54,46 @@ fn quick_bench_prints_every_phase_beside_both_baselines() {
 }
 
 #[test]
+fn quick_requests_bench_prints_export_and_erasure_beside_their_baseline() {
+    let dir = temp_dir();
+    let mut args = QUICK.to_vec();
+    args.push("--requests");
+    let run = tutela(dir.path(), &args);
+    run.expect_code(0).expect_output(&[
+        "tutela bench --requests",
+        "Engine::access_answer",
+        "Engine::erase_subject",
+        "export, 1,000-record store",
+        "export, 5,000-record store",
+        "erase subject with 10 records",
+        "erase subject with 500 records",
+        "export growth with the store",
+        "filled 5,000 records",
+    ]);
+    // every latency row carries four finite figures and a positive ratio
+    let rows: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("export, ") || l.starts_with("erase subject"))
+        .collect();
+    assert_eq!(rows.len(), 4, "{run}");
+    for row in rows {
+        let figures: Vec<f64> = row
+            .split_whitespace()
+            .filter_map(|w| w.trim_start_matches('(').parse().ok())
+            .collect();
+        let [.., eng50, eng99, base50, base99, ratio, samples] = figures[..] else {
+            panic!("{row}");
+        };
+        assert!(eng50 > 0.0 && eng99 >= eng50, "{row}");
+        assert!(base50 > 0.0 && base99 >= base50, "{row}");
+        assert!(ratio.is_finite() && ratio > 0.0, "{row}");
+        assert!(samples >= 3.0, "{row}");
+    }
+    assert_no_leftovers(dir.path());
+}
+
+#[test]
 fn quick_http_bench_reports_rate_latency_errors_and_memory() {
     let dir = temp_dir();
     let mut args = QUICK.to_vec();
