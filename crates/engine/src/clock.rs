@@ -10,7 +10,9 @@ pub trait Clock: Send + Sync {
     fn now(&self) -> Timestamp;
 }
 
-/// The wall clock, for production.
+/// The wall clock, for production. It gives whole microseconds, the
+/// precision the store keeps, so an instant the API returns at once (a
+/// request's `received_at`) is the same instant it returns when read back.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SystemClock;
 
@@ -19,7 +21,8 @@ impl Clock for SystemClock {
     // and clippy's disallowed-methods (clippy.toml) refuses any other read.
     #[allow(clippy::disallowed_methods)]
     fn now(&self) -> Timestamp {
-        Timestamp::now()
+        let now = Timestamp::now();
+        Timestamp::from_microsecond(now.as_microsecond()).unwrap_or(now)
     }
 }
 
@@ -58,6 +61,12 @@ impl Clock for ManualClock {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_system_clock_keeps_the_stores_precision() {
+        let now = SystemClock.now();
+        assert_eq!(now.subsec_nanosecond() % 1_000, 0, "{now}");
+    }
 
     #[test]
     fn manual_clock_moves_only_when_told() {
