@@ -291,10 +291,7 @@ fn markdown_escapes_values_and_keeps_tables_whole() {
     let mut a = sample();
     a.categories[2].records[0].value = "x | y\n# [link](http://e)".into();
     let text = access_markdown(&a);
-    assert!(
-        text.contains("x \\| y \\# \\[link\\](http://e)"),
-        "{text}"
-    );
+    assert!(text.contains("x \\| y \\# \\[link\\](http://e)"), "{text}");
     assert!(!text.contains("<script"));
     assert!(text.contains("## Your rights"));
     assert!(text.contains("### Email address (email)"));

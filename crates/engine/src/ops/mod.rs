@@ -9,6 +9,7 @@ mod erasure_ledger;
 mod keys;
 mod records;
 mod rectify;
+mod request_answer;
 mod requests;
 mod requests_work;
 mod source;
@@ -24,6 +25,7 @@ pub use keys::IssuedKey;
 pub use records::{
     MAX_ASKED_CATEGORIES, MAX_RECORDS_PER_WRITE, MAX_VALUE_CHARS, NewRecord, PlainRecord,
 };
+pub use request_answer::RequestAnswer;
 pub use requests::{FiledRequest, MAX_REQUESTS_PER_PAGE};
 pub use source::{MAX_SOURCE_LEN, RecordSource};
 pub use subjects::{AccessReport, ConsentSummary, ObjectionSummary};

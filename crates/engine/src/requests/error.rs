@@ -64,6 +64,10 @@ pub enum RequestError {
     /// The notifier could not deliver the message.
     #[error("the message to the subject could not be delivered")]
     NotifyFailed,
+    /// Only access and portability requests are answered with data; the
+    /// others are carried out by fulfilling them.
+    #[error("a '{0}' request has no data to hand over; fulfil it instead")]
+    NoAnswer(&'static str),
 }
 
 impl RequestError {
@@ -84,6 +88,7 @@ impl RequestError {
             Self::CodeRateLimited(_) => "E_CODE_RATE_LIMITED",
             Self::NotSupported(_) => "E_NOT_SUPPORTED",
             Self::NotifyFailed => "E_NOTIFY_FAILED",
+            Self::NoAnswer(_) => "E_NO_ANSWER",
         }
     }
 
@@ -101,7 +106,8 @@ impl RequestError {
             | Self::AlreadyExtended
             | Self::NoCode
             | Self::CodeExpired
-            | Self::NotSupported(_) => ErrorKind::Conflict,
+            | Self::NotSupported(_)
+            | Self::NoAnswer(_) => ErrorKind::Conflict,
         }
     }
 

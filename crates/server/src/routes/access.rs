@@ -1,20 +1,24 @@
 //! The subject's access answer (Art. 15) in JSON, CSV, Markdown or HTML,
-//! the portability export (Art. 20) in JSON or CSV, and rectification of
-//! one record (Art. 16). All work even under restriction, since it is the
+//! the portability export (Art. 20) in JSON or CSV, both also as the
+//! answer to a verified access or portability request, and rectification
+//! of one record (Art. 16). All work even under restriction, since it is the
 //! subject asking; all need a dpo or admin key without a purpose scope.
 
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::openapi::Errors;
+use crate::openapi::{Errors, RequestErrors};
 use crate::wire::{Access, FormatQuery, Portable, Rectification};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use tutela_engine::RequestAnswer;
 use tutela_engine::answer;
-use tutela_engine::ids::{RecordId, SubjectId};
+use tutela_engine::answer::{AccessAnswer, PortableData};
+use tutela_engine::ids::{RecordId, RequestId, SubjectId};
+use tutela_engine::requests::KindTag;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -24,6 +28,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(access))
         .routes(routes!(portable))
+        .routes(routes!(request_answer))
         .routes(routes!(rectify_record, delete_record))
 }
 
@@ -87,16 +92,21 @@ async fn access(
     ApiPath(id): ApiPath<Uuid>,
     ApiQuery(query): ApiQuery<FormatQuery>,
 ) -> Result<Response, ApiError> {
-    let format = format(
-        &query,
-        &[
-            ("json", Format::Json),
-            ("csv", Format::Csv),
-            ("md", Format::Markdown),
-            ("html", Format::Html),
-        ],
-    )?;
+    let format = format(&query, ACCESS_FORMATS)?;
     let answer = state.engine.access_answer(&who, SubjectId(id)).await?;
+    render_access(answer, format, id)
+}
+
+const ACCESS_FORMATS: &[(&str, Format)] = &[
+    ("json", Format::Json),
+    ("csv", Format::Csv),
+    ("md", Format::Markdown),
+    ("html", Format::Html),
+];
+
+const PORTABLE_FORMATS: &[(&str, Format)] = &[("json", Format::Json), ("csv", Format::Csv)];
+
+fn render_access(answer: AccessAnswer, format: Format, id: Uuid) -> Result<Response, ApiError> {
     Ok(match format {
         Format::Json => Json(Access::from(answer)).into_response(),
         Format::Csv => text(
@@ -117,6 +127,50 @@ async fn access(
     })
 }
 
+fn render_portable(data: PortableData, format: Format, id: Uuid) -> Result<Response, ApiError> {
+    Ok(match format {
+        Format::Csv => text(
+            answer::portable_csv(&data)?,
+            CSV,
+            Some(format!("portable-{id}.csv")),
+        ),
+        _ => Json(Portable::from(data)).into_response(),
+    })
+}
+
+/// The data a verified access or portability request hands over: the
+/// Art. 15 answer (json, csv, md, html) or the Art. 20 export (json, csv)
+/// of the request's own subject. Refused before verification
+/// (`409 E_NOT_VERIFIED`), after a refusal or as a duplicate, and for
+/// kinds that hand no data over (`409 E_NO_ANSWER`). Audited as
+/// `subject.access` or `subject.export`.
+#[utoipa::path(get, path = "/v1/requests/{id}/answer", tag = "requests", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The request's id"), FormatQuery),
+    responses((status = 200, description = "The answer", content(
+        (Access = "application/json"),
+        (String = "text/csv"),
+        (String = "text/markdown"),
+        (String = "text/html"))), RequestErrors))]
+async fn request_answer(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(query): ApiQuery<FormatQuery>,
+) -> Result<Response, ApiError> {
+    // The format is checked against the request's kind before anything is
+    // decrypted or audited: a bad query changes nothing.
+    let request = state.engine.request(&who, RequestId(id)).await?;
+    let formats = match request.kind {
+        KindTag::Portability => PORTABLE_FORMATS,
+        _ => ACCESS_FORMATS,
+    };
+    let asked = format(&query, formats)?;
+    match state.engine.request_answer(&who, RequestId(id)).await? {
+        RequestAnswer::Access(answer) => render_access(*answer, asked, id),
+        RequestAnswer::Portable(data) => render_portable(data, asked, id),
+    }
+}
+
 /// The data the subject provided under consent or contract, to take to
 /// another organisation (Art. 20(1)(a)); data kept under other bases is
 /// left out. Audited as `subject.export`.
@@ -131,16 +185,9 @@ async fn portable(
     ApiPath(id): ApiPath<Uuid>,
     ApiQuery(query): ApiQuery<FormatQuery>,
 ) -> Result<Response, ApiError> {
-    let format = format(&query, &[("json", Format::Json), ("csv", Format::Csv)])?;
+    let format = format(&query, PORTABLE_FORMATS)?;
     let data = state.engine.portable_data(&who, SubjectId(id)).await?;
-    Ok(match format {
-        Format::Csv => text(
-            answer::portable_csv(&data)?,
-            CSV,
-            Some(format!("portable-{id}.csv")),
-        ),
-        _ => Json(Portable::from(data)).into_response(),
-    })
+    render_portable(data, format, id)
 }
 
 /// Corrects one record's value (Art. 16): sealed afresh under the

@@ -23,6 +23,7 @@ mod input;
 mod ops;
 mod purposes;
 mod rectify;
+mod request_answer;
 mod requests;
 mod requests_flow;
 mod rights;

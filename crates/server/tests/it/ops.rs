@@ -50,6 +50,7 @@ const ROUTES: &[&str] = &[
     "POST /v1/requests/{id}/refuse",
     "POST /v1/requests/{id}/fee",
     "POST /v1/requests/{id}/fulfil",
+    "GET /v1/requests/{id}/answer",
 ];
 
 #[tokio::test]
