@@ -10,6 +10,7 @@ pub mod init;
 pub mod keys;
 pub mod policy;
 pub mod requests;
+pub mod requests_answer;
 pub mod requests_view;
 pub mod restore;
 pub mod serve;

@@ -1,7 +1,8 @@
-//! `tutela requests list|show|file|code|verify|extend|refuse|fulfil`: work
+//! `tutela requests list|show|file|code|verify|extend|refuse|fulfil|answer`: work
 //! the data subject request queue from a terminal, acting as the tenant's
 //! DPO on the local database (actor `cli` on the tenant's own chain).
 
+use super::requests_answer::{AnswerFormat, parse_format, render, write_private};
 use super::requests_view::{day, details, table};
 use crate::context::{self, engine_error};
 use anyhow::{Context, Result, anyhow};
@@ -132,6 +133,21 @@ pub enum RequestsCommand {
         /// What was done (required for rectification).
         #[arg(long)]
         note: Option<String>,
+    },
+    /// The data a verified access or portability request hands over.
+    Answer {
+        /// The tenant.
+        #[arg(long, value_parser = context::parse_tenant)]
+        tenant: TenantId,
+        /// The request's id.
+        #[arg(value_parser = parse_request)]
+        id: RequestId,
+        /// json, csv, md or html (portability: json or csv).
+        #[arg(long, value_parser = parse_format, default_value = "json")]
+        format: AnswerFormat,
+        /// Write it to this new file (mode 0600) instead of standard output.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
     },
 }
 
@@ -326,6 +342,36 @@ pub async fn run(config: Option<&Path>, command: RequestsCommand) -> Result<Exit
                 .await
                 .map_err(engine_error)?;
             writeln!(out, "Fulfilled request {id} ({}).", row.kind)?;
+        }
+        RequestsCommand::Answer {
+            tenant,
+            id,
+            format,
+            out: file,
+        } => {
+            let who = dpo_of(&engine, &tenant).await?;
+            let request = engine.request(&who, id).await.map_err(engine_error)?;
+            if request.kind == tutela_engine::requests::KindTag::Portability
+                && matches!(format, AnswerFormat::Markdown | AnswerFormat::Html)
+            {
+                return Err(anyhow!("--format: a portability export is json or csv"));
+            }
+            let answer = engine
+                .request_answer(&who, id)
+                .await
+                .map_err(engine_error)?;
+            let text = render(&answer, format)?;
+            match file {
+                Some(path) => {
+                    write_private(&path, &text)?;
+                    writeln!(
+                        out,
+                        "Wrote the answer to request {id} to {}.",
+                        path.display()
+                    )?;
+                }
+                None => out.write_all(text.as_bytes())?,
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -98,3 +98,68 @@ async fn a_dpo_works_the_queue_from_the_terminal() {
         .expect_output(&["verified by", "code"]);
     tutela(d, &["audit", "verify"]).expect_code(0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dpo_answers_an_access_request_from_the_terminal() {
+    let dir = temp_dir();
+    let d = dir.path();
+    let server = spawn_demo(d, &[]).await;
+    let body = json!({
+        "kind": "customer",
+        "purpose": "account",
+        "records": [{"category": "email", "value": "=answer.test@demo.example"}],
+    });
+    let (status, created) = server.post("/v1/subjects", &server.service, &body).await;
+    assert_eq!(status, 201, "{created}");
+    let subject = created["id"].as_str().unwrap().to_owned();
+    let access = json!({"subject": subject, "kind": "access"});
+    let (status, filed) = server.post("/v1/requests", &server.service, &access).await;
+    assert_eq!(status, 201, "{filed}");
+    let id = filed["id"].as_str().unwrap().to_owned();
+    assert!(server.stop().success());
+
+    let answer = |extra: &[&str]| {
+        let mut args = vec!["requests", "answer", "--tenant", "acme", id.as_str()];
+        args.extend_from_slice(extra);
+        tutela(d, &args)
+    };
+    answer(&[])
+        .expect_code(1)
+        .expect_output(&["E_NOT_VERIFIED"]);
+    tutela(
+        d,
+        &[
+            "requests",
+            "verify",
+            "--tenant",
+            "acme",
+            &id,
+            "--method",
+            "document",
+            "--note",
+            "passport seen",
+        ],
+    )
+    .expect_code(0);
+    answer(&["--format", "pdf"])
+        .expect_code(2)
+        .expect_output(&["--format"]);
+    let out = d.join("answer.csv");
+    let path = out.to_str().unwrap();
+    answer(&["--format", "csv", "--out", path])
+        .expect_code(0)
+        .expect_output(&["Wrote the answer"]);
+    let csv = std::fs::read_to_string(&out).unwrap();
+    assert!(csv.starts_with('\u{feff}'), "a BOM opens the CSV");
+    assert!(
+        csv.contains("'=answer.test@demo.example"),
+        "a formula-like value is neutralised: {csv}"
+    );
+    answer(&["--format", "csv", "--out", path])
+        .expect_code(1)
+        .expect_output(&["never overwritten"]);
+    answer(&["--format", "md"])
+        .expect_code(0)
+        .expect_output(&["Who used your data"]);
+    tutela(d, &["audit", "verify"]).expect_code(0);
+}
