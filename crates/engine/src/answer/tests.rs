@@ -118,6 +118,7 @@ fn answer(records: Vec<PlainRecord>) -> AccessAnswer {
         policy_version: 1,
         subject: &subject,
         records,
+        held: Vec::new(),
         consents: &consents,
         objections: &[],
         log: &[],

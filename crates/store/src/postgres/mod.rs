@@ -8,6 +8,7 @@
 
 mod exec;
 mod reads;
+mod hold_reads;
 mod request_reads;
 mod store;
 mod writer;

@@ -54,6 +54,7 @@ mod exec;
 mod migrate;
 mod readers;
 mod reads;
+mod hold_reads;
 mod request_reads;
 mod store;
 mod wal_size;
