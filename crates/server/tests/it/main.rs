@@ -18,6 +18,7 @@ mod boundaries;
 mod checkpoints;
 mod contract;
 mod erasure;
+mod holds;
 mod fuzz;
 mod input;
 mod ops;
