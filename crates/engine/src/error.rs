@@ -228,9 +228,9 @@ impl EngineError {
             | Self::SubjectNotFound
             | Self::KeyNotFound
             | Self::RecordNotFound => ErrorKind::NotFound,
-            Self::TenantExists
-            | Self::IdentifierTaken(_)
-            | Self::SubjectErased => ErrorKind::Conflict,
+            Self::TenantExists | Self::IdentifierTaken(_) | Self::SubjectErased => {
+                ErrorKind::Conflict
+            }
             Self::Unauthenticated => ErrorKind::Unauthenticated,
             Self::Forbidden { .. }
             | Self::PurposeOutOfScope(_)

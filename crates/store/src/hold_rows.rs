@@ -94,7 +94,8 @@ impl TryFrom<HeldDb> for HeldRecordRow {
             ciphertext: r.ciphertext,
             collected_at: instant(r.collected_at, "held_records.collected_at")?,
             ends_at: instant(r.ends_at, "held_records.ends_at")?,
-            start: HoldStart::parse(&r.ends_from).ok_or_else(|| corrupt("held_records.ends_from"))?,
+            start: HoldStart::parse(&r.ends_from)
+                .ok_or_else(|| corrupt("held_records.ends_from"))?,
         })
     }
 }

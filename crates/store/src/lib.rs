@@ -15,10 +15,10 @@
 //! across tenants.
 
 mod error;
+mod hold_rows;
 mod ledger;
 mod plan;
 mod postgres;
-mod hold_rows;
 mod request_rows;
 mod rows;
 mod sql;

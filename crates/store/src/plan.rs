@@ -570,9 +570,9 @@ pub(crate) fn head(tenant: &TenantId, head: &AuditHead, old_seq: u64) -> Result<
 }
 
 mod holds;
-mod record;
 #[cfg(test)]
 mod holds_tests;
+mod record;
 #[cfg(test)]
 mod requests_tests;
 #[cfg(test)]

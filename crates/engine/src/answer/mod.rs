@@ -20,8 +20,8 @@ pub use csv::{access_csv, guard_cell, portable_csv};
 pub use html::access_html;
 pub use markdown::access_markdown;
 pub use model::{
-    AccessAnswer, AccessLogEntry, AutomatedDecisions, CategoryAnswer, HeldNote, HoldNote, PeriodNote,
-    PortableData, PortableRecord, PurposeNote, RecipientNote, RightNote,
+    AccessAnswer, AccessLogEntry, AutomatedDecisions, CategoryAnswer, HeldNote, HoldNote,
+    PeriodNote, PortableData, PortableRecord, PurposeNote, RecipientNote, RightNote,
 };
 pub use notes::held_notes;
 pub use portable::portable;

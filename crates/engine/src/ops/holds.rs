@@ -6,7 +6,7 @@
 //! subject's own access only. The decisions are the pure ones of
 //! [`crate::holds`].
 
-use super::records::{PlainRecord, check_asked, category_list, open_records, unwrap_key};
+use super::records::{PlainRecord, category_list, check_asked, open_records, unwrap_key};
 use crate::answer::{HeldNote, held_notes};
 use crate::audit::{Action, Outcome};
 use crate::engine::Engine;
@@ -28,14 +28,6 @@ fn hold_wrap_context(tenant: &TenantId, hold: HoldId) -> Vec<u8> {
     c.push(0);
     c.extend_from_slice(hold.as_bytes());
     c
-}
-
-/// The records of an erased subject, decrypted, and what is held of them.
-pub(crate) struct HeldView {
-    /// Every held record, decrypted, oldest first.
-    pub records: Vec<PlainRecord>,
-    /// The law and end of each.
-    pub notes: Vec<HeldNote>,
 }
 
 impl Engine {
@@ -68,7 +60,10 @@ impl Engine {
             for p in mine {
                 let r = p.record;
                 let plain = open_records(&subject_key, tenant, std::slice::from_ref(r))?;
-                let value = plain.first().map(|p| p.value.as_bytes()).unwrap_or_default();
+                let value = plain
+                    .first()
+                    .map(|p| p.value.as_bytes())
+                    .unwrap_or_default();
                 let aad = record_aad(
                     tenant.as_str(),
                     r.subject.as_bytes(),
@@ -141,27 +136,9 @@ impl Engine {
             .collect()
     }
 
-    /// What an erased subject's own access shows: every held record,
-    /// decrypted, with its law and end. Refused as erased when nothing is
-    /// held.
-    pub(crate) async fn held_view(
-        &self,
-        tenant: &TenantId,
-        subject: SubjectId,
-    ) -> Result<HeldView, EngineError> {
-        let holds = self.store.subject_holds(tenant, subject).await?;
-        if holds.records.is_empty() {
-            return Err(EngineError::SubjectErased);
-        }
-        let rows: Vec<&HeldRecordRow> = holds.records.iter().collect();
-        Ok(HeldView {
-            records: self.open_held(tenant, &holds, &rows)?,
-            notes: held_notes(&holds),
-        })
-    }
-
     /// The records of a subject's own access: a live subject's, opened with
-    /// its key; an erased subject's held ones, with their law and end.
+    /// its key; an erased subject's held ones, with their law and end
+    /// (refused as erased when nothing is held).
     pub(crate) async fn subject_records(
         &self,
         tenant: &TenantId,
@@ -171,8 +148,12 @@ impl Engine {
             let key = unwrap_key(&self.master, tenant, view)?;
             return Ok((open_records(&key, tenant, &view.records)?, Vec::new()));
         }
-        let held = self.held_view(tenant, view.subject.id).await?;
-        Ok((held.records, held.notes))
+        let holds = self.store.subject_holds(tenant, view.subject.id).await?;
+        if holds.records.is_empty() {
+            return Err(EngineError::SubjectErased);
+        }
+        let rows: Vec<&HeldRecordRow> = holds.records.iter().collect();
+        Ok((self.open_held(tenant, &holds, &rows)?, held_notes(&holds)))
     }
 
     /// A read of an erased subject's records for `purpose`: allowed only

@@ -3,7 +3,7 @@
 //! legal-obligation purpose covering it only, listed with its law and end,
 //! and found by the store's read of holds due.
 
-use crate::helpers::{category, code, purpose, record, recipient, spawn_engine};
+use crate::helpers::{category, code, purpose, recipient, record, spawn_engine};
 use jiff::{SignedDuration, ToSpan};
 use tutela_engine::holds::HoldStart;
 
@@ -57,11 +57,17 @@ async fn erasure_keeps_held_records_under_their_hold_and_erases_the_rest() {
     for (what, got) in [
         (
             "account",
-            code(&e.read_records(&t.service, s, &purpose("account"), None).await),
+            code(
+                &e.read_records(&t.service, s, &purpose("account"), None)
+                    .await,
+            ),
         ),
         (
             "support",
-            code(&e.read_records(&t.service, s, &purpose("support"), None).await),
+            code(
+                &e.read_records(&t.service, s, &purpose("support"), None)
+                    .await,
+            ),
         ),
         (
             "billing, email only",
@@ -119,7 +125,10 @@ async fn erasure_keeps_held_records_under_their_hold_and_erases_the_rest() {
     // After the hold ends the data is no longer read for anything.
     t.clock.set(held.ends_at);
     assert_eq!(
-        code(&e.read_records(&t.service, s, &purpose("billing"), None).await),
+        code(
+            &e.read_records(&t.service, s, &purpose("billing"), None)
+                .await
+        ),
         "E_SUBJECT_ERASED"
     );
     t.assert_chain_intact().await;
@@ -134,9 +143,19 @@ async fn an_erasure_with_nothing_held_leaves_nothing_readable() {
     e.erase_subject(&t.dpo, s).await.unwrap();
     assert_eq!(code(&e.subject_access(&t.dpo, s).await), "E_SUBJECT_ERASED");
     assert_eq!(
-        code(&e.read_records(&t.service, s, &purpose("billing"), None).await),
+        code(
+            &e.read_records(&t.service, s, &purpose("billing"), None)
+                .await
+        ),
         "E_SUBJECT_ERASED"
     );
-    assert!(e.store().subject_holds(&t.acme, s).await.unwrap().holds.is_empty());
+    assert!(
+        e.store()
+            .subject_holds(&t.acme, s)
+            .await
+            .unwrap()
+            .holds
+            .is_empty()
+    );
     t.close().await;
 }

@@ -77,14 +77,24 @@ fn assert_answer_lists_the_hold(access: &Value) {
     let note = &held[0];
     assert_eq!(note["record"], records[0]["id"]);
     assert_eq!(note["category"], "iban");
-    assert!(note["law"].as_str().unwrap().contains("§ 257 HGB"), "{note}");
+    assert!(
+        note["law"].as_str().unwrap().contains("§ 257 HGB"),
+        "{note}"
+    );
     assert_eq!(note["counted_from"], "collected");
-    let collected: jiff::Timestamp = records[0]["collected_at"].as_str().unwrap().parse().unwrap();
+    let collected: jiff::Timestamp = records[0]["collected_at"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     let ends: jiff::Timestamp = note["ends_at"].as_str().unwrap().parse().unwrap();
     let ten_years = CalendarSpan::parse("10 years").unwrap();
     assert_eq!(ends, ten_years.after(collected).unwrap());
     let text = note["text"].as_str().unwrap();
-    assert!(text.contains(&ends.strftime("%Y-%m-%d").to_string()), "{text}");
+    assert!(
+        text.contains(&ends.strftime("%Y-%m-%d").to_string()),
+        "{text}"
+    );
     assert!(!text.contains(IBAN), "{text}");
 }
 

@@ -73,7 +73,10 @@ fn a_hold_checks_the_subject_live_then_inserts_itself_then_its_records_in_chunks
         .collect();
     assert_eq!(
         sizes,
-        [100 * sql::HELD_RECORD_COLUMNS, 50 * sql::HELD_RECORD_COLUMNS]
+        [
+            100 * sql::HELD_RECORD_COLUMNS,
+            50 * sql::HELD_RECORD_COLUMNS
+        ]
     );
     let Some(Step::Exec(last)) = steps.last() else {
         panic!("a records insert");

@@ -7,8 +7,8 @@
 //! and each lane stays a verifiable hash chain.
 
 mod exec;
-mod reads;
 mod hold_reads;
+mod reads;
 mod request_reads;
 mod store;
 mod writer;

@@ -19,11 +19,8 @@ pub(crate) const HELD_COLUMNS: &str = held_columns!();
 pub(crate) const INSERT_HOLD: &str = "INSERT INTO holds \
     (tenant_id, hold_id, subject_id, law, wrapped_key, held_at) VALUES ($1, $2, $3, $4, $5, $6)";
 /// The head of a multi-row insert of held records ([`super::insert_rows`]).
-pub(crate) const INSERT_HELD_RECORDS_INTO: &str = concat!(
-    "INSERT INTO held_records (",
-    held_columns!(),
-    ") VALUES "
-);
+pub(crate) const INSERT_HELD_RECORDS_INTO: &str =
+    concat!("INSERT INTO held_records (", held_columns!(), ") VALUES ");
 /// Columns per held record.
 pub(crate) const HELD_RECORD_COLUMNS: usize = 11;
 /// An erased subject's holds, oldest first.
@@ -59,7 +56,12 @@ mod tests {
 
     #[test]
     fn sqlite_text_numbers_every_placeholder() {
-        for statement in [INSERT_HOLD, SELECT_HOLDS_OF, SELECT_HELD_OF, SELECT_HOLDS_DUE] {
+        for statement in [
+            INSERT_HOLD,
+            SELECT_HOLDS_OF,
+            SELECT_HELD_OF,
+            SELECT_HOLDS_DUE,
+        ] {
             let rewritten = super::super::for_sqlite(statement);
             assert!(!rewritten.contains('$'), "{rewritten}");
             assert_eq!(rewritten.replace('?', "$"), statement);

@@ -51,10 +51,10 @@
 mod backup;
 mod checkpoint;
 mod exec;
+mod hold_reads;
 mod migrate;
 mod readers;
 mod reads;
-mod hold_reads;
 mod request_reads;
 mod store;
 mod wal_size;

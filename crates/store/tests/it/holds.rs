@@ -93,7 +93,10 @@ async fn held_records_round_trip_beside_the_erasure(store: Arc<dyn Store>) {
         .unwrap()
         .unwrap();
     assert!(view.subject.erased_at.is_some() && view.subject.wrapped_key.is_none());
-    assert!(view.records.is_empty(), "the subject's own records are gone");
+    assert!(
+        view.records.is_empty(),
+        "the subject's own records are gone"
+    );
     let theirs = store.subject_holds(&other, hold.subject).await.unwrap();
     assert!(theirs.holds.is_empty() && theirs.records.is_empty());
 }
