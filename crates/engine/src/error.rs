@@ -99,17 +99,6 @@ pub enum EngineError {
         "processing of this subject's data is restricted; only the subject's own access is allowed"
     )]
     Restricted,
-    /// Erasure would destroy data a statutory hold requires keeping
-    /// (Art. 17(3)(b)).
-    #[error(
-        "this subject holds {categories} data that {law} requires keeping; it cannot be erased while the hold lasts"
-    )]
-    StatutoryHold {
-        /// The held categories present, comma-separated.
-        categories: String,
-        /// The law named by the hold.
-        law: String,
-    },
     /// No such API key.
     #[error("API key not found")]
     KeyNotFound,
@@ -204,7 +193,6 @@ impl EngineError {
             Self::Objected(_) => "E_OBJECTED",
             Self::ObjectionNotApplicable(_) => "E_OBJECTION_NOT_APPLICABLE",
             Self::Restricted => "E_SUBJECT_RESTRICTED",
-            Self::StatutoryHold { .. } => "E_STATUTORY_HOLD",
             Self::KeyNotFound => "E_KEY_NOT_FOUND",
             Self::RecordNotFound => "E_RECORD_NOT_FOUND",
             Self::BlankIdentifier { .. } => "E_INVALID_FIELD",
@@ -240,10 +228,9 @@ impl EngineError {
             | Self::SubjectNotFound
             | Self::KeyNotFound
             | Self::RecordNotFound => ErrorKind::NotFound,
-            Self::TenantExists
-            | Self::IdentifierTaken(_)
-            | Self::SubjectErased
-            | Self::StatutoryHold { .. } => ErrorKind::Conflict,
+            Self::TenantExists | Self::IdentifierTaken(_) | Self::SubjectErased => {
+                ErrorKind::Conflict
+            }
             Self::Unauthenticated => ErrorKind::Unauthenticated,
             Self::Forbidden { .. }
             | Self::PurposeOutOfScope(_)

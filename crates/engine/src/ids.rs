@@ -135,6 +135,12 @@ uuid_id!(
     RequestId,
     "request id"
 );
+uuid_id!(
+    /// One statutory hold on one erased subject's data: the held records
+    /// share its own data key (Art. 17(3)(b), 18(1)).
+    HoldId,
+    "hold id"
+);
 
 #[cfg(test)]
 mod tests {

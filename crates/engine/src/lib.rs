@@ -10,6 +10,7 @@ pub mod checkpoint;
 pub mod clock;
 mod engine;
 pub mod error;
+pub mod holds;
 pub mod ids;
 pub mod lawful;
 pub mod ledger;

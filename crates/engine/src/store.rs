@@ -8,6 +8,7 @@
 //! audit chain are committed together or not at all.
 
 use crate::audit::{AuditChain, AuditEntry, AuditEvent, AuditHead};
+pub use crate::holds::{HeldRecordRow, HoldRow, SubjectHolds};
 use crate::ids::{ApiKeyId, ConsentId, ObjectionId, RecordId, RequestId, SubjectId, TenantId};
 use crate::requests::RequestRow;
 pub use crate::requests::{RequestCursor, RequestFilter};
@@ -194,6 +195,17 @@ pub enum Write {
         subject: SubjectId,
         /// The new state.
         restricted: bool,
+    },
+    /// Keep records of a subject about to be erased under a statutory hold
+    /// (Art. 17(3)(b)): store the hold with its wrapped key and the records
+    /// sealed again under it. The subject must be live; an erasure puts
+    /// this before its [`Write::EraseSubject`] in the same change, so two
+    /// erasures racing each other hold the records once.
+    HoldRecords {
+        /// The hold.
+        hold: HoldRow,
+        /// Its records, each the subject's own record id.
+        records: Vec<HeldRecordRow>,
     },
     /// Crypto-shred a subject: drop its wrapped key, records and identifiers,
     /// and mark it erased.
@@ -488,6 +500,22 @@ pub trait Store: Send + Sync {
         tenant: &TenantId,
         subject: SubjectId,
     ) -> Result<Vec<RequestRow>, StoreError>;
+
+    /// The holds on an erased subject's data and their records, oldest
+    /// first (empty for a subject with none).
+    async fn subject_holds(
+        &self,
+        tenant: &TenantId,
+        subject: SubjectId,
+    ) -> Result<SubjectHolds, StoreError>;
+    /// The tenant's held records whose hold ends before `before`, by end
+    /// then record id, at most `limit`: what the retention sweep erases.
+    async fn holds_due(
+        &self,
+        tenant: &TenantId,
+        before: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<HeldRecordRow>, StoreError>;
 
     /// Every tenant id that has a tenant row, an audit head or an audit
     /// entry, sorted. An operator-only maintenance query: besides listing

@@ -15,6 +15,7 @@
 //! across tenants.
 
 mod error;
+mod hold_rows;
 mod ledger;
 mod plan;
 mod postgres;

@@ -406,6 +406,7 @@ fn write(steps: &mut Vec<Step>, tenant: &TenantId, write: &Write) -> Result<(), 
                 expect,
             ));
         }
+        Write::HoldRecords { hold, records } => holds::hold(steps, tenant, hold, records)?,
         Write::EraseSubject { subject, at } => {
             let id = Value::from(subject.to_string());
             let args = vec![t.clone(), id.clone(), micros(*at).into()];
@@ -568,6 +569,9 @@ pub(crate) fn head(tenant: &TenantId, head: &AuditHead, old_seq: u64) -> Result<
     ))
 }
 
+mod holds;
+#[cfg(test)]
+mod holds_tests;
 mod record;
 #[cfg(test)]
 mod requests_tests;

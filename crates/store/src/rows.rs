@@ -21,7 +21,7 @@ pub(crate) fn micros(at: Timestamp) -> i64 {
     at.as_microsecond()
 }
 
-fn instant(us: i64, column: &'static str) -> Result<Timestamp, StoreError> {
+pub(crate) fn instant(us: i64, column: &'static str) -> Result<Timestamp, StoreError> {
     Timestamp::from_microsecond(us).map_err(|_| corrupt(column))
 }
 
@@ -57,19 +57,19 @@ fn version(v: i64, column: &'static str) -> Result<u32, StoreError> {
     u32::try_from(v).map_err(|_| corrupt(column))
 }
 
-fn tenant(text: &str) -> Result<TenantId, StoreError> {
+pub(crate) fn tenant(text: &str) -> Result<TenantId, StoreError> {
     TenantId::parse(text).map_err(|_| corrupt("tenant_id"))
 }
 
-fn uuid(text: &str, column: &'static str) -> Result<Uuid, StoreError> {
+pub(crate) fn uuid(text: &str, column: &'static str) -> Result<Uuid, StoreError> {
     Uuid::try_parse(text).map_err(|_| corrupt(column))
 }
 
-fn category(text: &str, column: &'static str) -> Result<CategoryId, StoreError> {
+pub(crate) fn category(text: &str, column: &'static str) -> Result<CategoryId, StoreError> {
     CategoryId::parse(text).map_err(|_| corrupt(column))
 }
 
-fn purpose(text: &str, column: &'static str) -> Result<PurposeId, StoreError> {
+pub(crate) fn purpose(text: &str, column: &'static str) -> Result<PurposeId, StoreError> {
     PurposeId::parse(text).map_err(|_| corrupt(column))
 }
 

@@ -50,6 +50,23 @@ pub fn access_markdown(a: &AccessAnswer) -> String {
     if a.restricted {
         out.push_str("Processing of your data is restricted (Art. 18): it is used for nothing but answering you.\n\n");
     }
+    if let Some(at) = a.erased_at {
+        let _ = writeln!(
+            out,
+            "Your data was erased on {} (Art. 17). A law requires keeping what follows \
+             (Art. 17(3)(b)); it is used for nothing else and erased when the hold ends:\n",
+            at.strftime("%Y-%m-%d")
+        );
+        for h in &a.held {
+            let _ = writeln!(
+                out,
+                "- {}: {}",
+                escape(h.category.as_str()),
+                escape(&h.text)
+            );
+        }
+        out.push('\n');
+    }
     out.push_str("## Who we are\n\n");
     party(&mut out, "Controller", &a.controller);
     if let Some(d) = &a.dpo {

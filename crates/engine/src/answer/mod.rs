@@ -20,9 +20,10 @@ pub use csv::{access_csv, guard_cell, portable_csv};
 pub use html::access_html;
 pub use markdown::access_markdown;
 pub use model::{
-    AccessAnswer, AccessLogEntry, AutomatedDecisions, CategoryAnswer, HoldNote, PeriodNote,
-    PortableData, PortableRecord, PurposeNote, RecipientNote, RightNote,
+    AccessAnswer, AccessLogEntry, AutomatedDecisions, CategoryAnswer, HeldNote, HoldNote,
+    PeriodNote, PortableData, PortableRecord, PurposeNote, RecipientNote, RightNote,
 };
+pub use notes::held_notes;
 pub use portable::portable;
 
 use crate::audit::AuditEntry;
@@ -43,6 +44,8 @@ pub struct AnswerInput<'a> {
     pub subject: &'a SubjectRow,
     /// Every record, decrypted, oldest first.
     pub records: Vec<PlainRecord>,
+    /// For an erased subject, what is held of `records` and until when.
+    pub held: Vec<HeldNote>,
     /// The consent ledger.
     pub consents: &'a [ConsentRow],
     /// The objections.
@@ -77,6 +80,8 @@ pub fn access_answer(input: AnswerInput<'_>) -> AccessAnswer {
             .iter()
             .map(ObjectionSummary::from)
             .collect(),
+        erased_at: input.subject.erased_at,
+        held: input.held,
         generated_at: input.now,
         categories,
         controller: policy.controller.clone(),

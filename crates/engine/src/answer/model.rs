@@ -4,7 +4,8 @@
 //! only, apart from the subject's values, which are decrypted for this
 //! answer alone.
 
-use crate::ids::SubjectId;
+use crate::holds::HoldStart;
+use crate::ids::{RecordId, SubjectId};
 use crate::ops::{ConsentSummary, ObjectionSummary, PlainRecord};
 use jiff::Timestamp;
 use serde::Serialize;
@@ -33,6 +34,12 @@ pub struct AccessAnswer {
     pub consents: Vec<ConsentSummary>,
     /// Objections raised.
     pub objections: Vec<ObjectionSummary>,
+    /// When the subject was erased; then `records` holds only what a law
+    /// requires keeping, each listed in `held`.
+    pub erased_at: Option<Timestamp>,
+    /// The records kept after erasure under a statutory hold, with the law
+    /// and the day the hold ends (Art. 17(3)(b), 18(1)); empty otherwise.
+    pub held: Vec<HeldNote>,
     /// When this answer was made.
     pub generated_at: Timestamp,
     /// Per category held: what it is, why, on what basis, to whom, for how
@@ -141,6 +148,25 @@ pub struct HoldNote {
     /// From when.
     pub from: String,
     /// The hold as a sentence.
+    pub text: String,
+}
+
+/// A record kept after erasure because a law requires it: under which law,
+/// until when, and from what that end is counted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HeldNote {
+    /// The record (its value is among the answer's records).
+    pub record: RecordId,
+    /// Its category.
+    pub category: CategoryId,
+    /// The law that requires keeping it.
+    pub law: String,
+    /// When the hold ends and the record is erased.
+    pub ends_at: Timestamp,
+    /// What the end is counted from: its collection, or the erasure when
+    /// the law counts from a moment Tutela does not record.
+    pub counted_from: HoldStart,
+    /// The same, as a sentence.
     pub text: String,
 }
 

@@ -2,7 +2,8 @@
 //! answer states them: purposes with their basis, recipients with their
 //! safeguard, retention or its criteria, statutory holds (Art. 15(1)).
 
-use super::model::{HoldNote, PeriodNote, PurposeNote, RecipientNote, RightNote};
+use super::model::{HeldNote, HoldNote, PeriodNote, PurposeNote, RecipientNote, RightNote};
+use crate::holds::{HoldStart, SubjectHolds};
 use tutela_policy::{CategoryId, Disposal, LegalBasis, Policy, Purpose, RecipientId};
 
 /// The purposes that may use `category`, in policy order.
@@ -193,4 +194,33 @@ fn note(article: &str, right: &str, text: &str) -> RightNote {
         right: right.to_owned(),
         text: text.to_owned(),
     }
+}
+
+/// What the subject is told about each record kept after erasure: the law,
+/// the end of the hold as a date, and what it is counted from.
+pub fn held_notes(holds: &SubjectHolds) -> Vec<HeldNote> {
+    holds
+        .records
+        .iter()
+        .map(|r| {
+            let law = holds.hold(r.hold).map_or("", |h| h.law.as_str()).to_owned();
+            let from = match r.start {
+                HoldStart::Collected => "counted from when it was collected",
+                HoldStart::Erasure => "counted from the erasure",
+            };
+            let text = format!(
+                "{law} requires keeping this until {} ({from}); it is used for nothing else \
+                 meanwhile and erased then.",
+                r.ends_at.strftime("%Y-%m-%d")
+            );
+            HeldNote {
+                record: r.id,
+                category: r.category.clone(),
+                law,
+                ends_at: r.ends_at,
+                counted_from: r.start,
+                text,
+            }
+        })
+        .collect()
 }

@@ -118,6 +118,7 @@ fn answer(records: Vec<PlainRecord>) -> AccessAnswer {
         policy_version: 1,
         subject: &subject,
         records,
+        held: Vec::new(),
         consents: &consents,
         objections: &[],
         log: &[],
@@ -313,4 +314,24 @@ fn portability_keeps_consent_and_contract_data_only() {
     );
     let text = portable_csv(&data).unwrap();
     assert!(text.starts_with("\u{feff}category,value,collected_for,source,collected_at\r\n"));
+}
+
+#[test]
+fn an_erased_subjects_answer_says_what_is_held_until_when() {
+    let mut a = answer(vec![record("iban", "DE89370400440532013000", "billing", 1)]);
+    a.erased_at = Some(at(50));
+    a.held = vec![HeldNote {
+        record: a.records[0].id,
+        category: CategoryId::parse("iban").unwrap(),
+        law: "German tax law".into(),
+        ends_at: at(1_000),
+        counted_from: crate::holds::HoldStart::Collected,
+        text: "German tax law requires keeping this until 2026-02-25.".into(),
+    }];
+    let md = access_markdown(&a);
+    assert!(md.contains("Your data was erased on"), "{md}");
+    assert!(md.contains("- iban: German tax law requires keeping this until 2026-02-25."));
+    let json = serde_json::to_value(&a).unwrap();
+    assert_eq!(json["held"][0]["counted_from"], "collected");
+    assert!(!access_markdown(&answer(Vec::new())).contains("Your data was erased on"));
 }

@@ -28,7 +28,8 @@ impl Engine {
     /// bases, recipients, retention, holds and sources; the rights, the
     /// contacts and the authority; automated decisions; the consent ledger
     /// and objections; and the subject's own access log. Readable even
-    /// under restriction, since it is the subject asking; audited as
+    /// under restriction, since it is the subject asking; after erasure,
+    /// what a statutory hold keeps, with its law and end date. Audited as
     /// `subject.access`.
     pub async fn access_answer(
         &self,
@@ -43,12 +44,15 @@ impl Engine {
             Some(subject),
         )
         .await?;
-        let view = self.live_subject(who, subject, RecordFilter::All).await?;
+        let view = self
+            .store
+            .subject_view(&who.tenant, subject, RecordFilter::All)
+            .await?
+            .ok_or(EngineError::SubjectNotFound)?;
         let policy = self
             .policy_version(&who.tenant, view.policy_version)
             .await?;
-        let key = unwrap_key(&self.master, &who.tenant, &view)?;
-        let records = open_records(&key, &who.tenant, &view.records)?;
+        let (records, held) = self.subject_records(&who.tenant, &view).await?;
         let (log, log_complete) = self.subject_log(&who.tenant, subject).await?;
         let key_labels = self.key_labels(&who.tenant).await?;
         let count = records.len();
@@ -57,6 +61,7 @@ impl Engine {
             policy_version: view.policy_version,
             subject: &view.subject,
             records,
+            held,
             consents: &view.consents,
             objections: &view.objections,
             log: &log,

@@ -74,9 +74,9 @@ impl Engine {
     /// Erases again every subject the ledger names that still has a
     /// wrapped key in this database (a restored backup older than the
     /// erasure), audited as `subject.erase` by the local `cli` with detail
-    /// `replay=ledger`. Statutory holds are not consulted: the original
-    /// erasure already passed them, and the replay repeats it exactly.
-    /// Idempotent: a second replay finds nothing left to do.
+    /// `replay=ledger`. It repeats the erasure as it was done: records a
+    /// statutory hold covers are held again, their ends counted as at the
+    /// original erasure (Art. 17(3)(b)). Idempotent: a second replay finds nothing left to do.
     pub async fn replay_erasures(&self) -> Result<ReplayReport, EngineError> {
         let contents = self.read_erasure_ledger().await?;
         let mut report = ReplayReport {
@@ -101,7 +101,7 @@ impl Engine {
     async fn replay_one(&self, entry: &ErasureEntry) -> Result<Replayed, EngineError> {
         let view = self
             .store
-            .subject_view(&entry.tenant, entry.subject, RecordFilter::None)
+            .subject_view(&entry.tenant, entry.subject, RecordFilter::All)
             .await?;
         let Some(view) = view else {
             return Ok(Replayed::Absent);
@@ -111,11 +111,17 @@ impl Engine {
         }
         let cli = Principal::local_admin(entry.tenant.clone(), false);
         let subject = entry.subject;
+        let policy = self
+            .policy_version(&entry.tenant, view.policy_version)
+            .await?;
+        // Held as at the original erasure, so each hold ends when it would have.
+        let (mut writes, _) = self.hold_writes(&entry.tenant, &view, &policy, entry.at)?;
+        writes.push(Write::EraseSubject {
+            subject,
+            at: self.clock.now(),
+        });
         let change = Change {
-            writes: vec![Write::EraseSubject {
-                subject,
-                at: self.clock.now(),
-            }],
+            writes,
             audit: vec![self.event(
                 &cli,
                 Action::SubjectErase,

@@ -6,6 +6,7 @@ mod audit;
 mod checkpoint;
 mod consent;
 mod erasure_ledger;
+mod holds;
 mod keys;
 mod records;
 mod rectify;

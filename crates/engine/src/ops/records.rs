@@ -175,7 +175,11 @@ fn distinct_categories(asked: &[CategoryId]) -> Result<Vec<CategoryId>, EngineEr
 /// Refuses a list of `asked` names longer than the categories the policy
 /// declares (it can only repeat or invent names), or naming a category the
 /// policy does not declare.
-fn check_asked(policy: &Policy, asked: usize, distinct: &[CategoryId]) -> Result<(), EngineError> {
+pub(crate) fn check_asked(
+    policy: &Policy,
+    asked: usize,
+    distinct: &[CategoryId],
+) -> Result<(), EngineError> {
     let declared = policy.categories.len();
     if asked > declared {
         return Err(EngineError::TooManyCategories {
@@ -408,10 +412,23 @@ impl Engine {
         let categories = categories.as_deref().map(distinct_categories).transpose()?;
         let asked = category_list(categories.as_deref().unwrap_or_default());
         let (view, wanted) = match self
-            .check_use(who, subject, purpose, categories, asked_len, recipient)
+            .check_use(
+                who,
+                subject,
+                purpose,
+                categories.clone(),
+                asked_len,
+                recipient,
+            )
             .await
         {
             Ok(checked) => checked,
+            Err(EngineError::SubjectErased) if recipient.is_none() => {
+                // Only what a statutory hold keeps, for its legal purpose.
+                return self
+                    .read_held(who, subject, purpose, categories, asked_len)
+                    .await;
+            }
             Err(e) => {
                 let detail = with_recipient(asked);
                 return Err(self

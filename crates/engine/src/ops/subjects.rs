@@ -3,8 +3,9 @@
 
 use super::records::{
     NewRecord, PlainRecord, SealTarget, category_list, check_identifiers, check_values,
-    identifier_conflict, open_records, seal_into, unwrap_key, wrap_context,
+    identifier_conflict, seal_into, wrap_context,
 };
+use crate::answer::HeldNote;
 use crate::audit::{Action, Outcome};
 use crate::engine::Engine;
 use crate::error::EngineError;
@@ -34,6 +35,11 @@ pub struct AccessReport {
     pub policy_version: u32,
     /// Every stored value.
     pub records: Vec<PlainRecord>,
+    /// When the subject was erased; then `records` holds only what a law
+    /// requires keeping, each listed in `held`.
+    pub erased_at: Option<Timestamp>,
+    /// The records kept after erasure, with their law and end.
+    pub held: Vec<HeldNote>,
     /// The consent ledger.
     pub consents: Vec<ConsentSummary>,
     /// Objections raised.
@@ -234,9 +240,12 @@ impl Engine {
             Some(subject),
         )
         .await?;
-        let view = self.live_subject(who, subject, RecordFilter::All).await?;
-        let key = unwrap_key(&self.master, &who.tenant, &view)?;
-        let records = open_records(&key, &who.tenant, &view.records)?;
+        let view = self
+            .store
+            .subject_view(&who.tenant, subject, RecordFilter::All)
+            .await?
+            .ok_or(EngineError::SubjectNotFound)?;
+        let (records, held) = self.subject_records(&who.tenant, &view).await?;
         let detail = format!("count={}", records.len());
         let event = self.event(
             who,
@@ -255,6 +264,8 @@ impl Engine {
             created_at: view.subject.created_at,
             policy_version: view.policy_version,
             records,
+            erased_at: view.subject.erased_at,
+            held,
             consents: view.consents.iter().map(ConsentSummary::from).collect(),
             objections: view.objections.iter().map(ObjectionSummary::from).collect(),
         })
@@ -306,10 +317,11 @@ impl Engine {
 
     /// Destroys the subject's data key and drops its records and
     /// identifiers: from this commit on, no copy of the data can be read.
+    /// Records a statutory hold covers are kept, in the same commit, under
+    /// a key of their hold until it ends, readable only for a
+    /// legal-obligation purpose covering them (Art. 17(3)(b), 18(1)).
     /// The erasure is written to the erasure ledger first, if the engine
     /// has one, so restoring an older backup cannot revive the subject.
-    /// Refused while the subject holds data under a statutory hold, which the
-    /// law requires keeping (Art. 17(3)(b)).
     pub async fn erase_subject(
         &self,
         who: &Principal,
@@ -332,39 +344,25 @@ impl Engine {
         let policy = self
             .policy_version(&who.tenant, view.policy_version)
             .await?;
-        let mut held: Vec<&CategoryId> = view
-            .records
-            .iter()
-            .map(|r| &r.category)
-            .filter(|c| policy.holds_for(c).next().is_some())
-            .collect();
-        held.sort();
-        held.dedup();
-        if let Some(first) = held.first() {
-            let law = policy
-                .holds_for(first)
-                .map(|h| h.law.clone())
-                .next()
-                .unwrap_or_default();
-            let categories = held
-                .iter()
-                .map(|c| c.as_str())
-                .collect::<Vec<_>>()
-                .join(", ");
-            return Err(EngineError::StatutoryHold { categories, law });
-        }
         let at = self.clock.now();
+        let (mut writes, held) = self.hold_writes(&who.tenant, &view, &policy, at)?;
         // Written ahead and fsynced: a crash after this line and before the
         // commit costs one harmless replay; the other order cannot happen.
         self.write_ahead(&who.tenant, subject, at).await?;
+        writes.push(Write::EraseSubject { subject, at });
+        let detail = if held == 0 {
+            String::new()
+        } else {
+            format!("held={held}")
+        };
         Ok(Change {
-            writes: vec![Write::EraseSubject { subject, at }],
+            writes,
             audit: vec![self.event(
                 who,
                 Action::SubjectErase,
                 None,
                 Some(subject),
-                String::new(),
+                detail,
                 Outcome::Allowed,
             )],
         })

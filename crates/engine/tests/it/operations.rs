@@ -245,32 +245,6 @@ async fn subjects_are_written_found_read_and_erased() {
 }
 
 #[tokio::test]
-async fn erasure_is_refused_while_a_statutory_hold_covers_the_data() {
-    let t = spawn_engine().await;
-    let e = &t.engine;
-    let s = t.customer("ada@example.com").await;
-    e.write_records(
-        &t.service,
-        s,
-        &purpose("billing"),
-        vec![record("iban", "DE89370400440532013000")],
-    )
-    .await
-    .unwrap();
-    let before = t.entries().await.len();
-    let erased = e.erase_subject(&t.dpo, s).await;
-    assert_eq!(code(&erased), "E_STATUTORY_HOLD");
-    assert_eq!(
-        t.entries().await.len(),
-        before,
-        "a conflict is not a denial"
-    );
-    let report = e.subject_access(&t.dpo, s).await.unwrap();
-    assert_eq!(report.records.len(), 4, "nothing was erased");
-    t.close().await;
-}
-
-#[tokio::test]
 async fn keys_are_minted_within_the_callers_powers_and_revocation_is_immediate() {
     let t = spawn_engine().await;
     let e = &t.engine;

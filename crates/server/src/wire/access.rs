@@ -8,8 +8,8 @@ use super::rights::{ConsentEvent, ObjectionEvent};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use tutela_engine::answer::{
-    AccessAnswer, AccessLogEntry, AutomatedDecisions, CategoryAnswer, PortableData, PortableRecord,
-    RightNote,
+    AccessAnswer, AccessLogEntry, AutomatedDecisions, CategoryAnswer, HeldNote, PortableData,
+    PortableRecord, RightNote,
 };
 use tutela_policy::{Authority, Party};
 use utoipa::{IntoParams, ToSchema};
@@ -55,6 +55,15 @@ pub struct Access {
     pub consents: Vec<ConsentEvent>,
     /// Objections raised.
     pub objections: Vec<ObjectionEvent>,
+    /// When the subject was erased; then `records` holds only what a law
+    /// requires keeping (Art. 17(3)(b)), each listed in `held`.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub erased_at: Option<Timestamp>,
+    /// `{record, category, law, ends_at, counted_from, text}` per record
+    /// kept after erasure under a statutory hold: the law and the day the
+    /// hold ends and the record is erased.
+    #[schema(value_type = Vec<Object>)]
+    pub held: Vec<HeldNote>,
     /// When the answer was made.
     #[schema(value_type = String, format = DateTime)]
     pub generated_at: Timestamp,
@@ -115,6 +124,8 @@ impl From<AccessAnswer> for Access {
                     at: o.at,
                 })
                 .collect(),
+            erased_at: a.erased_at,
+            held: a.held,
             generated_at: a.generated_at,
             categories: a.categories,
             controller: a.controller,

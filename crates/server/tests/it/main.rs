@@ -19,6 +19,7 @@ mod checkpoints;
 mod contract;
 mod erasure;
 mod fuzz;
+mod holds;
 mod input;
 mod ops;
 mod purposes;

@@ -240,18 +240,16 @@ async fn transfer_and_directive_are_recorded_but_not_fulfilled_yet() {
 #[tokio::test]
 async fn a_failed_act_leaves_the_request_open_and_nothing_done() {
     let app = spawn_app().await;
-    let subject = app
-        .subject(
-            "customer",
-            "billing",
-            json!([{"category": "iban", "value": "DE02120300000000202051"}]),
-        )
-        .await;
+    let subject = customer(&app).await;
     let id = verified(&app, json!({"subject": subject, "kind": "erasure"})).await;
+    // Erased meanwhile by another way: the request's act can no longer run.
+    app.delete(&format!("/v1/subjects/{subject}"), &app.dpo)
+        .await
+        .ok(204);
     let before = app.audit_len().await;
     app.post(&format!("/v1/requests/{id}/fulfil"), &app.dpo, json!({}))
         .await
-        .error(409, "E_STATUTORY_HOLD");
+        .error(409, "E_SUBJECT_ERASED");
     let shown = app
         .get(&format!("/v1/requests/{id}"), &app.dpo)
         .await

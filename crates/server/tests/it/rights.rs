@@ -364,38 +364,3 @@ async fn values_and_identifiers_never_reach_the_database_in_plaintext() {
         assert!(!found, "{needle} is on disk in plaintext");
     }
 }
-
-#[tokio::test]
-async fn erasure_is_refused_while_a_statutory_hold_covers_the_data() {
-    let app = spawn_app().await;
-    let id = app
-        .subject(
-            "customer",
-            "billing",
-            json!([
-                {"category": "name", "value": "Grace Example"},
-                {"category": "iban", "value": "DE02120300000000202051"}
-            ]),
-        )
-        .await;
-    let before = app.audit_len().await;
-    let reply = app.delete(&format!("/v1/subjects/{id}"), &app.dpo).await;
-    let body = reply.error(409, "E_STATUTORY_HOLD");
-    let message = body["error"]["message"].as_str().unwrap_or_default();
-    assert!(
-        message.contains("iban"),
-        "names the held category: {message}"
-    );
-    assert!(message.contains("HGB"), "names the law: {message}");
-    assert!(
-        !message.contains("DE02"),
-        "never echoes the value: {message}"
-    );
-    assert_eq!(
-        app.audit_len().await,
-        before,
-        "a refused erasure changes nothing"
-    );
-    let records = app.read(&app.service, &id, "billing").await.ok(200);
-    assert_eq!(records["records"].as_array().map(Vec::len), Some(2));
-}

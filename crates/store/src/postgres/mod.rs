@@ -7,6 +7,7 @@
 //! and each lane stays a verifiable hash chain.
 
 mod exec;
+mod hold_reads;
 mod reads;
 mod request_reads;
 mod store;

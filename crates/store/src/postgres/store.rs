@@ -1,14 +1,14 @@
 //! [`Store`] for [`PgStore`]: changes go to the lane writers, reads to the
 //! pool (`reads`).
 
-use super::{PgStore, reads, request_reads};
+use super::{PgStore, hold_reads, reads, request_reads};
 use async_trait::async_trait;
 use tutela_engine::audit::{AuditChain, AuditEntry, AuditHead};
 use tutela_engine::ids::{RequestId, SubjectId, TenantId};
 use tutela_engine::requests::{RequestCursor, RequestFilter, RequestRow};
 use tutela_engine::store::{
-    ApiKeyGrant, ApiKeyRow, AuditCursor, Change, PolicyRow, RecordFilter, Store, StoreError,
-    SubjectView, TenantRow,
+    ApiKeyGrant, ApiKeyRow, AuditCursor, Change, HeldRecordRow, PolicyRow, RecordFilter, Store,
+    StoreError, SubjectHolds, SubjectView, TenantRow,
 };
 use tutela_policy::CategoryId;
 
@@ -142,6 +142,23 @@ impl Store for PgStore {
         subject: SubjectId,
     ) -> Result<Vec<RequestRow>, StoreError> {
         request_reads::open_requests_of(&self.pool, tenant, subject).await
+    }
+
+    async fn subject_holds(
+        &self,
+        tenant: &TenantId,
+        subject: SubjectId,
+    ) -> Result<SubjectHolds, StoreError> {
+        hold_reads::subject_holds(&self.pool, tenant, subject).await
+    }
+
+    async fn holds_due(
+        &self,
+        tenant: &TenantId,
+        before: jiff::Timestamp,
+        limit: u32,
+    ) -> Result<Vec<HeldRecordRow>, StoreError> {
+        hold_reads::holds_due(&self.pool, tenant, before, limit).await
     }
 
     async fn audit_lanes(&self, tenant: &TenantId) -> Result<Vec<u32>, StoreError> {

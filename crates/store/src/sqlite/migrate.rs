@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0003_audit_lanes.sql"),
     include_str!("../../migrations/sqlite/0004_requests.sql"),
     include_str!("../../migrations/sqlite/0005_access.sql"),
+    include_str!("../../migrations/sqlite/0006_holds.sql"),
 ];
 
 /// Brings the schema up to date; a database newer than this binary is

@@ -51,6 +51,7 @@
 mod backup;
 mod checkpoint;
 mod exec;
+mod hold_reads;
 mod migrate;
 mod readers;
 mod reads;

@@ -3,7 +3,7 @@
 
 use super::SqliteStore;
 use super::reads::{self, Wanted};
-use super::request_reads;
+use super::{hold_reads, request_reads};
 use crate::error::internal;
 use async_trait::async_trait;
 use tutela_engine::audit::{AuditChain, AuditEntry, AuditHead};
@@ -11,8 +11,8 @@ use tutela_engine::ids::RequestId;
 use tutela_engine::ids::{SubjectId, TenantId};
 use tutela_engine::requests::{RequestCursor, RequestFilter, RequestRow};
 use tutela_engine::store::{
-    ApiKeyGrant, ApiKeyRow, AuditCursor, Change, PolicyRow, RecordFilter, Store, StoreError,
-    SubjectView, TenantRow,
+    ApiKeyGrant, ApiKeyRow, AuditCursor, Change, HeldRecordRow, PolicyRow, RecordFilter, Store,
+    StoreError, SubjectHolds, SubjectView, TenantRow,
 };
 use tutela_policy::CategoryId;
 
@@ -198,6 +198,29 @@ impl Store for SqliteStore {
         let tenant = tenant.clone();
         self.readers
             .run(move |c| request_reads::open_requests_of(c, tenant.as_str(), &subject.to_string()))
+            .await
+    }
+
+    async fn subject_holds(
+        &self,
+        tenant: &TenantId,
+        subject: SubjectId,
+    ) -> Result<SubjectHolds, StoreError> {
+        let tenant = tenant.clone();
+        self.readers
+            .run(move |c| hold_reads::subject_holds(c, tenant.as_str(), &subject.to_string()))
+            .await
+    }
+
+    async fn holds_due(
+        &self,
+        tenant: &TenantId,
+        before: jiff::Timestamp,
+        limit: u32,
+    ) -> Result<Vec<HeldRecordRow>, StoreError> {
+        let tenant = tenant.clone();
+        self.readers
+            .run(move |c| hold_reads::holds_due(c, tenant.as_str(), before, limit))
             .await
     }
 

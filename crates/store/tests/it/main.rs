@@ -19,6 +19,7 @@ mod at_rest;
 mod audit;
 mod backup;
 mod erasure_race;
+mod holds;
 mod key_check;
 mod reads;
 mod requests;
