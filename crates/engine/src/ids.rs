@@ -135,6 +135,11 @@ uuid_id!(
     RequestId,
     "request id"
 );
+uuid_id!(
+    /// One notice to one recipient (Art. 19); the `webhook-id` it is sent with.
+    DeliveryId,
+    "delivery id"
+);
 
 #[cfg(test)]
 mod tests {

@@ -18,6 +18,7 @@ mod error;
 mod ledger;
 mod plan;
 mod postgres;
+mod delivery_rows;
 mod request_rows;
 mod rows;
 mod sql;

@@ -5,6 +5,7 @@ mod answer;
 mod audit;
 mod checkpoint;
 mod consent;
+mod deliveries;
 mod erasure_ledger;
 mod keys;
 mod records;
@@ -19,6 +20,7 @@ pub use answer::MAX_ACCESS_LOG;
 pub use audit::AuditReport;
 pub use checkpoint::{CheckpointFinding, CheckpointVerdict};
 pub use consent::ConsentStatus;
+pub use deliveries::{MAX_DELIVERIES_PER_PAGE, Outgoing, SECRET_BYTES};
 pub use erasure_ledger::ReplayReport;
 pub use keys::IssuedKey;
 pub use records::{

@@ -11,6 +11,8 @@ use crate::error::EngineError;
 use crate::ids::SubjectId;
 use crate::lawful::{self, SubjectState};
 use crate::principal::{Act, Principal};
+use crate::deliveries::NoticeKind;
+use crate::deliveries::notice::Notice;
 use crate::store::{Change, ConsentRow, ObjectionRow, RecordFilter, StoreError, SubjectRow, Write};
 use jiff::Timestamp;
 use serde::Serialize;
@@ -287,12 +289,19 @@ impl Engine {
         };
         self.authorize(who, Act::Restrict, action, None, Some(subject))
             .await?;
-        self.live_subject(who, subject, RecordFilter::None).await?;
+        let view = self.live_subject(who, subject, RecordFilter::All).await?;
+        let kind = if restricted {
+            NoticeKind::SubjectRestricted
+        } else {
+            NoticeKind::RestrictionLifted
+        };
+        let mut writes = vec![Write::SetRestricted {
+            subject,
+            restricted,
+        }];
+        writes.extend(self.subject_notices(&who.tenant, &view, kind).await?);
         Ok(Change {
-            writes: vec![Write::SetRestricted {
-                subject,
-                restricted,
-            }],
+            writes,
             audit: vec![self.event(
                 who,
                 action,
@@ -356,9 +365,14 @@ impl Engine {
         let at = self.clock.now();
         // Written ahead and fsynced: a crash after this line and before the
         // commit costs one harmless replay; the other order cannot happen.
+        let mut writes = vec![Write::EraseSubject { subject, at }];
+        writes.extend(
+            self.subject_notices(&who.tenant, &view, NoticeKind::SubjectErased)
+                .await?,
+        );
         self.write_ahead(&who.tenant, subject, at).await?;
         Ok(Change {
-            writes: vec![Write::EraseSubject { subject, at }],
+            writes,
             audit: vec![self.event(
                 who,
                 Action::SubjectErase,
@@ -368,6 +382,26 @@ impl Engine {
                 Outcome::Allowed,
             )],
         })
+    }
+}
+
+impl Engine {
+    /// The notices (Art. 19) of an act on the whole subject: every
+    /// recipient of every purpose covering any category the subject holds.
+    async fn subject_notices(
+        &self,
+        tenant: &crate::ids::TenantId,
+        view: &crate::store::SubjectView,
+        kind: NoticeKind,
+    ) -> Result<Vec<Write>, EngineError> {
+        let notice = Notice {
+            kind,
+            subject: view.subject.id,
+            record: None,
+            categories: view.records.iter().map(|r| r.category.clone()).collect(),
+        };
+        self.notice_writes(tenant, view.policy_version, &notice)
+            .await
     }
 }
 

@@ -21,6 +21,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0003_audit_lanes.sql"),
     include_str!("../../migrations/sqlite/0004_requests.sql"),
     include_str!("../../migrations/sqlite/0005_access.sql"),
+    // 0006_holds is added by another branch; this entry must follow it.
+    include_str!("../../migrations/sqlite/0007_deliveries.sql"),
 ];
 
 /// Brings the schema up to date; a database newer than this binary is
