@@ -22,6 +22,7 @@ mod fuzz;
 mod input;
 mod ops;
 mod purposes;
+mod recipients;
 mod rectify;
 mod requests;
 mod requests_flow;
