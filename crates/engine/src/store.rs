@@ -8,8 +8,8 @@
 //! audit chain are committed together or not at all.
 
 use crate::audit::{AuditChain, AuditEntry, AuditEvent, AuditHead};
-use crate::ids::{ApiKeyId, ConsentId, ObjectionId, RecordId, RequestId, SubjectId, TenantId};
 pub use crate::deliveries::{AttemptOutcome, DeliveryFilter, DeliveryRow, EndpointRow};
+use crate::ids::{ApiKeyId, ConsentId, ObjectionId, RecordId, RequestId, SubjectId, TenantId};
 use crate::requests::RequestRow;
 pub use crate::requests::{RequestCursor, RequestFilter};
 use async_trait::async_trait;

@@ -119,7 +119,12 @@ pub fn spawn(
             }
             match run_once(&engine, &sender).await {
                 Ok(r) if r != PassReport::default() => {
-                    tracing::info!(delivered = r.delivered, retried = r.retried, failed = r.failed, "notices to recipients sent");
+                    tracing::info!(
+                        delivered = r.delivered,
+                        retried = r.retried,
+                        failed = r.failed,
+                        "notices to recipients sent"
+                    );
                 }
                 Ok(_) => {}
                 Err(err) => tracing::warn!(error = %err, "the delivery pass failed"),

@@ -14,11 +14,11 @@
 //! (listing tenants and the ids of every audit chain aside), and none joins
 //! across tenants.
 
+mod delivery_rows;
 mod error;
 mod ledger;
 mod plan;
 mod postgres;
-mod delivery_rows;
 mod request_rows;
 mod rows;
 mod sql;

@@ -17,8 +17,8 @@ use crate::checkpoint_key::CheckpointKey;
 use crate::data_key::DataKey;
 use crate::error::VaultError;
 use crate::kdf::{
-    self, LABEL_AUDIT, LABEL_BLIND_INDEX, LABEL_ERASURE_LEDGER, LABEL_KEY_CHECK, LABEL_REQUEST_CODE,
-    LABEL_ENDPOINT_SECRET, LABEL_WRAP,
+    self, LABEL_AUDIT, LABEL_BLIND_INDEX, LABEL_ENDPOINT_SECRET, LABEL_ERASURE_LEDGER,
+    LABEL_KEY_CHECK, LABEL_REQUEST_CODE, LABEL_WRAP,
 };
 use crate::ledger_key::LedgerKey;
 use crate::request_code_key::RequestCodeKey;

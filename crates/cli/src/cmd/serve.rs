@@ -80,7 +80,9 @@ pub async fn run(config_path: Option<&Path>, args: ServeArgs) -> Result<ExitCode
     }
     tracing::info!(%addr, "listening");
     let transport = if config.insecure_loopback_endpoints {
-        tracing::warn!("insecure_loopback_endpoints is set: plain-HTTP recipient endpoints on loopback are accepted (tests only)");
+        tracing::warn!(
+            "insecure_loopback_endpoints is set: plain-HTTP recipient endpoints on loopback are accepted (tests only)"
+        );
         Transport::AllowLoopbackHttp
     } else {
         Transport::HttpsOnly

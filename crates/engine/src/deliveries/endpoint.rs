@@ -77,7 +77,11 @@ mod tests {
 
     #[test]
     fn https_urls_are_accepted() {
-        for url in ["https://crm.example/hooks/tutela", "https://crm.example:8443", "https://[2001:db8::1]/x"] {
+        for url in [
+            "https://crm.example/hooks/tutela",
+            "https://crm.example:8443",
+            "https://[2001:db8::1]/x",
+        ] {
             assert_eq!(EndpointUrl::parse(url, PROD).unwrap().as_str(), url);
         }
     }

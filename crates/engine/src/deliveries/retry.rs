@@ -84,13 +84,19 @@ mod tests {
     fn a_2xx_delivers_and_anything_else_retries_then_fails() {
         let now: Timestamp = "2027-01-02T00:00:00Z".parse().unwrap();
         let ok = outcome(&row(0), 204, now);
-        assert_eq!((ok.state, ok.delivered_at, ok.attempts), (DeliveryState::Delivered, Some(now), 1));
+        assert_eq!(
+            (ok.state, ok.delivered_at, ok.attempts),
+            (DeliveryState::Delivered, Some(now), 1)
+        );
         let again = outcome(&row(0), 500, now);
         assert_eq!(again.state, DeliveryState::Pending);
         assert_eq!(again.next_attempt_at, now + SignedDuration::from_secs(60));
         let second = outcome(&row(1), 0, now);
         assert_eq!(second.next_attempt_at, now + SignedDuration::from_secs(120));
         let last = outcome(&row(MAX_ATTEMPTS - 1), 503, now);
-        assert_eq!((last.state, last.attempts), (DeliveryState::Failed, MAX_ATTEMPTS));
+        assert_eq!(
+            (last.state, last.attempts),
+            (DeliveryState::Failed, MAX_ATTEMPTS)
+        );
     }
 }

@@ -79,7 +79,14 @@ impl Engine {
         let detail = format!("recipient={recipient}");
         let change = Change {
             writes: vec![Write::PutEndpoint(row)],
-            audit: vec![self.event(who, Action::EndpointSet, None, None, detail, Outcome::Allowed)],
+            audit: vec![self.event(
+                who,
+                Action::EndpointSet,
+                None,
+                None,
+                detail,
+                Outcome::Allowed,
+            )],
         };
         self.commit(&who.tenant, change).await?;
         Ok(secret)
@@ -103,7 +110,14 @@ impl Engine {
             writes: vec![Write::DeleteEndpoint {
                 recipient: recipient.clone(),
             }],
-            audit: vec![self.event(who, Action::EndpointDelete, None, None, detail, Outcome::Allowed)],
+            audit: vec![self.event(
+                who,
+                Action::EndpointDelete,
+                None,
+                None,
+                detail,
+                Outcome::Allowed,
+            )],
         };
         match self.commit(&who.tenant, change).await {
             Err(EngineError::Storage(StoreError::Missing { .. })) => {

@@ -6,13 +6,13 @@ use super::records::{
     identifier_conflict, open_records, seal_into, unwrap_key, wrap_context,
 };
 use crate::audit::{Action, Outcome};
+use crate::deliveries::NoticeKind;
+use crate::deliveries::notice::Notice;
 use crate::engine::Engine;
 use crate::error::EngineError;
 use crate::ids::SubjectId;
 use crate::lawful::{self, SubjectState};
 use crate::principal::{Act, Principal};
-use crate::deliveries::NoticeKind;
-use crate::deliveries::notice::Notice;
 use crate::store::{Change, ConsentRow, ObjectionRow, RecordFilter, StoreError, SubjectRow, Write};
 use jiff::Timestamp;
 use serde::Serialize;

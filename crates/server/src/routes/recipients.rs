@@ -45,7 +45,10 @@ async fn put_endpoint(
     let recipient = field("id", &id, RecipientId::parse)?;
     let url = EndpointUrl::parse(&body.url, state.endpoint_transport)
         .map_err(|why| ApiError::invalid_field("url", why))?;
-    let secret = state.engine.put_endpoint(&who, &recipient, url.clone()).await?;
+    let secret = state
+        .engine
+        .put_endpoint(&who, &recipient, url.clone())
+        .await?;
     let created = CreatedEndpoint {
         recipient: recipient.to_string(),
         url: url.as_str().to_owned(),

@@ -10,19 +10,18 @@ use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::openapi::RequestErrors;
 use crate::wire::{
-    Delivery,
-    CodeSent, ExtendRequest, FeeRequest, FulfilRequest, NewRequest, RefuseRequest, RequestPage,
-    RequestQuery, RequestView, VerifyRequest,
+    CodeSent, Delivery, ExtendRequest, FeeRequest, FulfilRequest, NewRequest, RefuseRequest,
+    RequestPage, RequestQuery, RequestView, VerifyRequest,
 };
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use tutela_engine::deliveries::DeliveryFilter;
 use tutela_engine::ids::{RequestId, SubjectId};
 use tutela_engine::requests::{
     Directive, Fee, KindTag, PersonName, Reason, RequestCursor, RequestError, RequestFilter,
     RequestKind, RequestState, TransferUrl, VerifiedBy,
 };
-use tutela_engine::deliveries::DeliveryFilter;
 use tutela_engine::{EngineError, MAX_DELIVERIES_PER_PAGE, MAX_REQUESTS_PER_PAGE};
 use tutela_policy::PurposeId;
 use utoipa_axum::router::OpenApiRouter;

@@ -38,13 +38,17 @@ async fn spawn_receiver(receiver: Arc<Receiver>) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/hook", listener.local_addr().unwrap());
     tokio::spawn(async move {
-        axum::serve(listener, app.with_state(receiver)).await.unwrap();
+        axum::serve(listener, app.with_state(receiver))
+            .await
+            .unwrap();
     });
     url
 }
 
 async fn pass(app: &TestApp) -> PassReport {
-    run_once(&app.engine, &Sender::new().unwrap()).await.unwrap()
+    run_once(&app.engine, &Sender::new().unwrap())
+        .await
+        .unwrap()
 }
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
@@ -53,7 +57,9 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
 
 /// Checks the Standard Webhooks signature of one received request.
 fn assert_signed(secret: &str, headers: &HeaderMap, body: &[u8]) {
-    let key = STANDARD.decode(secret.strip_prefix("whsec_").unwrap()).unwrap();
+    let key = STANDARD
+        .decode(secret.strip_prefix("whsec_").unwrap())
+        .unwrap();
     let id = header(headers, "webhook-id");
     let timestamp: i64 = header(headers, "webhook-timestamp").parse().unwrap();
     let expected = tutela_server::notifiers::signature(&key, id, timestamp, body);
@@ -71,27 +77,43 @@ async fn endpoints_are_checked_and_their_secret_is_shown_once() {
         let path = format!("/v1/recipients/{id}/endpoint");
         async move { app.put(&path, &app.admin, body).await }
     };
-    put("nobody", "https://crm.example/x").await.error(404, "E_RECIPIENT_NOT_FOUND");
-    put("helpdesk", "http://crm.example/x").await.error(422, "E_INVALID_FIELD");
+    put("nobody", "https://crm.example/x")
+        .await
+        .error(404, "E_RECIPIENT_NOT_FOUND");
+    put("helpdesk", "http://crm.example/x")
+        .await
+        .error(422, "E_INVALID_FIELD");
     let reply = put("helpdesk", "https://user:pw@crm.example/x").await;
     let body = reply.error(422, "E_INVALID_FIELD");
     assert!(!body.to_string().contains("pw@"), "the URL is not echoed");
     put("helpdesk", "https://crm.example/x").await;
     let dpo = app
-        .put("/v1/recipients/helpdesk/endpoint", &app.dpo, json!({"url": "https://a.example"}))
+        .put(
+            "/v1/recipients/helpdesk/endpoint",
+            &app.dpo,
+            json!({"url": "https://a.example"}),
+        )
         .await;
     dpo.error(403, "E_FORBIDDEN");
 
     let created = put("helpdesk", "https://crm.example/hooks").await.ok(201);
     let secret = created["secret"].as_str().unwrap();
-    assert!(secret.starts_with("whsec_") && secret.len() > 40, "{secret}");
+    assert!(
+        secret.starts_with("whsec_") && secret.len() > 40,
+        "{secret}"
+    );
     let listed = app.get("/v1/recipients", &app.dpo).await.ok(200);
     assert_eq!(listed.as_array().unwrap().len(), 1);
     assert_eq!(listed[0]["url"], "https://crm.example/hooks");
-    assert!(!listed.to_string().contains(&secret[6..]), "never the secret");
+    assert!(
+        !listed.to_string().contains(&secret[6..]),
+        "never the secret"
+    );
     assert!(listed[0].get("secret").is_none());
 
-    app.delete("/v1/recipients/helpdesk/endpoint", &app.admin).await.ok(204);
+    app.delete("/v1/recipients/helpdesk/endpoint", &app.admin)
+        .await
+        .ok(204);
     app.delete("/v1/recipients/helpdesk/endpoint", &app.admin)
         .await
         .error(404, "E_ENDPOINT_NOT_FOUND");
@@ -113,7 +135,11 @@ async fn an_erasure_is_delivered_signed_retried_after_backoff_and_never_twice() 
     receiver.status.store(500, Ordering::SeqCst);
     let url = spawn_receiver(receiver.clone()).await;
     let created = app
-        .put("/v1/recipients/helpdesk/endpoint", &app.admin, json!({ "url": url }))
+        .put(
+            "/v1/recipients/helpdesk/endpoint",
+            &app.admin,
+            json!({ "url": url }),
+        )
         .await
         .ok(201);
     let secret = created["secret"].as_str().unwrap().to_owned();
@@ -121,10 +147,15 @@ async fn an_erasure_is_delivered_signed_retried_after_backoff_and_never_twice() 
     let value = "alice.erased@example.com";
     let records = json!([{"category": "email", "value": value}]);
     let subject = app.subject("customer", "account", records).await;
-    app.delete(&format!("/v1/subjects/{subject}"), &app.dpo).await.ok(204);
+    app.delete(&format!("/v1/subjects/{subject}"), &app.dpo)
+        .await
+        .ok(204);
 
     // Queued with the erasure: one per recipient of a purpose covering email.
-    let queued = app.get("/v1/deliveries?state=pending", &app.dpo).await.ok(200);
+    let queued = app
+        .get("/v1/deliveries?state=pending", &app.dpo)
+        .await
+        .ok(200);
     assert_eq!(queued.as_array().unwrap().len(), 2, "{queued}");
     let helpdesk = by_recipient(&queued, "helpdesk");
     assert_eq!(helpdesk["type"], "subject.erased");
@@ -135,24 +166,46 @@ async fn an_erasure_is_delivered_signed_retried_after_backoff_and_never_twice() 
     // First attempt: the receiver fails; the recipient without an endpoint
     // fails too. Both wait for their backoff.
     let first = pass(&app).await;
-    assert_eq!(first, PassReport { delivered: 0, retried: 2, failed: 0 });
+    assert_eq!(
+        first,
+        PassReport {
+            delivered: 0,
+            retried: 2,
+            failed: 0
+        }
+    );
     let (headers, body) = receiver.seen.lock().unwrap()[0].clone();
     assert_signed(&secret, &headers, &body);
-    assert_eq!(header(&headers, "webhook-id"), helpdesk["id"].as_str().unwrap());
+    assert_eq!(
+        header(&headers, "webhook-id"),
+        helpdesk["id"].as_str().unwrap()
+    );
     assert_eq!(
         header(&headers, "webhook-timestamp"),
         app.engine.now().as_second().to_string()
     );
     let text = String::from_utf8(body.clone()).unwrap();
-    assert!(!text.contains(value) && !text.contains("alice"), "no personal value: {text}");
+    assert!(
+        !text.contains(value) && !text.contains("alice"),
+        "no personal value: {text}"
+    );
     let payload: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(payload["type"], "subject.erased");
     assert_eq!(payload["tenant"], "acme");
     assert_eq!(payload["subject"], subject.as_str());
     assert_eq!(payload["categories"], json!(["email"]));
-    let listed = app.get("/v1/deliveries?state=pending", &app.dpo).await.ok(200);
+    let listed = app
+        .get("/v1/deliveries?state=pending", &app.dpo)
+        .await
+        .ok(200);
     let retrying = by_recipient(&listed, "helpdesk");
-    assert_eq!((retrying["attempts"].as_u64(), retrying["last_status"].as_u64()), (Some(1), Some(500)));
+    assert_eq!(
+        (
+            retrying["attempts"].as_u64(),
+            retrying["last_status"].as_u64()
+        ),
+        (Some(1), Some(500))
+    );
 
     // Not before the backoff (one minute) has passed.
     receiver.status.store(204, Ordering::SeqCst);
@@ -165,9 +218,15 @@ async fn an_erasure_is_delivered_signed_retried_after_backoff_and_never_twice() 
     assert_eq!(second.delivered, 1);
     assert_eq!(receiver.seen.lock().unwrap().len(), 2);
     let (again, again_body) = receiver.seen.lock().unwrap()[1].clone();
-    assert_eq!(header(&again, "webhook-id"), helpdesk["id"].as_str().unwrap());
+    assert_eq!(
+        header(&again, "webhook-id"),
+        helpdesk["id"].as_str().unwrap()
+    );
     assert_signed(&secret, &again, &again_body);
-    let delivered = app.get("/v1/deliveries?state=delivered", &app.dpo).await.ok(200);
+    let delivered = app
+        .get("/v1/deliveries?state=delivered", &app.dpo)
+        .await
+        .ok(200);
     assert_eq!(by_recipient(&delivered, "helpdesk")["last_status"], 204);
 
     // Delivered items are not re-sent, however much time passes.
@@ -175,8 +234,12 @@ async fn an_erasure_is_delivered_signed_retried_after_backoff_and_never_twice() 
     pass(&app).await;
     pass(&app).await;
     assert_eq!(receiver.seen.lock().unwrap().len(), 2);
-    app.get("/v1/deliveries?state=sent", &app.dpo).await.error(400, "E_INVALID_QUERY");
-    app.get("/v1/deliveries", &app.service).await.error(403, "E_FORBIDDEN");
+    app.get("/v1/deliveries?state=sent", &app.dpo)
+        .await
+        .error(400, "E_INVALID_QUERY");
+    app.get("/v1/deliveries", &app.service)
+        .await
+        .error(403, "E_FORBIDDEN");
     app.assert_chain_intact().await;
 }
 
@@ -208,7 +271,10 @@ async fn a_rectification_is_noticed_and_a_request_shows_its_deliveries() {
     app.post(&format!("/v1/requests/{id}/fulfil"), &app.dpo, json!({}))
         .await
         .ok(200);
-    let shown = app.get(&format!("/v1/requests/{id}"), &app.dpo).await.ok(200);
+    let shown = app
+        .get(&format!("/v1/requests/{id}"), &app.dpo)
+        .await
+        .ok(200);
     let deliveries = &shown["deliveries"];
     assert_eq!(deliveries.as_array().unwrap().len(), 2, "{shown}");
     let restricted = by_recipient(deliveries, "tax_office");
@@ -216,5 +282,8 @@ async fn a_rectification_is_noticed_and_a_request_shows_its_deliveries() {
     assert_eq!(restricted["request"], id.as_str());
     assert_eq!(restricted["state"], "pending");
     let listed = app.get("/v1/requests", &app.dpo).await.ok(200);
-    assert!(listed.to_string().find("\"deliveries\"").is_none(), "lists leave them out");
+    assert!(
+        listed.to_string().find("\"deliveries\"").is_none(),
+        "lists leave them out"
+    );
 }

@@ -2,9 +2,9 @@
 //! a reader thread (`readers.rs`, `reads.rs`).
 
 use super::SqliteStore;
+use super::delivery_reads;
 use super::reads::{self, Wanted};
 use super::request_reads;
-use super::delivery_reads;
 use crate::error::internal;
 use async_trait::async_trait;
 use tutela_engine::audit::{AuditChain, AuditEntry, AuditHead};

@@ -67,8 +67,8 @@ use std::sync::Mutex;
 use std::thread::JoinHandle;
 use tokio::sync::{mpsc, oneshot};
 use tutela_engine::audit::{AuditChain, AuditEntry, AuditHead};
-use tutela_engine::ids::TenantId;
 use tutela_engine::deliveries::DeliveryRow;
+use tutela_engine::ids::TenantId;
 use tutela_engine::store::{Change, StoreError, Write};
 
 /// The one audit lane SQLite uses: its single writer never needs another.

@@ -64,13 +64,28 @@ async fn a_delivery_round_trips_and_lists_by_filter(store: Arc<dyn Store>) {
         state: None,
         request: first.request,
     };
-    assert_eq!(store.deliveries(&t, of_request, 10).await.unwrap(), vec![first]);
+    assert_eq!(
+        store.deliveries(&t, of_request, 10).await.unwrap(),
+        vec![first]
+    );
     let delivered = DeliveryFilter {
         state: Some(DeliveryState::Delivered),
         request: None,
     };
-    assert!(store.deliveries(&t, delivered, 10).await.unwrap().is_empty());
-    assert_eq!(store.deliveries(&t, DeliveryFilter::default(), 1).await.unwrap(), vec![second]);
+    assert!(
+        store
+            .deliveries(&t, delivered, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store
+            .deliveries(&t, DeliveryFilter::default(), 1)
+            .await
+            .unwrap(),
+        vec![second]
+    );
 }
 
 async fn concurrent_claimers_never_share_a_delivery(store: Arc<dyn Store>) {
@@ -109,9 +124,30 @@ async fn a_lapsed_lease_frees_a_delivery_and_an_outcome_needs_it_pending(store: 
     let t = setup_tenant(store, "acme").await;
     let row = delivery(&t, 10);
     insert(store, &t, std::slice::from_ref(&row)).await;
-    assert!(store.claim_deliveries(&t, at(9), at(20), 5).await.unwrap().is_empty(), "not due yet");
-    assert_eq!(store.claim_deliveries(&t, at(10), at(20), 5).await.unwrap().len(), 1);
-    assert!(store.claim_deliveries(&t, at(19), at(30), 5).await.unwrap().is_empty(), "leased");
+    assert!(
+        store
+            .claim_deliveries(&t, at(9), at(20), 5)
+            .await
+            .unwrap()
+            .is_empty(),
+        "not due yet"
+    );
+    assert_eq!(
+        store
+            .claim_deliveries(&t, at(10), at(20), 5)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        store
+            .claim_deliveries(&t, at(19), at(30), 5)
+            .await
+            .unwrap()
+            .is_empty(),
+        "leased"
+    );
     let again = store.claim_deliveries(&t, at(20), at(30), 5).await.unwrap();
     assert_eq!(again.len(), 1, "the lease lapsed");
 
@@ -123,10 +159,22 @@ async fn a_lapsed_lease_frees_a_delivery_and_an_outcome_needs_it_pending(store: 
         delivered_at: None,
         last_status: 503,
     };
-    apply(store, &t, vec![Write::FinishDelivery(retry)]).await.unwrap();
-    assert!(store.claim_deliveries(&t, at(79), at(90), 5).await.unwrap().is_empty(), "backing off");
+    apply(store, &t, vec![Write::FinishDelivery(retry)])
+        .await
+        .unwrap();
+    assert!(
+        store
+            .claim_deliveries(&t, at(79), at(90), 5)
+            .await
+            .unwrap()
+            .is_empty(),
+        "backing off"
+    );
     let due = store.claim_deliveries(&t, at(80), at(90), 5).await.unwrap();
-    assert_eq!((due.len(), due[0].attempts, due[0].last_status), (1, 1, Some(503)));
+    assert_eq!(
+        (due.len(), due[0].attempts, due[0].last_status),
+        (1, 1, Some(503))
+    );
 
     let done = AttemptOutcome {
         state: DeliveryState::Delivered,
@@ -135,12 +183,31 @@ async fn a_lapsed_lease_frees_a_delivery_and_an_outcome_needs_it_pending(store: 
         last_status: 204,
         ..retry
     };
-    apply(store, &t, vec![Write::FinishDelivery(done)]).await.unwrap();
-    assert!(store.claim_deliveries(&t, at(999), at(1999), 5).await.unwrap().is_empty());
-    let err = apply(store, &t, vec![Write::FinishDelivery(done)]).await.unwrap_err();
-    assert!(matches!(err, StoreError::Missing { what: "delivery" }), "{err:?}");
+    apply(store, &t, vec![Write::FinishDelivery(done)])
+        .await
+        .unwrap();
+    assert!(
+        store
+            .claim_deliveries(&t, at(999), at(1999), 5)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let err = apply(store, &t, vec![Write::FinishDelivery(done)])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Missing { what: "delivery" }),
+        "{err:?}"
+    );
     let other = setup_tenant(store, "other").await;
-    assert!(store.claim_deliveries(&other, at(999), at(1999), 5).await.unwrap().is_empty());
+    assert!(
+        store
+            .claim_deliveries(&other, at(999), at(1999), 5)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 async fn endpoints_are_replaced_and_deleted_per_tenant(store: Arc<dyn Store>) {
@@ -155,15 +222,33 @@ async fn endpoints_are_replaced_and_deleted_per_tenant(store: Arc<dyn Store>) {
         sealed_secret: vec![secret; 40],
         created_at: at(i64::from(secret)),
     };
-    apply(store, &t, vec![Write::PutEndpoint(endpoint("https://a.example", 1))]).await.unwrap();
-    apply(store, &t, vec![Write::PutEndpoint(endpoint("https://b.example", 2))]).await.unwrap();
-    assert_eq!(store.endpoints(&t).await.unwrap(), vec![endpoint("https://b.example", 2)]);
+    apply(
+        store,
+        &t,
+        vec![Write::PutEndpoint(endpoint("https://a.example", 1))],
+    )
+    .await
+    .unwrap();
+    apply(
+        store,
+        &t,
+        vec![Write::PutEndpoint(endpoint("https://b.example", 2))],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        store.endpoints(&t).await.unwrap(),
+        vec![endpoint("https://b.example", 2)]
+    );
     assert!(store.endpoints(&other).await.unwrap().is_empty());
     let delete = || Write::DeleteEndpoint {
         recipient: recipient.clone(),
     };
     let err = apply(store, &other, vec![delete()]).await.unwrap_err();
-    assert!(matches!(err, StoreError::Missing { what: "endpoint" }), "{err:?}");
+    assert!(
+        matches!(err, StoreError::Missing { what: "endpoint" }),
+        "{err:?}"
+    );
     apply(store, &t, vec![delete()]).await.unwrap();
     assert!(store.endpoints(&t).await.unwrap().is_empty());
 }

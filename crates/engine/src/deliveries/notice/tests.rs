@@ -132,7 +132,11 @@ fn kinds_and_states_round_trip_their_names() {
     for kind in NoticeKind::ALL {
         assert_eq!(NoticeKind::parse(kind.as_str()), Some(kind));
     }
-    for state in [DeliveryState::Pending, DeliveryState::Delivered, DeliveryState::Failed] {
+    for state in [
+        DeliveryState::Pending,
+        DeliveryState::Delivered,
+        DeliveryState::Failed,
+    ] {
         assert_eq!(DeliveryState::parse(state.as_str()), Some(state));
     }
     assert_eq!(NoticeKind::parse("subject.created"), None);
