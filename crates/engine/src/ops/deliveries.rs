@@ -7,7 +7,7 @@
 use crate::audit::{Action, AuditEvent, Outcome};
 use crate::deliveries::endpoint::EndpointUrl;
 use crate::deliveries::notice::{self, Notice};
-use crate::deliveries::{DeliveryFilter, DeliveryRow, EndpointRow, retry};
+use crate::deliveries::{DeliveryFilter, DeliveryRow, EndpointRow, NoticeKind, retry};
 use crate::engine::Engine;
 use crate::error::EngineError;
 use crate::ids::{RequestId, TenantId};
@@ -150,6 +150,24 @@ impl Engine {
         let policy = self.policy_version(tenant, policy_version).await?;
         let rows = notice::deliveries(&policy, tenant, notice, self.clock.now());
         Ok(rows.into_iter().map(Write::InsertDelivery).collect())
+    }
+
+    /// The notices (Art. 19) of an act on the whole subject: every
+    /// recipient of every purpose covering any category the subject holds.
+    pub(crate) async fn subject_notices(
+        &self,
+        tenant: &crate::ids::TenantId,
+        view: &crate::store::SubjectView,
+        kind: NoticeKind,
+    ) -> Result<Vec<Write>, EngineError> {
+        let notice = Notice {
+            kind,
+            subject: view.subject.id,
+            record: None,
+            categories: view.records.iter().map(|r| r.category.clone()).collect(),
+        };
+        self.notice_writes(tenant, view.policy_version, &notice)
+            .await
     }
 
     /// Claims up to `limit` of the tenant's due notices for `lease`, with

@@ -7,7 +7,6 @@ use super::records::{
 };
 use crate::audit::{Action, Outcome};
 use crate::deliveries::NoticeKind;
-use crate::deliveries::notice::Notice;
 use crate::engine::Engine;
 use crate::error::EngineError;
 use crate::ids::SubjectId;
@@ -382,26 +381,6 @@ impl Engine {
                 Outcome::Allowed,
             )],
         })
-    }
-}
-
-impl Engine {
-    /// The notices (Art. 19) of an act on the whole subject: every
-    /// recipient of every purpose covering any category the subject holds.
-    async fn subject_notices(
-        &self,
-        tenant: &crate::ids::TenantId,
-        view: &crate::store::SubjectView,
-        kind: NoticeKind,
-    ) -> Result<Vec<Write>, EngineError> {
-        let notice = Notice {
-            kind,
-            subject: view.subject.id,
-            record: None,
-            categories: view.records.iter().map(|r| r.category.clone()).collect(),
-        };
-        self.notice_writes(tenant, view.policy_version, &notice)
-            .await
     }
 }
 
