@@ -50,6 +50,10 @@ enum Command {
     /// code, verify, extend, refuse, fulfil.
     #[command(subcommand)]
     Requests(cmd::requests::RequestsCommand),
+    /// Tell recipients of rectifications, erasures and restrictions
+    /// (Art. 19): one pass of the delivery task.
+    #[command(subcommand)]
+    Deliveries(cmd::deliveries::DeliveriesCommand),
     /// Verify the tamper-evident audit chains.
     #[command(subcommand)]
     Audit(cmd::audit::AuditCommand),
@@ -119,6 +123,10 @@ async fn run_command(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Requests(command) => {
             logging::init_for_command()?;
             cmd::requests::run(config, command).await
+        }
+        Command::Deliveries(command) => {
+            logging::init_for_command()?;
+            cmd::deliveries::run(config, command).await
         }
         Command::Audit(command) => {
             logging::init_for_command()?;

@@ -83,6 +83,12 @@ pub enum Action {
     RequestRefuse,
     /// A request was fulfilled.
     RequestFulfil,
+    /// A recipient's notice endpoint was registered or replaced (Art. 19).
+    EndpointSet,
+    /// A recipient's notice endpoint was removed.
+    EndpointDelete,
+    /// A notice to a recipient was attempted (delivered, retried or given up).
+    DeliveryAttempt,
 }
 
 impl Action {
@@ -116,6 +122,9 @@ impl Action {
             Self::RequestFee => "request.fee",
             Self::RequestRefuse => "request.refuse",
             Self::RequestFulfil => "request.fulfil",
+            Self::EndpointSet => "recipient.endpoint_set",
+            Self::EndpointDelete => "recipient.endpoint_delete",
+            Self::DeliveryAttempt => "delivery.attempt",
         }
     }
 }

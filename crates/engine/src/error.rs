@@ -105,6 +105,12 @@ pub enum EngineError {
     /// The subject has no record with that id.
     #[error("record not found")]
     RecordNotFound,
+    /// The policy declares no recipient with that id.
+    #[error("recipient: the policy declares no recipient with this id")]
+    RecipientNotFound,
+    /// The recipient has no notice endpoint.
+    #[error("this recipient has no endpoint")]
+    EndpointNotFound,
     /// An identifier (used to find the subject) would become empty or
     /// whitespace only, which finds no one and clashes with nothing.
     #[error("{field}: an identifier cannot be empty or only whitespace")]
@@ -129,6 +135,9 @@ pub enum EngineError {
     /// An answer could not be rendered (a writer into memory failed).
     #[error("the answer could not be rendered")]
     Render,
+    /// The operating system gave no randomness for a secret.
+    #[error("no randomness available")]
+    RandomnessUnavailable,
     /// The database failed.
     #[error("storage failure")]
     Storage(#[from] StoreError),
@@ -195,11 +204,14 @@ impl EngineError {
             Self::Restricted => "E_SUBJECT_RESTRICTED",
             Self::KeyNotFound => "E_KEY_NOT_FOUND",
             Self::RecordNotFound => "E_RECORD_NOT_FOUND",
+            Self::RecipientNotFound => "E_RECIPIENT_NOT_FOUND",
+            Self::EndpointNotFound => "E_ENDPOINT_NOT_FOUND",
             Self::BlankIdentifier { .. } => "E_INVALID_FIELD",
             Self::Unreadable => "E_UNREADABLE",
             Self::TooManyCategories { .. } => "E_TOO_MANY_CATEGORIES",
             Self::Storage(_) => "E_STORAGE",
             Self::Render => "E_RENDER",
+            Self::RandomnessUnavailable => "E_RANDOMNESS_UNAVAILABLE",
             Self::OtherTenant => "E_OTHER_TENANT",
             Self::UnscopedKeyRequired(_) => "E_UNSCOPED_KEY_REQUIRED",
             Self::KeyBeyondScope(_) => "E_KEY_BEYOND_SCOPE",
@@ -227,7 +239,9 @@ impl EngineError {
             | Self::TenantNotFound
             | Self::SubjectNotFound
             | Self::KeyNotFound
-            | Self::RecordNotFound => ErrorKind::NotFound,
+            | Self::RecordNotFound
+            | Self::RecipientNotFound
+            | Self::EndpointNotFound => ErrorKind::NotFound,
             Self::TenantExists | Self::IdentifierTaken(_) | Self::SubjectErased => {
                 ErrorKind::Conflict
             }
@@ -243,7 +257,9 @@ impl EngineError {
             Self::OtherTenant | Self::UnscopedKeyRequired(_) | Self::KeyBeyondScope(_) => {
                 ErrorKind::Denied
             }
-            Self::Unreadable | Self::Storage(_) | Self::Render => ErrorKind::Internal,
+            Self::Unreadable | Self::Storage(_) | Self::Render | Self::RandomnessUnavailable => {
+                ErrorKind::Internal
+            }
             Self::MasterKeyMismatch | Self::LedgerUnavailable(_) | Self::LedgerTampered(_) => {
                 ErrorKind::Internal
             }

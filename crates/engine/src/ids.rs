@@ -141,6 +141,11 @@ uuid_id!(
     HoldId,
     "hold id"
 );
+uuid_id!(
+    /// One notice to one recipient (Art. 19); the `webhook-id` it is sent with.
+    DeliveryId,
+    "delivery id"
+);
 
 #[cfg(test)]
 mod tests {

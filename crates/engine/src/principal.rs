@@ -124,11 +124,13 @@ pub enum Act {
     FileRequest,
     /// Work data subject requests: verify, extend, refuse, fulfil, list.
     ManageRequests,
+    /// Register or remove the endpoints recipients are notified at (Art. 19).
+    ManageRecipients,
 }
 
 impl Act {
     /// Every act, so a role's powers can be compared with another's.
-    pub const ALL: [Self; 18] = [
+    pub const ALL: [Self; 19] = [
         Self::ManageTenants,
         Self::ManageKeys,
         Self::PublishPolicy,
@@ -147,6 +149,7 @@ impl Act {
         Self::ReadAudit,
         Self::FileRequest,
         Self::ManageRequests,
+        Self::ManageRecipients,
     ];
 
     /// True for acts that are not tied to one purpose: they reach a
@@ -164,6 +167,7 @@ impl Act {
                 | Self::ReadAudit
                 | Self::FileRequest
                 | Self::ManageRequests
+                | Self::ManageRecipients
         )
     }
 
@@ -188,6 +192,7 @@ impl Act {
             Self::ReadAudit => "read the audit chain",
             Self::FileRequest => "file data subject requests",
             Self::ManageRequests => "work data subject requests",
+            Self::ManageRecipients => "manage recipients' notice endpoints",
         }
     }
 }
@@ -476,6 +481,15 @@ mod tests {
         assert!(!Role::Analyst.allows(Act::FileRequest));
         assert!(!Role::Analyst.allows(Act::ManageRequests));
         assert!(Act::FileRequest.needs_unscoped_key() && Act::ManageRequests.needs_unscoped_key());
+    }
+
+    #[test]
+    fn only_admins_manage_recipient_endpoints() {
+        assert!(Role::Admin.allows(Act::ManageRecipients));
+        for role in [Role::Service, Role::Dpo, Role::Analyst] {
+            assert!(!role.allows(Act::ManageRecipients));
+        }
+        assert!(Act::ManageRecipients.needs_unscoped_key());
     }
 
     #[test]

@@ -9,12 +9,13 @@
 
 use crate::audit::{AuditChain, AuditEntry, AuditEvent, AuditHead};
 pub use crate::holds::{HeldRecordRow, HoldRow, SubjectHolds};
+pub use crate::deliveries::{AttemptOutcome, DeliveryFilter, DeliveryRow, EndpointRow};
 use crate::ids::{ApiKeyId, ConsentId, ObjectionId, RecordId, RequestId, SubjectId, TenantId};
 use crate::requests::RequestRow;
 pub use crate::requests::{RequestCursor, RequestFilter};
 use async_trait::async_trait;
 use jiff::Timestamp;
-use tutela_policy::{CategoryId, PurposeId};
+use tutela_policy::{CategoryId, PurposeId, RecipientId};
 
 /// A tenant: one controller's data space.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -264,6 +265,20 @@ pub enum Write {
         row: RequestRow,
         /// The version it was read at.
         expected_version: u32,
+    },
+    /// Queue a notice to a recipient (Art. 19), in the commit of the act
+    /// it tells of, so a crash never loses it.
+    InsertDelivery(DeliveryRow),
+    /// Record an attempt's outcome and release the claim. Fails with
+    /// `Missing { what: "delivery" }` unless the notice is still pending.
+    FinishDelivery(AttemptOutcome),
+    /// Register or replace a recipient's notice endpoint.
+    PutEndpoint(EndpointRow),
+    /// Remove a recipient's notice endpoint. Fails with
+    /// `Missing { what: "endpoint" }` if there is none.
+    DeleteEndpoint {
+        /// Which recipient.
+        recipient: RecipientId,
     },
 }
 
@@ -523,4 +538,26 @@ pub trait Store: Send + Sync {
     /// a tenant's data, so `audit verify` can find a chain whose tenant row
     /// (or head) was deleted.
     async fn audit_tenants(&self) -> Result<Vec<TenantId>, StoreError>;
+
+    /// The tenant's recipient endpoints, by recipient id.
+    async fn endpoints(&self, tenant: &TenantId) -> Result<Vec<EndpointRow>, StoreError>;
+    /// The tenant's notices as filtered, newest first, at most `limit`.
+    async fn deliveries(
+        &self,
+        tenant: &TenantId,
+        filter: DeliveryFilter,
+        limit: u32,
+    ) -> Result<Vec<DeliveryRow>, StoreError>;
+    /// Claims at most `limit` of the tenant's pending notices due at `now`
+    /// whose claim (if any) has lapsed, setting `claimed_until = until`,
+    /// and returns them. Two claimers, on any servers, never get the same
+    /// notice while its claim holds: PostgreSQL locks the rows with
+    /// `FOR UPDATE SKIP LOCKED`, SQLite claims on its one writer.
+    async fn claim_deliveries(
+        &self,
+        tenant: &TenantId,
+        now: Timestamp,
+        until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<DeliveryRow>, StoreError>;
 }

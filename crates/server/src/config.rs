@@ -49,6 +49,16 @@ pub struct Config {
     /// (`whsec_` + base64) (`TUTELA_WEBHOOK_URL`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub webhook_url: Option<String>,
+    /// Seconds between passes of the task that sends notices to recipients
+    /// (Art. 19) (`TUTELA_DELIVERY_INTERVAL_SECS`); 0 turns it off (then
+    /// another server sharing the database, or `tutela deliveries run`,
+    /// must send them).
+    pub delivery_interval_secs: u64,
+    /// TESTS ONLY: accept recipient endpoints at plain `http://` on a
+    /// loopback address (127.0.0.1, localhost, \[::1\]). Never set it in
+    /// production: notices would travel unencrypted. Off by default, and
+    /// only settable in the config file.
+    pub insecure_loopback_endpoints: bool,
 }
 
 impl Default for Config {
@@ -63,6 +73,8 @@ impl Default for Config {
             erasure_ledger: None,
             outbox_dir: None,
             webhook_url: None,
+            delivery_interval_secs: 30,
+            insecure_loopback_endpoints: false,
         }
     }
 }
@@ -195,6 +207,13 @@ impl Config {
         }
         if let Some(v) = env("TUTELA_OUTBOX_DIR") {
             config.outbox_dir = Some(PathBuf::from(v));
+        }
+        if let Some(v) = env("TUTELA_DELIVERY_INTERVAL_SECS") {
+            config.delivery_interval_secs = v.parse().map_err(|_| ConfigError::Env {
+                var: "TUTELA_DELIVERY_INTERVAL_SECS",
+                field: "delivery_interval_secs",
+                message: "must be a whole number of seconds".to_owned(),
+            })?;
         }
         if let Some(v) = env("TUTELA_WEBHOOK_URL") {
             config.webhook_url = Some(v);

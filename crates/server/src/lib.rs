@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod deliveries;
 pub mod error;
 pub mod extract;
 pub mod headers;
@@ -24,6 +25,7 @@ use std::future::Future;
 use std::sync::Arc;
 use tower_http::trace::TraceLayer;
 use tutela_engine::Engine;
+use tutela_engine::deliveries::endpoint::Transport;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
@@ -36,6 +38,9 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Largest request body accepted, in bytes.
     pub body_limit_bytes: usize,
+    /// Which recipient endpoint URLs are accepted: HTTPS only, unless the
+    /// test-only `insecure_loopback_endpoints` is set.
+    pub endpoint_transport: Transport,
 }
 
 impl AppState {
@@ -45,7 +50,16 @@ impl AppState {
             engine,
             metrics: Arc::new(Metrics::new()),
             body_limit_bytes: Config::default().body_limit_bytes,
+            endpoint_transport: Transport::HttpsOnly,
         }
+    }
+
+    /// The same state accepting endpoint URLs by `transport` (tests allow
+    /// plain HTTP to loopback; production never does).
+    #[must_use]
+    pub fn with_endpoint_transport(mut self, transport: Transport) -> Self {
+        self.endpoint_transport = transport;
+        self
     }
 
     /// The same state with another body limit (from [`Config::body_limit_bytes`]).
@@ -68,6 +82,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::rights::router())
         .merge(routes::access::router())
         .merge(routes::requests::router())
+        .merge(routes::recipients::router())
         .merge(routes::audit::router())
         .merge(routes::checkpoints::router())
 }

@@ -19,6 +19,7 @@ use tutela_engine::audit::{AuditChain, AuditEntry, AuditEvent, AuditHead};
 use tutela_engine::ids::{SubjectId, TenantId};
 use tutela_engine::store::{Change, IdentifierRow, RecordRow, StoreError, Write};
 
+mod deliveries;
 mod requests;
 
 /// An argument of a statement, in the few types the schema stores.
@@ -485,6 +486,12 @@ fn write(steps: &mut Vec<Step>, tenant: &TenantId, write: &Write) -> Result<(), 
                 expect,
             ));
         }
+        Write::InsertDelivery(row) => deliveries::insert(steps, tenant, row)?,
+        Write::FinishDelivery(outcome) => deliveries::finish(steps, tenant, outcome),
+        Write::PutEndpoint(row) => deliveries::put_endpoint(steps, tenant, row)?,
+        Write::DeleteEndpoint { recipient } => {
+            deliveries::delete_endpoint(steps, tenant, recipient);
+        }
     }
     Ok(())
 }
@@ -572,6 +579,8 @@ pub(crate) fn head(tenant: &TenantId, head: &AuditHead, old_seq: u64) -> Result<
 mod holds;
 #[cfg(test)]
 mod holds_tests;
+#[cfg(test)]
+mod deliveries_tests;
 mod record;
 #[cfg(test)]
 mod requests_tests;

@@ -10,9 +10,11 @@
 //! none joins across tenants. Ties in "oldest first" orders are broken by id
 //! (UUID v7, so time-ordered too), which keeps results stable on both.
 
+mod deliveries;
 mod holds;
 mod requests;
 
+pub(crate) use deliveries::*;
 pub(crate) use holds::*;
 pub(crate) use requests::*;
 use tutela_engine::store::SubjectView;

@@ -44,6 +44,8 @@ pub(crate) const LABEL_KEY_CHECK: &str = "key-check";
 pub(crate) const LABEL_ERASURE_LEDGER: &str = "erasure-ledger";
 /// Label of the per-tenant key hashing data subject requests' one-time codes.
 pub(crate) const LABEL_REQUEST_CODE: &str = "request-code";
+/// Label of the per-tenant key sealing recipients' webhook signing secrets.
+pub(crate) const LABEL_ENDPOINT_SECRET: &str = "endpoint-secret";
 /// Prefix of every label, so a future scheme can use `tutela/v2/`.
 const LABEL_PREFIX: &str = "tutela/v1/";
 

@@ -17,8 +17,8 @@ use crate::checkpoint_key::CheckpointKey;
 use crate::data_key::DataKey;
 use crate::error::VaultError;
 use crate::kdf::{
-    self, LABEL_AUDIT, LABEL_BLIND_INDEX, LABEL_ERASURE_LEDGER, LABEL_KEY_CHECK,
-    LABEL_REQUEST_CODE, LABEL_WRAP,
+    self, LABEL_AUDIT, LABEL_BLIND_INDEX, LABEL_ENDPOINT_SECRET, LABEL_ERASURE_LEDGER,
+    LABEL_KEY_CHECK, LABEL_REQUEST_CODE, LABEL_WRAP,
 };
 use crate::ledger_key::LedgerKey;
 use crate::request_code_key::RequestCodeKey;
@@ -194,6 +194,15 @@ impl MasterKey {
             LABEL_REQUEST_CODE,
             tenant.as_bytes(),
         ))
+    }
+
+    /// The tenant's key sealing the signing secrets of recipients' notice
+    /// endpoints (label `endpoint-secret`, context the tenant id): a secret
+    /// must be usable to sign, so it is sealed rather than hashed, and a
+    /// copy of the database without the master key cannot forge a notice.
+    pub fn endpoint_secret_key(&self, tenant: &str) -> DataKey {
+        let derived = kdf::derive(&self.bytes, LABEL_ENDPOINT_SECRET, tenant.as_bytes());
+        DataKey::from_bytes(*derived)
     }
 
     /// The deployment's checkpoint-signing key (label

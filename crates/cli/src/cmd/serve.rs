@@ -14,6 +14,7 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::ExitCode;
+use tutela_engine::deliveries::endpoint::Transport;
 use tutela_server::AppState;
 
 /// Options of `tutela serve`.
@@ -78,12 +79,27 @@ pub async fn run(config_path: Option<&Path>, args: ServeArgs) -> Result<ExitCode
         out.flush()?;
     }
     tracing::info!(%addr, "listening");
-    let state = AppState::new(engine).with_body_limit(config.body_limit_bytes);
+    let transport = if config.insecure_loopback_endpoints {
+        tracing::warn!(
+            "insecure_loopback_endpoints is set: plain-HTTP recipient endpoints on loopback are accepted (tests only)"
+        );
+        Transport::AllowLoopbackHttp
+    } else {
+        Transport::HttpsOnly
+    };
+    let state = AppState::new(engine.clone())
+        .with_body_limit(config.body_limit_bytes)
+        .with_endpoint_transport(transport);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(());
     tokio::spawn(async move {
         shutdown_signal().await;
         let _ = stop_tx.send(());
     });
+    if config.delivery_interval_secs > 0 {
+        let every = std::time::Duration::from_secs(config.delivery_interval_secs);
+        tutela_server::deliveries::spawn(engine, every, stop_rx.clone())
+            .context("cannot start the delivery task")?;
+    }
     if let Some(m) = metrics {
         let (state, stop) = (state.clone(), stopped(stop_rx.clone()));
         tokio::spawn(async move {

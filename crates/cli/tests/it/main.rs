@@ -18,6 +18,7 @@ mod bench;
 mod chain_holes;
 mod checkpoints;
 mod crash;
+mod deliveries;
 mod deploy;
 mod first_start;
 mod init;

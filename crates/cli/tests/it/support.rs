@@ -280,6 +280,19 @@ impl Server {
         answer(resp).await
     }
 
+    /// DELETEs `path` with `token`; the status and the JSON answer (null
+    /// when empty).
+    pub async fn delete(&self, path: &str, token: &str) -> (u16, Value) {
+        let resp = self
+            .http
+            .delete(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("the request is answered");
+        answer(resp).await
+    }
+
     /// Kills the server (SIGKILL) and waits for it: nothing gets flushed or
     /// cleaned up on the way out.
     pub fn kill(mut self) {

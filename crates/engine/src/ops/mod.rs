@@ -5,6 +5,7 @@ mod answer;
 mod audit;
 mod checkpoint;
 mod consent;
+mod deliveries;
 mod erasure_ledger;
 mod holds;
 mod keys;
@@ -21,6 +22,7 @@ pub use answer::MAX_ACCESS_LOG;
 pub use audit::AuditReport;
 pub use checkpoint::{CheckpointFinding, CheckpointVerdict};
 pub use consent::ConsentStatus;
+pub use deliveries::{MAX_DELIVERIES_PER_PAGE, Outgoing, SECRET_BYTES};
 pub use erasure_ledger::ReplayReport;
 pub use keys::IssuedKey;
 pub use records::{

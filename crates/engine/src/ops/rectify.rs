@@ -5,6 +5,8 @@
 
 use super::records::{MAX_VALUE_CHARS, unwrap_key};
 use crate::audit::{Action, Outcome};
+use crate::deliveries::NoticeKind;
+use crate::deliveries::notice::Notice;
 use crate::engine::Engine;
 use crate::error::EngineError;
 use crate::ids::{RecordId, SubjectId};
@@ -70,7 +72,18 @@ impl Engine {
         };
         let detail = format!("record={record} category={}", row.category);
         let category = row.category.to_string();
-        self.change_record(who, Action::RecordRectify, subject, write, detail)
+        let notice = Notice {
+            kind: NoticeKind::RecordRectified,
+            subject,
+            record: Some(record),
+            categories: vec![row.category.clone()],
+        };
+        let mut writes = vec![write];
+        writes.extend(
+            self.notice_writes(&who.tenant, view.policy_version, &notice)
+                .await?,
+        );
+        self.change_record(who, Action::RecordRectify, subject, writes, detail)
             .await
             .map_err(|e| match e {
                 EngineError::Storage(StoreError::Conflict { .. }) => {
@@ -92,23 +105,33 @@ impl Engine {
         let view = self.live_subject(who, subject, RecordFilter::All).await?;
         let row = own_record(&view, record)?;
         let detail = format!("record={record} category={}", row.category);
-        let write = Write::DeleteRecord { subject, record };
-        self.change_record(who, Action::RecordDelete, subject, write, detail)
+        let notice = Notice {
+            kind: NoticeKind::RecordDeleted,
+            subject,
+            record: Some(record),
+            categories: vec![row.category.clone()],
+        };
+        let mut writes = vec![Write::DeleteRecord { subject, record }];
+        writes.extend(
+            self.notice_writes(&who.tenant, view.policy_version, &notice)
+                .await?,
+        );
+        self.change_record(who, Action::RecordDelete, subject, writes, detail)
             .await
     }
 
-    /// Commits one record write with its audit entry; a record or subject
-    /// gone meanwhile is reported as such.
+    /// Commits one record write (with its notices to recipients) and its
+    /// audit entry; a record or subject gone meanwhile is reported as such.
     async fn change_record(
         &self,
         who: &Principal,
         action: Action,
         subject: SubjectId,
-        write: Write,
+        writes: Vec<Write>,
         detail: String,
     ) -> Result<(), EngineError> {
         let change = Change {
-            writes: vec![write],
+            writes,
             audit: vec![self.event(who, action, None, Some(subject), detail, Outcome::Allowed)],
         };
         match self.commit(&who.tenant, change).await {

@@ -122,6 +122,7 @@ impl Engine {
         let mut next = row.clone();
         next.state = transition(row.state, Transition::Fulfil)?;
         let mut change = self.fulfilment_act(who, &row, note.as_ref()).await?;
+        super::deliveries::stamp_request(&mut change, row.id);
         let now = self.clock.now();
         next.fulfilled_at = Some(now);
         next.closed_at = Some(now);

@@ -7,6 +7,7 @@ use super::records::{
 };
 use crate::answer::HeldNote;
 use crate::audit::{Action, Outcome};
+use crate::deliveries::NoticeKind;
 use crate::engine::Engine;
 use crate::error::EngineError;
 use crate::ids::SubjectId;
@@ -298,12 +299,19 @@ impl Engine {
         };
         self.authorize(who, Act::Restrict, action, None, Some(subject))
             .await?;
-        self.live_subject(who, subject, RecordFilter::None).await?;
+        let view = self.live_subject(who, subject, RecordFilter::All).await?;
+        let kind = if restricted {
+            NoticeKind::SubjectRestricted
+        } else {
+            NoticeKind::RestrictionLifted
+        };
+        let mut writes = vec![Write::SetRestricted {
+            subject,
+            restricted,
+        }];
+        writes.extend(self.subject_notices(&who.tenant, &view, kind).await?);
         Ok(Change {
-            writes: vec![Write::SetRestricted {
-                subject,
-                restricted,
-            }],
+            writes,
             audit: vec![self.event(
                 who,
                 action,
@@ -345,7 +353,13 @@ impl Engine {
             .policy_version(&who.tenant, view.policy_version)
             .await?;
         let at = self.clock.now();
+        // Held records move under their hold first, recipients' notices
+        // are queued (Art. 19), and then the subject's key goes.
         let (mut writes, held) = self.hold_writes(&who.tenant, &view, &policy, at)?;
+        writes.extend(
+            self.subject_notices(&who.tenant, &view, NoticeKind::SubjectErased)
+                .await?,
+        );
         // Written ahead and fsynced: a crash after this line and before the
         // commit costs one harmless replay; the other order cannot happen.
         self.write_ahead(&who.tenant, subject, at).await?;

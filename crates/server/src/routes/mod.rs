@@ -8,6 +8,7 @@ pub mod checkpoints;
 pub mod keys;
 pub mod ops;
 pub mod policy;
+pub mod recipients;
 pub mod records;
 pub mod requests;
 pub mod rights;

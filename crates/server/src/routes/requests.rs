@@ -10,18 +10,19 @@ use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::openapi::RequestErrors;
 use crate::wire::{
-    CodeSent, ExtendRequest, FeeRequest, FulfilRequest, NewRequest, RefuseRequest, RequestPage,
-    RequestQuery, RequestView, VerifyRequest,
+    CodeSent, Delivery, ExtendRequest, FeeRequest, FulfilRequest, NewRequest, RefuseRequest,
+    RequestPage, RequestQuery, RequestView, VerifyRequest,
 };
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use tutela_engine::deliveries::DeliveryFilter;
 use tutela_engine::ids::{RequestId, SubjectId};
 use tutela_engine::requests::{
     Directive, Fee, KindTag, PersonName, Reason, RequestCursor, RequestError, RequestFilter,
     RequestKind, RequestState, TransferUrl, VerifiedBy,
 };
-use tutela_engine::{EngineError, MAX_REQUESTS_PER_PAGE};
+use tutela_engine::{EngineError, MAX_DELIVERIES_PER_PAGE, MAX_REQUESTS_PER_PAGE};
 use tutela_policy::PurposeId;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -241,7 +242,17 @@ async fn show(
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<RequestView>, ApiError> {
     let row = state.engine.request(&who, RequestId(id)).await?;
-    Ok(Json(RequestView::new(&row, state.engine.now())))
+    let filter = DeliveryFilter {
+        state: None,
+        request: Some(row.id),
+    };
+    let deliveries = state
+        .engine
+        .deliveries(&who, filter, MAX_DELIVERIES_PER_PAGE)
+        .await?;
+    let mut view = RequestView::new(&row, state.engine.now());
+    view.deliveries = Some(deliveries.into_iter().map(Delivery::from).collect());
+    Ok(Json(view))
 }
 
 /// Sends the subject a new one-time code (through the configured

@@ -9,6 +9,7 @@ mod audit;
 pub mod bounded;
 mod checkpoint;
 mod data;
+mod deliveries;
 mod requests;
 mod rights;
 
@@ -17,5 +18,6 @@ pub use admin::*;
 pub use audit::*;
 pub use checkpoint::*;
 pub use data::*;
+pub use deliveries::*;
 pub use requests::*;
 pub use rights::*;

@@ -198,6 +198,10 @@ pub struct RequestView {
     pub closed_at: Option<Timestamp>,
     /// Staff's note on fulfilment.
     pub closed_note: Option<String>,
+    /// The notices to recipients its act queued (Art. 19), shown on the
+    /// request itself (`GET /v1/requests/{id}`), not in lists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deliveries: Option<Vec<super::Delivery>>,
 }
 
 impl RequestView {
@@ -235,6 +239,7 @@ impl RequestView {
             fulfilled_at: row.fulfilled_at,
             closed_at: row.closed_at,
             closed_note: text(&row.closed_note),
+            deliveries: None,
         }
     }
 }

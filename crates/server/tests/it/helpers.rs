@@ -9,6 +9,7 @@ use tempfile::TempDir;
 use tokio::sync::oneshot;
 use tutela_engine::Engine;
 use tutela_engine::clock::ManualClock;
+use tutela_engine::deliveries::endpoint::Transport;
 use tutela_engine::ids::TenantId;
 use tutela_engine::notify::MemoryNotifier;
 use tutela_engine::principal::{Principal, Role};
@@ -30,6 +31,9 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     /// The SQLite file.
     pub db_path: PathBuf,
+    /// The engine behind the server, for driving background work (the
+    /// delivery task is off in tests unless a test runs a pass).
+    pub engine: Arc<Engine>,
     /// Every message sent to data subjects (verification codes, ...).
     pub notes: Arc<MemoryNotifier>,
     /// Operator tenant admin.
@@ -117,7 +121,9 @@ pub async fn spawn_app() -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (tx, rx) = oneshot::channel::<()>();
-    let state = AppState::new(engine);
+    // Test-only: plain HTTP to a loopback receiver is allowed, as the
+    // `insecure_loopback_endpoints` config flag allows; production refuses it.
+    let state = AppState::new(engine.clone()).with_endpoint_transport(Transport::AllowLoopbackHttp);
     let metrics = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let metrics_base = format!("http://{}", metrics.local_addr().unwrap());
     let metrics_state = state.clone();
@@ -140,6 +146,7 @@ pub async fn spawn_app() -> TestApp {
         client: reqwest::Client::new(),
         clock,
         db_path,
+        engine,
         notes,
         operator,
         admin,

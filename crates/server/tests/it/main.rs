@@ -23,6 +23,7 @@ mod holds;
 mod input;
 mod ops;
 mod purposes;
+mod recipients;
 mod rectify;
 mod request_answer;
 mod requests;

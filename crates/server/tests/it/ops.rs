@@ -51,6 +51,10 @@ const ROUTES: &[&str] = &[
     "POST /v1/requests/{id}/fee",
     "POST /v1/requests/{id}/fulfil",
     "GET /v1/requests/{id}/answer",
+    "GET /v1/recipients",
+    "PUT /v1/recipients/{id}/endpoint",
+    "DELETE /v1/recipients/{id}/endpoint",
+    "GET /v1/deliveries",
 ];
 
 #[tokio::test]

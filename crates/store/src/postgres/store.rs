@@ -1,9 +1,10 @@
 //! [`Store`] for [`PgStore`]: changes go to the lane writers, reads to the
 //! pool (`reads`).
 
-use super::{PgStore, hold_reads, reads, request_reads};
+use super::{PgStore, delivery_reads, hold_reads, reads, request_reads};
 use async_trait::async_trait;
 use tutela_engine::audit::{AuditChain, AuditEntry, AuditHead};
+use tutela_engine::deliveries::{DeliveryFilter, DeliveryRow, EndpointRow};
 use tutela_engine::ids::{RequestId, SubjectId, TenantId};
 use tutela_engine::requests::{RequestCursor, RequestFilter, RequestRow};
 use tutela_engine::store::{
@@ -167,5 +168,28 @@ impl Store for PgStore {
 
     async fn audit_tenants(&self) -> Result<Vec<TenantId>, StoreError> {
         reads::audit_tenants(&self.pool).await
+    }
+
+    async fn endpoints(&self, tenant: &TenantId) -> Result<Vec<EndpointRow>, StoreError> {
+        delivery_reads::endpoints(&self.pool, tenant).await
+    }
+
+    async fn deliveries(
+        &self,
+        tenant: &TenantId,
+        filter: DeliveryFilter,
+        limit: u32,
+    ) -> Result<Vec<DeliveryRow>, StoreError> {
+        delivery_reads::deliveries(&self.pool, tenant, filter, limit).await
+    }
+
+    async fn claim_deliveries(
+        &self,
+        tenant: &TenantId,
+        now: jiff::Timestamp,
+        until: jiff::Timestamp,
+        limit: u32,
+    ) -> Result<Vec<DeliveryRow>, StoreError> {
+        delivery_reads::claim(&self.pool, tenant, now, until, limit).await
     }
 }

@@ -2,11 +2,13 @@
 //! a reader thread (`readers.rs`, `reads.rs`).
 
 use super::SqliteStore;
+use super::delivery_reads;
 use super::reads::{self, Wanted};
 use super::{hold_reads, request_reads};
 use crate::error::internal;
 use async_trait::async_trait;
 use tutela_engine::audit::{AuditChain, AuditEntry, AuditHead};
+use tutela_engine::deliveries::{DeliveryFilter, DeliveryRow, EndpointRow};
 use tutela_engine::ids::RequestId;
 use tutela_engine::ids::{SubjectId, TenantId};
 use tutela_engine::requests::{RequestCursor, RequestFilter, RequestRow};
@@ -233,5 +235,37 @@ impl Store for SqliteStore {
 
     async fn audit_tenants(&self) -> Result<Vec<TenantId>, StoreError> {
         self.readers.run(reads::audit_tenants).await
+    }
+
+    async fn endpoints(&self, tenant: &TenantId) -> Result<Vec<EndpointRow>, StoreError> {
+        let tenant = tenant.clone();
+        self.readers
+            .run(move |c| delivery_reads::endpoints(c, tenant.as_str()))
+            .await
+    }
+
+    async fn deliveries(
+        &self,
+        tenant: &TenantId,
+        filter: DeliveryFilter,
+        limit: u32,
+    ) -> Result<Vec<DeliveryRow>, StoreError> {
+        let tenant = tenant.clone();
+        self.readers
+            .run(move |c| delivery_reads::deliveries(c, tenant.as_str(), filter, limit))
+            .await
+    }
+
+    /// On the writer's connection, between two batches.
+    async fn claim_deliveries(
+        &self,
+        tenant: &TenantId,
+        now: jiff::Timestamp,
+        until: jiff::Timestamp,
+        limit: u32,
+    ) -> Result<Vec<DeliveryRow>, StoreError> {
+        self.writer
+            .claim_deliveries(tenant, now, until, limit)
+            .await
     }
 }

@@ -67,6 +67,7 @@ use std::sync::Mutex;
 use std::thread::JoinHandle;
 use tokio::sync::{mpsc, oneshot};
 use tutela_engine::audit::{AuditChain, AuditEntry, AuditHead};
+use tutela_engine::deliveries::DeliveryRow;
 use tutela_engine::ids::TenantId;
 use tutela_engine::store::{Change, StoreError, Write};
 
@@ -99,6 +100,17 @@ enum Msg {
     KeyCheck([u8; 32], oneshot::Sender<Result<(), StoreError>>),
     /// Write a snapshot to this new file (`backup.rs`), then reply.
     Backup(PathBuf, oneshot::Sender<Result<(), StoreError>>),
+    /// Claim due notices (`delivery_reads::claim`), then reply.
+    Claim(Claim),
+}
+
+/// A claim of due notices: the tenant, now, the lease's end, the limit.
+struct Claim {
+    tenant: TenantId,
+    now: jiff::Timestamp,
+    until: jiff::Timestamp,
+    limit: u32,
+    reply: oneshot::Sender<Result<Vec<DeliveryRow>, StoreError>>,
 }
 
 /// The handle callers use to reach the writer thread.
@@ -186,6 +198,33 @@ impl Writer {
             .map_err(|_| internal("backup", "the writer stopped before answering"))?
     }
 
+    /// Claims up to `limit` of the tenant's due notices until `until`,
+    /// between two batches: the one writer serialises claimers, so two
+    /// never get the same notice.
+    pub(crate) async fn claim_deliveries(
+        &self,
+        tenant: &TenantId,
+        now: jiff::Timestamp,
+        until: jiff::Timestamp,
+        limit: u32,
+    ) -> Result<Vec<DeliveryRow>, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        let claim = Claim {
+            tenant: tenant.clone(),
+            now,
+            until,
+            limit,
+            reply,
+        };
+        self.jobs
+            .send(Msg::Claim(claim))
+            .await
+            .map_err(|_| internal("deliveries", "the writer has stopped"))?;
+        answer
+            .await
+            .map_err(|_| internal("deliveries", "the writer stopped before answering"))?
+    }
+
     /// Commits what is queued, checkpoints the WAL into the main file
     /// (truncating it) and closes the connection. Later changes fail.
     /// Closing a closed writer is a no-op.
@@ -236,6 +275,16 @@ fn run(mut state: State, mut queue: mpsc::Receiver<Msg>) {
                 }
                 Msg::Backup(target, reply) => {
                     let _ = reply.send(super::backup::vacuum_into(&state.conn, &target));
+                }
+                Msg::Claim(c) => {
+                    let claimed = super::delivery_reads::claim(
+                        &state.conn,
+                        c.tenant.as_str(),
+                        c.now,
+                        c.until,
+                        c.limit,
+                    );
+                    let _ = c.reply.send(claimed);
                 }
                 Msg::Close(reply) => {
                     // Take no new work; what is already queued still commits.

@@ -18,6 +18,7 @@ mod access;
 mod at_rest;
 mod audit;
 mod backup;
+mod deliveries;
 mod erasure_race;
 mod holds;
 mod key_check;

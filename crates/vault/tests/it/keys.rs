@@ -104,3 +104,22 @@ proptest! {
         prop_assert_ne!(acme.index(&c1, &value), master.blind_index_key("globex").index(&c1, &value));
     }
 }
+
+#[test]
+fn endpoint_secrets_seal_under_a_per_tenant_key_of_the_master_key() {
+    let master = MasterKey::from_bytes([7; 32]);
+    let sealed = master
+        .endpoint_secret_key("acme")
+        .seal(b"signing secret", b"aad");
+    let again = MasterKey::from_bytes([7; 32]).endpoint_secret_key("acme");
+    assert_eq!(&*again.open(&sealed, b"aad").unwrap(), b"signing secret");
+    assert!(
+        master
+            .endpoint_secret_key("other")
+            .open(&sealed, b"aad")
+            .is_err()
+    );
+    assert!(again.open(&sealed, b"another aad").is_err());
+    let other_master = MasterKey::from_bytes([8; 32]).endpoint_secret_key("acme");
+    assert!(other_master.open(&sealed, b"aad").is_err());
+}
