@@ -8,8 +8,8 @@
 //! audit chain are committed together or not at all.
 
 use crate::audit::{AuditChain, AuditEntry, AuditEvent, AuditHead};
-pub use crate::holds::{HeldRecordRow, HoldRow, SubjectHolds};
 pub use crate::deliveries::{AttemptOutcome, DeliveryFilter, DeliveryRow, EndpointRow};
+pub use crate::holds::{HeldRecordRow, HoldRow, SubjectHolds};
 use crate::ids::{ApiKeyId, ConsentId, ObjectionId, RecordId, RequestId, SubjectId, TenantId};
 use crate::requests::RequestRow;
 pub use crate::requests::{RequestCursor, RequestFilter};

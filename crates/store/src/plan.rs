@@ -576,11 +576,11 @@ pub(crate) fn head(tenant: &TenantId, head: &AuditHead, old_seq: u64) -> Result<
     ))
 }
 
+#[cfg(test)]
+mod deliveries_tests;
 mod holds;
 #[cfg(test)]
 mod holds_tests;
-#[cfg(test)]
-mod deliveries_tests;
 mod record;
 #[cfg(test)]
 mod requests_tests;
