@@ -9,7 +9,7 @@ use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::openapi::{Errors, RequestErrors};
-use crate::wire::{Access, FormatQuery, Portable, Rectification};
+use crate::wire::{Access, FormatQuery, Portable, PortableFormatQuery, Rectification};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -42,8 +42,8 @@ enum Format {
 }
 
 /// Parses `?format=`; `allowed` lists what this route renders.
-fn format(query: &FormatQuery, allowed: &[(&str, Format)]) -> Result<Format, ApiError> {
-    let asked = query.format.as_deref().unwrap_or("json");
+fn format(asked: Option<&str>, allowed: &[(&str, Format)]) -> Result<Format, ApiError> {
+    let asked = asked.unwrap_or("json");
     allowed
         .iter()
         .find(|(name, _)| *name == asked)
@@ -92,7 +92,7 @@ async fn access(
     ApiPath(id): ApiPath<Uuid>,
     ApiQuery(query): ApiQuery<FormatQuery>,
 ) -> Result<Response, ApiError> {
-    let format = format(&query, ACCESS_FORMATS)?;
+    let format = format(query.format.as_deref(), ACCESS_FORMATS)?;
     let answer = state.engine.access_answer(&who, SubjectId(id)).await?;
     render_access(answer, format, id)
 }
@@ -164,7 +164,7 @@ async fn request_answer(
         KindTag::Portability => PORTABLE_FORMATS,
         _ => ACCESS_FORMATS,
     };
-    let asked = format(&query, formats)?;
+    let asked = format(query.format.as_deref(), formats)?;
     match state.engine.request_answer(&who, RequestId(id)).await? {
         RequestAnswer::Access(answer) => render_access(*answer, asked, id),
         RequestAnswer::Portable(data) => render_portable(data, asked, id),
@@ -175,7 +175,7 @@ async fn request_answer(
 /// another organisation (Art. 20(1)(a)); data kept under other bases is
 /// left out. Audited as `subject.export`.
 #[utoipa::path(get, path = "/v1/subjects/{id}/portable", tag = "rights", security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "The subject's id"), FormatQuery),
+    params(("id" = Uuid, Path, description = "The subject's id"), PortableFormatQuery),
     responses((status = 200, description = "The export", content(
         (Portable = "application/json"),
         (String = "text/csv"))), Errors))]
@@ -183,9 +183,9 @@ async fn portable(
     State(state): State<AppState>,
     Auth(who): Auth,
     ApiPath(id): ApiPath<Uuid>,
-    ApiQuery(query): ApiQuery<FormatQuery>,
+    ApiQuery(query): ApiQuery<PortableFormatQuery>,
 ) -> Result<Response, ApiError> {
-    let format = format(&query, PORTABLE_FORMATS)?;
+    let format = format(query.format.as_deref(), PORTABLE_FORMATS)?;
     let data = state.engine.portable_data(&who, SubjectId(id)).await?;
     render_portable(data, format, id)
 }

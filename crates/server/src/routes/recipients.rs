@@ -34,7 +34,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// Plain `http://` and URLs with a user name or password are refused.
 #[utoipa::path(put, path = "/v1/recipients/{id}/endpoint", tag = "recipients",
     security(("bearer" = [])), request_body = PutEndpoint,
-    params(("id" = String, Path, description = "The policy's recipient id")),
+    params(("id" = String, Path, description = "The policy's recipient id", pattern = "^[a-z][a-z0-9_]{0,63}$")),
     responses((status = 201, description = "Registered; the secret is shown once", body = CreatedEndpoint), Errors))]
 async fn put_endpoint(
     State(state): State<AppState>,
@@ -60,7 +60,7 @@ async fn put_endpoint(
 /// Removes a recipient's endpoint; its pending notices wait for a new one.
 #[utoipa::path(delete, path = "/v1/recipients/{id}/endpoint", tag = "recipients",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "The policy's recipient id")),
+    params(("id" = String, Path, description = "The policy's recipient id", pattern = "^[a-z][a-z0-9_]{0,63}$")),
     responses((status = 204, description = "Removed"), Errors))]
 async fn delete_endpoint(
     State(state): State<AppState>,

@@ -20,7 +20,19 @@ use uuid::Uuid;
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct FormatQuery {
-    /// `json` (default), `csv`, and for the access answer `md` or `html`.
+    /// `json` (default), `csv`, `md` or `html` (a portability request's
+    /// answer: `json` or `csv`).
+    #[param(pattern = "^(json|csv|md|html)$")]
+    pub format: Option<String>,
+}
+
+/// `?format=` of the portability export: it has no Markdown or HTML form.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PortableFormatQuery {
+    /// `json` (default) or `csv`.
+    #[param(pattern = "^(json|csv)$")]
     pub format: Option<String>,
 }
 

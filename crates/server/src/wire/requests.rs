@@ -109,12 +109,16 @@ pub struct FulfilRequest {
 pub struct RequestQuery {
     /// Only requests in this state.
     #[serde(default)]
+    #[param(pattern = "^(received|verified|fulfilled|refused|duplicate)$")]
     pub state: Option<String>,
     /// Only open requests past their due date.
     #[serde(default)]
     pub overdue: bool,
     /// The `next` cursor of the previous page.
     #[serde(default)]
+    #[param(
+        pattern = "^[0-9]{1,17}\\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+    )]
     pub after: Option<String>,
     /// At most this many: 1 to 200 (default 50).
     #[serde(default = "default_limit")]

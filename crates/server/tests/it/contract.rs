@@ -241,6 +241,39 @@ async fn hole_12_the_openapi_document_declares_what_the_server_enforces() {
     assert_eq!(limit["schema"]["maximum"], 1000, "{limit}");
 }
 
+/// Every string parameter in a path or query either has a format (a
+/// UUID) or a pattern: a value the document calls valid must never be
+/// refused for its shape. Schemathesis found `after=` on `GET
+/// /v1/requests` and a recipient id in a path refused while declared as any
+/// string.
+#[tokio::test]
+async fn every_string_parameter_declares_its_shape() {
+    let app = spawn_app().await;
+    let doc = app
+        .send(Method::GET, "/openapi.json", None, None)
+        .await
+        .ok(200);
+    let mut loose = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                let schema = &p["schema"];
+                let string = schema["type"] == "string"
+                    || schema["type"]
+                        .as_array()
+                        .is_some_and(|t| t.iter().any(|t| t == "string"));
+                let shaped = schema["pattern"].is_string()
+                    || schema["format"].is_string()
+                    || schema["enum"].is_array();
+                if string && !shaped {
+                    loose.push(format!("{method} {path} {}", p["name"]));
+                }
+            }
+        }
+    }
+    assert!(loose.is_empty(), "parameters without a shape: {loose:?}");
+}
+
 #[tokio::test]
 async fn error_messages_speak_the_api_not_rust() {
     let app = spawn_app().await;
