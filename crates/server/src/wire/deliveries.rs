@@ -12,7 +12,11 @@ use uuid::Uuid;
 #[serde(deny_unknown_fields)]
 pub struct PutEndpoint {
     /// An `https://` URL without user name or password.
-    #[schema(max_length = 2048, example = "https://crm.example/hooks/tutela")]
+    #[schema(
+        max_length = 2048,
+        example = "https://crm.example/hooks/tutela",
+        pattern = "^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?([/?#][!-~]*)?$"
+    )]
     pub url: String,
 }
 

@@ -17,7 +17,10 @@ pub struct NewRequest {
     /// `access`, `rectification`, `erasure`, `restriction`,
     /// `restriction_lift`, `objection`, `portability`,
     /// `consent_withdrawal`, `transfer` or `directive`.
-    #[schema(example = "erasure")]
+    #[schema(
+        example = "erasure",
+        pattern = "^(access|rectification|erasure|restriction|restriction_lift|objection|portability|consent_withdrawal|transfer|directive)$"
+    )]
     pub kind: String,
     /// For `objection` (optional: absent objects to every objectable
     /// purpose) and `consent_withdrawal` (required).
@@ -26,14 +29,21 @@ pub struct NewRequest {
     pub purpose: Option<String>,
     /// For `transfer`: the `https://` URL to push the portable data to.
     #[serde(default)]
-    #[schema(max_length = 2048)]
+    #[schema(
+        max_length = 2048,
+        pattern = "^https://[A-Za-z0-9-][A-Za-z0-9.-]*(:[0-9]{1,5})?([/?#][!-~]*)?$"
+    )]
     pub url: Option<String>,
     /// For `directive`: `keep`, `erase` or `hand_to`.
     #[serde(default)]
+    #[schema(pattern = "^(keep|erase|hand_to)$")]
     pub directive: Option<String>,
     /// For `directive` `hand_to`: the person's name (sealed when stored).
     #[serde(default)]
-    #[schema(max_length = 200)]
+    #[schema(
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*\\S[^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
     pub person: Option<String>,
 }
 
@@ -48,10 +58,14 @@ pub struct VerifyRequest {
     pub code: Option<String>,
     /// Verified by other means: `document`, `manual` or `account`.
     #[serde(default)]
+    #[schema(pattern = "^(document|manual|account)$")]
     pub method: Option<String>,
     /// How identity was verified by other means (staff text, not audited).
     #[serde(default)]
-    #[schema(max_length = 2000)]
+    #[schema(
+        max_length = 2000,
+        pattern = "^[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]*\\S[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]*$"
+    )]
     pub note: Option<String>,
 }
 
@@ -60,7 +74,10 @@ pub struct VerifyRequest {
 #[serde(deny_unknown_fields)]
 pub struct ExtendRequest {
     /// Why more time is needed (Art. 12(3)); told to the subject.
-    #[schema(max_length = 2000)]
+    #[schema(
+        max_length = 2000,
+        pattern = "^[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]*\\S[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]*$"
+    )]
     pub reason: String,
     /// By how many months; default the policy's whole extension.
     #[serde(default)]
@@ -73,7 +90,10 @@ pub struct ExtendRequest {
 #[serde(deny_unknown_fields)]
 pub struct RefuseRequest {
     /// Why (Art. 12(4)); told to the subject with the right to complain.
-    #[schema(max_length = 2000)]
+    #[schema(
+        max_length = 2000,
+        pattern = "^[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]*\\S[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]*$"
+    )]
     pub reason: String,
 }
 
@@ -88,7 +108,10 @@ pub struct FeeRequest {
     #[schema(example = "EUR", pattern = "^[A-Z]{3}$")]
     pub currency: String,
     /// Why a fee is charged (Art. 12(5)).
-    #[schema(max_length = 2000)]
+    #[schema(
+        max_length = 2000,
+        pattern = "^[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]*\\S[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]*$"
+    )]
     pub reason: String,
 }
 
@@ -98,7 +121,10 @@ pub struct FeeRequest {
 pub struct FulfilRequest {
     /// What was done; required for rectification.
     #[serde(default)]
-    #[schema(max_length = 2000)]
+    #[schema(
+        max_length = 2000,
+        pattern = "^[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]*\\S[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]*$"
+    )]
     pub note: Option<String>,
 }
 

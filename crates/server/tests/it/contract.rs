@@ -272,6 +272,11 @@ async fn every_string_parameter_declares_its_shape() {
         }
     }
     assert!(loose.is_empty(), "parameters without a shape: {loose:?}");
+    let endpoint = schema(&doc, "PutEndpoint");
+    assert!(
+        endpoint["properties"]["url"]["pattern"].is_string(),
+        "{endpoint}"
+    );
 }
 
 #[tokio::test]
