@@ -83,6 +83,9 @@ pub enum Action {
     RequestRefuse,
     /// A request was fulfilled.
     RequestFulfil,
+    /// Portable data was pushed to another controller (Art. 20(2)), or the
+    /// attempt failed.
+    RequestTransfer,
     /// A recipient's notice endpoint was registered or replaced (Art. 19).
     EndpointSet,
     /// A recipient's notice endpoint was removed.
@@ -122,6 +125,7 @@ impl Action {
             Self::RequestFee => "request.fee",
             Self::RequestRefuse => "request.refuse",
             Self::RequestFulfil => "request.fulfil",
+            Self::RequestTransfer => "request.transfer",
             Self::EndpointSet => "recipient.endpoint_set",
             Self::EndpointDelete => "recipient.endpoint_delete",
             Self::DeliveryAttempt => "delivery.attempt",

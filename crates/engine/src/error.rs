@@ -288,6 +288,8 @@ pub enum ErrorKind {
     Unprocessable,
     /// Too many tries: wait or start over (429).
     TooManyRequests,
+    /// Another party Tutela had to reach failed (502): retry later.
+    BadGateway,
     /// Our fault (500); details are in the logs only.
     Internal,
 }

@@ -20,6 +20,7 @@ mod ops;
 pub mod principal;
 pub mod requests;
 pub mod store;
+pub mod transfer;
 
 pub use engine::Engine;
 pub use error::{EngineError, ErrorKind};

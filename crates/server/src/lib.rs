@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod notifiers;
 pub mod openapi;
 pub mod routes;
+pub mod transfers;
 pub mod wire;
 
 pub use config::{Config, ConfigError};

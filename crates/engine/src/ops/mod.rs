@@ -12,6 +12,7 @@ mod keys;
 mod records;
 mod rectify;
 mod request_answer;
+mod request_transfer;
 mod requests;
 mod requests_work;
 mod source;

@@ -111,7 +111,8 @@ impl Engine {
     /// fulfilled in one commit. Access and portability are answered by
     /// reading the subject afterwards; rectification records (with a
     /// required note) that the corrections were made through the record
-    /// endpoints. Transfer and directive are not supported yet.
+    /// endpoints; a transfer pushes the portable data to the subject's URL
+    /// first (Art. 20(2)) and stays verified if that fails.
     pub async fn fulfil_request(
         &self,
         who: &Principal,
@@ -181,9 +182,8 @@ impl Engine {
                 )
                 .into()),
             },
-            KindTag::Transfer | KindTag::Directive => {
-                Err(RequestError::NotSupported(row.kind.as_str()).into())
-            }
+            KindTag::Transfer => self.plan_transfer(who, row).await,
+            KindTag::Directive => Err(RequestError::NotSupported(row.kind.as_str()).into()),
         }
     }
 

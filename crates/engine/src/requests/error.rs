@@ -64,6 +64,14 @@ pub enum RequestError {
     /// The notifier could not deliver the message.
     #[error("the message to the subject could not be delivered")]
     NotifyFailed,
+    /// The transfer's URL or an address it resolves to may not be reached
+    /// (Art. 20(2) with the SSRF guard); nothing was sent.
+    #[error("the transfer was refused: {0}; the request stays verified")]
+    TransferRefused(String),
+    /// The receiving controller could not be reached or did not accept the
+    /// data; the request stays verified and can be fulfilled again.
+    #[error("the transfer failed: {0}; the request stays verified, fulfil it again to retry")]
+    TransferFailed(String),
     /// Only access and portability requests are answered with data; the
     /// others are carried out by fulfilling them.
     #[error("a '{0}' request has no data to hand over; fulfil it instead")]
@@ -89,6 +97,8 @@ impl RequestError {
             Self::NotSupported(_) => "E_NOT_SUPPORTED",
             Self::NotifyFailed => "E_NOTIFY_FAILED",
             Self::NoAnswer(_) => "E_NO_ANSWER",
+            Self::TransferRefused(_) => "E_TRANSFER_REFUSED",
+            Self::TransferFailed(_) => "E_TRANSFER_FAILED",
         }
     }
 
@@ -96,7 +106,10 @@ impl RequestError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Self::NotFound => ErrorKind::NotFound,
-            Self::InvalidField { .. } | Self::WrongCode { .. } => ErrorKind::Unprocessable,
+            Self::InvalidField { .. } | Self::WrongCode { .. } | Self::TransferRefused(_) => {
+                ErrorKind::Unprocessable
+            }
+            Self::TransferFailed(_) => ErrorKind::BadGateway,
             Self::CodeLocked | Self::CodeRateLimited(_) => ErrorKind::TooManyRequests,
             Self::NotifyFailed => ErrorKind::Internal,
             Self::InvalidTransition { .. }

@@ -30,3 +30,4 @@ mod requests;
 mod requests_flow;
 mod rights;
 mod tenants;
+mod transfers;
