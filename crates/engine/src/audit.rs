@@ -86,6 +86,8 @@ pub enum Action {
     /// Portable data was pushed to another controller (Art. 20(2)), or the
     /// attempt failed.
     RequestTransfer,
+    /// A subject's death was recorded and their directive applied.
+    SubjectDeath,
     /// A recipient's notice endpoint was registered or replaced (Art. 19).
     EndpointSet,
     /// A recipient's notice endpoint was removed.
@@ -126,6 +128,7 @@ impl Action {
             Self::RequestRefuse => "request.refuse",
             Self::RequestFulfil => "request.fulfil",
             Self::RequestTransfer => "request.transfer",
+            Self::SubjectDeath => "subject.death",
             Self::EndpointSet => "recipient.endpoint_set",
             Self::EndpointDelete => "recipient.endpoint_delete",
             Self::DeliveryAttempt => "delivery.attempt",

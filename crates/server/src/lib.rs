@@ -83,6 +83,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::rights::router())
         .merge(routes::access::router())
         .merge(routes::requests::router())
+        .merge(routes::deaths::router())
         .merge(routes::recipients::router())
         .merge(routes::audit::router())
         .merge(routes::checkpoints::router())

@@ -5,6 +5,7 @@ mod answer;
 mod audit;
 mod checkpoint;
 mod consent;
+mod death;
 mod deliveries;
 mod erasure_ledger;
 mod holds;

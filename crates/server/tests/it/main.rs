@@ -17,6 +17,7 @@ mod auth;
 mod boundaries;
 mod checkpoints;
 mod contract;
+mod directives;
 mod erasure;
 mod fuzz;
 mod holds;

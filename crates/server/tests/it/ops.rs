@@ -28,6 +28,7 @@ const ROUTES: &[&str] = &[
     "PUT /v1/subjects/{id}/restriction",
     "POST /v1/subjects/{id}/records",
     "GET /v1/subjects/{id}/records",
+    "POST /v1/subjects/{id}/death",
     "POST /v1/subjects/{id}/disclosures",
     "GET /v1/subjects/{id}/access",
     "GET /v1/subjects/{id}/portable",
