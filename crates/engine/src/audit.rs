@@ -88,6 +88,9 @@ pub enum Action {
     RequestTransfer,
     /// A subject's death was recorded and their directive applied.
     SubjectDeath,
+    /// Data of a category never stored was checked for a purpose in
+    /// passing; nothing but this entry was kept.
+    SubjectCheck,
     /// A recipient's notice endpoint was registered or replaced (Art. 19).
     EndpointSet,
     /// A recipient's notice endpoint was removed.
@@ -129,6 +132,7 @@ impl Action {
             Self::RequestFulfil => "request.fulfil",
             Self::RequestTransfer => "request.transfer",
             Self::SubjectDeath => "subject.death",
+            Self::SubjectCheck => "subject.check",
             Self::EndpointSet => "recipient.endpoint_set",
             Self::EndpointDelete => "recipient.endpoint_delete",
             Self::DeliveryAttempt => "delivery.attempt",

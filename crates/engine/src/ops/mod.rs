@@ -4,6 +4,7 @@
 mod answer;
 mod audit;
 mod checkpoint;
+mod checks;
 mod consent;
 mod death;
 mod deliveries;

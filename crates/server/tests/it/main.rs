@@ -16,6 +16,7 @@ mod access_answer;
 mod auth;
 mod boundaries;
 mod checkpoints;
+mod checks;
 mod contract;
 mod directives;
 mod erasure;

@@ -36,6 +36,7 @@ const ROUTES: &[&str] = &[
     "DELETE /v1/subjects/{id}/records/{record_id}",
     "GET /v1/subjects/{id}/consents",
     "POST /v1/subjects/{id}/consents",
+    "POST /v1/subjects/{id}/checks",
     "POST /v1/subjects/{id}/consents/withdraw",
     "POST /v1/subjects/{id}/objections",
     "GET /v1/audit",
