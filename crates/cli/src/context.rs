@@ -10,6 +10,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use tutela_engine::clock::SystemClock;
+use tutela_engine::deliveries::endpoint::Transport;
 use tutela_engine::ids::TenantId;
 use tutela_engine::principal::Principal;
 use tutela_engine::store::Store;
@@ -70,15 +71,28 @@ pub async fn open(config: &Config) -> Result<Arc<Engine>> {
         tutela_server::notifiers::from_config(config, database_dir.as_deref(), secret.as_deref())
             .map_err(|err| anyhow!("{err}"))?;
     let ledger = tutela_store::FileLedger::new(config.erasure_ledger_path());
+    let transfers = tutela_server::transfers::HttpsTransferrer::new(transport(config))
+        .context("cannot set up the sender of transfers (Art. 20(2))")?;
     let engine = Engine::new(store, Arc::new(SystemClock), Arc::new(master))
         .with_erasure_ledger(Arc::new(ledger))
-        .with_notifier(notifier);
+        .with_notifier(notifier)
+        .with_transferrer(Arc::new(transfers));
     let engine = Arc::new(engine);
     // Before anything is written: a wrong key must issue no API key and
     // append no audit entry.
     engine.check_master_key().await.map_err(engine_error)?;
     ensure_operator(&engine).await?;
     Ok(engine)
+}
+
+/// Which URLs recipient endpoints and transfers may use: HTTPS to public
+/// hosts, unless the test-only `insecure_loopback_endpoints` is set.
+pub fn transport(config: &Config) -> Transport {
+    if config.insecure_loopback_endpoints {
+        Transport::AllowLoopbackHttp
+    } else {
+        Transport::HttpsOnly
+    }
 }
 
 /// Closes every store this process opened: on SQLite the WAL is

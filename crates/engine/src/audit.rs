@@ -83,6 +83,14 @@ pub enum Action {
     RequestRefuse,
     /// A request was fulfilled.
     RequestFulfil,
+    /// Portable data was pushed to another controller (Art. 20(2)), or the
+    /// attempt failed.
+    RequestTransfer,
+    /// A subject's death was recorded and their directive applied.
+    SubjectDeath,
+    /// Data of a category never stored was checked for a purpose in
+    /// passing; nothing but this entry was kept.
+    SubjectCheck,
     /// A recipient's notice endpoint was registered or replaced (Art. 19).
     EndpointSet,
     /// A recipient's notice endpoint was removed.
@@ -122,6 +130,9 @@ impl Action {
             Self::RequestFee => "request.fee",
             Self::RequestRefuse => "request.refuse",
             Self::RequestFulfil => "request.fulfil",
+            Self::RequestTransfer => "request.transfer",
+            Self::SubjectDeath => "subject.death",
+            Self::SubjectCheck => "subject.check",
             Self::EndpointSet => "recipient.endpoint_set",
             Self::EndpointDelete => "recipient.endpoint_delete",
             Self::DeliveryAttempt => "delivery.attempt",

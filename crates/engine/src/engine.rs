@@ -12,6 +12,7 @@ use crate::ledger::ErasureLedger;
 use crate::notify::{NoNotifier, Notifier};
 use crate::principal::{Act, Principal};
 use crate::store::{Change, Store, StoreError};
+use crate::transfer::{NoTransferrer, Transferrer};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use tutela_policy::{Policy, PurposeId};
@@ -27,6 +28,7 @@ pub struct Engine {
     /// Where erasures are written ahead of their commit, if anywhere.
     pub(crate) ledger: Option<Arc<dyn ErasureLedger>>,
     pub(crate) notifier: Arc<dyn Notifier>,
+    pub(crate) transferrer: Arc<dyn Transferrer>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -47,6 +49,7 @@ impl Engine {
             auth: AuthCache::default(),
             ledger: None,
             notifier: Arc::new(NoNotifier),
+            transferrer: Arc::new(NoTransferrer),
         }
     }
 
@@ -66,6 +69,15 @@ impl Engine {
     #[must_use]
     pub fn with_notifier(mut self, notifier: Arc<dyn Notifier>) -> Self {
         self.notifier = notifier;
+        self
+    }
+
+    /// The same engine sending transfers of portable data to other
+    /// controllers (Art. 20(2)) through `transferrer` (the default sends
+    /// nothing and reports the failure).
+    #[must_use]
+    pub fn with_transferrer(mut self, transferrer: Arc<dyn Transferrer>) -> Self {
+        self.transferrer = transferrer;
         self
     }
 

@@ -64,6 +64,12 @@ pub enum EngineError {
     /// The category is declared as never stored.
     #[error("data category '{0}' is declared as not storable")]
     CategoryNotStorable(String),
+    /// A check in passing named a category that is stored: read it for the
+    /// purpose instead.
+    #[error(
+        "data category '{0}' is stored; checks in passing are for categories declared `storable = false`"
+    )]
+    CategoryStored(String),
     /// The purpose does not cover that category.
     #[error("purpose '{purpose}' does not cover data category '{category}'")]
     CategoryNotInPurpose {
@@ -195,6 +201,7 @@ impl EngineError {
             Self::PurposeNotDeclared(_) => "E_PURPOSE_NOT_DECLARED",
             Self::CategoryNotDeclared(_) => "E_CATEGORY_NOT_DECLARED",
             Self::CategoryNotStorable(_) => "E_CATEGORY_NOT_STORABLE",
+            Self::CategoryStored(_) => "E_CATEGORY_STORED",
             Self::CategoryNotInPurpose { .. } => "E_CATEGORY_NOT_IN_PURPOSE",
             Self::RecipientNotDeclared { .. } => "E_RECIPIENT_NOT_DECLARED",
             Self::ConsentRequired(_) => "E_CONSENT_REQUIRED",
@@ -231,6 +238,7 @@ impl EngineError {
             | Self::UnknownSubjectKind(_)
             | Self::CategoryNotDeclared(_)
             | Self::CategoryNotStorable(_)
+            | Self::CategoryStored(_)
             | Self::ConsentNotApplicable(_)
             | Self::ObjectionNotApplicable(_)
             | Self::TooManyCategories { .. } => ErrorKind::BadRequest,
@@ -288,6 +296,8 @@ pub enum ErrorKind {
     Unprocessable,
     /// Too many tries: wait or start over (429).
     TooManyRequests,
+    /// Another party Tutela had to reach failed (502): retry later.
+    BadGateway,
     /// Our fault (500); details are in the logs only.
     Internal,
 }

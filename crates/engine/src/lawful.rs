@@ -151,5 +151,30 @@ pub fn may_collect<'p>(
     may_use(policy, state, purpose, categories, now)
 }
 
+/// The check for processing data of a category declared `storable =
+/// false` in passing, without storing it: the category declared and not
+/// storable (stored data is read for a purpose instead), then the whole
+/// use check, then, with a recipient, the disclosure check.
+pub fn may_process_in_passing<'p>(
+    policy: &'p Policy,
+    state: &SubjectState<'_>,
+    purpose: &PurposeId,
+    category: &CategoryId,
+    recipient: Option<&RecipientId>,
+    now: Timestamp,
+) -> Result<&'p Purpose, EngineError> {
+    let declared = policy
+        .category(category)
+        .ok_or_else(|| EngineError::CategoryNotDeclared(category.to_string()))?;
+    if declared.storable {
+        return Err(EngineError::CategoryStored(category.to_string()));
+    }
+    let used = may_use(policy, state, purpose, std::slice::from_ref(category), now)?;
+    if let Some(r) = recipient {
+        may_disclose(policy, used, r, state.consents, now)?;
+    }
+    Ok(used)
+}
+
 #[cfg(test)]
 mod tests;

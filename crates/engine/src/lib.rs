@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth_cache;
 pub mod checkpoint;
 pub mod clock;
+pub mod death;
 pub mod deliveries;
 mod engine;
 pub mod error;
@@ -20,6 +21,7 @@ mod ops;
 pub mod principal;
 pub mod requests;
 pub mod store;
+pub mod transfer;
 
 pub use engine::Engine;
 pub use error::{EngineError, ErrorKind};

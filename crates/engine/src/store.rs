@@ -8,6 +8,7 @@
 //! audit chain are committed together or not at all.
 
 use crate::audit::{AuditChain, AuditEntry, AuditEvent, AuditHead};
+use crate::death::DeathRow;
 pub use crate::deliveries::{AttemptOutcome, DeliveryFilter, DeliveryRow, EndpointRow};
 pub use crate::holds::{HeldRecordRow, HoldRow, SubjectHolds};
 use crate::ids::{ApiKeyId, ConsentId, ObjectionId, RecordId, RequestId, SubjectId, TenantId};
@@ -266,6 +267,10 @@ pub enum Write {
         /// The version it was read at.
         expected_version: u32,
     },
+    /// Record a subject's death (the subject must be live). Fails with
+    /// `Conflict { what: "death" }` if one is already recorded, so two
+    /// staff recording it at once apply the directive once.
+    RecordDeath(DeathRow),
     /// Queue a notice to a recipient (Art. 19), in the commit of the act
     /// it tells of, so a crash never loses it.
     InsertDelivery(DeliveryRow),
@@ -515,6 +520,19 @@ pub trait Store: Send + Sync {
         tenant: &TenantId,
         subject: SubjectId,
     ) -> Result<Vec<RequestRow>, StoreError>;
+    /// The subject's registered (fulfilled) directives for after death,
+    /// in any order.
+    async fn directives_of(
+        &self,
+        tenant: &TenantId,
+        subject: SubjectId,
+    ) -> Result<Vec<RequestRow>, StoreError>;
+    /// The subject's recorded death, if any.
+    async fn death_of(
+        &self,
+        tenant: &TenantId,
+        subject: SubjectId,
+    ) -> Result<Option<DeathRow>, StoreError>;
 
     /// The holds on an erased subject's data and their records, oldest
     /// first (empty for a subject with none).

@@ -54,9 +54,10 @@ pub struct Config {
     /// another server sharing the database, or `tutela deliveries run`,
     /// must send them).
     pub delivery_interval_secs: u64,
-    /// TESTS ONLY: accept recipient endpoints at plain `http://` on a
-    /// loopback address (127.0.0.1, localhost, \[::1\]). Never set it in
-    /// production: notices would travel unencrypted. Off by default, and
+    /// TESTS ONLY: accept recipient endpoints and transfer URLs (Art.
+    /// 20(2)) at plain `http://` on a loopback address (127.0.0.1,
+    /// localhost, \[::1\]), and let transfers reach loopback addresses.
+    /// Never set it in production: data would travel unencrypted. Off by default, and
     /// only settable in the config file.
     pub insecure_loopback_endpoints: bool,
 }

@@ -126,6 +126,7 @@ impl From<EngineError> for ApiError {
             ErrorKind::Denied => StatusCode::FORBIDDEN,
             ErrorKind::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorKind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            ErrorKind::BadGateway => StatusCode::BAD_GATEWAY,
             ErrorKind::Internal => return Self::internal(&err),
         };
         let diagnostics = match &err {

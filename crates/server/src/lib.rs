@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod notifiers;
 pub mod openapi;
 pub mod routes;
+pub mod transfers;
 pub mod wire;
 
 pub use config::{Config, ConfigError};
@@ -82,6 +83,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::rights::router())
         .merge(routes::access::router())
         .merge(routes::requests::router())
+        .merge(routes::deaths::router())
         .merge(routes::recipients::router())
         .merge(routes::audit::router())
         .merge(routes::checkpoints::router())

@@ -486,6 +486,19 @@ fn write(steps: &mut Vec<Step>, tenant: &TenantId, write: &Write) -> Result<(), 
                 expect,
             ));
         }
+        Write::RecordDeath(row) => {
+            same_tenant(tenant, &row.tenant)?;
+            steps.push(require_live(tenant, &row.subject));
+            let args = vec![
+                t,
+                row.subject.to_string().into(),
+                micros(row.recorded_at).into(),
+                row.directive.map(|d| d.to_string()).as_deref().into(),
+                row.applied.as_str().into(),
+                row.note.as_ref().map(|n| n.as_str()).into(),
+            ];
+            steps.push(exec(sql::INSERT_DEATH, args, of_subject("death")));
+        }
         Write::InsertDelivery(row) => deliveries::insert(steps, tenant, row)?,
         Write::FinishDelivery(outcome) => deliveries::finish(steps, tenant, outcome),
         Write::PutEndpoint(row) => deliveries::put_endpoint(steps, tenant, row)?,

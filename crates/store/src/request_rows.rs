@@ -7,6 +7,7 @@
 use crate::error::corrupt;
 use crate::rows::bytes32;
 use jiff::Timestamp;
+use tutela_engine::death::{Applied, DeathRow};
 use tutela_engine::ids::{RequestId, SubjectId, TenantId};
 use tutela_engine::requests::code::CodeState;
 use tutela_engine::requests::{
@@ -193,5 +194,46 @@ impl TryFrom<RequestDb> for RequestRow {
             return Err(corrupt("requests.effective_due_at"));
         }
         Ok(row)
+    }
+}
+
+/// `deaths`, column for column (`sql::SELECT_DEATH`).
+#[derive(sqlx::FromRow)]
+pub(crate) struct DeathDb {
+    tenant_id: String,
+    subject_id: String,
+    recorded_at: i64,
+    directive_request_id: Option<String>,
+    applied: String,
+    note: Option<String>,
+}
+
+/// A row of `sql::SELECT_DEATH` on SQLite.
+pub(crate) fn death_from_sqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeathDb> {
+    Ok(DeathDb {
+        tenant_id: r.get(0)?,
+        subject_id: r.get(1)?,
+        recorded_at: r.get(2)?,
+        directive_request_id: r.get(3)?,
+        applied: r.get(4)?,
+        note: r.get(5)?,
+    })
+}
+
+impl TryFrom<DeathDb> for DeathRow {
+    type Error = StoreError;
+    fn try_from(r: DeathDb) -> Result<Self, StoreError> {
+        let directive = r
+            .directive_request_id
+            .map(|text| id(&text, "deaths.directive_request_id").map(RequestId))
+            .transpose()?;
+        Ok(Self {
+            tenant: TenantId::parse(&r.tenant_id).map_err(|_| corrupt("deaths.tenant_id"))?,
+            subject: SubjectId(id(&r.subject_id, "deaths.subject_id")?),
+            recorded_at: at(r.recorded_at, "deaths.recorded_at")?,
+            directive,
+            applied: Applied::parse(&r.applied).ok_or_else(|| corrupt("deaths.applied"))?,
+            note: reason(r.note, "deaths.note")?,
+        })
     }
 }

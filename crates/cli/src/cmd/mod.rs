@@ -12,6 +12,7 @@ pub mod keys;
 pub mod policy;
 pub mod requests;
 pub mod requests_answer;
+pub mod requests_death;
 pub mod requests_view;
 pub mod restore;
 pub mod serve;

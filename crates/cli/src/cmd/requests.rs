@@ -1,4 +1,4 @@
-//! `tutela requests list|show|file|code|verify|extend|refuse|fulfil|answer`: work
+//! `tutela requests list|show|file|code|verify|extend|refuse|fulfil|answer|death`: work
 //! the data subject request queue from a terminal, acting as the tenant's
 //! DPO on the local database (actor `cli` on the tenant's own chain).
 
@@ -122,7 +122,8 @@ pub enum RequestsCommand {
         reason: String,
     },
     /// Fulfil a verified request (erasure, restriction, objection and
-    /// withdrawal are carried out in the same commit).
+    /// withdrawal are carried out in the same commit; a transfer is pushed
+    /// to its URL first; a directive is registered).
     Fulfil {
         /// The tenant.
         #[arg(long, value_parser = context::parse_tenant)]
@@ -134,7 +135,8 @@ pub enum RequestsCommand {
         #[arg(long)]
         note: Option<String>,
     },
-    /// The data a verified access or portability request hands over.
+    /// The data a verified access or portability request hands over (or a
+    /// hand_to directive, once the death is recorded: json only).
     Answer {
         /// The tenant.
         #[arg(long, value_parser = context::parse_tenant)]
@@ -148,6 +150,19 @@ pub enum RequestsCommand {
         /// Write it to this new file (mode 0600) instead of standard output.
         #[arg(long)]
         out: Option<std::path::PathBuf>,
+    },
+    /// Record a subject's death and apply their latest registered
+    /// directive for after death (keep, erase or hand_to) at once.
+    Death {
+        /// The tenant.
+        #[arg(long, value_parser = context::parse_tenant)]
+        tenant: TenantId,
+        /// The subject's id.
+        #[arg(value_parser = parse_subject)]
+        subject: SubjectId,
+        /// How the death was learnt of (no personal value).
+        #[arg(long)]
+        note: Option<String>,
     },
 }
 
@@ -372,6 +387,15 @@ pub async fn run(config: Option<&Path>, command: RequestsCommand) -> Result<Exit
                 }
                 None => out.write_all(text.as_bytes())?,
             }
+        }
+        RequestsCommand::Death {
+            tenant,
+            subject,
+            note,
+        } => {
+            let who = dpo_of(&engine, &tenant).await?;
+            let note = note.as_deref().map(|n| reason("note", n)).transpose()?;
+            super::requests_death::record(&engine, &who, subject, note, &mut out).await?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -1,5 +1,5 @@
 //! `tutela requests answer`: the data a verified access or portability
-//! request hands over, rendered for the subject and written to a private
+//! request (or a hand_to directive applied at death) hands over, rendered for the subject and written to a private
 //! file (or to standard output), so a DPO can answer from a terminal.
 
 use anyhow::{Context, Result, anyhow};
@@ -44,6 +44,23 @@ pub fn render(answer: &RequestAnswer, format: AnswerFormat) -> Result<String> {
         (RequestAnswer::Portable(p), AnswerFormat::Csv) => portable_csv(p)?,
         (RequestAnswer::Portable(_), _) => {
             return Err(anyhow!("--format: a portability export is json or csv"));
+        }
+        (
+            RequestAnswer::HandedOver {
+                person,
+                death_recorded_at,
+                answer,
+            },
+            AnswerFormat::Json,
+        ) => serde_json::to_string_pretty(&serde_json::json!({
+            "handed_to": person,
+            "death_recorded_at": death_recorded_at,
+            "answer": answer,
+        }))?,
+        (RequestAnswer::HandedOver { .. }, _) => {
+            return Err(anyhow!(
+                "--format: a directive's hand-over is json (it names the person it is for)"
+            ));
         }
     };
     Ok(text)

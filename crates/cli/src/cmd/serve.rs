@@ -79,14 +79,12 @@ pub async fn run(config_path: Option<&Path>, args: ServeArgs) -> Result<ExitCode
         out.flush()?;
     }
     tracing::info!(%addr, "listening");
-    let transport = if config.insecure_loopback_endpoints {
+    let transport = context::transport(&config);
+    if transport == Transport::AllowLoopbackHttp {
         tracing::warn!(
-            "insecure_loopback_endpoints is set: plain-HTTP recipient endpoints on loopback are accepted (tests only)"
+            "insecure_loopback_endpoints is set: plain-HTTP recipient endpoints and transfers to loopback are accepted (tests only)"
         );
-        Transport::AllowLoopbackHttp
-    } else {
-        Transport::HttpsOnly
-    };
+    }
     let state = AppState::new(engine.clone())
         .with_body_limit(config.body_limit_bytes)
         .with_endpoint_transport(transport);

@@ -163,3 +163,70 @@ async fn a_dpo_answers_an_access_request_from_the_terminal() {
         .expect_output(&["Who used your data"]);
     tutela(d, &["audit", "verify"]).expect_code(0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dpo_records_a_death_and_hands_the_data_over_from_the_terminal() {
+    let dir = temp_dir();
+    let d = dir.path();
+    let server = spawn_demo(d, &[]).await;
+    let body = json!({
+        "kind": "customer",
+        "purpose": "account",
+        "records": [{"category": "email", "value": "death.test@demo.example"}],
+    });
+    let (status, created) = server.post("/v1/subjects", &server.service, &body).await;
+    assert_eq!(status, 201, "{created}");
+    let subject = created["id"].as_str().unwrap().to_owned();
+    let directive = json!({
+        "subject": subject,
+        "kind": "directive",
+        "directive": "hand_to",
+        "person": "Grace Hopper",
+    });
+    let (status, filed) = server.post("/v1/requests", &server.dpo, &directive).await;
+    assert_eq!(status, 201, "{filed}");
+    let id = filed["id"].as_str().unwrap().to_owned();
+    assert!(server.stop().success());
+
+    tutela(
+        d,
+        &[
+            "requests",
+            "verify",
+            "--tenant",
+            "acme",
+            &id,
+            "--method",
+            "document",
+            "--note",
+            "passport seen",
+        ],
+    )
+    .expect_code(0);
+    tutela(d, &["requests", "fulfil", "--tenant", "acme", &id])
+        .expect_code(0)
+        .expect_output(&["Fulfilled", "directive"]);
+    let answer = ["requests", "answer", "--tenant", "acme", id.as_str()];
+    tutela(d, &answer)
+        .expect_code(1)
+        .expect_output(&["E_NOT_DECEASED"]);
+    let death = [
+        "requests",
+        "death",
+        "--tenant",
+        "acme",
+        subject.as_str(),
+        "--note",
+        "certificate received",
+    ];
+    tutela(d, &death)
+        .expect_code(0)
+        .expect_output(&["Recorded the death", "hand_to", &id]);
+    tutela(d, &death)
+        .expect_code(1)
+        .expect_output(&["E_DEATH_RECORDED"]);
+    tutela(d, &answer)
+        .expect_code(0)
+        .expect_output(&["Grace Hopper", "death.test@demo.example"]);
+    tutela(d, &["audit", "verify"]).expect_code(0);
+}

@@ -353,3 +353,43 @@ fn a_transfer_resting_on_consent_needs_a_live_consent_and_a_declared_recipient()
     let err = may_disclose(&pol, mailing, &stranger, &granted, t(NOW)).unwrap_err();
     assert_eq!(err.code(), "E_RECIPIENT_NOT_DECLARED");
 }
+
+#[test]
+fn data_never_stored_is_checked_in_passing_only() {
+    let pol = policy();
+    let check = |purpose: &str, category: &str, restricted: bool| {
+        let st = SubjectState {
+            restricted,
+            consents: &[],
+            objections: &[],
+        };
+        may_process_in_passing(&pol, &st, &p(purpose), &c(category), None, t(NOW))
+            .map(|used| used.id.to_string())
+            .map_err(|e| e.code())
+    };
+    assert_eq!(check("account", "secret", false), Ok("account".to_owned()));
+    assert_eq!(check("account", "email", false), Err("E_CATEGORY_STORED"));
+    assert_eq!(
+        check("account", "shoe", false),
+        Err("E_CATEGORY_NOT_DECLARED")
+    );
+    assert_eq!(
+        check("support", "secret", false),
+        Err("E_CATEGORY_NOT_IN_PURPOSE")
+    );
+    assert_eq!(
+        check("account", "secret", true),
+        Err("E_SUBJECT_RESTRICTED")
+    );
+    let recipient = RecipientId::parse("nowhere").unwrap();
+    let err = may_process_in_passing(
+        &pol,
+        &state(&[], &[]),
+        &p("account"),
+        &c("secret"),
+        Some(&recipient),
+        t(NOW),
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "E_RECIPIENT_NOT_DECLARED");
+}

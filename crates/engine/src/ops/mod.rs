@@ -4,7 +4,9 @@
 mod answer;
 mod audit;
 mod checkpoint;
+mod checks;
 mod consent;
+mod death;
 mod deliveries;
 mod erasure_ledger;
 mod holds;
@@ -12,6 +14,7 @@ mod keys;
 mod records;
 mod rectify;
 mod request_answer;
+mod request_transfer;
 mod requests;
 mod requests_work;
 mod source;

@@ -1,13 +1,15 @@
 //! Handing a verified access or portability request its data: the Art. 15
 //! answer or the Art. 20 export of the request's own subject, decrypted for
-//! this hand-over only and audited like any other access.
+//! this hand-over only and audited like any other access. A registered
+//! `hand_to` directive is answered the same way once the subject's death
+//! is recorded and applied it, naming the person it is for.
 
 use crate::answer::{AccessAnswer, PortableData};
 use crate::engine::Engine;
 use crate::error::EngineError;
 use crate::ids::RequestId;
 use crate::principal::Principal;
-use crate::requests::{KindTag, RequestError, RequestState};
+use crate::requests::{KindTag, RequestError, RequestRow, RequestState};
 
 /// The data a request is answered with.
 #[derive(Debug, Clone)]
@@ -17,6 +19,17 @@ pub enum RequestAnswer {
     /// For a portability request: what the subject provided under consent
     /// or contract (Art. 20(1)(a)).
     Portable(PortableData),
+    /// For a `hand_to` directive applied at the subject's death: the
+    /// access answer, for the person the subject named (national law on
+    /// the data of the deceased).
+    HandedOver {
+        /// The person the subject named (opened from the sealed detail).
+        person: String,
+        /// When the death was recorded.
+        death_recorded_at: jiff::Timestamp,
+        /// The subject's access answer.
+        answer: Box<AccessAnswer>,
+    },
 }
 
 /// Whether a request standing at `state` may be answered with data now:
@@ -54,8 +67,38 @@ impl Engine {
             KindTag::Portability => Ok(RequestAnswer::Portable(
                 self.portable_data(who, row.subject).await?,
             )),
+            KindTag::Directive => self.handed_over(who, &row).await,
             other => Err(RequestError::NoAnswer(other.as_str()).into()),
         }
+    }
+}
+
+impl Engine {
+    /// The answer of a registered directive: only after the death is
+    /// recorded, and only for the `hand_to` directive the death applied.
+    async fn handed_over(
+        &self,
+        who: &Principal,
+        row: &RequestRow,
+    ) -> Result<RequestAnswer, EngineError> {
+        if row.state != RequestState::Fulfilled {
+            return Err(RequestError::NotDeceased.into());
+        }
+        let death = self
+            .store
+            .death_of(&who.tenant, row.subject)
+            .await?
+            .ok_or(RequestError::NotDeceased)?;
+        if !crate::death::hands_over(&death, row.id) {
+            return Err(RequestError::DirectiveNotApplied.into());
+        }
+        let person = self.open_detail(who, row).await?;
+        let answer = self.access_answer(who, row.subject).await?;
+        Ok(RequestAnswer::HandedOver {
+            person,
+            death_recorded_at: death.recorded_at,
+            answer: Box::new(answer),
+        })
     }
 }
 

@@ -337,6 +337,33 @@ impl Engine {
         commit_outcome(self.commit(&who.tenant, change).await)
     }
 
+    /// The request's sealed detail (a transfer URL, a person's name),
+    /// opened for the act that needs it; never logged or audited.
+    pub(crate) async fn open_detail(
+        &self,
+        who: &Principal,
+        row: &RequestRow,
+    ) -> Result<String, EngineError> {
+        let sealed = row
+            .sealed_detail
+            .as_deref()
+            .ok_or_else(|| RequestError::field("detail", "this request holds no sealed detail"))?;
+        let view = self
+            .live_subject(who, row.subject, RecordFilter::None)
+            .await?;
+        let key = unwrap_key(&self.master, &who.tenant, &view)?;
+        let aad = tutela_vault::record_aad(
+            who.tenant.as_str(),
+            row.subject.as_bytes(),
+            row.id.as_bytes(),
+            DETAIL_LABEL,
+        );
+        let plain = key
+            .open(sealed, &aad)
+            .map_err(|_| EngineError::Unreadable)?;
+        String::from_utf8(plain.to_vec()).map_err(|_| EngineError::Unreadable)
+    }
+
     /// A message about `row` to its subject.
     pub(crate) fn message(&self, row: &RequestRow, kind: MessageKind) -> Message {
         Message {

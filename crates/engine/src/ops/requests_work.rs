@@ -111,7 +111,10 @@ impl Engine {
     /// fulfilled in one commit. Access and portability are answered by
     /// reading the subject afterwards; rectification records (with a
     /// required note) that the corrections were made through the record
-    /// endpoints. Transfer and directive are not supported yet.
+    /// endpoints; a transfer pushes the portable data to the subject's URL
+    /// first (Art. 20(2)) and stays verified if that fails; a directive for
+    /// after death is registered (note "registered"), superseding earlier
+    /// ones, and applied when the death is recorded.
     pub async fn fulfil_request(
         &self,
         who: &Principal,
@@ -126,7 +129,10 @@ impl Engine {
         let now = self.clock.now();
         next.fulfilled_at = Some(now);
         next.closed_at = Some(now);
-        next.closed_note = note;
+        next.closed_note = match (note, row.kind) {
+            (None, KindTag::Directive) => Some(Reason::parse("note", "registered")?),
+            (note, _) => note,
+        };
         next.code.hash = None;
         change.writes.insert(0, request_update(&row, next.clone()));
         change.audit.push(self.event(
@@ -181,9 +187,13 @@ impl Engine {
                 )
                 .into()),
             },
-            KindTag::Transfer | KindTag::Directive => {
-                Err(RequestError::NotSupported(row.kind.as_str()).into())
-            }
+            KindTag::Transfer => self.plan_transfer(who, row).await,
+            // Registered: applied when the death is recorded. A directive
+            // after the death was recorded comes too late to apply.
+            KindTag::Directive => match self.store.death_of(&who.tenant, subject).await? {
+                Some(_) => Err(RequestError::DeathRecorded.into()),
+                None => Ok(Change::default()),
+            },
         }
     }
 

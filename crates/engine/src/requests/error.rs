@@ -56,14 +56,31 @@ pub enum RequestError {
     /// Codes are sent at most once a minute and a few times per request.
     #[error("a new code cannot be sent yet: {0}")]
     CodeRateLimited(&'static str),
-    /// This kind of request cannot be fulfilled by Tutela itself yet.
-    #[error(
-        "fulfilling a '{0}' request is not supported yet; refuse it with a reason or handle it outside Tutela"
-    )]
-    NotSupported(&'static str),
     /// The notifier could not deliver the message.
     #[error("the message to the subject could not be delivered")]
     NotifyFailed,
+    /// The transfer's URL or an address it resolves to may not be reached
+    /// (Art. 20(2) with the SSRF guard); nothing was sent.
+    #[error("the transfer was refused: {0}; the request stays verified")]
+    TransferRefused(String),
+    /// The receiving controller could not be reached or did not accept the
+    /// data; the request stays verified and can be fulfilled again.
+    #[error("the transfer failed: {0}; the request stays verified, fulfil it again to retry")]
+    TransferFailed(String),
+    /// The subject's death is already recorded.
+    #[error("the subject's death is already recorded")]
+    DeathRecorded,
+    /// A directive's answer is handed over only after the death is recorded.
+    #[error(
+        "the subject's death is not recorded; a directive's answer is handed over only after it"
+    )]
+    NotDeceased,
+    /// The death applied another directive (a later one superseded this
+    /// one, or it does not hand data to a person).
+    #[error(
+        "this directive was not the one applied at the subject's death, or it hands nothing over"
+    )]
+    DirectiveNotApplied,
     /// Only access and portability requests are answered with data; the
     /// others are carried out by fulfilling them.
     #[error("a '{0}' request has no data to hand over; fulfil it instead")]
@@ -86,9 +103,13 @@ impl RequestError {
             Self::WrongCode { .. } => "E_WRONG_CODE",
             Self::CodeLocked => "E_CODE_LOCKED",
             Self::CodeRateLimited(_) => "E_CODE_RATE_LIMITED",
-            Self::NotSupported(_) => "E_NOT_SUPPORTED",
             Self::NotifyFailed => "E_NOTIFY_FAILED",
             Self::NoAnswer(_) => "E_NO_ANSWER",
+            Self::TransferRefused(_) => "E_TRANSFER_REFUSED",
+            Self::DeathRecorded => "E_DEATH_RECORDED",
+            Self::NotDeceased => "E_NOT_DECEASED",
+            Self::DirectiveNotApplied => "E_DIRECTIVE_NOT_APPLIED",
+            Self::TransferFailed(_) => "E_TRANSFER_FAILED",
         }
     }
 
@@ -96,7 +117,10 @@ impl RequestError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Self::NotFound => ErrorKind::NotFound,
-            Self::InvalidField { .. } | Self::WrongCode { .. } => ErrorKind::Unprocessable,
+            Self::InvalidField { .. } | Self::WrongCode { .. } | Self::TransferRefused(_) => {
+                ErrorKind::Unprocessable
+            }
+            Self::TransferFailed(_) => ErrorKind::BadGateway,
             Self::CodeLocked | Self::CodeRateLimited(_) => ErrorKind::TooManyRequests,
             Self::NotifyFailed => ErrorKind::Internal,
             Self::InvalidTransition { .. }
@@ -106,8 +130,10 @@ impl RequestError {
             | Self::AlreadyExtended
             | Self::NoCode
             | Self::CodeExpired
-            | Self::NotSupported(_)
-            | Self::NoAnswer(_) => ErrorKind::Conflict,
+            | Self::NoAnswer(_)
+            | Self::DeathRecorded
+            | Self::NotDeceased
+            | Self::DirectiveNotApplied => ErrorKind::Conflict,
         }
     }
 

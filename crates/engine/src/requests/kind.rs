@@ -2,6 +2,7 @@
 //! death), parsed at the edge: a value of these types is always valid.
 
 use super::error::RequestError;
+use crate::deliveries::endpoint::{EndpointUrl, Transport};
 use serde::Serialize;
 use std::fmt;
 use tutela_policy::PurposeId;
@@ -140,6 +141,18 @@ impl TransferUrl {
             return Err(bad("must name a host"));
         }
         Ok(Self(text.to_owned()))
+    }
+
+    /// Parses the URL as [`TransferUrl::parse`] does, except that under
+    /// [`Transport::AllowLoopbackHttp`] (tests only) plain `http://` to a
+    /// loopback address is accepted too, as for recipient endpoints.
+    pub fn parse_for(text: &str, transport: Transport) -> Result<Self, RequestError> {
+        if transport == Transport::AllowLoopbackHttp && text.starts_with("http://") {
+            return EndpointUrl::parse(text, transport)
+                .map(|url| Self(url.as_str().to_owned()))
+                .map_err(|message| RequestError::field("url", message));
+        }
+        Self::parse(text)
     }
 
     /// The URL.
@@ -298,6 +311,10 @@ mod tests {
             assert_eq!(err.code(), "E_INVALID_FIELD", "{bad}");
             assert!(!err.to_string().contains(bad.trim()), "never echoed");
         }
+        let local = "http://127.0.0.1:9/in";
+        assert!(TransferUrl::parse_for(local, Transport::HttpsOnly).is_err());
+        assert!(TransferUrl::parse_for(local, Transport::AllowLoopbackHttp).is_ok());
+        assert!(TransferUrl::parse_for("http://a.example/", Transport::AllowLoopbackHttp).is_err());
         let long = format!("https://x.example/{}", "a".repeat(MAX_URL_LEN));
         assert!(TransferUrl::parse(&long).is_err());
     }

@@ -15,6 +15,8 @@ pub mod text;
 pub use error::RequestError;
 pub use kind::{Directive, DirectiveTag, KindTag, PersonName, RequestKind, TransferUrl};
 pub use query::{RequestCursor, RequestFilter};
+#[cfg(test)]
+pub(crate) use row::tests::sample as sample_row;
 pub use row::{RequestRow, VerifiedBy, find_duplicate};
 pub use state::{RequestState, Transition, transition};
 pub use text::{Fee, Reason};

@@ -138,7 +138,7 @@ pub fn find_duplicate<'r>(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     pub(crate) fn sample(kind: &RequestKind, state: RequestState) -> RequestRow {

@@ -9,7 +9,9 @@ use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::openapi::{Errors, RequestErrors};
-use crate::wire::{Access, FormatQuery, Portable, PortableFormatQuery, Rectification};
+use crate::wire::{
+    Access, AnswerJson, FormatQuery, HandedOver, Portable, PortableFormatQuery, Rectification,
+};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -82,7 +84,7 @@ const CSV: &str = "text/csv; charset=utf-8";
 #[utoipa::path(get, path = "/v1/subjects/{id}/access", tag = "rights", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The subject's id"), FormatQuery),
     responses((status = 200, description = "The access answer", content(
-        (Access = "application/json"),
+        (AnswerJson = "application/json"),
         (String = "text/csv"),
         (String = "text/markdown"),
         (String = "text/html"))), Errors))]
@@ -105,6 +107,10 @@ const ACCESS_FORMATS: &[(&str, Format)] = &[
 ];
 
 const PORTABLE_FORMATS: &[(&str, Format)] = &[("json", Format::Json), ("csv", Format::Csv)];
+
+/// A directive's hand-over names the person it is for, which only the
+/// JSON form carries.
+const DIRECTIVE_FORMATS: &[(&str, Format)] = &[("json", Format::Json)];
 
 fn render_access(answer: AccessAnswer, format: Format, id: Uuid) -> Result<Response, ApiError> {
     Ok(match format {
@@ -142,12 +148,16 @@ fn render_portable(data: PortableData, format: Format, id: Uuid) -> Result<Respo
 /// Art. 15 answer (json, csv, md, html) or the Art. 20 export (json, csv)
 /// of the request's own subject. Refused before verification
 /// (`409 E_NOT_VERIFIED`), after a refusal or as a duplicate, and for
-/// kinds that hand no data over (`409 E_NO_ANSWER`). Audited as
-/// `subject.access` or `subject.export`.
+/// kinds that hand no data over (`409 E_NO_ANSWER`). A registered
+/// `hand_to` directive answers (json only) once the subject's death is
+/// recorded and applied it, naming the person it is for (`HandedOver`);
+/// before that `409 E_NOT_DECEASED`, and `409 E_DIRECTIVE_NOT_APPLIED` for
+/// a directive the death did not apply. Audited as `subject.access` or
+/// `subject.export`.
 #[utoipa::path(get, path = "/v1/requests/{id}/answer", tag = "requests", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The request's id"), FormatQuery),
     responses((status = 200, description = "The answer", content(
-        (Access = "application/json"),
+        (AnswerJson = "application/json"),
         (String = "text/csv"),
         (String = "text/markdown"),
         (String = "text/html"))), RequestErrors))]
@@ -162,12 +172,23 @@ async fn request_answer(
     let request = state.engine.request(&who, RequestId(id)).await?;
     let formats = match request.kind {
         KindTag::Portability => PORTABLE_FORMATS,
+        KindTag::Directive => DIRECTIVE_FORMATS,
         _ => ACCESS_FORMATS,
     };
     let asked = format(query.format.as_deref(), formats)?;
     match state.engine.request_answer(&who, RequestId(id)).await? {
         RequestAnswer::Access(answer) => render_access(*answer, asked, id),
         RequestAnswer::Portable(data) => render_portable(data, asked, id),
+        RequestAnswer::HandedOver {
+            person,
+            death_recorded_at,
+            answer,
+        } => Ok(Json(HandedOver {
+            handed_to: person,
+            death_recorded_at,
+            answer: Access::from(*answer),
+        })
+        .into_response()),
     }
 }
 

@@ -5,6 +5,7 @@
 pub mod access;
 pub mod audit;
 pub mod checkpoints;
+pub mod deaths;
 pub mod keys;
 pub mod ops;
 pub mod policy;

@@ -1,5 +1,5 @@
 //! Records: written for a purpose, read for a purpose, disclosed to a
-//! declared recipient. The engine runs the purpose check before anything is
+//! declared recipient; data never stored is checked in passing. The engine runs the purpose check before anything is
 //! decrypted; refusals come back as 403 and are on the audit chain.
 
 use super::{field, fields, query_field};
@@ -10,7 +10,8 @@ use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::openapi::Errors;
 use crate::wire::bounded::{Capped, MAX_CATEGORIES};
 use crate::wire::{
-    Disclose, Disclosure, NewRecord, ReadQuery, Record, RecordIds, Records, WriteRecords,
+    CheckInPassing, CheckedInPassing, Disclose, Disclosure, NewRecord, ReadQuery, Record,
+    RecordIds, Records, WriteRecords,
 };
 use axum::Json;
 use axum::extract::State;
@@ -27,6 +28,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(write_records, read_records))
         .routes(routes!(disclose))
+        .routes(routes!(check))
 }
 
 /// Converts wire records into the engine's, parsing each category.
@@ -151,5 +153,38 @@ async fn disclose(
     Ok(Json(Disclosure {
         recipient: recipient.to_string(),
         records: plain.into_iter().map(Record::from).collect(),
+    }))
+}
+
+/// Checks, without storing anything, whether data of a category the
+/// policy declares `storable = false` may be processed in passing for
+/// `purpose` (and handed to `recipient`) now. No value is sent; the answer
+/// is on the audit chain (`subject.check`) and nothing else is written.
+#[utoipa::path(post, path = "/v1/subjects/{id}/checks", tag = "records", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The subject's id")),
+    request_body = CheckInPassing,
+    responses((status = 200, description = "Allowed", body = CheckedInPassing), Errors))]
+async fn check(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<CheckInPassing>,
+) -> Result<Json<CheckedInPassing>, ApiError> {
+    let category = field("category", &body.category, CategoryId::parse)?;
+    let purpose = field("purpose", &body.purpose, PurposeId::parse)?;
+    let recipient = match &body.recipient {
+        Some(r) => Some(field("recipient", r, RecipientId::parse)?),
+        None => None,
+    };
+    state
+        .engine
+        .check_in_passing(&who, SubjectId(id), &category, &purpose, recipient.as_ref())
+        .await?;
+    Ok(Json(CheckedInPassing {
+        allowed: true,
+        category: category.to_string(),
+        purpose: purpose.to_string(),
+        recipient: recipient.map(|r| r.to_string()),
+        checked_at: state.engine.now(),
     }))
 }

@@ -17,6 +17,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use tutela_engine::deliveries::DeliveryFilter;
+use tutela_engine::deliveries::endpoint::Transport;
 use tutela_engine::ids::{RequestId, SubjectId};
 use tutela_engine::requests::{
     Directive, Fee, KindTag, PersonName, Reason, RequestCursor, RequestError, RequestFilter,
@@ -50,7 +51,7 @@ fn missing(name: &'static str, kind: &str) -> ApiError {
 }
 
 /// Parses the kind and its detail at the edge.
-fn parse_kind(body: &NewRequest) -> Result<RequestKind, ApiError> {
+fn parse_kind(body: &NewRequest, transport: Transport) -> Result<RequestKind, ApiError> {
     let tag = KindTag::parse(&body.kind).ok_or_else(|| {
         let names: Vec<&str> = KindTag::ALL.iter().map(|k| k.as_str()).collect();
         ApiError::invalid_field("kind", &format!("must be one of {}", names.join(", ")))
@@ -95,7 +96,7 @@ fn parse_kind(body: &NewRequest) -> Result<RequestKind, ApiError> {
                 .url
                 .as_deref()
                 .ok_or_else(|| missing("url", tag.as_str()))?;
-            RequestKind::Transfer(TransferUrl::parse(url).map_err(engine_field)?)
+            RequestKind::Transfer(TransferUrl::parse_for(url, transport).map_err(engine_field)?)
         }
         KindTag::Directive => RequestKind::Directive(parse_directive(body)?),
     })
@@ -146,7 +147,7 @@ async fn file(
     Auth(who): Auth,
     ApiJson(body): ApiJson<NewRequest>,
 ) -> Result<(StatusCode, Json<RequestView>), ApiError> {
-    let kind = parse_kind(&body)?;
+    let kind = parse_kind(&body, state.endpoint_transport)?;
     let filed = state
         .engine
         .file_request(&who, SubjectId(body.subject), kind)
@@ -368,11 +369,17 @@ async fn fee(
 }
 
 /// Fulfils a verified request: the act it asks for (erasure, restriction,
-/// objection, withdrawal) and the request's closing commit together.
+/// objection, withdrawal, the push of a transfer, the registration of a
+/// directive) and the request's closing commit together. A transfer whose
+/// receiver fails answers `502 E_TRANSFER_FAILED` (or `422
+/// E_TRANSFER_REFUSED` for an address the guard refuses) and stays
+/// verified; fulfilling it again retries with the same `webhook-id`.
 #[utoipa::path(post, path = "/v1/requests/{id}/fulfil", tag = "requests", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The request's id")),
     request_body = FulfilRequest,
-    responses((status = 200, description = "Fulfilled", body = RequestView), RequestErrors))]
+    responses((status = 200, description = "Fulfilled", body = RequestView),
+        (status = 502, description = "The transfer's receiver could not be reached or did not accept the data (`E_TRANSFER_FAILED`); the request stays verified", body = crate::error::ErrorBody),
+        RequestErrors))]
 async fn fulfil(
     State(state): State<AppState>,
     Auth(who): Auth,

@@ -164,3 +164,37 @@ pub struct Disclosure {
     /// The values to send.
     pub records: Vec<Record>,
 }
+
+/// `POST /v1/subjects/{id}/checks`: may data of a category never stored be
+/// processed in passing for a purpose (and handed to a recipient)? No
+/// value is sent.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckInPassing {
+    /// A category the policy declares `storable = false`.
+    #[schema(pattern = "^[a-z][a-z0-9_]{0,63}$")]
+    pub category: String,
+    /// The purpose of the processing.
+    #[schema(pattern = "^[a-z][a-z0-9_]{0,63}$")]
+    pub purpose: String,
+    /// A recipient declared for that purpose, if the data is handed on.
+    #[serde(default)]
+    #[schema(pattern = "^[a-z][a-z0-9_]{0,63}$")]
+    pub recipient: Option<String>,
+}
+
+/// The answer of a check in passing: allowed (a refusal is an error).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CheckedInPassing {
+    /// Always true: a refusal answers with its error code instead.
+    pub allowed: bool,
+    /// The category checked.
+    pub category: String,
+    /// The purpose checked.
+    pub purpose: String,
+    /// The recipient checked, if any.
+    pub recipient: Option<String>,
+    /// When the check was made.
+    #[schema(value_type = String, format = DateTime)]
+    pub checked_at: jiff::Timestamp,
+}

@@ -63,6 +63,12 @@ impl Drop for TestApp {
 /// Starts a server with an operator tenant and a tenant `acme` running the
 /// example policy, with a key for every role.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Transport::AllowLoopbackHttp).await
+}
+
+/// [`spawn_app`] with recipient endpoints and transfers held to
+/// `transport`: [`Transport::HttpsOnly`] is production's rule.
+pub async fn spawn_app_with(transport: Transport) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let db_path = dir.path().join("tutela.db");
     let store = tutela_store::connect(&format!("sqlite://{}", db_path.display()))
@@ -73,7 +79,12 @@ pub async fn spawn_app() -> TestApp {
     ));
     let master = Arc::new(tutela_vault::MasterKey::generate());
     let notes = Arc::new(MemoryNotifier::default());
-    let engine = Arc::new(Engine::new(store, clock.clone(), master).with_notifier(notes.clone()));
+    let transfers = tutela_server::transfers::HttpsTransferrer::new(transport).unwrap();
+    let engine = Arc::new(
+        Engine::new(store, clock.clone(), master)
+            .with_notifier(notes.clone())
+            .with_transferrer(Arc::new(transfers)),
+    );
 
     let op = TenantId::parse("operator").unwrap();
     engine
@@ -123,7 +134,7 @@ pub async fn spawn_app() -> TestApp {
     let (tx, rx) = oneshot::channel::<()>();
     // Test-only: plain HTTP to a loopback receiver is allowed, as the
     // `insecure_loopback_endpoints` config flag allows; production refuses it.
-    let state = AppState::new(engine.clone()).with_endpoint_transport(Transport::AllowLoopbackHttp);
+    let state = AppState::new(engine.clone()).with_endpoint_transport(transport);
     let metrics = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let metrics_base = format!("http://{}", metrics.local_addr().unwrap());
     let metrics_state = state.clone();

@@ -203,7 +203,7 @@ async fn access_portability_and_rectification_are_marked_done() {
 }
 
 #[tokio::test]
-async fn transfer_and_directive_are_recorded_but_not_fulfilled_yet() {
+async fn transfer_and_directive_details_stay_sealed() {
     let app = spawn_app().await;
     let subject = customer(&app).await;
     let url = "https://new-provider.example/import/ada";
@@ -218,9 +218,6 @@ async fn transfer_and_directive_are_recorded_but_not_fulfilled_yet() {
         !shown.to_string().contains("new-provider"),
         "the URL stays sealed"
     );
-    app.post(&format!("/v1/requests/{id}/fulfil"), &app.dpo, json!({}))
-        .await
-        .error(409, "E_NOT_SUPPORTED");
     let bad = json!({"subject": subject, "kind": "transfer", "url": "http://plain.example/"});
     let err = app
         .post("/v1/requests", &app.dpo, bad)
@@ -230,9 +227,14 @@ async fn transfer_and_directive_are_recorded_but_not_fulfilled_yet() {
     let body =
         json!({"subject": subject, "kind": "directive", "directive": "hand_to", "person": "Grace"});
     let id = verified(&app, body).await;
-    app.post(&format!("/v1/requests/{id}/fulfil"), &app.dpo, json!({}))
+    let shown = app
+        .get(&format!("/v1/requests/{id}"), &app.dpo)
         .await
-        .error(409, "E_NOT_SUPPORTED");
+        .ok(200);
+    assert!(
+        !shown.to_string().contains("Grace"),
+        "the name stays sealed"
+    );
     let chain = serde_json::to_string(&app.audit().await).unwrap();
     assert!(!chain.contains("new-provider") && !chain.contains("Grace"));
 }

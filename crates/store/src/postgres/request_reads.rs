@@ -1,10 +1,11 @@
 //! The reads of data subject requests on the PostgreSQL read pool.
 
 use crate::error::backend;
-use crate::request_rows::RequestDb;
+use crate::request_rows::{DeathDb, RequestDb};
 use crate::rows::{convert, micros};
 use crate::sql;
 use sqlx::postgres::PgPool;
+use tutela_engine::death::DeathRow;
 use tutela_engine::ids::{RequestId, SubjectId, TenantId};
 use tutela_engine::requests::{RequestCursor, RequestFilter, RequestRow};
 use tutela_engine::store::StoreError;
@@ -64,4 +65,34 @@ pub(crate) async fn requests(
         .await
         .map_err(|e| backend("requests", &e))?;
     convert(rows)
+}
+
+/// A subject's registered directives.
+pub(crate) async fn directives_of(
+    pool: &PgPool,
+    tenant: &TenantId,
+    subject: SubjectId,
+) -> Result<Vec<RequestRow>, StoreError> {
+    let rows: Vec<RequestDb> = sqlx::query_as(sql::SELECT_DIRECTIVES_OF)
+        .bind(tenant.as_str())
+        .bind(subject.to_string())
+        .fetch_all(pool)
+        .await
+        .map_err(|e| backend("requests", &e))?;
+    convert(rows)
+}
+
+/// A subject's recorded death.
+pub(crate) async fn death_of(
+    pool: &PgPool,
+    tenant: &TenantId,
+    subject: SubjectId,
+) -> Result<Option<DeathRow>, StoreError> {
+    let row: Option<DeathDb> = sqlx::query_as(sql::SELECT_DEATH)
+        .bind(tenant.as_str())
+        .bind(subject.to_string())
+        .fetch_optional(pool)
+        .await
+        .map_err(|e| backend("deaths", &e))?;
+    row.map(DeathRow::try_from).transpose()
 }

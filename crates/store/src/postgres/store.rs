@@ -4,6 +4,7 @@
 use super::{PgStore, delivery_reads, hold_reads, reads, request_reads};
 use async_trait::async_trait;
 use tutela_engine::audit::{AuditChain, AuditEntry, AuditHead};
+use tutela_engine::death::DeathRow;
 use tutela_engine::deliveries::{DeliveryFilter, DeliveryRow, EndpointRow};
 use tutela_engine::ids::{RequestId, SubjectId, TenantId};
 use tutela_engine::requests::{RequestCursor, RequestFilter, RequestRow};
@@ -143,6 +144,22 @@ impl Store for PgStore {
         subject: SubjectId,
     ) -> Result<Vec<RequestRow>, StoreError> {
         request_reads::open_requests_of(&self.pool, tenant, subject).await
+    }
+
+    async fn directives_of(
+        &self,
+        tenant: &TenantId,
+        subject: SubjectId,
+    ) -> Result<Vec<RequestRow>, StoreError> {
+        request_reads::directives_of(&self.pool, tenant, subject).await
+    }
+
+    async fn death_of(
+        &self,
+        tenant: &TenantId,
+        subject: SubjectId,
+    ) -> Result<Option<DeathRow>, StoreError> {
+        request_reads::death_of(&self.pool, tenant, subject).await
     }
 
     async fn subject_holds(

@@ -71,6 +71,22 @@ pub(crate) const SELECT_REQUESTS: &str = concat!(
      ORDER BY effective_due_at, request_id LIMIT $7"
 );
 
+/// A subject's registered (fulfilled) directives for after death.
+pub(crate) const SELECT_DIRECTIVES_OF: &str = concat!(
+    "SELECT ",
+    request_columns!(),
+    " FROM requests WHERE tenant_id = $1 AND subject_id = $2 \
+     AND kind = 'directive' AND state = 'fulfilled'"
+);
+
+/// Record a subject's death (once: the primary key refuses a second).
+pub(crate) const INSERT_DEATH: &str = "INSERT INTO deaths (tenant_id, subject_id, \
+    recorded_at, directive_request_id, applied, note) VALUES ($1, $2, $3, $4, $5, $6)";
+
+/// A subject's recorded death.
+pub(crate) const SELECT_DEATH: &str = "SELECT tenant_id, subject_id, recorded_at, \
+    directive_request_id, applied, note FROM deaths WHERE tenant_id = $1 AND subject_id = $2";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,6 +109,9 @@ mod tests {
             SELECT_REQUEST,
             SELECT_OPEN_REQUESTS_OF,
             SELECT_REQUESTS,
+            SELECT_DIRECTIVES_OF,
+            INSERT_DEATH,
+            SELECT_DEATH,
         ] {
             let rewritten = super::super::for_sqlite(statement);
             assert!(!rewritten.contains('$'), "{rewritten}");

@@ -1,9 +1,10 @@
 //! The reads of data subject requests on a SQLite reader connection.
 
 use super::reads::{all, one};
-use crate::request_rows::{RequestDb, from_sqlite};
+use crate::request_rows::{RequestDb, death_from_sqlite, from_sqlite};
 use crate::rows::{convert, micros};
 use crate::sql;
+use tutela_engine::death::DeathRow;
 use tutela_engine::requests::{RequestCursor, RequestFilter, RequestRow};
 use tutela_engine::store::StoreError;
 
@@ -61,4 +62,37 @@ pub(crate) fn requests(
         from_sqlite,
     )?;
     convert(rows)
+}
+
+/// A subject's registered directives.
+pub(crate) fn directives_of(
+    conn: &rusqlite::Connection,
+    tenant: &str,
+    subject: &str,
+) -> Result<Vec<RequestRow>, StoreError> {
+    let rows: Vec<RequestDb> = all(
+        conn,
+        sql::SELECT_DIRECTIVES_OF,
+        [tenant, subject],
+        "requests",
+        from_sqlite,
+    )?;
+    convert(rows)
+}
+
+/// A subject's recorded death.
+pub(crate) fn death_of(
+    conn: &rusqlite::Connection,
+    tenant: &str,
+    subject: &str,
+) -> Result<Option<DeathRow>, StoreError> {
+    one(
+        conn,
+        sql::SELECT_DEATH,
+        [tenant, subject],
+        "deaths",
+        death_from_sqlite,
+    )?
+    .map(DeathRow::try_from)
+    .transpose()
 }

@@ -8,6 +8,7 @@ use super::{hold_reads, request_reads};
 use crate::error::internal;
 use async_trait::async_trait;
 use tutela_engine::audit::{AuditChain, AuditEntry, AuditHead};
+use tutela_engine::death::DeathRow;
 use tutela_engine::deliveries::{DeliveryFilter, DeliveryRow, EndpointRow};
 use tutela_engine::ids::RequestId;
 use tutela_engine::ids::{SubjectId, TenantId};
@@ -200,6 +201,28 @@ impl Store for SqliteStore {
         let tenant = tenant.clone();
         self.readers
             .run(move |c| request_reads::open_requests_of(c, tenant.as_str(), &subject.to_string()))
+            .await
+    }
+
+    async fn directives_of(
+        &self,
+        tenant: &TenantId,
+        subject: SubjectId,
+    ) -> Result<Vec<RequestRow>, StoreError> {
+        let tenant = tenant.clone();
+        self.readers
+            .run(move |c| request_reads::directives_of(c, tenant.as_str(), &subject.to_string()))
+            .await
+    }
+
+    async fn death_of(
+        &self,
+        tenant: &TenantId,
+        subject: SubjectId,
+    ) -> Result<Option<DeathRow>, StoreError> {
+        let tenant = tenant.clone();
+        self.readers
+            .run(move |c| request_reads::death_of(c, tenant.as_str(), &subject.to_string()))
             .await
     }
 

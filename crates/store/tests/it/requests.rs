@@ -4,6 +4,7 @@
 
 use crate::support::*;
 use std::sync::Arc;
+use tutela_engine::death::{Applied, DeathRow};
 use tutela_engine::ids::{RequestId, SubjectId, TenantId};
 use tutela_engine::requests::code::CodeState;
 use tutela_engine::requests::{
@@ -17,6 +18,7 @@ conformance!(
     a_request_round_trips_and_updates_only_at_its_version,
     the_queue_lists_by_due_date_with_filters_and_a_cursor,
     a_request_needs_a_live_subject,
+    a_death_is_recorded_once_with_the_directive_it_applied,
 );
 
 fn request_row(tenant: &TenantId, subject: SubjectId, due: i64) -> RequestRow {
@@ -201,4 +203,77 @@ async fn a_request_needs_a_live_subject(store: Arc<dyn Store>) {
     .await
     .unwrap_err();
     assert!(matches!(err, StoreError::SubjectErased), "{err:?}");
+}
+
+async fn a_death_is_recorded_once_with_the_directive_it_applied(store: Arc<dyn Store>) {
+    let store = store.as_ref();
+    let t = setup_tenant(store, "acme").await;
+    let subject = setup_subject(store, &t).await;
+    let mut registered = request_row(&t, subject.id, 100);
+    registered.kind = KindTag::Directive;
+    registered.directive = Some(DirectiveTag::Erase);
+    registered.state = RequestState::Fulfilled;
+    registered.fulfilled_at = Some(at(5));
+    let mut pending = request_row(&t, subject.id, 100);
+    pending.kind = KindTag::Directive;
+    pending.directive = Some(DirectiveTag::Keep);
+    let writes = vec![
+        Write::InsertRequest(registered.clone()),
+        Write::InsertRequest(pending),
+        Write::InsertRequest(request_row(&t, subject.id, 100)),
+    ];
+    apply(store, &t, writes).await.unwrap();
+    let directives = store.directives_of(&t, subject.id).await.unwrap();
+    assert_eq!(
+        directives,
+        vec![registered.clone()],
+        "registered directives only"
+    );
+    assert!(store.death_of(&t, subject.id).await.unwrap().is_none());
+    let death = DeathRow {
+        tenant: t.clone(),
+        subject: subject.id,
+        recorded_at: at(9),
+        directive: Some(registered.id),
+        applied: Applied::Erase,
+        note: Some(reason("certificate seen")),
+    };
+    let erase = Write::EraseSubject {
+        subject: subject.id,
+        at: at(9),
+    };
+    apply(store, &t, vec![Write::RecordDeath(death.clone()), erase])
+        .await
+        .unwrap();
+    assert_eq!(
+        store.death_of(&t, subject.id).await.unwrap(),
+        Some(death.clone())
+    );
+    let other = setup_tenant(store, "globex").await;
+    assert!(store.death_of(&other, subject.id).await.unwrap().is_none());
+    // Once: a second record is a conflict (and, the subject being erased
+    // now, refused before it).
+    let err = apply(store, &t, vec![Write::RecordDeath(death)])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::SubjectErased), "{err:?}");
+    let living = setup_subject(store, &t).await;
+    let death = DeathRow {
+        tenant: t.clone(),
+        subject: living.id,
+        recorded_at: at(10),
+        directive: None,
+        applied: Applied::None,
+        note: None,
+    };
+    apply(store, &t, vec![Write::RecordDeath(death.clone())])
+        .await
+        .unwrap();
+    let err = apply(store, &t, vec![Write::RecordDeath(death)])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Conflict { what: "death" }),
+        "{err:?}"
+    );
 }
