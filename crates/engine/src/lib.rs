@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth_cache;
 pub mod checkpoint;
 pub mod clock;
+pub mod consent;
 pub mod deliveries;
 mod engine;
 pub mod error;

@@ -4,7 +4,9 @@
 
 pub mod access;
 pub mod audit;
+pub mod banner;
 pub mod checkpoints;
+pub mod consents;
 pub mod keys;
 pub mod ops;
 pub mod policy;

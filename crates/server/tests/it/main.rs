@@ -16,6 +16,7 @@ mod access_answer;
 mod auth;
 mod boundaries;
 mod checkpoints;
+mod consent_proof;
 mod contract;
 mod erasure;
 mod fuzz;
