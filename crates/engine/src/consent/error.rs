@@ -13,6 +13,12 @@ pub enum ConsentError {
     /// A grant named a text hash that was never stored for the tenant.
     #[error("text_sha256: no consent text with this hash is stored; send the text itself once")]
     UnknownText,
+    /// A grant sent a text and a hash that is not the text's.
+    #[error("text_sha256: this is not the SHA-256 of the text sent")]
+    TextMismatch,
+    /// A banner answer chose one purpose twice.
+    #[error("choices: purpose '{0}' is chosen twice")]
+    DuplicateChoice(String),
     /// The consent ledger entry asked for is not the subject's.
     #[error("consent not found")]
     NotFound,
@@ -34,6 +40,8 @@ impl ConsentError {
         match self {
             Self::NotLive(_) => "E_CONSENT_NOT_LIVE",
             Self::UnknownText => "E_CONSENT_TEXT_UNKNOWN",
+            Self::TextMismatch => "E_CONSENT_TEXT_MISMATCH",
+            Self::DuplicateChoice(_) => "E_DUPLICATE_CHOICE",
             Self::NotFound => "E_CONSENT_NOT_FOUND",
             Self::NotAGrant => "E_CONSENT_NOT_A_GRANT",
             Self::NotUnsubscribable(_) => "E_NOT_UNSUBSCRIBABLE",
@@ -45,9 +53,12 @@ impl ConsentError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Self::NotLive(_) | Self::NotAGrant => ErrorKind::Conflict,
-            Self::UnknownText => ErrorKind::Unprocessable,
             Self::NotFound => ErrorKind::NotFound,
-            Self::NotUnsubscribable(_) | Self::NotABannerPurpose(_) => ErrorKind::BadRequest,
+            Self::UnknownText
+            | Self::TextMismatch
+            | Self::DuplicateChoice(_)
+            | Self::NotUnsubscribable(_)
+            | Self::NotABannerPurpose(_) => ErrorKind::BadRequest,
         }
     }
 }

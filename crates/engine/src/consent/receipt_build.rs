@@ -140,3 +140,98 @@ fn history(ledger: &[ConsentRow], grant: &ConsentRow, now: Timestamp) -> Vec<Sta
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::{ConsentId, SubjectId, TenantId};
+    use tutela_policy::PurposeId;
+
+    fn at(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    fn entry(subject: SubjectId, granted: bool, when: &str, expires: Option<&str>) -> ConsentRow {
+        ConsentRow {
+            tenant: TenantId::parse("acme").unwrap(),
+            id: ConsentId::new(),
+            subject,
+            purpose: PurposeId::parse("newsletter").unwrap(),
+            granted,
+            at: at(when),
+            expires_at: expires.map(at),
+            policy_version: 1,
+            source: "web-form".into(),
+            text_hash: Some([7; 32]),
+        }
+    }
+
+    fn receipt(ledger: &[ConsentRow], now: &str) -> Receipt {
+        let policy = Policy::parse(tutela_policy::EXAMPLE_POLICY).unwrap();
+        let purpose = policy
+            .purposes
+            .iter()
+            .find(|p| p.id.as_str() == "newsletter")
+            .unwrap();
+        let input = ReceiptInput {
+            tenant: "acme",
+            receipt_id: "r",
+            grant: &ledger[0],
+            ledger,
+            now: at(now),
+        };
+        build(&policy, purpose, input)
+    }
+
+    fn steps(r: &Receipt) -> Vec<&str> {
+        r.status_history.iter().map(|s| s.status.as_str()).collect()
+    }
+
+    #[test]
+    fn a_receipt_names_controller_purpose_categories_retention_and_text() {
+        let s = SubjectId::new();
+        let ledger = [entry(s, true, "2026-01-01T00:00:00Z", None)];
+        let r = receipt(&ledger, "2026-02-01T00:00:00Z");
+        assert_eq!(r.status, "active");
+        assert_eq!(r.subject_id, s.to_string());
+        assert_eq!(r.notice_text_sha256, Some(hash_hex(&[7; 32])));
+        assert!(!r.controller.contact.is_empty());
+        let p = &r.purposes[0];
+        assert_eq!(p.data_categories, ["email"]);
+        assert!(p.retention.iter().any(|line| line.contains("email")));
+        assert_eq!(steps(&r), ["granted"]);
+    }
+
+    #[test]
+    fn the_history_shows_a_lapse_and_a_withdrawal_in_order() {
+        let s = SubjectId::new();
+        let lapsed = [entry(
+            s,
+            true,
+            "2026-01-01T00:00:00Z",
+            Some("2026-03-01T00:00:00Z"),
+        )];
+        let r = receipt(&lapsed, "2026-04-01T00:00:00Z");
+        assert_eq!(
+            (r.status.as_str(), steps(&r)),
+            ("expired", vec!["granted", "expired"])
+        );
+        let before = receipt(&lapsed, "2026-02-01T00:00:00Z");
+        assert_eq!(before.status, "active");
+
+        let withdrawn = [
+            entry(
+                s,
+                true,
+                "2026-01-01T00:00:00Z",
+                Some("2026-03-01T00:00:00Z"),
+            ),
+            entry(s, false, "2026-02-01T00:00:00Z", None),
+        ];
+        let r = receipt(&withdrawn, "2026-04-01T00:00:00Z");
+        assert_eq!(
+            (r.status.as_str(), steps(&r)),
+            ("withdrawn", vec!["granted", "withdrawn"])
+        );
+    }
+}

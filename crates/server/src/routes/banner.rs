@@ -15,6 +15,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use std::collections::BTreeMap;
+use tutela_engine::EngineError;
+use tutela_engine::consent::ConsentError;
 use tutela_engine::consent::banner::Visitor;
 use tutela_engine::ids::SubjectId;
 use tutela_engine::principal::Principal;
@@ -44,11 +46,13 @@ async fn banner(
 }
 
 /// Stores an anonymous visitor's choices (appended, never overwritten).
+/// A `Sec-GPC: 1` request header (Global Privacy Control; any other value
+/// is no signal) is recorded as an objection to every purpose marked
+/// `sale_or_sharing` or `direct_marketing`.
 #[utoipa::path(put, path = "/v1/visitors/{visitor_id}/choices", tag = "rights",
     security(("bearer" = [])),
     params(("visitor_id" = String, Path, description = "A random id the website keeps",
-        pattern = "^[A-Za-z0-9_-]{22,64}$"),
-        ("Sec-GPC" = Option<String>, Header, description = "Global Privacy Control", pattern = "^1$")),
+        pattern = "^[A-Za-z0-9_-]{22,64}$")),
     request_body = ChoicesInput,
     responses((status = 200, description = "The choices in force", body = Choices), Errors))]
 async fn set_visitor(
@@ -79,12 +83,12 @@ async fn get_visitor(
     ))
 }
 
-/// Stores a known subject's banner choices; a GPC signal also records an
-/// objection on the subject's ledger where one applies.
+/// Stores a known subject's banner choices; a `Sec-GPC: 1` header is
+/// recorded as for a visitor and also puts an objection on the subject's
+/// ledger where one applies.
 #[utoipa::path(put, path = "/v1/subjects/{id}/choices", tag = "rights",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "The subject's id"),
-        ("Sec-GPC" = Option<String>, Header, description = "Global Privacy Control", pattern = "^1$")),
+    params(("id" = Uuid, Path, description = "The subject's id")),
     request_body = ChoicesInput,
     responses((status = 200, description = "The choices in force", body = Choices), Errors))]
 async fn set_subject(
@@ -144,12 +148,11 @@ async fn set(
     for (i, c) in body.choices.iter().enumerate() {
         let name = format!("choices[{i}].purpose");
         let purpose = field(&name, &c.purpose, PurposeId::parse)?;
-        if choices.insert(purpose, c.granted).is_some() {
-            return Err(ApiError::invalid_field(
-                &name,
-                "a purpose may be chosen once",
-            ));
+        if choices.contains_key(&purpose) {
+            let twice = ConsentError::DuplicateChoice(purpose.to_string());
+            return Err(EngineError::from(twice).into());
         }
+        choices.insert(purpose, c.granted);
     }
     let answer = state
         .engine

@@ -13,6 +13,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use tutela_engine::audit::to_hex;
+use tutela_engine::consent::unsubscribe::LinkToken;
 use tutela_engine::ids::{ConsentId, SubjectId};
 use tutela_policy::PurposeId;
 use utoipa_axum::router::OpenApiRouter;
@@ -94,16 +95,24 @@ async fn create_link(
 /// Uses an unsubscribe link (RFC 8058 one-click: a mail client POSTs
 /// `List-Unsubscribe=One-Click`; any body is accepted and ignored). No
 /// login. The purpose ends at once for the link's subject; the answer is
-/// the same for a fresh, used, unknown or malformed token.
+/// the same for a fresh, used or unknown token (a token of the wrong shape
+/// is `404`: it names no link and tells nothing about anyone).
 #[utoipa::path(post, path = "/v1/unsubscribe/{token}", tag = "rights",
     params(("token" = String, Path, description = "The link's token",
         pattern = "^[a-z0-9][a-z0-9-]{0,62}\\.[A-Za-z0-9_-]{43}$")),
-    responses((status = 200, description = "Unsubscribed (the same answer for every token)",
+    responses((status = 200, description = "Unsubscribed (the same answer for every well-formed token)",
         body = Unsubscribed), Errors))]
 async fn unsubscribe(
     State(state): State<AppState>,
     axum::extract::Path(token): axum::extract::Path<String>,
 ) -> Result<Json<Unsubscribed>, ApiError> {
+    if LinkToken::parse(&token).is_none() {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "E_UNSUBSCRIBE_LINK_NOT_FOUND",
+            "this is not an unsubscribe link",
+        ));
+    }
     state.engine.unsubscribe(&token).await?;
     Ok(Json(Unsubscribed {
         status: "unsubscribed".into(),

@@ -12,6 +12,8 @@ use crate::wire::{ConsentChange, ConsentEvent, ConsentState, Objection, Objectio
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use tutela_engine::EngineError;
+use tutela_engine::consent::ConsentError;
 use tutela_engine::consent::proof::ConsentText;
 use tutela_engine::ids::SubjectId;
 use tutela_policy::PurposeId;
@@ -78,11 +80,12 @@ async fn change_consent(
 ) -> Result<(StatusCode, Json<ConsentEvent>), ApiError> {
     let purpose = field("purpose", &body.purpose, PurposeId::parse)?;
     let text = match (&body.text, &body.text_sha256) {
-        (Some(_), Some(_)) => {
-            return Err(ApiError::invalid_field(
-                "text_sha256",
-                "send either the text or its hash, not both",
-            ));
+        (Some(text), Some(hash)) => {
+            let shown = ConsentText::shown(text)?;
+            if ConsentText::hash(hash)?.digest() != shown.digest() {
+                return Err(EngineError::from(ConsentError::TextMismatch).into());
+            }
+            Some(shown)
         }
         (Some(text), None) => Some(ConsentText::shown(text)?),
         (None, Some(hash)) => Some(ConsentText::hash(hash)?),

@@ -26,7 +26,8 @@ pub struct ConsentChange {
     #[schema(max_length = 65536, pattern = "\\S")]
     pub text: Option<String>,
     /// For a grant: the SHA-256 (64 lowercase hex digits) of a text sent
-    /// before. An unknown hash is refused (`E_CONSENT_TEXT_UNKNOWN`).
+    /// before. An unknown hash is refused (`E_CONSENT_TEXT_UNKNOWN`); sent
+    /// beside `text`, it must be that text's (`E_CONSENT_TEXT_MISMATCH`).
     #[serde(default)]
     #[schema(pattern = "^[0-9a-f]{64}$")]
     pub text_sha256: Option<String>,

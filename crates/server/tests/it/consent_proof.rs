@@ -92,14 +92,14 @@ async fn a_grant_keeps_the_hash_of_the_text_shown_and_its_receipt_verifies() {
         json!({"purpose": "newsletter", "text_sha256": unknown}),
     )
     .await
-    .error(422, "E_CONSENT_TEXT_UNKNOWN");
+    .error(400, "E_CONSENT_TEXT_UNKNOWN");
     app.post(
         &consents,
         &app.service,
-        json!({"purpose": "newsletter", "text": TEXT, "text_sha256": hash}),
+        json!({"purpose": "newsletter", "text": "Another text", "text_sha256": hash}),
     )
     .await
-    .error(422, "E_INVALID_FIELD");
+    .error(400, "E_CONSENT_TEXT_MISMATCH");
     assert_eq!(app.audit_len().await, before);
 
     app.advance_hours(1);
@@ -249,11 +249,23 @@ async fn one_click_ends_consent_and_soft_opt_in_and_reveals_nothing() {
         .await
         .error(403, "E_CONSENT_REQUIRED");
 
-    // Used again, unknown or malformed: the same answer, nothing written.
+    // Used again, or unknown (in this tenant or in none): the same
+    // answer, nothing written. A token of the wrong shape is no link.
     let before = app.audit_len().await;
     let fake = format!("acme.{}", "A".repeat(43));
-    for other in [token.as_str(), fake.as_str(), "nonsense", "ghost.x"] {
+    let nowhere = format!("ghost.{}", "A".repeat(43));
+    for other in [token.as_str(), fake.as_str(), nowhere.as_str()] {
         assert_eq!(unsubscribe(&app, other).await, first);
+    }
+    for malformed in ["nonsense", "ghost.x"] {
+        app.send(
+            Method::POST,
+            &format!("/v1/unsubscribe/{malformed}"),
+            None,
+            None,
+        )
+        .await
+        .error(404, "E_UNSUBSCRIBE_LINK_NOT_FOUND");
     }
     assert_eq!(app.audit_len().await, before);
 
@@ -352,6 +364,15 @@ async fn the_banner_records_choices_and_honours_gpc_without_hiding_a_grant() {
     assert_eq!(
         (status, body["error"]["code"].as_str()),
         (400, Some("E_NOT_A_BANNER_PURPOSE"))
+    );
+    let twice = json!({"choices": [
+        {"purpose": "analytics", "granted": true},
+        {"purpose": "analytics", "granted": false},
+    ]});
+    let (status, body) = choose(&app, path, false, twice).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (400, Some("E_DUPLICATE_CHOICE"))
     );
     let (status, _) = choose(
         &app,
