@@ -90,6 +90,9 @@ pub struct ChoiceState {
     pub explicit: Option<bool>,
     /// When it was made.
     pub explicit_at: Option<Timestamp>,
+    /// When an explicit grant lapses under the purpose's
+    /// `consent_valid_for` (a cookie consent is asked again after it).
+    pub expires_at: Option<Timestamp>,
     /// When a GPC signal last objected to this purpose, if ever.
     pub gpc_at: Option<Timestamp>,
 }
@@ -108,15 +111,23 @@ pub struct Conflict {
     pub resolution: &'static str,
 }
 
-/// The choices in force for each banner purpose, and the conflicts.
-pub fn fold(policy: &Policy, rows: &[VisitorChoiceRow]) -> (Vec<ChoiceState>, Vec<Conflict>) {
+/// The choices in force at `now` for each banner purpose, and the
+/// conflicts. A grant lapses after the purpose's `consent_valid_for`.
+pub fn fold(
+    policy: &Policy,
+    rows: &[VisitorChoiceRow],
+    now: Timestamp,
+) -> (Vec<ChoiceState>, Vec<Conflict>) {
     let mut states = Vec::new();
     let mut conflicts = Vec::new();
     for purpose in banner_purposes(policy) {
         let mine = rows.iter().filter(|r| r.purpose == purpose.id);
         let explicit = mine.clone().filter(|r| !r.gpc).max_by_key(|r| (r.at, r.id));
         let gpc = mine.filter(|r| r.gpc).map(|r| r.at).max();
-        let granted = explicit.is_some_and(|r| r.granted);
+        let expires_at = explicit
+            .filter(|r| r.granted)
+            .and_then(|r| purpose.consent_valid_for.as_ref()?.after(r.at).ok());
+        let granted = explicit.is_some_and(|r| r.granted) && expires_at.is_none_or(|e| now < e);
         // A grant made after the last signal, without the signal, stands.
         let overridden = match (explicit, gpc) {
             (Some(e), Some(g)) => e.granted && g >= e.at,
@@ -135,6 +146,7 @@ pub fn fold(policy: &Policy, rows: &[VisitorChoiceRow]) -> (Vec<ChoiceState>, Ve
             allowed: granted && !overridden,
             explicit: explicit.map(|r| r.granted),
             explicit_at: explicit.map(|r| r.at),
+            expires_at,
             gpc_at: gpc,
         });
     }

@@ -78,7 +78,7 @@ fn the_latest_explicit_choice_stands_without_a_signal() {
         choice("analytics", false, false, "2026-02-01T00:00:00Z"),
         choice("ads", true, false, "2026-01-01T00:00:00Z"),
     ];
-    let (states, conflicts) = fold(&policy(), &rows);
+    let (states, conflicts) = fold(&policy(), &rows, at("2026-04-01T00:00:00Z"));
     assert!(!states[0].allowed && states[0].explicit == Some(false));
     assert!(states[1].allowed);
     assert!(conflicts.is_empty());
@@ -90,7 +90,7 @@ fn a_gpc_signal_after_a_grant_objects_and_keeps_the_conflict_visible() {
         choice("ads", true, false, "2026-01-01T00:00:00Z"),
         choice("ads", false, true, "2026-03-01T00:00:00Z"),
     ];
-    let (states, conflicts) = fold(&policy(), &rows);
+    let (states, conflicts) = fold(&policy(), &rows, at("2026-04-01T00:00:00Z"));
     let ads = &states[1];
     assert!(!ads.allowed);
     assert_eq!(ads.explicit, Some(true));
@@ -105,7 +105,7 @@ fn a_grant_confirmed_after_the_signal_stands() {
         choice("ads", false, true, "2026-01-01T00:00:00Z"),
         choice("ads", true, false, "2026-03-01T00:00:00Z"),
     ];
-    let (states, conflicts) = fold(&policy(), &rows);
+    let (states, conflicts) = fold(&policy(), &rows, at("2026-04-01T00:00:00Z"));
     assert!(states[1].allowed);
     assert!(conflicts.is_empty());
 }
@@ -126,4 +126,18 @@ fn visitor_ids_are_random_looking_and_keys_round_trip() {
     let s = Visitor::Subject(SubjectId::new());
     assert_eq!(Visitor::from_key(&s.key()), Some(s));
     assert_eq!(Visitor::from_key("x:abc"), None);
+}
+
+#[test]
+fn a_banner_grant_lapses_after_thirteen_months() {
+    let rows = [choice("analytics", true, false, "2026-01-31T12:00:00Z")];
+    let before = fold(&policy(), &rows, at("2027-02-28T11:59:59Z")).0;
+    assert!(before[0].allowed);
+    assert_eq!(before[0].expires_at, Some(at("2027-02-28T12:00:00Z")));
+    let after = fold(&policy(), &rows, at("2027-02-28T12:00:00Z")).0;
+    assert!(
+        !after[0].allowed,
+        "an expired cookie consent no longer permits the purpose"
+    );
+    assert_eq!(after[0].explicit, Some(true), "the choice stays on record");
 }

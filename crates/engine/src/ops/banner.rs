@@ -111,7 +111,7 @@ impl Engine {
         who.require(Act::ManageConsent)?;
         let (_, policy) = self.policy(who, None).await?;
         let rows = self.store.visitor_choices(&who.tenant, visitor).await?;
-        let (choices, conflicts) = banner::fold(&policy, &rows);
+        let (choices, conflicts) = banner::fold(&policy, &rows, self.clock.now());
         Ok(VisitorChoices { choices, conflicts })
     }
 }

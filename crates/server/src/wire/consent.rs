@@ -131,6 +131,9 @@ pub struct ChoiceOut {
     /// When it was made.
     #[schema(value_type = Option<String>, format = DateTime)]
     pub explicit_at: Option<Timestamp>,
+    /// When an explicit grant lapses (the purpose's consent validity).
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub expires_at: Option<Timestamp>,
     /// When a GPC signal last objected, if ever.
     #[schema(value_type = Option<String>, format = DateTime)]
     pub gpc_at: Option<Timestamp>,
@@ -166,6 +169,7 @@ fn choice(c: ChoiceState) -> ChoiceOut {
         allowed: c.allowed,
         explicit: c.explicit,
         explicit_at: c.explicit_at,
+        expires_at: c.expires_at,
         gpc_at: c.gpc_at,
     }
 }

@@ -351,6 +351,9 @@ async fn the_banner_records_choices_and_honours_gpc_without_hiding_a_grant() {
 
     let read = app.get(path, &app.service).await.ok(200);
     assert_eq!(read, answer);
+    // The cookie consent lapses after the purpose's 13 months.
+    let analytics = choice(&read, "analytics");
+    assert_eq!(analytics["expires_at"], "2027-04-01T09:00:00Z");
     assert_eq!(app.last_audit().await["action"], "banner.choice");
 
     // Bad input is refused and stores nothing.
@@ -383,6 +386,11 @@ async fn the_banner_records_choices_and_honours_gpc_without_hiding_a_grant() {
     .await;
     assert_eq!(status, 422);
     assert_eq!(app.get(path, &app.service).await.ok(200), answer);
+
+    app.advance_hours(24 * 396);
+    let later = app.get(path, &app.service).await.ok(200);
+    assert_eq!(choice(&later, "analytics")["allowed"], false);
+    assert_eq!(choice(&later, "analytics")["explicit"], true);
 }
 
 #[tokio::test]
