@@ -57,6 +57,10 @@ enum Command {
     /// Verify the tamper-evident audit chains.
     #[command(subcommand)]
     Audit(cmd::audit::AuditCommand),
+    /// Verify a signed consent receipt offline, or print a tenant's
+    /// receipt public key.
+    #[command(subcommand)]
+    Consent(cmd::consent::ConsentCommand),
     /// Write a consistent snapshot of the SQLite database while the server
     /// runs (on PostgreSQL: explains pg_dump).
     Backup(cmd::backup::BackupArgs),
@@ -131,6 +135,10 @@ async fn run_command(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit(command) => {
             logging::init_for_command()?;
             cmd::audit::run(config, command).await
+        }
+        Command::Consent(command) => {
+            logging::init_for_command()?;
+            cmd::consent::run(config, command)
         }
         Command::Backup(args) => {
             logging::init_for_command()?;

@@ -97,6 +97,12 @@ pub enum Action {
     EndpointDelete,
     /// A notice to a recipient was attempted (delivered, retried or given up).
     DeliveryAttempt,
+    /// A signed consent receipt was issued (Art. 7(1)).
+    ConsentReceipt,
+    /// A one-click unsubscribe link was issued (Art. 21(2)-(3)).
+    UnsubscribeLink,
+    /// A website visitor's banner choices were stored (Art. 7, Art. 21(5)).
+    BannerChoice,
 }
 
 impl Action {
@@ -136,6 +142,9 @@ impl Action {
             Self::EndpointSet => "recipient.endpoint_set",
             Self::EndpointDelete => "recipient.endpoint_delete",
             Self::DeliveryAttempt => "delivery.attempt",
+            Self::ConsentReceipt => "consent.receipt",
+            Self::UnsubscribeLink => "unsubscribe.link",
+            Self::BannerChoice => "banner.choice",
         }
     }
 }

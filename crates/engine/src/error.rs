@@ -180,6 +180,9 @@ pub enum EngineError {
     /// A data subject request step was refused (see [`RequestError`]).
     #[error(transparent)]
     Request(#[from] RequestError),
+    /// A consent proof, receipt, unsubscribe or banner step was refused.
+    #[error(transparent)]
+    Consent(#[from] crate::consent::ConsentError),
 }
 
 impl EngineError {
@@ -226,6 +229,7 @@ impl EngineError {
             Self::LedgerUnavailable(_) => "E_LEDGER_UNAVAILABLE",
             Self::LedgerTampered(_) => "E_LEDGER_TAMPERED",
             Self::Request(e) => e.code(),
+            Self::Consent(e) => e.code(),
         }
     }
 
@@ -272,6 +276,7 @@ impl EngineError {
                 ErrorKind::Internal
             }
             Self::Request(e) => e.kind(),
+            Self::Consent(e) => e.kind(),
         }
     }
 }

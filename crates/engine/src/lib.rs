@@ -9,6 +9,7 @@ pub mod auth_cache;
 pub mod checkpoint;
 pub mod clock;
 pub mod death;
+pub mod consent;
 pub mod deliveries;
 mod engine;
 pub mod error;

@@ -9,6 +9,8 @@
 
 use crate::audit::{AuditChain, AuditEntry, AuditEvent, AuditHead};
 use crate::death::DeathRow;
+use crate::consent::banner::Visitor;
+use crate::consent::{ConsentTextRow, UnsubscribeLinkRow, VisitorChoiceRow};
 pub use crate::deliveries::{AttemptOutcome, DeliveryFilter, DeliveryRow, EndpointRow};
 pub use crate::holds::{HeldRecordRow, HoldRow, SubjectHolds};
 use crate::ids::{ApiKeyId, ConsentId, ObjectionId, RecordId, RequestId, SubjectId, TenantId};
@@ -124,6 +126,9 @@ pub struct ConsentRow {
     pub policy_version: u32,
     /// How it was given (`web-form`, `unsubscribe-link`, ...): never personal.
     pub source: String,
+    /// For a grant, the SHA-256 of the exact text shown (Art. 7(1)); the
+    /// text is stored once per tenant and hash ([`Write::InsertConsentText`]).
+    pub text_hash: Option<[u8; 32]>,
 }
 
 /// An objection (Art. 21) by a subject.
@@ -191,6 +196,20 @@ pub enum Write {
     InsertConsent(ConsentRow),
     /// Record an objection.
     InsertObjection(ObjectionRow),
+    /// Keep a consent text, once per tenant and hash (a text already
+    /// stored is left as it is).
+    InsertConsentText(ConsentTextRow),
+    /// Keep an unsubscribe link's hash (the subject must be live).
+    InsertUnsubscribeLink(UnsubscribeLinkRow),
+    /// Mark an unsubscribe link used at `at`, unless it already was.
+    UseUnsubscribeLink {
+        /// The link's hash.
+        token_hash: [u8; 32],
+        /// When.
+        at: Timestamp,
+    },
+    /// Append a website visitor's banner choices.
+    InsertVisitorChoices(Vec<VisitorChoiceRow>),
     /// Set or lift a subject's restriction.
     SetRestricted {
         /// Which subject.
@@ -578,4 +597,23 @@ pub trait Store: Send + Sync {
         until: Timestamp,
         limit: u32,
     ) -> Result<Vec<DeliveryRow>, StoreError>;
+
+    /// The consent text stored under `hash`, if any.
+    async fn consent_text(
+        &self,
+        tenant: &TenantId,
+        hash: &[u8; 32],
+    ) -> Result<Option<String>, StoreError>;
+    /// The unsubscribe link stored under `token_hash`, if any.
+    async fn unsubscribe_link(
+        &self,
+        tenant: &TenantId,
+        token_hash: &[u8; 32],
+    ) -> Result<Option<UnsubscribeLinkRow>, StoreError>;
+    /// A visitor's banner choices, oldest first.
+    async fn visitor_choices(
+        &self,
+        tenant: &TenantId,
+        visitor: &Visitor,
+    ) -> Result<Vec<VisitorChoiceRow>, StoreError>;
 }

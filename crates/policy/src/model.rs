@@ -175,6 +175,13 @@ pub struct Purpose {
     pub essential: bool,
     /// How long a consent lasts before it must be asked again (Art. 7).
     pub consent_valid_for: Option<CalendarSpan>,
+    /// Direct marketing to existing customers without prior consent
+    /// (ePrivacy Art. 13(2)): legitimate interest only, with a one-click
+    /// way out in every message (Art. 21(2)-(3)).
+    pub soft_opt_in: bool,
+    /// Sells or shares data (CCPA/CPRA): a Global Privacy Control signal
+    /// objects to it (Art. 21(5)).
+    pub sale_or_sharing: bool,
 }
 
 impl Purpose {

@@ -87,6 +87,8 @@ pub(crate) struct RawPurpose {
     pub profiling: Option<Spanned<bool>>,
     pub essential: Option<Spanned<bool>>,
     pub consent_valid_for: Option<Text>,
+    pub soft_opt_in: Option<Spanned<bool>>,
+    pub sale_or_sharing: Option<Spanned<bool>>,
 }
 
 /// One `[[recipient]]`.

@@ -71,6 +71,8 @@ const PURPOSE: &[Field] = &[
     opt("profiling", Bool),
     opt("essential", Bool),
     opt("consent_valid_for", Str),
+    opt("soft_opt_in", Bool),
+    opt("sale_or_sharing", Bool),
 ];
 const RECIPIENT: &[Field] = &[
     req("id", Str),

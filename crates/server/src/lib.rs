@@ -81,6 +81,8 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::subjects::router())
         .merge(routes::records::router())
         .merge(routes::rights::router())
+        .merge(routes::consents::router())
+        .merge(routes::banner::router())
         .merge(routes::access::router())
         .merge(routes::requests::router())
         .merge(routes::deaths::router())

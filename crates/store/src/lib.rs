@@ -14,6 +14,7 @@
 //! (listing tenants and the ids of every audit chain aside), and none joins
 //! across tenants.
 
+mod consent_rows;
 mod delivery_rows;
 mod error;
 mod hold_rows;

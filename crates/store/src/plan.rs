@@ -16,9 +16,11 @@ use crate::rows::{join_purposes, micros};
 use crate::sql;
 use std::borrow::Cow;
 use tutela_engine::audit::{AuditChain, AuditEntry, AuditEvent, AuditHead};
+use tutela_engine::consent::proof::hash_hex;
 use tutela_engine::ids::{SubjectId, TenantId};
 use tutela_engine::store::{Change, IdentifierRow, RecordRow, StoreError, Write};
 
+mod consent;
 mod deliveries;
 mod requests;
 
@@ -375,9 +377,14 @@ fn write(steps: &mut Vec<Step>, tenant: &TenantId, write: &Write) -> Result<(), 
                 row.expires_at.map(micros).into(),
                 i64::from(row.policy_version).into(),
                 row.source.as_str().into(),
+                row.text_hash.as_ref().map(hash_hex).as_deref().into(),
             ];
             steps.push(exec(sql::INSERT_CONSENT, args, of_subject("consent")));
         }
+        Write::InsertConsentText(_)
+        | Write::InsertUnsubscribeLink(_)
+        | Write::UseUnsubscribeLink { .. }
+        | Write::InsertVisitorChoices(_) => consent::steps(steps, tenant, write)?,
         Write::InsertObjection(row) => {
             same_tenant(tenant, &row.tenant)?;
             steps.push(require_live(tenant, &row.subject));

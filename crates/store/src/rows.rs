@@ -7,6 +7,7 @@
 use crate::error::corrupt;
 use jiff::Timestamp;
 use tutela_engine::audit::{AuditEntry, AuditHead};
+use tutela_engine::consent::proof::parse_hash;
 use tutela_engine::ids::{ApiKeyId, ConsentId, ObjectionId, RecordId, SubjectId, TenantId};
 use tutela_engine::store::{
     ApiKeyGrant, ApiKeyRow, ConsentRow, ObjectionRow, PolicyRow, RecordRow, StoreError, SubjectRow,
@@ -25,7 +26,10 @@ pub(crate) fn instant(us: i64, column: &'static str) -> Result<Timestamp, StoreE
     Timestamp::from_microsecond(us).map_err(|_| corrupt(column))
 }
 
-fn instant_opt(us: Option<i64>, column: &'static str) -> Result<Option<Timestamp>, StoreError> {
+pub(crate) fn instant_opt(
+    us: Option<i64>,
+    column: &'static str,
+) -> Result<Option<Timestamp>, StoreError> {
     us.map(|us| instant(us, column)).transpose()
 }
 
@@ -214,6 +218,7 @@ pub(crate) struct LedgerDb {
     pub(crate) expires_at: Option<i64>,
     pub(crate) policy_version: Option<i64>,
     pub(crate) source: Option<String>,
+    pub(crate) text_hash: Option<String>,
 }
 
 /// A ledger line, decoded.
@@ -256,6 +261,10 @@ impl TryFrom<LedgerDb> for Ledger {
                 "consents.policy_version",
             )?,
             source: required(r.source, "consents.source")?,
+            text_hash: r
+                .text_hash
+                .map(|h| parse_hash(&h).ok_or_else(|| corrupt("consents.text_hash")))
+                .transpose()?,
         }))
     }
 }
@@ -435,6 +444,7 @@ pub(crate) fn assemble(rows: Vec<LoadRow>) -> Result<Option<SubjectView>, StoreE
             expires_at: row.at2,
             policy_version: row.num,
             source: row.txt2,
+            text_hash: row.txt3,
         };
         match Ledger::try_from(line)? {
             Ledger::Consent(c) => consents.push(c),

@@ -10,10 +10,12 @@
 //! none joins across tenants. Ties in "oldest first" orders are broken by id
 //! (UUID v7, so time-ordered too), which keeps results stable on both.
 
+mod consent;
 mod deliveries;
 mod holds;
 mod requests;
 
+pub(crate) use consent::*;
 pub(crate) use deliveries::*;
 pub(crate) use holds::*;
 pub(crate) use requests::*;
@@ -64,8 +66,8 @@ pub(crate) fn insert_rows(head: &str, columns: usize, rows: usize) -> String {
 }
 /// Append to a consent ledger.
 pub(crate) const INSERT_CONSENT: &str = "INSERT INTO consents \
-    (tenant_id, consent_id, subject_id, purpose, granted, at_us, expires_at, policy_version, source) \
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+    (tenant_id, consent_id, subject_id, purpose, granted, at_us, expires_at, policy_version, source, \
+    text_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 /// Record an objection.
 pub(crate) const INSERT_OBJECTION: &str = "INSERT INTO objections \
     (tenant_id, objection_id, subject_id, purpose, at_us) VALUES ($1, $2, $3, $4, $5)";
@@ -189,7 +191,7 @@ pub(crate) const MAX_CATEGORIES_IN: usize = 100;
 /// | tenant_id, subject_id | | | | |
 /// | txt1 | kind | purpose | purpose | category |
 /// | txt2 | NULL | source | NULL | purpose |
-/// | txt3 | NULL | NULL | NULL | source |
+/// | txt3 | NULL | text_hash | NULL | source |
 /// | bytes | wrapped_key | NULL | NULL | ciphertext |
 /// | flag | restricted | granted | NULL | NULL |
 /// | at1 | created_at | at_us | at_us | collected_at |
@@ -206,7 +208,7 @@ pub(crate) const SELECT_SUBJECT_LOAD: &str = "SELECT 0 AS part, 'subject' AS kin
     COALESCE((SELECT policy_version FROM tenants WHERE tenant_id = $1), 0) AS num \
     FROM subjects WHERE tenant_id = $1 AND subject_id = $2 \
     UNION ALL \
-    SELECT 1, 'consent', consent_id, tenant_id, subject_id, purpose, source, NULL, NULL, \
+    SELECT 1, 'consent', consent_id, tenant_id, subject_id, purpose, source, text_hash, NULL, \
     granted, at_us, expires_at, policy_version \
     FROM consents WHERE tenant_id = $1 AND subject_id = $2 \
     UNION ALL \

@@ -20,6 +20,7 @@
 //! | key check      | `key-check`   | empty        |
 //! | erasure ledger | `erasure-ledger` | empty     |
 //! | request codes  | `request-code`| tenant id    |
+//! | consent receipts | `consent-receipt-ed25519` | tenant id |
 //!
 //! Per-tenant keys mean one tenant's blind indexes and audit MACs say nothing
 //! about another's: the same email has unrelated index values in two tenants,
@@ -38,6 +39,8 @@ pub(crate) const LABEL_BLIND_INDEX: &str = "blind-index";
 pub(crate) const LABEL_AUDIT: &str = "audit";
 /// Label of the deployment's Ed25519 checkpoint-signing seed.
 pub(crate) const LABEL_CHECKPOINT: &str = "audit-checkpoint-ed25519";
+/// Label of the per-tenant Ed25519 consent-receipt signing seed.
+pub(crate) const LABEL_RECEIPT: &str = "consent-receipt-ed25519";
 /// Label of the key that MACs the key check value stored in the database.
 pub(crate) const LABEL_KEY_CHECK: &str = "key-check";
 /// Label of the key that MACs the erasure ledger's lines.

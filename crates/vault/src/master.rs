@@ -211,6 +211,18 @@ impl MasterKey {
     pub fn checkpoint_key(&self) -> CheckpointKey {
         CheckpointKey::from_seed(kdf::derive(&self.bytes, kdf::LABEL_CHECKPOINT, b""))
     }
+
+    /// The tenant's consent-receipt signing key (Ed25519, label
+    /// `consent-receipt-ed25519`, context the tenant id): per tenant, so a
+    /// receipt one tenant issued never verifies under another tenant's
+    /// published key (Art. 7(1): proof of consent the subject can keep).
+    pub fn receipt_key(&self, tenant: &str) -> CheckpointKey {
+        CheckpointKey::from_seed(kdf::derive(
+            &self.bytes,
+            kdf::LABEL_RECEIPT,
+            tenant.as_bytes(),
+        ))
+    }
 }
 
 impl fmt::Debug for MasterKey {
@@ -384,5 +396,14 @@ mod tests {
             x,
             MasterKey::from_bytes([6; 32]).audit_key("acme").mac(b"m")
         );
+    }
+
+    #[test]
+    fn receipt_keys_are_per_tenant_and_apart_from_the_checkpoint_key() {
+        let master = MasterKey::from_bytes([5; 32]);
+        let acme = master.receipt_key("acme").public_key();
+        assert_eq!(acme, master.receipt_key("acme").public_key());
+        assert_ne!(acme, master.receipt_key("globex").public_key());
+        assert_ne!(acme, master.checkpoint_key().public_key());
     }
 }

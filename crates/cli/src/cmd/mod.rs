@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod backup;
 pub mod checkpoint;
+pub mod consent;
 pub mod deliveries;
 pub mod demo;
 pub mod first_start;

@@ -17,6 +17,7 @@ mod bad_input;
 mod bench;
 mod chain_holes;
 mod checkpoints;
+mod consent;
 mod crash;
 mod deliveries;
 mod deploy;

@@ -111,6 +111,7 @@ fn answer(records: Vec<PlainRecord>) -> AccessAnswer {
         expires_at: None,
         policy_version: 1,
         source: "web-form".into(),
+        text_hash: None,
     }];
     let labels = HashMap::new();
     access_answer(AnswerInput {

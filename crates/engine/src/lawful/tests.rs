@@ -76,6 +76,7 @@ fn consent(purpose: &str, granted: bool, at: &str, expires: Option<&str>) -> Con
         expires_at: expires.map(t),
         policy_version: 1,
         source: "test".into(),
+        text_hash: None,
     }
 }
 

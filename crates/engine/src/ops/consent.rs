@@ -3,6 +3,8 @@
 
 use super::source::RecordSource;
 use crate::audit::{Action, Outcome};
+use crate::consent::proof::{ConsentText, hash_hex};
+use crate::consent::{ConsentError, ConsentTextRow};
 use crate::engine::Engine;
 use crate::error::EngineError;
 use crate::ids::{ConsentId, ObjectionId, SubjectId};
@@ -29,7 +31,9 @@ pub struct ConsentStatus {
 }
 
 impl Engine {
-    /// Records a consent grant (`granted`) or withdrawal for a consent purpose.
+    /// Records a consent grant (`granted`) or withdrawal for a consent
+    /// purpose, a grant without the text shown (see
+    /// [`Engine::record_consent_with`]).
     pub async fn record_consent(
         &self,
         who: &Principal,
@@ -38,8 +42,25 @@ impl Engine {
         granted: bool,
         source: &str,
     ) -> Result<ConsentRow, EngineError> {
+        self.record_consent_with(who, subject, purpose, granted, source, None)
+            .await
+    }
+
+    /// Records a grant with the exact text shown (Art. 7(1): the hash goes
+    /// on the ledger entry, the text is kept once per tenant and hash), or
+    /// a withdrawal (`text` is ignored). A withdrawal of a purpose with no
+    /// live grant is refused with `E_CONSENT_NOT_LIVE` and writes nothing.
+    pub async fn record_consent_with(
+        &self,
+        who: &Principal,
+        subject: SubjectId,
+        purpose: &PurposeId,
+        granted: bool,
+        source: &str,
+        text: Option<ConsentText>,
+    ) -> Result<ConsentRow, EngineError> {
         let (row, change) = self
-            .plan_consent(who, subject, purpose, granted, source)
+            .plan_consent_with(who, subject, purpose, granted, source, text)
             .await?;
         self.commit(&who.tenant, change).await?;
         Ok(row)
@@ -55,6 +76,20 @@ impl Engine {
         purpose: &PurposeId,
         granted: bool,
         source: &str,
+    ) -> Result<(ConsentRow, Change), EngineError> {
+        self.plan_consent_with(who, subject, purpose, granted, source, None)
+            .await
+    }
+
+    /// [`Engine::plan_consent`] with the text shown for a grant.
+    pub(crate) async fn plan_consent_with(
+        &self,
+        who: &Principal,
+        subject: SubjectId,
+        purpose: &PurposeId,
+        granted: bool,
+        source: &str,
+        text: Option<ConsentText>,
     ) -> Result<(ConsentRow, Change), EngineError> {
         let action = if granted {
             Action::ConsentGrant
@@ -79,6 +114,14 @@ impl Engine {
             return Err(EngineError::ConsentNotApplicable(purpose.to_string()));
         }
         let at = self.clock.now();
+        if !granted && !lawful::consent_live(&view.consents, purpose, at) {
+            return Err(ConsentError::NotLive(purpose.to_string()).into());
+        }
+        let mut writes = Vec::with_capacity(2);
+        let text_hash = match text.filter(|_| granted) {
+            None => None,
+            Some(text) => Some(self.consent_text_write(who, text, at, &mut writes).await?),
+        };
         let expires_at = match (&declared.consent_valid_for, granted) {
             (Some(span), true) => Some(span.after(at).map_err(|_| EngineError::InvalidInput {
                 field: "purpose".into(),
@@ -96,10 +139,15 @@ impl Engine {
             expires_at,
             policy_version: view.policy_version,
             source: source.as_str().to_owned(),
+            text_hash,
         };
-        let detail = format!("source={source} policy_version={}", view.policy_version);
+        let mut detail = format!("source={source} policy_version={}", view.policy_version);
+        if let Some(hash) = &text_hash {
+            detail.push_str(&format!(" text_sha256={}", hash_hex(hash)));
+        }
+        writes.push(Write::InsertConsent(row.clone()));
         let change = Change {
-            writes: vec![Write::InsertConsent(row.clone())],
+            writes,
             audit: vec![self.event(
                 who,
                 action,
@@ -110,6 +158,33 @@ impl Engine {
             )],
         };
         Ok((row, change))
+    }
+
+    /// The hash of a grant's text: a text sent whole is kept (once per
+    /// tenant and hash) in the grant's commit; a hash alone must name a
+    /// text kept before, else `E_CONSENT_TEXT_UNKNOWN`.
+    async fn consent_text_write(
+        &self,
+        who: &Principal,
+        text: ConsentText,
+        at: Timestamp,
+        writes: &mut Vec<Write>,
+    ) -> Result<[u8; 32], EngineError> {
+        let hash = text.digest();
+        match text {
+            ConsentText::Shown(body) => writes.push(Write::InsertConsentText(ConsentTextRow {
+                tenant: who.tenant.clone(),
+                hash,
+                body,
+                stored_at: at,
+            })),
+            ConsentText::Hash(_) => {
+                if self.store.consent_text(&who.tenant, &hash).await?.is_none() {
+                    return Err(ConsentError::UnknownText.into());
+                }
+            }
+        }
+        Ok(hash)
     }
 
     /// The subject's standing on every consent purpose of the policy that

@@ -3,6 +3,7 @@
 
 mod answer;
 mod audit;
+mod banner;
 mod checkpoint;
 mod checks;
 mod consent;
@@ -11,6 +12,7 @@ mod deliveries;
 mod erasure_ledger;
 mod holds;
 mod keys;
+mod receipts;
 mod records;
 mod rectify;
 mod request_answer;
@@ -20,14 +22,17 @@ mod requests_work;
 mod source;
 mod subjects;
 mod tenants;
+mod unsubscribe;
 
 pub use answer::MAX_ACCESS_LOG;
 pub use audit::AuditReport;
+pub use banner::VisitorChoices;
 pub use checkpoint::{CheckpointFinding, CheckpointVerdict};
 pub use consent::ConsentStatus;
 pub use deliveries::{MAX_DELIVERIES_PER_PAGE, Outgoing, SECRET_BYTES};
 pub use erasure_ledger::ReplayReport;
 pub use keys::IssuedKey;
+pub use receipts::SignedReceipt;
 pub use records::{
     MAX_ASKED_CATEGORIES, MAX_RECORDS_PER_WRITE, MAX_VALUE_CHARS, NewRecord, PlainRecord,
 };
@@ -35,3 +40,4 @@ pub use request_answer::RequestAnswer;
 pub use requests::{FiledRequest, MAX_REQUESTS_PER_PAGE};
 pub use source::{MAX_SOURCE_LEN, RecordSource};
 pub use subjects::{AccessReport, ConsentSummary, ObjectionSummary};
+pub use unsubscribe::UNSUBSCRIBE_ACTOR;

@@ -9,6 +9,7 @@
 use super::requests::{commit_outcome, request_detail, request_update};
 use super::subjects::erasure_outcome;
 use crate::audit::{Action, Outcome};
+use crate::consent::ConsentError;
 use crate::engine::Engine;
 use crate::error::EngineError;
 use crate::ids::RequestId;
@@ -173,10 +174,16 @@ impl Engine {
                 let purpose = row.purpose.as_ref().ok_or_else(|| {
                     RequestError::field("purpose", "a withdrawal request names its purpose")
                 })?;
-                let (_, change) = self
+                // Nothing live to withdraw: the request is met as it stands,
+                // and no ledger entry is written.
+                match self
                     .plan_consent(who, subject, purpose, false, "request")
-                    .await?;
-                Ok(change)
+                    .await
+                {
+                    Ok((_, change)) => Ok(change),
+                    Err(EngineError::Consent(ConsentError::NotLive(_))) => Ok(Change::default()),
+                    Err(err) => Err(err),
+                }
             }
             KindTag::Access | KindTag::Portability => Ok(Change::default()),
             KindTag::Rectification => match note {

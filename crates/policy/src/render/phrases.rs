@@ -30,6 +30,20 @@ pub(super) fn choices(p: &Purpose) -> Vec<String> {
                 .to_owned(),
         );
     }
+    if p.soft_opt_in {
+        out.push(
+            "We send this only because you are already our customer; every message has a link \
+             that stops it with one click."
+                .to_owned(),
+        );
+    }
+    if p.sale_or_sharing {
+        out.push(
+            "We share this data with others. You can opt out at any time; a Global Privacy \
+             Control signal from your browser counts as opting out."
+                .to_owned(),
+        );
+    }
     if p.essential {
         out.push(
             "We need this to provide the service; without it we cannot offer it to you.".to_owned(),

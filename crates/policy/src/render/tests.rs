@@ -156,3 +156,15 @@ fn helpers() {
     assert_eq!(strip_stop("Email address."), "Email address");
     assert_eq!(capitalise(""), "");
 }
+
+#[test]
+fn soft_opt_in_and_sale_purposes_tell_how_to_opt_out() {
+    let extra = "\n[[purpose]]\nid = \"product_news\"\ndescription = \"Product news\"\n\
+        basis = \"legitimate_interests\"\ncategories = [\"email\"]\ndirect_marketing = true\n\
+        soft_opt_in = true\n\n[[purpose]]\nid = \"ad_partners\"\ndescription = \"Ad partners\"\n\
+        basis = \"legitimate_interests\"\ncategories = [\"email\"]\nsale_or_sharing = true\n";
+    let source = crate::EXAMPLE_POLICY.replacen("[[purpose]]", &format!("{extra}\n[[purpose]]"), 1);
+    let notice = Policy::parse(&source).unwrap().render_notice();
+    assert!(section(&notice, "Product news").contains("one click"));
+    assert!(section(&notice, "Ad partners").contains("Global Privacy Control"));
+}

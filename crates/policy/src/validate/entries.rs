@@ -263,6 +263,7 @@ fn purpose(
             p.id.as_ref()
                 .map_or("this purpose", |t| t.get_ref().as_str());
         basis_rules(p, label, basis, profiling_declared, sink);
+        super::opt_out::opt_out_rules(p, label, basis, sink);
     }
     Some(Purpose {
         id: id?,
@@ -274,6 +275,8 @@ fn purpose(
         profiling: flag(p.profiling.as_ref()),
         essential: flag(p.essential.as_ref()),
         consent_valid_for: validity?,
+        soft_opt_in: flag(p.soft_opt_in.as_ref()),
+        sale_or_sharing: flag(p.sale_or_sharing.as_ref()),
     })
 }
 

@@ -5,6 +5,7 @@
 mod cross;
 mod entries;
 mod helpers;
+mod opt_out;
 mod settings;
 #[cfg(test)]
 mod tests;

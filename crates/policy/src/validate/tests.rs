@@ -440,3 +440,50 @@ fn group_size_limits() {
     let p = Policy::parse(&with("[anonymity]\nmin_group_size = 3\n")).unwrap();
     assert_eq!(p.anonymity.min_group_size, 3);
 }
+
+#[test]
+fn soft_opt_in_needs_legitimate_interest_and_marketing() {
+    let ok = "basis = \"legitimate_interests\"\ndirect_marketing = true\nsoft_opt_in = true\n";
+    let checked = check(&purpose(ok));
+    assert!(checked.is_ok(), "{:?}", checked.diagnostics);
+    let extra = checked.policy.unwrap().purposes.pop().unwrap();
+    assert!(extra.soft_opt_in && !extra.sale_or_sharing);
+    let src = purpose(
+        "basis = \"consent\"\nconsent_valid_for = \"1 year\"\ndirect_marketing = true\nsoft_opt_in = true\n",
+    );
+    expect_nth(&src, "E_SOFT_OPT_IN_BASIS", "true", 1);
+    let src = purpose("basis = \"legitimate_interests\"\nsoft_opt_in = true\n");
+    expect(&src, "E_SOFT_OPT_IN_NOT_MARKETING", "true");
+}
+
+#[test]
+fn sale_or_sharing_must_be_refusable() {
+    let ok =
+        purpose("basis = \"consent\"\nconsent_valid_for = \"1 year\"\nsale_or_sharing = true\n");
+    let checked = check(&ok);
+    assert!(checked.is_ok(), "{:?}", checked.diagnostics);
+    assert!(
+        checked
+            .policy
+            .unwrap()
+            .purposes
+            .pop()
+            .unwrap()
+            .sale_or_sharing
+    );
+    let src = purpose("basis = \"contract\"\nsale_or_sharing = true\n");
+    expect(&src, "E_SALE_BASIS", "true");
+    let src =
+        purpose("basis = \"legitimate_interests\"\nsale_or_sharing = true\nessential = true\n");
+    expect(&src, "E_SALE_ESSENTIAL", "true");
+}
+
+#[test]
+fn opt_out_flags_must_be_booleans() {
+    assert!(
+        !check(&purpose(
+            "basis = \"legitimate_interests\"\nsale_or_sharing = \"yes\"\n"
+        ))
+        .is_ok()
+    );
+}

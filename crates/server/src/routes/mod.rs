@@ -4,8 +4,10 @@
 
 pub mod access;
 pub mod audit;
+pub mod banner;
 pub mod checkpoints;
 pub mod deaths;
+pub mod consents;
 pub mod keys;
 pub mod ops;
 pub mod policy;

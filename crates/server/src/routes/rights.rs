@@ -12,6 +12,9 @@ use crate::wire::{ConsentChange, ConsentEvent, ConsentState, Objection, Objectio
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use tutela_engine::EngineError;
+use tutela_engine::consent::ConsentError;
+use tutela_engine::consent::proof::ConsentText;
 use tutela_engine::ids::SubjectId;
 use tutela_policy::PurposeId;
 use utoipa_axum::router::OpenApiRouter;
@@ -76,9 +79,21 @@ async fn change_consent(
     granted: bool,
 ) -> Result<(StatusCode, Json<ConsentEvent>), ApiError> {
     let purpose = field("purpose", &body.purpose, PurposeId::parse)?;
+    let text = match (&body.text, &body.text_sha256) {
+        (Some(text), Some(hash)) => {
+            let shown = ConsentText::shown(text)?;
+            if ConsentText::hash(hash)?.digest() != shown.digest() {
+                return Err(EngineError::from(ConsentError::TextMismatch).into());
+            }
+            Some(shown)
+        }
+        (Some(text), None) => Some(ConsentText::shown(text)?),
+        (None, Some(hash)) => Some(ConsentText::hash(hash)?),
+        (None, None) => None,
+    };
     let row = state
         .engine
-        .record_consent(who, SubjectId(id), &purpose, granted, &body.source)
+        .record_consent_with(who, SubjectId(id), &purpose, granted, &body.source, text)
         .await?;
     Ok((StatusCode::CREATED, Json(ConsentEvent::from(&row))))
 }

@@ -121,6 +121,8 @@ impl From<AccessAnswer> for Access {
                 .consents
                 .into_iter()
                 .map(|c| ConsentEvent {
+                    id: None,
+                    text_sha256: None,
                     purpose: c.purpose.to_string(),
                     granted: c.granted,
                     at: c.at,

@@ -4,6 +4,7 @@ use super::data::default_source;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use tutela_engine::ConsentStatus;
+use tutela_engine::consent::proof::hash_hex;
 use tutela_engine::store::{ConsentRow, ObjectionRow};
 use utoipa::ToSchema;
 
@@ -19,11 +20,29 @@ pub struct ConsentChange {
     #[serde(default = "default_source")]
     #[schema(default = "api", pattern = "^[A-Za-z0-9._:-]{1,64}$")]
     pub source: String,
+    /// For a grant: the exact text the person was shown (Art. 7(1)). It is
+    /// kept once per tenant; later grants may send `text_sha256` instead.
+    #[serde(default)]
+    #[schema(max_length = 65536, pattern = "\\S")]
+    pub text: Option<String>,
+    /// For a grant: the SHA-256 (64 lowercase hex digits) of a text sent
+    /// before. An unknown hash is refused (`E_CONSENT_TEXT_UNKNOWN`); sent
+    /// beside `text`, it must be that text's (`E_CONSENT_TEXT_MISMATCH`).
+    #[serde(default)]
+    #[schema(pattern = "^[0-9a-f]{64}$")]
+    pub text_sha256: Option<String>,
 }
 
 /// One event of the consent ledger.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ConsentEvent {
+    /// The ledger entry's id (for a grant's receipt).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub id: Option<String>,
+    /// For a grant, the SHA-256 of the text shown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text_sha256: Option<String>,
     /// The purpose.
     pub purpose: String,
     /// Grant (true) or withdrawal (false).
@@ -41,6 +60,8 @@ pub struct ConsentEvent {
 impl From<&ConsentRow> for ConsentEvent {
     fn from(c: &ConsentRow) -> Self {
         Self {
+            id: Some(c.id.to_string()),
+            text_sha256: c.text_hash.as_ref().map(hash_hex),
             purpose: c.purpose.to_string(),
             granted: c.granted,
             at: c.at,

@@ -39,6 +39,15 @@ const ROUTES: &[&str] = &[
     "POST /v1/subjects/{id}/checks",
     "POST /v1/subjects/{id}/consents/withdraw",
     "POST /v1/subjects/{id}/objections",
+    "GET /v1/subjects/{id}/consents/{consent_id}/receipt",
+    "GET /v1/consents/receipt-key",
+    "POST /v1/subjects/{id}/unsubscribe-links",
+    "POST /v1/unsubscribe/{token}",
+    "GET /v1/banner",
+    "PUT /v1/visitors/{visitor_id}/choices",
+    "GET /v1/visitors/{visitor_id}/choices",
+    "PUT /v1/subjects/{id}/choices",
+    "GET /v1/subjects/{id}/choices",
     "GET /v1/audit",
     "GET /v1/audit/heads",
     "GET /v1/audit/verify",
@@ -95,7 +104,9 @@ async fn openapi_documents_every_route() {
     // Every listed route is really served: none answers "no such route".
     for route in ROUTES {
         let (method, path) = route.split_once(' ').unwrap();
-        let path = path.replace("{id}", &uuid::Uuid::now_v7().to_string());
+        let path = path
+            .replace("{id}", &uuid::Uuid::now_v7().to_string())
+            .replace("{token}", &format!("acme.{}", "A".repeat(43)));
         let reply = app.send(method.parse().unwrap(), &path, None, None).await;
         assert!(
             reply.status != 404 && reply.status != 405,

@@ -177,6 +177,32 @@ async fn a_consent_withdrawal_request_withdraws_the_consent() {
 }
 
 #[tokio::test]
+async fn a_withdrawal_request_for_a_consent_never_given_is_met_without_a_ledger_entry() {
+    let app = spawn_app().await;
+    let subject = customer(&app).await;
+    let id = verified(
+        &app,
+        json!({"subject": subject, "kind": "consent_withdrawal", "purpose": "analytics"}),
+    )
+    .await;
+    app.advance_hours(1);
+    assert_eq!(fulfil(&app, &id, json!({})).await["state"], "fulfilled");
+    let consents = format!("/v1/subjects/{subject}/consents");
+    let status = app.get(&consents, &app.service).await.ok(200);
+    let analytics = status
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["purpose"] == "analytics")
+        .unwrap()
+        .clone();
+    assert!(
+        analytics["withdrawn_at"].is_null(),
+        "no withdrawal written: {analytics}"
+    );
+}
+
+#[tokio::test]
 async fn access_portability_and_rectification_are_marked_done() {
     let app = spawn_app().await;
     let subject = customer(&app).await;

@@ -115,6 +115,7 @@ fn subject_writes_read_the_subject_state_first() {
         expires_at: None,
         policy_version: 1,
         source: "form".into(),
+        text_hash: None,
     };
     let steps = writes(&tenant(), &change(vec![Write::InsertConsent(consent)])).unwrap();
     assert_eq!(

@@ -6,6 +6,7 @@
 //! tenant's audited acts commit concurrently across writers and servers,
 //! and each lane stays a verifiable hash chain.
 
+mod consent_reads;
 mod delivery_reads;
 mod exec;
 mod hold_reads;

@@ -1,10 +1,13 @@
 //! [`Store`] for [`PgStore`]: changes go to the lane writers, reads to the
 //! pool (`reads`).
 
-use super::{PgStore, delivery_reads, hold_reads, reads, request_reads};
+use super::{PgStore, consent_reads, delivery_reads, hold_reads, reads, request_reads};
 use async_trait::async_trait;
 use tutela_engine::audit::{AuditChain, AuditEntry, AuditHead};
 use tutela_engine::death::DeathRow;
+use tutela_engine::consent::banner::Visitor;
+use tutela_engine::consent::proof::hash_hex;
+use tutela_engine::consent::{UnsubscribeLinkRow, VisitorChoiceRow};
 use tutela_engine::deliveries::{DeliveryFilter, DeliveryRow, EndpointRow};
 use tutela_engine::ids::{RequestId, SubjectId, TenantId};
 use tutela_engine::requests::{RequestCursor, RequestFilter, RequestRow};
@@ -208,5 +211,29 @@ impl Store for PgStore {
         limit: u32,
     ) -> Result<Vec<DeliveryRow>, StoreError> {
         delivery_reads::claim(&self.pool, tenant, now, until, limit).await
+    }
+
+    async fn consent_text(
+        &self,
+        tenant: &TenantId,
+        hash: &[u8; 32],
+    ) -> Result<Option<String>, StoreError> {
+        consent_reads::consent_text(&self.pool, tenant.as_str(), &hash_hex(hash)).await
+    }
+
+    async fn unsubscribe_link(
+        &self,
+        tenant: &TenantId,
+        token_hash: &[u8; 32],
+    ) -> Result<Option<UnsubscribeLinkRow>, StoreError> {
+        consent_reads::unsubscribe_link(&self.pool, tenant.as_str(), &hash_hex(token_hash)).await
+    }
+
+    async fn visitor_choices(
+        &self,
+        tenant: &TenantId,
+        visitor: &Visitor,
+    ) -> Result<Vec<VisitorChoiceRow>, StoreError> {
+        consent_reads::visitor_choices(&self.pool, tenant.as_str(), &visitor.key()).await
     }
 }

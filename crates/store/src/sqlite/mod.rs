@@ -50,6 +50,7 @@
 
 mod backup;
 mod checkpoint;
+mod consent_reads;
 mod delivery_reads;
 mod exec;
 mod hold_reads;

@@ -2,13 +2,16 @@
 //! a reader thread (`readers.rs`, `reads.rs`).
 
 use super::SqliteStore;
-use super::delivery_reads;
 use super::reads::{self, Wanted};
+use super::{consent_reads, delivery_reads};
 use super::{hold_reads, request_reads};
 use crate::error::internal;
 use async_trait::async_trait;
 use tutela_engine::audit::{AuditChain, AuditEntry, AuditHead};
 use tutela_engine::death::DeathRow;
+use tutela_engine::consent::banner::Visitor;
+use tutela_engine::consent::proof::hash_hex;
+use tutela_engine::consent::{UnsubscribeLinkRow, VisitorChoiceRow};
 use tutela_engine::deliveries::{DeliveryFilter, DeliveryRow, EndpointRow};
 use tutela_engine::ids::RequestId;
 use tutela_engine::ids::{SubjectId, TenantId};
@@ -289,6 +292,39 @@ impl Store for SqliteStore {
     ) -> Result<Vec<DeliveryRow>, StoreError> {
         self.writer
             .claim_deliveries(tenant, now, until, limit)
+            .await
+    }
+
+    async fn consent_text(
+        &self,
+        tenant: &TenantId,
+        hash: &[u8; 32],
+    ) -> Result<Option<String>, StoreError> {
+        let (tenant, hash) = (tenant.clone(), hash_hex(hash));
+        self.readers
+            .run(move |c| consent_reads::consent_text(c, tenant.as_str(), &hash))
+            .await
+    }
+
+    async fn unsubscribe_link(
+        &self,
+        tenant: &TenantId,
+        token_hash: &[u8; 32],
+    ) -> Result<Option<UnsubscribeLinkRow>, StoreError> {
+        let (tenant, hash) = (tenant.clone(), hash_hex(token_hash));
+        self.readers
+            .run(move |c| consent_reads::unsubscribe_link(c, tenant.as_str(), &hash))
+            .await
+    }
+
+    async fn visitor_choices(
+        &self,
+        tenant: &TenantId,
+        visitor: &Visitor,
+    ) -> Result<Vec<VisitorChoiceRow>, StoreError> {
+        let (tenant, key) = (tenant.clone(), visitor.key());
+        self.readers
+            .run(move |c| consent_reads::visitor_choices(c, tenant.as_str(), &key))
             .await
     }
 }

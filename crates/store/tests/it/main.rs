@@ -18,6 +18,7 @@ mod access;
 mod at_rest;
 mod audit;
 mod backup;
+mod consent_proof;
 mod deliveries;
 mod erasure_race;
 mod holds;

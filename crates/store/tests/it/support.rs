@@ -226,6 +226,7 @@ pub fn consent_row(tenant: &TenantId, subject: SubjectId, granted: bool, n: i64)
         expires_at: granted.then(|| at(10_000)),
         policy_version: 1,
         source: "web-form".into(),
+        text_hash: None,
     }
 }
 

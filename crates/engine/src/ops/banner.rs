@@ -1,0 +1,117 @@
+//! A website's cookie and tracking banner: the purposes to show, choices
+//! stored against an anonymous visitor id or a subject, read back with the
+//! Global Privacy Control signal honoured and conflicts kept visible
+//! (Art. 7, Art. 21(5); see [`crate::consent::banner`]).
+
+use crate::audit::{Action, Outcome};
+use crate::consent::banner::{self, ChoiceState, Conflict, Visitor};
+use crate::consent::{ConsentError, VisitorChoiceRow};
+use crate::engine::Engine;
+use crate::error::EngineError;
+
+use crate::principal::{Act, Principal};
+use crate::store::{Change, RecordFilter, Write};
+use std::collections::BTreeMap;
+use tutela_policy::{Purpose, PurposeId};
+use uuid::Uuid;
+
+/// A visitor's choices as read back: one state per banner purpose, and
+/// every explicit grant a GPC signal contradicts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VisitorChoices {
+    /// Per banner purpose, in policy order.
+    pub choices: Vec<ChoiceState>,
+    /// Grants contradicted by a later GPC signal.
+    pub conflicts: Vec<Conflict>,
+}
+
+impl Engine {
+    /// The purposes a banner shows, from the policy in force.
+    pub async fn banner(&self, who: &Principal) -> Result<Vec<Purpose>, EngineError> {
+        let (_, policy) = self.policy(who, None).await?;
+        Ok(banner::banner_purposes(&policy)
+            .into_iter()
+            .cloned()
+            .collect())
+    }
+
+    /// Stores `choices` (purpose → agreed) for `visitor`, each a banner
+    /// purpose; with `gpc` (a `Sec-GPC: 1` header) also a GPC objection to
+    /// every banner purpose marked `sale_or_sharing` or `direct_marketing`,
+    /// and for a subject an objection on its ledger where one applies.
+    /// Nothing is stored when any purpose is refused.
+    pub async fn set_visitor_choices(
+        &self,
+        who: &Principal,
+        visitor: Visitor,
+        choices: &BTreeMap<PurposeId, bool>,
+        gpc: bool,
+    ) -> Result<VisitorChoices, EngineError> {
+        who.require(Act::ManageConsent)?;
+        let (_, policy) = self.policy(who, None).await?;
+        let shown = banner::banner_purposes(&policy);
+        for purpose in choices.keys() {
+            if !shown.iter().any(|p| &p.id == purpose) {
+                return Err(ConsentError::NotABannerPurpose(purpose.to_string()).into());
+            }
+            who.require_purpose(purpose)?;
+        }
+        let now = self.clock.now();
+        let row = |purpose: &PurposeId, granted: bool, gpc: bool| VisitorChoiceRow {
+            tenant: who.tenant.clone(),
+            id: Uuid::new_v4(),
+            visitor: visitor.clone(),
+            purpose: purpose.clone(),
+            granted,
+            gpc,
+            at: now,
+        };
+        let mut rows: Vec<VisitorChoiceRow> =
+            choices.iter().map(|(p, g)| row(p, *g, false)).collect();
+        let signalled: Vec<&Purpose> = shown
+            .iter()
+            .copied()
+            .filter(|p| gpc && banner::gpc_applies(p))
+            .collect();
+        rows.extend(signalled.iter().map(|p| row(&p.id, false, true)));
+        let mut change = Change::default();
+        if let Visitor::Subject(subject) = &visitor {
+            self.live_subject(who, *subject, RecordFilter::None).await?;
+            for p in &signalled {
+                if p.basis.objectable() || p.direct_marketing {
+                    let (_, objection) = self.plan_objection(who, *subject, Some(&p.id)).await?;
+                    change.writes.extend(objection.writes);
+                    change.audit.extend(objection.audit);
+                }
+            }
+        }
+        let subject = match &visitor {
+            Visitor::Subject(s) => Some(*s),
+            Visitor::Anonymous(_) => None,
+        };
+        change.writes.push(Write::InsertVisitorChoices(rows));
+        change.audit.push(self.event(
+            who,
+            Action::BannerChoice,
+            None,
+            subject,
+            format!("choices={} gpc={}", choices.len(), u8::from(gpc)),
+            Outcome::Allowed,
+        ));
+        self.commit(&who.tenant, change).await?;
+        self.visitor_choices(who, &visitor).await
+    }
+
+    /// A visitor's choices in force per banner purpose, and conflicts.
+    pub async fn visitor_choices(
+        &self,
+        who: &Principal,
+        visitor: &Visitor,
+    ) -> Result<VisitorChoices, EngineError> {
+        who.require(Act::ManageConsent)?;
+        let (_, policy) = self.policy(who, None).await?;
+        let rows = self.store.visitor_choices(&who.tenant, visitor).await?;
+        let (choices, conflicts) = banner::fold(&policy, &rows, self.clock.now());
+        Ok(VisitorChoices { choices, conflicts })
+    }
+}

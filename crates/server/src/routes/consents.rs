@@ -1,0 +1,120 @@
+//! Proof of consent (Art. 7(1)): signed receipts and the key that checks
+//! them; and one-click unsubscribe links (Art. 21(2)-(3), ePrivacy
+//! Art. 13(2), RFC 8058), whose use needs no login and reveals nothing.
+
+use super::field;
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiPath};
+use crate::openapi::Errors;
+use crate::wire::{ConsentReceipt, NewUnsubscribeLink, ReceiptKey, UnsubscribeLink, Unsubscribed};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use tutela_engine::audit::to_hex;
+use tutela_engine::consent::unsubscribe::LinkToken;
+use tutela_engine::ids::{ConsentId, SubjectId};
+use tutela_policy::PurposeId;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+/// The routes of this module.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(receipt))
+        .routes(routes!(receipt_key))
+        .routes(routes!(create_link))
+        .routes(routes!(unsubscribe))
+}
+
+/// A consent receipt for one grant, signed with the tenant's receipt key
+/// (a compact JWS, EdDSA); `tutela consent verify` checks it offline.
+#[utoipa::path(get, path = "/v1/subjects/{id}/consents/{consent_id}/receipt", tag = "rights",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The subject's id"),
+        ("consent_id" = Uuid, Path, description = "The grant's ledger id")),
+    responses((status = 200, description = "The signed receipt", body = ConsentReceipt), Errors))]
+async fn receipt(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiPath((id, consent)): ApiPath<(Uuid, Uuid)>,
+) -> Result<Json<ConsentReceipt>, ApiError> {
+    let signed = state
+        .engine
+        .consent_receipt(&who, SubjectId(id), ConsentId(consent))
+        .await?;
+    Ok(Json(ConsentReceipt::new(&signed)))
+}
+
+/// The caller's tenant's consent-receipt public key, to publish and to
+/// verify receipts with.
+#[utoipa::path(get, path = "/v1/consents/receipt-key", tag = "rights", security(("bearer" = [])),
+    responses((status = 200, description = "The public key", body = ReceiptKey), Errors))]
+async fn receipt_key(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+) -> Result<Json<ReceiptKey>, ApiError> {
+    Ok(Json(ReceiptKey {
+        tenant: who.tenant.to_string(),
+        alg: "EdDSA".into(),
+        public_key: to_hex(&state.engine.receipt_public_key(&who.tenant)),
+    }))
+}
+
+/// Issues a one-click unsubscribe link ending `purpose` for the subject:
+/// for the `List-Unsubscribe` and `List-Unsubscribe-Post` headers of
+/// every message sent for it.
+#[utoipa::path(post, path = "/v1/subjects/{id}/unsubscribe-links", tag = "rights",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The subject's id")),
+    request_body = NewUnsubscribeLink,
+    responses((status = 201, description = "The link", body = UnsubscribeLink), Errors))]
+async fn create_link(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<NewUnsubscribeLink>,
+) -> Result<(StatusCode, Json<UnsubscribeLink>), ApiError> {
+    let purpose = field("purpose", &body.purpose, PurposeId::parse)?;
+    let token = state
+        .engine
+        .create_unsubscribe_link(&who, SubjectId(id), &purpose)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(UnsubscribeLink {
+            path: format!("/v1/unsubscribe/{token}"),
+            token,
+            list_unsubscribe_post: "List-Unsubscribe=One-Click".into(),
+        }),
+    ))
+}
+
+/// Uses an unsubscribe link (RFC 8058 one-click: a mail client POSTs
+/// `List-Unsubscribe=One-Click`; any body is accepted and ignored). No
+/// login. The purpose ends at once for the link's subject; the answer is
+/// the same for a fresh, used or unknown token (a token of the wrong shape
+/// is `404`: it names no link and tells nothing about anyone).
+#[utoipa::path(post, path = "/v1/unsubscribe/{token}", tag = "rights",
+    params(("token" = String, Path, description = "The link's token",
+        pattern = "^[a-z0-9][a-z0-9-]{0,62}\\.[A-Za-z0-9_-]{43}$")),
+    responses((status = 200, description = "Unsubscribed (the same answer for every well-formed token)",
+        body = Unsubscribed), Errors))]
+async fn unsubscribe(
+    State(state): State<AppState>,
+    axum::extract::Path(token): axum::extract::Path<String>,
+) -> Result<Json<Unsubscribed>, ApiError> {
+    if LinkToken::parse(&token).is_none() {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "E_UNSUBSCRIBE_LINK_NOT_FOUND",
+            "this is not an unsubscribe link",
+        ));
+    }
+    state.engine.unsubscribe(&token).await?;
+    Ok(Json(Unsubscribed {
+        status: "unsubscribed".into(),
+    }))
+}

@@ -1,0 +1,53 @@
+//! The SQL of consent proof (Art. 7(1)), unsubscribe links (Art. 21(2)-(3))
+//! and banner choices (Art. 21(5)), shared by both backends like the rest
+//! of `sql`. Every statement filters by (or inserts) `tenant_id = $1`.
+
+/// Keep a consent text once per tenant and hash; a second insert of the
+/// same text is a no-op (the hash names the exact bytes).
+pub(crate) const INSERT_CONSENT_TEXT: &str = "INSERT INTO consent_texts \
+    (tenant_id, text_hash, body, stored_at) VALUES ($1, $2, $3, $4) \
+    ON CONFLICT (tenant_id, text_hash) DO NOTHING";
+/// A stored consent text.
+pub(crate) const SELECT_CONSENT_TEXT: &str =
+    "SELECT body FROM consent_texts WHERE tenant_id = $1 AND text_hash = $2";
+/// Keep an unsubscribe link's hash.
+pub(crate) const INSERT_UNSUBSCRIBE_LINK: &str = "INSERT INTO unsubscribe_links \
+    (tenant_id, token_hash, subject_id, purpose, created_at, used_at) \
+    VALUES ($1, $2, $3, $4, $5, $6)";
+/// Mark a link used, once.
+pub(crate) const USE_UNSUBSCRIBE_LINK: &str = "UPDATE unsubscribe_links SET used_at = $3 \
+    WHERE tenant_id = $1 AND token_hash = $2 AND used_at IS NULL";
+/// One link by its hash.
+pub(crate) const SELECT_UNSUBSCRIBE_LINK: &str = "SELECT tenant_id, token_hash, subject_id, \
+    purpose, created_at, used_at FROM unsubscribe_links WHERE tenant_id = $1 AND token_hash = $2";
+/// Append one banner choice.
+pub(crate) const INSERT_VISITOR_CHOICE: &str = "INSERT INTO visitor_choices \
+    (tenant_id, choice_id, visitor, purpose, granted, gpc, at_us) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7)";
+/// A visitor's choices, oldest first.
+pub(crate) const SELECT_VISITOR_CHOICES: &str = "SELECT tenant_id, choice_id, visitor, purpose, \
+    granted, gpc, at_us FROM visitor_choices WHERE tenant_id = $1 AND visitor = $2 \
+    ORDER BY at_us, choice_id";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_text_numbers_every_placeholder() {
+        for statement in [
+            INSERT_CONSENT_TEXT,
+            SELECT_CONSENT_TEXT,
+            INSERT_UNSUBSCRIBE_LINK,
+            USE_UNSUBSCRIBE_LINK,
+            SELECT_UNSUBSCRIBE_LINK,
+            INSERT_VISITOR_CHOICE,
+            SELECT_VISITOR_CHOICES,
+        ] {
+            let rewritten = super::super::for_sqlite(statement);
+            assert!(!rewritten.contains('$'), "{rewritten}");
+            assert_eq!(rewritten.replace('?', "$"), statement);
+            assert!(statement.contains("tenant_id = $1") || statement.starts_with("INSERT"));
+        }
+    }
+}

@@ -1,0 +1,173 @@
+//! Consent proof, unsubscribe links and banner choices: a grant's text
+//! hash reads back on the ledger, a text is kept once per tenant and hash,
+//! a link is used once (a second use commits nothing), choices append and
+//! read back in order, and nothing is seen from another tenant.
+
+use crate::support::*;
+use std::sync::Arc;
+use tutela_engine::consent::banner::Visitor;
+use tutela_engine::consent::{ConsentTextRow, UnsubscribeLinkRow, VisitorChoiceRow};
+use tutela_engine::ids::{SubjectId, TenantId};
+use tutela_engine::store::{RecordFilter, Store, StoreError, Write};
+use uuid::Uuid;
+
+conformance!(
+    a_grant_keeps_its_text_hash_and_the_text_once,
+    an_unsubscribe_link_is_used_once,
+    visitor_choices_append_and_read_back_in_order,
+);
+
+fn text_row(tenant: &TenantId, body: &str, n: i64) -> ConsentTextRow {
+    ConsentTextRow {
+        tenant: tenant.clone(),
+        hash: tutela_vault::sha256(body.as_bytes()),
+        body: body.into(),
+        stored_at: at(n),
+    }
+}
+
+async fn a_grant_keeps_its_text_hash_and_the_text_once(store: Arc<dyn Store>) {
+    let store = store.as_ref();
+    let t = setup_tenant(store, "acme").await;
+    let other = setup_tenant(store, "globex").await;
+    let subject = setup_subject(store, &t).await;
+    let text = text_row(&t, "Send me the newsletter", 1);
+    let mut grant = consent_row(&t, subject.id, true, 2);
+    grant.text_hash = Some(text.hash);
+    apply(
+        store,
+        &t,
+        vec![
+            Write::InsertConsentText(text.clone()),
+            Write::InsertConsent(grant.clone()),
+        ],
+    )
+    .await
+    .unwrap();
+    // The same text again is a no-op, not a conflict.
+    let again = text_row(&t, "Send me the newsletter", 9);
+    apply(store, &t, vec![Write::InsertConsentText(again)])
+        .await
+        .unwrap();
+    let body = store.consent_text(&t, &text.hash).await.unwrap();
+    assert_eq!(body.as_deref(), Some("Send me the newsletter"));
+    assert_eq!(store.consent_text(&other, &text.hash).await.unwrap(), None);
+    let view = store
+        .subject_view(&t, subject.id, RecordFilter::None)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(view.consents, vec![grant]);
+}
+
+fn link_row(tenant: &TenantId, subject: SubjectId) -> UnsubscribeLinkRow {
+    UnsubscribeLinkRow {
+        tenant: tenant.clone(),
+        token_hash: tutela_vault::sha256(b"secret"),
+        subject,
+        purpose: purpose("newsletter"),
+        created_at: at(3),
+        used_at: None,
+    }
+}
+
+async fn an_unsubscribe_link_is_used_once(store: Arc<dyn Store>) {
+    let store = store.as_ref();
+    let t = setup_tenant(store, "acme").await;
+    let other = setup_tenant(store, "globex").await;
+    let subject = setup_subject(store, &t).await;
+    let link = link_row(&t, subject.id);
+    apply(store, &t, vec![Write::InsertUnsubscribeLink(link.clone())])
+        .await
+        .unwrap();
+    let got = store.unsubscribe_link(&t, &link.token_hash).await.unwrap();
+    assert_eq!(got, Some(link.clone()));
+    assert_eq!(
+        store
+            .unsubscribe_link(&other, &link.token_hash)
+            .await
+            .unwrap(),
+        None
+    );
+
+    let use_it = |n| Write::UseUnsubscribeLink {
+        token_hash: link.token_hash,
+        at: at(n),
+    };
+    let withdrawal = consent_row(&t, subject.id, false, 4);
+    apply(
+        store,
+        &t,
+        vec![Write::InsertConsent(withdrawal.clone()), use_it(4)],
+    )
+    .await
+    .unwrap();
+    // A second use commits nothing of its change.
+    let late = consent_row(&t, subject.id, false, 5);
+    let err = apply(store, &t, vec![Write::InsertConsent(late), use_it(5)])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Missing { .. }), "{err:?}");
+    let got = store.unsubscribe_link(&t, &link.token_hash).await.unwrap();
+    assert_eq!(got.unwrap().used_at, Some(at(4)));
+    let view = store
+        .subject_view(&t, subject.id, RecordFilter::None)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(view.consents, vec![withdrawal]);
+}
+
+fn choice_row(
+    tenant: &TenantId,
+    visitor: &Visitor,
+    granted: bool,
+    gpc: bool,
+    n: i64,
+) -> VisitorChoiceRow {
+    VisitorChoiceRow {
+        tenant: tenant.clone(),
+        id: Uuid::new_v4(),
+        visitor: visitor.clone(),
+        purpose: purpose("analytics"),
+        granted,
+        gpc,
+        at: at(n),
+    }
+}
+
+async fn visitor_choices_append_and_read_back_in_order(store: Arc<dyn Store>) {
+    let store = store.as_ref();
+    let t = setup_tenant(store, "acme").await;
+    let other = setup_tenant(store, "globex").await;
+    let visitor = Visitor::anonymous("Zx3_kQ9-rT5vB8nM2pL7wY").unwrap();
+    let someone = Visitor::Subject(SubjectId::new());
+    let rows = vec![
+        choice_row(&t, &visitor, true, false, 1),
+        choice_row(&t, &someone, true, false, 1),
+    ];
+    apply(store, &t, vec![Write::InsertVisitorChoices(rows.clone())])
+        .await
+        .unwrap();
+    let later = choice_row(&t, &visitor, false, true, 2);
+    apply(
+        store,
+        &t,
+        vec![Write::InsertVisitorChoices(vec![later.clone()])],
+    )
+    .await
+    .unwrap();
+    let got = store.visitor_choices(&t, &visitor).await.unwrap();
+    assert_eq!(got, vec![rows[0].clone(), later]);
+    assert_eq!(
+        store.visitor_choices(&t, &someone).await.unwrap(),
+        vec![rows[1].clone()]
+    );
+    assert!(
+        store
+            .visitor_choices(&other, &visitor)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
