@@ -35,7 +35,8 @@ pub async fn record(
             format!("directive {id} (erase) applied; the subject is erased")
         }
         (Applied::HandTo, Some(id)) => format!(
-            "directive {id} (hand_to) applied; `tutela requests answer {id}` hands the data over"
+            "directive {id} (hand_to) applied; `tutela requests answer --tenant {tenant} {id}` hands the data over",
+            tenant = who.tenant
         ),
     };
     writeln!(out, "Recorded the death of subject {subject}: {what}.")?;
