@@ -19,6 +19,7 @@ pub mod notify;
 mod ops;
 pub mod principal;
 pub mod requests;
+pub mod retention;
 pub mod store;
 
 pub use engine::Engine;
