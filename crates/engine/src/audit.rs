@@ -89,6 +89,14 @@ pub enum Action {
     EndpointDelete,
     /// A notice to a recipient was attempted (delivered, retried or given up).
     DeliveryAttempt,
+    /// A lifecycle event was recorded (retention counts from it).
+    EventRecord,
+    /// A subject moved to another plan.
+    PlanChange,
+    /// A retention sweep disposed of a subject's due records (counts only).
+    RetentionSweep,
+    /// The retention forecast or aggregates were read.
+    RetentionRead,
 }
 
 impl Action {
@@ -125,6 +133,10 @@ impl Action {
             Self::EndpointSet => "recipient.endpoint_set",
             Self::EndpointDelete => "recipient.endpoint_delete",
             Self::DeliveryAttempt => "delivery.attempt",
+            Self::EventRecord => "event.record",
+            Self::PlanChange => "subject.plan",
+            Self::RetentionSweep => "retention.sweep",
+            Self::RetentionRead => "retention.read",
         }
     }
 }

@@ -3,6 +3,7 @@
 //! by (tenant, version) since published versions never change, and
 //! authenticated keys for a few seconds (`auth_cache`).
 
+use crate::activity::ActivityMarks;
 use crate::audit::{Action, AuditChain, AuditEvent, Outcome};
 use crate::auth_cache::AuthCache;
 use crate::clock::Clock;
@@ -27,6 +28,8 @@ pub struct Engine {
     /// Where erasures are written ahead of their commit, if anywhere.
     pub(crate) ledger: Option<Arc<dyn ErasureLedger>>,
     pub(crate) notifier: Arc<dyn Notifier>,
+    /// When this engine last marked each subject active.
+    pub(crate) activity: ActivityMarks,
 }
 
 impl std::fmt::Debug for Engine {
@@ -47,6 +50,7 @@ impl Engine {
             auth: AuthCache::default(),
             ledger: None,
             notifier: Arc::new(NoNotifier),
+            activity: ActivityMarks::default(),
         }
     }
 

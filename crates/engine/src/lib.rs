@@ -3,6 +3,7 @@
 //! audit chain. The engine knows nothing of HTTP or SQL: it talks to a
 //! [`store::Store`] and a [`clock::Clock`].
 
+pub mod activity;
 pub mod answer;
 pub mod audit;
 pub mod auth_cache;

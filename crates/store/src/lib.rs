@@ -21,6 +21,7 @@ mod ledger;
 mod plan;
 mod postgres;
 mod request_rows;
+mod retention_rows;
 mod rows;
 mod sql;
 mod sqlite;

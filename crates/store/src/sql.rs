@@ -13,10 +13,12 @@
 mod deliveries;
 mod holds;
 mod requests;
+mod retention;
 
 pub(crate) use deliveries::*;
 pub(crate) use holds::*;
 pub(crate) use requests::*;
+pub(crate) use retention::*;
 use tutela_engine::store::SubjectView;
 use tutela_policy::CategoryId;
 

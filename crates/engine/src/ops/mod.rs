@@ -7,6 +7,7 @@ mod checkpoint;
 mod consent;
 mod deliveries;
 mod erasure_ledger;
+mod events;
 mod holds;
 mod keys;
 mod records;
@@ -14,6 +15,7 @@ mod rectify;
 mod request_answer;
 mod requests;
 mod requests_work;
+mod retention;
 mod source;
 mod subjects;
 mod tenants;
@@ -24,11 +26,16 @@ pub use checkpoint::{CheckpointFinding, CheckpointVerdict};
 pub use consent::ConsentStatus;
 pub use deliveries::{MAX_DELIVERIES_PER_PAGE, Outgoing, SECRET_BYTES};
 pub use erasure_ledger::ReplayReport;
+pub use events::declares_event;
 pub use keys::IssuedKey;
 pub use records::{
     MAX_ASKED_CATEGORIES, MAX_RECORDS_PER_WRITE, MAX_VALUE_CHARS, NewRecord, PlainRecord,
 };
 pub use request_answer::RequestAnswer;
 pub use requests::{FiledRequest, MAX_REQUESTS_PER_PAGE};
+pub use retention::{
+    AggregateCount, Aggregates, Forecast, ForecastRow, MAX_FORECAST_DAYS, SWEEP_ACTOR, SWEEP_PAGE,
+    SweepReport,
+};
 pub use source::{MAX_SOURCE_LEN, RecordSource};
 pub use subjects::{AccessReport, ConsentSummary, ObjectionSummary};

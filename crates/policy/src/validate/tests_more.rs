@@ -524,6 +524,8 @@ fn only_a_rule_counted_from_an_event_may_keep_nothing_past_it() {
         ));
         expect(&src, "E_INVALID_SPAN", "\"0 days\"");
     }
-    let hold = with("[[hold]]\ncategories = [\"email\"]\nlaw = \"Law\"\nkeep = \"0 days\"\nfrom = \"event:closed\"\n");
+    let hold = with(
+        "[[hold]]\ncategories = [\"email\"]\nlaw = \"Law\"\nkeep = \"0 days\"\nfrom = \"event:closed\"\n",
+    );
     expect(&hold, "E_INVALID_SPAN", "\"0 days\"");
 }

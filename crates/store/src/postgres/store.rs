@@ -1,7 +1,7 @@
 //! [`Store`] for [`PgStore`]: changes go to the lane writers, reads to the
 //! pool (`reads`).
 
-use super::{PgStore, delivery_reads, hold_reads, reads, request_reads};
+use super::{PgStore, delivery_reads, hold_reads, reads, request_reads, retention_reads};
 use async_trait::async_trait;
 use tutela_engine::audit::{AuditChain, AuditEntry, AuditHead};
 use tutela_engine::deliveries::{DeliveryFilter, DeliveryRow, EndpointRow};
@@ -11,7 +11,8 @@ use tutela_engine::store::{
     ApiKeyGrant, ApiKeyRow, AuditCursor, Change, HeldRecordRow, PolicyRow, RecordFilter, Store,
     StoreError, SubjectHolds, SubjectView, TenantRow,
 };
-use tutela_policy::CategoryId;
+use tutela_engine::store::{AggregateRow, Anchors, CandidateCursor};
+use tutela_policy::{CategoryId, EventName};
 
 #[async_trait]
 impl Store for PgStore {
@@ -160,6 +161,32 @@ impl Store for PgStore {
         limit: u32,
     ) -> Result<Vec<HeldRecordRow>, StoreError> {
         hold_reads::holds_due(&self.pool, tenant, before, limit).await
+    }
+
+    async fn subject_anchors(
+        &self,
+        tenant: &TenantId,
+        subject: SubjectId,
+    ) -> Result<Anchors, StoreError> {
+        retention_reads::subject_anchors(&self.pool, tenant, subject).await
+    }
+
+    async fn event_recorded(&self, tenant: &TenantId, name: &EventName) -> Result<bool, StoreError> {
+        retention_reads::event_recorded(&self.pool, tenant, name).await
+    }
+
+    async fn retention_candidates(
+        &self,
+        tenant: &TenantId,
+        cutoff: jiff::Timestamp,
+        after: Option<CandidateCursor>,
+        limit: u32,
+    ) -> Result<Vec<CandidateCursor>, StoreError> {
+        retention_reads::retention_candidates(&self.pool, tenant, cutoff, after, limit).await
+    }
+
+    async fn retention_aggregates(&self, tenant: &TenantId) -> Result<Vec<AggregateRow>, StoreError> {
+        retention_reads::aggregates(&self.pool, tenant).await
     }
 
     async fn audit_lanes(&self, tenant: &TenantId) -> Result<Vec<u32>, StoreError> {

@@ -23,6 +23,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0005_access.sql"),
     include_str!("../../migrations/sqlite/0006_holds.sql"),
     include_str!("../../migrations/sqlite/0007_deliveries.sql"),
+    include_str!("../../migrations/sqlite/0009_retention.sql"),
 ];
 
 /// Brings the schema up to date; a database newer than this binary is

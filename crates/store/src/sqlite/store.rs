@@ -4,7 +4,7 @@
 use super::SqliteStore;
 use super::delivery_reads;
 use super::reads::{self, Wanted};
-use super::{hold_reads, request_reads};
+use super::{hold_reads, request_reads, retention_reads};
 use crate::error::internal;
 use async_trait::async_trait;
 use tutela_engine::audit::{AuditChain, AuditEntry, AuditHead};
@@ -16,7 +16,8 @@ use tutela_engine::store::{
     ApiKeyGrant, ApiKeyRow, AuditCursor, Change, HeldRecordRow, PolicyRow, RecordFilter, Store,
     StoreError, SubjectHolds, SubjectView, TenantRow,
 };
-use tutela_policy::CategoryId;
+use tutela_engine::store::{AggregateRow, Anchors, CandidateCursor};
+use tutela_policy::{CategoryId, EventName};
 
 #[async_trait]
 impl Store for SqliteStore {
@@ -223,6 +224,48 @@ impl Store for SqliteStore {
         let tenant = tenant.clone();
         self.readers
             .run(move |c| hold_reads::holds_due(c, tenant.as_str(), before, limit))
+            .await
+    }
+
+    async fn subject_anchors(
+        &self,
+        tenant: &TenantId,
+        subject: SubjectId,
+    ) -> Result<Anchors, StoreError> {
+        let tenant = tenant.clone();
+        let subject = subject.to_string();
+        self.readers
+            .run(move |c| retention_reads::subject_anchors(c, tenant.as_str(), &subject))
+            .await
+    }
+
+    async fn event_recorded(&self, tenant: &TenantId, name: &EventName) -> Result<bool, StoreError> {
+        let tenant = tenant.clone();
+        let name = name.clone();
+        self.readers
+            .run(move |c| retention_reads::event_recorded(c, tenant.as_str(), name.as_str()))
+            .await
+    }
+
+    async fn retention_candidates(
+        &self,
+        tenant: &TenantId,
+        cutoff: jiff::Timestamp,
+        after: Option<CandidateCursor>,
+        limit: u32,
+    ) -> Result<Vec<CandidateCursor>, StoreError> {
+        let tenant = tenant.clone();
+        self.readers
+            .run(move |c| {
+                retention_reads::retention_candidates(c, tenant.as_str(), cutoff, after, limit)
+            })
+            .await
+    }
+
+    async fn retention_aggregates(&self, tenant: &TenantId) -> Result<Vec<AggregateRow>, StoreError> {
+        let tenant = tenant.clone();
+        self.readers
+            .run(move |c| retention_reads::aggregates(c, tenant.as_str()))
             .await
     }
 
