@@ -62,7 +62,9 @@ pub enum EngineError {
     #[error("data category '{0}' is not declared in the policy")]
     CategoryNotDeclared(String),
     /// No retention rule or hold of the policy counts from this event.
-    #[error("event '{0}' is not declared by any retention rule or hold of the policy (from = \"event:<name>\")")]
+    #[error(
+        "event '{0}' is not declared by any retention rule or hold of the policy (from = \"event:<name>\")"
+    )]
     EventNotDeclared(String),
     /// The category is declared as never stored.
     #[error("data category '{0}' is declared as not storable")]

@@ -604,8 +604,10 @@ pub trait Store: Send + Sync {
         limit: u32,
     ) -> Result<Vec<CandidateCursor>, StoreError>;
     /// The tenant's anonymised aggregate counts, by category and period.
-    async fn retention_aggregates(&self, tenant: &TenantId)
-    -> Result<Vec<AggregateRow>, StoreError>;
+    async fn retention_aggregates(
+        &self,
+        tenant: &TenantId,
+    ) -> Result<Vec<AggregateRow>, StoreError>;
 
     /// Every tenant id that has a tenant row, an audit head or an audit
     /// entry, sorted. An operator-only maintenance query: besides listing

@@ -592,8 +592,8 @@ mod holds;
 #[cfg(test)]
 mod holds_tests;
 mod record;
-mod retention;
 #[cfg(test)]
 mod requests_tests;
+mod retention;
 #[cfg(test)]
 mod tests;

@@ -13,7 +13,8 @@ use tutela_policy::{Anchor, EventName, PlanName, Policy};
 /// Whether a retention rule or a hold of `policy` counts from `name`.
 pub fn declares_event(policy: &Policy, name: &EventName) -> bool {
     let wanted = Anchor::Event(name.clone());
-    policy.retention.iter().any(|r| r.from == wanted) || policy.holds.iter().any(|h| h.from == wanted)
+    policy.retention.iter().any(|r| r.from == wanted)
+        || policy.holds.iter().any(|h| h.from == wanted)
 }
 
 impl Engine {
@@ -48,7 +49,14 @@ impl Engine {
         let detail = format!("event={name} id={id}");
         let change = Change {
             writes: vec![Write::InsertEvent(row)],
-            audit: vec![self.event(who, Action::EventRecord, None, subject, detail, Outcome::Allowed)],
+            audit: vec![self.event(
+                who,
+                Action::EventRecord,
+                None,
+                subject,
+                detail,
+                Outcome::Allowed,
+            )],
         };
         self.commit(&who.tenant, change).await?;
         Ok(id)
@@ -63,8 +71,14 @@ impl Engine {
         subject: SubjectId,
         plan: &PlanName,
     ) -> Result<(), EngineError> {
-        self.authorize(who, Act::RecordEvents, Action::PlanChange, None, Some(subject))
-            .await?;
+        self.authorize(
+            who,
+            Act::RecordEvents,
+            Action::PlanChange,
+            None,
+            Some(subject),
+        )
+        .await?;
         self.live_subject(who, subject, RecordFilter::None).await?;
         let row = PlanRow {
             tenant: who.tenant.clone(),

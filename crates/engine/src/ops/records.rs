@@ -359,7 +359,9 @@ impl Engine {
             )],
         };
         let mut change = change;
-        change.writes.extend(self.activity.touch(&who.tenant, subject, self.clock.now()));
+        change
+            .writes
+            .extend(self.activity.touch(&who.tenant, subject, self.clock.now()));
         self.commit(&who.tenant, change)
             .await
             .map_err(|e| identifier_conflict(e, &records, &policy))?;
@@ -457,7 +459,9 @@ impl Engine {
             Outcome::Allowed,
         );
         let mut change = Change::audit_only(vec![event]);
-        change.writes.extend(self.activity.touch(&who.tenant, subject, self.clock.now()));
+        change
+            .writes
+            .extend(self.activity.touch(&who.tenant, subject, self.clock.now()));
         self.commit(&who.tenant, change).await?;
         Ok(plain)
     }

@@ -21,7 +21,7 @@ use crate::retention::{self, ForecastLine, SubjectSweep, candidate_cutoff, month
 use crate::store::{
     AggregateRow, CandidateCursor, Change, RecordFilter, StoreError, SubjectView, Write,
 };
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
 use tutela_policy::{Anchor, CalendarSpan, CategoryId, Disposal, Policy};
@@ -197,7 +197,9 @@ impl Engine {
         let tenant = &who.tenant;
         let (_, policy) = self.current_policy(tenant).await?;
         let now = self.clock.now();
-        let until = CalendarSpan::days(days).after(now).unwrap_or(Timestamp::MAX);
+        let until = CalendarSpan::days(days)
+            .after(now)
+            .unwrap_or(Timestamp::MAX);
         let mut merged = BTreeMap::new();
         if let Some(cutoff) = self.cutoff(tenant, &policy, until).await? {
             let mut walk = Walk::default();
@@ -208,13 +210,23 @@ impl Engine {
                 }
                 for subject in subjects {
                     if let Some((view, anchors)) = self.sweep_load(tenant, subject).await? {
-                        retention::forecast(&policy, &view.records, &anchors, now, until, &mut merged);
+                        retention::forecast(
+                            &policy,
+                            &view.records,
+                            &anchors,
+                            now,
+                            until,
+                            &mut merged,
+                        );
                     }
                 }
             }
         }
         let mut holds_ending = BTreeMap::new();
-        for held in self.store.holds_due(tenant, until, 100_000).await? {
+        let until_held = until
+            .checked_add(SignedDuration::from_micros(1))
+            .unwrap_or(until);
+        for held in self.store.holds_due(tenant, until_held, 100_000).await? {
             *holds_ending.entry(held.category).or_insert(0) += 1;
         }
         let lines = merged
@@ -233,7 +245,14 @@ impl Engine {
             })
             .collect();
         let detail = format!("forecast days={days}");
-        let event = self.event(who, Action::RetentionRead, None, None, detail, Outcome::Allowed);
+        let event = self.event(
+            who,
+            Action::RetentionRead,
+            None,
+            None,
+            detail,
+            Outcome::Allowed,
+        );
         self.commit(tenant, Change::audit_only(vec![event])).await?;
         Ok(Forecast {
             from: now,
@@ -250,18 +269,22 @@ impl Engine {
         let (_, policy) = self.current_policy(&who.tenant).await?;
         let min = policy.anonymity.min_group_size;
         let rows = self.store.retention_aggregates(&who.tenant).await?;
-        let (groups, small): (Vec<_>, Vec<_>) = rows
-            .into_iter()
-            .partition(|r| r.count >= u64::from(min));
+        let (groups, small): (Vec<_>, Vec<_>) =
+            rows.into_iter().partition(|r| r.count >= u64::from(min));
         let event = self.event(
             who,
             Action::RetentionRead,
             None,
             None,
-            format!("aggregates groups={} suppressed={}", groups.len(), small.len()),
+            format!(
+                "aggregates groups={} suppressed={}",
+                groups.len(),
+                small.len()
+            ),
             Outcome::Allowed,
         );
-        self.commit(&who.tenant, Change::audit_only(vec![event])).await?;
+        self.commit(&who.tenant, Change::audit_only(vec![event]))
+            .await?;
         Ok(Aggregates {
             groups: groups
                 .into_iter()
@@ -465,9 +488,17 @@ impl Engine {
         report: &mut SweepReport,
     ) -> Result<(), EngineError> {
         let mut failed: HashSet<crate::ids::RecordId> = HashSet::new();
+        // A hold ending at `now` has ended (reads stop at `ends_at`), and
+        // the store's read is strict: ask for ends before the next µs.
+        let before = now
+            .checked_add(SignedDuration::from_micros(1))
+            .unwrap_or(now);
         loop {
-            let due = self.store.holds_due(tenant, now, HELD_PAGE).await?;
-            let due: Vec<_> = due.into_iter().filter(|r| !failed.contains(&r.id)).collect();
+            let due = self.store.holds_due(tenant, before, HELD_PAGE).await?;
+            let due: Vec<_> = due
+                .into_iter()
+                .filter(|r| !failed.contains(&r.id))
+                .collect();
             if due.is_empty() {
                 return Ok(());
             }

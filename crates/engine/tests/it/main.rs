@@ -17,5 +17,6 @@ mod erasure_ledger;
 mod holds;
 mod operations;
 mod purposes;
+mod retention;
 mod roles;
 mod time;

@@ -2,7 +2,9 @@
 //! subject), last-activity marks, anonymised aggregates, and erasing held
 //! records whose hold ended.
 
-use super::{Step, Value, exec, exec_expecting, of_subject, require_live, same_tenant, both, Expect, to_i64};
+use super::{
+    Expect, Step, Value, both, exec, exec_expecting, of_subject, require_live, same_tenant, to_i64,
+};
 use crate::error::Names;
 use crate::rows::micros;
 use crate::sql;
@@ -15,7 +17,11 @@ const AGGREGATE: Names = Names {
 };
 
 /// `Write::InsertEvent`.
-pub(super) fn event(steps: &mut Vec<Step>, tenant: &TenantId, row: &EventRow) -> Result<(), StoreError> {
+pub(super) fn event(
+    steps: &mut Vec<Step>,
+    tenant: &TenantId,
+    row: &EventRow,
+) -> Result<(), StoreError> {
     same_tenant(tenant, &row.tenant)?;
     if let Some(subject) = &row.subject {
         steps.push(require_live(tenant, subject));
@@ -32,7 +38,11 @@ pub(super) fn event(steps: &mut Vec<Step>, tenant: &TenantId, row: &EventRow) ->
 }
 
 /// `Write::InsertPlan`.
-pub(super) fn plan(steps: &mut Vec<Step>, tenant: &TenantId, row: &PlanRow) -> Result<(), StoreError> {
+pub(super) fn plan(
+    steps: &mut Vec<Step>,
+    tenant: &TenantId,
+    row: &PlanRow,
+) -> Result<(), StoreError> {
     same_tenant(tenant, &row.tenant)?;
     steps.push(require_live(tenant, &row.subject));
     let args = vec![
@@ -47,7 +57,12 @@ pub(super) fn plan(steps: &mut Vec<Step>, tenant: &TenantId, row: &PlanRow) -> R
 
 /// `Write::TouchActivity`: one upsert, no live check (the foreign key
 /// needs the subject row; an erasure deletes the mark).
-pub(super) fn touch(steps: &mut Vec<Step>, tenant: &TenantId, subject: SubjectId, at: jiff::Timestamp) {
+pub(super) fn touch(
+    steps: &mut Vec<Step>,
+    tenant: &TenantId,
+    subject: SubjectId,
+    at: jiff::Timestamp,
+) {
     let args = vec![
         tenant.as_str().into(),
         subject.to_string().into(),
@@ -57,7 +72,11 @@ pub(super) fn touch(steps: &mut Vec<Step>, tenant: &TenantId, subject: SubjectId
 }
 
 /// `Write::AddAggregate`.
-pub(super) fn aggregate(steps: &mut Vec<Step>, tenant: &TenantId, row: &AggregateRow) -> Result<(), StoreError> {
+pub(super) fn aggregate(
+    steps: &mut Vec<Step>,
+    tenant: &TenantId,
+    row: &AggregateRow,
+) -> Result<(), StoreError> {
     let args = vec![
         tenant.as_str().into(),
         row.category.as_str().into(),
@@ -70,7 +89,12 @@ pub(super) fn aggregate(steps: &mut Vec<Step>, tenant: &TenantId, row: &Aggregat
 
 /// `Write::DeleteHeldRecord`: the record must still be there; its hold
 /// (and the hold's key) goes with the last record.
-pub(super) fn delete_held(steps: &mut Vec<Step>, tenant: &TenantId, record: RecordId, hold: HoldId) {
+pub(super) fn delete_held(
+    steps: &mut Vec<Step>,
+    tenant: &TenantId,
+    record: RecordId,
+    hold: HoldId,
+) {
     let t = Value::from(tenant.as_str());
     let h = Value::from(hold.to_string());
     steps.push(exec_expecting(

@@ -7,11 +7,11 @@ use tutela_engine::audit::{AuditChain, AuditEntry, AuditHead};
 use tutela_engine::deliveries::{DeliveryFilter, DeliveryRow, EndpointRow};
 use tutela_engine::ids::{RequestId, SubjectId, TenantId};
 use tutela_engine::requests::{RequestCursor, RequestFilter, RequestRow};
+use tutela_engine::store::{AggregateRow, Anchors, CandidateCursor};
 use tutela_engine::store::{
     ApiKeyGrant, ApiKeyRow, AuditCursor, Change, HeldRecordRow, PolicyRow, RecordFilter, Store,
     StoreError, SubjectHolds, SubjectView, TenantRow,
 };
-use tutela_engine::store::{AggregateRow, Anchors, CandidateCursor};
 use tutela_policy::{CategoryId, EventName};
 
 #[async_trait]
@@ -171,7 +171,11 @@ impl Store for PgStore {
         retention_reads::subject_anchors(&self.pool, tenant, subject).await
     }
 
-    async fn event_recorded(&self, tenant: &TenantId, name: &EventName) -> Result<bool, StoreError> {
+    async fn event_recorded(
+        &self,
+        tenant: &TenantId,
+        name: &EventName,
+    ) -> Result<bool, StoreError> {
         retention_reads::event_recorded(&self.pool, tenant, name).await
     }
 
@@ -185,7 +189,10 @@ impl Store for PgStore {
         retention_reads::retention_candidates(&self.pool, tenant, cutoff, after, limit).await
     }
 
-    async fn retention_aggregates(&self, tenant: &TenantId) -> Result<Vec<AggregateRow>, StoreError> {
+    async fn retention_aggregates(
+        &self,
+        tenant: &TenantId,
+    ) -> Result<Vec<AggregateRow>, StoreError> {
         retention_reads::aggregates(&self.pool, tenant).await
     }
 

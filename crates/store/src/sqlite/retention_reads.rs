@@ -16,13 +16,33 @@ pub(crate) fn subject_anchors(
     tenant: &str,
     subject: &str,
 ) -> Result<Anchors, StoreError> {
-    let events: Vec<EventDb> = all(conn, sql::SELECT_EVENTS_FOR, [tenant, subject], "events", event_from_sqlite)?;
-    let plans: Vec<PlanDb> = all(conn, sql::SELECT_PLANS_OF, [tenant, subject], "plans", plan_from_sqlite)?;
-    let mark: Option<i64> = one(conn, sql::SELECT_ACTIVITY_OF, [tenant, subject], "activity", |r| r.get(0))?;
+    let events: Vec<EventDb> = all(
+        conn,
+        sql::SELECT_EVENTS_FOR,
+        [tenant, subject],
+        "events",
+        event_from_sqlite,
+    )?;
+    let plans: Vec<PlanDb> = all(
+        conn,
+        sql::SELECT_PLANS_OF,
+        [tenant, subject],
+        "plans",
+        plan_from_sqlite,
+    )?;
+    let mark: Option<i64> = one(
+        conn,
+        sql::SELECT_ACTIVITY_OF,
+        [tenant, subject],
+        "activity",
+        |r| r.get(0),
+    )?;
     Ok(Anchors {
         events: convert(events)?,
         plans: convert(plans)?,
-        last_activity: mark.map(|us| instant(us, "subject_activity.last_at")).transpose()?,
+        last_activity: mark
+            .map(|us| instant(us, "subject_activity.last_at"))
+            .transpose()?,
     })
 }
 
@@ -32,7 +52,13 @@ pub(crate) fn event_recorded(
     tenant: &str,
     name: &str,
 ) -> Result<bool, StoreError> {
-    let found: Option<i64> = one(conn, sql::SELECT_EVENT_RECORDED, [tenant, name], "events", |r| r.get(0))?;
+    let found: Option<i64> = one(
+        conn,
+        sql::SELECT_EVENT_RECORDED,
+        [tenant, name],
+        "events",
+        |r| r.get(0),
+    )?;
     Ok(found.is_some())
 }
 
@@ -60,6 +86,12 @@ pub(crate) fn aggregates(
     conn: &rusqlite::Connection,
     tenant: &str,
 ) -> Result<Vec<AggregateRow>, StoreError> {
-    let rows: Vec<AggregateDb> = all(conn, sql::SELECT_AGGREGATES, [tenant], "aggregates", aggregate_from_sqlite)?;
+    let rows: Vec<AggregateDb> = all(
+        conn,
+        sql::SELECT_AGGREGATES,
+        [tenant],
+        "aggregates",
+        aggregate_from_sqlite,
+    )?;
     convert(rows)
 }

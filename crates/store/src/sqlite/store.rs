@@ -12,11 +12,11 @@ use tutela_engine::deliveries::{DeliveryFilter, DeliveryRow, EndpointRow};
 use tutela_engine::ids::RequestId;
 use tutela_engine::ids::{SubjectId, TenantId};
 use tutela_engine::requests::{RequestCursor, RequestFilter, RequestRow};
+use tutela_engine::store::{AggregateRow, Anchors, CandidateCursor};
 use tutela_engine::store::{
     ApiKeyGrant, ApiKeyRow, AuditCursor, Change, HeldRecordRow, PolicyRow, RecordFilter, Store,
     StoreError, SubjectHolds, SubjectView, TenantRow,
 };
-use tutela_engine::store::{AggregateRow, Anchors, CandidateCursor};
 use tutela_policy::{CategoryId, EventName};
 
 #[async_trait]
@@ -239,7 +239,11 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn event_recorded(&self, tenant: &TenantId, name: &EventName) -> Result<bool, StoreError> {
+    async fn event_recorded(
+        &self,
+        tenant: &TenantId,
+        name: &EventName,
+    ) -> Result<bool, StoreError> {
         let tenant = tenant.clone();
         let name = name.clone();
         self.readers
@@ -262,7 +266,10 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn retention_aggregates(&self, tenant: &TenantId) -> Result<Vec<AggregateRow>, StoreError> {
+    async fn retention_aggregates(
+        &self,
+        tenant: &TenantId,
+    ) -> Result<Vec<AggregateRow>, StoreError> {
         let tenant = tenant.clone();
         self.readers
             .run(move |c| retention_reads::aggregates(c, tenant.as_str()))
