@@ -14,6 +14,7 @@
 mod helpers;
 
 mod erasure_ledger;
+mod faulty;
 mod holds;
 mod operations;
 mod purposes;

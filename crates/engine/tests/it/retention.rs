@@ -496,3 +496,68 @@ async fn reads_mark_last_activity_at_most_once_a_day() {
     assert_eq!(mark().await, Some(t.engine.now()), "a day later it moves");
     t.close().await;
 }
+
+#[tokio::test]
+async fn a_sweep_failing_midway_leaves_no_half_swept_subject_and_the_next_finishes() {
+    use crate::faulty::Faulty;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use tutela_engine::Engine;
+    let t = spawn_engine().await;
+    let who = seed_tenant(&t).await;
+    let start = t.engine.now();
+    let mut users = Vec::new();
+    for _ in 0..3 {
+        users.push(user(&t, &who, &["server_log", "server_log", "contact_message"]).await);
+    }
+    let faulty = Arc::new(Faulty {
+        inner: Arc::clone(t.engine.store()),
+        fail_sweep: AtomicU32::new(2),
+    });
+    let engine = Engine::new(faulty.clone(), t.clock.clone(), Arc::clone(&t.master));
+    t.clock
+        .set(tutela_policy::CalendarSpan::days(90).after(start).unwrap());
+    let first = engine.sweep_tenant(&who.tenant, &|_| {}).await;
+    let swept = t.entries_of(&who.tenant).await;
+    let count = |entries: &[tutela_engine::audit::AuditEntry]| {
+        entries
+            .iter()
+            .filter(|e| e.action == "retention.sweep")
+            .count()
+    };
+    assert_eq!(count(&swept), 2, "{first:?}");
+    let logs: Vec<usize> = {
+        let mut v = Vec::new();
+        for s in &users {
+            v.push(readable(&t, &who, *s, "server_log", "service").await);
+        }
+        v
+    };
+    // One subject kept both logs (its change rolled back whole); the
+    // others lost both; none lost one.
+    let mut sorted = logs.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, vec![0, 0, 2], "{logs:?}");
+    assert_eq!(faulty.fail_sweep.load(Ordering::SeqCst), 0);
+    let second = engine.sweep_tenant(&who.tenant, &|_| {}).await.unwrap();
+    assert_eq!(
+        (second.subjects_swept, second.deleted),
+        (1, 2),
+        "{second:?}"
+    );
+    for s in &users {
+        assert_eq!(readable(&t, &who, *s, "server_log", "service").await, 0);
+        assert_eq!(
+            readable(&t, &who, *s, "contact_message", "service").await,
+            1
+        );
+    }
+    assert_eq!(
+        count(&t.entries_of(&who.tenant).await),
+        3,
+        "one entry per subject swept"
+    );
+    let idle = engine.sweep_tenant(&who.tenant, &|_| {}).await.unwrap();
+    assert_eq!(idle.subjects_swept, 0, "idempotent");
+    t.close().await;
+}
