@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod notifiers;
 pub mod openapi;
 pub mod routes;
+pub mod sweeps;
 pub mod wire;
 
 pub use config::{Config, ConfigError};
@@ -83,6 +84,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::access::router())
         .merge(routes::requests::router())
         .merge(routes::recipients::router())
+        .merge(routes::retention::router())
         .merge(routes::audit::router())
         .merge(routes::checkpoints::router())
 }

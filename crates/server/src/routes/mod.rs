@@ -11,6 +11,7 @@ pub mod policy;
 pub mod recipients;
 pub mod records;
 pub mod requests;
+pub mod retention;
 pub mod rights;
 pub mod subjects;
 pub mod tenants;

@@ -11,6 +11,7 @@ mod checkpoint;
 mod data;
 mod deliveries;
 mod requests;
+mod retention;
 mod rights;
 
 pub use access::*;
@@ -20,4 +21,5 @@ pub use checkpoint::*;
 pub use data::*;
 pub use deliveries::*;
 pub use requests::*;
+pub use retention::*;
 pub use rights::*;
