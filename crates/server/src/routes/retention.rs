@@ -12,6 +12,7 @@ use crate::wire::{AggregatesOut, EventIn, EventOut, ForecastOut, ForecastQuery, 
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use tutela_engine::MAX_FORECAST_DAYS;
 use tutela_engine::ids::SubjectId;
 use tutela_policy::{EventName, PlanName};
 use utoipa_axum::router::OpenApiRouter;
@@ -82,6 +83,13 @@ async fn forecast(
     Auth(who): Auth,
     ApiQuery(query): ApiQuery<ForecastQuery>,
 ) -> Result<Json<ForecastOut>, ApiError> {
+    if query.days > MAX_FORECAST_DAYS {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "E_INVALID_QUERY",
+            format!("days: must be from 0 to {MAX_FORECAST_DAYS}"),
+        ));
+    }
     let f = state.engine.retention_forecast(&who, query.days).await?;
     Ok(Json(f.into()))
 }

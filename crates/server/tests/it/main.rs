@@ -28,5 +28,6 @@ mod rectify;
 mod request_answer;
 mod requests;
 mod requests_flow;
+mod retention;
 mod rights;
 mod tenants;
