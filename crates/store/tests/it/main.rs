@@ -25,5 +25,6 @@ mod key_check;
 mod reads;
 mod requests;
 mod subjects;
+mod sweeps;
 mod tenants;
 mod two_stores;
