@@ -603,6 +603,20 @@ pub trait Store: Send + Sync {
         after: Option<CandidateCursor>,
         limit: u32,
     ) -> Result<Vec<CandidateCursor>, StoreError>;
+    /// Claims, of `subjects`, those no other sweeper holds, leasing them
+    /// until `until` (a lease lapsed by `now` is free again), and returns
+    /// them. On PostgreSQL the subjects' rows are locked with
+    /// `FOR UPDATE SKIP LOCKED`, so concurrent claimers on any servers skip
+    /// each other's; SQLite, whose one writer serialises every change,
+    /// returns the live ones as they are. Correctness never rests on the
+    /// claim: a sweep's change applies only while its records are there.
+    async fn claim_sweep(
+        &self,
+        tenant: &TenantId,
+        subjects: &[SubjectId],
+        now: Timestamp,
+        until: Timestamp,
+    ) -> Result<Vec<SubjectId>, StoreError>;
     /// The tenant's anonymised aggregate counts, by category and period.
     async fn retention_aggregates(
         &self,

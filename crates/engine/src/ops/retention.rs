@@ -28,6 +28,9 @@ use tutela_policy::{Anchor, CalendarSpan, CategoryId, Disposal, Policy};
 
 /// Candidate rows read per page.
 pub const SWEEP_PAGE: u32 = 500;
+/// How long a sweeper holds the subjects it claimed (PostgreSQL): longer
+/// than sweeping one page takes.
+pub const SWEEP_LEASE: SignedDuration = SignedDuration::from_secs(300);
 /// Held records erased per page.
 const HELD_PAGE: u32 = 500;
 /// The longest forecast, in days.
@@ -341,7 +344,13 @@ impl Engine {
                 if subjects.is_empty() {
                     break;
                 }
-                for subject in subjects {
+                let until = now.checked_add(SWEEP_LEASE).unwrap_or(now);
+                let claimed = self
+                    .store
+                    .claim_sweep(tenant, &subjects, now, until)
+                    .await?;
+                report.skipped += (subjects.len() - claimed.len()) as u64;
+                for subject in claimed {
                     report.subjects_seen += 1;
                     self.sweep_subject(tenant, &policy, subject, now, &mut report)
                         .await?;

@@ -219,6 +219,16 @@ impl Store for Faulty {
             .await
     }
 
+    async fn claim_sweep(
+        &self,
+        tenant: &TenantId,
+        subjects: &[SubjectId],
+        now: Timestamp,
+        until: Timestamp,
+    ) -> Result<Vec<SubjectId>, StoreError> {
+        self.inner.claim_sweep(tenant, subjects, now, until).await
+    }
+
     async fn retention_aggregates(
         &self,
         tenant: &TenantId,

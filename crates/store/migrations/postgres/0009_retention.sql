@@ -43,4 +43,14 @@ CREATE TABLE retention_aggregates (
     PRIMARY KEY (tenant_id, category, period)
 );
 
+-- A sweeper's lease on a subject (PostgreSQL claims with FOR UPDATE SKIP
+-- LOCKED), so sweepers on several servers do not work on the same subject.
+CREATE TABLE sweep_claims (
+    tenant_id     TEXT    NOT NULL,
+    subject_id    TEXT    NOT NULL,
+    claimed_until BIGINT  NOT NULL,
+    PRIMARY KEY (tenant_id, subject_id),
+    FOREIGN KEY (tenant_id, subject_id) REFERENCES subjects (tenant_id, subject_id)
+);
+
 CREATE INDEX records_by_age ON records (tenant_id, collected_at, subject_id);

@@ -108,8 +108,9 @@ pub(super) fn delete_held(
 
 /// The statements an erasure adds: the subject's events, plan history and
 /// last-activity mark go with its records.
-pub(super) const ERASED_WITH_SUBJECT: [&str; 3] = [
+pub(super) const ERASED_WITH_SUBJECT: [&str; 4] = [
     sql::DELETE_EVENTS_OF,
     sql::DELETE_PLANS_OF,
     sql::DELETE_ACTIVITY_OF,
+    sql::DELETE_CLAIM_OF,
 ];

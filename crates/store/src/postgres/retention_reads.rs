@@ -80,6 +80,28 @@ pub(crate) async fn retention_candidates(
     convert(rows)
 }
 
+/// Claims subjects for a sweep ([`sql::CLAIM_SWEEP_PG`]).
+pub(crate) async fn claim_sweep(
+    pool: &PgPool,
+    tenant: &TenantId,
+    subjects: &[SubjectId],
+    now: Timestamp,
+    until: Timestamp,
+) -> Result<Vec<SubjectId>, StoreError> {
+    let ids: Vec<String> = subjects.iter().map(ToString::to_string).collect();
+    let rows: Vec<(String,)> = sqlx::query_as(sql::CLAIM_SWEEP_PG)
+        .bind(tenant.as_str())
+        .bind(ids)
+        .bind(micros(now))
+        .bind(micros(until))
+        .fetch_all(pool)
+        .await
+        .map_err(|e| backend("sweep claims", &e))?;
+    rows.into_iter()
+        .map(|(s,)| crate::rows::uuid(&s, "sweep_claims.subject_id").map(SubjectId))
+        .collect()
+}
+
 /// The tenant's aggregates.
 pub(crate) async fn aggregates(
     pool: &PgPool,

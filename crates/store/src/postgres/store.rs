@@ -189,6 +189,16 @@ impl Store for PgStore {
         retention_reads::retention_candidates(&self.pool, tenant, cutoff, after, limit).await
     }
 
+    async fn claim_sweep(
+        &self,
+        tenant: &TenantId,
+        subjects: &[SubjectId],
+        now: jiff::Timestamp,
+        until: jiff::Timestamp,
+    ) -> Result<Vec<SubjectId>, StoreError> {
+        retention_reads::claim_sweep(&self.pool, tenant, subjects, now, until).await
+    }
+
     async fn retention_aggregates(
         &self,
         tenant: &TenantId,

@@ -58,6 +58,20 @@ pub(crate) const SELECT_RETENTION_CANDIDATES: &str = "SELECT collected_at, subje
     FROM records WHERE tenant_id = $1 AND collected_at <= $2 \
     AND (collected_at > $3 OR (collected_at = $3 AND subject_id > $4)) \
     ORDER BY collected_at, subject_id LIMIT $5";
+/// Claims the live subjects of `$2` (a text array) whose lease lapsed by
+/// `$3`, leasing them until `$4`; rows another claimer is locking are
+/// skipped, not waited for. PostgreSQL only.
+pub(crate) const CLAIM_SWEEP_PG: &str = "WITH free AS (SELECT s.subject_id FROM subjects s \
+    WHERE s.tenant_id = $1 AND s.subject_id = ANY($2) AND s.erased_at IS NULL \
+    FOR UPDATE SKIP LOCKED) \
+    INSERT INTO sweep_claims (tenant_id, subject_id, claimed_until) \
+    SELECT $1, subject_id, $4 FROM free \
+    ON CONFLICT (tenant_id, subject_id) DO UPDATE SET claimed_until = excluded.claimed_until \
+    WHERE sweep_claims.claimed_until <= $3 \
+    RETURNING subject_id";
+/// Delete an erased subject's sweep lease.
+pub(crate) const DELETE_CLAIM_OF: &str =
+    "DELETE FROM sweep_claims WHERE tenant_id = $1 AND subject_id = $2";
 /// The tenant's aggregates.
 pub(crate) const SELECT_AGGREGATES: &str = "SELECT category, period, count \
     FROM retention_aggregates WHERE tenant_id = $1 ORDER BY category, period";
@@ -84,6 +98,7 @@ mod tests {
             SELECT_EVENT_RECORDED,
             SELECT_RETENTION_CANDIDATES,
             SELECT_AGGREGATES,
+            DELETE_CLAIM_OF,
         ] {
             let rewritten = super::super::for_sqlite(statement);
             assert!(!rewritten.contains('$'), "{rewritten}");

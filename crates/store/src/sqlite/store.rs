@@ -266,6 +266,18 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn claim_sweep(
+        &self,
+        _tenant: &TenantId,
+        subjects: &[SubjectId],
+        _now: jiff::Timestamp,
+        _until: jiff::Timestamp,
+    ) -> Result<Vec<SubjectId>, StoreError> {
+        // One writer serialises every change, and each subject's sweep
+        // applies only while its records are there: nothing to lease.
+        Ok(subjects.to_vec())
+    }
+
     async fn retention_aggregates(
         &self,
         tenant: &TenantId,

@@ -70,6 +70,48 @@ async fn postgres() {
     .await;
 }
 
+/// On PostgreSQL a claimed subject is not claimed again while its lease
+/// holds, by any store, and is free again once it lapsed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_claims_lease_subjects() {
+    with_pg_database(|url| async move {
+        let first: Arc<dyn Store> = Arc::new(PgStore::connect(&url).await.unwrap());
+        let second: Arc<dyn Store> = Arc::new(PgStore::connect(&url).await.unwrap());
+        let t = crate::support::setup_tenant(first.as_ref(), "acme").await;
+        let row = crate::support::subject_row(&t);
+        let s = row.id;
+        let change = tutela_engine::store::Change {
+            writes: vec![tutela_engine::store::Write::InsertSubject(row)],
+            audit: Vec::new(),
+        };
+        first
+            .apply(&t, change, &crate::support::chain(&t))
+            .await
+            .unwrap();
+        let now: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+        let until = now.checked_add(SignedDuration::from_secs(300)).unwrap();
+        assert_eq!(
+            first.claim_sweep(&t, &[s], now, until).await.unwrap(),
+            vec![s]
+        );
+        assert!(
+            second
+                .claim_sweep(&t, &[s], now, until)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let later = until.checked_add(SignedDuration::from_secs(1)).unwrap();
+        assert_eq!(
+            second.claim_sweep(&t, &[s], until, later).await.unwrap(),
+            vec![s]
+        );
+        first.close().await.unwrap();
+        second.close().await.unwrap();
+    })
+    .await;
+}
+
 fn record(category: &str) -> NewRecord {
     NewRecord {
         category: CategoryId::parse(category).unwrap(),
