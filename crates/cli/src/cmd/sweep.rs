@@ -23,7 +23,7 @@ pub struct SweepArgs {
     #[arg(long)]
     dry_run: bool,
     /// With --dry-run: how many days ahead (0 to 3660).
-    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=i64::from(MAX_FORECAST_DAYS)))]
+    #[arg(long, default_value_t = 0, requires = "dry_run", value_parser = clap::value_parser!(u32).range(0..=i64::from(MAX_FORECAST_DAYS)))]
     days: u32,
 }
 

@@ -34,8 +34,8 @@ pub use records::{
 pub use request_answer::RequestAnswer;
 pub use requests::{FiledRequest, MAX_REQUESTS_PER_PAGE};
 pub use retention::{
-    AggregateCount, Aggregates, Forecast, ForecastRow, MAX_FORECAST_DAYS, SWEEP_ACTOR, SWEEP_PAGE,
-    SweepReport,
+    AggregateCount, Aggregates, Forecast, ForecastRow, MAX_FORECAST_DAYS, SWEEP_ACTOR,
+    SWEEP_CONCURRENCY, SWEEP_PAGE, SweepReport,
 };
 pub use source::{MAX_SOURCE_LEN, RecordSource};
 pub use subjects::{AccessReport, ConsentSummary, ObjectionSummary};

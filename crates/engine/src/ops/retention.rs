@@ -21,6 +21,7 @@ use crate::retention::{self, ForecastLine, SubjectSweep, candidate_cutoff, month
 use crate::store::{
     AggregateRow, CandidateCursor, Change, RecordFilter, StoreError, SubjectView, Write,
 };
+use futures::StreamExt;
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
@@ -31,6 +32,8 @@ pub const SWEEP_PAGE: u32 = 500;
 /// How long a sweeper holds the subjects it claimed (PostgreSQL): longer
 /// than sweeping one page takes.
 pub const SWEEP_LEASE: SignedDuration = SignedDuration::from_secs(300);
+/// Subjects swept at once (each its own change).
+pub const SWEEP_CONCURRENCY: usize = 8;
 /// Held records erased per page.
 const HELD_PAGE: u32 = 500;
 /// The longest forecast, in days.
@@ -212,7 +215,8 @@ impl Engine {
                     break;
                 }
                 for subject in subjects {
-                    if let Some((view, anchors)) = self.sweep_load(tenant, subject).await? {
+                    if let Some((view, anchors)) = self.sweep_load(tenant, &policy, subject).await?
+                    {
                         retention::forecast(
                             &policy,
                             &view.records,
@@ -303,9 +307,12 @@ impl Engine {
     }
 
     /// A live subject's records and anchors; `None` when erased or gone.
+    /// The anchors' three reads are skipped when every rule counts from
+    /// collection (the common case: logs, forms).
     async fn sweep_load(
         &self,
         tenant: &TenantId,
+        policy: &Policy,
         subject: SubjectId,
     ) -> Result<Option<(SubjectView, retention::Anchors)>, EngineError> {
         let Some(view) = self
@@ -318,7 +325,11 @@ impl Engine {
         if view.subject.erased_at.is_some() {
             return Ok(None);
         }
-        let anchors = self.store.subject_anchors(tenant, subject).await?;
+        let anchors = if policy.retention.iter().all(|r| r.from == Anchor::Collected) {
+            retention::Anchors::default()
+        } else {
+            self.store.subject_anchors(tenant, subject).await?
+        };
         Ok(Some((view, anchors)))
     }
 
@@ -350,10 +361,15 @@ impl Engine {
                     .claim_sweep(tenant, &subjects, now, until)
                     .await?;
                 report.skipped += (subjects.len() - claimed.len()) as u64;
-                for subject in claimed {
-                    report.subjects_seen += 1;
-                    self.sweep_subject(tenant, &policy, subject, now, &mut report)
-                        .await?;
+                // Several subjects in flight, each its own atomic change:
+                // the store group-commits them, so a sweep pays one sync
+                // per batch of subjects rather than one per subject.
+                let policy = &policy;
+                let mut done = futures::stream::iter(claimed)
+                    .map(|subject| self.sweep_subject(tenant, policy, subject, now))
+                    .buffer_unordered(SWEEP_CONCURRENCY);
+                while let Some(one) = done.next().await {
+                    report.add(&one?);
                     progress(&report);
                 }
             }
@@ -383,14 +399,17 @@ impl Engine {
         policy: &Policy,
         subject: SubjectId,
         now: Timestamp,
-        report: &mut SweepReport,
-    ) -> Result<(), EngineError> {
-        let Some((view, anchors)) = self.sweep_load(tenant, subject).await? else {
-            return Ok(());
+    ) -> Result<SweepReport, EngineError> {
+        let mut report = SweepReport {
+            subjects_seen: 1,
+            ..SweepReport::default()
+        };
+        let Some((view, anchors)) = self.sweep_load(tenant, policy, subject).await? else {
+            return Ok(report);
         };
         let plan = retention::plan_subject(policy, &view.records, &anchors, now);
         if plan.is_empty() {
-            return Ok(());
+            return Ok(report);
         }
         let (change, counts) = self.sweep_change(tenant, policy, &view, &plan, now).await?;
         match self.commit(tenant, change).await {
@@ -400,11 +419,11 @@ impl Engine {
                 report.deleted += counts.deleted;
                 report.anonymised += counts.anonymised;
                 report.held += counts.held;
-                Ok(())
+                Ok(report)
             }
             Err(e) if lost_race(&e) => {
                 report.skipped += 1;
-                Ok(())
+                Ok(report)
             }
             Err(e) => Err(e),
         }
