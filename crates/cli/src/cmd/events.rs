@@ -67,6 +67,7 @@ pub async fn run(config: Option<&Path>, command: EventsCommand) -> Result<ExitCo
             let id = engine
                 .record_event(&who, &name, subject)
                 .await
+                .map_err(context::engine_error)
                 .context("cannot record the event")?;
             writeln!(out, "recorded event {name} ({id})")?;
         }
@@ -79,6 +80,7 @@ pub async fn run(config: Option<&Path>, command: EventsCommand) -> Result<ExitCo
             engine
                 .set_plan(&who, subject, &plan)
                 .await
+                .map_err(context::engine_error)
                 .context("cannot change the plan")?;
             writeln!(out, "subject {subject} moved to plan {plan}")?;
         }

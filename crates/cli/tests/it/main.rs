@@ -30,5 +30,6 @@ mod policy;
 mod requests;
 mod storage;
 mod support;
+mod sweep;
 mod tenants;
 mod two_servers;
