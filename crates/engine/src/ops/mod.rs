@@ -16,6 +16,7 @@ mod request_answer;
 mod requests;
 mod requests_work;
 mod retention;
+mod retention_read;
 mod source;
 mod subjects;
 mod tenants;
@@ -33,9 +34,7 @@ pub use records::{
 };
 pub use request_answer::RequestAnswer;
 pub use requests::{FiledRequest, MAX_REQUESTS_PER_PAGE};
-pub use retention::{
-    AggregateCount, Aggregates, Forecast, ForecastRow, MAX_FORECAST_DAYS, SWEEP_ACTOR,
-    SWEEP_CONCURRENCY, SWEEP_PAGE, SweepReport,
-};
+pub use retention::{SWEEP_ACTOR, SWEEP_CONCURRENCY, SWEEP_PAGE, SweepReport};
+pub use retention_read::{AggregateCount, Aggregates, Forecast, ForecastRow, MAX_FORECAST_DAYS};
 pub use source::{MAX_SOURCE_LEN, RecordSource};
 pub use subjects::{AccessReport, ConsentSummary, ObjectionSummary};
