@@ -54,6 +54,11 @@ enum Command {
     /// (Art. 19): one pass of the delivery task.
     #[command(subcommand)]
     Deliveries(cmd::deliveries::DeliveriesCommand),
+    /// Run the retention sweep now, or with --dry-run print what will go.
+    Sweep(cmd::sweep::SweepArgs),
+    /// Record lifecycle events and plan changes retention counts from.
+    #[command(subcommand)]
+    Events(cmd::events::EventsCommand),
     /// Verify the tamper-evident audit chains.
     #[command(subcommand)]
     Audit(cmd::audit::AuditCommand),
@@ -131,6 +136,14 @@ async fn run_command(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Deliveries(command) => {
             logging::init_for_command()?;
             cmd::deliveries::run(config, command).await
+        }
+        Command::Sweep(args) => {
+            logging::init_for_command()?;
+            cmd::sweep::run(config, args).await
+        }
+        Command::Events(command) => {
+            logging::init_for_command()?;
+            cmd::events::run(config, command).await
         }
         Command::Audit(command) => {
             logging::init_for_command()?;

@@ -103,6 +103,14 @@ pub enum Action {
     UnsubscribeLink,
     /// A website visitor's banner choices were stored (Art. 7, Art. 21(5)).
     BannerChoice,
+    /// A lifecycle event was recorded (retention counts from it).
+    EventRecord,
+    /// A subject moved to another plan.
+    PlanChange,
+    /// A retention sweep disposed of a subject's due records (counts only).
+    RetentionSweep,
+    /// The retention forecast or aggregates were read.
+    RetentionRead,
 }
 
 impl Action {
@@ -145,6 +153,10 @@ impl Action {
             Self::ConsentReceipt => "consent.receipt",
             Self::UnsubscribeLink => "unsubscribe.link",
             Self::BannerChoice => "banner.choice",
+            Self::EventRecord => "event.record",
+            Self::PlanChange => "subject.plan",
+            Self::RetentionSweep => "retention.sweep",
+            Self::RetentionRead => "retention.read",
         }
     }
 }

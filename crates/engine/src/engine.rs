@@ -3,6 +3,7 @@
 //! by (tenant, version) since published versions never change, and
 //! authenticated keys for a few seconds (`auth_cache`).
 
+use crate::activity::ActivityMarks;
 use crate::audit::{Action, AuditChain, AuditEvent, Outcome};
 use crate::auth_cache::AuthCache;
 use crate::clock::Clock;
@@ -29,6 +30,8 @@ pub struct Engine {
     pub(crate) ledger: Option<Arc<dyn ErasureLedger>>,
     pub(crate) notifier: Arc<dyn Notifier>,
     pub(crate) transferrer: Arc<dyn Transferrer>,
+    /// When this engine last marked each subject active.
+    pub(crate) activity: ActivityMarks,
 }
 
 impl std::fmt::Debug for Engine {
@@ -50,6 +53,7 @@ impl Engine {
             ledger: None,
             notifier: Arc::new(NoNotifier),
             transferrer: Arc::new(NoTransferrer),
+            activity: ActivityMarks::default(),
         }
     }
 

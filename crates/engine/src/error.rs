@@ -61,6 +61,11 @@ pub enum EngineError {
     /// The category is not in the policy.
     #[error("data category '{0}' is not declared in the policy")]
     CategoryNotDeclared(String),
+    /// No retention rule or hold of the policy counts from this event.
+    #[error(
+        "event '{0}' is not declared by any retention rule or hold of the policy (from = \"event:<name>\")"
+    )]
+    EventNotDeclared(String),
     /// The category is declared as never stored.
     #[error("data category '{0}' is declared as not storable")]
     CategoryNotStorable(String),
@@ -203,6 +208,7 @@ impl EngineError {
             Self::PurposeOutOfScope(_) => "E_PURPOSE_OUT_OF_SCOPE",
             Self::PurposeNotDeclared(_) => "E_PURPOSE_NOT_DECLARED",
             Self::CategoryNotDeclared(_) => "E_CATEGORY_NOT_DECLARED",
+            Self::EventNotDeclared(_) => "E_EVENT_NOT_DECLARED",
             Self::CategoryNotStorable(_) => "E_CATEGORY_NOT_STORABLE",
             Self::CategoryStored(_) => "E_CATEGORY_STORED",
             Self::CategoryNotInPurpose { .. } => "E_CATEGORY_NOT_IN_PURPOSE",
@@ -241,6 +247,7 @@ impl EngineError {
             | Self::PolicyInvalid(_)
             | Self::UnknownSubjectKind(_)
             | Self::CategoryNotDeclared(_)
+            | Self::EventNotDeclared(_)
             | Self::CategoryNotStorable(_)
             | Self::CategoryStored(_)
             | Self::ConsentNotApplicable(_)

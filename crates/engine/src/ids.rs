@@ -147,6 +147,13 @@ uuid_id!(
     "delivery id"
 );
 
+uuid_id!(
+    /// One lifecycle event recorded for a tenant or a subject
+    /// (`tenant.uninstalled`): what retention rules count from.
+    EventId,
+    "event id"
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,13 +3,14 @@
 //! audit chain. The engine knows nothing of HTTP or SQL: it talks to a
 //! [`store::Store`] and a [`clock::Clock`].
 
+pub mod activity;
 pub mod answer;
 pub mod audit;
 pub mod auth_cache;
 pub mod checkpoint;
 pub mod clock;
-pub mod death;
 pub mod consent;
+pub mod death;
 pub mod deliveries;
 mod engine;
 pub mod error;
@@ -21,6 +22,7 @@ pub mod notify;
 mod ops;
 pub mod principal;
 pub mod requests;
+pub mod retention;
 pub mod store;
 pub mod transfer;
 

@@ -62,6 +62,7 @@ impl Role {
                     | ManageConsent
                     | RecordObjection
                     | FileRequest
+                    | RecordEvents
             ),
             Self::Dpo => matches!(
                 act,
@@ -77,8 +78,9 @@ impl Role {
                     | ReadAudit
                     | FileRequest
                     | ManageRequests
+                    | ReadRetention
             ),
-            Self::Analyst => matches!(act, ReadPolicy),
+            Self::Analyst => matches!(act, ReadPolicy | ReadRetention),
         }
     }
 }
@@ -126,11 +128,17 @@ pub enum Act {
     ManageRequests,
     /// Register or remove the endpoints recipients are notified at (Art. 19).
     ManageRecipients,
+    /// Record lifecycle events and plan changes, which start retention
+    /// periods: a product's backend reports them.
+    RecordEvents,
+    /// Read the retention forecast and anonymised aggregates: counts only,
+    /// never a value or a pseudonym.
+    ReadRetention,
 }
 
 impl Act {
     /// Every act, so a role's powers can be compared with another's.
-    pub const ALL: [Self; 19] = [
+    pub const ALL: [Self; 21] = [
         Self::ManageTenants,
         Self::ManageKeys,
         Self::PublishPolicy,
@@ -150,6 +158,8 @@ impl Act {
         Self::FileRequest,
         Self::ManageRequests,
         Self::ManageRecipients,
+        Self::RecordEvents,
+        Self::ReadRetention,
     ];
 
     /// True for acts that are not tied to one purpose: they reach a
@@ -193,6 +203,8 @@ impl Act {
             Self::FileRequest => "file data subject requests",
             Self::ManageRequests => "work data subject requests",
             Self::ManageRecipients => "manage recipients' notice endpoints",
+            Self::RecordEvents => "record lifecycle events and plan changes",
+            Self::ReadRetention => "read the retention forecast",
         }
     }
 }

@@ -8,17 +8,20 @@
 //! audit chain are committed together or not at all.
 
 use crate::audit::{AuditChain, AuditEntry, AuditEvent, AuditHead};
-use crate::death::DeathRow;
 use crate::consent::banner::Visitor;
 use crate::consent::{ConsentTextRow, UnsubscribeLinkRow, VisitorChoiceRow};
+use crate::death::DeathRow;
 pub use crate::deliveries::{AttemptOutcome, DeliveryFilter, DeliveryRow, EndpointRow};
 pub use crate::holds::{HeldRecordRow, HoldRow, SubjectHolds};
-use crate::ids::{ApiKeyId, ConsentId, ObjectionId, RecordId, RequestId, SubjectId, TenantId};
+use crate::ids::{
+    ApiKeyId, ConsentId, HoldId, ObjectionId, RecordId, RequestId, SubjectId, TenantId,
+};
 use crate::requests::RequestRow;
 pub use crate::requests::{RequestCursor, RequestFilter};
+pub use crate::retention::{Anchors, EventRow, PlanRow};
 use async_trait::async_trait;
 use jiff::Timestamp;
-use tutela_policy::{CategoryId, PurposeId, RecipientId};
+use tutela_policy::{CategoryId, EventName, PurposeId, RecipientId};
 
 /// A tenant: one controller's data space.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -304,6 +307,52 @@ pub enum Write {
         /// Which recipient.
         recipient: RecipientId,
     },
+    /// Record a lifecycle event (a subject's must be live).
+    InsertEvent(EventRow),
+    /// Move a live subject to a plan (fails with `Conflict` if it already
+    /// moved at that same instant).
+    InsertPlan(PlanRow),
+    /// Mark a subject active at `at`; the stored mark only moves forward.
+    TouchActivity {
+        /// Which subject.
+        subject: SubjectId,
+        /// When it was active.
+        at: Timestamp,
+    },
+    /// Add anonymised records to the tenant's aggregate counts (Recital 26):
+    /// a category, a collection month and a count, no identifier.
+    AddAggregate(AggregateRow),
+    /// Erase one held record whose hold ended (Art. 17(3)(b) no longer
+    /// applies), and its hold with the hold's key once it keeps nothing.
+    /// Fails with `Missing { what: "held record" }` if it is gone already,
+    /// so two sweepers never erase it twice.
+    DeleteHeldRecord {
+        /// Which record.
+        record: RecordId,
+        /// Its hold.
+        hold: HoldId,
+    },
+}
+
+/// Anonymised records counted together: what is left of them after a
+/// retention rule with `then = "anonymise"` (Art. 89, Recital 26).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AggregateRow {
+    /// The category of the records.
+    pub category: CategoryId,
+    /// Their collection month, `YYYY-MM` in UTC.
+    pub period: String,
+    /// How many records.
+    pub count: u64,
+}
+
+/// Where a page of [`Store::retention_candidates`] ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct CandidateCursor {
+    /// The last row's collection time.
+    pub collected_at: Timestamp,
+    /// The last row's subject.
+    pub subject: SubjectId,
 }
 
 /// An atomic unit of work: the writes and the audit events describing them.
@@ -568,6 +617,48 @@ pub trait Store: Send + Sync {
         before: Timestamp,
         limit: u32,
     ) -> Result<Vec<HeldRecordRow>, StoreError>;
+
+    /// What one subject's retention periods count from: its events and
+    /// the tenant's, its plan history and its last-activity mark.
+    async fn subject_anchors(
+        &self,
+        tenant: &TenantId,
+        subject: SubjectId,
+    ) -> Result<Anchors, StoreError>;
+    /// Whether the tenant has recorded an event of this name, for
+    /// anyone: a rule counted from an event never recorded cannot be due.
+    async fn event_recorded(&self, tenant: &TenantId, name: &EventName)
+    -> Result<bool, StoreError>;
+    /// A page of the records collected at or before `cutoff`, by
+    /// (collection time, subject) after `after`, at most `limit`, as
+    /// cursors: the retention sweep's candidates (the `records_by_age`
+    /// index serves it in order). A subject appears once per record.
+    async fn retention_candidates(
+        &self,
+        tenant: &TenantId,
+        cutoff: Timestamp,
+        after: Option<CandidateCursor>,
+        limit: u32,
+    ) -> Result<Vec<CandidateCursor>, StoreError>;
+    /// Claims, of `subjects`, those no other sweeper holds, leasing them
+    /// until `until` (a lease lapsed by `now` is free again), and returns
+    /// them. On PostgreSQL the subjects' rows are locked with
+    /// `FOR UPDATE SKIP LOCKED`, so concurrent claimers on any servers skip
+    /// each other's; SQLite, whose one writer serialises every change,
+    /// returns the live ones as they are. Correctness never rests on the
+    /// claim: a sweep's change applies only while its records are there.
+    async fn claim_sweep(
+        &self,
+        tenant: &TenantId,
+        subjects: &[SubjectId],
+        now: Timestamp,
+        until: Timestamp,
+    ) -> Result<Vec<SubjectId>, StoreError>;
+    /// The tenant's anonymised aggregate counts, by category and period.
+    async fn retention_aggregates(
+        &self,
+        tenant: &TenantId,
+    ) -> Result<Vec<AggregateRow>, StoreError>;
 
     /// Every tenant id that has a tenant row, an audit head or an audit
     /// entry, sorted. An operator-only maintenance query: besides listing

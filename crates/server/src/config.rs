@@ -54,6 +54,11 @@ pub struct Config {
     /// another server sharing the database, or `tutela deliveries run`,
     /// must send them).
     pub delivery_interval_secs: u64,
+    /// Seconds between retention sweeps (Art. 5(1)(e))
+    /// (`TUTELA_SWEEP_INTERVAL_SECS`); 0 turns the task off (then another
+    /// server sharing the database, or `tutela sweep` from cron, must run
+    /// them). Sweeps are safe to run on several servers at once.
+    pub sweep_interval_secs: u64,
     /// TESTS ONLY: accept recipient endpoints and transfer URLs (Art.
     /// 20(2)) at plain `http://` on a loopback address (127.0.0.1,
     /// localhost, \[::1\]), and let transfers reach loopback addresses.
@@ -75,6 +80,7 @@ impl Default for Config {
             outbox_dir: None,
             webhook_url: None,
             delivery_interval_secs: 30,
+            sweep_interval_secs: 3600,
             insecure_loopback_endpoints: false,
         }
     }
@@ -213,6 +219,13 @@ impl Config {
             config.delivery_interval_secs = v.parse().map_err(|_| ConfigError::Env {
                 var: "TUTELA_DELIVERY_INTERVAL_SECS",
                 field: "delivery_interval_secs",
+                message: "must be a whole number of seconds".to_owned(),
+            })?;
+        }
+        if let Some(v) = env("TUTELA_SWEEP_INTERVAL_SECS") {
+            config.sweep_interval_secs = v.parse().map_err(|_| ConfigError::Env {
+                var: "TUTELA_SWEEP_INTERVAL_SECS",
+                field: "sweep_interval_secs",
                 message: "must be a whole number of seconds".to_owned(),
             })?;
         }

@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod notifiers;
 pub mod openapi;
 pub mod routes;
+pub mod sweeps;
 pub mod transfers;
 pub mod wire;
 
@@ -87,6 +88,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::requests::router())
         .merge(routes::deaths::router())
         .merge(routes::recipients::router())
+        .merge(routes::retention::router())
         .merge(routes::audit::router())
         .merge(routes::checkpoints::router())
 }

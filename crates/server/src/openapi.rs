@@ -29,6 +29,7 @@ Every error is `{\"error\": {\"code\", \"message\"}}` with a stable code.",
         (name = "rights", description = "Consent, objection and the subject's own access."),
         (name = "requests", description = "Data subject requests: filing, identity check, due dates, refusal and fulfilment."),
         (name = "audit", description = "The tamper-evident audit chain."),
+        (name = "retention", description = "Lifecycle events and plan changes that start retention periods, the forecast of what the sweep will remove, and anonymised aggregates (Art. 5(1)(e))."),
     )
 )]
 pub struct ApiDoc;

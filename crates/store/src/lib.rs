@@ -22,6 +22,7 @@ mod ledger;
 mod plan;
 mod postgres;
 mod request_rows;
+mod retention_rows;
 mod rows;
 mod sql;
 mod sqlite;

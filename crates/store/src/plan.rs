@@ -425,7 +425,10 @@ fn write(steps: &mut Vec<Step>, tenant: &TenantId, write: &Write) -> Result<(), 
                 both("subject"),
                 expect,
             ));
-            for statement in [sql::DELETE_IDENTIFIERS, sql::DELETE_RECORDS] {
+            let statements = [sql::DELETE_IDENTIFIERS, sql::DELETE_RECORDS]
+                .into_iter()
+                .chain(retention::ERASED_WITH_SUBJECT);
+            for statement in statements {
                 let args = vec![t.clone(), id.clone()];
                 steps.push(exec(statement, args, of_subject("subject")));
             }
@@ -511,6 +514,13 @@ fn write(steps: &mut Vec<Step>, tenant: &TenantId, write: &Write) -> Result<(), 
         Write::PutEndpoint(row) => deliveries::put_endpoint(steps, tenant, row)?,
         Write::DeleteEndpoint { recipient } => {
             deliveries::delete_endpoint(steps, tenant, recipient);
+        }
+        Write::InsertEvent(row) => retention::event(steps, tenant, row)?,
+        Write::InsertPlan(row) => retention::plan(steps, tenant, row)?,
+        Write::TouchActivity { subject, at } => retention::touch(steps, tenant, *subject, *at),
+        Write::AddAggregate(row) => retention::aggregate(steps, tenant, row)?,
+        Write::DeleteHeldRecord { record, hold } => {
+            retention::delete_held(steps, tenant, *record, *hold);
         }
     }
     Ok(())
@@ -604,5 +614,6 @@ mod holds_tests;
 mod record;
 #[cfg(test)]
 mod requests_tests;
+mod retention;
 #[cfg(test)]
 mod tests;

@@ -14,11 +14,13 @@ mod consent;
 mod deliveries;
 mod holds;
 mod requests;
+mod retention;
 
 pub(crate) use consent::*;
 pub(crate) use deliveries::*;
 pub(crate) use holds::*;
 pub(crate) use requests::*;
+pub(crate) use retention::*;
 use tutela_engine::store::SubjectView;
 use tutela_policy::CategoryId;
 

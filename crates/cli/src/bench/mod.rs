@@ -23,6 +23,7 @@ mod engine_side;
 mod http;
 mod report;
 mod requests;
+mod sweep;
 mod workload;
 
 use anyhow::{Context, Result, bail, ensure};
@@ -72,6 +73,11 @@ pub struct BenchArgs {
     /// stores).
     #[arg(long, conflicts_with_all = ["http", "database_url", "subjects", "batch"])]
     pub requests: bool,
+    /// Measure records expired per second through a retention sweep beside
+    /// a bare rusqlite DELETE of the same rows, on SQLite (`--subjects`
+    /// subjects with `--batch` due records each).
+    #[arg(long, conflicts_with_all = ["http", "database_url", "requests", "servers"])]
+    pub sweep: bool,
 }
 
 /// Runs the benchmark and prints the report on stdout.
@@ -101,7 +107,11 @@ pub async fn run(args: BenchArgs) -> Result<()> {
             )
         })?;
     let target = Target::new(args.database_url.as_deref(), &args.dir)?;
-    let text = if args.requests {
+    let text = if args.sweep {
+        sweep::run(dir.path(), workload.subjects, workload.batch)
+            .await?
+            .render()
+    } else if args.requests {
         let shape = if args.quick {
             requests::Shape::quick(workload.concurrency)
         } else {

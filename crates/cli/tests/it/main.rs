@@ -31,5 +31,6 @@ mod policy;
 mod requests;
 mod storage;
 mod support;
+mod sweep;
 mod tenants;
 mod two_servers;

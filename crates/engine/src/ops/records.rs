@@ -358,6 +358,10 @@ impl Engine {
                 Outcome::Allowed,
             )],
         };
+        let mut change = change;
+        change
+            .writes
+            .extend(self.activity.touch(&who.tenant, subject, self.clock.now()));
         self.commit(&who.tenant, change)
             .await
             .map_err(|e| identifier_conflict(e, &records, &policy))?;
@@ -454,8 +458,11 @@ impl Engine {
             detail,
             Outcome::Allowed,
         );
-        self.commit(&who.tenant, Change::audit_only(vec![event]))
-            .await?;
+        let mut change = Change::audit_only(vec![event]);
+        change
+            .writes
+            .extend(self.activity.touch(&who.tenant, subject, self.clock.now()));
+        self.commit(&who.tenant, change).await?;
         Ok(plain)
     }
 

@@ -163,6 +163,7 @@ impl Engine {
             &records,
             &mut writes,
         );
+        writes.extend(self.activity.touch(&who.tenant, id, now));
         let change = Change {
             writes,
             audit: vec![self.event(

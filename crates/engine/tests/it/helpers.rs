@@ -175,6 +175,21 @@ impl TestEngine {
         all
     }
 
+    /// Every entry of another tenant's chain, read as its local admin.
+    pub async fn entries_of(&self, tenant: &TenantId) -> Vec<AuditEntry> {
+        let who = Principal::local_admin(tenant.clone(), false);
+        let mut all = Vec::new();
+        for head in self.engine.audit_heads(&who).await.unwrap() {
+            let page = self
+                .engine
+                .audit_entries(&who, head.lane, 0, 100_000)
+                .await
+                .unwrap();
+            all.extend(page);
+        }
+        all
+    }
+
     /// Everything held about `subject`, as the DPO sees it, in a form two
     /// snapshots can be compared in. Appends an access entry to the chain.
     pub async fn snapshot(&self, subject: SubjectId) -> String {

@@ -14,8 +14,10 @@
 mod helpers;
 
 mod erasure_ledger;
+mod faulty;
 mod holds;
 mod operations;
 mod purposes;
+mod retention;
 mod roles;
 mod time;

@@ -7,7 +7,7 @@ use crate::diagnostics::Sink;
 use crate::ids::CategoryId;
 use crate::model::{Anonymity, Authority, Category, Party, RetentionRule, Rights, StatutoryHold};
 use crate::raw::{RawParty, RawPolicy, Text, TextList};
-use crate::span::CalendarSpan;
+use crate::span::{CalendarSpan, SpanError};
 use crate::terms::{Anchor, Disposal, FirstHandler, Verification};
 
 use super::entries::{CATEGORY_REF, tables};
@@ -124,11 +124,18 @@ pub(super) fn retention(
     let mut items = Vec::new();
     for r in tables(&raw.retention) {
         let cats = rule_categories(r.categories.as_ref(), categories, "retention rule", sink);
-        let keep = r
-            .keep
-            .as_ref()
-            .and_then(|t| parsed(sink, t, CalendarSpan::parse));
         let from = r.from.as_ref().and_then(|t| parsed(sink, t, Anchor::parse));
+        // "Deleted on uninstall": a rule counted from an event may keep
+        // nothing past it; every other anchor needs a period of a day or more.
+        let at_event = matches!(from, Some(Anchor::Event(_)));
+        let keep = r.keep.as_ref().and_then(|t| {
+            parsed(sink, t, |s| {
+                CalendarSpan::parse(s).or_else(|e| match e {
+                    SpanError::Zero if at_event => Ok(CalendarSpan::default()),
+                    other => Err(other),
+                })
+            })
+        });
         let then = parsed_or(sink, r.then.as_ref(), Disposal::Delete, Disposal::parse);
         let value = match (cats, keep, from, then) {
             (Some(categories), Some(keep), Some(from), Some(then)) => Some(RetentionRule {

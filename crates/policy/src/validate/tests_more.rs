@@ -508,3 +508,24 @@ fn retention_cannot_name_an_unstorable_category() {
         "an unstorable category needs no retention"
     );
 }
+
+#[test]
+fn only_a_rule_counted_from_an_event_may_keep_nothing_past_it() {
+    let at_event = with(
+        "[[retention]]\ncategories = [\"email\"]\nkeep = \"0 days\"\nfrom = \"event:tenant.uninstalled\"\n",
+    );
+    let policy = check(&at_event).policy.expect("deleted at the event");
+    let rule = &policy.retention[1];
+    assert_eq!(rule.keep, CalendarSpan::default());
+    assert_eq!(rule.keep.to_string(), "0 days");
+    for from in ["collected", "last_activity", "plan:free"] {
+        let src = with(&format!(
+            "[[retention]]\ncategories = [\"email\"]\nkeep = \"0 days\"\nfrom = \"{from}\"\n"
+        ));
+        expect(&src, "E_INVALID_SPAN", "\"0 days\"");
+    }
+    let hold = with(
+        "[[hold]]\ncategories = [\"email\"]\nlaw = \"Law\"\nkeep = \"0 days\"\nfrom = \"event:closed\"\n",
+    );
+    expect(&hold, "E_INVALID_SPAN", "\"0 days\"");
+}

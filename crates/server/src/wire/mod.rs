@@ -13,6 +13,7 @@ mod data;
 mod deaths;
 mod deliveries;
 mod requests;
+mod retention;
 mod rights;
 
 pub use access::*;
@@ -24,4 +25,5 @@ pub use data::*;
 pub use deaths::*;
 pub use deliveries::*;
 pub use requests::*;
+pub use retention::*;
 pub use rights::*;

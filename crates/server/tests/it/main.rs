@@ -31,6 +31,7 @@ mod rectify;
 mod request_answer;
 mod requests;
 mod requests_flow;
+mod retention;
 mod rights;
 mod tenants;
 mod transfers;

@@ -66,6 +66,10 @@ const ROUTES: &[&str] = &[
     "PUT /v1/recipients/{id}/endpoint",
     "DELETE /v1/recipients/{id}/endpoint",
     "GET /v1/deliveries",
+    "POST /v1/events",
+    "PUT /v1/subjects/{id}/plan",
+    "GET /v1/retention/forecast",
+    "GET /v1/retention/aggregates",
 ];
 
 #[tokio::test]

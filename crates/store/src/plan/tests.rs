@@ -171,6 +171,10 @@ fn updates_that_must_hit_a_row_say_what_is_missing() {
             &Expect::Row("subject"),
             &Expect::Any,
             &Expect::Any,
+            &Expect::Any,
+            &Expect::Any,
+            &Expect::Any,
+            &Expect::Any,
             &Expect::Row("api key")
         ]
     );

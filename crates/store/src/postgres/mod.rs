@@ -12,6 +12,7 @@ mod exec;
 mod hold_reads;
 mod reads;
 mod request_reads;
+mod retention_reads;
 mod store;
 mod writer;
 

@@ -1,21 +1,24 @@
 //! [`Store`] for [`PgStore`]: changes go to the lane writers, reads to the
 //! pool (`reads`).
 
-use super::{PgStore, consent_reads, delivery_reads, hold_reads, reads, request_reads};
+use super::{
+    PgStore, consent_reads, delivery_reads, hold_reads, reads, request_reads, retention_reads,
+};
 use async_trait::async_trait;
 use tutela_engine::audit::{AuditChain, AuditEntry, AuditHead};
-use tutela_engine::death::DeathRow;
 use tutela_engine::consent::banner::Visitor;
 use tutela_engine::consent::proof::hash_hex;
 use tutela_engine::consent::{UnsubscribeLinkRow, VisitorChoiceRow};
+use tutela_engine::death::DeathRow;
 use tutela_engine::deliveries::{DeliveryFilter, DeliveryRow, EndpointRow};
 use tutela_engine::ids::{RequestId, SubjectId, TenantId};
 use tutela_engine::requests::{RequestCursor, RequestFilter, RequestRow};
+use tutela_engine::store::{AggregateRow, Anchors, CandidateCursor};
 use tutela_engine::store::{
     ApiKeyGrant, ApiKeyRow, AuditCursor, Change, HeldRecordRow, PolicyRow, RecordFilter, Store,
     StoreError, SubjectHolds, SubjectView, TenantRow,
 };
-use tutela_policy::CategoryId;
+use tutela_policy::{CategoryId, EventName};
 
 #[async_trait]
 impl Store for PgStore {
@@ -180,6 +183,49 @@ impl Store for PgStore {
         limit: u32,
     ) -> Result<Vec<HeldRecordRow>, StoreError> {
         hold_reads::holds_due(&self.pool, tenant, before, limit).await
+    }
+
+    async fn subject_anchors(
+        &self,
+        tenant: &TenantId,
+        subject: SubjectId,
+    ) -> Result<Anchors, StoreError> {
+        retention_reads::subject_anchors(&self.pool, tenant, subject).await
+    }
+
+    async fn event_recorded(
+        &self,
+        tenant: &TenantId,
+        name: &EventName,
+    ) -> Result<bool, StoreError> {
+        retention_reads::event_recorded(&self.pool, tenant, name).await
+    }
+
+    async fn retention_candidates(
+        &self,
+        tenant: &TenantId,
+        cutoff: jiff::Timestamp,
+        after: Option<CandidateCursor>,
+        limit: u32,
+    ) -> Result<Vec<CandidateCursor>, StoreError> {
+        retention_reads::retention_candidates(&self.pool, tenant, cutoff, after, limit).await
+    }
+
+    async fn claim_sweep(
+        &self,
+        tenant: &TenantId,
+        subjects: &[SubjectId],
+        now: jiff::Timestamp,
+        until: jiff::Timestamp,
+    ) -> Result<Vec<SubjectId>, StoreError> {
+        retention_reads::claim_sweep(&self.pool, tenant, subjects, now, until).await
+    }
+
+    async fn retention_aggregates(
+        &self,
+        tenant: &TenantId,
+    ) -> Result<Vec<AggregateRow>, StoreError> {
+        retention_reads::aggregates(&self.pool, tenant).await
     }
 
     async fn audit_lanes(&self, tenant: &TenantId) -> Result<Vec<u32>, StoreError> {

@@ -24,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0006_holds.sql"),
     include_str!("../../migrations/sqlite/0007_deliveries.sql"),
     include_str!("../../migrations/sqlite/0008_deaths.sql"),
+    include_str!("../../migrations/sqlite/0009_retention.sql"),
     include_str!("../../migrations/sqlite/0010_consent_proof.sql"),
 ];
 

@@ -58,6 +58,7 @@ mod migrate;
 mod readers;
 mod reads;
 mod request_reads;
+mod retention_reads;
 mod store;
 mod wal_size;
 mod writer;

@@ -4,23 +4,24 @@
 use super::SqliteStore;
 use super::reads::{self, Wanted};
 use super::{consent_reads, delivery_reads};
-use super::{hold_reads, request_reads};
+use super::{hold_reads, request_reads, retention_reads};
 use crate::error::internal;
 use async_trait::async_trait;
 use tutela_engine::audit::{AuditChain, AuditEntry, AuditHead};
-use tutela_engine::death::DeathRow;
 use tutela_engine::consent::banner::Visitor;
 use tutela_engine::consent::proof::hash_hex;
 use tutela_engine::consent::{UnsubscribeLinkRow, VisitorChoiceRow};
+use tutela_engine::death::DeathRow;
 use tutela_engine::deliveries::{DeliveryFilter, DeliveryRow, EndpointRow};
 use tutela_engine::ids::RequestId;
 use tutela_engine::ids::{SubjectId, TenantId};
 use tutela_engine::requests::{RequestCursor, RequestFilter, RequestRow};
+use tutela_engine::store::{AggregateRow, Anchors, CandidateCursor};
 use tutela_engine::store::{
     ApiKeyGrant, ApiKeyRow, AuditCursor, Change, HeldRecordRow, PolicyRow, RecordFilter, Store,
     StoreError, SubjectHolds, SubjectView, TenantRow,
 };
-use tutela_policy::CategoryId;
+use tutela_policy::{CategoryId, EventName};
 
 #[async_trait]
 impl Store for SqliteStore {
@@ -249,6 +250,67 @@ impl Store for SqliteStore {
         let tenant = tenant.clone();
         self.readers
             .run(move |c| hold_reads::holds_due(c, tenant.as_str(), before, limit))
+            .await
+    }
+
+    async fn subject_anchors(
+        &self,
+        tenant: &TenantId,
+        subject: SubjectId,
+    ) -> Result<Anchors, StoreError> {
+        let tenant = tenant.clone();
+        let subject = subject.to_string();
+        self.readers
+            .run(move |c| retention_reads::subject_anchors(c, tenant.as_str(), &subject))
+            .await
+    }
+
+    async fn event_recorded(
+        &self,
+        tenant: &TenantId,
+        name: &EventName,
+    ) -> Result<bool, StoreError> {
+        let tenant = tenant.clone();
+        let name = name.clone();
+        self.readers
+            .run(move |c| retention_reads::event_recorded(c, tenant.as_str(), name.as_str()))
+            .await
+    }
+
+    async fn retention_candidates(
+        &self,
+        tenant: &TenantId,
+        cutoff: jiff::Timestamp,
+        after: Option<CandidateCursor>,
+        limit: u32,
+    ) -> Result<Vec<CandidateCursor>, StoreError> {
+        let tenant = tenant.clone();
+        self.readers
+            .run(move |c| {
+                retention_reads::retention_candidates(c, tenant.as_str(), cutoff, after, limit)
+            })
+            .await
+    }
+
+    async fn claim_sweep(
+        &self,
+        _tenant: &TenantId,
+        subjects: &[SubjectId],
+        _now: jiff::Timestamp,
+        _until: jiff::Timestamp,
+    ) -> Result<Vec<SubjectId>, StoreError> {
+        // One writer serialises every change, and each subject's sweep
+        // applies only while its records are there: nothing to lease.
+        Ok(subjects.to_vec())
+    }
+
+    async fn retention_aggregates(
+        &self,
+        tenant: &TenantId,
+    ) -> Result<Vec<AggregateRow>, StoreError> {
+        let tenant = tenant.clone();
+        self.readers
+            .run(move |c| retention_reads::aggregates(c, tenant.as_str()))
             .await
     }
 

@@ -26,5 +26,6 @@ mod key_check;
 mod reads;
 mod requests;
 mod subjects;
+mod sweeps;
 mod tenants;
 mod two_stores;

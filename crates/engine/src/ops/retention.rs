@@ -1,0 +1,420 @@
+//! Retention sweeps (Art. 5(1)(e) storage limitation,
+//! Art. 17(1)(a), Art. 17(3)(b) holds ending, Art. 89 / Recital 26
+//! anonymisation). The decisions are pure (`crate::retention`); this file
+//! loads candidates page by page, commits one change per subject and
+//! audits it with counts only.
+//!
+//! A subject's sweep is ONE change: holds, aggregates, the deletion of
+//! each due record (each conditional: the record must still be there and
+//! the subject live), the erasure when nothing else would be kept, and one
+//! `retention.sweep` audit entry. A crash leaves a subject swept or not;
+//! two sweepers racing on one subject commit once, and the loser's change
+//! fails whole (counted as `skipped`).
+
+use crate::audit::{Action, Outcome};
+use crate::deliveries::NoticeKind;
+use crate::engine::Engine;
+use crate::error::EngineError;
+use crate::ids::{SubjectId, TenantId};
+use crate::principal::{Principal, Role};
+use crate::retention::{self, SubjectSweep, candidate_cutoff, month_of};
+use crate::store::{
+    AggregateRow, CandidateCursor, Change, RecordFilter, StoreError, SubjectView, Write,
+};
+use futures::StreamExt;
+use jiff::{SignedDuration, Timestamp};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashSet};
+use tutela_policy::{Anchor, CategoryId, Disposal, Policy};
+
+/// Candidate rows read per page.
+pub const SWEEP_PAGE: u32 = 500;
+/// How long a sweeper holds the subjects it claimed (PostgreSQL): longer
+/// than sweeping one page takes.
+pub const SWEEP_LEASE: SignedDuration = SignedDuration::from_secs(300);
+/// Subjects swept at once (each its own change).
+pub const SWEEP_CONCURRENCY: usize = 8;
+/// Held records erased per page.
+const HELD_PAGE: u32 = 500;
+/// The actor a sweep's audit entries name.
+pub const SWEEP_ACTOR: &str = "retention";
+
+/// What a sweep (or a dry run) did, in counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct SweepReport {
+    /// Subjects looked at.
+    pub subjects_seen: u64,
+    /// Subjects with due records swept.
+    pub subjects_swept: u64,
+    /// Of those, erased whole (nothing else would have been kept).
+    pub subjects_erased: u64,
+    /// Records deleted.
+    pub deleted: u64,
+    /// Records folded into aggregate counts, then deleted.
+    pub anonymised: u64,
+    /// Due records moved under a statutory hold instead of deleted.
+    pub held: u64,
+    /// Held records erased because their hold ended.
+    pub hold_ended: u64,
+    /// Subjects another sweeper got to first (their change failed whole).
+    pub skipped: u64,
+}
+
+/// Where a walk over the candidates is.
+#[derive(Debug, Default)]
+pub(super) struct Walk {
+    after: Option<CandidateCursor>,
+    seen: HashSet<SubjectId>,
+    done: bool,
+}
+
+fn sweeper(tenant: &TenantId) -> Principal {
+    Principal {
+        tenant: tenant.clone(),
+        actor: SWEEP_ACTOR.to_owned(),
+        role: Role::Admin,
+        purposes: Vec::new(),
+        operator: false,
+    }
+}
+
+impl Engine {
+    /// The candidate cutoff for sweeping at `at`: rules counted from an
+    /// event never recorded in the tenant cannot be due and do not lower it.
+    pub(super) async fn cutoff(
+        &self,
+        tenant: &TenantId,
+        policy: &Policy,
+        at: Timestamp,
+    ) -> Result<Option<Timestamp>, EngineError> {
+        let mut live = policy.clone();
+        let mut kept = Vec::with_capacity(live.retention.len());
+        for rule in live.retention.drain(..) {
+            let possible = match &rule.from {
+                Anchor::Event(name) => self.store.event_recorded(tenant, name).await?,
+                _ => true,
+            };
+            if possible {
+                kept.push(rule);
+            }
+        }
+        live.retention = kept;
+        Ok(candidate_cutoff(&live, at))
+    }
+
+    /// The next page of subjects with a record that may be due, each
+    /// subject once per walk (bounded reads through the collection-time
+    /// index); empty when the walk is over.
+    pub(super) async fn next_candidates(
+        &self,
+        tenant: &TenantId,
+        cutoff: Timestamp,
+        walk: &mut Walk,
+    ) -> Result<Vec<SubjectId>, EngineError> {
+        while !walk.done {
+            let page = self
+                .store
+                .retention_candidates(tenant, cutoff, walk.after, SWEEP_PAGE)
+                .await?;
+            walk.done = page.len() < SWEEP_PAGE as usize;
+            walk.after = page.last().copied().or(walk.after);
+            let fresh: Vec<SubjectId> = page
+                .iter()
+                .filter(|c| walk.seen.insert(c.subject))
+                .map(|c| c.subject)
+                .collect();
+            if !fresh.is_empty() {
+                return Ok(fresh);
+            }
+        }
+        Ok(Vec::new())
+    }
+
+    /// A live subject's records and anchors; `None` when erased or gone.
+    /// The anchors' three reads are skipped when every rule counts from
+    /// collection (the common case: logs, forms).
+    pub(super) async fn sweep_load(
+        &self,
+        tenant: &TenantId,
+        policy: &Policy,
+        subject: SubjectId,
+    ) -> Result<Option<(SubjectView, retention::Anchors)>, EngineError> {
+        let Some(view) = self
+            .store
+            .subject_view(tenant, subject, RecordFilter::All)
+            .await?
+        else {
+            return Ok(None);
+        };
+        if view.subject.erased_at.is_some() {
+            return Ok(None);
+        }
+        let anchors = if policy.retention.iter().all(|r| r.from == Anchor::Collected) {
+            retention::Anchors::default()
+        } else {
+            self.store.subject_anchors(tenant, subject).await?
+        };
+        Ok(Some((view, anchors)))
+    }
+
+    /// Sweeps one tenant at the clock's now: every due record disposed of
+    /// as its rule says, every held record whose hold ended erased.
+    /// `progress` hears the running report after each subject.
+    pub async fn sweep_tenant(
+        &self,
+        tenant: &TenantId,
+        progress: &(dyn Fn(&SweepReport) + Send + Sync),
+    ) -> Result<SweepReport, EngineError> {
+        let (_, policy) = match self.current_policy(tenant).await {
+            Ok(p) => p,
+            Err(EngineError::NoPolicy) => return Ok(SweepReport::default()),
+            Err(e) => return Err(e),
+        };
+        let now = self.clock.now();
+        let mut report = SweepReport::default();
+        if let Some(cutoff) = self.cutoff(tenant, &policy, now).await? {
+            let mut walk = Walk::default();
+            loop {
+                let subjects = self.next_candidates(tenant, cutoff, &mut walk).await?;
+                if subjects.is_empty() {
+                    break;
+                }
+                let until = now.checked_add(SWEEP_LEASE).unwrap_or(now);
+                let claimed = self
+                    .store
+                    .claim_sweep(tenant, &subjects, now, until)
+                    .await?;
+                report.skipped += (subjects.len() - claimed.len()) as u64;
+                // Several subjects in flight, each its own atomic change:
+                // the store group-commits them, so a sweep pays one sync
+                // per batch of subjects rather than one per subject.
+                let policy = &policy;
+                let mut done = futures::stream::iter(claimed)
+                    .map(|subject| self.sweep_subject(tenant, policy, subject, now))
+                    .buffer_unordered(SWEEP_CONCURRENCY);
+                while let Some(one) = done.next().await {
+                    report.add(&one?);
+                    progress(&report);
+                }
+            }
+        }
+        self.sweep_holds(tenant, now, &mut report).await?;
+        progress(&report);
+        Ok(report)
+    }
+
+    /// Sweeps every tenant.
+    pub async fn sweep_all(
+        &self,
+        progress: &(dyn Fn(&SweepReport) + Send + Sync),
+    ) -> Result<SweepReport, EngineError> {
+        let mut total = SweepReport::default();
+        for tenant in self.store.tenants().await? {
+            let r = self.sweep_tenant(&tenant.id, progress).await?;
+            total.add(&r);
+        }
+        Ok(total)
+    }
+
+    /// One subject's sweep, committed as one change.
+    async fn sweep_subject(
+        &self,
+        tenant: &TenantId,
+        policy: &Policy,
+        subject: SubjectId,
+        now: Timestamp,
+    ) -> Result<SweepReport, EngineError> {
+        let mut report = SweepReport {
+            subjects_seen: 1,
+            ..SweepReport::default()
+        };
+        let Some((view, anchors)) = self.sweep_load(tenant, policy, subject).await? else {
+            return Ok(report);
+        };
+        let plan = retention::plan_subject(policy, &view.records, &anchors, now);
+        if plan.is_empty() {
+            return Ok(report);
+        }
+        let (change, counts) = self.sweep_change(tenant, policy, &view, &plan, now).await?;
+        match self.commit(tenant, change).await {
+            Ok(()) => {
+                report.subjects_swept += 1;
+                report.subjects_erased += u64::from(plan.whole_subject);
+                report.deleted += counts.deleted;
+                report.anonymised += counts.anonymised;
+                report.held += counts.held;
+                Ok(report)
+            }
+            Err(e) if lost_race(&e) => {
+                report.skipped += 1;
+                Ok(report)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The change of one subject's sweep and what it counts.
+    async fn sweep_change(
+        &self,
+        tenant: &TenantId,
+        policy: &Policy,
+        view: &SubjectView,
+        plan: &SubjectSweep<'_>,
+        now: Timestamp,
+    ) -> Result<(Change, SweepReport), EngineError> {
+        let subject = view.subject.id;
+        let mut counts = SweepReport::default();
+        // Due records a statutory hold still covers move under the hold
+        // (Art. 17(3)(b)); for a whole-subject erasure, as erasure does.
+        let mut due_view = view.clone();
+        due_view.records = plan.due.iter().map(|(r, _)| (*r).clone()).collect();
+        let (mut writes, held) = self.hold_writes(tenant, &due_view, policy, now)?;
+        counts.held = held as u64;
+        let mut groups: BTreeMap<(CategoryId, String), u64> = BTreeMap::new();
+        for (record, due) in &plan.due {
+            if due.then == Disposal::Anonymise {
+                *groups
+                    .entry((record.category.clone(), month_of(record.collected_at)))
+                    .or_insert(0) += 1;
+                counts.anonymised += 1;
+            } else {
+                counts.deleted += 1;
+            }
+            // Conditional: the subject live and the record still there.
+            writes.push(Write::DeleteRecord {
+                subject,
+                record: record.id,
+            });
+        }
+        writes.extend(groups.into_iter().map(|((category, period), count)| {
+            Write::AddAggregate(AggregateRow {
+                category,
+                period,
+                count,
+            })
+        }));
+        if plan.whole_subject {
+            writes.extend(
+                self.subject_notices(tenant, view, NoticeKind::SubjectErased)
+                    .await?,
+            );
+            self.write_ahead(tenant, subject, now).await?;
+            writes.push(Write::EraseSubject { subject, at: now });
+        }
+        let rules: Vec<String> = {
+            let mut r: Vec<usize> = plan.due.iter().map(|(_, d)| d.rule).collect();
+            r.sort_unstable();
+            r.dedup();
+            r.iter().map(usize::to_string).collect()
+        };
+        let detail = format!(
+            "deleted={} anonymised={} held={} erased={} rules={}",
+            counts.deleted,
+            counts.anonymised,
+            counts.held,
+            plan.whole_subject,
+            rules.join(",")
+        );
+        let event = self.event(
+            &sweeper(tenant),
+            Action::RetentionSweep,
+            None,
+            Some(subject),
+            detail,
+            Outcome::Allowed,
+        );
+        Ok((
+            Change {
+                writes,
+                audit: vec![event],
+            },
+            counts,
+        ))
+    }
+
+    /// Erases held records whose hold ended, one change per subject.
+    async fn sweep_holds(
+        &self,
+        tenant: &TenantId,
+        now: Timestamp,
+        report: &mut SweepReport,
+    ) -> Result<(), EngineError> {
+        let mut failed: HashSet<crate::ids::RecordId> = HashSet::new();
+        // A hold ending at `now` has ended (reads stop at `ends_at`), and
+        // the store's read is strict: ask for ends before the next µs.
+        let before = now
+            .checked_add(SignedDuration::from_micros(1))
+            .unwrap_or(now);
+        loop {
+            let due = self.store.holds_due(tenant, before, HELD_PAGE).await?;
+            let due: Vec<_> = due
+                .into_iter()
+                .filter(|r| !failed.contains(&r.id))
+                .collect();
+            if due.is_empty() {
+                return Ok(());
+            }
+            let mut by_subject: BTreeMap<SubjectId, Vec<_>> = BTreeMap::new();
+            for r in due {
+                by_subject.entry(r.subject).or_default().push(r);
+            }
+            for (subject, records) in by_subject {
+                let writes = records
+                    .iter()
+                    .map(|r| Write::DeleteHeldRecord {
+                        record: r.id,
+                        hold: r.hold,
+                    })
+                    .collect();
+                let event = self.event(
+                    &sweeper(tenant),
+                    Action::RetentionSweep,
+                    None,
+                    Some(subject),
+                    format!("hold_ended={}", records.len()),
+                    Outcome::Allowed,
+                );
+                let change = Change {
+                    writes,
+                    audit: vec![event],
+                };
+                match self.commit(tenant, change).await {
+                    Ok(()) => report.hold_ended += records.len() as u64,
+                    Err(e) if lost_race(&e) => {
+                        // Another sweeper erased some of them: the next
+                        // page re-reads what is left, and a record that
+                        // keeps failing is not retried in this sweep.
+                        report.skipped += 1;
+                        failed.extend(records.iter().map(|r| r.id));
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+    }
+}
+
+impl SweepReport {
+    /// Adds another report's counts.
+    pub fn add(&mut self, o: &SweepReport) {
+        self.subjects_seen += o.subjects_seen;
+        self.subjects_swept += o.subjects_swept;
+        self.subjects_erased += o.subjects_erased;
+        self.deleted += o.deleted;
+        self.anonymised += o.anonymised;
+        self.held += o.held;
+        self.hold_ended += o.hold_ended;
+        self.skipped += o.skipped;
+    }
+}
+
+/// A change that failed because another sweeper (or an erasure) got there
+/// first: nothing of it was committed.
+fn lost_race(e: &EngineError) -> bool {
+    matches!(
+        e,
+        EngineError::SubjectErased
+            | EngineError::Storage(StoreError::Missing { .. })
+            | EngineError::Storage(StoreError::SubjectErased)
+    )
+}

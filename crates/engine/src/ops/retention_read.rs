@@ -1,0 +1,196 @@
+//! The retention forecast and the anonymised aggregates (Art. 5(1)(e),
+//! Art. 89 / Recital 26): what a sweep will remove, by day, category and
+//! rule, and what anonymisation left, small groups withheld. Counts only;
+//! reading either adds one `retention.read` audit entry and changes
+//! nothing else.
+
+use super::retention::Walk;
+use crate::audit::{Action, Outcome};
+use crate::engine::Engine;
+use crate::error::EngineError;
+use crate::principal::{Act, Principal};
+use crate::retention::{self, ForecastLine};
+use crate::store::Change;
+use jiff::{SignedDuration, Timestamp};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use tutela_policy::{CalendarSpan, CategoryId, Disposal};
+
+/// The longest forecast, in days.
+pub const MAX_FORECAST_DAYS: u32 = 3_660;
+
+/// What will go in the coming days, counts only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Forecast {
+    /// From now.
+    pub from: Timestamp,
+    /// To this instant.
+    pub until: Timestamp,
+    /// By day, category and rule.
+    pub lines: Vec<ForecastRow>,
+    /// Held records whose hold ends by `until`, by category.
+    pub holds_ending: BTreeMap<CategoryId, u64>,
+}
+
+/// One forecast line with the rule spelled out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ForecastRow {
+    /// The day (UTC).
+    pub date: jiff::civil::Date,
+    /// The category.
+    pub category: CategoryId,
+    /// The rule's position in the policy's `[[retention]]` list, from 0.
+    pub rule: usize,
+    /// The rule as written: `90 days from collected`.
+    pub rule_text: String,
+    /// Deleted or anonymised.
+    pub then: Disposal,
+    /// How many records.
+    pub count: u64,
+}
+
+/// One aggregate group as published: groups below the policy's
+/// `anonymity.min_group_size` are withheld (Recital 26).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AggregateCount {
+    /// The category.
+    pub category: CategoryId,
+    /// The collection month, `YYYY-MM`.
+    pub period: String,
+    /// How many records were anonymised.
+    pub count: u64,
+}
+
+/// The published aggregates and how many groups were withheld.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Aggregates {
+    /// The groups at or above the minimum size.
+    pub groups: Vec<AggregateCount>,
+    /// How many groups were too small to publish.
+    pub suppressed: u64,
+    /// The minimum group size applied.
+    pub min_group_size: u32,
+}
+
+impl Engine {
+    /// What a sweep will remove within `days` days from now, changing
+    /// nothing but the audit chain (one `retention.read` entry).
+    pub async fn retention_forecast(
+        &self,
+        who: &Principal,
+        days: u32,
+    ) -> Result<Forecast, EngineError> {
+        self.authorize(who, Act::ReadRetention, Action::RetentionRead, None, None)
+            .await?;
+        if days > MAX_FORECAST_DAYS {
+            return Err(EngineError::InvalidInput {
+                field: "days".into(),
+                message: format!("must be at most {MAX_FORECAST_DAYS}"),
+            });
+        }
+        let tenant = &who.tenant;
+        let (_, policy) = self.current_policy(tenant).await?;
+        let now = self.clock.now();
+        let until = CalendarSpan::days(days)
+            .after(now)
+            .unwrap_or(Timestamp::MAX);
+        let mut merged = BTreeMap::new();
+        if let Some(cutoff) = self.cutoff(tenant, &policy, until).await? {
+            let mut walk = Walk::default();
+            loop {
+                let subjects = self.next_candidates(tenant, cutoff, &mut walk).await?;
+                if subjects.is_empty() {
+                    break;
+                }
+                for subject in subjects {
+                    if let Some((view, anchors)) = self.sweep_load(tenant, &policy, subject).await?
+                    {
+                        retention::forecast(
+                            &policy,
+                            &view.records,
+                            &anchors,
+                            now,
+                            until,
+                            &mut merged,
+                        );
+                    }
+                }
+            }
+        }
+        let mut holds_ending = BTreeMap::new();
+        let until_held = until
+            .checked_add(SignedDuration::from_micros(1))
+            .unwrap_or(until);
+        for held in self.store.holds_due(tenant, until_held, 100_000).await? {
+            *holds_ending.entry(held.category).or_insert(0) += 1;
+        }
+        let lines = merged
+            .into_values()
+            .map(|l: ForecastLine| ForecastRow {
+                rule_text: policy
+                    .retention
+                    .get(l.rule)
+                    .map(|r| format!("{} from {}", r.keep, r.from))
+                    .unwrap_or_default(),
+                date: l.date,
+                category: l.category,
+                rule: l.rule,
+                then: l.then,
+                count: l.count,
+            })
+            .collect();
+        let detail = format!("forecast days={days}");
+        let event = self.event(
+            who,
+            Action::RetentionRead,
+            None,
+            None,
+            detail,
+            Outcome::Allowed,
+        );
+        self.commit(tenant, Change::audit_only(vec![event])).await?;
+        Ok(Forecast {
+            from: now,
+            until,
+            lines,
+            holds_ending,
+        })
+    }
+
+    /// The tenant's anonymised aggregates, small groups withheld.
+    pub async fn retention_aggregates(&self, who: &Principal) -> Result<Aggregates, EngineError> {
+        self.authorize(who, Act::ReadRetention, Action::RetentionRead, None, None)
+            .await?;
+        let (_, policy) = self.current_policy(&who.tenant).await?;
+        let min = policy.anonymity.min_group_size;
+        let rows = self.store.retention_aggregates(&who.tenant).await?;
+        let (groups, small): (Vec<_>, Vec<_>) =
+            rows.into_iter().partition(|r| r.count >= u64::from(min));
+        let event = self.event(
+            who,
+            Action::RetentionRead,
+            None,
+            None,
+            format!(
+                "aggregates groups={} suppressed={}",
+                groups.len(),
+                small.len()
+            ),
+            Outcome::Allowed,
+        );
+        self.commit(&who.tenant, Change::audit_only(vec![event]))
+            .await?;
+        Ok(Aggregates {
+            groups: groups
+                .into_iter()
+                .map(|r| AggregateCount {
+                    category: r.category,
+                    period: r.period,
+                    count: r.count,
+                })
+                .collect(),
+            suppressed: small.len() as u64,
+            min_group_size: min,
+        })
+    }
+}

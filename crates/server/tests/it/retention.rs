@@ -1,0 +1,150 @@
+//! Retention over HTTP: events (an undeclared name is a 400 that changes
+//! nothing), plan changes, the forecast (counts only, changes nothing but
+//! the audit chain) and a sweep run by the server's engine making the data
+//! gone just after its rule's boundary.
+
+use crate::helpers::spawn_app;
+use serde_json::json;
+
+#[tokio::test]
+async fn events_are_recorded_only_when_the_policy_counts_from_them() {
+    let app = spawn_app().await;
+    let before = app.audit_len().await;
+    let typo = app
+        .post(
+            "/v1/events",
+            &app.service,
+            json!({"name": "tenant.uninstall"}),
+        )
+        .await;
+    typo.error(400, "E_EVENT_NOT_DECLARED");
+    let bad = app
+        .post(
+            "/v1/events",
+            &app.service,
+            json!({"name": "x", "subject": "not-a-uuid"}),
+        )
+        .await;
+    bad.error(422, "E_INVALID_FIELD");
+    let unknown = app
+        .post(
+            "/v1/events",
+            &app.service,
+            json!({"name": "tenant.uninstalled", "extra": 1}),
+        )
+        .await;
+    assert_eq!(unknown.status.as_u16(), 422);
+    assert_eq!(app.audit_len().await, before, "bad input changes nothing");
+    let denied = app
+        .post(
+            "/v1/events",
+            &app.analyst,
+            json!({"name": "tenant.uninstalled"}),
+        )
+        .await;
+    denied.error(403, "E_FORBIDDEN");
+    let ok = app
+        .post(
+            "/v1/events",
+            &app.service,
+            json!({"name": "tenant.uninstalled"}),
+        )
+        .await
+        .ok(201);
+    assert_eq!(ok["name"], "tenant.uninstalled");
+    assert!(ok["subject"].is_null());
+    let last = app.last_audit().await;
+    assert_eq!(last["action"], "event.record");
+    app.assert_chain_intact().await;
+}
+
+#[tokio::test]
+async fn a_subject_moves_to_a_plan() {
+    let app = spawn_app().await;
+    let s = app
+        .subject(
+            "customer",
+            "account",
+            json!([{"category": "email", "value": "ada@example.com"}]),
+        )
+        .await;
+    app.put(
+        &format!("/v1/subjects/{s}/plan"),
+        &app.service,
+        json!({"plan": "Free"}),
+    )
+    .await
+    .error(422, "E_INVALID_FIELD");
+    let reply = app
+        .put(
+            &format!("/v1/subjects/{s}/plan"),
+            &app.service,
+            json!({"plan": "free"}),
+        )
+        .await;
+    assert_eq!(reply.status.as_u16(), 204);
+    let last = app.last_audit().await;
+    assert_eq!(
+        (last["action"].as_str(), last["detail"].as_str()),
+        (Some("subject.plan"), Some("plan=free"))
+    );
+    let missing = app
+        .put(
+            "/v1/subjects/0190a0a0-0000-7000-8000-000000000000/plan",
+            &app.service,
+            json!({"plan": "free"}),
+        )
+        .await;
+    missing.error(404, "E_SUBJECT_NOT_FOUND");
+}
+
+#[tokio::test]
+async fn the_forecast_shows_what_goes_and_the_sweep_removes_it_on_time() {
+    let app = spawn_app().await;
+    let s = app
+        .subject(
+            "customer",
+            "operations",
+            json!([{"category": "server_log", "value": "GET / 200"}]),
+        )
+        .await;
+    app.post(
+        &format!("/v1/subjects/{s}/records"),
+        &app.service,
+        json!({"purpose": "account", "records": [{"category": "email", "value": "ada@example.com"}]}),
+    )
+    .await
+    .ok(201);
+    app.advance_hours(24 * 89);
+    let forecast = app
+        .get("/v1/retention/forecast?days=2", &app.analyst)
+        .await
+        .ok(200);
+    let lines = forecast["lines"].as_array().unwrap();
+    assert_eq!(lines.len(), 1, "{forecast}");
+    assert_eq!(lines[0]["category"], "server_log");
+    assert_eq!(lines[0]["count"], 1);
+    assert_eq!(lines[0]["then"], "delete");
+    assert_eq!(lines[0]["rule_text"], "90 days from collected");
+    app.get("/v1/retention/forecast?days=9999", &app.analyst)
+        .await
+        .error(400, "E_INVALID_QUERY");
+    app.get("/v1/retention/forecast", &app.service)
+        .await
+        .error(403, "E_FORBIDDEN");
+    assert_eq!(
+        app.read(&app.service, &s, "operations").await.ok(200)["records"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    app.advance_hours(24);
+    let report = app.engine.sweep_all(&|_| {}).await.unwrap();
+    assert_eq!(report.deleted, 1, "{report:?}");
+    let after = app.read(&app.service, &s, "operations").await.ok(200);
+    assert!(after["records"].as_array().unwrap().is_empty(), "{after}");
+    let aggregates = app.get("/v1/retention/aggregates", &app.dpo).await.ok(200);
+    assert_eq!(aggregates["min_group_size"], 5);
+    app.assert_chain_intact().await;
+}

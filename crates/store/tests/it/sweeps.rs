@@ -1,0 +1,215 @@
+//! Two retention sweepers on one database, as two servers sharing one
+//! PostgreSQL (or a server and `tutela sweep` beside it on SQLite) would
+//! run them at the same instant: every due record is disposed of exactly
+//! once, with exactly one `retention.sweep` entry per subject, and the
+//! chain verifies. Each subject's change applies only while its records
+//! are still there, so the loser of a race commits nothing.
+
+use crate::support::with_pg_database;
+use jiff::{SignedDuration, Timestamp};
+use std::sync::Arc;
+use tutela_engine::Engine;
+use tutela_engine::clock::ManualClock;
+use tutela_engine::ids::{SubjectId, TenantId};
+use tutela_engine::principal::Principal;
+use tutela_engine::store::{RecordFilter, Store};
+use tutela_engine::{NewRecord, RecordSource};
+use tutela_policy::{CategoryId, PurposeId, SubjectKindId};
+use tutela_store::{PgStore, SqliteStore};
+use tutela_vault::MasterKey;
+
+const POLICY: &str = r#"
+[controller]
+name = "Logs Ltd"
+email = "privacy@logs.example"
+[authority]
+name = "DPA"
+url = "https://dpa.example"
+[[subject_kind]]
+id = "user"
+description = "Users"
+[[category]]
+id = "server_log"
+description = "Logs"
+taxonomy = "system.operations"
+[[category]]
+id = "note"
+description = "Notes"
+taxonomy = "user.content"
+[[purpose]]
+id = "service"
+description = "Run the service"
+basis = "contract"
+categories = ["server_log", "note"]
+[[retention]]
+categories = ["server_log"]
+keep = "90 days"
+from = "collected"
+"#;
+
+/// Subjects written before the race: half keep a note (their logs go),
+/// half hold logs only (they are erased whole).
+const SUBJECTS: usize = 40;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tutela.db");
+    let first: Arc<dyn Store> = Arc::new(SqliteStore::open(&path).await.unwrap());
+    let second: Arc<dyn Store> = Arc::new(SqliteStore::open(&path).await.unwrap());
+    two_sweepers_dispose_of_each_record_once(first, second).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres() {
+    with_pg_database(|url| async move {
+        let first: Arc<dyn Store> = Arc::new(PgStore::connect(&url).await.unwrap());
+        let second: Arc<dyn Store> = Arc::new(PgStore::connect(&url).await.unwrap());
+        two_sweepers_dispose_of_each_record_once(first, second).await;
+    })
+    .await;
+}
+
+/// On PostgreSQL a claimed subject is not claimed again while its lease
+/// holds, by any store, and is free again once it lapsed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_claims_lease_subjects() {
+    with_pg_database(|url| async move {
+        let first: Arc<dyn Store> = Arc::new(PgStore::connect(&url).await.unwrap());
+        let second: Arc<dyn Store> = Arc::new(PgStore::connect(&url).await.unwrap());
+        let t = crate::support::setup_tenant(first.as_ref(), "acme").await;
+        let row = crate::support::subject_row(&t);
+        let s = row.id;
+        let change = tutela_engine::store::Change {
+            writes: vec![tutela_engine::store::Write::InsertSubject(row)],
+            audit: Vec::new(),
+        };
+        first
+            .apply(&t, change, &crate::support::chain(&t))
+            .await
+            .unwrap();
+        let now: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+        let until = now.checked_add(SignedDuration::from_secs(300)).unwrap();
+        assert_eq!(
+            first.claim_sweep(&t, &[s], now, until).await.unwrap(),
+            vec![s]
+        );
+        assert!(
+            second
+                .claim_sweep(&t, &[s], now, until)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let later = until.checked_add(SignedDuration::from_secs(1)).unwrap();
+        assert_eq!(
+            second.claim_sweep(&t, &[s], until, later).await.unwrap(),
+            vec![s]
+        );
+        first.close().await.unwrap();
+        second.close().await.unwrap();
+    })
+    .await;
+}
+
+fn record(category: &str) -> NewRecord {
+    NewRecord {
+        category: CategoryId::parse(category).unwrap(),
+        value: "v".to_owned(),
+        source: RecordSource::parse("api", "source").unwrap(),
+    }
+}
+
+async fn two_sweepers_dispose_of_each_record_once(first: Arc<dyn Store>, second: Arc<dyn Store>) {
+    let start: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+    let clock = Arc::new(ManualClock::new(start));
+    let master = Arc::new(MasterKey::generate());
+    let a = Arc::new(Engine::new(first, clock.clone(), Arc::clone(&master)));
+    let b = Arc::new(Engine::new(second, clock.clone(), Arc::clone(&master)));
+    let op = TenantId::parse("operator").unwrap();
+    a.bootstrap_operator(op.clone(), "Operator", tutela_policy::OPERATOR_POLICY)
+        .await
+        .unwrap();
+    let tenant = TenantId::parse("logs").unwrap();
+    a.create_tenant(
+        &Principal::local_admin(op, true),
+        tenant.clone(),
+        "Logs",
+        POLICY,
+    )
+    .await
+    .unwrap();
+    let who = Principal::local_admin(tenant.clone(), false);
+    let mut subjects: Vec<SubjectId> = Vec::new();
+    for i in 0..SUBJECTS {
+        let mut records = vec![record("server_log"), record("server_log")];
+        if i % 2 == 0 {
+            records.push(record("note"));
+        }
+        let s = a
+            .create_subject(
+                &who,
+                &SubjectKindId::parse("user").unwrap(),
+                &PurposeId::parse("service").unwrap(),
+                records,
+            )
+            .await
+            .unwrap();
+        subjects.push(s);
+    }
+    clock.advance(SignedDuration::from_hours(24 * 90));
+    let (ra, rb) = tokio::join!(
+        {
+            let (a, t) = (Arc::clone(&a), tenant.clone());
+            async move { a.sweep_tenant(&t, &|_| {}).await.unwrap() }
+        },
+        {
+            let (b, t) = (Arc::clone(&b), tenant.clone());
+            async move { b.sweep_tenant(&t, &|_| {}).await.unwrap() }
+        }
+    );
+    assert_eq!(
+        ra.deleted + rb.deleted,
+        (SUBJECTS * 2) as u64,
+        "each log deleted once: {ra:?} {rb:?}"
+    );
+    assert_eq!(ra.subjects_swept + rb.subjects_swept, SUBJECTS as u64);
+    assert_eq!(
+        ra.subjects_erased + rb.subjects_erased,
+        (SUBJECTS / 2) as u64
+    );
+    // One retention.sweep entry per subject, on whichever lane.
+    let mut swept: Vec<String> = Vec::new();
+    for head in a.audit_heads(&who).await.unwrap() {
+        let entries = a.audit_entries(&who, head.lane, 0, 100_000).await.unwrap();
+        swept.extend(
+            entries
+                .into_iter()
+                .filter(|e| e.action == "retention.sweep")
+                .filter_map(|e| e.subject),
+        );
+    }
+    swept.sort();
+    let mut expected: Vec<String> = subjects.iter().map(ToString::to_string).collect();
+    expected.sort();
+    assert_eq!(swept, expected, "exactly one entry per subject");
+    for (i, s) in subjects.iter().enumerate() {
+        let view = a
+            .store()
+            .subject_view(&tenant, *s, RecordFilter::All)
+            .await
+            .unwrap()
+            .unwrap();
+        if i % 2 == 0 {
+            assert!(view.subject.erased_at.is_none());
+            assert_eq!(view.records.len(), 1, "the note stays");
+        } else {
+            assert!(view.subject.erased_at.is_some(), "erased whole");
+        }
+    }
+    assert!(a.verify_audit(&who).await.unwrap().intact());
+    let again = b.sweep_tenant(&tenant, &|_| {}).await.unwrap();
+    assert_eq!((again.subjects_swept, again.deleted), (0, 0), "idempotent");
+    a.store().close().await.unwrap();
+    b.store().close().await.unwrap();
+}
