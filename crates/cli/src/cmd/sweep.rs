@@ -99,11 +99,11 @@ async fn forecast(
         writeln!(
             out,
             "  {}  {:<24} {:>8}  {} ({})",
-            l.date, l.category, l.count, l.then, l.rule_text
+            l.date, l.category.as_str(), l.count, l.then, l.rule_text
         )?;
     }
     for (category, n) in &f.holds_ending {
-        writeln!(out, "  hold ends  {category:<24} {n:>8}")?;
+        writeln!(out, "  hold ends  {:<24} {n:>8}", category.as_str())?;
     }
     Ok(())
 }
