@@ -196,8 +196,9 @@ fn note(article: &str, right: &str, text: &str) -> RightNote {
     }
 }
 
-/// What the subject is told about each record kept after erasure: the law,
-/// the end of the hold as a date, and what it is counted from.
+/// What the subject is told about each record kept under a hold (after
+/// erasure, or past its retention period): the law, the end of the hold
+/// as a date, and what it is counted from.
 pub fn held_notes(holds: &SubjectHolds) -> Vec<HeldNote> {
     holds
         .records
