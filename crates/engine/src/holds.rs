@@ -18,8 +18,9 @@ use tutela_policy::{Anchor, CategoryId, LegalBasis, Policy, Purpose, PurposeId, 
 pub enum HoldStart {
     /// The record's collection time: the hold says `from = "collected"`.
     Collected,
-    /// The erasure: the hold counts from an anchor Tutela does not track
-    /// per record (last activity, an event, a plan change), and every such
+    /// The erasure (of the subject, or of the record by a retention
+    /// sweep): the hold counts from an anchor Tutela does not track per
+    /// record (last activity, an event, a plan change), and every such
     /// moment lies at or before the erasure, so counting from the erasure
     /// never ends a hold before the law allows.
     Erasure,

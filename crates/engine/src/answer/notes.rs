@@ -207,7 +207,7 @@ pub fn held_notes(holds: &SubjectHolds) -> Vec<HeldNote> {
             let law = holds.hold(r.hold).map_or("", |h| h.law.as_str()).to_owned();
             let from = match r.start {
                 HoldStart::Collected => "counted from when it was collected",
-                HoldStart::Erasure => "counted from the erasure",
+                HoldStart::Erasure => "counted from when it was taken out of use",
             };
             let text = format!(
                 "{law} requires keeping this until {} ({from}); it is used for nothing else \
