@@ -1,8 +1,8 @@
-//! Statutory holds on an erased subject's data (Art. 17(3)(b), 18(1)): when
-//! a subject is erased, a record whose category a law requires keeping is
-//! not destroyed with the subject's key but moved under a key of its own
-//! hold, restricted to the hold's legal-obligation purpose, until the day
-//! the hold ends. This module holds the rows the store keeps for that and
+//! Statutory holds on a subject's data (Art. 17(3)(b), 18(1)): when a
+//! subject is erased, or a record of a live subject falls due for deletion
+//! in a retention sweep, a record whose category a law requires keeping is
+//! not destroyed but moved under a key of its own hold, restricted to the
+//! hold's legal-obligation purpose, until the day the hold ends. This module holds the rows the store keeps for that and
 //! the pure decisions: which records are held, by which hold, until when.
 //! No I/O and no cryptography here; `ops/holds.rs` seals, loads and audits.
 
@@ -10,7 +10,7 @@ use crate::ids::{HoldId, RecordId, SubjectId, TenantId};
 use crate::store::RecordRow;
 use jiff::Timestamp;
 use serde::Serialize;
-use tutela_policy::{Anchor, CategoryId, Policy, PurposeId, StatutoryHold};
+use tutela_policy::{Anchor, CategoryId, LegalBasis, Policy, Purpose, PurposeId, StatutoryHold};
 
 /// From when a held record's hold is counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -18,8 +18,9 @@ use tutela_policy::{Anchor, CategoryId, Policy, PurposeId, StatutoryHold};
 pub enum HoldStart {
     /// The record's collection time: the hold says `from = "collected"`.
     Collected,
-    /// The erasure: the hold counts from an anchor Tutela does not track
-    /// per record (last activity, an event, a plan change), and every such
+    /// The erasure (of the subject, or of the record by a retention
+    /// sweep): the hold counts from an anchor Tutela does not track per
+    /// record (last activity, an event, a plan change), and every such
     /// moment lies at or before the erasure, so counting from the erasure
     /// never ends a hold before the law allows.
     Erasure,
@@ -44,8 +45,9 @@ impl HoldStart {
     }
 }
 
-/// One hold on one erased subject's data: the law and the hold's own data
-/// key, wrapped by the master key under a context naming the hold. Holds no
+/// One hold on one subject's data (erased, or live with records the
+/// retention sweep moved under it): the law and the hold's own data key,
+/// wrapped by the master key under a context naming the hold. Holds no
 /// personal value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HoldRow {
@@ -53,17 +55,18 @@ pub struct HoldRow {
     pub tenant: TenantId,
     /// The hold's id (bound into its key's wrap context).
     pub id: HoldId,
-    /// The erased subject whose records it keeps.
+    /// The subject whose records it keeps.
     pub subject: SubjectId,
     /// The law requiring the records to be kept, in the policy's words.
     pub law: String,
     /// The hold's data key, wrapped.
     pub wrapped_key: Vec<u8>,
-    /// When the records were moved under it (the erasure).
+    /// When the records were moved under it (the erasure or the sweep).
     pub held_at: Timestamp,
 }
 
-/// One record kept under a hold after its subject was erased: the same
+/// One record kept under a hold after its subject was erased or the record
+/// fell due in a retention sweep: the same
 /// record id, category, purpose, source and collection time, the value
 /// sealed again under the hold's key (fresh nonce), and the hold's end.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,7 +75,7 @@ pub struct HeldRecordRow {
     pub tenant: TenantId,
     /// The record's id, unchanged.
     pub id: RecordId,
-    /// The erased subject.
+    /// Its subject (erased, or live).
     pub subject: SubjectId,
     /// The hold keeping it.
     pub hold: HoldId,
@@ -92,7 +95,7 @@ pub struct HeldRecordRow {
     pub start: HoldStart,
 }
 
-/// Everything held about one erased subject.
+/// Everything held about one subject.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SubjectHolds {
     /// The holds, oldest first.
@@ -173,10 +176,19 @@ pub fn plan_holds<'r>(
         .collect()
 }
 
-/// The held records a read for `purpose` may see at `now`: only when the
-/// purpose rests on a legal obligation (Art. 6(1)(c)), only the categories
-/// it covers (and of those, the ones `asked`, if any), and only while the
-/// hold lasts. Every other read of an erased subject sees nothing.
+/// Whether a read for `purpose` may see held records at all: only when it
+/// rests on a legal obligation (Art. 6(1)(c)); held data is restricted to
+/// that use (Art. 18(1)). Lets a read of a live subject skip loading its
+/// holds for every other purpose.
+pub fn reads_held(purpose: &Purpose) -> bool {
+    purpose.basis == LegalBasis::LegalObligation
+}
+
+/// The held records a read for `purpose` may see at `now`, whether the
+/// subject is erased or live: only when the purpose rests on a legal
+/// obligation ([`reads_held`]), only the categories it covers (and of
+/// those, the ones `asked`, if any), and only while the hold lasts. Every
+/// other read sees none of them.
 pub fn readable_held<'h>(
     policy: &Policy,
     purpose: &PurposeId,
@@ -187,7 +199,7 @@ pub fn readable_held<'h>(
     let Some(declared) = policy.purpose(purpose) else {
         return Vec::new();
     };
-    if declared.basis != tutela_policy::LegalBasis::LegalObligation {
+    if !reads_held(declared) {
         return Vec::new();
     }
     held.iter()

@@ -136,7 +136,7 @@ uuid_id!(
     "request id"
 );
 uuid_id!(
-    /// One statutory hold on one erased subject's data: the held records
+    /// One statutory hold on one subject's data: the held records
     /// share its own data key (Art. 17(3)(b), 18(1)).
     HoldId,
     "hold id"

@@ -602,8 +602,9 @@ pub trait Store: Send + Sync {
         subject: SubjectId,
     ) -> Result<Option<DeathRow>, StoreError>;
 
-    /// The holds on an erased subject's data and their records, oldest
-    /// first (empty for a subject with none).
+    /// The holds on a subject's data and their records, oldest first
+    /// (empty for a subject with none): an erased subject's, or a live
+    /// subject's records a retention sweep moved under a hold.
     async fn subject_holds(
         &self,
         tenant: &TenantId,

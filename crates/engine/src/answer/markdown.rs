@@ -37,6 +37,37 @@ fn party(out: &mut String, role: &str, p: &Party) {
     out.push('\n');
 }
 
+/// What a statutory hold keeps (Art. 17(3)(b), 18(1)): after an erasure,
+/// all that is left; for a live subject, the records past their retention
+/// period that a law still requires keeping. Nothing when nothing is held.
+fn held(out: &mut String, a: &AccessAnswer) {
+    match a.erased_at {
+        Some(at) => {
+            let _ = writeln!(
+                out,
+                "Your data was erased on {} (Art. 17). A law requires keeping what follows \
+                 (Art. 17(3)(b)); it is used for nothing else and erased when the hold ends:\n",
+                at.strftime("%Y-%m-%d")
+            );
+        }
+        None if !a.held.is_empty() => out.push_str(
+            "Some of your data is past its retention period, but a law requires keeping it \
+             (Art. 17(3)(b)); it is used for nothing else (Art. 18(1)) and erased when the \
+             hold ends:\n\n",
+        ),
+        None => return,
+    }
+    for h in &a.held {
+        let _ = writeln!(
+            out,
+            "- {}: {}",
+            escape(h.category.as_str()),
+            escape(&h.text)
+        );
+    }
+    out.push('\n');
+}
+
 /// The whole summary.
 pub fn access_markdown(a: &AccessAnswer) -> String {
     let mut out = String::new();
@@ -50,23 +81,7 @@ pub fn access_markdown(a: &AccessAnswer) -> String {
     if a.restricted {
         out.push_str("Processing of your data is restricted (Art. 18): it is used for nothing but answering you.\n\n");
     }
-    if let Some(at) = a.erased_at {
-        let _ = writeln!(
-            out,
-            "Your data was erased on {} (Art. 17). A law requires keeping what follows \
-             (Art. 17(3)(b)); it is used for nothing else and erased when the hold ends:\n",
-            at.strftime("%Y-%m-%d")
-        );
-        for h in &a.held {
-            let _ = writeln!(
-                out,
-                "- {}: {}",
-                escape(h.category.as_str()),
-                escape(&h.text)
-            );
-        }
-        out.push('\n');
-    }
+    held(&mut out, a);
     out.push_str("## Who we are\n\n");
     party(&mut out, "Controller", &a.controller);
     if let Some(d) = &a.dpo {

@@ -44,7 +44,8 @@ pub struct AnswerInput<'a> {
     pub subject: &'a SubjectRow,
     /// Every record, decrypted, oldest first.
     pub records: Vec<PlainRecord>,
-    /// For an erased subject, what is held of `records` and until when.
+    /// What is held of `records` under a statutory hold and until when (an
+    /// erased subject's, or a live subject's past their retention period).
     pub held: Vec<HeldNote>,
     /// The consent ledger.
     pub consents: &'a [ConsentRow],

@@ -37,8 +37,9 @@ pub struct AccessAnswer {
     /// When the subject was erased; then `records` holds only what a law
     /// requires keeping, each listed in `held`.
     pub erased_at: Option<Timestamp>,
-    /// The records kept after erasure under a statutory hold, with the law
-    /// and the day the hold ends (Art. 17(3)(b), 18(1)); empty otherwise.
+    /// The records kept under a statutory hold, with the law and the day
+    /// the hold ends (Art. 17(3)(b), 18(1)): after erasure, or for a live
+    /// subject, records past their retention period; empty otherwise.
     pub held: Vec<HeldNote>,
     /// When this answer was made.
     pub generated_at: Timestamp,
@@ -151,8 +152,9 @@ pub struct HoldNote {
     pub text: String,
 }
 
-/// A record kept after erasure because a law requires it: under which law,
-/// until when, and from what that end is counted.
+/// A record kept because a law requires it, after its subject's erasure or
+/// past its retention period: under which law, until when, and from what
+/// that end is counted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HeldNote {
     /// The record (its value is among the answer's records).

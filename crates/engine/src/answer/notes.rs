@@ -196,8 +196,9 @@ fn note(article: &str, right: &str, text: &str) -> RightNote {
     }
 }
 
-/// What the subject is told about each record kept after erasure: the law,
-/// the end of the hold as a date, and what it is counted from.
+/// What the subject is told about each record kept under a hold (after
+/// erasure, or past its retention period): the law, the end of the hold
+/// as a date, and what it is counted from.
 pub fn held_notes(holds: &SubjectHolds) -> Vec<HeldNote> {
     holds
         .records
@@ -206,7 +207,7 @@ pub fn held_notes(holds: &SubjectHolds) -> Vec<HeldNote> {
             let law = holds.hold(r.hold).map_or("", |h| h.law.as_str()).to_owned();
             let from = match r.start {
                 HoldStart::Collected => "counted from when it was collected",
-                HoldStart::Erasure => "counted from the erasure",
+                HoldStart::Erasure => "counted from when it was taken out of use",
             };
             let text = format!(
                 "{law} requires keeping this until {} ({from}); it is used for nothing else \

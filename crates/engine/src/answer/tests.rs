@@ -336,3 +336,21 @@ fn an_erased_subjects_answer_says_what_is_held_until_when() {
     assert_eq!(json["held"][0]["counted_from"], "collected");
     assert!(!access_markdown(&answer(Vec::new())).contains("Your data was erased on"));
 }
+
+#[test]
+fn a_live_subjects_answer_lists_what_is_held_past_retention() {
+    let mut a = answer(vec![record("iban", "DE89370400440532013000", "billing", 1)]);
+    a.held = vec![HeldNote {
+        record: a.records[0].id,
+        category: CategoryId::parse("iban").unwrap(),
+        law: "German tax law".into(),
+        ends_at: at(1_000),
+        counted_from: crate::holds::HoldStart::Collected,
+        text: "German tax law requires keeping this until 2026-02-25.".into(),
+    }];
+    let md = access_markdown(&a);
+    assert!(!md.contains("Your data was erased on"), "{md}");
+    assert!(md.contains("past its retention period, but a law requires keeping it"));
+    assert!(md.contains("- iban: German tax law requires keeping this until 2026-02-25."));
+    assert!(!access_markdown(&answer(Vec::new())).contains("retention period, but a law"));
+}

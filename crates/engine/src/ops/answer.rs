@@ -28,8 +28,10 @@ impl Engine {
     /// bases, recipients, retention, holds and sources; the rights, the
     /// contacts and the authority; automated decisions; the consent ledger
     /// and objections; and the subject's own access log. Readable even
-    /// under restriction, since it is the subject asking; after erasure,
-    /// what a statutory hold keeps, with its law and end date. Audited as
+    /// under restriction, since it is the subject asking. What a statutory
+    /// hold keeps is listed with its law and end date: after erasure, all
+    /// that is left; for a live subject, the records a retention sweep
+    /// moved under a hold (Art. 15(1), 17(3)(b)). Audited as
     /// `subject.access`.
     pub async fn access_answer(
         &self,

@@ -1,10 +1,11 @@
 //! The engine's side of statutory holds (Art. 17(3)(b), 18(1)): at an
-//! erasure, the records a law requires keeping are opened with the
-//! subject's key and sealed again under a fresh key of their hold, in the
-//! change that destroys the subject's key; afterwards they are opened with
-//! the hold's key, for a legal-obligation purpose covering them or for the
-//! subject's own access only. The decisions are the pure ones of
-//! [`crate::holds`].
+//! erasure, or when a retention sweep finds a live subject's record due,
+//! the records a law requires keeping are opened with the subject's key
+//! and sealed again under a fresh key of their hold, in the change that
+//! drops them from the subject; afterwards they are opened with the hold's
+//! key, for a legal-obligation purpose covering them or for the subject's
+//! own access only, whether the subject is erased or still live. The
+//! decisions are the pure ones of [`crate::holds`].
 
 use super::records::{PlainRecord, category_list, check_asked, open_records, unwrap_key};
 use crate::answer::{HeldNote, held_notes};
@@ -31,10 +32,12 @@ fn hold_wrap_context(tenant: &TenantId, hold: HoldId) -> Vec<u8> {
 }
 
 impl Engine {
-    /// The writes that keep what the law requires of a live subject about to
-    /// be erased at `at` (one [`Write::HoldRecords`] per hold used; none
-    /// when nothing is held), and how many records they keep. `view` must
-    /// hold every record of the subject.
+    /// The writes that keep what the law requires of a live subject's
+    /// records about to be erased at `at` (one [`Write::HoldRecords`] per
+    /// hold used; none when nothing is held), and how many records they
+    /// keep. `view` holds the records going: all of them for an erasure,
+    /// the due ones for a retention sweep. Records held earlier are in
+    /// their own table, never in `view`, so they are not held twice.
     pub(crate) fn hold_writes(
         &self,
         tenant: &TenantId,
@@ -136,24 +139,51 @@ impl Engine {
             .collect()
     }
 
-    /// The records of a subject's own access: a live subject's, opened with
-    /// its key; an erased subject's held ones, with their law and end
-    /// (refused as erased when nothing is held).
+    /// The records of a subject's own access (Art. 15(1)) and what is held
+    /// of them: a live subject's records opened with its key, followed by
+    /// any the retention sweep moved under a hold; an erased subject's held
+    /// ones (refused as erased when nothing is held). Every held record
+    /// comes with its law and end.
     pub(crate) async fn subject_records(
         &self,
         tenant: &TenantId,
         view: &SubjectView,
     ) -> Result<(Vec<PlainRecord>, Vec<HeldNote>), EngineError> {
-        if view.subject.erased_at.is_none() {
-            let key = unwrap_key(&self.master, tenant, view)?;
-            return Ok((open_records(&key, tenant, &view.records)?, Vec::new()));
-        }
         let holds = self.store.subject_holds(tenant, view.subject.id).await?;
-        if holds.records.is_empty() {
+        let held: Vec<&HeldRecordRow> = holds.records.iter().collect();
+        let mut records = if view.subject.erased_at.is_none() {
+            let key = unwrap_key(&self.master, tenant, view)?;
+            open_records(&key, tenant, &view.records)?
+        } else if held.is_empty() {
             return Err(EngineError::SubjectErased);
+        } else {
+            Vec::new()
+        };
+        records.extend(self.open_held(tenant, &holds, &held)?);
+        Ok((records, held_notes(&holds)))
+    }
+
+    /// The held records of a live subject a read for `purpose` of the
+    /// `wanted` categories also returns, opened with their holds' keys:
+    /// what a retention sweep moved under a hold while the subject stays
+    /// live is kept for the law (Art. 17(3)(b)) and restricted to its
+    /// legal-obligation purpose (Art. 18(1)), as an erased subject's is.
+    /// Only called once the read's own checks passed.
+    pub(crate) async fn live_held(
+        &self,
+        tenant: &TenantId,
+        view: &SubjectView,
+        purpose: &PurposeId,
+        wanted: &[CategoryId],
+    ) -> Result<Vec<PlainRecord>, EngineError> {
+        let policy = self.policy_version(tenant, view.policy_version).await?;
+        let holds = self.store.subject_holds(tenant, view.subject.id).await?;
+        let now = self.clock.now();
+        let rows = holds::readable_held(&policy, purpose, Some(wanted), &holds.records, now);
+        if rows.is_empty() {
+            return Ok(Vec::new());
         }
-        let rows: Vec<&HeldRecordRow> = holds.records.iter().collect();
-        Ok((self.open_held(tenant, &holds, &rows)?, held_notes(&holds)))
+        self.open_held(tenant, &holds, &rows)
     }
 
     /// A read of an erased subject's records for `purpose`: allowed only

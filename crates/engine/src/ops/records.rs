@@ -5,6 +5,7 @@ use super::source::RecordSource;
 use crate::audit::{Action, Outcome};
 use crate::engine::Engine;
 use crate::error::EngineError;
+use crate::holds;
 use crate::ids::{RecordId, SubjectId, TenantId};
 use crate::lawful::{self, SubjectState};
 use crate::principal::{Act, Principal};
@@ -415,7 +416,7 @@ impl Engine {
         let asked_len = categories.as_ref().map_or(0, Vec::len);
         let categories = categories.as_deref().map(distinct_categories).transpose()?;
         let asked = category_list(categories.as_deref().unwrap_or_default());
-        let (view, wanted) = match self
+        let (view, wanted, reads_held) = match self
             .check_use(
                 who,
                 subject,
@@ -448,8 +449,22 @@ impl Engine {
             }
         };
         let key = unwrap_key(&self.master, &who.tenant, &view)?;
-        let plain = open_records(&key, &who.tenant, &view.records)?;
-        let detail = with_recipient(format!("{} count={}", category_list(&wanted), plain.len()));
+        let mut plain = open_records(&key, &who.tenant, &view.records)?;
+        let mut detail = format!("{} count=", category_list(&wanted));
+        if reads_held {
+            // What a retention sweep moved under a statutory hold, for the
+            // hold's legal purpose only (Art. 17(3)(b), 18(1)).
+            let held = self.live_held(&who.tenant, &view, purpose, &wanted).await?;
+            let n = held.len();
+            plain.extend(held);
+            detail.push_str(&plain.len().to_string());
+            if n > 0 {
+                detail.push_str(&format!(" held={n}"));
+            }
+        } else {
+            detail.push_str(&plain.len().to_string());
+        }
+        let detail = with_recipient(detail);
         let event = self.event(
             who,
             action,
@@ -469,7 +484,8 @@ impl Engine {
     /// Every check a use of records must pass, in order, before anything is
     /// decrypted: role, key scope, the subject, then the pure purpose check
     /// and, for a disclosure, the recipient. Returns the subject's view
-    /// holding only the categories used, and those categories. `categories`
+    /// holding only the categories used, those categories, and whether a
+    /// read (never a disclosure) may also see held records ([`holds::reads_held`]). `categories`
     /// are distinct and bounded already; `asked` is how many names the
     /// caller gave, duplicates included.
     async fn check_use(
@@ -480,7 +496,7 @@ impl Engine {
         categories: Option<Vec<CategoryId>>,
         asked: usize,
         recipient: Option<&RecipientId>,
-    ) -> Result<(SubjectView, Vec<CategoryId>), EngineError> {
+    ) -> Result<(SubjectView, Vec<CategoryId>, bool), EngineError> {
         who.require(if recipient.is_some() {
             Act::Disclose
         } else {
@@ -515,6 +531,7 @@ impl Engine {
         if let Some(r) = recipient {
             lawful::may_disclose(&policy, declared, r, &view.consents, now)?;
         }
-        Ok((view, wanted))
+        let reads_held = recipient.is_none() && holds::reads_held(declared);
+        Ok((view, wanted, reads_held))
     }
 }

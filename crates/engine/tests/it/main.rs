@@ -15,6 +15,7 @@ mod helpers;
 
 mod erasure_ledger;
 mod faulty;
+mod held_live;
 mod holds;
 mod operations;
 mod purposes;

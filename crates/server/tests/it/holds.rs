@@ -2,7 +2,8 @@
 //! no law requires keeping is gone at once, from the database file too;
 //! the held category survives, readable for its legal-obligation purpose
 //! only, and the access answer lists it with its law and end date. A
-//! request's erasure takes the same path.
+//! request's erasure takes the same path. A live subject's record that a
+//! retention sweep moved under its hold is read and listed the same way.
 
 use crate::helpers::{TestApp, spawn_app};
 use crate::requests::{fulfil, verified};
@@ -161,5 +162,66 @@ async fn a_requested_erasure_keeps_what_is_held_the_same_way() {
         .await
         .ok(200);
     assert_answer_lists_the_hold(&access);
+    app.assert_chain_intact().await;
+}
+
+#[tokio::test]
+async fn a_live_subjects_held_iban_is_read_for_billing_only_and_listed_in_its_answer() {
+    let app = spawn_app().await;
+    let id = billed(&app).await;
+    app.post(
+        &format!("/v1/subjects/{id}/records"),
+        &app.service,
+        json!({"purpose": "support", "records": [{"category": "ticket_text", "value": "Help"}]}),
+    )
+    .await
+    .ok(201);
+    app.post(
+        "/v1/events",
+        &app.service,
+        json!({"name": "tenant.uninstalled"}),
+    )
+    .await
+    .ok(201);
+    app.advance_hours(24 * 91);
+    // The account data is due; the IBAN moves under its hold; the ticket
+    // keeps the subject live.
+    let report = app.engine.sweep_all(&|_| {}).await.unwrap();
+    assert_eq!((report.held, report.subjects_erased), (1, 0), "{report:?}");
+
+    let read = app.read(&app.service, &id, "billing").await.ok(200);
+    let records = read["records"].as_array().unwrap();
+    assert_eq!(records.len(), 1, "{read}");
+    assert_eq!(records[0]["value"], IBAN);
+    let last = app.last_audit().await;
+    assert_eq!(
+        last["detail"],
+        "categories=name,email,iban,invoice count=1 held=1"
+    );
+    let support = app.read(&app.service, &id, "support").await.ok(200);
+    let values: Vec<&Value> = support["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["value"])
+        .collect();
+    assert_eq!(values, [&json!("Help")], "{support}");
+
+    let access = app
+        .get(&format!("/v1/subjects/{id}/access"), &app.dpo)
+        .await
+        .ok(200);
+    assert!(access["erased_at"].is_null(), "{access}");
+    let held = access["held"].as_array().unwrap();
+    assert_eq!(held.len(), 1, "{access}");
+    assert_eq!(held[0]["category"], "iban");
+    let listed: Vec<&Value> = access["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["id"] == held[0]["record"])
+        .map(|r| &r["value"])
+        .collect();
+    assert_eq!(listed, [&json!(IBAN)]);
     app.assert_chain_intact().await;
 }

@@ -1,5 +1,6 @@
-//! The steps of holding an erased subject's records under a statutory hold
-//! (Art. 17(3)(b)): the subject must still be live (an erasure puts this
+//! The steps of holding a subject's records under a statutory hold
+//! (Art. 17(3)(b)), at its erasure or when a retention sweep finds them
+//! due: the subject must still be live (an erasure or sweep puts this
 //! before its own steps in the same transaction, so of two racing erasures
 //! the second finds the subject erased and holds nothing twice), then the
 //! hold with its wrapped key, then its records in multi-row inserts.

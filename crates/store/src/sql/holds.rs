@@ -1,4 +1,5 @@
-//! The SQL of statutory holds on erased subjects' data (Art. 17(3)(b)),
+//! The SQL of statutory holds on subjects' data (Art. 17(3)(b)), erased
+//! or live with records a retention sweep moved under a hold,
 //! shared by both backends like the rest of `sql`. Every statement filters
 //! by (or inserts) `tenant_id = $1`; held records are selected in one
 //! column order ([`HELD_COLUMNS`]), which `hold_rows` decodes.
@@ -23,11 +24,11 @@ pub(crate) const INSERT_HELD_RECORDS_INTO: &str =
     concat!("INSERT INTO held_records (", held_columns!(), ") VALUES ");
 /// Columns per held record.
 pub(crate) const HELD_RECORD_COLUMNS: usize = 11;
-/// An erased subject's holds, oldest first.
+/// A subject's holds, oldest first.
 pub(crate) const SELECT_HOLDS_OF: &str = "SELECT tenant_id, hold_id, subject_id, law, \
     wrapped_key, held_at FROM holds WHERE tenant_id = $1 AND subject_id = $2 \
     ORDER BY held_at, hold_id";
-/// An erased subject's held records, oldest first.
+/// A subject's held records, oldest first.
 pub(crate) const SELECT_HELD_OF: &str = concat!(
     "SELECT ",
     held_columns!(),
