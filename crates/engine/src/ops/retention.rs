@@ -31,7 +31,8 @@ pub const SWEEP_PAGE: u32 = 500;
 /// How long a sweeper holds the subjects it claimed (PostgreSQL): longer
 /// than sweeping one page takes.
 pub const SWEEP_LEASE: SignedDuration = SignedDuration::from_secs(300);
-/// Subjects swept at once (each its own change).
+/// Subjects swept at once (each its own change), their changes sent to
+/// the store together so it can commit them in one transaction.
 pub const SWEEP_CONCURRENCY: usize = 8;
 /// Held records erased per page.
 const HELD_PAGE: u32 = 500;
