@@ -17,7 +17,7 @@ use crate::sql;
 use std::borrow::Cow;
 use tutela_engine::audit::{AuditChain, AuditEntry, AuditEvent, AuditHead};
 use tutela_engine::consent::proof::hash_hex;
-use tutela_engine::ids::{SubjectId, TenantId};
+use tutela_engine::ids::{RecordId, SubjectId, TenantId};
 use tutela_engine::store::{Change, IdentifierRow, RecordRow, StoreError, Write};
 
 mod consent;
@@ -106,6 +106,14 @@ pub(crate) enum Expect {
     Any,
     /// At least one row, else `Missing { what }`.
     Row(&'static str),
+    /// Exactly `count` rows, else `Missing { what }`: a statement over
+    /// several rows that must each still be there.
+    Rows {
+        /// What is missing otherwise.
+        what: &'static str,
+        /// How many rows it must change.
+        count: u64,
+    },
     /// At least one row; none means another writer moved an audit lane's
     /// head since this one read it: the batch fails rather than fork the
     /// lane.
@@ -235,6 +243,25 @@ pub(crate) fn writes(tenant: &TenantId, change: &Change) -> Result<Vec<Step>, St
     let mut steps = Vec::with_capacity(change.writes.len() + 2);
     let mut rest = change.writes.as_slice();
     while let Some((first, tail)) = rest.split_first() {
+        if let Write::DeleteRecord { subject, .. } = first {
+            let n = rest
+                .iter()
+                .take_while(|w| matches!(w, Write::DeleteRecord { subject: s, .. } if s == subject))
+                .count();
+            if n > 1 {
+                let (run, after) = rest.split_at(n);
+                let ids: Vec<RecordId> = run
+                    .iter()
+                    .filter_map(|w| match w {
+                        Write::DeleteRecord { record, .. } => Some(*record),
+                        _ => None,
+                    })
+                    .collect();
+                record::delete_many(&mut steps, tenant, *subject, &ids)?;
+                rest = after;
+                continue;
+            }
+        }
         if is_row_insert(first) {
             let n = rest.iter().take_while(|w| is_row_insert(w)).count();
             let (run, after) = rest.split_at(n);

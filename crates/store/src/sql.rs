@@ -110,6 +110,25 @@ pub(crate) const DELETE_RECORD: &str =
 /// Delete the identifier row pointing at one record of a subject.
 pub(crate) const DELETE_RECORD_IDENTIFIER: &str =
     "DELETE FROM identifiers WHERE tenant_id = $1 AND subject_id = $3 AND record_id = $2";
+/// Head of deleting some records of one subject: `$1` tenant, `$2`
+/// subject, then the record ids ([`in_list`]).
+pub(crate) const DELETE_RECORDS_IN: &str =
+    "DELETE FROM records WHERE tenant_id = $1 AND subject_id = $2 AND record_id IN (";
+/// Head of deleting the identifier rows pointing at some records of one
+/// subject: `$1` tenant, `$2` subject, then the record ids ([`in_list`]).
+pub(crate) const DELETE_RECORD_IDENTIFIERS_IN: &str =
+    "DELETE FROM identifiers WHERE tenant_id = $1 AND subject_id = $2 AND record_id IN (";
+/// The most record ids one `IN` list binds.
+pub(crate) const MAX_IDS_PER_IN: usize = 100;
+
+/// `head` (ending in `IN (`) followed by `ids` placeholders from `$3`, and
+/// the closing parenthesis. Only placeholders are formatted in; values are
+/// always bound.
+pub(crate) fn in_list(head: &str, ids: usize) -> String {
+    let placeholders: Vec<String> = (3..3 + ids).map(|n| format!("${n}")).collect();
+    format!("{head}{})", placeholders.join(", "))
+}
+
 /// Store an API key.
 pub(crate) const INSERT_API_KEY: &str = "INSERT INTO api_keys \
     (tenant_id, api_key_id, secret_hash, role, purposes, label, created_at, revoked_at) \
@@ -378,6 +397,8 @@ mod tests {
         let mut all: Vec<String> = fixed.iter().map(|s| (*s).to_owned()).collect();
         all.push(insert_rows(INSERT_RECORDS_INTO, 8, MAX_ROWS_PER_INSERT));
         all.push(insert_rows(INSERT_IDENTIFIERS_INTO, 5, 3));
+        all.push(in_list(DELETE_RECORDS_IN, MAX_IDS_PER_IN));
+        all.push(in_list(DELETE_RECORD_IDENTIFIERS_IN, 2));
         all.push(insert_rows(
             INSERT_AUDIT_ENTRIES_INTO,
             AUDIT_ENTRY_COLUMNS,

@@ -2,8 +2,9 @@
 //! sweep beside a bare rusqlite `DELETE` of the same rows, in the same run
 //! on the same disk. Both sides hold `subjects` subjects with `batch` log
 //! records due (90 days from collection) and one record that stays. The
-//! sweep keeps [`SWEEP_CONCURRENCY`] subjects in flight, each its own
-//! atomic change, which the store's writer group-commits; the baseline
+//! sweep builds the changes of [`SWEEP_CONCURRENCY`] subjects, each its
+//! own atomic change, and sends them together so the store's writer
+//! commits them in one transaction; the baseline
 //! commits the same number of subjects per transaction, each in its own
 //! SAVEPOINT, with `synchronous = FULL` on both sides. So the ratio is the
 //! cost of the sweep itself: candidates through the index, the subject's

@@ -21,7 +21,6 @@ use crate::retention::{self, SubjectSweep, candidate_cutoff, month_of};
 use crate::store::{
     AggregateRow, CandidateCursor, Change, RecordFilter, StoreError, SubjectView, Write,
 };
-use futures::StreamExt;
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
@@ -32,7 +31,8 @@ pub const SWEEP_PAGE: u32 = 500;
 /// How long a sweeper holds the subjects it claimed (PostgreSQL): longer
 /// than sweeping one page takes.
 pub const SWEEP_LEASE: SignedDuration = SignedDuration::from_secs(300);
-/// Subjects swept at once (each its own change).
+/// Subjects swept at once (each its own change), their changes sent to
+/// the store together so it can commit them in one transaction.
 pub const SWEEP_CONCURRENCY: usize = 8;
 /// Held records erased per page.
 const HELD_PAGE: u32 = 500;
@@ -58,6 +58,14 @@ pub struct SweepReport {
     pub hold_ended: u64,
     /// Subjects another sweeper got to first (their change failed whole).
     pub skipped: u64,
+}
+
+/// One subject's sweep before its commit.
+enum Prepared {
+    /// Erased, gone, or nothing due.
+    Nothing,
+    /// The change, and what it counts once committed.
+    Change(Change, SweepReport),
 }
 
 /// Where a walk over the candidates is.
@@ -185,17 +193,8 @@ impl Engine {
                     .claim_sweep(tenant, &subjects, now, until)
                     .await?;
                 report.skipped += (subjects.len() - claimed.len()) as u64;
-                // Several subjects in flight, each its own atomic change:
-                // the store group-commits them, so a sweep pays one sync
-                // per batch of subjects rather than one per subject.
-                let policy = &policy;
-                let mut done = futures::stream::iter(claimed)
-                    .map(|subject| self.sweep_subject(tenant, policy, subject, now))
-                    .buffer_unordered(SWEEP_CONCURRENCY);
-                while let Some(one) = done.next().await {
-                    report.add(&one?);
-                    progress(&report);
-                }
+                self.sweep_groups(tenant, &policy, &claimed, now, &mut report, progress)
+                    .await?;
             }
         }
         self.sweep_holds(tenant, now, &mut report).await?;
@@ -216,39 +215,122 @@ impl Engine {
         Ok(total)
     }
 
-    /// One subject's sweep, committed as one change.
-    async fn sweep_subject(
+    /// Sweeps claimed subjects [`SWEEP_CONCURRENCY`] at a time, each its
+    /// own atomic change. A group's changes are built first, then sent
+    /// together, so the store's writer takes them into one transaction
+    /// (one sync per group, each subject still in its own savepoint with
+    /// its audit entry); the next group is loaded while one commits.
+    async fn sweep_groups(
+        &self,
+        tenant: &TenantId,
+        policy: &Policy,
+        claimed: &[SubjectId],
+        now: Timestamp,
+        report: &mut SweepReport,
+        progress: &(dyn Fn(&SweepReport) + Send + Sync),
+    ) -> Result<(), EngineError> {
+        let mut groups = claimed.chunks(SWEEP_CONCURRENCY);
+        let mut ready = match groups.next() {
+            Some(group) => self.sweep_prepare_group(tenant, policy, group, now).await?,
+            None => return Ok(()),
+        };
+        loop {
+            let next = groups.next();
+            let commit = self.sweep_commit_group(tenant, ready);
+            let (done, prepared) = match next {
+                Some(group) => {
+                    let prepare = self.sweep_prepare_group(tenant, policy, group, now);
+                    let (done, prepared) = futures::join!(commit, prepare);
+                    (done, Some(prepared))
+                }
+                None => (commit.await, None),
+            };
+            for one in done {
+                report.add(&one?);
+                progress(report);
+            }
+            match prepared {
+                Some(p) => ready = p?,
+                None => return Ok(()),
+            }
+        }
+    }
+
+    /// Loads and plans each subject of a group, concurrently.
+    async fn sweep_prepare_group(
+        &self,
+        tenant: &TenantId,
+        policy: &Policy,
+        group: &[SubjectId],
+        now: Timestamp,
+    ) -> Result<Vec<Prepared>, EngineError> {
+        futures::future::join_all(
+            group
+                .iter()
+                .map(|subject| self.sweep_prepare(tenant, policy, *subject, now)),
+        )
+        .await
+        .into_iter()
+        .collect()
+    }
+
+    /// Commits a group's changes, all sent at once.
+    async fn sweep_commit_group(
+        &self,
+        tenant: &TenantId,
+        ready: Vec<Prepared>,
+    ) -> Vec<Result<SweepReport, EngineError>> {
+        futures::future::join_all(
+            ready
+                .into_iter()
+                .map(|prepared| self.sweep_commit(tenant, prepared)),
+        )
+        .await
+    }
+
+    /// One subject's sweep, up to its change: nothing to do, or the change
+    /// with what it will count once committed.
+    async fn sweep_prepare(
         &self,
         tenant: &TenantId,
         policy: &Policy,
         subject: SubjectId,
         now: Timestamp,
-    ) -> Result<SweepReport, EngineError> {
-        let mut report = SweepReport {
-            subjects_seen: 1,
-            ..SweepReport::default()
-        };
+    ) -> Result<Prepared, EngineError> {
         let Some((view, anchors)) = self.sweep_load(tenant, policy, subject).await? else {
-            return Ok(report);
+            return Ok(Prepared::Nothing);
         };
         let plan = retention::plan_subject(policy, &view.records, &anchors, now);
         if plan.is_empty() {
-            return Ok(report);
+            return Ok(Prepared::Nothing);
         }
-        let (change, counts) = self.sweep_change(tenant, policy, &view, &plan, now).await?;
+        let (change, mut counts) = self.sweep_change(tenant, policy, &view, &plan, now).await?;
+        counts.subjects_swept = 1;
+        counts.subjects_erased = u64::from(plan.whole_subject);
+        Ok(Prepared::Change(change, counts))
+    }
+
+    /// Commits one subject's change, as one change; a lost race counts as
+    /// skipped.
+    async fn sweep_commit(
+        &self,
+        tenant: &TenantId,
+        prepared: Prepared,
+    ) -> Result<SweepReport, EngineError> {
+        let seen = SweepReport {
+            subjects_seen: 1,
+            ..SweepReport::default()
+        };
+        let Prepared::Change(change, counts) = prepared else {
+            return Ok(seen);
+        };
         match self.commit(tenant, change).await {
             Ok(()) => {
-                report.subjects_swept += 1;
-                report.subjects_erased += u64::from(plan.whole_subject);
-                report.deleted += counts.deleted;
-                report.anonymised += counts.anonymised;
-                report.held += counts.held;
+                let mut report = seen;
+                report.add(&counts);
                 Ok(report)
             }
-            Err(e) if lost_race(&e) => {
-                report.skipped += 1;
-                Ok(report)
-            }
+            Err(e) if lost_race(&e) => Ok(SweepReport { skipped: 1, ..seen }),
             Err(e) => Err(e),
         }
     }

@@ -1,12 +1,14 @@
 //! The steps of writes about one existing record (Art. 16): rectifying its
 //! value, with its identifier's blind index swapped in the same
 //! transaction, and deleting it. Each first requires the subject live and
-//! must hit the subject's own record, or fails as `Missing { "record" }`.
+//! must hit the subject's own record, or fails as `Missing { "record" }`;
+//! several records of one subject deleted together must all be hit.
 
 use super::{Exec, Expect, Step, Value, exec, exec_expecting, of_subject, require_live};
 use crate::sql;
 use std::borrow::Cow;
 use tutela_engine::ids::{RecordId, SubjectId, TenantId};
+use tutela_engine::store::StoreError;
 use tutela_policy::CategoryId;
 
 /// `$1` tenant, `$2` record, `$3` subject: the arguments every statement
@@ -84,4 +86,42 @@ pub(super) fn delete(
         of_subject("record"),
         Expect::Row("record"),
     ));
+}
+
+/// Deletion of several records of one subject (a retention sweep): the
+/// subject must be live, their identifier rows go, then the records, with
+/// one bounded statement per [`sql::MAX_IDS_PER_IN`] ids, each of which
+/// must delete exactly as many records as it names, or the change fails as
+/// `Missing { "record" }` (a record already gone, say to another sweeper).
+pub(super) fn delete_many(
+    steps: &mut Vec<Step>,
+    tenant: &TenantId,
+    subject: SubjectId,
+    records: &[RecordId],
+) -> Result<(), StoreError> {
+    steps.push(require_live(tenant, &subject));
+    for chunk in records.chunks(sql::MAX_IDS_PER_IN) {
+        let mut args: Vec<Value> = Vec::with_capacity(chunk.len() + 2);
+        args.push(tenant.as_str().into());
+        args.push(subject.to_string().into());
+        args.extend(chunk.iter().map(|r| Value::from(r.to_string())));
+        steps.push(Step::Exec(Exec {
+            sql: Cow::Owned(sql::in_list(sql::DELETE_RECORD_IDENTIFIERS_IN, chunk.len())),
+            args: args.clone(),
+            names: of_subject("identifier"),
+            expect: Expect::Any,
+        }));
+        let count = u64::try_from(chunk.len())
+            .map_err(|_| crate::error::internal("records", "too many ids"))?;
+        steps.push(Step::Exec(Exec {
+            sql: Cow::Owned(sql::in_list(sql::DELETE_RECORDS_IN, chunk.len())),
+            args,
+            names: of_subject("record"),
+            expect: Expect::Rows {
+                what: "record",
+                count,
+            },
+        }));
+    }
+    Ok(())
 }

@@ -286,6 +286,48 @@ fn rectifying_a_plain_value_inserts_no_index() {
 }
 
 #[test]
+fn deleting_several_records_of_a_subject_is_one_bounded_statement_hitting_each() {
+    let subject = SubjectId(Uuid::now_v7());
+    let deletes: Vec<Write> = (0..sql::MAX_IDS_PER_IN + 1)
+        .map(|_| Write::DeleteRecord {
+            subject,
+            record: RecordId(Uuid::now_v7()),
+        })
+        .collect();
+    let steps = writes(&tenant(), &change(deletes)).unwrap();
+    let live = steps
+        .iter()
+        .filter(|s| matches!(s, Step::RequireLive { .. }))
+        .count();
+    assert_eq!(live, 1, "one live check for the subject");
+    let counts: Vec<Expect> = steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::Exec(e) if e.sql.starts_with(sql::DELETE_RECORDS_IN) => Some(e.expect.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        counts,
+        vec![
+            Expect::Rows {
+                what: "record",
+                count: sql::MAX_IDS_PER_IN as u64
+            },
+            Expect::Rows {
+                what: "record",
+                count: 1
+            }
+        ]
+    );
+    assert_eq!(
+        steps.len(),
+        5,
+        "live check, then identifiers and records per chunk"
+    );
+}
+
+#[test]
 fn deleting_a_record_drops_its_index_and_must_hit_the_record() {
     let subject = SubjectId(Uuid::now_v7());
     let record = RecordId(Uuid::now_v7());

@@ -23,12 +23,20 @@ pub(crate) async fn run(conn: &mut PgConnection, steps: &[Step]) -> Result<(), S
 }
 
 async fn run_one(conn: &mut PgConnection, exec: &Exec) -> Result<(), StoreError> {
-    if execute(conn, exec).await? > 0 {
+    let changed = execute(conn, exec).await?;
+    if let Expect::Rows { what, count } = exec.expect {
+        return if changed == count {
+            Ok(())
+        } else {
+            Err(StoreError::Missing { what })
+        };
+    }
+    if changed > 0 {
         return Ok(());
     }
     match &exec.expect {
         Expect::Any => Ok(()),
-        Expect::Row(what) => Err(StoreError::Missing { what }),
+        Expect::Row(what) | Expect::Rows { what, .. } => Err(StoreError::Missing { what }),
         Expect::HeadUnmoved => Err(internal(
             "audit_heads",
             "the audit lane's head was moved by another writer",

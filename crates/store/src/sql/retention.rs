@@ -53,10 +53,12 @@ pub(crate) const SELECT_EVENT_RECORDED: &str =
     "SELECT 1 FROM events WHERE tenant_id = $1 AND name = $2 LIMIT 1";
 /// A page of records collected at or before `$2`, after the cursor
 /// (`$3`, `$4`), by (collection time, subject), at most `$5`: a range scan
-/// of `records_by_age`.
+/// of `records_by_age` starting at the cursor. The cursor is one row value,
+/// so both backends seek to it even when many records share one collection
+/// instant (an import), rather than rescan that instant on every page.
 pub(crate) const SELECT_RETENTION_CANDIDATES: &str = "SELECT collected_at, subject_id \
     FROM records WHERE tenant_id = $1 AND collected_at <= $2 \
-    AND (collected_at > $3 OR (collected_at = $3 AND subject_id > $4)) \
+    AND (collected_at, subject_id) > ($3, $4) \
     ORDER BY collected_at, subject_id LIMIT $5";
 /// Claims the live subjects of `$2` (a text array) whose lease lapsed by
 /// `$3`, leasing them until `$4`; rows another claimer is locking are

@@ -36,12 +36,19 @@ pub(crate) fn run(conn: &Connection, steps: &[Step]) -> Result<(), StoreError> {
 
 fn run_one(conn: &Connection, exec: &Exec) -> Result<(), StoreError> {
     let changed = execute(conn, &exec.sql, &exec.args, exec.names)?;
+    if let Expect::Rows { what, count } = exec.expect {
+        return if u64::try_from(changed) == Ok(count) {
+            Ok(())
+        } else {
+            Err(StoreError::Missing { what })
+        };
+    }
     if changed > 0 {
         return Ok(());
     }
     match &exec.expect {
         Expect::Any => Ok(()),
-        Expect::Row(what) => Err(StoreError::Missing { what }),
+        Expect::Row(what) | Expect::Rows { what, .. } => Err(StoreError::Missing { what }),
         Expect::HeadUnmoved => Err(crate::error::internal(
             "audit_heads",
             "the audit lane's head was moved by another writer",

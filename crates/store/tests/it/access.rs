@@ -13,6 +13,7 @@ conformance!(
     rectifying_an_identifier_moves_the_lookup_in_one_commit,
     rectifying_or_deleting_a_record_of_another_subject_is_missing,
     deleting_a_record_drops_it_and_its_identifier,
+    deleting_several_records_deletes_all_or_none,
     an_erased_subject_cannot_be_rectified,
 );
 
@@ -255,6 +256,78 @@ async fn deleting_a_record_drops_it_and_its_identifier(store: Arc<dyn Store>) {
         .unwrap()
         .unwrap();
     assert_eq!(view.records, vec![name]);
+    let found = store
+        .subject_by_identifier(&t, &email.category, &[1; 32])
+        .await
+        .unwrap();
+    assert_eq!(found, None);
+}
+
+/// A retention sweep deletes a subject's due records with one statement:
+/// every one of them goes with its identifier, or, when one is already
+/// gone (another sweeper), none does and the change fails as missing.
+async fn deleting_several_records_deletes_all_or_none(store: Arc<dyn Store>) {
+    let store = store.as_ref();
+    let t = setup_tenant(store, "acme").await;
+    let alice = setup_subject(store, &t).await;
+    let email = record_row(&t, alice.id, "email", 1);
+    let name = record_row(&t, alice.id, "name", 2);
+    let kept = record_row(&t, alice.id, "name", 3);
+    apply(
+        store,
+        &t,
+        vec![
+            Write::InsertRecord(email.clone()),
+            Write::InsertIdentifier(identifier_row(&email, [1; 32])),
+            Write::InsertRecord(name.clone()),
+            Write::InsertRecord(kept.clone()),
+        ],
+    )
+    .await
+    .unwrap();
+    let delete = |records: &[RecordId]| -> Vec<Write> {
+        records
+            .iter()
+            .map(|r| Write::DeleteRecord {
+                subject: alice.id,
+                record: *r,
+            })
+            .collect()
+    };
+    let err = apply(store, &t, delete(&[email.id, RecordId::new(), name.id]))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Missing { what: "record" }),
+        "{err:?}"
+    );
+    let err = apply(store, &t, delete(&[email.id, email.id]))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Missing { what: "record" }),
+        "{err:?}"
+    );
+    let view = store
+        .subject_view(&t, alice.id, RecordFilter::All)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(view.records.len(), 3, "nothing deleted");
+    let found = store
+        .subject_by_identifier(&t, &email.category, &[1; 32])
+        .await
+        .unwrap();
+    assert_eq!(found, Some(alice.id), "the identifier is still there");
+    apply(store, &t, delete(&[email.id, name.id]))
+        .await
+        .unwrap();
+    let view = store
+        .subject_view(&t, alice.id, RecordFilter::All)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(view.records, vec![kept]);
     let found = store
         .subject_by_identifier(&t, &email.category, &[1; 32])
         .await

@@ -5,14 +5,16 @@
 //! chain verifies. Each subject's change applies only while its records
 //! are still there, so the loser of a race commits nothing.
 
-use crate::support::with_pg_database;
+use crate::support::{
+    apply, at, conformance, record_row, setup_subject, setup_tenant, with_pg_database,
+};
 use jiff::{SignedDuration, Timestamp};
 use std::sync::Arc;
 use tutela_engine::Engine;
 use tutela_engine::clock::ManualClock;
 use tutela_engine::ids::{SubjectId, TenantId};
 use tutela_engine::principal::Principal;
-use tutela_engine::store::{RecordFilter, Store};
+use tutela_engine::store::{CandidateCursor, RecordFilter, Store, Write};
 use tutela_engine::{NewRecord, RecordSource};
 use tutela_policy::{CategoryId, PurposeId, SubjectKindId};
 use tutela_store::{PgStore, SqliteStore};
@@ -46,6 +48,60 @@ categories = ["server_log"]
 keep = "90 days"
 from = "collected"
 "#;
+
+conformance!(candidate_pages_walk_records_of_one_instant_once_each_in_order);
+
+/// Records collected at one instant (an import) page by (time, subject):
+/// every candidate row once, in order, the cursor resuming after ties.
+async fn candidate_pages_walk_records_of_one_instant_once_each_in_order(store: Arc<dyn Store>) {
+    let store = store.as_ref();
+    let t = setup_tenant(store, "acme").await;
+    let mut expected: Vec<CandidateCursor> = Vec::new();
+    for _ in 0..7 {
+        let s = setup_subject(store, &t).await;
+        let writes = (0..3)
+            .map(|_| {
+                let mut row = record_row(&t, s.id, "name", 0);
+                row.collected_at = at(5);
+                Write::InsertRecord(row)
+            })
+            .collect();
+        apply(store, &t, writes).await.unwrap();
+        expected.extend((0..3).map(|_| CandidateCursor {
+            collected_at: at(5),
+            subject: s.id,
+        }));
+    }
+    // One later record stays out: it is not due at the cutoff.
+    let late = setup_subject(store, &t).await;
+    let mut row = record_row(&t, late.id, "name", 0);
+    row.collected_at = at(9);
+    apply(store, &t, vec![Write::InsertRecord(row)])
+        .await
+        .unwrap();
+    expected.sort_by_key(|c| (c.collected_at, c.subject));
+    let mut seen: Vec<CandidateCursor> = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store
+            .retention_candidates(&t, at(6), after, 2)
+            .await
+            .unwrap();
+        seen.extend(page.iter().copied());
+        if page.len() < 2 {
+            break;
+        }
+        after = page.last().copied();
+    }
+    // The cursor is (time, subject): a page ending inside one subject's
+    // rows resumes at the next subject, so each subject appears, in order.
+    let mut subjects: Vec<SubjectId> = seen.iter().map(|c| c.subject).collect();
+    subjects.dedup();
+    let mut want: Vec<SubjectId> = expected.iter().map(|c| c.subject).collect();
+    want.dedup();
+    assert_eq!(subjects, want);
+    assert!(seen.iter().all(|c| c.collected_at == at(5)));
+}
 
 /// Subjects written before the race: half keep a note (their logs go),
 /// half hold logs only (they are erased whole).
