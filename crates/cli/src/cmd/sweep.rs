@@ -99,7 +99,11 @@ async fn forecast(
         writeln!(
             out,
             "  {}  {:<24} {:>8}  {} ({})",
-            l.date, l.category.as_str(), l.count, l.then, l.rule_text
+            l.date,
+            l.category.as_str(),
+            l.count,
+            l.then,
+            l.rule_text
         )?;
     }
     for (category, n) in &f.holds_ending {
