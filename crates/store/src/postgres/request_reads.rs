@@ -31,7 +31,18 @@ pub(crate) async fn open_requests_of(
     tenant: &TenantId,
     subject: SubjectId,
 ) -> Result<Vec<RequestRow>, StoreError> {
-    let rows: Vec<RequestDb> = sqlx::query_as(sql::SELECT_OPEN_REQUESTS_OF)
+    of_subject(pool, sql::SELECT_OPEN_REQUESTS_OF, tenant, subject).await
+}
+
+/// The requests `statement` selects for one subject (`$1` tenant, `$2`
+/// subject).
+async fn of_subject(
+    pool: &PgPool,
+    statement: &'static str,
+    tenant: &TenantId,
+    subject: SubjectId,
+) -> Result<Vec<RequestRow>, StoreError> {
+    let rows: Vec<RequestDb> = sqlx::query_as(statement)
         .bind(tenant.as_str())
         .bind(subject.to_string())
         .fetch_all(pool)
@@ -73,13 +84,7 @@ pub(crate) async fn directives_of(
     tenant: &TenantId,
     subject: SubjectId,
 ) -> Result<Vec<RequestRow>, StoreError> {
-    let rows: Vec<RequestDb> = sqlx::query_as(sql::SELECT_DIRECTIVES_OF)
-        .bind(tenant.as_str())
-        .bind(subject.to_string())
-        .fetch_all(pool)
-        .await
-        .map_err(|e| backend("requests", &e))?;
-    convert(rows)
+    of_subject(pool, sql::SELECT_DIRECTIVES_OF, tenant, subject).await
 }
 
 /// A subject's recorded death.
