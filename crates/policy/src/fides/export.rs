@@ -98,15 +98,28 @@ fn declaration(policy: &Policy, purpose: &Purpose, dataset_key: &str) -> Declara
 }
 
 /// The retention rules covering a purpose's categories, in words
-/// ("ticket_text: 1 year from last_activity"), for people reading Fides.
+/// ("1 year from last_activity, then delete (ticket_text)"), for people
+/// reading Fides; the rules themselves travel in `meta.tutela`.
 fn retention_words(policy: &Policy, purpose: &Purpose) -> Option<String> {
-    let lines: Vec<String> = purpose
-        .categories
+    let lines: Vec<String> = policy
+        .retention
         .iter()
-        .flat_map(|id| {
-            policy
-                .retention_for(id)
-                .map(move |r| format!("{id}: {} from {}, then {}", r.keep, r.from, r.then))
+        .filter_map(|r| {
+            let covered: Vec<&str> = r
+                .categories
+                .iter()
+                .filter(|c| purpose.covers(c))
+                .map(|c| c.as_str())
+                .collect();
+            (!covered.is_empty()).then(|| {
+                format!(
+                    "{} from {}, then {} ({})",
+                    r.keep,
+                    r.from,
+                    r.then,
+                    covered.join(", ")
+                )
+            })
         })
         .collect();
     (!lines.is_empty()).then(|| lines.join("; "))

@@ -56,11 +56,17 @@ pub fn parse_manifest(source_name: &str, text: &str) -> Result<Manifest, FidesEr
         .map(Option::unwrap_or_default)
         .map_err(|e| {
             let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
+            let message = e.to_string();
+            // The position is reported on its own; drop the parser's copy.
+            let message = match message.rfind(" at line ") {
+                Some(at) if line > 0 => message.get(..at).unwrap_or(&message).to_owned(),
+                _ => message,
+            };
             FidesError::Yaml {
                 source_name: source_name.to_owned(),
                 line,
                 column,
-                message: e.to_string(),
+                message,
             }
         })
 }
