@@ -100,6 +100,8 @@ pub fn export_manifest(policy: &Policy) -> Manifest {
 /// custom data subjects, and the facts fideslang has no field for under
 /// the system's `meta.tutela`.
 pub fn export(policy: &Policy) -> String {
+    // Serialising plain structs of strings, booleans and lists cannot fail;
+    // should it ever, the header alone is written rather than a panic.
     let yaml = serde_norway::to_string(&export::manifest(policy)).unwrap_or_default();
     format!(
         "# Fides manifest written by Tutela from a policy file.\n\

@@ -338,3 +338,25 @@ fn hostile_text_cannot_inject_policy_keys() {
         .and_then(toml::Value::as_str);
     assert_eq!(name, Some("x\"\nprofiling = true\n"));
 }
+
+#[test]
+fn alias_bombs_and_deep_nesting_are_refused_not_expanded() {
+    let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    for (i, prev) in ('b'..='k').zip('a'..='j') {
+        bomb.push_str(&format!("{i}: &{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+    }
+    bomb.push_str("system:\n  - fides_key: *k\n");
+    let err = import(&[("bomb.yml", &bomb)]).err();
+    assert_eq!(
+        err.as_ref().map(FidesError::code),
+        Some("E_FIDES_YAML"),
+        "{err:?}"
+    );
+    let deep = format!("system: {}{}", "[".repeat(10_000), "]".repeat(10_000));
+    let err = import(&[("deep.yml", &deep)]).err();
+    assert_eq!(
+        err.as_ref().map(FidesError::code),
+        Some("E_FIDES_YAML"),
+        "{err:?}"
+    );
+}
