@@ -14,6 +14,8 @@ use super::manifest::{
 pub(crate) struct Draft {
     /// Where it came from, for the header comment.
     pub sources: Vec<String>,
+    /// Notes about the whole policy, written under the header.
+    pub notes: Vec<String>,
     pub name: Option<String>,
     pub hosting: Option<String>,
     pub profiling: bool,
@@ -165,8 +167,10 @@ fn header(out: &mut String, d: &Draft) {
     }
     out.push_str(
         ".\n# Read it through: lines marked TODO need facts Fides does not record.\n\
-         # `tutela policy check` shows what is still missing, with line and column.\n\n",
+         # `tutela policy check` shows what is still missing, with line and column.\n",
     );
+    notes(out, &d.notes);
+    out.push('\n');
     key(out, "name", d.name.as_deref());
     match &d.hosting {
         Some(h) => key(out, "hosting", Some(h)),

@@ -252,6 +252,22 @@ fn parties(draft: &mut Draft, manifests: &[Manifest]) {
         email: None,
         address: systems.iter().find_map(|s| s.legal_address.clone()),
     };
+    let transfers: Vec<&str> = systems
+        .iter()
+        .filter(|s| s.does_international_transfers)
+        .flat_map(|s| s.legal_basis_for_transfers.iter().map(String::as_str))
+        .collect();
+    if systems.iter().any(|s| s.does_international_transfers) {
+        draft.notes.push(format!(
+            "TODO: Fides says data is transferred to other countries (safeguards: {}):\n\
+             declare each receiver as a [[recipient]] with its `country` and `safeguard`",
+            if transfers.is_empty() {
+                "none named".to_owned()
+            } else {
+                transfers.join(", ")
+            }
+        ));
+    }
     draft.dpo = systems.iter().find_map(|s| s.dpo.clone()).map(|contact| {
         if contact.contains('@') {
             DraftParty {
@@ -281,6 +297,8 @@ fn apply(draft: &mut Draft, extras: &Extras) {
         });
     }
     draft.authority = extras.authority.clone();
+    // The recipients below carry every transfer with its safeguard.
+    draft.notes.clear();
     for (rank, facts) in extras.categories.iter().enumerate() {
         if let Some(c) = draft.categories.iter_mut().find(|c| c.id == facts.id) {
             c.identifier = facts.identifier;

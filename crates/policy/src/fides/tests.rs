@@ -123,6 +123,8 @@ system:
     organization_fides_key: default_organization
     system_type: Service
     legal_name: Example Shop Ltd
+    does_international_transfers: true
+    legal_basis_for_transfers: [SCCs]
     legal_address: 1 High Street, Dublin, Ireland
     dpo: privacy@shop.example
     egress:
@@ -204,6 +206,7 @@ fn a_hand_written_manifest_imports_as_a_skeleton_with_todos() {
         "basis = \"consent\"\ncategories = [\"email\"]\ndirect_marketing = true",
         "# TODO: Fides gives no legal basis",
         "third parties (Mailer Inc.)",
+        "# TODO: Fides says data is transferred to other countries (safeguards: SCCs):",
         "# TODO: Fides says data is kept for: until the person unsubscribes",
         "[[retention]]\ncategories = [\"email\", \"name\", \"credit_card\"]\nkeep = \"6 years\"",
         "id = \"prospect\"\ndescription = \"Prospect\"",
