@@ -9,6 +9,7 @@
 
 mod country;
 mod diagnostics;
+pub mod fides;
 mod ids;
 mod model;
 mod raw;

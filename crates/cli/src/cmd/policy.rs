@@ -1,6 +1,7 @@
-//! `tutela policy check|render`: the policy file's problems in the format
-//! editors and CI understand (`FILE:LINE:COL: error[CODE]: message`, then a
-//! hint), and the privacy notice rendered from a valid policy.
+//! `tutela policy check|render|import-fides|export-fides`: the policy
+//! file's problems in the format editors and CI understand
+//! (`FILE:LINE:COL: error[CODE]: message`, then a hint), the privacy notice
+//! rendered from a valid policy, and moving to and from Fides manifests.
 
 use anyhow::{Context, Result};
 use std::io::Write;
@@ -24,6 +25,26 @@ pub enum PolicyCommand {
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
+    /// Write a policy skeleton from Fides manifests (YAML with `system` and
+    /// `dataset` resources); facts Fides does not hold are marked TODO.
+    ImportFides {
+        /// The manifest files, merged into one policy.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Write the policy to this new file instead of stdout.
+        #[arg(short, long, value_name = "OUT")]
+        out: Option<PathBuf>,
+    },
+    /// Write a Fides manifest (system, dataset, data subjects) for a valid
+    /// policy; Tutela's own facts travel in the system's `meta.tutela`.
+    ExportFides {
+        /// The policy file.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Write the manifest to this new file instead of stdout.
+        #[arg(short, long, value_name = "OUT")]
+        out: Option<PathBuf>,
+    },
 }
 
 /// Runs a policy subcommand.
@@ -31,6 +52,12 @@ pub fn run(command: PolicyCommand) -> Result<ExitCode> {
     match command {
         PolicyCommand::Check { files } => check(&files),
         PolicyCommand::Render { file } => render(&file),
+        PolicyCommand::ImportFides { files, out } => {
+            super::policy_fides::import(&files, out.as_deref())
+        }
+        PolicyCommand::ExportFides { file, out } => {
+            super::policy_fides::export(&file, out.as_deref())
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 
 use crate::country::CountryCode;
 use crate::diagnostics::Sink;
+use crate::fides::taxonomy;
 use crate::ids::{CategoryId, PurposeId, RecipientId, SubjectKindId, TaxonomyKey};
 use crate::model::{Category, Purpose, Recipient, SubjectKind};
 use crate::raw::{RawPolicy, RawPurpose, RawRecipient, Tables};
@@ -11,9 +12,6 @@ use crate::span::CalendarSpan;
 use crate::terms::{LegalBasis, RecipientRole, Safeguard};
 
 use super::helpers::{Entries, Entry, RefKind, duplicates, flag, parsed, parsed_or, resolve, text};
-
-/// Fideslang's top-level data category keys.
-const TAXONOMY_ROOTS: &[&str] = &["user", "system"];
 
 /// How purposes, retention rules and holds refer to categories.
 pub(super) const CATEGORY_REF: RefKind = RefKind {
@@ -59,16 +57,8 @@ pub(super) fn categories(raw: &RawPolicy, sink: &mut Sink<'_>) -> Entries<Catego
                 "remove `storable = false`, or set `identifier = false`".to_owned(),
             );
         }
-        if let (Some(key), Some(at)) = (&taxonomy, &c.taxonomy)
-            && !TAXONOMY_ROOTS.contains(&key.root())
-        {
-            sink.warn(
-                "W_TAXONOMY_ROOT",
-                &at.span(),
-                format!("taxonomy key `{key}` does not start with `user` or `system`"),
-                "fideslang data categories start with `user.` (about people) or `system.`"
-                    .to_owned(),
-            );
+        if let (Some(key), Some(at)) = (&taxonomy, &c.taxonomy) {
+            unknown_taxonomy(key, &at.span(), sink);
         }
         let value = match (id, description, taxonomy) {
             (Some(id), Some(description), Some(taxonomy)) => Some(Category {
@@ -88,6 +78,30 @@ pub(super) fn categories(raw: &RawPolicy, sink: &mut Sink<'_>) -> Entries<Catego
     let entries = Entries { items };
     duplicates(sink, &entries, "category");
     entries
+}
+
+/// Warns when a taxonomy key is not a fideslang default data category; the
+/// hint names the closest known key or the known parent to extend from.
+fn unknown_taxonomy(key: &TaxonomyKey, at: &std::ops::Range<usize>, sink: &mut Sink<'_>) {
+    if taxonomy::data_category(key.as_str()).is_some() {
+        return;
+    }
+    let hint = match taxonomy::suggest_category(key.as_str()) {
+        Some(known) if key.as_str().starts_with(&format!("{known}.")) => format!(
+            "the nearest known key is its parent `{known}`: use it, or keep `{key}` if you have \
+             extended the taxonomy in Fides"
+        ),
+        Some(known) => format!("did you mean `{known}`?"),
+        None => "fideslang data categories start with `user.` (about people) or `system.`; \
+                 see the list at fideslang's data categories"
+            .to_owned(),
+    };
+    sink.warn(
+        "W_UNKNOWN_TAXONOMY",
+        at,
+        format!("`{key}` is not a data category of the fideslang default taxonomy"),
+        hint,
+    );
 }
 
 /// Reads every `[[subject_kind]]`.

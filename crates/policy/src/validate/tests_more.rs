@@ -49,7 +49,7 @@ fn the_example_carries_the_seed_facts() {
     assert!(p.category(&cat("external_id")).unwrap().identifier);
     assert_eq!(
         p.category(&cat("server_log")).unwrap().taxonomy.as_str(),
-        "user.device.log"
+        "user.device"
     );
     assert_eq!(pur("account").basis, LegalBasis::Contract);
     assert_eq!(pur("support").basis, LegalBasis::LegitimateInterests);
@@ -399,10 +399,23 @@ fn policy_level_warnings() {
     let src = format!("profiling = true\n{BASE}");
     warns_only(&src, "W_PROFILING_UNUSED");
     expect(&src, "W_PROFILING_UNUSED", "true");
-    let src = replaced("\"user.contact.email\"", "\"person.email\"");
-    warns_only(&src, "W_TAXONOMY_ROOT");
     let src = replaced("url = \"https://dpa.example\"\n", "");
     warns_only(&src, "W_AUTHORITY_NO_CONTACT");
+}
+
+#[test]
+fn unknown_taxonomy_keys_warn_with_the_nearest_known_key() {
+    let hint_for = |key: &str| {
+        let src = replaced("\"user.contact.email\"", &format!("\"{key}\""));
+        warns_only(&src, "W_UNKNOWN_TAXONOMY");
+        expect(&src, "W_UNKNOWN_TAXONOMY", &format!("\"{key}\""))
+            .hint
+            .unwrap_or_default()
+    };
+    assert!(hint_for("user.contact.emial").contains("did you mean `user.contact.email`?"));
+    assert!(hint_for("user.financial.invoice").contains("its parent `user.financial`"));
+    assert!(hint_for("person.email").contains("start with `user.`"));
+    assert!(check(BASE).diagnostics.is_empty(), "known keys do not warn");
 }
 
 #[test]
