@@ -13,6 +13,7 @@ mod data;
 mod deaths;
 mod deliveries;
 mod requests;
+mod record;
 mod retention;
 mod rights;
 
@@ -25,5 +26,6 @@ pub use data::*;
 pub use deaths::*;
 pub use deliveries::*;
 pub use requests::*;
+pub use record::*;
 pub use retention::*;
 pub use rights::*;
