@@ -93,10 +93,17 @@ impl Record {
             join(a.subject_kinds.iter().map(|k| k.description.clone())),
             join(a.categories.iter().map(|k| format!("{} ({})", k.description, k.taxonomy))),
             join(a.recipients.iter().map(|r| format!("{} ({}, {})", r.name, r.role, r.country))),
-            join(a.transfers.iter().map(|t| {
-                format!("{} to {}: {}", t.recipient, t.country_name, t.safeguard_text)
-            })),
-            join(a.retention.iter().map(|e| format!("{}: {}", e.category, e.rule))),
+            join(
+                a.transfers
+                    .iter()
+                    .map(|t| format!("{} ({}): {}", t.name, t.country_name, t.safeguard_text)),
+            ),
+            join(
+                a.categories
+                    .iter()
+                    .zip(&a.retention)
+                    .map(|(c, e)| format!("{}: {}", c.description, e.rule)),
+            ),
             join(self.security_measures.all().map(str::to_owned)),
             self.record_format.to_string(),
             self.name.clone().unwrap_or_default(),

@@ -115,6 +115,8 @@ pub struct RecipientEntry {
 pub struct Transfer {
     /// The recipient's id.
     pub recipient: String,
+    /// The recipient's name.
+    pub name: String,
     /// ISO 3166 country code.
     pub country: String,
     /// The country's name.
@@ -241,6 +243,7 @@ impl Policy {
                 .filter(|r| r.is_transfer())
                 .map(|r| Transfer {
                     recipient: r.id.to_string(),
+                    name: r.name.clone(),
                     country: r.country.as_str().to_owned(),
                     country_name: r.country.name(),
                     safeguard: r.safeguard,

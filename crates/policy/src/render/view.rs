@@ -221,6 +221,8 @@ fn profiling(policy: &Policy) -> String {
     }
 }
 
+/// The rights, each with its article; withdrawing consent only when a
+/// purpose rests on consent.
 fn rights(policy: &Policy) -> Vec<String> {
     let erasure = if policy.holds.is_empty() {
         "have your data erased (erasure, Art. 17 GDPR);"
@@ -228,7 +230,11 @@ fn rights(policy: &Policy) -> Vec<String> {
         "have your data erased (erasure, Art. 17 GDPR); data a law makes us keep is locked \
          instead and erased when that period ends;"
     };
-    [
+    let consent = policy
+        .purposes
+        .iter()
+        .any(|p| p.basis == crate::terms::LegalBasis::Consent);
+    let mut rights: Vec<String> = [
         "see the data we hold about you and get a copy of it (access, Art. 15 GDPR);",
         "have wrong data corrected (correction, Art. 16 GDPR);",
         erasure,
@@ -236,13 +242,23 @@ fn rights(policy: &Policy) -> Vec<String> {
         "object to uses based on our legitimate interests or a public task, and to marketing \
          at any time (objection, Art. 21 GDPR);",
         "get the data you gave us in a machine-readable file, or have it sent to another \
-         organisation (portability, Art. 20 GDPR);",
-        "withdraw a consent at any time; this stops the use from then on and does not make \
-         earlier use unlawful (Art. 7(3) GDPR).",
+         organisation (portability, Art. 20 GDPR).",
     ]
     .into_iter()
     .map(str::to_owned)
-    .collect()
+    .collect();
+    if consent {
+        if let Some(last) = rights.last_mut() {
+            last.pop();
+            last.push(';');
+        }
+        rights.push(
+            "withdraw a consent at any time; this stops the use from then on and does not make \
+             earlier use unlawful (Art. 7(3) GDPR)."
+                .to_owned(),
+        );
+    }
+    rights
 }
 
 fn how_to(policy: &Policy) -> String {
