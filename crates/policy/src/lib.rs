@@ -34,7 +34,7 @@ pub use model::{
 pub use record::csv::{ACTIVITY_HEADER, PROCESSOR_HEADER, RecordTable};
 pub use record::{
     Activity, Basis, CategoryEntry, Described, ENGINE_MEASURES, Erasure, Measures, Processor,
-    RECORD_FORMAT, Record, RecordError, RecipientEntry, Transfer,
+    RECORD_FORMAT, RecipientEntry, Record, RecordError, Transfer,
 };
 pub use render::{NoticeFormat, RenderError};
 pub use span::{CalendarSpan, SPAN_FORMS, SpanError};

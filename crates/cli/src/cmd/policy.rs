@@ -136,7 +136,11 @@ fn render(file: &Path, format: NoticeArg) -> Result<ExitCode> {
         NoticeArg::Md => NoticeFormat::Markdown,
         NoticeArg::Html => NoticeFormat::Html,
     };
-    write!(std::io::stdout().lock(), "{}", policy.render_notice(format)?)?;
+    write!(
+        std::io::stdout().lock(),
+        "{}",
+        policy.render_notice(format)?
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -67,7 +67,9 @@ impl Record {
                 let rows = self.activities.iter().map(|a| self.activity_row(a));
                 write(&ACTIVITY_HEADER, rows)
             }
-            RecordTable::Processors => write(&PROCESSOR_HEADER, self.processors.iter().map(processor_row)),
+            RecordTable::Processors => {
+                write(&PROCESSOR_HEADER, self.processors.iter().map(processor_row))
+            }
         }
     }
 
@@ -91,8 +93,16 @@ impl Record {
             contact,
             dpo,
             join(a.subject_kinds.iter().map(|k| k.description.clone())),
-            join(a.categories.iter().map(|k| format!("{} ({})", k.description, k.taxonomy))),
-            join(a.recipients.iter().map(|r| format!("{} ({}, {})", r.name, r.role, r.country))),
+            join(
+                a.categories
+                    .iter()
+                    .map(|k| format!("{} ({})", k.description, k.taxonomy)),
+            ),
+            join(
+                a.recipients
+                    .iter()
+                    .map(|r| format!("{} ({}, {})", r.name, r.role, r.country)),
+            ),
             join(
                 a.transfers
                     .iter()
@@ -127,10 +137,7 @@ fn join(items: impl Iterator<Item = String>) -> String {
     items.collect::<Vec<_>>().join("; ")
 }
 
-fn write(
-    header: &[&str],
-    rows: impl Iterator<Item = Vec<String>>,
-) -> Result<String, RecordError> {
+fn write(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Result<String, RecordError> {
     let fail = |e: &dyn std::fmt::Display| RecordError::Csv(e.to_string());
     let mut w = ::csv::WriterBuilder::new()
         .terminator(::csv::Terminator::CRLF)

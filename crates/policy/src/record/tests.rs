@@ -26,22 +26,46 @@ fn one_activity_per_purpose_with_every_art_30_field() {
     assert_eq!(r.activities.len(), p.purposes.len());
     assert_eq!(r.controller.name, "Acme Software GmbH");
     assert_eq!(r.dpo.as_ref().unwrap().email, "dpo@acme.example");
-    let support = r.activities.iter().find(|a| a.purpose == "support").unwrap();
+    let support = r
+        .activities
+        .iter()
+        .find(|a| a.purpose == "support")
+        .unwrap();
     assert_eq!(support.legal_basis.article, "Art. 6(1)(f)");
     assert_eq!(support.categories.len(), 4);
-    assert!(support.categories.iter().any(|c| c.taxonomy == "user.contact.email"));
+    assert!(
+        support
+            .categories
+            .iter()
+            .any(|c| c.taxonomy == "user.contact.email")
+    );
     assert_eq!(support.recipients.len(), 1);
     assert_eq!(support.transfers.len(), 1, "the US helpdesk is a transfer");
     assert_eq!(support.transfers[0].country, "US");
-    assert!(support.transfers[0].safeguard_text.contains("standard contractual clauses"));
+    assert!(
+        support.transfers[0]
+            .safeguard_text
+            .contains("standard contractual clauses")
+    );
     assert_eq!(
         support.subject_kinds.len(),
         p.subject_kinds.len(),
         "a purpose naming no kinds touches every kind"
     );
-    let billing = r.activities.iter().find(|a| a.purpose == "billing").unwrap();
-    assert!(billing.transfers.is_empty(), "the German tax office is no transfer");
-    let iban = billing.retention.iter().find(|e| e.category == "iban").unwrap();
+    let billing = r
+        .activities
+        .iter()
+        .find(|a| a.purpose == "billing")
+        .unwrap();
+    assert!(
+        billing.transfers.is_empty(),
+        "the German tax office is no transfer"
+    );
+    let iban = billing
+        .retention
+        .iter()
+        .find(|e| e.category == "iban")
+        .unwrap();
     assert!(iban.rule.contains("10 years") && iban.rule.contains("German commercial and tax law"));
 }
 
@@ -63,7 +87,10 @@ fn security_measures_join_what_is_stated_with_what_the_engine_does() {
         "profiling = false\nsecurity_measures = [\"Staff sign in with two factors.\"]",
     );
     let r = Policy::parse(&source).unwrap().record();
-    assert_eq!(r.security_measures.stated, vec!["Staff sign in with two factors."]);
+    assert_eq!(
+        r.security_measures.stated,
+        vec!["Staff sign in with two factors."]
+    );
     assert_eq!(r.security_measures.engine, ENGINE_MEASURES);
     let all: Vec<&str> = r.security_measures.all().collect();
     assert_eq!(all.first(), Some(&"Staff sign in with two factors."));
@@ -78,8 +105,16 @@ fn purposes_may_name_their_subject_kinds() {
         "categories = [\"ticket_text\", \"external_id\"]\nsubject_kinds = [\"agent\", \"customer\"]",
     );
     let r = Policy::parse(&source).unwrap().record();
-    let ratings = r.activities.iter().find(|a| a.purpose == "ratings").unwrap();
-    let ids: Vec<&str> = ratings.subject_kinds.iter().map(|k| k.id.as_str()).collect();
+    let ratings = r
+        .activities
+        .iter()
+        .find(|a| a.purpose == "ratings")
+        .unwrap();
+    let ids: Vec<&str> = ratings
+        .subject_kinds
+        .iter()
+        .map(|k| k.id.as_str())
+        .collect();
     assert_eq!(ids, ["agent", "customer"]);
 }
 
@@ -97,7 +132,10 @@ fn csv_is_rfc_4180_one_row_per_purpose_and_formula_safe() {
     assert_eq!(table.len(), 1 + record.activities.len());
     let support = table.iter().find(|r| r[0] == "support").unwrap();
     assert!(support[1].starts_with("'=HYPERLINK"), "{support:?}");
-    assert!(support[9].contains("Helpdesk Cloud Inc. (United States)"), "{support:?}");
+    assert!(
+        support[9].contains("Helpdesk Cloud Inc. (United States)"),
+        "{support:?}"
+    );
     assert!(support[11].contains("XChaCha20-Poly1305"));
     let processors = rows(&record.to_csv(RecordTable::Processors).unwrap());
     assert_eq!(processors[0], PROCESSOR_HEADER);
@@ -107,9 +145,16 @@ fn csv_is_rfc_4180_one_row_per_purpose_and_formula_safe() {
 
 #[test]
 fn json_has_the_documented_shape() {
-    let json: serde_json::Value = serde_json::from_str(&example().record().to_json().unwrap()).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&example().record().to_json().unwrap()).unwrap();
     assert_eq!(json["record_format"], 1);
-    for key in ["controller", "dpo", "activities", "processors", "security_measures"] {
+    for key in [
+        "controller",
+        "dpo",
+        "activities",
+        "processors",
+        "security_measures",
+    ] {
         assert!(!json[key].is_null(), "{key}");
     }
     let first = &json["activities"][0];

@@ -54,6 +54,9 @@ mod tests {
             "\\<script\\>x\\</script\\> \\[a\\](b) \\*c\\* \\_d\\_ `e` \\| f"
         );
         assert_eq!(escape("line\nbreak # h"), "line break \\# h");
-        assert_eq!(escape("Musterstraße 1, 10115 Berlin (EU)."), "Musterstraße 1, 10115 Berlin (EU).");
+        assert_eq!(
+            escape("Musterstraße 1, 10115 Berlin (EU)."),
+            "Musterstraße 1, 10115 Berlin (EU)."
+        );
     }
 }

@@ -177,9 +177,18 @@ fn soft_opt_in_and_sale_purposes_tell_how_to_opt_out() {
 fn transfers_are_named_in_the_purpose_with_their_safeguard() {
     let notice = md(&example());
     let support = section(&notice, "Support");
-    assert!(support.contains("Sent outside the European Economic Area"), "{support}");
-    assert!(support.contains("Helpdesk Cloud Inc. (United States)"), "{support}");
-    assert!(support.contains("standard contractual clauses"), "{support}");
+    assert!(
+        support.contains("Sent outside the European Economic Area"),
+        "{support}"
+    );
+    assert!(
+        support.contains("Helpdesk Cloud Inc. (United States)"),
+        "{support}"
+    );
+    assert!(
+        support.contains("standard contractual clauses"),
+        "{support}"
+    );
     assert!(!section(&notice, "Billing").contains("outside the European"));
 }
 
@@ -208,14 +217,29 @@ fn policy_text_cannot_add_markup_to_either_format() {
         .replace("name = \"Helpdesk Cloud Inc.\"", "name = \"Help & <b>Desk</b>\"");
     let p = Policy::parse(&source).unwrap();
     let markdown = md(&p);
-    assert!(!markdown.contains("<script>") && !markdown.contains("<b>"), "{markdown}");
+    assert!(
+        !markdown.contains("<script>") && !markdown.contains("<b>"),
+        "{markdown}"
+    );
     assert!(markdown.contains("\\<script\\>") && markdown.contains("\\[click\\]"));
-    assert!(!markdown.contains("\n# Heading"), "no new block from a newline");
+    assert!(
+        !markdown.contains("\n# Heading"),
+        "no new block from a newline"
+    );
     assert!(markdown.contains("\\*\\*now\\*\\*"));
     let html = p.render_notice(NoticeFormat::Html).unwrap();
-    assert!(!html.contains("<script>") && !html.contains("<b>Desk"), "{html}");
-    assert!(html.contains("&#60;script&#62;") || html.contains("&lt;script&gt;"), "{html}");
-    assert!(html.contains("Help &#38; ") || html.contains("Help &amp; "), "{html}");
+    assert!(
+        !html.contains("<script>") && !html.contains("<b>Desk"),
+        "{html}"
+    );
+    assert!(
+        html.contains("&#60;script&#62;") || html.contains("&lt;script&gt;"),
+        "{html}"
+    );
+    assert!(
+        html.contains("Help &#38; ") || html.contains("Help &amp; "),
+        "{html}"
+    );
 }
 
 #[test]
@@ -226,7 +250,11 @@ fn html_says_what_the_markdown_says() {
     assert!(html.contains("<meta name=\"viewport\""));
     assert!(!html.contains("http://") && !html.contains("<script") && !html.contains("<link"));
     for purpose in &p.purposes {
-        assert!(html.contains(&format!("<h3 id=\"purpose-{}\">", purpose.id)), "{}", purpose.id);
+        assert!(
+            html.contains(&format!("<h3 id=\"purpose-{}\">", purpose.id)),
+            "{}",
+            purpose.id
+        );
     }
     for text in [
         "Acme Software GmbH",

@@ -72,11 +72,7 @@ impl<'p> Notice<'p> {
                 .iter()
                 .map(|k| sentence(&k.description))
                 .collect(),
-            purposes: policy
-                .purposes
-                .iter()
-                .map(|p| purpose(policy, p))
-                .collect(),
+            purposes: policy.purposes.iter().map(|p| purpose(policy, p)).collect(),
             recipients: policy
                 .recipients
                 .iter()
@@ -127,7 +123,14 @@ fn purpose(policy: &Policy, p: &Purpose) -> PurposeView {
         abroad: targets
             .iter()
             .filter(|r| r.is_transfer())
-            .map(|r| format!("{} ({}): {}.", r.name, r.country.name(), r.safeguard.plain()))
+            .map(|r| {
+                format!(
+                    "{} ({}): {}.",
+                    r.name,
+                    r.country.name(),
+                    r.safeguard.plain()
+                )
+            })
             .collect(),
         choices: choices(p),
     }

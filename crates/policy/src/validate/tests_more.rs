@@ -547,7 +547,10 @@ fn purpose_subject_kinds_must_be_declared() {
         .unwrap();
     assert_eq!(d.line as usize, line + 1, "{d}");
     assert_eq!(d.column, 18, "{d}");
-    assert!(d.hint.as_deref().unwrap_or_default().contains("agent"), "{d}");
+    assert!(
+        d.hint.as_deref().unwrap_or_default().contains("agent"),
+        "{d}"
+    );
 }
 
 #[test]
@@ -557,7 +560,11 @@ fn security_measures_are_sentences() {
         "profiling = false\nsecurity_measures = [\"Two-factor sign-in.\", \"  \"]",
     );
     let checked = crate::check(&blank);
-    assert!(checked.errors().any(|d| d.code == "E_EMPTY_TEXT"), "{:?}", checked.diagnostics);
+    assert!(
+        checked.errors().any(|d| d.code == "E_EMPTY_TEXT"),
+        "{:?}",
+        checked.diagnostics
+    );
     let wrong_type = crate::EXAMPLE_POLICY.replace(
         "profiling = false",
         "profiling = false\nsecurity_measures = \"Two-factor sign-in.\"",

@@ -72,7 +72,11 @@ fn problems(html: &str) -> Vec<String> {
         {
             out.push(format!("link to missing #{target}"));
         }
-        if !(href.starts_with('#') || href.starts_with("mailto:") || href.starts_with("https://") || href.starts_with("http://")) {
+        if !(href.starts_with('#')
+            || href.starts_with("mailto:")
+            || href.starts_with("https://")
+            || href.starts_with("http://"))
+        {
             out.push(format!("link with an unexpected scheme {href:?}"));
         }
     }

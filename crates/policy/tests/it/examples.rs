@@ -22,7 +22,11 @@ pub fn all_policies() -> Vec<(String, String)> {
     files.sort();
     let mut out = vec![("example".to_owned(), EXAMPLE_POLICY.to_owned())];
     for f in files {
-        let stem = f.file_stem().expect("a name").to_string_lossy().into_owned();
+        let stem = f
+            .file_stem()
+            .expect("a name")
+            .to_string_lossy()
+            .into_owned();
         let text = std::fs::read_to_string(&f).expect("an example is readable");
         out.push((stem, text));
     }
@@ -32,11 +36,22 @@ pub fn all_policies() -> Vec<(String, String)> {
 #[test]
 fn every_example_passes_the_check_without_errors_or_warnings() {
     let all = all_policies();
-    assert!(all.len() >= 6, "the five seed domains plus the example: {}", all.len());
+    assert!(
+        all.len() >= 6,
+        "the five seed domains plus the example: {}",
+        all.len()
+    );
     for (name, text) in &all {
         let checked = check(text);
-        let problems: Vec<String> = checked.diagnostics.iter().map(ToString::to_string).collect();
-        assert!(checked.is_ok() && problems.is_empty(), "{name}: {problems:#?}");
+        let problems: Vec<String> = checked
+            .diagnostics
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert!(
+            checked.is_ok() && problems.is_empty(),
+            "{name}: {problems:#?}"
+        );
     }
 }
 

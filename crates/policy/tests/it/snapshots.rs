@@ -20,7 +20,10 @@ fn notices_and_records_of_every_example() {
             format!("{name}.notice.html"),
             p.render_notice(NoticeFormat::Html).expect("renders")
         );
-        insta::assert_snapshot!(format!("{name}.record.json"), record.to_json().expect("json"));
+        insta::assert_snapshot!(
+            format!("{name}.record.json"),
+            record.to_json().expect("json")
+        );
         insta::assert_snapshot!(
             format!("{name}.record.csv"),
             record.to_csv(RecordTable::Activities).expect("csv")

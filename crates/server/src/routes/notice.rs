@@ -212,10 +212,19 @@ mod tests {
                 Some("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"),
                 Some(NoticeFormat::Html),
             ),
-            (Some("text/markdown;q=0.5, text/html"), Some(NoticeFormat::Html)),
-            (Some("text/html;q=0.5, text/markdown"), Some(NoticeFormat::Markdown)),
+            (
+                Some("text/markdown;q=0.5, text/html"),
+                Some(NoticeFormat::Html),
+            ),
+            (
+                Some("text/html;q=0.5, text/markdown"),
+                Some(NoticeFormat::Markdown),
+            ),
             (Some("TEXT/HTML"), Some(NoticeFormat::Html)),
-            (Some("*/*;q=0.1, text/markdown;q=0"), Some(NoticeFormat::Html)),
+            (
+                Some("*/*;q=0.1, text/markdown;q=0"),
+                Some(NoticeFormat::Html),
+            ),
             (Some("text/markdown;q=0, */*"), Some(NoticeFormat::Html)),
             (Some("text/html;q=0, text/*"), Some(NoticeFormat::Markdown)),
             (Some("application/json"), None),

@@ -12,8 +12,8 @@ mod consent;
 mod data;
 mod deaths;
 mod deliveries;
-mod requests;
 mod record;
+mod requests;
 mod retention;
 mod rights;
 
@@ -25,7 +25,7 @@ pub use consent::*;
 pub use data::*;
 pub use deaths::*;
 pub use deliveries::*;
-pub use requests::*;
 pub use record::*;
+pub use requests::*;
 pub use retention::*;
 pub use rights::*;
