@@ -2,6 +2,14 @@
 //! points inside the text it was given; calendar spans print and parse
 //! back to themselves.
 
+// Test code: a failed unwrap is a failed test, with its message.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod accessibility;
 mod examples;
 mod snapshots;

@@ -125,7 +125,7 @@ pub(crate) fn negotiate(accept: Option<&str>) -> Option<NoticeFormat> {
     // Per format, the quality of the most specific range that matches it
     // (RFC 9110 §12.5.1): `text/markdown;q=0` refuses Markdown even
     // under `*/*`.
-    let (mut md, mut html): (Option<(u8, u16)>, Option<(u8, u16)>) = (None, None);
+    let (mut md, mut html): (Option<Match>, Option<Match>) = (None, None);
     for range in accept.split(',') {
         let mut parts = range.split(';');
         let media = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
@@ -159,9 +159,13 @@ pub(crate) fn negotiate(accept: Option<&str>) -> Option<NoticeFormat> {
     }
 }
 
+/// How specific a media range that matched was (2 exact, 1 `text/*`, 0
+/// `*/*`), and its quality in thousandths.
+type Match = (u8, u16);
+
 /// The match to keep: the more specific, or on equal footing the higher
 /// quality.
-fn more_specific(kept: Option<(u8, u16)>, new: (u8, u16)) -> Option<(u8, u16)> {
+fn more_specific(kept: Option<Match>, new: Match) -> Option<Match> {
     match kept {
         Some(k) if k >= new => Some(k),
         _ => Some(new),
