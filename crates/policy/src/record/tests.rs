@@ -173,3 +173,51 @@ fn json_has_the_documented_shape() {
     assert_eq!(first["legal_basis"]["code"], "contract");
     assert_eq!(json["processors"][0]["safeguard"], "scc");
 }
+
+#[test]
+fn purpose_subject_kinds_must_be_declared() {
+    let source = crate::EXAMPLE_POLICY.replace(
+        "categories = [\"ticket_text\", \"external_id\"]",
+        "categories = [\"ticket_text\", \"external_id\"]\nsubject_kinds = [\"agnet\"]",
+    );
+    let checked = crate::check(&source);
+    let d = checked
+        .errors()
+        .find(|d| d.code == "E_UNKNOWN_SUBJECT_KIND")
+        .expect("an unknown subject kind is an error");
+    let line = source
+        .lines()
+        .position(|l| l.starts_with("subject_kinds = [\"agnet\"]"))
+        .unwrap();
+    assert_eq!(d.line as usize, line + 1, "{d}");
+    assert_eq!(d.column, 18, "{d}");
+    assert!(
+        d.hint.as_deref().unwrap_or_default().contains("agent"),
+        "{d}"
+    );
+}
+
+#[test]
+fn security_measures_are_sentences() {
+    let blank = crate::EXAMPLE_POLICY.replace(
+        "profiling = false",
+        "profiling = false\nsecurity_measures = [\"Two-factor sign-in.\", \"  \"]",
+    );
+    let checked = crate::check(&blank);
+    assert!(
+        checked.errors().any(|d| d.code == "E_EMPTY_TEXT"),
+        "{:?}",
+        checked.diagnostics
+    );
+    let wrong_type = crate::EXAMPLE_POLICY.replace(
+        "profiling = false",
+        "profiling = false\nsecurity_measures = \"Two-factor sign-in.\"",
+    );
+    assert!(!crate::check(&wrong_type).is_ok());
+    let fine = crate::EXAMPLE_POLICY.replace(
+        "profiling = false",
+        "profiling = false\nsecurity_measures = [\"Two-factor sign-in.\"]",
+    );
+    let p = crate::Policy::parse(&fine).unwrap();
+    assert_eq!(p.security_measures, vec!["Two-factor sign-in."]);
+}
