@@ -5,7 +5,8 @@
 //! Pure: no I/O, no async, no clock. Everything here is a function of the
 //! text it is given. [`check`] reports every problem in a policy with a
 //! stable code, line, column and hint; [`Policy::parse`] gives the policy
-//! or its errors; [`Policy::render_notice`] writes the notice.
+//! or its errors; [`Policy::render_notice`] writes the notice (Markdown or
+//! HTML) and [`Policy::record`] the record of processing (Art. 30).
 
 mod country;
 mod diagnostics;
@@ -13,6 +14,7 @@ pub mod fides;
 mod ids;
 mod model;
 mod raw;
+mod record;
 mod render;
 mod shape;
 mod span;
@@ -30,6 +32,12 @@ pub use model::{
     Anonymity, Authority, Category, Party, Policy, Purpose, Recipient, RetentionRule, Rights,
     StatutoryHold, SubjectKind,
 };
+pub use record::csv::{ACTIVITY_HEADER, PROCESSOR_HEADER, RecordTable};
+pub use record::{
+    Activity, Basis, CategoryEntry, Described, ENGINE_MEASURES, Erasure, Measures, Processor,
+    RECORD_FORMAT, RecipientEntry, Record, RecordError, Transfer,
+};
+pub use render::{NoticeFormat, RenderError};
 pub use span::{CalendarSpan, SPAN_FORMS, SpanError};
 pub use terms::{
     ANCHOR_FORMS, Anchor, AnchorError, ChoiceError, Disposal, FirstHandler, LegalBasis,

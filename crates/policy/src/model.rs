@@ -26,6 +26,10 @@ pub struct Policy {
     pub hosting: Option<String>,
     /// Whether any purpose profiles people; false unless declared (Art. 13(2)(f), 22).
     pub profiling: bool,
+    /// The technical and organisational security measures the controller
+    /// states for the record of processing (Art. 30(1)(g), 32); the
+    /// engine's own measures are added to these when the record is built.
+    pub security_measures: Vec<String>,
     /// The kinds of personal data handled.
     pub categories: Vec<Category>,
     /// The kinds of people the data is about.
@@ -63,6 +67,17 @@ impl Policy {
     /// The subject kind with this id, if declared.
     pub fn subject_kind(&self, id: &SubjectKindId) -> Option<&SubjectKind> {
         self.subject_kinds.iter().find(|k| &k.id == id)
+    }
+
+    /// The subject kinds a purpose processes: those it names, or every
+    /// declared kind when it names none.
+    pub fn subjects_of<'p>(
+        &'p self,
+        purpose: &'p Purpose,
+    ) -> impl Iterator<Item = &'p SubjectKind> + use<'p> {
+        self.subject_kinds
+            .iter()
+            .filter(move |k| purpose.concerns(&k.id))
     }
 
     /// The statutory holds that cover this category.
@@ -167,6 +182,10 @@ pub struct Purpose {
     pub categories: Vec<CategoryId>,
     /// The recipients it may disclose to.
     pub recipients: Vec<RecipientId>,
+    /// Whose data it processes, for the record of processing (Art.
+    /// 30(1)(c)); empty when the policy does not say, which means every
+    /// declared subject kind.
+    pub subject_kinds: Vec<SubjectKindId>,
     /// Sends advertising to the subject; objection always stops it.
     pub direct_marketing: bool,
     /// Evaluates personal aspects of the subject (Art. 4(4)).
@@ -188,6 +207,12 @@ impl Purpose {
     /// Whether the purpose may use this category.
     pub fn covers(&self, c: &CategoryId) -> bool {
         self.categories.contains(c)
+    }
+
+    /// Whether the purpose processes data of this kind of subject; a
+    /// purpose that names none processes every kind.
+    pub fn concerns(&self, k: &SubjectKindId) -> bool {
+        self.subject_kinds.is_empty() || self.subject_kinds.contains(k)
     }
 
     /// Whether the purpose may disclose to this recipient.

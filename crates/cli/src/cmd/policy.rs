@@ -1,13 +1,15 @@
-//! `tutela policy check|render|import-fides|export-fides`: the policy
-//! file's problems in the format editors and CI understand
+//! `tutela policy check|render|record|import-fides|export-fides`: the
+//! policy file's problems in the format editors and CI understand
 //! (`FILE:LINE:COL: error[CODE]: message`, then a hint), the privacy notice
-//! rendered from a valid policy, and moving to and from Fides manifests.
+//! rendered from a valid policy (Markdown or HTML), its record of
+//! processing activities (CSV or JSON), and moving to and from Fides
+//! manifests.
 
 use anyhow::{Context, Result};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use tutela_policy::{Diagnostic, Severity};
+use tutela_policy::{Diagnostic, NoticeFormat, Policy, RecordTable, Severity};
 
 /// `tutela policy ...`.
 #[derive(Debug, clap::Subcommand)]
@@ -19,8 +21,26 @@ pub enum PolicyCommand {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
-    /// Print the privacy notice of a valid policy, as Markdown.
+    /// Print the privacy notice of a valid policy, as Markdown or as a
+    /// standalone HTML page.
     Render {
+        /// The notice's format.
+        #[arg(long, value_enum, default_value_t = NoticeArg::Md)]
+        format: NoticeArg,
+        /// The policy file.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Print the record of processing activities (Art. 30(1)) of a valid
+    /// policy: one row per purpose, or the processors.
+    Record {
+        /// CSV (one table) or JSON (the whole record).
+        #[arg(long, value_enum, default_value_t = RecordArg::Json)]
+        format: RecordArg,
+        /// With `--format csv`: the activities (one row per purpose) or the
+        /// processors (one row each, with country and safeguard).
+        #[arg(long, value_enum, default_value_t = TableArg::Activities)]
+        table: TableArg,
         /// The policy file.
         #[arg(value_name = "FILE")]
         file: PathBuf,
@@ -47,11 +67,43 @@ pub enum PolicyCommand {
     },
 }
 
+/// `--format` of `policy render`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum NoticeArg {
+    /// Markdown.
+    Md,
+    /// A standalone HTML page.
+    Html,
+}
+
+/// `--format` of `policy record`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum RecordArg {
+    /// RFC 4180 CSV, one table.
+    Csv,
+    /// The whole record as JSON.
+    Json,
+}
+
+/// `--table` of `policy record`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum TableArg {
+    /// One row per purpose.
+    Activities,
+    /// One row per processor.
+    Processors,
+}
+
 /// Runs a policy subcommand.
 pub fn run(command: PolicyCommand) -> Result<ExitCode> {
     match command {
         PolicyCommand::Check { files } => check(&files),
-        PolicyCommand::Render { file } => render(&file),
+        PolicyCommand::Render { format, file } => render(&file, format),
+        PolicyCommand::Record {
+            format,
+            table,
+            file,
+        } => record(&file, format, table),
         PolicyCommand::ImportFides { files, out } => {
             super::policy_fides::import(&files, out.as_deref())
         }
@@ -104,20 +156,44 @@ fn check(files: &[PathBuf]) -> Result<ExitCode> {
     })
 }
 
-fn render(file: &Path) -> Result<ExitCode> {
+fn render(file: &Path, format: NoticeArg) -> Result<ExitCode> {
+    let Some(policy) = valid(file, "render its notice")? else {
+        return Ok(ExitCode::FAILURE);
+    };
+    let format = match format {
+        NoticeArg::Md => NoticeFormat::Markdown,
+        NoticeArg::Html => NoticeFormat::Html,
+    };
+    write!(
+        std::io::stdout().lock(),
+        "{}",
+        policy.render_notice(format)?
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn record(file: &Path, format: RecordArg, table: TableArg) -> Result<ExitCode> {
+    let Some(policy) = valid(file, "write its record of processing")? else {
+        return Ok(ExitCode::FAILURE);
+    };
+    let record = policy.record();
+    let text = match (format, table) {
+        (RecordArg::Json, _) => format!("{}\n", record.to_json()?),
+        (RecordArg::Csv, TableArg::Activities) => record.to_csv(RecordTable::Activities)?,
+        (RecordArg::Csv, TableArg::Processors) => record.to_csv(RecordTable::Processors)?,
+    };
+    write!(std::io::stdout().lock(), "{text}")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The policy in `file` when it is valid; otherwise its diagnostics go to
+/// stderr, each naming the file, line and column, and `None`.
+fn valid(file: &Path, to: &str) -> Result<Option<Policy>> {
     let source = read(file)?;
     let checked = tutela_policy::check(&source);
-    let errors = checked
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .count();
+    let errors = checked.errors().count();
     match checked.policy {
-        Some(policy) if errors == 0 => {
-            let mut out = std::io::stdout().lock();
-            write!(out, "{}", policy.render_notice())?;
-            Ok(ExitCode::SUCCESS)
-        }
+        Some(policy) if errors == 0 => Ok(Some(policy)),
         _ => {
             let mut err = std::io::stderr().lock();
             for d in &checked.diagnostics {
@@ -125,10 +201,10 @@ fn render(file: &Path) -> Result<ExitCode> {
             }
             writeln!(
                 err,
-                "error: {} is not a valid policy ({errors} error(s)); fix it before rendering its notice",
+                "error: {} is not a valid policy ({errors} error(s)); fix it before you {to}",
                 file.display()
             )?;
-            Ok(ExitCode::FAILURE)
+            Ok(None)
         }
     }
 }

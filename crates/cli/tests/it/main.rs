@@ -28,6 +28,7 @@ mod metrics;
 mod pg;
 mod plaintext;
 mod policy;
+mod policy_docs;
 mod policy_fides;
 mod requests;
 mod storage;

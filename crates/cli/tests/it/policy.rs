@@ -106,7 +106,7 @@ fn render_prints_a_section_per_purpose() {
             .iter()
             .rev()
             .find(|l| !l.trim().is_empty())
-            .filter(|l| l.starts_with("## "))
+            .filter(|l| l.starts_with("### "))
             .unwrap_or_else(|| panic!("purpose {} has no heading of its own\n{run}", purpose.id));
         headings.push(*heading);
     }

@@ -30,6 +30,7 @@ pub(crate) struct Draft {
     pub holds: Vec<HoldFacts>,
     pub min_group_size: Option<u32>,
     pub rights: Option<RightsFacts>,
+    pub security_measures: Vec<String>,
 }
 
 /// The controller or DPO, each part possibly unknown.
@@ -179,6 +180,9 @@ fn header(out: &mut String, d: &Draft) {
         ),
     }
     let _ = writeln!(out, "profiling = {}", d.profiling);
+    if !d.security_measures.is_empty() {
+        let _ = writeln!(out, "security_measures = {}", list(&d.security_measures));
+    }
 }
 
 fn parties(out: &mut String, d: &Draft) {
@@ -238,6 +242,9 @@ fn purpose(out: &mut String, p: &DraftPurpose) {
     key(out, "consent_valid_for", f.consent_valid_for.as_deref());
     flag(out, "soft_opt_in", f.soft_opt_in);
     flag(out, "sale_or_sharing", f.sale_or_sharing);
+    if !f.subject_kinds.is_empty() {
+        let _ = writeln!(out, "subject_kinds = {}", list(&f.subject_kinds));
+    }
 }
 
 fn recipient(out: &mut String, r: &RecipientFacts) {

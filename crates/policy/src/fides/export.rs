@@ -83,8 +83,7 @@ fn declaration(policy: &Policy, purpose: &Purpose, dataset_key: &str) -> Declara
         data_categories: keys.clone(),
         data_use: data_use_for(purpose).to_owned(),
         data_subjects: policy
-            .subject_kinds
-            .iter()
+            .subjects_of(purpose)
             .map(|k| k.id.as_str().to_owned())
             .collect(),
         dataset_references: Some(vec![dataset_key.to_owned()]),
@@ -239,6 +238,7 @@ fn extras(policy: &Policy) -> Extras {
             verification: policy.rights.verification.to_string(),
             first_handler: policy.rights.first_handler.to_string(),
         }),
+        security_measures: policy.security_measures.clone(),
     }
 }
 
@@ -254,5 +254,6 @@ fn purpose_facts(p: &Purpose) -> PurposeFacts {
         consent_valid_for: p.consent_valid_for.as_ref().map(ToString::to_string),
         soft_opt_in: p.soft_opt_in,
         sale_or_sharing: p.sale_or_sharing,
+        subject_kinds: p.subject_kinds.iter().map(ToString::to_string).collect(),
     }
 }

@@ -328,6 +328,7 @@ fn apply(draft: &mut Draft, extras: &Extras) {
     draft.holds = extras.holds.clone();
     draft.min_group_size = extras.min_group_size;
     draft.rights = extras.rights.clone();
+    draft.security_measures = extras.security_measures.clone();
 }
 
 /// Moves the first item matching `is` to position `rank`, if both exist.

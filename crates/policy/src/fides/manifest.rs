@@ -233,6 +233,9 @@ pub struct Extras {
     /// How requests are answered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rights: Option<RightsFacts>,
+    /// The security measures the controller states (Art. 30(1)(g)).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub security_measures: Vec<String>,
 }
 
 /// A person or organisation with contact details.
@@ -317,6 +320,9 @@ pub struct PurposeFacts {
     /// Sells or shares data.
     #[serde(default)]
     pub sale_or_sharing: bool,
+    /// The subject kinds it processes; empty for every declared kind.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subject_kinds: Vec<String>,
 }
 
 /// A recipient, as the policy file writes it.

@@ -48,7 +48,18 @@ fn a_policy_with_every_option_survives_a_round_trip() {
         )
         .replace("[[retention]]\ncategories = [\"server_log\"]\nkeep = \"90 days\"\nfrom = \"collected\"\n", "")
         .replace("verification = \"email\"", "verification = \"document\"")
-        .replace("min_group_size = 5", "min_group_size = 11");
+        .replace("min_group_size = 5", "min_group_size = 11")
+        .replacen(
+            "profiling = true\n",
+            "profiling = true\nsecurity_measures = [\"Staff sign a confidentiality agreement\", \"Laptops use full-disk encryption\"]\n",
+            1,
+        )
+        .replace(
+            "categories = [\"email\"]\ndirect_marketing = true",
+            "categories = [\"email\"]\nsubject_kinds = [\"subscriber\"]\ndirect_marketing = true",
+        );
+    assert!(src.contains("security_measures = ["));
+    assert!(src.contains("subject_kinds = [\"subscriber\"]"));
     assert_ne!(src, EXAMPLE_POLICY);
     round_trip(&src);
 }

@@ -86,11 +86,6 @@ pub(super) fn verification(v: Verification) -> &'static str {
     }
 }
 
-pub(super) fn line(out: &mut String, text: &str) {
-    out.push_str(text);
-    out.push('\n');
-}
-
 /// `ticket_ratings` → `Ticket ratings`.
 pub(super) fn title_case(id: &str) -> String {
     capitalise(&id.replace('_', " "))

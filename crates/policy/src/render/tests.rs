@@ -2,24 +2,32 @@
 
 use super::*;
 
+use crate::render::phrases::{capitalise, sentence, strip_stop, title_case};
+
 fn example() -> Policy {
     Policy::parse(crate::EXAMPLE_POLICY).unwrap()
 }
 
-/// The text of the `## heading` section, up to the next heading.
+fn md(p: &Policy) -> String {
+    p.render_notice(NoticeFormat::Markdown).unwrap()
+}
+
+/// The text of the `## heading` or `### heading` section, up to the next
+/// heading of any level.
 fn section<'a>(notice: &'a str, heading: &str) -> &'a str {
-    let start = notice
-        .find(&format!("\n## {heading}\n"))
+    let start = [format!("\n## {heading}\n"), format!("\n### {heading}\n")]
+        .iter()
+        .find_map(|h| notice.find(h.as_str()))
         .unwrap_or_else(|| panic!("no {heading}"));
     let rest = &notice[start + 1..];
-    let end = rest[3..].find("\n## ").map_or(rest.len(), |i| i + 3);
+    let end = rest[3..].find("\n#").map_or(rest.len(), |i| i + 3);
     &rest[..end]
 }
 
 #[test]
 fn one_section_per_purpose_with_basis_and_categories() {
     let p = example();
-    let notice = p.render_notice();
+    let notice = md(&p);
     for purpose in &p.purposes {
         let s = section(&notice, &title_case(purpose.id.as_str()));
         assert!(s.contains(purpose.basis.article()), "{s}");
@@ -32,17 +40,15 @@ fn one_section_per_purpose_with_basis_and_categories() {
             );
         }
     }
-    let headings = notice.lines().filter(|l| l.starts_with("## ")).count();
-    assert_eq!(
-        headings,
-        p.purposes.len() + 6,
-        "purposes plus the six fixed sections"
-    );
+    let purposes = notice.lines().filter(|l| l.starts_with("### ")).count();
+    assert_eq!(purposes, p.purposes.len(), "one h3 per purpose");
+    let fixed = notice.lines().filter(|l| l.starts_with("## ")).count();
+    assert_eq!(fixed, 8, "the eight fixed sections");
 }
 
 #[test]
 fn names_who_is_responsible_and_where() {
-    let notice = example().render_notice();
+    let notice = md(&example());
     let who = section(&notice, "Who is responsible");
     for text in [
         "Acme Software GmbH",
@@ -53,14 +59,15 @@ fn names_who_is_responsible_and_where() {
         assert!(who.contains(text), "{text}");
     }
     assert!(who.contains("Frankfurt, Germany (EU)"));
-    let rights = section(&notice, "Your rights");
-    assert!(rights.contains("Berlin Commissioner for Data Protection"));
-    assert!(rights.contains("https://www.datenschutz-berlin.de"));
+    let complain = section(&notice, "Where to complain");
+    assert!(complain.contains("Berlin Commissioner for Data Protection"));
+    assert!(complain.contains("https://www.datenschutz-berlin.de"));
+    assert!(complain.contains("Art. 77"));
 }
 
 #[test]
 fn consent_can_be_withdrawn_for_the_future_only() {
-    let notice = example().render_notice();
+    let notice = md(&example());
     let news = section(&notice, "Newsletter");
     assert!(news.contains("withdraw your consent at any time"));
     assert!(news.contains("from then on"));
@@ -73,7 +80,7 @@ fn consent_can_be_withdrawn_for_the_future_only() {
 
 #[test]
 fn retention_and_holds_appear_per_category() {
-    let notice = example().render_notice();
+    let notice = md(&example());
     let ops = section(&notice, "Operations");
     assert!(
         ops.contains("deleted 90 days after it was collected"),
@@ -94,7 +101,7 @@ fn retention_and_holds_appear_per_category() {
 #[test]
 fn recipients_transfers_rights_and_profiling() {
     let p = example();
-    let notice = p.render_notice();
+    let notice = md(&p);
     let recipients = section(&notice, "Who else receives data");
     assert!(recipients.contains("Helpdesk Cloud Inc."));
     assert!(recipients.contains("United States, outside the European Economic Area"));
@@ -109,7 +116,6 @@ fn recipients_transfers_rights_and_profiling() {
         "objection",
         "portability",
         "withdraw",
-        "complain",
     ] {
         assert!(rights.contains(right), "{right}");
     }
@@ -118,7 +124,7 @@ fn recipients_transfers_rights_and_profiling() {
         section(&notice, "Profiling and automated decisions").contains("We do not profile you")
     );
     assert!(section(&notice, "Figures about groups").contains("fewer than 5 people"));
-    assert_eq!(notice, p.render_notice(), "deterministic");
+    assert_eq!(notice, md(&p), "deterministic");
 }
 
 #[test]
@@ -134,7 +140,7 @@ fn no_dpo_no_recipients_and_declared_profiling() {
             "categories = [\"ticket_text\", \"external_id\"]\nprofiling = true",
         );
     let p = Policy::parse(&src).unwrap();
-    let notice = p.render_notice();
+    let notice = md(&p);
     assert!(
         section(&notice, "Who is responsible")
             .contains("have not appointed a data protection officer")
@@ -142,9 +148,7 @@ fn no_dpo_no_recipients_and_declared_profiling() {
     let profiling = section(&notice, "Profiling and automated decisions");
     assert!(profiling.contains("Ratings") && !profiling.contains("We do not profile"));
     assert!(section(&notice, "Ratings").contains("profiling"));
-    let operator = Policy::parse(crate::OPERATOR_POLICY)
-        .unwrap()
-        .render_notice();
+    let operator = md(&Policy::parse(crate::OPERATOR_POLICY).unwrap());
     assert!(operator.contains("# Privacy notice: Tutela client accounts"));
 }
 
@@ -164,7 +168,102 @@ fn soft_opt_in_and_sale_purposes_tell_how_to_opt_out() {
         soft_opt_in = true\n\n[[purpose]]\nid = \"ad_partners\"\ndescription = \"Ad partners\"\n\
         basis = \"legitimate_interests\"\ncategories = [\"email\"]\nsale_or_sharing = true\n";
     let source = crate::EXAMPLE_POLICY.replacen("[[purpose]]", &format!("{extra}\n[[purpose]]"), 1);
-    let notice = Policy::parse(&source).unwrap().render_notice();
+    let notice = md(&Policy::parse(&source).unwrap());
     assert!(section(&notice, "Product news").contains("one click"));
     assert!(section(&notice, "Ad partners").contains("Global Privacy Control"));
+}
+
+#[test]
+fn transfers_are_named_in_the_purpose_with_their_safeguard() {
+    let notice = md(&example());
+    let support = section(&notice, "Support");
+    assert!(
+        support.contains("Sent outside the European Economic Area"),
+        "{support}"
+    );
+    assert!(
+        support.contains("Helpdesk Cloud Inc. (United States)"),
+        "{support}"
+    );
+    assert!(
+        support.contains("standard contractual clauses"),
+        "{support}"
+    );
+    assert!(!section(&notice, "Billing").contains("outside the European"));
+}
+
+#[test]
+fn purposes_naming_subject_kinds_say_whose_data_it_is() {
+    let source = crate::EXAMPLE_POLICY.replace(
+        "categories = [\"ticket_text\", \"external_id\"]",
+        "categories = [\"ticket_text\", \"external_id\"]\nsubject_kinds = [\"agent\"]",
+    );
+    let notice = md(&Policy::parse(&source).unwrap());
+    let ratings = section(&notice, "Ratings");
+    assert!(
+        ratings.contains("**About:** Support agents working for our client companies."),
+        "{ratings}"
+    );
+    assert!(!section(&notice, "Support").contains("**About:**"));
+}
+
+#[test]
+fn policy_text_cannot_add_markup_to_either_format() {
+    let source = crate::EXAMPLE_POLICY
+        .replace(
+            "description = \"Answer your support requests\"",
+            "description = \"<script>alert(1)</script> [click](https://evil.example) **now**\\n# Heading\"",
+        )
+        .replace("name = \"Helpdesk Cloud Inc.\"", "name = \"Help & <b>Desk</b>\"");
+    let p = Policy::parse(&source).unwrap();
+    let markdown = md(&p);
+    assert!(
+        !markdown.contains("<script>") && !markdown.contains("<b>"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("\\<script\\>") && markdown.contains("\\[click\\]"));
+    assert!(
+        !markdown.contains("\n# Heading"),
+        "no new block from a newline"
+    );
+    assert!(markdown.contains("\\*\\*now\\*\\*"));
+    let html = p.render_notice(NoticeFormat::Html).unwrap();
+    assert!(
+        !html.contains("<script>") && !html.contains("<b>Desk"),
+        "{html}"
+    );
+    assert!(
+        html.contains("&#60;script&#62;") || html.contains("&lt;script&gt;"),
+        "{html}"
+    );
+    assert!(
+        html.contains("Help &#38; ") || html.contains("Help &amp; "),
+        "{html}"
+    );
+}
+
+#[test]
+fn html_says_what_the_markdown_says() {
+    let p = example();
+    let html = p.render_notice(NoticeFormat::Html).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
+    assert!(html.contains("<meta name=\"viewport\""));
+    assert!(!html.contains("http://") && !html.contains("<script") && !html.contains("<link"));
+    for purpose in &p.purposes {
+        assert!(
+            html.contains(&format!("<h3 id=\"purpose-{}\">", purpose.id)),
+            "{}",
+            purpose.id
+        );
+    }
+    for text in [
+        "Acme Software GmbH",
+        "mailto:dpo@acme.example",
+        "Berlin Commissioner for Data Protection and Freedom of Information",
+        "href=\"https://www.datenschutz-berlin.de\"",
+        "fewer than 5 people",
+        "German commercial and tax law",
+    ] {
+        assert!(html.contains(text), "{text}");
+    }
 }

@@ -20,6 +20,13 @@ pub(super) const CATEGORY_REF: RefKind = RefKind {
     section: "category",
 };
 
+/// How purposes refer to subject kinds.
+const SUBJECT_KIND_REF: RefKind = RefKind {
+    code: "E_UNKNOWN_SUBJECT_KIND",
+    noun: "subject kind",
+    section: "subject_kind",
+};
+
 /// How purposes refer to recipients.
 const RECIPIENT_REF: RefKind = RefKind {
     code: "E_UNKNOWN_RECIPIENT",
@@ -216,16 +223,23 @@ fn transfer(sink: &mut Sink<'_>, r: &RawRecipient, country: &CountryCode, safegu
 }
 
 /// Reads every `[[purpose]]` and checks the rules about its basis.
+/// What purposes may refer to: the declared categories, recipients and
+/// subject kinds.
+pub(super) struct Declared<'a> {
+    pub categories: &'a Entries<Category>,
+    pub recipients: &'a Entries<Recipient>,
+    pub subject_kinds: &'a Entries<SubjectKind>,
+}
+
 pub(super) fn purposes(
     raw: &RawPolicy,
-    categories: &Entries<Category>,
-    recipients: &Entries<Recipient>,
+    declared: &Declared<'_>,
     profiling_declared: bool,
     sink: &mut Sink<'_>,
 ) -> Entries<Purpose> {
     let mut items = Vec::new();
     for p in tables(&raw.purpose) {
-        let value = purpose(p, categories, recipients, profiling_declared, sink);
+        let value = purpose(p, declared, profiling_declared, sink);
         items.push(Entry {
             id: p.id.clone(),
             value,
@@ -238,8 +252,7 @@ pub(super) fn purposes(
 
 fn purpose(
     p: &RawPurpose,
-    categories: &Entries<Category>,
-    recipients: &Entries<Recipient>,
+    declared: &Declared<'_>,
     profiling_declared: bool,
     sink: &mut Sink<'_>,
 ) -> Option<Purpose> {
@@ -262,11 +275,33 @@ fn purpose(
             );
             return None;
         }
-        resolve(sink, list, categories, &CATEGORY_REF, CategoryId::parse)
+        resolve(
+            sink,
+            list,
+            declared.categories,
+            &CATEGORY_REF,
+            CategoryId::parse,
+        )
     });
     let recips = match &p.recipients {
         None => Some(Vec::new()),
-        Some(list) => resolve(sink, list, recipients, &RECIPIENT_REF, RecipientId::parse),
+        Some(list) => resolve(
+            sink,
+            list,
+            declared.recipients,
+            &RECIPIENT_REF,
+            RecipientId::parse,
+        ),
+    };
+    let kinds = match &p.subject_kinds {
+        None => Some(Vec::new()),
+        Some(list) => resolve(
+            sink,
+            list,
+            declared.subject_kinds,
+            &SUBJECT_KIND_REF,
+            SubjectKindId::parse,
+        ),
     };
     let validity = match &p.consent_valid_for {
         None => Some(None),
@@ -285,6 +320,7 @@ fn purpose(
         basis: basis?,
         categories: cats?,
         recipients: recips?,
+        subject_kinds: kinds?,
         direct_marketing: flag(p.direct_marketing.as_ref()),
         profiling: flag(p.profiling.as_ref()),
         essential: flag(p.essential.as_ref()),

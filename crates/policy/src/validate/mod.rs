@@ -100,7 +100,16 @@ fn build(raw: &RawPolicy, sink: &mut Sink<'_>) -> Option<Policy> {
     let categories = entries::categories(raw, sink);
     let subject_kinds = entries::subject_kinds(raw, sink);
     let recipients = entries::recipients(raw, sink);
-    let purposes = entries::purposes(raw, &categories, &recipients, top.profiling, sink);
+    let purposes = entries::purposes(
+        raw,
+        &entries::Declared {
+            categories: &categories,
+            recipients: &recipients,
+            subject_kinds: &subject_kinds,
+        },
+        top.profiling,
+        sink,
+    );
     let retention = settings::retention(raw, &categories, sink);
     let holds = settings::holds(raw, &categories, sink);
     let anonymity = settings::anonymity(raw, sink);
@@ -120,6 +129,7 @@ fn build(raw: &RawPolicy, sink: &mut Sink<'_>) -> Option<Policy> {
         authority: top.authority?,
         hosting: top.hosting,
         profiling: top.profiling,
+        security_measures: top.security_measures?,
         categories: categories.complete()?,
         subject_kinds: subject_kinds.complete()?,
         purposes: purposes.complete()?,

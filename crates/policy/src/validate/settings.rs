@@ -26,6 +26,7 @@ pub(super) struct Top {
     pub name: Option<String>,
     pub hosting: Option<String>,
     pub profiling: bool,
+    pub security_measures: Option<Vec<String>>,
     pub controller: Option<Party>,
     pub dpo: Option<Option<Party>>,
     pub authority: Option<Authority>,
@@ -77,14 +78,30 @@ pub(super) fn top_level(raw: &RawPolicy, sink: &mut Sink<'_>) -> Top {
         })
     });
     let profiling = raw.profiling.as_ref().is_some_and(|p| *p.get_ref());
+    let security_measures = measures(raw.security_measures.as_ref(), sink);
     Top {
         name,
         hosting,
         profiling,
+        security_measures,
         controller,
         dpo,
         authority,
     }
+}
+
+/// `security_measures`: each a non-empty sentence; absent means none
+/// stated (the record still lists the engine's own).
+fn measures(list: Option<&TextList>, sink: &mut Sink<'_>) -> Option<Vec<String>> {
+    let Some(list) = list else {
+        return Some(Vec::new());
+    };
+    let read: Vec<Option<String>> = list
+        .get_ref()
+        .iter()
+        .map(|item| text(sink, "security_measures", Some(item)))
+        .collect();
+    read.into_iter().collect()
 }
 
 fn party(p: &RawParty, sink: &mut Sink<'_>) -> Option<Party> {

@@ -2,8 +2,22 @@
 //! points inside the text it was given; calendar spans print and parse
 //! back to themselves.
 
+// Test code: a failed unwrap is a failed test, with its message.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod accessibility;
+mod examples;
+mod snapshots;
+
 use proptest::prelude::*;
-use tutela_policy::{CalendarSpan, Diagnostic, EXAMPLE_POLICY, OPERATOR_POLICY, Policy, check};
+use tutela_policy::{
+    CalendarSpan, Diagnostic, EXAMPLE_POLICY, NoticeFormat, OPERATOR_POLICY, Policy, check,
+};
 
 /// Asserts every diagnostic's line and column lie within `source`: the
 /// line exists, and the column is at most one past its last character.
@@ -132,7 +146,11 @@ proptest! {
         prop_assert_eq!(checked.policy.is_some(), !checked.diagnostics.iter().any(Diagnostic::is_error));
         if let Some(policy) = checked.policy {
             // Whatever survives validation renders.
-            prop_assert!(policy.render_notice().starts_with("# Privacy notice"));
+            let md = policy.render_notice(NoticeFormat::Markdown);
+            prop_assert!(md.is_ok_and(|n| n.starts_with("# Privacy notice")));
+            let html = policy.render_notice(NoticeFormat::Html);
+            prop_assert!(html.is_ok_and(|n| n.starts_with("<!DOCTYPE html>")));
+            prop_assert!(policy.record().to_json().is_ok());
         }
     }
 

@@ -9,6 +9,7 @@ pub mod checkpoints;
 pub mod consents;
 pub mod deaths;
 pub mod keys;
+pub mod notice;
 pub mod ops;
 pub mod policy;
 pub mod recipients;

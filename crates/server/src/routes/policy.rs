@@ -1,5 +1,5 @@
-//! The tenant's policy: the version in force, earlier versions, the privacy
-//! notice rendered from it, publication of a new version, and a dry-run
+//! The tenant's policy: the version in force, earlier versions (the notice
+//! and record rendered from it are in `notice.rs`), publication of a new version, and a dry-run
 //! check that reports every problem with its position.
 
 use crate::AppState;
@@ -13,8 +13,7 @@ use crate::wire::{
 };
 use axum::Json;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
 use tutela_engine::principal::Act;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -24,7 +23,6 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(current_policy, publish_policy))
         .routes(routes!(policy_versions))
-        .routes(routes!(policy_notice))
         .routes(routes!(check_policy))
 }
 
@@ -56,24 +54,6 @@ async fn policy_versions(
 ) -> Result<Json<Vec<PolicyVersion>>, ApiError> {
     let rows = state.engine.policy_versions(&who).await?;
     Ok(Json(rows.iter().map(PolicyVersion::from).collect()))
-}
-
-/// The privacy notice rendered from the policy in force, as Markdown.
-#[utoipa::path(get, path = "/v1/policy/notice", tag = "policy", security(("bearer" = [])),
-    params(VersionQuery),
-    responses((status = 200, description = "The notice", body = String, content_type = "text/markdown"), Errors))]
-async fn policy_notice(
-    State(state): State<AppState>,
-    Auth(who): Auth,
-    ApiQuery(query): ApiQuery<VersionQuery>,
-) -> Result<Response, ApiError> {
-    let (_, parsed) = state.engine.policy(&who, query.version).await?;
-    let notice = parsed.render_notice();
-    Ok((
-        [(header::CONTENT_TYPE, "text/markdown; charset=utf-8")],
-        notice,
-    )
-        .into_response())
 }
 
 /// Publishes a new policy version; it governs every act from now on. An

@@ -24,6 +24,7 @@ mod erasure;
 mod fuzz;
 mod holds;
 mod input;
+mod notice;
 mod ops;
 mod purposes;
 mod recipients;

@@ -21,6 +21,7 @@ const ROUTES: &[&str] = &[
     "PUT /v1/policy",
     "GET /v1/policy/versions",
     "GET /v1/policy/notice",
+    "GET /v1/policy/record",
     "POST /v1/policy/check",
     "POST /v1/subjects",
     "POST /v1/subjects/lookup",
