@@ -18,7 +18,7 @@ pub use crate::holds::{HeldRecordRow, HoldRow, SubjectHolds};
 use crate::ids::{ApiKeyId, HoldId, RecordId, RequestId, SubjectId, TenantId};
 use crate::requests::RequestRow;
 pub use crate::requests::{RequestCursor, RequestFilter};
-pub use crate::retention::{Anchors, EventRow, PlanRow};
+pub use crate::retention::{Anchors, EventRow, PlanRow, RecordStamp};
 use async_trait::async_trait;
 use jiff::Timestamp;
 pub use rows::{
@@ -473,6 +473,14 @@ pub trait Store: Send + Sync {
         tenant: &TenantId,
         subject: SubjectId,
     ) -> Result<Anchors, StoreError>;
+    /// A live subject's records as stamps (id, category, collection time;
+    /// no ciphertext), in one read; `None` when the subject is erased or
+    /// gone. What a retention sweep decides on before it loads more.
+    async fn record_stamps(
+        &self,
+        tenant: &TenantId,
+        subject: SubjectId,
+    ) -> Result<Option<Vec<RecordStamp>>, StoreError>;
     /// Whether the tenant has recorded an event of this name, for
     /// anyone: a rule counted from an event never recorded cannot be due.
     async fn event_recorded(&self, tenant: &TenantId, name: &EventName)

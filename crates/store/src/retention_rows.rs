@@ -5,8 +5,10 @@
 
 use crate::error::corrupt;
 use crate::rows::{category, instant, tenant, uuid};
-use tutela_engine::ids::{EventId, SubjectId};
-use tutela_engine::store::{AggregateRow, CandidateCursor, EventRow, PlanRow, StoreError};
+use tutela_engine::ids::{EventId, RecordId, SubjectId};
+use tutela_engine::store::{
+    AggregateRow, CandidateCursor, EventRow, PlanRow, RecordStamp, StoreError,
+};
 use tutela_policy::{EventName, PlanName};
 
 /// `events`, column for column.
@@ -129,6 +131,50 @@ impl TryFrom<CandidateDb> for CandidateCursor {
             subject: SubjectId(uuid(&r.subject_id, "records.subject_id")?),
         })
     }
+}
+
+/// A row of `sql::SELECT_RECORD_STAMPS`: the subject's erasure time, and
+/// one record's stamp (all NULL when the subject has no record).
+#[derive(sqlx::FromRow)]
+pub(crate) struct StampDb {
+    erased_at: Option<i64>,
+    record_id: Option<String>,
+    category: Option<String>,
+    collected_at: Option<i64>,
+}
+
+/// A row of `sql::SELECT_RECORD_STAMPS` on SQLite.
+pub(crate) fn stamp_from_sqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<StampDb> {
+    Ok(StampDb {
+        erased_at: r.get(0)?,
+        record_id: r.get(1)?,
+        category: r.get(2)?,
+        collected_at: r.get(3)?,
+    })
+}
+
+/// A live subject's stamps, oldest first (then by id, as a subject's
+/// records are loaded); `None` when no row came back (no such subject) or
+/// the subject is erased.
+pub(crate) fn stamps(rows: Vec<StampDb>) -> Result<Option<Vec<RecordStamp>>, StoreError> {
+    if rows.first().is_none_or(|r| r.erased_at.is_some()) {
+        return Ok(None);
+    }
+    let mut stamps = Vec::with_capacity(rows.len());
+    for row in rows {
+        let (id, cat, at) = match (row.record_id, row.category, row.collected_at) {
+            (Some(id), Some(cat), Some(at)) => (id, cat, at),
+            (None, None, None) => continue,
+            _ => return Err(corrupt("records")),
+        };
+        stamps.push(RecordStamp {
+            id: RecordId(uuid(&id, "records.record_id")?),
+            category: category(&cat, "records.category")?,
+            collected_at: instant(at, "records.collected_at")?,
+        });
+    }
+    stamps.sort_by_key(|s| (s.collected_at, s.id));
+    Ok(Some(stamps))
 }
 
 /// The cursor's arguments: the start of time and the empty id before the

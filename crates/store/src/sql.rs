@@ -15,12 +15,14 @@ mod deliveries;
 mod holds;
 mod requests;
 mod retention;
+mod shape;
 
 pub(crate) use consent::*;
 pub(crate) use deliveries::*;
 pub(crate) use holds::*;
 pub(crate) use requests::*;
 pub(crate) use retention::*;
+pub(crate) use shape::{in_list, insert_rows};
 use tutela_engine::store::SubjectView;
 use tutela_policy::CategoryId;
 
@@ -47,25 +49,6 @@ pub(crate) const INSERT_RECORDS_INTO: &str = "INSERT INTO records \
 /// backends' limits on bound parameters.
 pub(crate) const MAX_ROWS_PER_INSERT: usize = 100;
 
-/// `head` followed by `rows` tuples of `columns` placeholders:
-/// `($1, $2), ($3, $4)`. Only placeholders are formatted in; values are
-/// always bound.
-pub(crate) fn insert_rows(head: &str, columns: usize, rows: usize) -> String {
-    let mut sql = String::with_capacity(head.len() + rows * columns * 5);
-    sql.push_str(head);
-    for row in 0..rows {
-        if row > 0 {
-            sql.push_str(", ");
-        }
-        let placeholders: Vec<String> = (1..=columns)
-            .map(|c| format!("${}", row * columns + c))
-            .collect();
-        sql.push('(');
-        sql.push_str(&placeholders.join(", "));
-        sql.push(')');
-    }
-    sql
-}
 /// Append to a consent ledger.
 pub(crate) const INSERT_CONSENT: &str = "INSERT INTO consents \
     (tenant_id, consent_id, subject_id, purpose, granted, at_us, expires_at, policy_version, source, \
@@ -120,14 +103,6 @@ pub(crate) const DELETE_RECORD_IDENTIFIERS_IN: &str =
     "DELETE FROM identifiers WHERE tenant_id = $1 AND subject_id = $2 AND record_id IN (";
 /// The most record ids one `IN` list binds.
 pub(crate) const MAX_IDS_PER_IN: usize = 100;
-
-/// `head` (ending in `IN (`) followed by `ids` placeholders from `$3`, and
-/// the closing parenthesis. Only placeholders are formatted in; values are
-/// always bound.
-pub(crate) fn in_list(head: &str, ids: usize) -> String {
-    let placeholders: Vec<String> = (3..3 + ids).map(|n| format!("${n}")).collect();
-    format!("{head}{})", placeholders.join(", "))
-}
 
 /// Store an API key.
 pub(crate) const INSERT_API_KEY: &str = "INSERT INTO api_keys \

@@ -24,6 +24,7 @@ mod retention;
 mod retention_read;
 mod source;
 mod subjects;
+mod sweep_change;
 mod tenants;
 mod unsubscribe;
 

@@ -11,20 +11,17 @@
 //! two sweepers racing on one subject commit once, and the loser's change
 //! fails whole (counted as `skipped`).
 
-use crate::audit::{Action, Outcome};
-use crate::deliveries::NoticeKind;
+use super::sweep_change::{held_any, sweeper};
+use crate::audit::{Action, AuditChain, Outcome};
 use crate::engine::Engine;
 use crate::error::EngineError;
 use crate::ids::{SubjectId, TenantId};
-use crate::principal::{Principal, Role};
-use crate::retention::{self, SubjectSweep, candidate_cutoff, month_of};
-use crate::store::{
-    AggregateRow, CandidateCursor, Change, RecordFilter, StoreError, SubjectView, Write,
-};
+use crate::retention::{self, candidate_cutoff};
+use crate::store::{CandidateCursor, Change, RecordFilter, StoreError, SubjectView, Write};
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
-use tutela_policy::{Anchor, CategoryId, Disposal, Policy};
+use tutela_policy::{Anchor, Policy};
 
 /// Candidate rows read per page.
 pub const SWEEP_PAGE: u32 = 500;
@@ -74,16 +71,6 @@ pub(super) struct Walk {
     after: Option<CandidateCursor>,
     seen: HashSet<SubjectId>,
     done: bool,
-}
-
-fn sweeper(tenant: &TenantId) -> Principal {
-    Principal {
-        tenant: tenant.clone(),
-        actor: SWEEP_ACTOR.to_owned(),
-        role: Role::Admin,
-        purposes: Vec::new(),
-        operator: false,
-    }
 }
 
 impl Engine {
@@ -139,8 +126,6 @@ impl Engine {
     }
 
     /// A live subject's records and anchors; `None` when erased or gone.
-    /// The anchors' three reads are skipped when every rule counts from
-    /// collection (the common case: logs, forms).
     pub(super) async fn sweep_load(
         &self,
         tenant: &TenantId,
@@ -157,12 +142,23 @@ impl Engine {
         if view.subject.erased_at.is_some() {
             return Ok(None);
         }
-        let anchors = if policy.retention.iter().all(|r| r.from == Anchor::Collected) {
-            retention::Anchors::default()
-        } else {
-            self.store.subject_anchors(tenant, subject).await?
-        };
+        let anchors = self.sweep_anchors(tenant, policy, subject).await?;
         Ok(Some((view, anchors)))
+    }
+
+    /// What the subject's periods count from; the three reads are skipped
+    /// when every rule counts from collection (the common case).
+    async fn sweep_anchors(
+        &self,
+        tenant: &TenantId,
+        policy: &Policy,
+        subject: SubjectId,
+    ) -> Result<retention::Anchors, EngineError> {
+        if policy.retention.iter().all(|r| r.from == Anchor::Collected) {
+            Ok(retention::Anchors::default())
+        } else {
+            Ok(self.store.subject_anchors(tenant, subject).await?)
+        }
     }
 
     /// Sweeps one tenant at the clock's now: every due record disposed of
@@ -229,6 +225,7 @@ impl Engine {
         report: &mut SweepReport,
         progress: &(dyn Fn(&SweepReport) + Send + Sync),
     ) -> Result<(), EngineError> {
+        let chain = self.chain(tenant);
         let mut groups = claimed.chunks(SWEEP_CONCURRENCY);
         let mut ready = match groups.next() {
             Some(group) => self.sweep_prepare_group(tenant, policy, group, now).await?,
@@ -236,7 +233,7 @@ impl Engine {
         };
         loop {
             let next = groups.next();
-            let commit = self.sweep_commit_group(tenant, ready);
+            let commit = self.sweep_commit_group(tenant, &chain, ready);
             let (done, prepared) = match next {
                 Some(group) => {
                     let prepare = self.sweep_prepare_group(tenant, policy, group, now);
@@ -278,19 +275,46 @@ impl Engine {
     async fn sweep_commit_group(
         &self,
         tenant: &TenantId,
+        chain: &AuditChain,
         ready: Vec<Prepared>,
     ) -> Vec<Result<SweepReport, EngineError>> {
         futures::future::join_all(
             ready
                 .into_iter()
-                .map(|prepared| self.sweep_commit(tenant, prepared)),
+                .map(|prepared| self.sweep_commit(tenant, chain, prepared)),
         )
         .await
     }
 
     /// One subject's sweep, up to its change: nothing to do, or the change
-    /// with what it will count once committed.
+    /// with what it will count once committed. Decided first on the
+    /// record stamps (no values); the subject is loaded whole only when a
+    /// due record is under a hold or nothing would be left to keep.
     async fn sweep_prepare(
+        &self,
+        tenant: &TenantId,
+        policy: &Policy,
+        subject: SubjectId,
+        now: Timestamp,
+    ) -> Result<Prepared, EngineError> {
+        let Some(stamps) = self.store.record_stamps(tenant, subject).await? else {
+            return Ok(Prepared::Nothing);
+        };
+        let anchors = self.sweep_anchors(tenant, policy, subject).await?;
+        let plan = retention::plan_subject(policy, &stamps, &anchors, now);
+        if plan.is_empty() {
+            return Ok(Prepared::Nothing);
+        }
+        if plan.whole_subject || held_any(policy, &plan) {
+            return self.sweep_prepare_whole(tenant, policy, subject, now).await;
+        }
+        let (change, counts) = self.sweep_deletes(tenant, subject, &plan);
+        Ok(Prepared::Change(change, counts))
+    }
+
+    /// A sweep that needs the subject whole (a hold re-seals values, or
+    /// the subject is erased): loaded and decided again on the full view.
+    async fn sweep_prepare_whole(
         &self,
         tenant: &TenantId,
         policy: &Policy,
@@ -304,9 +328,7 @@ impl Engine {
         if plan.is_empty() {
             return Ok(Prepared::Nothing);
         }
-        let (change, mut counts) = self.sweep_change(tenant, policy, &view, &plan, now).await?;
-        counts.subjects_swept = 1;
-        counts.subjects_erased = u64::from(plan.whole_subject);
+        let (change, counts) = self.sweep_change(tenant, policy, &view, &plan, now).await?;
         Ok(Prepared::Change(change, counts))
     }
 
@@ -315,6 +337,7 @@ impl Engine {
     async fn sweep_commit(
         &self,
         tenant: &TenantId,
+        chain: &AuditChain,
         prepared: Prepared,
     ) -> Result<SweepReport, EngineError> {
         let seen = SweepReport {
@@ -324,7 +347,7 @@ impl Engine {
         let Prepared::Change(change, counts) = prepared else {
             return Ok(seen);
         };
-        match self.commit(tenant, change).await {
+        match self.commit_on(tenant, change, chain).await {
             Ok(()) => {
                 let mut report = seen;
                 report.add(&counts);
@@ -333,85 +356,6 @@ impl Engine {
             Err(e) if lost_race(&e) => Ok(SweepReport { skipped: 1, ..seen }),
             Err(e) => Err(e),
         }
-    }
-
-    /// The change of one subject's sweep and what it counts.
-    async fn sweep_change(
-        &self,
-        tenant: &TenantId,
-        policy: &Policy,
-        view: &SubjectView,
-        plan: &SubjectSweep<'_>,
-        now: Timestamp,
-    ) -> Result<(Change, SweepReport), EngineError> {
-        let subject = view.subject.id;
-        let mut counts = SweepReport::default();
-        // Due records a statutory hold still covers move under the hold
-        // (Art. 17(3)(b)); for a whole-subject erasure, as erasure does.
-        let mut due_view = view.clone();
-        due_view.records = plan.due.iter().map(|(r, _)| (*r).clone()).collect();
-        let (mut writes, held) = self.hold_writes(tenant, &due_view, policy, now)?;
-        counts.held = held as u64;
-        let mut groups: BTreeMap<(CategoryId, String), u64> = BTreeMap::new();
-        for (record, due) in &plan.due {
-            if due.then == Disposal::Anonymise {
-                *groups
-                    .entry((record.category.clone(), month_of(record.collected_at)))
-                    .or_insert(0) += 1;
-                counts.anonymised += 1;
-            } else {
-                counts.deleted += 1;
-            }
-            // Conditional: the subject live and the record still there.
-            writes.push(Write::DeleteRecord {
-                subject,
-                record: record.id,
-            });
-        }
-        writes.extend(groups.into_iter().map(|((category, period), count)| {
-            Write::AddAggregate(AggregateRow {
-                category,
-                period,
-                count,
-            })
-        }));
-        if plan.whole_subject {
-            writes.extend(
-                self.subject_notices(tenant, view, NoticeKind::SubjectErased)
-                    .await?,
-            );
-            self.write_ahead(tenant, subject, now).await?;
-            writes.push(Write::EraseSubject { subject, at: now });
-        }
-        let rules: Vec<String> = {
-            let mut r: Vec<usize> = plan.due.iter().map(|(_, d)| d.rule).collect();
-            r.sort_unstable();
-            r.dedup();
-            r.iter().map(usize::to_string).collect()
-        };
-        let detail = format!(
-            "deleted={} anonymised={} held={} erased={} rules={}",
-            counts.deleted,
-            counts.anonymised,
-            counts.held,
-            plan.whole_subject,
-            rules.join(",")
-        );
-        let event = self.event(
-            &sweeper(tenant),
-            Action::RetentionSweep,
-            None,
-            Some(subject),
-            detail,
-            Outcome::Allowed,
-        );
-        Ok((
-            Change {
-                writes,
-                audit: vec![event],
-            },
-            counts,
-        ))
     }
 
     /// Erases held records whose hold ended, one change per subject.

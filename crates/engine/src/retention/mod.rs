@@ -12,12 +12,14 @@
 
 mod due;
 mod forecast;
+mod stamp;
 mod sweep;
 #[cfg(test)]
 mod tests;
 
 pub use due::{ACTIVITY_GRANULARITY, Due, anchor_time, candidate_cutoff, due};
 pub use forecast::{ForecastLine, forecast, month_of};
+pub use stamp::{RecordStamp, Stamped};
 pub use sweep::{SubjectSweep, plan_subject};
 
 use crate::ids::{EventId, SubjectId, TenantId};

@@ -202,6 +202,14 @@ impl Store for Faulty {
         self.inner.subject_anchors(tenant, subject).await
     }
 
+    async fn record_stamps(
+        &self,
+        tenant: &TenantId,
+        subject: SubjectId,
+    ) -> Result<Option<Vec<RecordStamp>>, StoreError> {
+        self.inner.record_stamps(tenant, subject).await
+    }
+
     async fn event_recorded(
         &self,
         tenant: &TenantId,

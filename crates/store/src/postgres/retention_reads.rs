@@ -1,13 +1,15 @@
 //! The reads of retention on the PostgreSQL read pool.
 
 use crate::error::backend;
-use crate::retention_rows::{AggregateDb, CandidateDb, EventDb, PlanDb, cursor_args};
+use crate::retention_rows::{
+    AggregateDb, CandidateDb, EventDb, PlanDb, StampDb, cursor_args, stamps,
+};
 use crate::rows::{convert, instant, micros};
 use crate::sql;
 use jiff::Timestamp;
 use sqlx::postgres::PgPool;
 use tutela_engine::ids::{SubjectId, TenantId};
-use tutela_engine::store::{AggregateRow, Anchors, CandidateCursor, StoreError};
+use tutela_engine::store::{AggregateRow, Anchors, CandidateCursor, RecordStamp, StoreError};
 use tutela_policy::EventName;
 
 /// A subject's events (and the tenant's), plans and activity mark.
@@ -42,6 +44,22 @@ pub(crate) async fn subject_anchors(
             .map(|(us,)| instant(us, "subject_activity.last_at"))
             .transpose()?,
     })
+}
+
+/// A live subject's record stamps, in one statement; `None` when erased
+/// or gone.
+pub(crate) async fn record_stamps(
+    pool: &PgPool,
+    tenant: &TenantId,
+    subject: SubjectId,
+) -> Result<Option<Vec<RecordStamp>>, StoreError> {
+    let rows: Vec<StampDb> = sqlx::query_as(sql::SELECT_RECORD_STAMPS)
+        .bind(tenant.as_str())
+        .bind(subject.to_string())
+        .fetch_all(pool)
+        .await
+        .map_err(|e| backend("records", &e))?;
+    stamps(rows)
 }
 
 /// Whether an event of `name` was recorded.

@@ -13,7 +13,7 @@ use tutela_engine::death::DeathRow;
 use tutela_engine::deliveries::{DeliveryFilter, DeliveryRow, EndpointRow};
 use tutela_engine::ids::{RequestId, SubjectId, TenantId};
 use tutela_engine::requests::{RequestCursor, RequestFilter, RequestRow};
-use tutela_engine::store::{AggregateRow, Anchors, CandidateCursor};
+use tutela_engine::store::{AggregateRow, Anchors, CandidateCursor, RecordStamp};
 use tutela_engine::store::{
     ApiKeyGrant, ApiKeyRow, AuditCursor, Change, HeldRecordRow, PolicyRow, RecordFilter, Store,
     StoreError, SubjectHolds, SubjectView, TenantRow,
@@ -191,6 +191,14 @@ impl Store for PgStore {
         subject: SubjectId,
     ) -> Result<Anchors, StoreError> {
         retention_reads::subject_anchors(&self.pool, tenant, subject).await
+    }
+
+    async fn record_stamps(
+        &self,
+        tenant: &TenantId,
+        subject: SubjectId,
+    ) -> Result<Option<Vec<RecordStamp>>, StoreError> {
+        retention_reads::record_stamps(&self.pool, tenant, subject).await
     }
 
     async fn event_recorded(

@@ -48,6 +48,14 @@ pub(crate) const SELECT_PLANS_OF: &str = "SELECT tenant_id, subject_id, since, p
 /// A subject's last-activity mark.
 pub(crate) const SELECT_ACTIVITY_OF: &str =
     "SELECT last_at FROM subject_activity WHERE tenant_id = $1 AND subject_id = $2";
+/// A subject's state and its records' stamps (id, category, collection
+/// time; no ciphertext) in one read: no row when the subject is missing,
+/// one row with NULL record columns when it has no record. Served by the
+/// subjects' key and `records_by_subject`.
+pub(crate) const SELECT_RECORD_STAMPS: &str = "SELECT s.erased_at, r.record_id, r.category, \
+    r.collected_at FROM subjects s LEFT JOIN records r \
+    ON r.tenant_id = s.tenant_id AND r.subject_id = s.subject_id \
+    WHERE s.tenant_id = $1 AND s.subject_id = $2";
 /// Whether any event of a name was recorded (served by `events_by_name`).
 pub(crate) const SELECT_EVENT_RECORDED: &str =
     "SELECT 1 FROM events WHERE tenant_id = $1 AND name = $2 LIMIT 1";
@@ -97,6 +105,7 @@ mod tests {
             SELECT_EVENTS_FOR,
             SELECT_PLANS_OF,
             SELECT_ACTIVITY_OF,
+            SELECT_RECORD_STAMPS,
             SELECT_EVENT_RECORDED,
             SELECT_RETENTION_CANDIDATES,
             SELECT_AGGREGATES,

@@ -2,13 +2,14 @@
 
 use super::reads::{all, one};
 use crate::retention_rows::{
-    AggregateDb, CandidateDb, EventDb, PlanDb, aggregate_from_sqlite, candidate_from_sqlite,
-    cursor_args, event_from_sqlite, plan_from_sqlite,
+    AggregateDb, CandidateDb, EventDb, PlanDb, StampDb, aggregate_from_sqlite,
+    candidate_from_sqlite, cursor_args, event_from_sqlite, plan_from_sqlite, stamp_from_sqlite,
+    stamps,
 };
 use crate::rows::{convert, instant, micros};
 use crate::sql;
 use jiff::Timestamp;
-use tutela_engine::store::{AggregateRow, Anchors, CandidateCursor, StoreError};
+use tutela_engine::store::{AggregateRow, Anchors, CandidateCursor, RecordStamp, StoreError};
 
 /// A subject's events (and the tenant's), plans and activity mark.
 pub(crate) fn subject_anchors(
@@ -44,6 +45,23 @@ pub(crate) fn subject_anchors(
             .map(|us| instant(us, "subject_activity.last_at"))
             .transpose()?,
     })
+}
+
+/// A live subject's record stamps, in one statement; `None` when erased
+/// or gone.
+pub(crate) fn record_stamps(
+    conn: &rusqlite::Connection,
+    tenant: &str,
+    subject: &str,
+) -> Result<Option<Vec<RecordStamp>>, StoreError> {
+    let rows: Vec<StampDb> = all(
+        conn,
+        sql::SELECT_RECORD_STAMPS,
+        [tenant, subject],
+        "records",
+        stamp_from_sqlite,
+    )?;
+    stamps(rows)
 }
 
 /// Whether an event of `name` was recorded.

@@ -16,7 +16,7 @@ use tutela_engine::deliveries::{DeliveryFilter, DeliveryRow, EndpointRow};
 use tutela_engine::ids::RequestId;
 use tutela_engine::ids::{SubjectId, TenantId};
 use tutela_engine::requests::{RequestCursor, RequestFilter, RequestRow};
-use tutela_engine::store::{AggregateRow, Anchors, CandidateCursor};
+use tutela_engine::store::{AggregateRow, Anchors, CandidateCursor, RecordStamp};
 use tutela_engine::store::{
     ApiKeyGrant, ApiKeyRow, AuditCursor, Change, HeldRecordRow, PolicyRow, RecordFilter, Store,
     StoreError, SubjectHolds, SubjectView, TenantRow,
@@ -262,6 +262,18 @@ impl Store for SqliteStore {
         let subject = subject.to_string();
         self.readers
             .run(move |c| retention_reads::subject_anchors(c, tenant.as_str(), &subject))
+            .await
+    }
+
+    async fn record_stamps(
+        &self,
+        tenant: &TenantId,
+        subject: SubjectId,
+    ) -> Result<Option<Vec<RecordStamp>>, StoreError> {
+        let tenant = tenant.clone();
+        let subject = subject.to_string();
+        self.readers
+            .run(move |c| retention_reads::record_stamps(c, tenant.as_str(), &subject))
             .await
     }
 

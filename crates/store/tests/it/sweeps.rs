@@ -49,7 +49,60 @@ keep = "90 days"
 from = "collected"
 "#;
 
-conformance!(candidate_pages_walk_records_of_one_instant_once_each_in_order);
+conformance!(
+    candidate_pages_walk_records_of_one_instant_once_each_in_order,
+    record_stamps_are_a_live_subjects_records_oldest_first,
+);
+
+/// The sweep's first read: each record of a live subject as id, category
+/// and collection time, oldest first; nothing for an erased or unknown
+/// subject, an empty list for a subject without records.
+async fn record_stamps_are_a_live_subjects_records_oldest_first(store: Arc<dyn Store>) {
+    let store = store.as_ref();
+    let t = setup_tenant(store, "acme").await;
+    let s = setup_subject(store, &t).await;
+    let rows = [
+        record_row(&t, s.id, "email", 3),
+        record_row(&t, s.id, "name", 1),
+        record_row(&t, s.id, "name", 2),
+    ];
+    let writes = rows.iter().cloned().map(Write::InsertRecord).collect();
+    apply(store, &t, writes).await.unwrap();
+    let stamps = store.record_stamps(&t, s.id).await.unwrap().unwrap();
+    let got: Vec<_> = stamps
+        .iter()
+        .map(|r| (r.id, r.category.as_str(), r.collected_at))
+        .collect();
+    let want: Vec<_> = [&rows[1], &rows[2], &rows[0]]
+        .iter()
+        .map(|r| (r.id, r.category.as_str(), r.collected_at))
+        .collect();
+    assert_eq!(got, want);
+
+    let empty = setup_subject(store, &t).await;
+    assert_eq!(
+        store.record_stamps(&t, empty.id).await.unwrap(),
+        Some(vec![])
+    );
+    assert_eq!(
+        store.record_stamps(&t, SubjectId::new()).await.unwrap(),
+        None
+    );
+    let other = setup_tenant(store, "other").await;
+    assert_eq!(store.record_stamps(&other, s.id).await.unwrap(), None);
+
+    apply(
+        store,
+        &t,
+        vec![Write::EraseSubject {
+            subject: s.id,
+            at: at(20),
+        }],
+    )
+    .await
+    .unwrap();
+    assert_eq!(store.record_stamps(&t, s.id).await.unwrap(), None);
+}
 
 /// Records collected at one instant (an import) page by (time, subject):
 /// every candidate row once, in order, the cursor resuming after ties.
