@@ -13,12 +13,14 @@
 mod consent;
 mod deliveries;
 mod holds;
+mod reports;
 mod requests;
 mod retention;
 
 pub(crate) use consent::*;
 pub(crate) use deliveries::*;
 pub(crate) use holds::*;
+pub(crate) use reports::*;
 pub(crate) use requests::*;
 pub(crate) use retention::*;
 use tutela_engine::store::SubjectView;
