@@ -19,6 +19,7 @@ mod held_live;
 mod holds;
 mod operations;
 mod purposes;
+mod reports;
 mod retention;
 mod roles;
 mod time;
