@@ -16,6 +16,7 @@ mod keys;
 mod receipts;
 mod records;
 mod rectify;
+mod report_walk;
 mod reports;
 mod request_answer;
 mod request_transfer;

@@ -67,7 +67,7 @@ mod tests {
     #[test]
     fn removing_a_subject_moves_up_only_those_below() {
         let s = ids(4);
-        let all = vec![(s[0], 9), (s[1], 7), (s[2], 4), (s[3], 2)];
+        let all = [(s[0], 9), (s[1], 7), (s[2], 4), (s[3], 2)];
         let without: Vec<_> = all.iter().copied().filter(|(id, _)| *id != s[1]).collect();
         let ranks: Vec<u64> = rank(without, 10).iter().map(|r| r.rank).collect();
         assert_eq!(ranks, vec![1, 2, 3]);

@@ -17,6 +17,7 @@ mod erasure_ledger;
 mod faulty;
 mod held_live;
 mod holds;
+mod kudos;
 mod operations;
 mod purposes;
 mod reports;
