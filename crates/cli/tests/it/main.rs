@@ -28,6 +28,7 @@ mod metrics;
 mod pg;
 mod plaintext;
 mod policy;
+mod reports;
 mod requests;
 mod storage;
 mod support;
