@@ -59,6 +59,9 @@ enum Command {
     /// Record lifecycle events and plan changes retention counts from.
     #[command(subcommand)]
     Events(cmd::events::EventsCommand),
+    /// The anonymised aggregate export of a reporting purpose (CSV).
+    #[command(subcommand)]
+    Reports(cmd::reports::ReportsCommand),
     /// Verify the tamper-evident audit chains.
     #[command(subcommand)]
     Audit(cmd::audit::AuditCommand),
@@ -144,6 +147,10 @@ async fn run_command(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Events(command) => {
             logging::init_for_command()?;
             cmd::events::run(config, command).await
+        }
+        Command::Reports(command) => {
+            logging::init_for_command()?;
+            cmd::reports::run(config, command).await
         }
         Command::Audit(command) => {
             logging::init_for_command()?;

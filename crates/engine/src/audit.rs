@@ -111,6 +111,14 @@ pub enum Action {
     RetentionSweep,
     /// The retention forecast or aggregates were read.
     RetentionRead,
+    /// A subject's data was counted in a report or an anonymised export
+    /// (one entry per subject included, so it is in their access log).
+    ReportUse,
+    /// A report was made for a reporting purpose (counts only).
+    ReportMake,
+    /// An anonymised aggregate export was disclosed to a recipient
+    /// (Recital 26, Art. 89), or refused.
+    ReportExport,
 }
 
 impl Action {
@@ -157,6 +165,9 @@ impl Action {
             Self::PlanChange => "subject.plan",
             Self::RetentionSweep => "retention.sweep",
             Self::RetentionRead => "retention.read",
+            Self::ReportUse => "report.use",
+            Self::ReportMake => "report.make",
+            Self::ReportExport => "report.export",
         }
     }
 }

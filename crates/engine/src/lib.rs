@@ -21,6 +21,7 @@ pub mod ledger;
 pub mod notify;
 mod ops;
 pub mod principal;
+pub mod reports;
 pub mod requests;
 pub mod retention;
 pub mod store;

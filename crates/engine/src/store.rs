@@ -516,6 +516,19 @@ pub trait Store: Send + Sync {
         tenant: &TenantId,
     ) -> Result<Vec<AggregateRow>, StoreError>;
 
+    /// A page of the subjects holding at least one record of `category`,
+    /// ordered by id (in the backend's text order), those after `after`
+    /// (from the start with `None`), at most `limit`: what a report pages
+    /// through, so a large tenant is read a bounded page at a time. Erased
+    /// subjects hold no records, so none is returned.
+    async fn report_subjects(
+        &self,
+        tenant: &TenantId,
+        category: &CategoryId,
+        after: Option<SubjectId>,
+        limit: u32,
+    ) -> Result<Vec<SubjectId>, StoreError>;
+
     /// Every tenant id that has a tenant row, an audit head or an audit
     /// entry, sorted. An operator-only maintenance query: besides listing
     /// tenants, the one read that spans tenants. It returns ids only, never

@@ -201,6 +201,15 @@ pub struct Purpose {
     /// Sells or shares data (CCPA/CPRA): a Global Privacy Control signal
     /// objects to it (Art. 21(5)).
     pub sale_or_sharing: bool,
+    /// Aggregate reports over identified data (counts, rankings, team
+    /// totals) may be made for it; everyone whose data it may not use
+    /// right now (objection, withdrawn consent, restriction, erasure) is
+    /// left out of every report.
+    pub reporting: bool,
+    /// Recipients that may receive the purpose's anonymised aggregate
+    /// export (Recital 26, Art. 89) and nothing else: listing one here
+    /// discloses no personal data to it. Only on a reporting purpose.
+    pub export_to: Vec<RecipientId>,
 }
 
 impl Purpose {
@@ -218,6 +227,11 @@ impl Purpose {
     /// Whether the purpose may disclose to this recipient.
     pub fn discloses_to(&self, r: &RecipientId) -> bool {
         self.recipients.contains(r)
+    }
+
+    /// Whether the purpose's anonymised export may go to this recipient.
+    pub fn exports_to(&self, r: &RecipientId) -> bool {
+        self.reporting && self.export_to.contains(r)
     }
 }
 

@@ -91,6 +91,8 @@ pub(crate) struct RawPurpose {
     pub consent_valid_for: Option<Text>,
     pub soft_opt_in: Option<Spanned<bool>>,
     pub sale_or_sharing: Option<Spanned<bool>>,
+    pub reporting: Option<Spanned<bool>>,
+    pub export_to: Option<TextList>,
 }
 
 /// One `[[recipient]]`.

@@ -74,6 +74,8 @@ const PURPOSE: &[Field] = &[
     opt("consent_valid_for", Str),
     opt("soft_opt_in", Bool),
     opt("sale_or_sharing", Bool),
+    opt("reporting", Bool),
+    opt("export_to", StrList),
 ];
 const RECIPIENT: &[Field] = &[
     req("id", Str),

@@ -90,6 +90,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::deaths::router())
         .merge(routes::recipients::router())
         .merge(routes::retention::router())
+        .merge(routes::reports::router())
         .merge(routes::audit::router())
         .merge(routes::checkpoints::router())
 }

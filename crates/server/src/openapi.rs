@@ -30,6 +30,7 @@ Every error is `{\"error\": {\"code\", \"message\"}}` with a stable code.",
         (name = "requests", description = "Data subject requests: filing, identity check, due dates, refusal and fulfilment."),
         (name = "audit", description = "The tamper-evident audit chain."),
         (name = "retention", description = "Lifecycle events and plan changes that start retention periods, the forecast of what the sweep will remove, and anonymised aggregates (Art. 5(1)(e))."),
+        (name = "reports", description = "Reports over identified data for a reporting purpose (counts, rankings, group totals) that leave out everyone the purpose may not use now, and anonymised aggregate exports to a recipient the policy lists (Art. 21, Recital 26, Art. 89)."),
     )
 )]
 pub struct ApiDoc;

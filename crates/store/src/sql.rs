@@ -13,6 +13,7 @@
 mod consent;
 mod deliveries;
 mod holds;
+mod reports;
 mod requests;
 mod retention;
 mod shape;
@@ -20,6 +21,7 @@ mod shape;
 pub(crate) use consent::*;
 pub(crate) use deliveries::*;
 pub(crate) use holds::*;
+pub(crate) use reports::*;
 pub(crate) use requests::*;
 pub(crate) use retention::*;
 pub(crate) use shape::{in_list, insert_rows};

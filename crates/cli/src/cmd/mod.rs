@@ -13,6 +13,7 @@ pub mod init;
 pub mod keys;
 pub mod policy;
 pub mod policy_fides;
+pub mod reports;
 pub mod requests;
 pub mod requests_answer;
 pub mod requests_death;

@@ -30,6 +30,7 @@ mod plaintext;
 mod policy;
 mod policy_docs;
 mod policy_fides;
+mod reports;
 mod requests;
 mod storage;
 mod support;

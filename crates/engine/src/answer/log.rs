@@ -8,12 +8,13 @@ use jiff::Timestamp;
 use std::collections::HashMap;
 
 /// The actions that use the subject's data, as the chain names them.
-const LOGGED: [Action; 5] = [
+const LOGGED: [Action; 6] = [
     Action::RecordRead,
     Action::RecordDisclose,
     Action::SubjectLookup,
     Action::SubjectAccess,
     Action::SubjectExport,
+    Action::ReportUse,
 ];
 
 /// The log entries of `entries` (all about one subject), oldest first.

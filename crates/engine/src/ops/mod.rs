@@ -16,6 +16,8 @@ mod keys;
 mod receipts;
 mod records;
 mod rectify;
+mod report_walk;
+mod reports;
 mod request_answer;
 mod request_transfer;
 mod requests;
@@ -41,6 +43,7 @@ pub use receipts::SignedReceipt;
 pub use records::{
     MAX_ASKED_CATEGORIES, MAX_RECORDS_PER_WRITE, MAX_VALUE_CHARS, NewRecord, PlainRecord,
 };
+pub use reports::{AnonymisedExport, CountsPage, RankingReport, SubjectCount, TotalsReport};
 pub use request_answer::RequestAnswer;
 pub use requests::{FiledRequest, MAX_REQUESTS_PER_PAGE};
 pub use retention::{SWEEP_ACTOR, SWEEP_CONCURRENCY, SWEEP_PAGE, SweepReport};

@@ -247,6 +247,18 @@ impl Store for Faulty {
         self.inner.retention_aggregates(tenant).await
     }
 
+    async fn report_subjects(
+        &self,
+        tenant: &TenantId,
+        category: &CategoryId,
+        after: Option<SubjectId>,
+        limit: u32,
+    ) -> Result<Vec<SubjectId>, StoreError> {
+        self.inner
+            .report_subjects(tenant, category, after, limit)
+            .await
+    }
+
     async fn audit_tenants(&self) -> Result<Vec<TenantId>, StoreError> {
         self.inner.audit_tenants().await
     }

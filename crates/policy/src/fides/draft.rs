@@ -245,6 +245,10 @@ fn purpose(out: &mut String, p: &DraftPurpose) {
     if !f.subject_kinds.is_empty() {
         let _ = writeln!(out, "subject_kinds = {}", list(&f.subject_kinds));
     }
+    flag(out, "reporting", f.reporting);
+    if !f.export_to.is_empty() {
+        let _ = writeln!(out, "export_to = {}", list(&f.export_to));
+    }
 }
 
 fn recipient(out: &mut String, r: &RecipientFacts) {

@@ -255,5 +255,7 @@ fn purpose_facts(p: &Purpose) -> PurposeFacts {
         soft_opt_in: p.soft_opt_in,
         sale_or_sharing: p.sale_or_sharing,
         subject_kinds: p.subject_kinds.iter().map(ToString::to_string).collect(),
+        reporting: p.reporting,
+        export_to: p.export_to.iter().map(ToString::to_string).collect(),
     }
 }

@@ -323,6 +323,12 @@ pub struct PurposeFacts {
     /// The subject kinds it processes; empty for every declared kind.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub subject_kinds: Vec<String>,
+    /// Used for aggregate reports people may opt out of.
+    #[serde(default)]
+    pub reporting: bool,
+    /// Recipients of the anonymised export only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub export_to: Vec<String>,
 }
 
 /// A recipient, as the policy file writes it.

@@ -44,6 +44,13 @@ pub(super) fn choices(p: &Purpose) -> Vec<String> {
                 .to_owned(),
         );
     }
+    if p.reporting {
+        out.push(
+            "We count this data in reports and rankings. If you object or withdraw, you appear \
+             in no report from then on."
+                .to_owned(),
+        );
+    }
     if p.essential {
         out.push(
             "We need this to provide the service; without it we cannot offer it to you.".to_owned(),

@@ -303,6 +303,16 @@ fn purpose(
             SubjectKindId::parse,
         ),
     };
+    let export_to = match &p.export_to {
+        None => Some(Vec::new()),
+        Some(list) => resolve(
+            sink,
+            list,
+            declared.recipients,
+            &RECIPIENT_REF,
+            RecipientId::parse,
+        ),
+    };
     let validity = match &p.consent_valid_for {
         None => Some(None),
         Some(t) => parsed(sink, t, CalendarSpan::parse).map(Some),
@@ -313,6 +323,7 @@ fn purpose(
                 .map_or("this purpose", |t| t.get_ref().as_str());
         basis_rules(p, label, basis, profiling_declared, sink);
         super::opt_out::opt_out_rules(p, label, basis, sink);
+        super::reporting::reporting_rules(p, label, basis, sink);
     }
     Some(Purpose {
         id: id?,
@@ -327,6 +338,8 @@ fn purpose(
         consent_valid_for: validity?,
         soft_opt_in: flag(p.soft_opt_in.as_ref()),
         sale_or_sharing: flag(p.sale_or_sharing.as_ref()),
+        reporting: flag(p.reporting.as_ref()),
+        export_to: export_to?,
     })
 }
 

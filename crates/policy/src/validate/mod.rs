@@ -6,11 +6,14 @@ mod cross;
 mod entries;
 mod helpers;
 mod opt_out;
+mod reporting;
 mod settings;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_more;
+#[cfg(test)]
+mod tests_reporting;
 
 use serde::{Deserialize, Serialize};
 use toml::de::DeTable;

@@ -14,6 +14,7 @@ pub mod ops;
 pub mod policy;
 pub mod recipients;
 pub mod records;
+pub mod reports;
 pub mod requests;
 pub mod retention;
 pub mod rights;

@@ -29,6 +29,7 @@ mod ops;
 mod purposes;
 mod recipients;
 mod rectify;
+mod reports;
 mod request_answer;
 mod requests;
 mod requests_flow;

@@ -71,6 +71,10 @@ const ROUTES: &[&str] = &[
     "PUT /v1/subjects/{id}/plan",
     "GET /v1/retention/forecast",
     "GET /v1/retention/aggregates",
+    "GET /v1/reports/{purpose}/counts",
+    "GET /v1/reports/{purpose}/ranking",
+    "GET /v1/reports/{purpose}/totals",
+    "GET /v1/reports/{purpose}/export",
 ];
 
 #[tokio::test]

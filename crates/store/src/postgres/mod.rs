@@ -11,6 +11,7 @@ mod delivery_reads;
 mod exec;
 mod hold_reads;
 mod reads;
+mod report_reads;
 mod request_reads;
 mod retention_reads;
 mod store;

@@ -2,7 +2,8 @@
 //! pool (`reads`).
 
 use super::{
-    PgStore, consent_reads, delivery_reads, hold_reads, reads, request_reads, retention_reads,
+    PgStore, consent_reads, delivery_reads, hold_reads, reads, report_reads, request_reads,
+    retention_reads,
 };
 use async_trait::async_trait;
 use tutela_engine::audit::{AuditChain, AuditEntry, AuditHead};
@@ -234,6 +235,16 @@ impl Store for PgStore {
         tenant: &TenantId,
     ) -> Result<Vec<AggregateRow>, StoreError> {
         retention_reads::aggregates(&self.pool, tenant).await
+    }
+
+    async fn report_subjects(
+        &self,
+        tenant: &TenantId,
+        category: &CategoryId,
+        after: Option<SubjectId>,
+        limit: u32,
+    ) -> Result<Vec<SubjectId>, StoreError> {
+        report_reads::report_subjects(&self.pool, tenant, category, after, limit).await
     }
 
     async fn audit_lanes(&self, tenant: &TenantId) -> Result<Vec<u32>, StoreError> {

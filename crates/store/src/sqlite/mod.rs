@@ -57,6 +57,7 @@ mod hold_reads;
 mod migrate;
 mod readers;
 mod reads;
+mod report_reads;
 mod request_reads;
 mod retention_reads;
 mod store;

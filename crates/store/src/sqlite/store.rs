@@ -4,7 +4,7 @@
 use super::SqliteStore;
 use super::reads::{self, Wanted};
 use super::{consent_reads, delivery_reads};
-use super::{hold_reads, request_reads, retention_reads};
+use super::{hold_reads, report_reads, request_reads, retention_reads};
 use crate::error::internal;
 use async_trait::async_trait;
 use tutela_engine::audit::{AuditChain, AuditEntry, AuditHead};
@@ -323,6 +323,23 @@ impl Store for SqliteStore {
         let tenant = tenant.clone();
         self.readers
             .run(move |c| retention_reads::aggregates(c, tenant.as_str()))
+            .await
+    }
+
+    async fn report_subjects(
+        &self,
+        tenant: &TenantId,
+        category: &CategoryId,
+        after: Option<SubjectId>,
+        limit: u32,
+    ) -> Result<Vec<SubjectId>, StoreError> {
+        let tenant = tenant.clone();
+        let category = category.clone();
+        let after = after.map(|s| s.to_string()).unwrap_or_default();
+        self.readers
+            .run(move |c| {
+                report_reads::report_subjects(c, tenant.as_str(), category.as_str(), &after, limit)
+            })
             .await
     }
 

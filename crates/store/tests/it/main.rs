@@ -24,6 +24,7 @@ mod erasure_race;
 mod holds;
 mod key_check;
 mod reads;
+mod reports;
 mod requests;
 mod subjects;
 mod sweeps;
