@@ -9,6 +9,7 @@
 
 mod country;
 mod diagnostics;
+mod diff;
 mod ids;
 mod model;
 mod raw;
@@ -21,13 +22,14 @@ mod validate;
 
 pub use country::{CountryCode, CountryError};
 pub use diagnostics::{Diagnostic, Severity};
+pub use diff::{Change, ChangeKind, diff, has_material};
 pub use ids::{
     CategoryId, EventName, IdError, IdKind, MAX_ID_LEN, MAX_TAXONOMY_LEN, PlanName, PurposeId,
     RecipientId, SubjectKindId, TaxonomyKey,
 };
 pub use model::{
-    Anonymity, Authority, Category, Party, Policy, Purpose, Recipient, RetentionRule, Rights,
-    StatutoryHold, SubjectKind,
+    Anonymity, Authority, Category, Changes, Party, Policy, Purpose, Recipient, RetentionRule,
+    Rights, StatutoryHold, SubjectKind,
 };
 pub use span::{CalendarSpan, SPAN_FORMS, SpanError};
 pub use terms::{

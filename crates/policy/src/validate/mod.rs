@@ -10,6 +10,8 @@ mod settings;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_changes;
+#[cfg(test)]
 mod tests_more;
 
 use serde::{Deserialize, Serialize};
@@ -105,6 +107,7 @@ fn build(raw: &RawPolicy, sink: &mut Sink<'_>) -> Option<Policy> {
     let holds = settings::holds(raw, &categories, sink);
     let anonymity = settings::anonymity(raw, sink);
     let rights = settings::rights(raw, sink);
+    let changes = settings::changes(raw, sink);
     cross::check(
         raw,
         &categories,
@@ -128,6 +131,7 @@ fn build(raw: &RawPolicy, sink: &mut Sink<'_>) -> Option<Policy> {
         holds: holds.complete()?,
         anonymity: anonymity?,
         rights: rights?,
+        changes: changes?,
     })
 }
 
