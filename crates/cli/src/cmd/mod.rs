@@ -12,6 +12,7 @@ pub mod first_start;
 pub mod init;
 pub mod keys;
 pub mod policy;
+pub mod policy_diff;
 pub mod requests;
 pub mod requests_answer;
 pub mod requests_death;

@@ -1,4 +1,4 @@
-//! `tutela policy check|render`: the policy file's problems in the format
+//! `tutela policy check|render` (`diff` is in `policy_diff`): the policy file's problems in the format
 //! editors and CI understand (`FILE:LINE:COL: error[CODE]: message`, then a
 //! hint), and the privacy notice rendered from a valid policy.
 
@@ -24,6 +24,18 @@ pub enum PolicyCommand {
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
+    /// List what NEW changes against OLD, material changes first (exit 0).
+    Diff {
+        /// The version in force.
+        #[arg(value_name = "OLD")]
+        old: PathBuf,
+        /// The version to publish.
+        #[arg(value_name = "NEW")]
+        new: PathBuf,
+        /// `text` for people, `json` for scripts.
+        #[arg(long, value_enum, default_value_t)]
+        format: super::policy_diff::DiffFormat,
+    },
 }
 
 /// Runs a policy subcommand.
@@ -31,6 +43,7 @@ pub fn run(command: PolicyCommand) -> Result<ExitCode> {
     match command {
         PolicyCommand::Check { files } => check(&files),
         PolicyCommand::Render { file } => render(&file),
+        PolicyCommand::Diff { old, new, format } => super::policy_diff::diff(&old, &new, format),
     }
 }
 
@@ -106,7 +119,8 @@ fn render(file: &Path) -> Result<ExitCode> {
     }
 }
 
-fn read(file: &Path) -> Result<String> {
+/// The text of a policy file, or an error naming it.
+pub(super) fn read(file: &Path) -> Result<String> {
     std::fs::read_to_string(file)
         .with_context(|| format!("cannot read the policy file {}", file.display()))
 }
