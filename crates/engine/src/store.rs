@@ -22,8 +22,8 @@ pub use crate::retention::{Anchors, EventRow, PlanRow};
 use async_trait::async_trait;
 use jiff::Timestamp;
 pub use rows::{
-    ApiKeyGrant, ApiKeyRow, ConsentRow, IdentifierRow, ObjectionRow, PolicyRow, RecordRow,
-    SubjectRow, TenantRow,
+    ApiKeyGrant, ApiKeyRow, ConsentRow, IdentifierRow, ObjectionRow, PendingPolicy, PolicyRow,
+    RecordRow, SubjectRow, TenantRow, in_force,
 };
 use tutela_policy::{CategoryId, EventName, RecipientId};
 
@@ -35,6 +35,15 @@ pub enum Write {
     /// Publish a policy version and make it the tenant's current one
     /// (fails with `Conflict` if that version exists).
     InsertPolicy(PolicyRow),
+    /// Publish a policy version that applies from its `effective_at`:
+    /// `in_force` stays the current one until then, and the version
+    /// replaces any pending one (fails with `Conflict` if it exists).
+    InsertPendingPolicy {
+        /// The version, with its effective time.
+        row: PolicyRow,
+        /// The version in force meanwhile.
+        in_force: u32,
+    },
     /// Create a subject.
     InsertSubject(SubjectRow),
     /// Add an identifier (fails with `Conflict` if the tenant already has the
@@ -225,8 +234,12 @@ impl Change {
 /// What a read for a purpose needs about one subject, fetched together.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SubjectView {
-    /// The tenant's current policy version.
+    /// The tenant's policy version in force; the store gives the one in
+    /// force at the last publication and `pending`, and the engine settles
+    /// it by its clock before anyone reads it.
     pub policy_version: u32,
+    /// The tenant's pending version, if any.
+    pub pending: Option<PendingPolicy>,
     /// The subject row.
     pub subject: SubjectRow,
     /// The whole consent ledger, oldest first.

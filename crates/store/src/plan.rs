@@ -17,7 +17,7 @@ use crate::sql;
 use std::borrow::Cow;
 use tutela_engine::consent::proof::hash_hex;
 use tutela_engine::ids::{RecordId, SubjectId, TenantId};
-use tutela_engine::store::{Change, IdentifierRow, RecordRow, StoreError, Write};
+use tutela_engine::store::{Change, IdentifierRow, PolicyRow, RecordRow, StoreError, Write};
 
 mod audit;
 mod consent;
@@ -367,15 +367,11 @@ fn write(steps: &mut Vec<Step>, tenant: &TenantId, write: &Write) -> Result<(), 
         }
         Write::InsertPolicy(row) => {
             same_tenant(tenant, &row.tenant)?;
-            let version = Value::Int(i64::from(row.version));
-            let args = vec![
-                t.clone(),
-                version.clone(),
-                row.source.as_str().into(),
-                micros(row.published_at).into(),
-            ];
-            steps.push(exec(sql::INSERT_POLICY, args, POLICY));
-            steps.push(exec(sql::SET_POLICY_VERSION, vec![t, version], POLICY));
+            policy_steps(steps, row, row.version, None);
+        }
+        Write::InsertPendingPolicy { row, in_force } => {
+            same_tenant(tenant, &row.tenant)?;
+            policy_steps(steps, row, *in_force, Some(row));
         }
         Write::InsertSubject(row) => {
             same_tenant(tenant, &row.tenant)?;
@@ -566,3 +562,29 @@ mod requests_tests;
 mod retention;
 #[cfg(test)]
 mod tests;
+
+/// Inserts a policy version and sets the tenant's version in force and
+/// its pending one (the version itself when it waits for its time).
+fn policy_steps(
+    steps: &mut Vec<Step>,
+    row: &PolicyRow,
+    in_force: u32,
+    pending: Option<&PolicyRow>,
+) {
+    let t = Value::from(row.tenant.as_str());
+    let args = vec![
+        t.clone(),
+        Value::Int(i64::from(row.version)),
+        row.source.as_str().into(),
+        micros(row.published_at).into(),
+        micros(row.effective_at).into(),
+    ];
+    steps.push(exec(sql::INSERT_POLICY, args, POLICY));
+    let set = vec![
+        t,
+        Value::Int(i64::from(in_force)),
+        pending.map(|p| i64::from(p.version)).into(),
+        pending.map(|p| micros(p.effective_at)).into(),
+    ];
+    steps.push(exec(sql::SET_POLICY_VERSION, set, POLICY));
+}

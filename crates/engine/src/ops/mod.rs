@@ -13,6 +13,7 @@ mod erasure_ledger;
 mod events;
 mod holds;
 mod keys;
+mod publish;
 mod receipts;
 mod records;
 mod rectify;
@@ -36,6 +37,7 @@ pub use deliveries::{MAX_DELIVERIES_PER_PAGE, Outgoing, SECRET_BYTES};
 pub use erasure_ledger::ReplayReport;
 pub use events::declares_event;
 pub use keys::IssuedKey;
+pub use publish::{PolicyOverview, Published, effective_time};
 pub use receipts::SignedReceipt;
 pub use records::{
     MAX_ASKED_CATEGORIES, MAX_RECORDS_PER_WRITE, MAX_VALUE_CHARS, NewRecord, PlainRecord,

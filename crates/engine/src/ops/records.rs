@@ -281,7 +281,6 @@ impl Engine {
         filter: RecordFilter<'_>,
     ) -> Result<SubjectView, EngineError> {
         let view = self
-            .store
             .subject_view(&who.tenant, subject, filter)
             .await?
             .ok_or(EngineError::SubjectNotFound)?;

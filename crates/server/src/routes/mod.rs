@@ -11,6 +11,7 @@ pub mod deaths;
 pub mod keys;
 pub mod ops;
 pub mod policy;
+pub mod policy_diff;
 pub mod recipients;
 pub mod records;
 pub mod requests;
