@@ -18,6 +18,7 @@ mod faulty;
 mod held_live;
 mod holds;
 mod operations;
+mod policy_versions;
 mod purposes;
 mod retention;
 mod roles;

@@ -1,0 +1,122 @@
+//! Policy versions with material changes: refused without enough notice,
+//! stored as pending, and applied only once the clock reaches their
+//! effective time; a widened consent purpose asks for consent again.
+
+use crate::helpers::{START, category, code, purpose, spawn_engine};
+use jiff::{SignedDuration, Timestamp};
+use tutela_policy::EXAMPLE_POLICY;
+
+/// The example with `external_id` added to the support purpose: material.
+fn wider_support() -> String {
+    let wider = EXAMPLE_POLICY.replacen(
+        "categories = [\"ticket_text\", \"name\", \"email\", \"phone\"]",
+        "categories = [\"ticket_text\", \"name\", \"email\", \"phone\", \"external_id\"]",
+        1,
+    );
+    assert_ne!(wider, EXAMPLE_POLICY);
+    wider
+}
+
+fn start() -> Timestamp {
+    START.parse().unwrap()
+}
+
+#[tokio::test]
+async fn a_material_change_without_enough_notice_is_refused_and_nothing_stored() {
+    let t = spawn_engine().await;
+    let e = &t.engine;
+    let entries = t.entries().await.len();
+    let none = e.publish_policy(&t.dpo, &wider_support(), None).await;
+    assert_eq!(code(&none), "E_EFFECTIVE_TOO_SOON");
+    let earliest: Timestamp = "2026-03-31T09:00:00Z".parse().unwrap();
+    assert_eq!(earliest, start() + SignedDuration::from_hours(30 * 24));
+    let message = none.unwrap_err().to_string();
+    assert!(message.contains(&earliest.to_string()), "{message}");
+    let early = earliest - SignedDuration::from_secs(1);
+    let early = e
+        .publish_policy(&t.dpo, &wider_support(), Some(early))
+        .await;
+    assert_eq!(code(&early), "E_EFFECTIVE_TOO_SOON");
+    assert_eq!(e.policy_versions(&t.dpo).await.unwrap().len(), 1);
+    assert_eq!(
+        t.entries().await.len(),
+        entries,
+        "a refusal of bad input is not audited"
+    );
+    let tenant = e.tenant(&t.dpo).await.unwrap();
+    assert_eq!((tenant.policy_version, tenant.pending), (1, None));
+}
+
+#[tokio::test]
+async fn a_material_change_applies_only_from_its_effective_time() {
+    let t = spawn_engine().await;
+    let e = &t.engine;
+    let s = t.customer("ada@example.com").await;
+    let support = purpose("support");
+    let read_external =
+        || e.read_records(&t.service, s, &support, Some(vec![category("external_id")]));
+    let effective = start() + SignedDuration::from_hours(31 * 24);
+    let published = e
+        .publish_policy(&t.dpo, &wider_support(), Some(effective))
+        .await
+        .unwrap();
+    assert!(published.pending);
+    assert_eq!(published.row.version, 2);
+    assert_eq!(published.changes[0].kind.code(), "purpose_category_added");
+    let overview = e.policy_overview(&t.analyst).await.unwrap();
+    assert_eq!(overview.current.0.version, 1);
+    let (pending, changes) = overview.pending.unwrap();
+    assert_eq!((pending.version, pending.effective_at), (2, effective));
+    assert!(changes.iter().any(|c| c.material));
+
+    assert_eq!(code(&read_external().await), "E_CATEGORY_NOT_IN_PURPOSE");
+    t.clock.set(effective - SignedDuration::from_secs(1));
+    assert_eq!(code(&read_external().await), "E_CATEGORY_NOT_IN_PURPOSE");
+    assert_eq!(e.policy(&t.analyst, None).await.unwrap().0.version, 1);
+
+    t.clock.set(effective);
+    assert_eq!(code(&read_external().await), "ok");
+    assert_eq!(e.policy(&t.analyst, None).await.unwrap().0.version, 2);
+    assert!(
+        e.policy_overview(&t.analyst)
+            .await
+            .unwrap()
+            .pending
+            .is_none()
+    );
+    let publish = t
+        .entries()
+        .await
+        .into_iter()
+        .rev()
+        .find(|a| a.action == "policy.publish")
+        .unwrap();
+    assert!(publish.detail.contains("material=1"), "{}", publish.detail);
+    assert!(publish.detail.contains("effective_at="));
+}
+
+#[tokio::test]
+async fn an_editorial_change_applies_at_once_and_replaces_a_pending_one() {
+    let t = spawn_engine().await;
+    let e = &t.engine;
+    let effective = start() + SignedDuration::from_hours(40 * 24);
+    e.publish_policy(&t.dpo, &wider_support(), Some(effective))
+        .await
+        .unwrap();
+    let reworded = EXAMPLE_POLICY.replacen(
+        "Answer your support requests",
+        "Answer what you ask our support",
+        1,
+    );
+    let published = e.publish_policy(&t.dpo, &reworded, None).await.unwrap();
+    assert!(!published.pending);
+    assert_eq!(published.row.version, 3);
+    let tenant = e.tenant(&t.dpo).await.unwrap();
+    assert_eq!((tenant.policy_version, tenant.pending), (3, None));
+    t.clock.set(effective);
+    assert_eq!(
+        e.policy(&t.analyst, None).await.unwrap().0.version,
+        3,
+        "the replaced version never applies"
+    );
+}
