@@ -7,6 +7,7 @@ mod banner;
 mod checkpoint;
 mod checks;
 mod consent;
+mod consent_scope;
 mod death;
 mod deliveries;
 mod erasure_ledger;

@@ -120,3 +120,53 @@ async fn an_editorial_change_applies_at_once_and_replaces_a_pending_one() {
         "the replaced version never applies"
     );
 }
+
+#[tokio::test]
+async fn a_widened_consent_purpose_refuses_the_new_scope_until_consent_is_renewed() {
+    let t = spawn_engine().await;
+    let e = &t.engine;
+    let s = t.customer("ada@example.com").await;
+    let newsletter = purpose("newsletter");
+    e.record_consent(&t.service, s, &newsletter, true, "signup-form")
+        .await
+        .unwrap();
+    let wider = EXAMPLE_POLICY.replacen(
+        "basis = \"consent\"\ncategories = [\"email\"]",
+        "basis = \"consent\"\ncategories = [\"email\", \"name\"]",
+        1,
+    );
+    assert_ne!(wider, EXAMPLE_POLICY);
+    let effective = start() + SignedDuration::from_hours(30 * 24);
+    let published = e
+        .publish_policy(&t.dpo, &wider, Some(effective))
+        .await
+        .unwrap();
+    let kinds: Vec<&str> = published.changes.iter().map(|c| c.kind.code()).collect();
+    assert!(kinds.contains(&"consent_scope_widened"), "{kinds:?}");
+    t.clock.set(effective);
+    let read =
+        |c: &'static str| e.read_records(&t.service, s, &newsletter, Some(vec![category(c)]));
+    assert_eq!(
+        code(&read("email").await),
+        "ok",
+        "the old scope keeps working"
+    );
+    let before = t.before(s).await;
+    let name = read("name").await;
+    t.assert_denied_only(
+        before,
+        name,
+        "E_CONSENT_RENEWAL_NEEDED",
+        "record.read",
+        "newsletter",
+    )
+    .await;
+    e.record_consent(&t.service, s, &newsletter, true, "renewal-form")
+        .await
+        .unwrap();
+    assert_eq!(
+        code(&read("name").await),
+        "ok",
+        "a grant under the new version covers it"
+    );
+}
