@@ -25,6 +25,7 @@ mod fuzz;
 mod holds;
 mod input;
 mod ops;
+mod policy_versions;
 mod purposes;
 mod recipients;
 mod rectify;

@@ -22,6 +22,7 @@ const ROUTES: &[&str] = &[
     "GET /v1/policy/versions",
     "GET /v1/policy/notice",
     "POST /v1/policy/check",
+    "POST /v1/policy/diff",
     "POST /v1/subjects",
     "POST /v1/subjects/lookup",
     "DELETE /v1/subjects/{id}",
