@@ -42,6 +42,12 @@ pub enum EngineError {
         /// The version the consent was given under.
         version: u32,
     },
+    /// The notifier did not deliver a policy notice; those told before it
+    /// are recorded, so running again resumes.
+    #[error(
+        "a policy notice could not be delivered; the subjects told so far are recorded, run again to resume"
+    )]
+    NoticeUndelivered,
     /// The tenant has no published policy yet.
     #[error("this tenant has no policy yet; publish one first")]
     NoPolicy,
@@ -220,6 +226,7 @@ impl EngineError {
             Self::PolicyInvalid(_) => "E_POLICY_INVALID",
             Self::NoPolicy => "E_NO_POLICY",
             Self::EffectiveTooSoon { .. } => "E_EFFECTIVE_TOO_SOON",
+            Self::NoticeUndelivered => "E_NOTICE_UNDELIVERED",
             Self::ConsentRenewalNeeded { .. } => "E_CONSENT_RENEWAL_NEEDED",
             Self::TenantNotFound => "E_TENANT_NOT_FOUND",
             Self::TenantExists => "E_TENANT_EXISTS",
@@ -307,6 +314,7 @@ impl EngineError {
             Self::MasterKeyMismatch | Self::LedgerUnavailable(_) | Self::LedgerTampered(_) => {
                 ErrorKind::Internal
             }
+            Self::NoticeUndelivered => ErrorKind::BadGateway,
             Self::Request(e) => e.kind(),
             Self::Consent(e) => e.kind(),
         }

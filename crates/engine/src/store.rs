@@ -44,6 +44,16 @@ pub enum Write {
         /// The version in force meanwhile.
         in_force: u32,
     },
+    /// Record that a subject was told of a policy version (a second
+    /// record of the same is ignored, so a resumed run never fails on it).
+    InsertPolicyNotice {
+        /// The version announced.
+        version: u32,
+        /// Who was told.
+        subject: SubjectId,
+        /// When.
+        at: Timestamp,
+    },
     /// Create a subject.
     InsertSubject(SubjectRow),
     /// Add an identifier (fails with `Conflict` if the tenant already has the
@@ -562,6 +572,18 @@ pub trait Store: Send + Sync {
         tenant: &TenantId,
         token_hash: &[u8; 32],
     ) -> Result<Option<UnsubscribeLinkRow>, StoreError>;
+    /// Up to `limit` live subjects with stored records of `category` not
+    /// yet told of policy `version`, by id: the next page of a notice run
+    /// (Art. 13(3)). Told subjects drop out, so a run resumes by asking again.
+    async fn notice_candidates(
+        &self,
+        tenant: &TenantId,
+        version: u32,
+        category: &CategoryId,
+        limit: u32,
+    ) -> Result<Vec<SubjectId>, StoreError>;
+    /// How many subjects were told of policy `version`.
+    async fn notices_sent(&self, tenant: &TenantId, version: u32) -> Result<u64, StoreError>;
     /// A visitor's banner choices, oldest first.
     async fn visitor_choices(
         &self,

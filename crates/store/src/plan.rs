@@ -373,6 +373,19 @@ fn write(steps: &mut Vec<Step>, tenant: &TenantId, write: &Write) -> Result<(), 
             same_tenant(tenant, &row.tenant)?;
             policy_steps(steps, row, *in_force, Some(row));
         }
+        Write::InsertPolicyNotice {
+            version,
+            subject,
+            at,
+        } => {
+            let args = vec![
+                t,
+                Value::Int(i64::from(*version)),
+                subject.to_string().into(),
+                micros(*at).into(),
+            ];
+            steps.push(exec(sql::INSERT_POLICY_NOTICE, args, POLICY));
+        }
         Write::InsertSubject(row) => {
             same_tenant(tenant, &row.tenant)?;
             let args = vec![

@@ -184,6 +184,22 @@ pub(crate) const SELECT_TENANT: &str = "SELECT tenant_id, name, operator, policy
 pub(crate) const SELECT_TENANTS: &str = "SELECT tenant_id, name, operator, policy_version, created_at, pending_version, pending_at \
     FROM tenants ORDER BY tenant_id";
 
+/// The next page of subjects to tell of a policy version: live subjects
+/// with records of one category, not yet told (same tenant throughout).
+pub(crate) const SELECT_NOTICE_CANDIDATES: &str = "SELECT DISTINCT r.subject_id FROM records r \
+    WHERE r.tenant_id = $1 AND r.category = $2 \
+    AND NOT EXISTS (SELECT 1 FROM policy_notices n \
+        WHERE n.tenant_id = $1 AND n.version = $3 AND n.subject_id = r.subject_id) \
+    AND EXISTS (SELECT 1 FROM subjects s \
+        WHERE s.tenant_id = $1 AND s.subject_id = r.subject_id AND s.erased_at IS NULL) \
+    ORDER BY r.subject_id LIMIT $4";
+/// How many subjects were told of a policy version.
+pub(crate) const COUNT_POLICY_NOTICES: &str =
+    "SELECT COUNT(*) FROM policy_notices WHERE tenant_id = $1 AND version = $2";
+/// Record that a subject was told; a repeat is ignored.
+pub(crate) const INSERT_POLICY_NOTICE: &str = "INSERT INTO policy_notices \
+    (tenant_id, version, subject_id, sent_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
+
 /// One policy version.
 pub(crate) const SELECT_POLICY: &str = "SELECT tenant_id, version, source, published_at, effective_at \
     FROM policies WHERE tenant_id = $1 AND version = $2";

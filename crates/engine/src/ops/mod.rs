@@ -14,6 +14,7 @@ mod erasure_ledger;
 mod events;
 mod holds;
 mod keys;
+mod policy_notices;
 mod publish;
 mod receipts;
 mod records;
@@ -38,6 +39,7 @@ pub use deliveries::{MAX_DELIVERIES_PER_PAGE, Outgoing, SECRET_BYTES};
 pub use erasure_ledger::ReplayReport;
 pub use events::declares_event;
 pub use keys::IssuedKey;
+pub use policy_notices::{MAX_NOTICES_PER_PAGE, NoticeProgress};
 pub use publish::{PolicyOverview, Published, effective_time};
 pub use receipts::SignedReceipt;
 pub use records::{

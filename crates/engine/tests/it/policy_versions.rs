@@ -170,3 +170,86 @@ async fn a_widened_consent_purpose_refuses_the_new_scope_until_consent_is_renewe
         "a grant under the new version covers it"
     );
 }
+
+#[tokio::test]
+async fn affected_subjects_are_told_once_in_pages() {
+    use std::sync::Arc;
+    use tutela_engine::Engine;
+    use tutela_engine::notify::{MemoryNotifier, MessageKind};
+    let t = spawn_engine().await;
+    let notes = Arc::new(MemoryNotifier::default());
+    let e = Engine::new(
+        Arc::clone(t.engine.store()),
+        t.clock.clone(),
+        Arc::clone(&t.master),
+    )
+    .with_notifier(notes.clone());
+    let ada = t.customer("ada@example.com").await;
+    let bob = t.customer("bob@example.com").await;
+    let only_email = e
+        .create_subject(
+            &t.admin,
+            &tutela_policy::SubjectKindId::parse("customer").unwrap(),
+            &purpose("account"),
+            vec![crate::helpers::record("email", "carl@example.com")],
+        )
+        .await
+        .unwrap();
+    let idle = e.notify_policy_change(&t.dpo, 10).await.unwrap();
+    assert_eq!((idle.version, idle.done), (0, true), "nothing pending");
+    let longer = EXAMPLE_POLICY.replacen(
+        "categories = [\"ticket_text\"]\nkeep = \"1 year\"",
+        "categories = [\"ticket_text\"]\nkeep = \"2 years\"",
+        1,
+    );
+    let effective = start() + SignedDuration::from_hours(31 * 24);
+    e.publish_policy(&t.dpo, &longer, Some(effective))
+        .await
+        .unwrap();
+
+    let first = e.notify_policy_change(&t.dpo, 1).await.unwrap();
+    assert_eq!(
+        (first.version, first.sent_now, first.sent_total, first.done),
+        (2, 1, 1, false)
+    );
+    let second = e.notify_policy_change(&t.dpo, 10).await.unwrap();
+    assert_eq!(
+        (second.sent_now, second.sent_total, second.done),
+        (1, 2, true)
+    );
+    let again = e.notify_policy_change(&t.dpo, 10).await.unwrap();
+    assert_eq!(
+        (again.sent_now, again.sent_total, again.done),
+        (0, 2, true),
+        "never twice"
+    );
+
+    let messages = notes.messages();
+    let mut told: Vec<_> = messages.iter().map(|m| m.subject).collect();
+    told.sort();
+    let mut expected = vec![ada, bob];
+    expected.sort();
+    assert_eq!(told, expected, "only subjects with ticket_text records");
+    assert!(!told.contains(&only_email));
+    let m = &messages[0];
+    assert_eq!(m.kind, MessageKind::PolicyChange);
+    let notice = m.policy.as_ref().unwrap();
+    assert_eq!((notice.version, notice.effective_at), (2, effective));
+    assert!(
+        notice.changes[0].contains("ticket_text is now kept 2 years"),
+        "{:?}",
+        notice.changes
+    );
+    let json = serde_json::to_string(m).unwrap();
+    assert!(
+        !json.contains("ada@example.com") && !json.contains("Ada"),
+        "{json}"
+    );
+    let audit = t.entries().await;
+    let notify: Vec<_> = audit
+        .iter()
+        .filter(|a| a.action == "policy.notify")
+        .collect();
+    assert_eq!(notify.len(), 2);
+    assert_eq!(notify[0].detail, "version=2 told=1");
+}

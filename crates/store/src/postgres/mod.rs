@@ -10,6 +10,7 @@ mod consent_reads;
 mod delivery_reads;
 mod exec;
 mod hold_reads;
+mod notice_reads;
 mod reads;
 mod request_reads;
 mod retention_reads;
