@@ -13,6 +13,7 @@ pub mod init;
 pub mod keys;
 pub mod policy;
 pub mod policy_diff;
+pub mod policy_notify;
 pub mod requests;
 pub mod requests_answer;
 pub mod requests_death;

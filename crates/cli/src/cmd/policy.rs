@@ -36,6 +36,9 @@ pub enum PolicyCommand {
         #[arg(long, value_enum, default_value_t)]
         format: super::policy_diff::DiffFormat,
     },
+    /// Tell every subject affected by the pending version's material
+    /// changes, through the configured notifier (resumable, once each).
+    Notify(super::policy_notify::NotifyArgs),
 }
 
 /// Runs a policy subcommand.
@@ -44,6 +47,10 @@ pub fn run(command: PolicyCommand) -> Result<ExitCode> {
         PolicyCommand::Check { files } => check(&files),
         PolicyCommand::Render { file } => render(&file),
         PolicyCommand::Diff { old, new, format } => super::policy_diff::diff(&old, &new, format),
+        // Needs the database: `main` runs it through `policy_notify::run`.
+        PolicyCommand::Notify(_) => {
+            anyhow::bail!("`policy notify` needs the database; run it as `tutela policy notify`")
+        }
     }
 }
 
