@@ -17,11 +17,12 @@ use crate::sql;
 use std::borrow::Cow;
 use tutela_engine::consent::proof::hash_hex;
 use tutela_engine::ids::{RecordId, SubjectId, TenantId};
-use tutela_engine::store::{Change, IdentifierRow, PolicyRow, RecordRow, StoreError, Write};
+use tutela_engine::store::{Change, IdentifierRow, RecordRow, StoreError, Write};
 
 mod audit;
 mod consent;
 mod deliveries;
+mod policy;
 mod requests;
 
 pub(crate) use audit::{audit_entries, head, link};
@@ -365,27 +366,9 @@ fn write(steps: &mut Vec<Step>, tenant: &TenantId, write: &Write) -> Result<(), 
             ];
             steps.push(exec(sql::INSERT_TENANT, args, TENANT));
         }
-        Write::InsertPolicy(row) => {
-            same_tenant(tenant, &row.tenant)?;
-            policy_steps(steps, row, row.version, None);
-        }
-        Write::InsertPendingPolicy { row, in_force } => {
-            same_tenant(tenant, &row.tenant)?;
-            policy_steps(steps, row, *in_force, Some(row));
-        }
-        Write::InsertPolicyNotice {
-            version,
-            subject,
-            at,
-        } => {
-            let args = vec![
-                t,
-                Value::Int(i64::from(*version)),
-                subject.to_string().into(),
-                micros(*at).into(),
-            ];
-            steps.push(exec(sql::INSERT_POLICY_NOTICE, args, POLICY));
-        }
+        Write::InsertPolicy(_)
+        | Write::InsertPendingPolicy { .. }
+        | Write::InsertPolicyNotice { .. } => policy::steps(steps, tenant, write)?,
         Write::InsertSubject(row) => {
             same_tenant(tenant, &row.tenant)?;
             let args = vec![
@@ -575,29 +558,3 @@ mod requests_tests;
 mod retention;
 #[cfg(test)]
 mod tests;
-
-/// Inserts a policy version and sets the tenant's version in force and
-/// its pending one (the version itself when it waits for its time).
-fn policy_steps(
-    steps: &mut Vec<Step>,
-    row: &PolicyRow,
-    in_force: u32,
-    pending: Option<&PolicyRow>,
-) {
-    let t = Value::from(row.tenant.as_str());
-    let args = vec![
-        t.clone(),
-        Value::Int(i64::from(row.version)),
-        row.source.as_str().into(),
-        micros(row.published_at).into(),
-        micros(row.effective_at).into(),
-    ];
-    steps.push(exec(sql::INSERT_POLICY, args, POLICY));
-    let set = vec![
-        t,
-        Value::Int(i64::from(in_force)),
-        pending.map(|p| i64::from(p.version)).into(),
-        pending.map(|p| micros(p.effective_at)).into(),
-    ];
-    steps.push(exec(sql::SET_POLICY_VERSION, set, POLICY));
-}
