@@ -120,6 +120,10 @@ async fn run_command(cli: Cli) -> anyhow::Result<ExitCode> {
             cmd::init::run(&args)
         }
         Command::Serve(args) => cmd::serve::run(config, args).await,
+        Command::Policy(cmd::policy::PolicyCommand::Notify(args)) => {
+            logging::init_for_command()?;
+            cmd::policy_notify::run(config, args).await
+        }
         Command::Policy(command) => {
             logging::init_for_command()?;
             cmd::policy::run(command)

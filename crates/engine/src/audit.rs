@@ -33,6 +33,8 @@ pub enum Action {
     TenantCreate,
     /// A policy version was published.
     PolicyPublish,
+    /// Subjects were told of a policy version's material changes.
+    PolicyNotify,
     /// An API key was created.
     KeyCreate,
     /// An API key was revoked.
@@ -127,6 +129,7 @@ impl Action {
         match self {
             Self::TenantCreate => "tenant.create",
             Self::PolicyPublish => "policy.publish",
+            Self::PolicyNotify => "policy.notify",
             Self::KeyCreate => "key.create",
             Self::KeyRevoke => "key.revoke",
             Self::SubjectCreate => "subject.create",

@@ -12,7 +12,7 @@ use crate::ids::{SubjectId, TenantId};
 use crate::ledger::ErasureLedger;
 use crate::notify::{NoNotifier, Notifier};
 use crate::principal::{Act, Principal};
-use crate::store::{Change, Store, StoreError};
+use crate::store::{Change, RecordFilter, Store, StoreError, SubjectView, in_force};
 use crate::transfer::{NoTransferrer, Transferrer};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -249,7 +249,8 @@ impl Engine {
         self.policies.read().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The tenant's current policy and its version.
+    /// The tenant's policy in force now and its version: a version
+    /// published ahead of its time takes over only at its `effective_at`.
     pub(crate) async fn current_policy(
         &self,
         tenant: &TenantId,
@@ -259,7 +260,24 @@ impl Engine {
             .tenant(tenant)
             .await?
             .ok_or(EngineError::TenantNotFound)?;
-        let policy = self.policy_version(tenant, row.policy_version).await?;
-        Ok((row.policy_version, policy))
+        let version = row.version_in_force(self.clock.now());
+        let policy = self.policy_version(tenant, version).await?;
+        Ok((version, policy))
+    }
+
+    /// A subject's state as the store holds it, with `policy_version`
+    /// settled to the version in force now. Every operation loads subjects
+    /// through here, so none judges by a version not yet (or no longer) in force.
+    pub(crate) async fn subject_view(
+        &self,
+        tenant: &TenantId,
+        subject: SubjectId,
+        records: RecordFilter<'_>,
+    ) -> Result<Option<SubjectView>, EngineError> {
+        let mut view = self.store.subject_view(tenant, subject, records).await?;
+        if let Some(v) = view.as_mut() {
+            v.policy_version = in_force(v.policy_version, v.pending, self.clock.now());
+        }
+        Ok(view)
     }
 }

@@ -20,6 +20,34 @@ pub enum EngineError {
     /// A policy did not pass validation.
     #[error("the policy has {} problem(s)", .0.len())]
     PolicyInvalid(Vec<Diagnostic>),
+    /// A version's `effective_at` is earlier than allowed: a material
+    /// change waits the notice period of the version in force.
+    #[error(
+        "effective_at: the version has material changes, so it may take effect no sooner than {earliest} (the notice period of the version in force after now); give an effective_at at or after it"
+    )]
+    EffectiveTooSoon {
+        /// The earliest time allowed.
+        earliest: jiff::Timestamp,
+    },
+    /// The purpose's scope widened since the subject's consent: what the
+    /// consent did not cover needs a new one (Art. 4(11), 7).
+    #[error(
+        "purpose '{purpose}' now covers {what}, which the subject's consent (given under policy version {version}) did not; ask for consent again"
+    )]
+    ConsentRenewalNeeded {
+        /// The purpose.
+        purpose: String,
+        /// What the consent does not cover (`category phone`).
+        what: String,
+        /// The version the consent was given under.
+        version: u32,
+    },
+    /// The notifier did not deliver a policy notice; those told before it
+    /// are recorded, so running again resumes.
+    #[error(
+        "a policy notice could not be delivered; the subjects told so far are recorded, run again to resume"
+    )]
+    NoticeUndelivered,
     /// The tenant has no published policy yet.
     #[error("this tenant has no policy yet; publish one first")]
     NoPolicy,
@@ -200,6 +228,9 @@ impl EngineError {
             Self::InvalidInput { .. } => "E_INVALID_INPUT",
             Self::PolicyInvalid(_) => "E_POLICY_INVALID",
             Self::NoPolicy => "E_NO_POLICY",
+            Self::EffectiveTooSoon { .. } => "E_EFFECTIVE_TOO_SOON",
+            Self::NoticeUndelivered => "E_NOTICE_UNDELIVERED",
+            Self::ConsentRenewalNeeded { .. } => "E_CONSENT_RENEWAL_NEEDED",
             Self::TenantNotFound => "E_TENANT_NOT_FOUND",
             Self::TenantExists => "E_TENANT_EXISTS",
             Self::SubjectNotFound => "E_SUBJECT_NOT_FOUND",
@@ -257,7 +288,7 @@ impl EngineError {
             | Self::ConsentNotApplicable(_)
             | Self::ObjectionNotApplicable(_)
             | Self::TooManyCategories { .. } => ErrorKind::BadRequest,
-            Self::BlankIdentifier { .. } => ErrorKind::InvalidField,
+            Self::BlankIdentifier { .. } | Self::EffectiveTooSoon { .. } => ErrorKind::InvalidField,
             Self::NoPolicy
             | Self::TenantNotFound
             | Self::SubjectNotFound
@@ -275,6 +306,7 @@ impl EngineError {
             | Self::CategoryNotInPurpose { .. }
             | Self::RecipientNotDeclared { .. }
             | Self::ConsentRequired(_)
+            | Self::ConsentRenewalNeeded { .. }
             | Self::Objected(_)
             | Self::Restricted => ErrorKind::Denied,
             Self::OtherTenant | Self::UnscopedKeyRequired(_) | Self::KeyBeyondScope(_) => {
@@ -286,6 +318,7 @@ impl EngineError {
             Self::MasterKeyMismatch | Self::LedgerUnavailable(_) | Self::LedgerTampered(_) => {
                 ErrorKind::Internal
             }
+            Self::NoticeUndelivered => ErrorKind::BadGateway,
             Self::Request(e) => e.kind(),
             Self::Consent(e) => e.kind(),
             Self::Report(e) => e.kind(),

@@ -75,11 +75,49 @@ pub fn may_disclose(
 /// ledger event up to `now` is a grant that has not lapsed. A withdrawal
 /// counts only from its own instant, so earlier use stays lawful.
 pub fn consent_live(consents: &[ConsentRow], purpose: &PurposeId, now: Timestamp) -> bool {
+    live_grant(consents, purpose, now).is_some()
+}
+
+/// The grant that makes the consent for `purpose` live at `now`, if any.
+pub fn live_grant<'c>(
+    consents: &'c [ConsentRow],
+    purpose: &PurposeId,
+    now: Timestamp,
+) -> Option<&'c ConsentRow> {
     consents
         .iter()
         .filter(|c| &c.purpose == purpose && c.at <= now)
         .max_by_key(|c| c.at)
-        .is_some_and(|c| c.granted && c.expires_at.is_none_or(|exp| now < exp))
+        .filter(|c| c.granted && c.expires_at.is_none_or(|exp| now < exp))
+}
+
+/// Whether a consent given under policy version `version`, when the
+/// purpose read `granted_under` (None: not declared then), covers this use
+/// under the purpose as declared now. Consent is specific (Art. 4(11)):
+/// categories and recipients the purpose gained since need a new grant;
+/// what it covered then keeps working.
+pub fn consent_covers(
+    granted_under: Option<&Purpose>,
+    version: u32,
+    purpose: &Purpose,
+    categories: &[CategoryId],
+    recipient: Option<&RecipientId>,
+) -> Result<(), EngineError> {
+    let renewal = |what: String| EngineError::ConsentRenewalNeeded {
+        purpose: purpose.id.to_string(),
+        what,
+        version,
+    };
+    let Some(then) = granted_under else {
+        return Err(renewal("everything it uses".to_owned()));
+    };
+    if let Some(c) = categories.iter().find(|c| !then.covers(c)) {
+        return Err(renewal(format!("category {c}")));
+    }
+    match recipient {
+        Some(r) if !then.discloses_to(r) => Err(renewal(format!("recipient {r}"))),
+        _ => Ok(()),
+    }
 }
 
 /// Whether an objection in force at `now` stops `purpose`. Objections to a

@@ -23,6 +23,8 @@ pub enum MessageKind {
     Refusal,
     /// The request was fulfilled.
     Fulfilment,
+    /// The privacy policy changes materially from a given time (Art. 13(3)).
+    PolicyChange,
 }
 
 /// One message to a data subject about a request.
@@ -32,14 +34,19 @@ pub struct Message {
     pub id: String,
     /// Whose request.
     pub tenant: TenantId,
-    /// Which request.
-    pub request: RequestId,
+    /// Which request, for a message about one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request: Option<RequestId>,
     /// The subject's pseudonym.
     pub subject: SubjectId,
     /// What it is about.
     pub kind: MessageKind,
-    /// The request's kind (`erasure`, ...).
-    pub request_kind: &'static str,
+    /// The request's kind (`erasure`, ...), for a message about one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_kind: Option<&'static str>,
+    /// For a policy change: the version, when it applies and what changes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<PolicyNotice>,
     /// The one-time code, for a verification message only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
@@ -64,6 +71,18 @@ impl std::fmt::Debug for Message {
             .field("kind", &self.kind)
             .finish_non_exhaustive()
     }
+}
+
+/// What a policy-change message says: which version applies from when,
+/// and each material change in a plain sentence (no personal value).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PolicyNotice {
+    /// The new version.
+    pub version: u32,
+    /// When it applies.
+    pub effective_at: Timestamp,
+    /// The material changes, one sentence each.
+    pub changes: Vec<String>,
 }
 
 /// Why a message was not delivered; the cause is for logs.
@@ -107,7 +126,7 @@ impl MemoryNotifier {
         self.messages()
             .into_iter()
             .rev()
-            .filter(|m| m.request == request)
+            .filter(|m| m.request == Some(request))
             .find_map(|m| m.code)
     }
 }

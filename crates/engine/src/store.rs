@@ -22,8 +22,8 @@ pub use crate::retention::{Anchors, EventRow, PlanRow, RecordStamp};
 use async_trait::async_trait;
 use jiff::Timestamp;
 pub use rows::{
-    ApiKeyGrant, ApiKeyRow, ConsentRow, IdentifierRow, ObjectionRow, PolicyRow, RecordRow,
-    SubjectRow, TenantRow,
+    ApiKeyGrant, ApiKeyRow, ConsentRow, IdentifierRow, ObjectionRow, PendingPolicy, PolicyRow,
+    RecordRow, SubjectRow, TenantRow, in_force,
 };
 use tutela_policy::{CategoryId, EventName, RecipientId};
 
@@ -35,6 +35,25 @@ pub enum Write {
     /// Publish a policy version and make it the tenant's current one
     /// (fails with `Conflict` if that version exists).
     InsertPolicy(PolicyRow),
+    /// Publish a policy version that applies from its `effective_at`:
+    /// `in_force` stays the current one until then, and the version
+    /// replaces any pending one (fails with `Conflict` if it exists).
+    InsertPendingPolicy {
+        /// The version, with its effective time.
+        row: PolicyRow,
+        /// The version in force meanwhile.
+        in_force: u32,
+    },
+    /// Record that a subject was told of a policy version (a second
+    /// record of the same is ignored, so a resumed run never fails on it).
+    InsertPolicyNotice {
+        /// The version announced.
+        version: u32,
+        /// Who was told.
+        subject: SubjectId,
+        /// When.
+        at: Timestamp,
+    },
     /// Create a subject.
     InsertSubject(SubjectRow),
     /// Add an identifier (fails with `Conflict` if the tenant already has the
@@ -225,8 +244,12 @@ impl Change {
 /// What a read for a purpose needs about one subject, fetched together.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SubjectView {
-    /// The tenant's current policy version.
+    /// The tenant's policy version in force; the store gives the one in
+    /// force at the last publication and `pending`, and the engine settles
+    /// it by its clock before anyone reads it.
     pub policy_version: u32,
+    /// The tenant's pending version, if any.
+    pub pending: Option<PendingPolicy>,
     /// The subject row.
     pub subject: SubjectRow,
     /// The whole consent ledger, oldest first.
@@ -570,6 +593,18 @@ pub trait Store: Send + Sync {
         tenant: &TenantId,
         token_hash: &[u8; 32],
     ) -> Result<Option<UnsubscribeLinkRow>, StoreError>;
+    /// Up to `limit` live subjects with stored records of `category` not
+    /// yet told of policy `version`, by id: the next page of a notice run
+    /// (Art. 13(3)). Told subjects drop out, so a run resumes by asking again.
+    async fn notice_candidates(
+        &self,
+        tenant: &TenantId,
+        version: u32,
+        category: &CategoryId,
+        limit: u32,
+    ) -> Result<Vec<SubjectId>, StoreError>;
+    /// How many subjects were told of policy `version`.
+    async fn notices_sent(&self, tenant: &TenantId, version: u32) -> Result<u64, StoreError>;
     /// A visitor's banner choices, oldest first.
     async fn visitor_choices(
         &self,

@@ -10,6 +10,7 @@
 
 mod country;
 mod diagnostics;
+mod diff;
 pub mod fides;
 mod ids;
 mod model;
@@ -24,13 +25,14 @@ mod validate;
 
 pub use country::{CountryCode, CountryError};
 pub use diagnostics::{Diagnostic, Severity};
+pub use diff::{Change, ChangeKind, diff, has_material};
 pub use ids::{
     CategoryId, EventName, IdError, IdKind, MAX_ID_LEN, MAX_TAXONOMY_LEN, PlanName, PurposeId,
     RecipientId, SubjectKindId, TaxonomyKey,
 };
 pub use model::{
-    Anonymity, Authority, Category, Party, Policy, Purpose, Recipient, RetentionRule, Rights,
-    StatutoryHold, SubjectKind,
+    Anonymity, Authority, Category, Changes, Party, Policy, Purpose, Recipient, RetentionRule,
+    Rights, StatutoryHold, SubjectKind,
 };
 pub use record::csv::{ACTIVITY_HEADER, PROCESSOR_HEADER, RecordTable};
 pub use record::{

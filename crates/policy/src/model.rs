@@ -46,6 +46,8 @@ pub struct Policy {
     pub anonymity: Anonymity,
     /// How data subject requests are handled.
     pub rights: Rights,
+    /// How policy changes are announced (Art. 12(1), 13(3)).
+    pub changes: Changes,
 }
 
 impl Policy {
@@ -318,6 +320,24 @@ impl Default for Rights {
             extension: CalendarSpan::months(2),
             verification: Verification::Email,
             first_handler: FirstHandler::Controller,
+        }
+    }
+}
+
+/// How changes to the policy are announced: a material change may apply
+/// only once subjects have had `notice_period` to read about it
+/// (Art. 13(3); transparency, Art. 12(1)).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Changes {
+    /// The least time between publishing a material change and applying
+    /// it; zero lets it apply at once.
+    pub notice_period: CalendarSpan,
+}
+
+impl Default for Changes {
+    fn default() -> Self {
+        Self {
+            notice_period: CalendarSpan::days(30),
         }
     }
 }

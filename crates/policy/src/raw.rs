@@ -36,6 +36,7 @@ pub(crate) struct RawPolicy {
     pub hold: Option<Tables<RawHold>>,
     pub anonymity: Option<Spanned<RawAnonymity>>,
     pub rights: Option<Spanned<RawRights>>,
+    pub changes: Option<Spanned<RawChanges>>,
 }
 
 /// `[controller]` or `[dpo]`.
@@ -141,4 +142,11 @@ pub(crate) struct RawRights {
     pub extension: Option<Text>,
     pub verification: Option<Text>,
     pub first_handler: Option<Text>,
+}
+
+/// `[changes]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawChanges {
+    pub notice_period: Option<Text>,
 }

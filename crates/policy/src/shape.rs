@@ -103,6 +103,7 @@ const RIGHTS: &[Field] = &[
     opt("verification", Str),
     opt("first_handler", Str),
 ];
+const CHANGES: &[Field] = &[opt("notice_period", Str)];
 const ROOT: &[Field] = &[
     opt("name", Str),
     opt("hosting", Str),
@@ -119,6 +120,7 @@ const ROOT: &[Field] = &[
     opt("hold", Tables(HOLD)),
     opt("anonymity", Table(ANONYMITY)),
     opt("rights", Table(RIGHTS)),
+    opt("changes", Table(CHANGES)),
 ];
 
 /// Checks the whole document against the policy layout, reporting every

@@ -149,6 +149,20 @@ impl CalendarSpan {
         Ok(span)
     }
 
+    /// Like [`parse`](Self::parse), but `0 days` is accepted as the empty
+    /// period: for a notice period, where "at once" is a valid choice.
+    pub fn parse_or_zero(s: &str) -> Result<Self, SpanError> {
+        match Self::parse(s) {
+            Err(SpanError::Zero) => Ok(Self::default()),
+            other => other,
+        }
+    }
+
+    /// Whether every unit is zero (only [`parse_or_zero`](Self::parse_or_zero) gives one).
+    pub fn is_zero(&self) -> bool {
+        *self == Self::default()
+    }
+
     /// A span of whole months, for defaults and comparisons.
     pub const fn months(n: u32) -> Self {
         Self {
@@ -423,6 +437,24 @@ mod tests {
         assert!(span("2 months").can_exceed(&month));
         assert!(!span("8 weeks").can_exceed(&CalendarSpan::months(2)));
         assert!(span("62 days").can_exceed(&CalendarSpan::months(2)));
+    }
+
+    #[test]
+    fn parse_or_zero_accepts_zero_but_nothing_negative() {
+        assert!(CalendarSpan::parse_or_zero("0 days").unwrap().is_zero());
+        assert_eq!(
+            CalendarSpan::parse_or_zero("0 days").unwrap().to_string(),
+            "0 days"
+        );
+        assert_eq!(
+            CalendarSpan::parse_or_zero("2 weeks").unwrap(),
+            span("2 weeks")
+        );
+        assert!(matches!(
+            CalendarSpan::parse_or_zero("-3 days"),
+            Err(SpanError::BadNumber(_))
+        ));
+        assert_eq!(CalendarSpan::parse_or_zero(""), Err(SpanError::Empty));
     }
 
     #[test]

@@ -80,6 +80,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::keys::router())
         .merge(routes::policy::router())
         .merge(routes::notice::router())
+        .merge(routes::policy_diff::router())
         .merge(routes::subjects::router())
         .merge(routes::records::router())
         .merge(routes::rights::router())

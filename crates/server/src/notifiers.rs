@@ -202,10 +202,11 @@ mod tests {
         let message = Message {
             id: "m1".into(),
             tenant: tutela_engine::ids::TenantId::parse("acme").unwrap(),
-            request: tutela_engine::ids::RequestId::new(),
+            request: Some(tutela_engine::ids::RequestId::new()),
             subject: tutela_engine::ids::SubjectId::new(),
             kind: tutela_engine::notify::MessageKind::VerificationCode,
-            request_kind: "erasure",
+            request_kind: Some("erasure"),
+            policy: None,
             code: Some("ABCDE-FGHJK".into()),
             code_expires_at: None,
             reason: None,

@@ -22,6 +22,7 @@ use tutela_engine::store::{Change, IdentifierRow, RecordRow, StoreError, Write};
 mod audit;
 mod consent;
 mod deliveries;
+mod policy;
 mod requests;
 
 pub(crate) use audit::{audit_entries, head, link};
@@ -365,18 +366,9 @@ fn write(steps: &mut Vec<Step>, tenant: &TenantId, write: &Write) -> Result<(), 
             ];
             steps.push(exec(sql::INSERT_TENANT, args, TENANT));
         }
-        Write::InsertPolicy(row) => {
-            same_tenant(tenant, &row.tenant)?;
-            let version = Value::Int(i64::from(row.version));
-            let args = vec![
-                t.clone(),
-                version.clone(),
-                row.source.as_str().into(),
-                micros(row.published_at).into(),
-            ];
-            steps.push(exec(sql::INSERT_POLICY, args, POLICY));
-            steps.push(exec(sql::SET_POLICY_VERSION, vec![t, version], POLICY));
-        }
+        Write::InsertPolicy(_)
+        | Write::InsertPendingPolicy { .. }
+        | Write::InsertPolicyNotice { .. } => policy::steps(steps, tenant, write)?,
         Write::InsertSubject(row) => {
             same_tenant(tenant, &row.tenant)?;
             let args = vec![

@@ -10,8 +10,8 @@ use tutela_engine::audit::{AuditEntry, AuditHead};
 use tutela_engine::consent::proof::parse_hash;
 use tutela_engine::ids::{ApiKeyId, ConsentId, ObjectionId, RecordId, SubjectId, TenantId};
 use tutela_engine::store::{
-    ApiKeyGrant, ApiKeyRow, ConsentRow, ObjectionRow, PolicyRow, RecordRow, StoreError, SubjectRow,
-    SubjectView, TenantRow,
+    ApiKeyGrant, ApiKeyRow, ConsentRow, ObjectionRow, PendingPolicy, PolicyRow, RecordRow,
+    StoreError, SubjectRow, SubjectView, TenantRow,
 };
 use tutela_policy::{CategoryId, PurposeId};
 use uuid::Uuid;
@@ -103,6 +103,8 @@ pub(crate) struct TenantDb {
     pub(crate) operator: bool,
     pub(crate) policy_version: i64,
     pub(crate) created_at: i64,
+    pub(crate) pending_version: Option<i64>,
+    pub(crate) pending_at: Option<i64>,
 }
 
 impl TryFrom<TenantDb> for TenantRow {
@@ -113,8 +115,21 @@ impl TryFrom<TenantDb> for TenantRow {
             name: r.name,
             operator: r.operator,
             policy_version: version(r.policy_version, "tenants.policy_version")?,
+            pending: pending(r.pending_version, r.pending_at)?,
             created_at: instant(r.created_at, "tenants.created_at")?,
         })
+    }
+}
+
+/// A tenant's pending version from its two columns, both set or neither.
+fn pending(v: Option<i64>, at: Option<i64>) -> Result<Option<PendingPolicy>, StoreError> {
+    match (v, at) {
+        (None, None) => Ok(None),
+        (Some(v), Some(at)) => Ok(Some(PendingPolicy {
+            version: version(v, "tenants.pending_version")?,
+            effective_at: instant(at, "tenants.pending_at")?,
+        })),
+        _ => Err(corrupt("tenants.pending_version")),
     }
 }
 
@@ -125,6 +140,8 @@ pub(crate) struct PolicyDb {
     pub(crate) version: i64,
     pub(crate) source: String,
     pub(crate) published_at: i64,
+    /// NULL only if written by hand: then it took effect when published.
+    pub(crate) effective_at: Option<i64>,
 }
 
 impl TryFrom<PolicyDb> for PolicyRow {
@@ -135,6 +152,10 @@ impl TryFrom<PolicyDb> for PolicyRow {
             version: version(r.version, "policies.version")?,
             source: r.source,
             published_at: instant(r.published_at, "policies.published_at")?,
+            effective_at: instant(
+                r.effective_at.unwrap_or(r.published_at),
+                "policies.effective_at",
+            )?,
         })
     }
 }
@@ -393,6 +414,8 @@ pub(crate) struct LoadRow {
     pub(crate) at1: i64,
     pub(crate) at2: Option<i64>,
     pub(crate) num: Option<i64>,
+    pub(crate) num2: Option<i64>,
+    pub(crate) at3: Option<i64>,
 }
 
 /// Decodes the rows of a subject load in one pass: the subject first,
@@ -416,6 +439,7 @@ pub(crate) fn assemble(rows: Vec<LoadRow>) -> Result<Option<SubjectView>, StoreE
         policy_version: required(first.num, "tenants.policy_version")?,
     };
     let policy_version = subject.policy_version()?;
+    let pending = pending(first.num2, first.at3)?;
     let mut consents = Vec::new();
     let mut objections = Vec::new();
     let mut records = Vec::new();
@@ -453,6 +477,7 @@ pub(crate) fn assemble(rows: Vec<LoadRow>) -> Result<Option<SubjectView>, StoreE
     }
     Ok(Some(SubjectView {
         policy_version,
+        pending,
         subject: subject.try_into()?,
         consents,
         objections,

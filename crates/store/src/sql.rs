@@ -33,10 +33,10 @@ pub(crate) const INSERT_TENANT: &str = "INSERT INTO tenants \
     (tenant_id, name, operator, policy_version, created_at) VALUES ($1, $2, $3, $4, $5)";
 /// Insert a policy version.
 pub(crate) const INSERT_POLICY: &str = "INSERT INTO policies \
-    (tenant_id, version, source, published_at) VALUES ($1, $2, $3, $4)";
-/// Make a version the tenant's current one.
-pub(crate) const SET_POLICY_VERSION: &str =
-    "UPDATE tenants SET policy_version = $2 WHERE tenant_id = $1";
+    (tenant_id, version, source, published_at, effective_at) VALUES ($1, $2, $3, $4, $5)";
+/// Set which version is in force and which, if any, waits for its time.
+pub(crate) const SET_POLICY_VERSION: &str = "UPDATE tenants \
+    SET policy_version = $2, pending_version = $3, pending_at = $4 WHERE tenant_id = $1";
 /// Insert a subject.
 pub(crate) const INSERT_SUBJECT: &str = "INSERT INTO subjects \
     (tenant_id, subject_id, kind, wrapped_key, restricted, created_at, erased_at) \
@@ -155,20 +155,37 @@ pub(crate) const SELECT_AUDIT_TENANTS: &str = "SELECT tenant_id FROM tenants \
     UNION SELECT DISTINCT tenant_id FROM audit_entries ORDER BY 1";
 
 /// One tenant.
-pub(crate) const SELECT_TENANT: &str = "SELECT tenant_id, name, operator, policy_version, created_at FROM tenants WHERE tenant_id = $1";
+pub(crate) const SELECT_TENANT: &str = "SELECT tenant_id, name, operator, policy_version, \
+    created_at, pending_version, pending_at FROM tenants WHERE tenant_id = $1";
 /// Every tenant: the one statement not scoped to a tenant.
-pub(crate) const SELECT_TENANTS: &str =
-    "SELECT tenant_id, name, operator, policy_version, created_at FROM tenants ORDER BY tenant_id";
+pub(crate) const SELECT_TENANTS: &str = "SELECT tenant_id, name, operator, policy_version, created_at, pending_version, pending_at \
+    FROM tenants ORDER BY tenant_id";
+
+/// The next page of subjects to tell of a policy version: live subjects
+/// with records of one category, not yet told (same tenant throughout).
+pub(crate) const SELECT_NOTICE_CANDIDATES: &str = "SELECT DISTINCT r.subject_id FROM records r \
+    WHERE r.tenant_id = $1 AND r.category = $2 \
+    AND NOT EXISTS (SELECT 1 FROM policy_notices n \
+        WHERE n.tenant_id = $1 AND n.version = $3 AND n.subject_id = r.subject_id) \
+    AND EXISTS (SELECT 1 FROM subjects s \
+        WHERE s.tenant_id = $1 AND s.subject_id = r.subject_id AND s.erased_at IS NULL) \
+    ORDER BY r.subject_id LIMIT $4";
+/// How many subjects were told of a policy version.
+pub(crate) const COUNT_POLICY_NOTICES: &str =
+    "SELECT COUNT(*) FROM policy_notices WHERE tenant_id = $1 AND version = $2";
+/// Record that a subject was told; a repeat is ignored.
+pub(crate) const INSERT_POLICY_NOTICE: &str = "INSERT INTO policy_notices \
+    (tenant_id, version, subject_id, sent_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
 
 /// One policy version.
-pub(crate) const SELECT_POLICY: &str = "SELECT tenant_id, version, source, published_at \
+pub(crate) const SELECT_POLICY: &str = "SELECT tenant_id, version, source, published_at, effective_at \
     FROM policies WHERE tenant_id = $1 AND version = $2";
-/// The policy version in force.
-pub(crate) const SELECT_CURRENT_POLICY: &str = "SELECT tenant_id, version, source, published_at \
+/// The policy version in force at the last publication.
+pub(crate) const SELECT_CURRENT_POLICY: &str = "SELECT tenant_id, version, source, published_at, effective_at \
     FROM policies WHERE tenant_id = $1 \
     AND version = (SELECT policy_version FROM tenants WHERE tenant_id = $1)";
 /// Every policy version, oldest first.
-pub(crate) const SELECT_POLICIES: &str = "SELECT tenant_id, version, source, published_at \
+pub(crate) const SELECT_POLICIES: &str = "SELECT tenant_id, version, source, published_at, effective_at \
     FROM policies WHERE tenant_id = $1 ORDER BY version";
 
 /// Most categories one records statement names. The engine never asks for
@@ -195,6 +212,8 @@ pub(crate) const MAX_CATEGORIES_IN: usize = 100;
 /// | at1 | created_at | at_us | at_us | collected_at |
 /// | at2 | erased_at | expires_at | NULL | NULL |
 /// | num | tenant's policy_version | policy_version | NULL | NULL |
+/// | num2 | tenant's pending_version | NULL | NULL | NULL |
+/// | at3 | tenant's pending_at | NULL | NULL | NULL |
 ///
 /// Ordered by part, then time, then id, so rows decode in one pass: the
 /// subject first, the ledger oldest first, the records oldest first (the
@@ -203,20 +222,22 @@ pub(crate) const MAX_CATEGORIES_IN: usize = 100;
 pub(crate) const SELECT_SUBJECT_LOAD: &str = "SELECT 0 AS part, 'subject' AS kind, \
     subject_id AS id, tenant_id, subject_id, kind AS txt1, NULL AS txt2, NULL AS txt3, \
     wrapped_key AS bytes, restricted AS flag, created_at AS at1, erased_at AS at2, \
-    COALESCE((SELECT policy_version FROM tenants WHERE tenant_id = $1), 0) AS num \
+    COALESCE((SELECT policy_version FROM tenants WHERE tenant_id = $1), 0) AS num, \
+    (SELECT pending_version FROM tenants WHERE tenant_id = $1) AS num2, \
+    (SELECT pending_at FROM tenants WHERE tenant_id = $1) AS at3 \
     FROM subjects WHERE tenant_id = $1 AND subject_id = $2 \
     UNION ALL \
     SELECT 1, 'consent', consent_id, tenant_id, subject_id, purpose, source, text_hash, NULL, \
-    granted, at_us, expires_at, policy_version \
+    granted, at_us, expires_at, policy_version, NULL, NULL \
     FROM consents WHERE tenant_id = $1 AND subject_id = $2 \
     UNION ALL \
     SELECT 1, 'objection', objection_id, tenant_id, subject_id, purpose, NULL, NULL, NULL, \
-    NULL, at_us, NULL, NULL \
+    NULL, at_us, NULL, NULL, NULL, NULL \
     FROM objections WHERE tenant_id = $1 AND subject_id = $2";
 /// The records branch of [`SELECT_SUBJECT_LOAD`]; a category filter follows.
 pub(crate) const SUBJECT_LOAD_RECORDS: &str = " UNION ALL \
     SELECT 2, 'record', record_id, tenant_id, subject_id, category, purpose, source, \
-    ciphertext, NULL, collected_at, NULL, NULL \
+    ciphertext, NULL, collected_at, NULL, NULL, NULL, NULL \
     FROM records WHERE tenant_id = $1 AND subject_id = $2";
 /// Closes [`SELECT_SUBJECT_LOAD`].
 pub(crate) const SUBJECT_LOAD_ORDER: &str = " ORDER BY part, at1, id";
@@ -332,6 +353,9 @@ mod tests {
             INSERT_TENANT,
             INSERT_POLICY,
             SET_POLICY_VERSION,
+            SELECT_NOTICE_CANDIDATES,
+            COUNT_POLICY_NOTICES,
+            INSERT_POLICY_NOTICE,
             INSERT_SUBJECT,
             INSERT_IDENTIFIERS_INTO,
             INSERT_RECORDS_INTO,

@@ -1,5 +1,6 @@
-//! `tutela policy check|render|record|import-fides|export-fides`: the
-//! policy file's problems in the format editors and CI understand
+//! `tutela policy check|render|record|import-fides|export-fides` (`diff`
+//! is in `policy_diff`, `notify` in `policy_notify`): the policy file's
+//! problems in the format editors and CI understand
 //! (`FILE:LINE:COL: error[CODE]: message`, then a hint), the privacy notice
 //! rendered from a valid policy (Markdown or HTML), its record of
 //! processing activities (CSV or JSON), and moving to and from Fides
@@ -65,6 +66,21 @@ pub enum PolicyCommand {
         #[arg(short, long, value_name = "OUT")]
         out: Option<PathBuf>,
     },
+    /// List what NEW changes against OLD, material changes first (exit 0).
+    Diff {
+        /// The version in force.
+        #[arg(value_name = "OLD")]
+        old: PathBuf,
+        /// The version to publish.
+        #[arg(value_name = "NEW")]
+        new: PathBuf,
+        /// `text` for people, `json` for scripts.
+        #[arg(long, value_enum, default_value_t)]
+        format: super::policy_diff::DiffFormat,
+    },
+    /// Tell every subject affected by the pending version's material
+    /// changes, through the configured notifier (resumable, once each).
+    Notify(super::policy_notify::NotifyArgs),
 }
 
 /// `--format` of `policy render`.
@@ -109,6 +125,11 @@ pub fn run(command: PolicyCommand) -> Result<ExitCode> {
         }
         PolicyCommand::ExportFides { file, out } => {
             super::policy_fides::export(&file, out.as_deref())
+        }
+        PolicyCommand::Diff { old, new, format } => super::policy_diff::diff(&old, &new, format),
+        // Needs the database: `main` runs it through `policy_notify::run`.
+        PolicyCommand::Notify(_) => {
+            anyhow::bail!("`policy notify` needs the database; run it as `tutela policy notify`")
         }
     }
 }
@@ -209,7 +230,8 @@ fn valid(file: &Path, to: &str) -> Result<Option<Policy>> {
     }
 }
 
-fn read(file: &Path) -> Result<String> {
+/// The text of a policy file, or an error naming it.
+pub(super) fn read(file: &Path) -> Result<String> {
     std::fs::read_to_string(file)
         .with_context(|| format!("cannot read the policy file {}", file.display()))
 }

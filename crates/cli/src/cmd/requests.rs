@@ -426,7 +426,7 @@ async fn list_all(
 }
 
 /// The tenant's DPO acting locally, once the tenant is known to exist.
-async fn dpo_of(engine: &Engine, tenant: &TenantId) -> Result<Principal> {
+pub(crate) async fn dpo_of(engine: &Engine, tenant: &TenantId) -> Result<Principal> {
     let row = engine
         .store()
         .tenant(tenant)

@@ -124,3 +124,45 @@ fn render_refuses_an_invalid_policy_with_its_problems() {
         .expect_output(&["broken.toml:", "error[", "not a valid policy"]);
     assert!(run.stdout.is_empty(), "{run}");
 }
+
+#[test]
+fn diff_lists_material_changes_first_in_text_and_json() {
+    let dir = temp_dir();
+    let longer = EXAMPLE_POLICY.replacen(
+        "categories = [\"ticket_text\"]\nkeep = \"1 year\"",
+        "categories = [\"ticket_text\"]\nkeep = \"2 years\"",
+        1,
+    );
+    assert_ne!(longer, EXAMPLE_POLICY);
+    std::fs::write(dir.path().join("old.toml"), EXAMPLE_POLICY).unwrap();
+    std::fs::write(dir.path().join("new.toml"), &longer).unwrap();
+    let run = tutela(dir.path(), &["policy", "diff", "old.toml", "new.toml"]);
+    run.expect_code(0).expect_output(&[
+        "MATERIAL  retention_longer at retention.ticket_text",
+        "ticket_text is now kept 2 years",
+        "1 change(s): 1 material, 0 editorial",
+        "no sooner than 30 days after publication",
+    ]);
+    let run = tutela(
+        dir.path(),
+        &["policy", "diff", "old.toml", "new.toml", "--format", "json"],
+    );
+    run.expect_code(0);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["material"], 1);
+    assert_eq!(json["changes"][0]["kind"], "retention_longer");
+    assert_eq!(json["changes"][0]["material"], true);
+    let same = tutela(dir.path(), &["policy", "diff", "old.toml", "old.toml"]);
+    same.expect_code(0)
+        .expect_output(&["0 change(s): 0 material, 0 editorial"]);
+}
+
+#[test]
+fn diff_of_an_invalid_policy_names_the_line() {
+    let dir = temp_dir();
+    std::fs::write(dir.path().join("old.toml"), EXAMPLE_POLICY).unwrap();
+    std::fs::write(dir.path().join("bad.toml"), "name = \n").unwrap();
+    tutela(dir.path(), &["policy", "diff", "old.toml", "bad.toml"])
+        .expect_code(1)
+        .expect_output(&["bad.toml:1:", "E_PARSE", "is not a valid policy"]);
+}

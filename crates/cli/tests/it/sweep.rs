@@ -41,3 +41,15 @@ async fn the_forecast_lists_what_will_go_and_a_sweep_removes_nothing_early() {
     .expect_code(1)
     .expect_output(&["E_EVENT_NOT_DECLARED"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn policy_notify_with_nothing_pending_says_so() {
+    let dir = temp_dir();
+    let d = dir.path();
+    let server = spawn_demo(d, &[]).await;
+    assert!(server.stop().success());
+    tutela(d, &["policy", "notify", "--tenant", "acme"])
+        .expect_code(0)
+        .expect_output(&["no policy version is pending for acme"]);
+    tutela(d, &["policy", "notify", "--tenant", "acme", "--page", "0"]).expect_code(2);
+}

@@ -394,3 +394,44 @@ fn data_never_stored_is_checked_in_passing_only() {
     .unwrap_err();
     assert_eq!(err.code(), "E_RECIPIENT_NOT_DECLARED");
 }
+
+#[test]
+fn a_consent_covers_the_scope_of_the_version_it_was_given_under() {
+    let then = policy();
+    let wider = Policy::parse(&POLICY.replacen(
+        "categories = [\"email\"]\ndirect_marketing",
+        "categories = [\"email\", \"name\"]\ndirect_marketing",
+        1,
+    ))
+    .unwrap();
+    let old = then.purpose(&p("newsletter"));
+    let now = wider.purpose(&p("newsletter")).unwrap();
+    assert!(consent_covers(old, 1, now, &[c("email")], None).is_ok());
+    let err = consent_covers(old, 1, now, &[c("email"), c("name")], None).unwrap_err();
+    assert_eq!(err.code(), "E_CONSENT_RENEWAL_NEEDED");
+    assert!(err.to_string().contains("category name"), "{err}");
+    let to = RecipientId::parse("helpdesk").unwrap();
+    let err = consent_covers(old, 1, now, &[c("email")], Some(&to)).unwrap_err();
+    assert!(err.to_string().contains("recipient helpdesk"), "{err}");
+    let err = consent_covers(None, 1, now, &[c("email")], None).unwrap_err();
+    assert_eq!(err.code(), "E_CONSENT_RENEWAL_NEEDED");
+}
+
+#[test]
+fn the_live_grant_is_the_latest_unexpired_grant() {
+    let ledger = [
+        consent("newsletter", true, "2026-01-01T00:00:00Z", None),
+        consent("newsletter", false, "2026-02-01T00:00:00Z", None),
+        consent(
+            "newsletter",
+            true,
+            "2026-03-01T00:00:00Z",
+            Some("2026-04-01T00:00:00Z"),
+        ),
+    ];
+    let at = |s: &str| live_grant(&ledger, &p("newsletter"), t(s)).map(|g| g.at);
+    assert_eq!(at("2026-01-15T00:00:00Z"), Some(t("2026-01-01T00:00:00Z")));
+    assert_eq!(at("2026-02-15T00:00:00Z"), None);
+    assert_eq!(at("2026-03-15T00:00:00Z"), Some(t("2026-03-01T00:00:00Z")));
+    assert_eq!(at("2026-04-01T00:00:00Z"), None);
+}

@@ -47,7 +47,6 @@ impl Engine {
         )
         .await?;
         let view = self
-            .store
             .subject_view(&who.tenant, subject, RecordFilter::All)
             .await?
             .ok_or(EngineError::SubjectNotFound)?;

@@ -83,6 +83,8 @@ impl Engine {
         };
         let now = self.clock.now();
         lawful::may_process_in_passing(&policy, &state, purpose, category, recipient, now)?;
-        Ok(())
+        let categories = std::slice::from_ref(category);
+        self.check_consent_scope(&who.tenant, &view, &policy, purpose, categories, recipient)
+            .await
     }
 }

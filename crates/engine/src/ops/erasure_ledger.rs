@@ -100,7 +100,6 @@ impl Engine {
 
     async fn replay_one(&self, entry: &ErasureEntry) -> Result<Replayed, EngineError> {
         let view = self
-            .store
             .subject_view(&entry.tenant, entry.subject, RecordFilter::All)
             .await?;
         let Some(view) = view else {

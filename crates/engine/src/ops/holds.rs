@@ -243,7 +243,6 @@ impl Engine {
         asked: usize,
     ) -> Result<(SubjectHolds, Vec<HeldRecordRow>), EngineError> {
         let view = self
-            .store
             .subject_view(&who.tenant, subject, RecordFilter::None)
             .await?
             .ok_or(EngineError::SubjectNotFound)?;

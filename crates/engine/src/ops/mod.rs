@@ -7,12 +7,15 @@ mod banner;
 mod checkpoint;
 mod checks;
 mod consent;
+mod consent_scope;
 mod death;
 mod deliveries;
 mod erasure_ledger;
 mod events;
 mod holds;
 mod keys;
+mod policy_notices;
+mod publish;
 mod receipts;
 mod records;
 mod rectify;
@@ -39,6 +42,8 @@ pub use deliveries::{MAX_DELIVERIES_PER_PAGE, Outgoing, SECRET_BYTES};
 pub use erasure_ledger::ReplayReport;
 pub use events::declares_event;
 pub use keys::IssuedKey;
+pub use policy_notices::{MAX_NOTICES_PER_PAGE, NoticeProgress};
+pub use publish::{PolicyOverview, Published, effective_time};
 pub use receipts::SignedReceipt;
 pub use records::{
     MAX_ASKED_CATEGORIES, MAX_RECORDS_PER_WRITE, MAX_VALUE_CHARS, NewRecord, PlainRecord,

@@ -281,7 +281,6 @@ impl Engine {
         filter: RecordFilter<'_>,
     ) -> Result<SubjectView, EngineError> {
         let view = self
-            .store
             .subject_view(&who.tenant, subject, filter)
             .await?
             .ok_or(EngineError::SubjectNotFound)?;
@@ -321,8 +320,22 @@ impl Engine {
             objections: &view.objections,
         };
         let detail = category_list(&categories);
-        if let Err(e) = lawful::may_collect(&policy, &state, purpose, &categories, self.clock.now())
-        {
+        let checked =
+            match lawful::may_collect(&policy, &state, purpose, &categories, self.clock.now()) {
+                Ok(_) => {
+                    self.check_consent_scope(
+                        &who.tenant,
+                        &view,
+                        &policy,
+                        purpose,
+                        &categories,
+                        None,
+                    )
+                    .await
+                }
+                Err(e) => Err(e),
+            };
+        if let Err(e) = checked {
             return Err(self
                 .refuse(
                     who,
@@ -531,6 +544,8 @@ impl Engine {
         if let Some(r) = recipient {
             lawful::may_disclose(&policy, declared, r, &view.consents, now)?;
         }
+        self.check_consent_scope(&who.tenant, &view, &policy, purpose, &wanted, recipient)
+            .await?;
         let reads_held = recipient.is_none() && holds::reads_held(declared);
         Ok((view, wanted, reads_held))
     }

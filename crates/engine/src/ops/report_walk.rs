@@ -98,7 +98,7 @@ impl Engine {
         subject: SubjectId,
     ) -> Result<Option<Counted>, EngineError> {
         let filter = RecordFilter::Categories(categories);
-        let Some(view) = self.store.subject_view(tenant, subject, filter).await? else {
+        let Some(view) = self.subject_view(tenant, subject, filter).await? else {
             return Ok(None);
         };
         if view.subject.erased_at.is_some() {

@@ -369,10 +369,11 @@ impl Engine {
         Message {
             id: RequestId::new().to_string(),
             tenant: row.tenant.clone(),
-            request: row.id,
+            request: Some(row.id),
             subject: row.subject,
             kind,
-            request_kind: row.kind.as_str(),
+            request_kind: Some(row.kind.as_str()),
+            policy: None,
             code: None,
             code_expires_at: None,
             reason: None,

@@ -208,7 +208,7 @@ impl Engine {
     /// since the act stands and the message can be sent again by hand.
     async fn tell(&self, message: &crate::notify::Message) {
         if let Err(err) = self.notifier.send(message).await {
-            tracing::warn!(error = %err, request = %message.request, "a message to the subject was not delivered");
+            tracing::warn!(error = %err, request = ?message.request, "a message to the subject was not delivered");
         }
     }
 }

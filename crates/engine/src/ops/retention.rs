@@ -133,7 +133,6 @@ impl Engine {
         subject: SubjectId,
     ) -> Result<Option<(SubjectView, retention::Anchors)>, EngineError> {
         let Some(view) = self
-            .store
             .subject_view(tenant, subject, RecordFilter::All)
             .await?
         else {

@@ -163,6 +163,7 @@ impl Engine {
         // (Art. 17(3)(b)); for a whole-subject erasure, as erasure does.
         let due_view = SubjectView {
             policy_version: view.policy_version,
+            pending: view.pending,
             subject: view.subject.clone(),
             consents: view.consents.clone(),
             objections: view.objections.clone(),

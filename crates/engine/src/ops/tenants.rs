@@ -1,5 +1,5 @@
-//! Tenants and their policies: creation, publication of new versions, and
-//! reading the policy in force.
+//! Tenants: creation with a first policy, listing, and the policy history
+//! (publishing and the version in force are in `publish`).
 
 use super::keys::{IssuedKey, new_key};
 use crate::audit::{Action, Outcome};
@@ -8,10 +8,9 @@ use crate::error::EngineError;
 use crate::ids::TenantId;
 use crate::principal::{Act, Principal, Role};
 use crate::store::{Change, PolicyRow, StoreError, TenantRow, Write};
-use std::sync::Arc;
 use tutela_policy::Policy;
 
-fn parse_policy(source: &str) -> Result<Policy, EngineError> {
+pub(super) fn parse_policy(source: &str) -> Result<Policy, EngineError> {
     Policy::parse(source).map_err(EngineError::PolicyInvalid)
 }
 
@@ -95,6 +94,7 @@ impl Engine {
             name: name.to_owned(),
             operator,
             policy_version: 1,
+            pending: None,
             created_at: now,
         };
         let policy = PolicyRow {
@@ -102,6 +102,7 @@ impl Engine {
             version: 1,
             source: policy_source.to_owned(),
             published_at: now,
+            effective_at: now,
         };
         let detail = format!("tenant={id} by={}", who.tenant);
         let published = "version=1".to_owned();
@@ -161,54 +162,6 @@ impl Engine {
             .tenant(&who.tenant)
             .await?
             .ok_or(EngineError::TenantNotFound)
-    }
-
-    /// Publishes a new policy version; it applies to every act from now on.
-    pub async fn publish_policy(
-        &self,
-        who: &Principal,
-        source: &str,
-    ) -> Result<PolicyRow, EngineError> {
-        self.authorize(who, Act::PublishPolicy, Action::PolicyPublish, None, None)
-            .await?;
-        parse_policy(source)?;
-        let current = self.tenant(who).await?;
-        let row = PolicyRow {
-            tenant: who.tenant.clone(),
-            version: current.policy_version + 1,
-            source: source.to_owned(),
-            published_at: self.clock.now(),
-        };
-        let detail = format!("version={}", row.version);
-        let change = Change {
-            writes: vec![Write::InsertPolicy(row.clone())],
-            audit: vec![self.event(
-                who,
-                Action::PolicyPublish,
-                None,
-                None,
-                detail,
-                Outcome::Allowed,
-            )],
-        };
-        self.commit(&who.tenant, change).await?;
-        Ok(row)
-    }
-
-    /// The policy in force (or an earlier `version`), as text and parsed.
-    pub async fn policy(
-        &self,
-        who: &Principal,
-        version: Option<u32>,
-    ) -> Result<(PolicyRow, Arc<Policy>), EngineError> {
-        who.require(Act::ReadPolicy)?;
-        let row = self
-            .store
-            .policy(&who.tenant, version)
-            .await?
-            .ok_or(EngineError::NoPolicy)?;
-        let parsed = self.policy_version(&who.tenant, row.version).await?;
-        Ok((row, parsed))
     }
 
     /// Every published version, oldest first.

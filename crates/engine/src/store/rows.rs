@@ -15,10 +15,39 @@ pub struct TenantRow {
     pub name: String,
     /// True for the deployment's operator tenant, whose admins manage tenants.
     pub operator: bool,
-    /// The policy version in force (0 before the first is published).
+    /// The policy version in force when the last one was published (0
+    /// before the first); a pending version takes over at its time.
     pub policy_version: u32,
+    /// A published version that applies only from a later time.
+    pub pending: Option<PendingPolicy>,
     /// When the tenant was created.
     pub created_at: Timestamp,
+}
+
+impl TenantRow {
+    /// The version in force at `now`.
+    pub fn version_in_force(&self, now: Timestamp) -> u32 {
+        in_force(self.policy_version, self.pending, now)
+    }
+}
+
+/// A policy version published ahead of its time: until `effective_at` the
+/// version before it stays in force, so subjects are told of a material
+/// change before it applies (Art. 13(3)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PendingPolicy {
+    /// The version waiting.
+    pub version: u32,
+    /// When it takes effect.
+    pub effective_at: Timestamp,
+}
+
+/// The version in force at `now`: the pending one once its time has come.
+pub fn in_force(current: u32, pending: Option<PendingPolicy>, now: Timestamp) -> u32 {
+    match pending {
+        Some(p) if p.effective_at <= now => p.version,
+        _ => current,
+    }
 }
 
 /// One published version of a tenant's policy, kept forever so that any past
@@ -33,6 +62,9 @@ pub struct PolicyRow {
     pub source: String,
     /// When it was published.
     pub published_at: Timestamp,
+    /// When it takes (or took) effect: the publication time unless it was
+    /// published ahead (a version replaced while pending never did).
+    pub effective_at: Timestamp,
 }
 
 /// A data subject. Holds no personal value: only a pseudonym, the kind, and

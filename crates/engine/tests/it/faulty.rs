@@ -210,6 +210,22 @@ impl Store for Faulty {
         self.inner.record_stamps(tenant, subject).await
     }
 
+    async fn notice_candidates(
+        &self,
+        tenant: &TenantId,
+        version: u32,
+        category: &CategoryId,
+        limit: u32,
+    ) -> Result<Vec<SubjectId>, StoreError> {
+        self.inner
+            .notice_candidates(tenant, version, category, limit)
+            .await
+    }
+
+    async fn notices_sent(&self, tenant: &TenantId, version: u32) -> Result<u64, StoreError> {
+        self.inner.notices_sent(tenant, version).await
+    }
+
     async fn event_recorded(
         &self,
         tenant: &TenantId,

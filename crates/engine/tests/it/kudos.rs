@@ -2,6 +2,7 @@
 //! (`kudos_received` records) and belong to a team (`team`).
 
 use crate::helpers::{TestEngine, purpose, record, spawn_engine};
+use tutela_engine::clock::Clock;
 use tutela_engine::ids::SubjectId;
 use tutela_engine::principal::Principal;
 use tutela_policy::SubjectKindId;
@@ -106,10 +107,14 @@ pub struct Kudos {
 
 pub async fn kudos() -> Kudos {
     let t = spawn_engine().await;
+    // A material change: it governs only after the notice period.
+    let notice = jiff::SignedDuration::from_hours(24 * 30);
+    let effective = t.clock.now().checked_add(notice).unwrap();
     t.engine
-        .publish_policy(&t.admin, KUDOS_POLICY)
+        .publish_policy(&t.admin, KUDOS_POLICY, Some(effective))
         .await
         .unwrap();
+    t.clock.advance(notice);
     let a = &t.admin;
     Kudos {
         alice: member(&t, a, Some("red"), 5).await,

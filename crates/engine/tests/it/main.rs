@@ -19,6 +19,7 @@ mod held_live;
 mod holds;
 mod kudos;
 mod operations;
+mod policy_versions;
 mod purposes;
 mod reports;
 mod retention;

@@ -143,7 +143,7 @@ async fn subject_and_record_operations_refuse_bad_input_with_their_codes() {
         (
             "publish a policy that does not parse",
             "E_POLICY_INVALID",
-            code(&e.publish_policy(&t.dpo, "name = ").await),
+            code(&e.publish_policy(&t.dpo, "name = ", None).await),
         ),
     ];
     check(&table);
@@ -413,7 +413,7 @@ async fn a_published_policy_applies_from_then_on() {
         "categories = [\"ticket_text\", \"name\", \"phone\"]",
     );
     assert_ne!(narrower, tutela_policy::EXAMPLE_POLICY, "the edit applied");
-    let row = e.publish_policy(&t.dpo, &narrower).await.unwrap();
+    let row = e.publish_policy(&t.dpo, &narrower, None).await.unwrap().row;
     assert_eq!(row.version, 2);
     let versions = e.policy_versions(&t.analyst).await.unwrap();
     assert_eq!(versions.len(), 2);

@@ -98,7 +98,10 @@ async fn run(
     let customer = SubjectKindId::parse("customer").unwrap();
     match op {
         Op::ReadPolicy => code(&e.policy(who, None).await),
-        Op::PublishPolicy => code(&e.publish_policy(who, tutela_policy::EXAMPLE_POLICY).await),
+        Op::PublishPolicy => code(
+            &e.publish_policy(who, tutela_policy::EXAMPLE_POLICY, None)
+                .await,
+        ),
         Op::ListKeys => code(&e.api_keys(who).await),
         Op::CreateKey => code(
             &e.create_api_key(who, &t.acme, Role::Analyst, vec![], "made in a test")

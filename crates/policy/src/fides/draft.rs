@@ -31,6 +31,7 @@ pub(crate) struct Draft {
     pub min_group_size: Option<u32>,
     pub rights: Option<RightsFacts>,
     pub security_measures: Vec<String>,
+    pub notice_period: Option<String>,
 }
 
 /// The controller or DPO, each part possibly unknown.
@@ -270,6 +271,10 @@ fn settings(out: &mut String, d: &Draft) {
         key(out, "extension", Some(&r.extension));
         key(out, "verification", Some(&r.verification));
         key(out, "first_handler", Some(&r.first_handler));
+    }
+    if let Some(period) = &d.notice_period {
+        out.push_str("\n[changes]\n");
+        key(out, "notice_period", Some(period));
     }
 }
 

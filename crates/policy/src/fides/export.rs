@@ -239,6 +239,7 @@ fn extras(policy: &Policy) -> Extras {
             first_handler: policy.rights.first_handler.to_string(),
         }),
         security_measures: policy.security_measures.clone(),
+        notice_period: Some(policy.changes.notice_period.to_string()),
     }
 }
 

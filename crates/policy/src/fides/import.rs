@@ -329,6 +329,7 @@ fn apply(draft: &mut Draft, extras: &Extras) {
     draft.min_group_size = extras.min_group_size;
     draft.rights = extras.rights.clone();
     draft.security_measures = extras.security_measures.clone();
+    draft.notice_period = extras.notice_period.clone();
 }
 
 /// Moves the first item matching `is` to position `rank`, if both exist.

@@ -236,6 +236,9 @@ pub struct Extras {
     /// The security measures the controller states (Art. 30(1)(g)).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub security_measures: Vec<String>,
+    /// The least time between publishing a material change and applying it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice_period: Option<String>,
 }
 
 /// A person or organisation with contact details.

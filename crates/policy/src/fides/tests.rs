@@ -48,7 +48,7 @@ fn a_policy_with_every_option_survives_a_round_trip() {
         )
         .replace("[[retention]]\ncategories = [\"server_log\"]\nkeep = \"90 days\"\nfrom = \"collected\"\n", "")
         .replace("verification = \"email\"", "verification = \"document\"")
-        .replace("min_group_size = 5", "min_group_size = 11")
+        .replace("min_group_size = 5", "min_group_size = 11\n\n[changes]\nnotice_period = \"6 weeks\"")
         .replacen(
             "profiling = true\n",
             "profiling = true\nsecurity_measures = [\"Staff sign a confidentiality agreement\", \"Laptops use full-disk encryption\"]\n",

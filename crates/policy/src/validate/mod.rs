@@ -11,6 +11,8 @@ mod settings;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_changes;
+#[cfg(test)]
 mod tests_more;
 #[cfg(test)]
 mod tests_reporting;
@@ -117,6 +119,7 @@ fn build(raw: &RawPolicy, sink: &mut Sink<'_>) -> Option<Policy> {
     let holds = settings::holds(raw, &categories, sink);
     let anonymity = settings::anonymity(raw, sink);
     let rights = settings::rights(raw, sink);
+    let changes = settings::changes(raw, sink);
     cross::check(
         raw,
         &categories,
@@ -141,6 +144,7 @@ fn build(raw: &RawPolicy, sink: &mut Sink<'_>) -> Option<Policy> {
         holds: holds.complete()?,
         anonymity: anonymity?,
         rights: rights?,
+        changes: changes?,
     })
 }
 

@@ -5,7 +5,9 @@ use std::ops::Range;
 
 use crate::diagnostics::Sink;
 use crate::ids::CategoryId;
-use crate::model::{Anonymity, Authority, Category, Party, RetentionRule, Rights, StatutoryHold};
+use crate::model::{
+    Anonymity, Authority, Category, Changes, Party, RetentionRule, Rights, StatutoryHold,
+};
 use crate::raw::{RawParty, RawPolicy, Text, TextList};
 use crate::span::{CalendarSpan, SpanError};
 use crate::terms::{Anchor, Disposal, FirstHandler, Verification};
@@ -325,6 +327,23 @@ pub(super) fn rights(raw: &RawPolicy, sink: &mut Sink<'_>) -> Option<Rights> {
         verification: verification?,
         first_handler: first_handler?,
     })
+}
+
+/// Reads `[changes]`: the notice period may be zero ("0 days") but never
+/// negative; a malformed one is reported at its value.
+pub(super) fn changes(raw: &RawPolicy, sink: &mut Sink<'_>) -> Option<Changes> {
+    let defaults = Changes::default();
+    let given = raw
+        .changes
+        .as_ref()
+        .and_then(|c| c.get_ref().notice_period.as_ref());
+    let notice_period = parsed_or(
+        sink,
+        given,
+        defaults.notice_period,
+        CalendarSpan::parse_or_zero,
+    )?;
+    Some(Changes { notice_period })
 }
 
 fn limit(

@@ -12,6 +12,7 @@ pub mod keys;
 pub mod notice;
 pub mod ops;
 pub mod policy;
+pub mod policy_diff;
 pub mod recipients;
 pub mod records;
 pub mod reports;

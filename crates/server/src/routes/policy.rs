@@ -8,8 +8,8 @@ use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery};
 use crate::openapi::Errors;
 use crate::wire::{
-    Diagnostic, PolicyCheck, PolicyDocument, PolicySource, PolicyVersion, PublishedPolicy,
-    VersionQuery,
+    Diagnostic, PendingVersion, PolicyCheck, PolicyDocument, PolicySource, PolicyVersion,
+    PublishPolicy, PublishedPolicy, VersionQuery, changes,
 };
 use axum::Json;
 use axum::extract::State;
@@ -26,7 +26,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(check_policy))
 }
 
-/// The policy in force, or an earlier `version`: its text and its parsed form.
+/// The policy in force, or an earlier `version`: its text and its parsed
+/// form; with no `version`, also the version published to take effect
+/// later, if any, with its effective time and changes.
 #[utoipa::path(get, path = "/v1/policy", tag = "policy", security(("bearer" = [])),
     params(VersionQuery),
     responses((status = 200, description = "The policy", body = PolicyDocument), Errors))]
@@ -35,13 +37,26 @@ async fn current_policy(
     Auth(who): Auth,
     ApiQuery(query): ApiQuery<VersionQuery>,
 ) -> Result<Json<PolicyDocument>, ApiError> {
-    let (row, parsed) = state.engine.policy(&who, query.version).await?;
+    let ((row, parsed), pending) = match query.version {
+        Some(v) => (state.engine.policy(&who, Some(v)).await?, None),
+        None => {
+            let overview = state.engine.policy_overview(&who).await?;
+            (overview.current, overview.pending)
+        }
+    };
     let policy = serde_json::to_value(&*parsed).map_err(|e| ApiError::internal(&e))?;
     Ok(Json(PolicyDocument {
         version: row.version,
         published_at: row.published_at,
+        effective_at: row.effective_at,
         source: row.source,
         policy,
+        pending: pending.map(|(p, list)| PendingVersion {
+            version: p.version,
+            published_at: p.published_at,
+            effective_at: p.effective_at,
+            changes: changes(&list),
+        }),
     }))
 }
 
@@ -56,21 +71,32 @@ async fn policy_versions(
     Ok(Json(rows.iter().map(PolicyVersion::from).collect()))
 }
 
-/// Publishes a new policy version; it governs every act from now on. An
-/// invalid policy is refused with `422 E_POLICY_INVALID` and its diagnostics.
+/// Publishes a new policy version. An editorial version governs at once
+/// (or from a later `effective_at`); one with material changes needs an
+/// `effective_at` at least the notice period of the version in force after
+/// now (`422 E_EFFECTIVE_TOO_SOON` names the earliest time), and the
+/// version in force governs until then. A version published while another
+/// is pending replaces it. An invalid policy is refused with
+/// `422 E_POLICY_INVALID` and its diagnostics. A refusal stores nothing.
 #[utoipa::path(put, path = "/v1/policy", tag = "policy", security(("bearer" = [])),
-    request_body = PolicySource,
+    request_body = PublishPolicy,
     responses((status = 201, description = "Published", body = PublishedPolicy), Errors))]
 async fn publish_policy(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiJson(body): ApiJson<PolicySource>,
+    ApiJson(body): ApiJson<PublishPolicy>,
 ) -> Result<(StatusCode, Json<PublishedPolicy>), ApiError> {
-    let row = state.engine.publish_policy(&who, &body.source).await?;
+    let published = state
+        .engine
+        .publish_policy(&who, &body.source, body.effective_at)
+        .await?;
     Ok((
         StatusCode::CREATED,
         Json(PublishedPolicy {
-            version: row.version,
+            version: published.row.version,
+            effective_at: published.row.effective_at,
+            pending: published.pending,
+            changes: changes(&published.changes),
         }),
     ))
 }

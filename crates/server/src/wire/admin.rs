@@ -204,11 +204,17 @@ pub struct PolicyDocument {
     /// When it was published.
     #[schema(value_type = String, format = DateTime)]
     pub published_at: Timestamp,
+    /// When it took effect.
+    #[schema(value_type = String, format = DateTime)]
+    pub effective_at: Timestamp,
     /// The TOML text exactly as published.
     pub source: String,
     /// The parsed policy.
     #[schema(value_type = Object)]
     pub policy: serde_json::Value,
+    /// The version published to take effect later, if any (only when the
+    /// version in force was asked for).
+    pub pending: Option<super::PendingVersion>,
 }
 
 /// One published version, without its text.
@@ -219,6 +225,9 @@ pub struct PolicyVersion {
     /// When it was published.
     #[schema(value_type = String, format = DateTime)]
     pub published_at: Timestamp,
+    /// When it takes (or took) effect; a version replaced while pending never did.
+    #[schema(value_type = String, format = DateTime)]
+    pub effective_at: Timestamp,
 }
 
 impl From<&PolicyRow> for PolicyVersion {
@@ -226,6 +235,7 @@ impl From<&PolicyRow> for PolicyVersion {
         Self {
             version: p.version,
             published_at: p.published_at,
+            effective_at: p.effective_at,
         }
     }
 }
@@ -245,6 +255,13 @@ pub struct VersionQuery {
 pub struct PublishedPolicy {
     /// Its number.
     pub version: u32,
+    /// When it takes effect.
+    #[schema(value_type = String, format = DateTime)]
+    pub effective_at: Timestamp,
+    /// True when it waits for `effective_at`; the previous version governs until then.
+    pub pending: bool,
+    /// Its changes against the version in force, material first.
+    pub changes: Vec<super::PolicyChange>,
 }
 
 /// The result of `POST /v1/policy/check`.

@@ -18,9 +18,7 @@ async fn with_typing(app: &TestApp) {
         "categories = [\"email\", \"name\", \"phone\", \"external_id\"]\nessential = true",
         "categories = [\"email\", \"name\", \"phone\", \"external_id\", \"typing\"]\nessential = true",
     );
-    app.put("/v1/policy", &app.admin, json!({"source": source}))
-        .await
-        .ok(201);
+    app.publish_in_force(&source).await;
 }
 
 /// Every row of every table but the audit chain's, as text, in a stable

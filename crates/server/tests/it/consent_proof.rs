@@ -35,9 +35,7 @@ async fn publish_extra(app: &TestApp) {
         &format!("{}\n[[purpose]]", EXTRA.trim()),
         1,
     );
-    app.put("/v1/policy", &app.admin, json!({"source": source}))
-        .await
-        .ok(201);
+    app.publish_in_force(&source).await;
 }
 
 async fn customer(app: &TestApp) -> String {
@@ -351,9 +349,10 @@ async fn the_banner_records_choices_and_honours_gpc_without_hiding_a_grant() {
 
     let read = app.get(path, &app.service).await.ok(200);
     assert_eq!(read, answer);
-    // The cookie consent lapses after the purpose's 13 months.
+    // The cookie consent lapses after the purpose's 13 months (counted
+    // from 31 March: the policy above took effect after 30 days' notice).
     let analytics = choice(&read, "analytics");
-    assert_eq!(analytics["expires_at"], "2027-04-01T09:00:00Z");
+    assert_eq!(analytics["expires_at"], "2027-04-30T09:00:00Z");
     assert_eq!(app.last_audit().await["action"], "banner.choice");
 
     // Bad input is refused and stores nothing.

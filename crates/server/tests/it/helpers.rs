@@ -269,6 +269,18 @@ impl TestApp {
         self.send(Method::PUT, path, Some(token), Some(body)).await
     }
 
+    /// Publishes `source` (material changes included) and moves the clock
+    /// to when it takes effect: the example's 30-day notice period ahead.
+    pub async fn publish_in_force(&self, source: &str) -> Value {
+        let at = tutela_policy::CalendarSpan::days(30)
+            .after(tutela_engine::clock::Clock::now(self.clock.as_ref()))
+            .unwrap();
+        let body = serde_json::json!({"source": source, "effective_at": at.to_string()});
+        let published = self.put("/v1/policy", &self.admin, body).await.ok(201);
+        self.clock.set(at);
+        published
+    }
+
     /// DELETE with a token.
     pub async fn delete(&self, path: &str, token: &str) -> Reply {
         self.send(Method::DELETE, path, Some(token), None).await

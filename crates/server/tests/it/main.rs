@@ -26,6 +26,7 @@ mod holds;
 mod input;
 mod notice;
 mod ops;
+mod policy_versions;
 mod purposes;
 mod recipients;
 mod rectify;

@@ -23,6 +23,7 @@ const ROUTES: &[&str] = &[
     "GET /v1/policy/notice",
     "GET /v1/policy/record",
     "POST /v1/policy/check",
+    "POST /v1/policy/diff",
     "POST /v1/subjects",
     "POST /v1/subjects/lookup",
     "DELETE /v1/subjects/{id}",

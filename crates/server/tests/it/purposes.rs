@@ -104,10 +104,7 @@ async fn undeclared_and_unstorable_categories_cannot_be_written() {
         .await
         .ok(200);
     assert_eq!(checked["ok"], true, "{checked}");
-    let published = app
-        .put("/v1/policy", &app.admin, json!({"source": source}))
-        .await
-        .ok(201);
+    let published = app.publish_in_force(&source).await;
     assert_eq!(published["version"], 2);
     let after_publish = app.audit_len().await;
     assert_eq!(

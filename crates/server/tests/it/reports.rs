@@ -54,10 +54,9 @@ from = "collected"
 min_group_size = 3
 "#;
 
-async fn publish(app: &TestApp, token: &str) {
-    app.put("/v1/policy", token, json!({"source": KUDOS_POLICY}))
-        .await
-        .ok(201);
+/// A material change: in force once its notice period has passed.
+async fn publish(app: &TestApp) {
+    app.publish_in_force(KUDOS_POLICY).await;
 }
 
 async fn member(app: &TestApp, token: &str, team: &str, kudos: usize) -> String {
@@ -74,7 +73,7 @@ async fn member(app: &TestApp, token: &str, team: &str, kudos: usize) -> String 
 /// di 1 (blue).
 async fn kudos() -> (TestApp, [String; 6]) {
     let app = spawn_app().await;
-    publish(&app, &app.admin).await;
+    publish(&app).await;
     let s = &app.service;
     let ids = [
         member(&app, s, "red", 4).await,

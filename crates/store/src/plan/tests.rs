@@ -56,15 +56,37 @@ fn a_policy_insert_also_moves_the_current_version() {
         version: 3,
         source: "src".into(),
         published_at: Timestamp::from_second(5).unwrap(),
+        effective_at: Timestamp::from_second(5).unwrap(),
     };
-    let steps = writes(&tenant(), &change(vec![Write::InsertPolicy(row)])).unwrap();
+    let steps = writes(&tenant(), &change(vec![Write::InsertPolicy(row.clone())])).unwrap();
     assert_eq!(steps.len(), 2);
     let Some(Step::Exec(set)) = steps.get(1) else {
         panic!("two statements");
     };
     assert_eq!(set.sql, sql::SET_POLICY_VERSION);
-    assert_eq!(set.args, vec![Value::from("acme"), Value::Int(3)]);
+    let none = Value::from(None::<i64>);
+    let expected = vec![Value::from("acme"), Value::Int(3), none.clone(), none];
+    assert_eq!(set.args, expected);
     assert_eq!(set.names.conflict, "policy version");
+    let later = PolicyRow {
+        effective_at: Timestamp::from_second(50).unwrap(),
+        ..row
+    };
+    let pending = Write::InsertPendingPolicy {
+        row: later,
+        in_force: 2,
+    };
+    let steps = writes(&tenant(), &change(vec![pending])).unwrap();
+    let Some(Step::Exec(set)) = steps.get(1) else {
+        panic!("two statements");
+    };
+    let expected = vec![
+        Value::from("acme"),
+        Value::Int(2),
+        Value::Int(3),
+        Value::Int(50_000_000),
+    ];
+    assert_eq!(set.args, expected, "version 2 stays in force, 3 waits");
 }
 
 #[test]

@@ -10,6 +10,7 @@ mod consent_reads;
 mod delivery_reads;
 mod exec;
 mod hold_reads;
+mod notice_reads;
 mod reads;
 mod report_reads;
 mod request_reads;

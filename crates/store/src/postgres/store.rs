@@ -2,8 +2,8 @@
 //! pool (`reads`).
 
 use super::{
-    PgStore, consent_reads, delivery_reads, hold_reads, reads, report_reads, request_reads,
-    retention_reads,
+    PgStore, consent_reads, delivery_reads, hold_reads, notice_reads, reads, report_reads,
+    request_reads, retention_reads,
 };
 use async_trait::async_trait;
 use tutela_engine::audit::{AuditChain, AuditEntry, AuditHead};
@@ -200,6 +200,20 @@ impl Store for PgStore {
         subject: SubjectId,
     ) -> Result<Option<Vec<RecordStamp>>, StoreError> {
         retention_reads::record_stamps(&self.pool, tenant, subject).await
+    }
+
+    async fn notice_candidates(
+        &self,
+        tenant: &TenantId,
+        version: u32,
+        category: &CategoryId,
+        limit: u32,
+    ) -> Result<Vec<SubjectId>, StoreError> {
+        notice_reads::notice_candidates(&self.pool, tenant, version, category, limit).await
+    }
+
+    async fn notices_sent(&self, tenant: &TenantId, version: u32) -> Result<u64, StoreError> {
+        notice_reads::notices_sent(&self.pool, tenant, version).await
     }
 
     async fn event_recorded(

@@ -55,6 +55,7 @@ mod delivery_reads;
 mod exec;
 mod hold_reads;
 mod migrate;
+mod notice_reads;
 mod readers;
 mod reads;
 mod report_reads;

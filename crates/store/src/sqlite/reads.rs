@@ -55,6 +55,8 @@ fn tenant_db(r: &Row<'_>) -> rusqlite::Result<TenantDb> {
         operator: r.get(2)?,
         policy_version: r.get(3)?,
         created_at: r.get(4)?,
+        pending_version: r.get(5)?,
+        pending_at: r.get(6)?,
     })
 }
 
@@ -64,6 +66,7 @@ fn policy_db(r: &Row<'_>) -> rusqlite::Result<PolicyDb> {
         version: r.get(1)?,
         source: r.get(2)?,
         published_at: r.get(3)?,
+        effective_at: r.get(4)?,
     })
 }
 
@@ -182,6 +185,8 @@ fn load_row(r: &Row<'_>) -> rusqlite::Result<LoadRow> {
         at1: r.get(10)?,
         at2: r.get(11)?,
         num: r.get(12)?,
+        num2: r.get(13)?,
+        at3: r.get(14)?,
     })
 }
 

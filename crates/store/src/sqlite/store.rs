@@ -4,7 +4,7 @@
 use super::SqliteStore;
 use super::reads::{self, Wanted};
 use super::{consent_reads, delivery_reads};
-use super::{hold_reads, report_reads, request_reads, retention_reads};
+use super::{hold_reads, notice_reads, report_reads, request_reads, retention_reads};
 use crate::error::internal;
 use async_trait::async_trait;
 use tutela_engine::audit::{AuditChain, AuditEntry, AuditHead};
@@ -274,6 +274,35 @@ impl Store for SqliteStore {
         let subject = subject.to_string();
         self.readers
             .run(move |c| retention_reads::record_stamps(c, tenant.as_str(), &subject))
+            .await
+    }
+
+    async fn notice_candidates(
+        &self,
+        tenant: &TenantId,
+        version: u32,
+        category: &CategoryId,
+        limit: u32,
+    ) -> Result<Vec<SubjectId>, StoreError> {
+        let tenant = tenant.clone();
+        let category = category.clone();
+        self.readers
+            .run(move |c| {
+                notice_reads::notice_candidates(
+                    c,
+                    tenant.as_str(),
+                    version,
+                    category.as_str(),
+                    limit,
+                )
+            })
+            .await
+    }
+
+    async fn notices_sent(&self, tenant: &TenantId, version: u32) -> Result<u64, StoreError> {
+        let tenant = tenant.clone();
+        self.readers
+            .run(move |c| notice_reads::notices_sent(c, tenant.as_str(), version))
             .await
     }
 

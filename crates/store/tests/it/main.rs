@@ -23,6 +23,7 @@ mod deliveries;
 mod erasure_race;
 mod holds;
 mod key_check;
+mod policy_versions;
 mod reads;
 mod reports;
 mod requests;

@@ -167,6 +167,7 @@ pub fn tenant_row(id: &TenantId) -> TenantRow {
         name: format!("{id} Ltd"),
         operator: false,
         policy_version: 0,
+        pending: None,
         created_at: at(0),
     }
 }
@@ -177,6 +178,7 @@ pub fn policy_row(tenant: &TenantId, version: u32) -> PolicyRow {
         version,
         source: format!("# policy v{version} of {tenant}\n"),
         published_at: at(i64::from(version)),
+        effective_at: at(i64::from(version)),
     }
 }
 

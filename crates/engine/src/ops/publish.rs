@@ -1,0 +1,187 @@
+//! Publishing a policy version. An editorial change applies at once (or at
+//! a later time given); a material one only from an `effective_at` at
+//! least the notice period after publication, so subjects are told before
+//! it applies (Art. 12(1), 13(3)). The notice period is the one of the
+//! version in force: it is what subjects were promised, and a new version
+//! cannot shorten the warning of its own arrival. Until `effective_at`
+//! the version in force stays in force for every check.
+//!
+//! A version published while another is pending replaces it: the new one
+//! is compared with the version in force (not the pending one), so its
+//! own changes decide its notice, and the replaced version never applies.
+
+use jiff::Timestamp;
+use std::sync::Arc;
+use tutela_policy::{Change as PolicyChange, Policy, diff, has_material};
+
+use super::tenants::parse_policy;
+use crate::audit::{Action, Outcome};
+use crate::engine::Engine;
+use crate::error::EngineError;
+use crate::principal::{Act, Principal};
+use crate::store::{Change, PendingPolicy, PolicyRow, TenantRow, Write};
+
+/// What publishing a version did.
+#[derive(Debug, Clone)]
+pub struct Published {
+    /// The stored version.
+    pub row: PolicyRow,
+    /// Its changes against the version in force, material first.
+    pub changes: Vec<PolicyChange>,
+    /// Whether it waits for its `effective_at`.
+    pub pending: bool,
+}
+
+/// The policy in force and the one waiting, for `GET /v1/policy`.
+#[derive(Debug, Clone)]
+pub struct PolicyOverview {
+    /// The version in force now, as text and parsed.
+    pub current: (PolicyRow, Arc<Policy>),
+    /// The version waiting for its time, with its changes against the
+    /// current one.
+    pub pending: Option<(PolicyRow, Vec<PolicyChange>)>,
+}
+
+/// When a version may take effect: `asked` if given and not earlier than
+/// allowed; a material change needs one at least `notice` after `now`.
+/// Pure, so the rule is tested without a store.
+pub fn effective_time(
+    now: Timestamp,
+    material: bool,
+    notice: &tutela_policy::CalendarSpan,
+    asked: Option<Timestamp>,
+) -> Result<Timestamp, EngineError> {
+    let earliest = if material {
+        notice
+            .after(now)
+            .map_err(|_| EngineError::EffectiveTooSoon { earliest: now })?
+    } else {
+        now
+    };
+    match asked {
+        Some(at) if at >= earliest => Ok(at),
+        None if !material => Ok(now),
+        _ => Err(EngineError::EffectiveTooSoon { earliest }),
+    }
+}
+
+impl Engine {
+    /// Publishes a new policy version, applying at once or from
+    /// `effective_at` (see the module doc). Nothing is stored when refused.
+    pub async fn publish_policy(
+        &self,
+        who: &Principal,
+        source: &str,
+        effective_at: Option<Timestamp>,
+    ) -> Result<Published, EngineError> {
+        self.authorize(who, Act::PublishPolicy, Action::PolicyPublish, None, None)
+            .await?;
+        let new = parse_policy(source)?;
+        let tenant = self.tenant(who).await?;
+        let now = self.clock.now();
+        let in_force = tenant.version_in_force(now);
+        let old = self.policy_version(&who.tenant, in_force).await?;
+        let changes = diff(&old, &new);
+        let material = has_material(&changes);
+        let at = effective_time(now, material, &old.changes.notice_period, effective_at)?;
+        let row = PolicyRow {
+            tenant: who.tenant.clone(),
+            version: latest(&tenant) + 1,
+            source: source.to_owned(),
+            published_at: now,
+            effective_at: at,
+        };
+        let pending = at > now;
+        let write = if pending {
+            Write::InsertPendingPolicy {
+                row: row.clone(),
+                in_force,
+            }
+        } else {
+            Write::InsertPolicy(row.clone())
+        };
+        let count = changes.iter().filter(|c| c.material).count();
+        let detail = format!(
+            "version={} effective_at={at} material={count} editorial={}{}",
+            row.version,
+            changes.len() - count,
+            replaced(&tenant, now)
+                .map(|v| format!(" replaces={v}"))
+                .unwrap_or_default()
+        );
+        let event = self.event(
+            who,
+            Action::PolicyPublish,
+            None,
+            None,
+            detail,
+            Outcome::Allowed,
+        );
+        self.commit(
+            &who.tenant,
+            Change {
+                writes: vec![write],
+                audit: vec![event],
+            },
+        )
+        .await?;
+        Ok(Published {
+            row,
+            changes,
+            pending,
+        })
+    }
+
+    /// The policy in force now (or an earlier `version`), as text and parsed.
+    pub async fn policy(
+        &self,
+        who: &Principal,
+        version: Option<u32>,
+    ) -> Result<(PolicyRow, Arc<Policy>), EngineError> {
+        who.require(Act::ReadPolicy)?;
+        let version = match version {
+            Some(v) => v,
+            None => self.tenant(who).await?.version_in_force(self.clock.now()),
+        };
+        let row = self
+            .store
+            .policy(&who.tenant, Some(version))
+            .await?
+            .ok_or(EngineError::NoPolicy)?;
+        let parsed = self.policy_version(&who.tenant, row.version).await?;
+        Ok((row, parsed))
+    }
+
+    /// The version in force now and the pending one, if any.
+    pub async fn policy_overview(&self, who: &Principal) -> Result<PolicyOverview, EngineError> {
+        who.require(Act::ReadPolicy)?;
+        let tenant = self.tenant(who).await?;
+        let now = self.clock.now();
+        let current = self.policy(who, Some(tenant.version_in_force(now))).await?;
+        let pending = match tenant.pending {
+            Some(p) if p.effective_at > now => {
+                let (row, parsed) = self.policy(who, Some(p.version)).await?;
+                Some((row, diff(&current.1, &parsed)))
+            }
+            _ => None,
+        };
+        Ok(PolicyOverview { current, pending })
+    }
+}
+
+/// The newest version published, pending or not.
+fn latest(tenant: &TenantRow) -> u32 {
+    tenant
+        .pending
+        .map_or(tenant.policy_version, |p: PendingPolicy| {
+            p.version.max(tenant.policy_version)
+        })
+}
+
+/// The pending version a new publication replaces, if one still waits.
+fn replaced(tenant: &TenantRow, now: Timestamp) -> Option<u32> {
+    tenant
+        .pending
+        .filter(|p| p.effective_at > now)
+        .map(|p| p.version)
+}

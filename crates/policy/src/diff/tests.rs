@@ -1,0 +1,380 @@
+//! Each kind of change from a small edit of one policy, and its class.
+
+use super::*;
+
+/// A policy with a contract purpose, a consent purpose and a processor.
+pub(super) const BASE: &str = r#"name = "Desk"
+hosting = "Frankfurt, Germany (EU)"
+[controller]
+name = "Acme"
+email = "privacy@acme.example"
+[authority]
+name = "Data Protection Authority"
+[[subject_kind]]
+id = "customer"
+description = "Customers"
+[[category]]
+id = "email"
+description = "Email address"
+taxonomy = "user.contact.email"
+[[category]]
+id = "ticket_text"
+description = "What you write to support"
+taxonomy = "user.content"
+[[category]]
+id = "ratings"
+description = "Your ratings"
+taxonomy = "user.behavior"
+[[purpose]]
+id = "support"
+description = "Answering support tickets"
+basis = "contract"
+categories = ["email", "ticket_text"]
+recipients = ["helpdesk"]
+[[purpose]]
+id = "surveys"
+description = "Asking how we did"
+basis = "consent"
+categories = ["ratings"]
+consent_valid_for = "1 year"
+[[recipient]]
+id = "helpdesk"
+name = "Helpdesk GmbH"
+role = "processor"
+country = "DE"
+[[retention]]
+categories = ["email"]
+keep = "1 year"
+from = "last_activity"
+[[retention]]
+categories = ["ticket_text"]
+keep = "1 year"
+from = "collected"
+[[retention]]
+categories = ["ratings"]
+keep = "1 year"
+from = "collected"
+"#;
+
+pub(super) fn parse(src: &str) -> Policy {
+    match Policy::parse(src) {
+        Ok(p) => p,
+        Err(e) => panic!("{e:?}\n{src}"),
+    }
+}
+
+/// The changes from BASE to BASE with `from` replaced by `to`.
+pub(super) fn edit(from: &str, to: &str) -> Vec<Change> {
+    assert!(BASE.contains(from), "BASE has no {from:?}");
+    diff(&parse(BASE), &parse(&BASE.replacen(from, to, 1)))
+}
+
+/// The (code, material) of each change.
+pub(super) fn kinds(changes: &[Change]) -> Vec<(&'static str, bool)> {
+    changes
+        .iter()
+        .map(|c| (c.kind.code(), c.material))
+        .collect()
+}
+
+#[test]
+fn the_same_policy_has_no_changes() {
+    assert_eq!(diff(&parse(BASE), &parse(BASE)), []);
+}
+
+#[test]
+fn a_new_purpose_is_material_and_touches_its_categories() {
+    let changes = edit(
+        "[[recipient]]",
+        "[[purpose]]\nid = \"stats\"\ndescription = \"Statistics\"\nbasis = \"legitimate_interests\"\ncategories = [\"ticket_text\"]\n[[recipient]]",
+    );
+    assert_eq!(kinds(&changes), [("purpose_added", true)]);
+    assert_eq!(changes[0].path, "purpose.stats");
+    assert_eq!(
+        changes[0].categories,
+        [CategoryId::parse("ticket_text").unwrap()]
+    );
+    assert!(changes[0].summary.contains("stats"));
+}
+
+#[test]
+fn a_category_for_a_purpose_is_material_and_its_declaration_editorial() {
+    let src = BASE
+        .replacen(
+            "categories = [\"email\", \"ticket_text\"]\nrecipients",
+            "categories = [\"email\", \"ticket_text\", \"phone\"]\nrecipients",
+            1,
+        )
+        .replacen(
+            "[[purpose]]",
+            "[[category]]\nid = \"phone\"\ndescription = \"Phone\"\ntaxonomy = \"user.contact.phone_number\"\n[[retention]]\ncategories = [\"phone\"]\nkeep = \"1 year\"\nfrom = \"collected\"\n[[purpose]]",
+            1,
+        );
+    let changes = diff(&parse(BASE), &parse(&src));
+    assert_eq!(
+        kinds(&changes),
+        [
+            ("purpose_category_added", true),
+            ("category_added", false),
+            ("retention_added", false)
+        ]
+    );
+    assert_eq!(changes[0].path, "purpose.support.categories.phone");
+    assert_eq!(
+        changes[0].summary,
+        "The purpose support now also uses phone."
+    );
+}
+
+#[test]
+fn removals_are_listed_but_editorial() {
+    let changes = edit(
+        "categories = [\"email\", \"ticket_text\"]\nrecipients = [\"helpdesk\"]",
+        "categories = [\"email\", \"ticket_text\"]",
+    );
+    assert!(kinds(&changes).contains(&("purpose_recipient_removed", false)));
+    assert!(!has_material(&changes));
+    let src = BASE.replacen(
+        "categories = [\"email\", \"ticket_text\"]",
+        "categories = [\"email\"]",
+        1,
+    );
+    let src = src.replacen(
+        "[[retention]]\ncategories = [\"ticket_text\"]\nkeep = \"1 year\"\nfrom = \"collected\"\n",
+        "",
+        1,
+    );
+    let src = src.replacen(
+        "[[category]]\nid = \"ticket_text\"\ndescription = \"What you write to support\"\ntaxonomy = \"user.content\"\n",
+        "",
+        1,
+    );
+    let changes = diff(&parse(BASE), &parse(&src));
+    assert_eq!(
+        kinds(&changes),
+        [
+            ("category_removed", false),
+            ("purpose_category_removed", false)
+        ]
+    );
+}
+
+#[test]
+fn a_changed_basis_is_material() {
+    let changes = edit("basis = \"contract\"", "basis = \"legitimate_interests\"");
+    assert_eq!(kinds(&changes), [("basis_changed", true)]);
+    assert_eq!(changes[0].path, "purpose.support.basis");
+}
+
+#[test]
+fn a_widened_consent_purpose_is_flagged_as_such() {
+    let changes = edit(
+        "categories = [\"ratings\"]",
+        "categories = [\"ratings\", \"email\"]",
+    );
+    assert_eq!(
+        kinds(&changes),
+        [
+            ("purpose_category_added", true),
+            ("consent_scope_widened", true)
+        ]
+    );
+    let changes = edit(
+        "categories = [\"ratings\"]",
+        "categories = [\"ratings\"]\nrecipients = [\"helpdesk\"]",
+    );
+    assert_eq!(
+        kinds(&changes),
+        [
+            ("purpose_recipient_added", true),
+            ("consent_scope_widened", true)
+        ]
+    );
+}
+
+#[test]
+fn consent_lasting_longer_is_material_and_shorter_editorial() {
+    let longer = edit(
+        "consent_valid_for = \"1 year\"",
+        "consent_valid_for = \"13 months\"",
+    );
+    assert_eq!(kinds(&longer), [("consent_validity_longer", true)]);
+    let same = edit(
+        "consent_valid_for = \"1 year\"",
+        "consent_valid_for = \"12 months\"",
+    );
+    assert_eq!(
+        kinds(&same),
+        [("consent_validity_shorter", false)],
+        "12 months never outlasts 1 year"
+    );
+    let days = edit(
+        "consent_valid_for = \"1 year\"",
+        "consent_valid_for = \"366 days\"",
+    );
+    assert_eq!(
+        kinds(&days),
+        [("consent_validity_longer", true)],
+        "366 days outlasts 1 year outside leap years"
+    );
+    let shorter = edit(
+        "consent_valid_for = \"1 year\"",
+        "consent_valid_for = \"6 months\"",
+    );
+    assert_eq!(kinds(&shorter), [("consent_validity_shorter", false)]);
+    let unlimited = edit("consent_valid_for = \"1 year\"\n", "");
+    assert_eq!(kinds(&unlimited), [("consent_validity_longer", true)]);
+}
+
+#[test]
+fn intrusive_flags_switched_on_are_material_and_off_editorial() {
+    let on = edit(
+        "consent_valid_for = \"1 year\"",
+        "consent_valid_for = \"1 year\"\ndirect_marketing = true",
+    );
+    assert_eq!(kinds(&on), [("direct_marketing_on", true)]);
+    let on = edit(
+        "consent_valid_for = \"1 year\"",
+        "consent_valid_for = \"1 year\"\nsale_or_sharing = true",
+    );
+    assert_eq!(kinds(&on), [("sale_or_sharing_on", true)]);
+    let on = edit(
+        "consent_valid_for = \"1 year\"",
+        "consent_valid_for = \"1 year\"\nreporting = true",
+    );
+    assert_eq!(kinds(&on), [("reporting_on", true)]);
+    let exported = edit(
+        "consent_valid_for = \"1 year\"",
+        "consent_valid_for = \"1 year\"\nreporting = true\nexport_to = [\"helpdesk\"]",
+    );
+    assert_eq!(
+        kinds(&exported),
+        [("export_recipient_added", true), ("reporting_on", true)]
+    );
+    let src = BASE
+        .replacen("hosting =", "profiling = true\nhosting =", 1)
+        .replacen(
+            "consent_valid_for = \"1 year\"",
+            "consent_valid_for = \"1 year\"\nprofiling = true",
+            1,
+        );
+    let changes = diff(&parse(BASE), &parse(&src));
+    assert_eq!(
+        kinds(&changes),
+        [("profiling_on", true), ("purpose_profiling_on", true)]
+    );
+    assert_eq!(
+        changes[0].categories.len(),
+        3,
+        "policy-wide profiling touches every category"
+    );
+    let back = diff(&parse(&src), &parse(BASE));
+    assert_eq!(
+        kinds(&back),
+        [("profiling_off", false), ("purpose_flag_off", false)]
+    );
+}
+
+#[test]
+fn a_recipient_moving_abroad_is_a_transfer() {
+    let changes = edit("country = \"DE\"", "country = \"US\"\nsafeguard = \"scc\"");
+    assert_eq!(
+        kinds(&changes),
+        [
+            ("transfer_added", true),
+            ("transfer_safeguard_changed", true)
+        ]
+    );
+    assert_eq!(changes[0].path, "recipient.helpdesk.country");
+    assert_eq!(
+        changes[0].summary,
+        "Helpdesk GmbH now receives the data in United States (before: Germany)."
+    );
+    assert_eq!(
+        changes[0].categories.len(),
+        2,
+        "the categories support sends"
+    );
+    let within = edit("country = \"DE\"", "country = \"FR\"");
+    assert_eq!(kinds(&within), [("recipient_country_changed", false)]);
+    let role = edit("role = \"processor\"", "role = \"controller\"");
+    assert_eq!(kinds(&role), [("recipient_role_changed", true)]);
+    let renamed = edit("name = \"Helpdesk GmbH\"", "name = \"Helpdesk SE\"");
+    assert_eq!(kinds(&renamed), [("recipient_renamed", false)]);
+}
+
+#[test]
+fn wording_and_contacts_are_editorial() {
+    for (from, to, code) in [
+        ("name = \"Desk\"", "name = \"Desk 2\"", "name_changed"),
+        (
+            "Frankfurt, Germany (EU)",
+            "Berlin, Germany (EU)",
+            "hosting_changed",
+        ),
+        (
+            "privacy@acme.example",
+            "dpo@acme.example",
+            "controller_changed",
+        ),
+        (
+            "name = \"Data Protection Authority\"",
+            "name = \"Another Authority\"",
+            "authority_changed",
+        ),
+        (
+            "Answering support tickets",
+            "Helping you",
+            "purpose_described",
+        ),
+        ("Your ratings", "Stars you give", "category_described"),
+        (
+            "description = \"Customers\"",
+            "description = \"Clients\"",
+            "subject_kind_changed",
+        ),
+    ] {
+        assert_eq!(kinds(&edit(from, to)), [(code, false)], "{from} -> {to}");
+    }
+    let notice = edit(
+        "[[retention]]",
+        "[changes]\nnotice_period = \"6 weeks\"\n[[retention]]",
+    );
+    assert_eq!(kinds(&notice), [("notice_period_changed", false)]);
+    let rights = edit(
+        "[[retention]]",
+        "[rights]\nverification = \"account\"\n[[retention]]",
+    );
+    assert_eq!(kinds(&rights), [("rights_changed", false)]);
+}
+
+#[test]
+fn material_changes_come_first() {
+    let src = BASE
+        .replacen("Answering support tickets", "Helping you", 1)
+        .replacen(
+            "basis = \"contract\"",
+            "basis = \"legitimate_interests\"",
+            1,
+        );
+    let changes = diff(&parse(BASE), &parse(&src));
+    assert_eq!(
+        kinds(&changes),
+        [("basis_changed", true), ("purpose_described", false)]
+    );
+}
+
+#[test]
+fn every_kind_has_a_distinct_snake_case_code() {
+    let mut seen = std::collections::HashSet::new();
+    for k in ChangeKind::ALL {
+        assert!(seen.insert(k.code()), "{} twice", k.code());
+        assert!(
+            k.code()
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b == b'_')
+        );
+    }
+    let json = serde_json::to_string(&ChangeKind::PurposeAdded).unwrap();
+    assert_eq!(json, "\"purpose_added\"");
+}

@@ -1,0 +1,101 @@
+//! Policy versions over HTTP: the diff route, publishing a material change
+//! ahead of time, and the pending version beside the one in force.
+
+use crate::helpers::spawn_app;
+use jiff::{SignedDuration, Timestamp};
+use serde_json::json;
+use tutela_policy::EXAMPLE_POLICY;
+
+fn longer_tickets() -> String {
+    let longer = EXAMPLE_POLICY.replacen(
+        "categories = [\"ticket_text\"]\nkeep = \"1 year\"",
+        "categories = [\"ticket_text\"]\nkeep = \"2 years\"",
+        1,
+    );
+    assert_ne!(longer, EXAMPLE_POLICY);
+    longer
+}
+
+#[tokio::test]
+async fn diff_against_the_version_in_force_names_the_earliest_effective_time() {
+    let app = spawn_app().await;
+    let body = app
+        .post(
+            "/v1/policy/diff",
+            &app.dpo,
+            json!({"new": longer_tickets()}),
+        )
+        .await
+        .ok(200);
+    assert_eq!(body["against_version"], 1);
+    assert_eq!(body["material"], 1);
+    assert_eq!(body["notice_period"], "30 days");
+    assert_eq!(body["earliest_effective_at"], "2026-03-31T09:00:00Z");
+    assert_eq!(body["changes"][0]["kind"], "retention_longer");
+    assert_eq!(body["changes"][0]["path"], "retention.ticket_text");
+    let texts = json!({"old": longer_tickets(), "new": EXAMPLE_POLICY});
+    let body = app.post("/v1/policy/diff", &app.dpo, texts).await.ok(200);
+    assert_eq!(body["against_version"], json!(null));
+    assert_eq!(body["changes"][0]["kind"], "retention_shorter");
+    assert_eq!(body["changes"][0]["material"], false);
+}
+
+#[tokio::test]
+async fn diff_of_an_invalid_text_names_line_and_column() {
+    let app = spawn_app().await;
+    let before = app.audit_len().await;
+    let reply = app
+        .post("/v1/policy/diff", &app.dpo, json!({"new": "name = \n"}))
+        .await;
+    let body = reply.error(422, "E_POLICY_INVALID");
+    let d = &body["error"]["diagnostics"][0];
+    assert_eq!(
+        (d["code"].as_str(), d["line"].as_u64()),
+        (Some("E_PARSE"), Some(1))
+    );
+    assert!(d["column"].as_u64().is_some());
+    assert_eq!(app.audit_len().await, before);
+}
+
+#[tokio::test]
+async fn a_material_change_is_published_ahead_and_shown_as_pending() {
+    let app = spawn_app().await;
+    let too_soon = app
+        .put("/v1/policy", &app.dpo, json!({"source": longer_tickets()}))
+        .await;
+    let body = too_soon.error(422, "E_EFFECTIVE_TOO_SOON");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("2026-03-31T09:00:00Z"),
+        "{body}"
+    );
+    let versions = app.get("/v1/policy/versions", &app.dpo).await.ok(200);
+    assert_eq!(versions.as_array().unwrap().len(), 1, "nothing stored");
+
+    let effective = "2026-04-15T00:00:00Z";
+    let body = app
+        .put(
+            "/v1/policy",
+            &app.dpo,
+            json!({"source": longer_tickets(), "effective_at": effective}),
+        )
+        .await
+        .ok(201);
+    assert_eq!(
+        (body["version"].as_u64(), body["pending"].as_bool()),
+        (Some(2), Some(true))
+    );
+    let current = app.get("/v1/policy", &app.dpo).await.ok(200);
+    assert_eq!(current["version"], 1);
+    assert_eq!(current["pending"]["version"], 2);
+    assert_eq!(current["pending"]["effective_at"], effective);
+    assert_eq!(current["pending"]["changes"][0]["kind"], "retention_longer");
+
+    let at: Timestamp = effective.parse().unwrap();
+    app.clock.set(at + SignedDuration::from_secs(1));
+    let current = app.get("/v1/policy", &app.dpo).await.ok(200);
+    assert_eq!(current["version"], 2);
+    assert_eq!(current["pending"], json!(null));
+}
