@@ -188,6 +188,9 @@ pub enum EngineError {
     /// A consent proof, receipt, unsubscribe or banner step was refused.
     #[error(transparent)]
     Consent(#[from] crate::consent::ConsentError),
+    /// A survey step was refused (see [`crate::survey::SurveyError`]).
+    #[error(transparent)]
+    Survey(#[from] crate::survey::SurveyError),
 }
 
 impl EngineError {
@@ -236,6 +239,7 @@ impl EngineError {
             Self::LedgerTampered(_) => "E_LEDGER_TAMPERED",
             Self::Request(e) => e.code(),
             Self::Consent(e) => e.code(),
+            Self::Survey(e) => e.code(),
         }
     }
 
@@ -284,6 +288,7 @@ impl EngineError {
             }
             Self::Request(e) => e.kind(),
             Self::Consent(e) => e.kind(),
+            Self::Survey(e) => e.kind(),
         }
     }
 }

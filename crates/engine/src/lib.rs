@@ -24,6 +24,7 @@ pub mod principal;
 pub mod requests;
 pub mod retention;
 pub mod store;
+pub mod survey;
 pub mod transfer;
 
 pub use engine::Engine;

@@ -26,7 +26,7 @@ pub use ids::{
     RecipientId, SubjectKindId, TaxonomyKey,
 };
 pub use model::{
-    Anonymity, Authority, Category, Party, Policy, Purpose, Recipient, RetentionRule, Rights,
+    Anonymity, Authority, Category, Noise, Party, Policy, Purpose, Recipient, RetentionRule, Rights,
     StatutoryHold, SubjectKind,
 };
 pub use span::{CalendarSpan, SPAN_FORMS, SpanError};
