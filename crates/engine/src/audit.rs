@@ -111,6 +111,14 @@ pub enum Action {
     RetentionSweep,
     /// The retention forecast or aggregates were read.
     RetentionRead,
+    /// A survey was created (counts only).
+    SurveyCreate,
+    /// A survey was opened: tokens issued to every member (counts only).
+    SurveyOpen,
+    /// A survey was closed.
+    SurveyClose,
+    /// A survey's results were read (and ε spent, with noise).
+    SurveyResults,
 }
 
 impl Action {
@@ -157,6 +165,10 @@ impl Action {
             Self::PlanChange => "subject.plan",
             Self::RetentionSweep => "retention.sweep",
             Self::RetentionRead => "retention.read",
+            Self::SurveyCreate => "survey.create",
+            Self::SurveyOpen => "survey.open",
+            Self::SurveyClose => "survey.close",
+            Self::SurveyResults => "survey.results",
         }
     }
 }

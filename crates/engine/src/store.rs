@@ -17,6 +17,10 @@ pub use crate::deliveries::{AttemptOutcome, DeliveryFilter, DeliveryRow, Endpoin
 pub use crate::holds::{HeldRecordRow, HoldRow, SubjectHolds};
 use crate::ids::{ApiKeyId, HoldId, RecordId, RequestId, SubjectId, TenantId};
 use crate::requests::RequestRow;
+use crate::survey::{
+    AnswerRow, MemberRow, Noise, ParticipationRow, SealedTextRow, SurveyRow, TallyRow, TokenRow,
+};
+use crate::ids::SurveyId;
 pub use crate::requests::{RequestCursor, RequestFilter};
 pub use crate::retention::{Anchors, EventRow, PlanRow};
 use async_trait::async_trait;
@@ -169,6 +173,54 @@ pub enum Write {
     /// Add anonymised records to the tenant's aggregate counts (Recital 26):
     /// a category, a collection month and a count, no identifier.
     AddAggregate(AggregateRow),
+    /// Store a new survey in the draft state with its members, none
+    /// issued a token yet (each member must be a subject of the tenant).
+    InsertSurvey {
+        /// The survey.
+        row: SurveyRow,
+        /// Its members with their teams.
+        members: Vec<MemberRow>,
+    },
+    /// Open a draft survey: fix its minimum group size and noise, mark
+    /// every member issued and insert every token hash, all in this one
+    /// commit, the tokens in random order and without a member column.
+    /// Fails with `Missing { what: "survey" }` unless it is a draft.
+    OpenSurvey {
+        /// Which survey.
+        survey: SurveyId,
+        /// The policy's minimum group size now.
+        min_group_size: u32,
+        /// The policy's noise now.
+        noise: Option<Noise>,
+        /// The tokens' teams and hashes, shuffled.
+        tokens: Vec<TokenRow>,
+    },
+    /// Spend a token and store its answer in one commit: delete the
+    /// token's row, only while the survey is open (the engine checks its
+    /// times first), then insert the answer rows. Fails with
+    /// `Missing { what: "token" }` (and stores nothing) otherwise.
+    SubmitAnswer {
+        /// Which survey.
+        survey: SurveyId,
+        /// The token's hash.
+        token_hash: [u8; 32],
+        /// The answer's rows.
+        answers: Vec<AnswerRow>,
+    },
+    /// Close a draft or open survey. Fails with `Missing { what: "survey" }`
+    /// if it is closed already.
+    CloseSurvey {
+        /// Which survey.
+        survey: SurveyId,
+    },
+    /// Spend ε from a survey's privacy budget, only if the budget covers
+    /// it (else `Missing { what: "privacy budget" }`).
+    SpendSurveyBudget {
+        /// Which survey.
+        survey: SurveyId,
+        /// ε in thousandths.
+        millis: u32,
+    },
     /// Erase one held record whose hold ended (Art. 17(3)(b) no longer
     /// applies), and its hold with the hold's key once it keeps nothing.
     /// Fails with `Missing { what: "held record" }` if it is gone already,
@@ -549,6 +601,49 @@ pub trait Store: Send + Sync {
         tenant: &TenantId,
         token_hash: &[u8; 32],
     ) -> Result<Option<UnsubscribeLinkRow>, StoreError>;
+    /// One survey.
+    async fn survey(&self, tenant: &TenantId, id: SurveyId)
+    -> Result<Option<SurveyRow>, StoreError>;
+    /// A survey's members (bounded by the survey's own limit).
+    async fn survey_members(
+        &self,
+        tenant: &TenantId,
+        id: SurveyId,
+    ) -> Result<Vec<MemberRow>, StoreError>;
+    /// The unspent token of a survey under `hash`, if any.
+    async fn survey_token(
+        &self,
+        tenant: &TenantId,
+        id: SurveyId,
+        hash: &[u8; 32],
+    ) -> Result<Option<TokenRow>, StoreError>;
+    /// A survey's numeric answers counted per team, period, question and
+    /// value: one grouped statement.
+    async fn survey_tallies(
+        &self,
+        tenant: &TenantId,
+        id: SurveyId,
+    ) -> Result<Vec<TallyRow>, StoreError>;
+    /// A survey's sealed free-text answers, at most `limit`.
+    async fn survey_texts(
+        &self,
+        tenant: &TenantId,
+        id: SurveyId,
+        limit: u32,
+    ) -> Result<Vec<SealedTextRow>, StoreError>;
+    /// Tokens issued and unspent per team.
+    async fn survey_participation(
+        &self,
+        tenant: &TenantId,
+        id: SurveyId,
+    ) -> Result<Vec<ParticipationRow>, StoreError>;
+    /// Rewrites the stored answers in the order of their random keys, so
+    /// their physical order says nothing of when they came. SQLite keeps
+    /// them in key order already (a `WITHOUT ROWID` table); PostgreSQL
+    /// stores a heap in insertion order and `CLUSTER`s it.
+    async fn settle_survey_answers(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
     /// A visitor's banner choices, oldest first.
     async fn visitor_choices(
         &self,

@@ -454,9 +454,13 @@ fn write(steps: &mut Vec<Step>, tenant: &TenantId, write: &Write) -> Result<(), 
                 both("subject"),
                 expect,
             ));
-            let statements = [sql::DELETE_IDENTIFIERS, sql::DELETE_RECORDS]
-                .into_iter()
-                .chain(retention::ERASED_WITH_SUBJECT);
+            let statements = [
+                sql::DELETE_IDENTIFIERS,
+                sql::DELETE_RECORDS,
+                sql::DELETE_SURVEY_MEMBERSHIPS,
+            ]
+            .into_iter()
+            .chain(retention::ERASED_WITH_SUBJECT);
             for statement in statements {
                 let args = vec![t.clone(), id.clone()];
                 steps.push(exec(statement, args, of_subject("subject")));
@@ -551,6 +555,22 @@ fn write(steps: &mut Vec<Step>, tenant: &TenantId, write: &Write) -> Result<(), 
         Write::DeleteHeldRecord { record, hold } => {
             retention::delete_held(steps, tenant, *record, *hold);
         }
+        Write::InsertSurvey { row, members } => surveys::insert(steps, tenant, row, members)?,
+        Write::OpenSurvey {
+            survey,
+            min_group_size,
+            noise,
+            tokens,
+        } => surveys::open(steps, tenant, *survey, *min_group_size, *noise, tokens),
+        Write::SubmitAnswer {
+            survey,
+            token_hash,
+            answers,
+        } => surveys::submit(steps, tenant, *survey, token_hash, answers),
+        Write::CloseSurvey { survey } => surveys::close(steps, tenant, *survey),
+        Write::SpendSurveyBudget { survey, millis } => {
+            surveys::spend(steps, tenant, *survey, *millis)?;
+        }
     }
     Ok(())
 }
@@ -564,5 +584,6 @@ mod record;
 #[cfg(test)]
 mod requests_tests;
 mod retention;
+mod surveys;
 #[cfg(test)]
 mod tests;

@@ -15,12 +15,14 @@ mod deliveries;
 mod holds;
 mod requests;
 mod retention;
+mod surveys;
 
 pub(crate) use consent::*;
 pub(crate) use deliveries::*;
 pub(crate) use holds::*;
 pub(crate) use requests::*;
 pub(crate) use retention::*;
+pub(crate) use surveys::*;
 use tutela_engine::store::SubjectView;
 use tutela_policy::CategoryId;
 

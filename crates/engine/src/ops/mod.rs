@@ -24,6 +24,7 @@ mod retention;
 mod retention_read;
 mod source;
 mod subjects;
+mod surveys;
 mod tenants;
 mod unsubscribe;
 
@@ -37,6 +38,7 @@ pub use erasure_ledger::ReplayReport;
 pub use events::declares_event;
 pub use keys::IssuedKey;
 pub use receipts::SignedReceipt;
+pub use surveys::{IssuedToken, SurveyView, noise_scale};
 pub use records::{
     MAX_ASKED_CATEGORIES, MAX_RECORDS_PER_WRITE, MAX_VALUE_CHARS, NewRecord, PlainRecord,
 };

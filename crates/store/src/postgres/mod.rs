@@ -13,6 +13,7 @@ mod hold_reads;
 mod reads;
 mod request_reads;
 mod retention_reads;
+mod survey_reads;
 mod store;
 mod writer;
 

@@ -59,6 +59,7 @@ mod readers;
 mod reads;
 mod request_reads;
 mod retention_reads;
+mod survey_reads;
 mod store;
 mod wal_size;
 mod writer;

@@ -26,6 +26,8 @@ mod key_check;
 mod reads;
 mod requests;
 mod subjects;
+mod surveys;
+mod surveys_unlinkable;
 mod sweeps;
 mod tenants;
 mod two_stores;
