@@ -30,6 +30,7 @@ Every error is `{\"error\": {\"code\", \"message\"}}` with a stable code.",
         (name = "requests", description = "Data subject requests: filing, identity check, due dates, refusal and fulfilment."),
         (name = "audit", description = "The tamper-evident audit chain."),
         (name = "retention", description = "Lifecycle events and plan changes that start retention periods, the forecast of what the sweep will remove, and anonymised aggregates (Art. 5(1)(e))."),
+        (name = "surveys", description = "Anonymous team surveys: answered with a one-time token alone, stored with no link to the respondent, results withheld for small groups and against subtraction (Recital 26, Art. 25)."),
     )
 )]
 pub struct ApiDoc;

@@ -15,6 +15,7 @@ mod deliveries;
 mod requests;
 mod retention;
 mod rights;
+mod surveys;
 
 pub use access::*;
 pub use admin::*;
@@ -27,3 +28,4 @@ pub use deliveries::*;
 pub use requests::*;
 pub use retention::*;
 pub use rights::*;
+pub use surveys::*;

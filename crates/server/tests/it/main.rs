@@ -33,5 +33,6 @@ mod requests;
 mod requests_flow;
 mod retention;
 mod rights;
+mod surveys;
 mod tenants;
 mod transfers;
