@@ -15,14 +15,14 @@ use crate::consent::{ConsentTextRow, UnsubscribeLinkRow, VisitorChoiceRow};
 use crate::death::DeathRow;
 pub use crate::deliveries::{AttemptOutcome, DeliveryFilter, DeliveryRow, EndpointRow};
 pub use crate::holds::{HeldRecordRow, HoldRow, SubjectHolds};
+use crate::ids::SurveyId;
 use crate::ids::{ApiKeyId, HoldId, RecordId, RequestId, SubjectId, TenantId};
 use crate::requests::RequestRow;
+pub use crate::requests::{RequestCursor, RequestFilter};
+pub use crate::retention::{Anchors, EventRow, PlanRow};
 use crate::survey::{
     AnswerRow, MemberRow, Noise, ParticipationRow, SealedTextRow, SurveyRow, TallyRow, TokenRow,
 };
-use crate::ids::SurveyId;
-pub use crate::requests::{RequestCursor, RequestFilter};
-pub use crate::retention::{Anchors, EventRow, PlanRow};
 use async_trait::async_trait;
 use jiff::Timestamp;
 pub use rows::{
@@ -602,8 +602,11 @@ pub trait Store: Send + Sync {
         token_hash: &[u8; 32],
     ) -> Result<Option<UnsubscribeLinkRow>, StoreError>;
     /// One survey.
-    async fn survey(&self, tenant: &TenantId, id: SurveyId)
-    -> Result<Option<SurveyRow>, StoreError>;
+    async fn survey(
+        &self,
+        tenant: &TenantId,
+        id: SurveyId,
+    ) -> Result<Option<SurveyRow>, StoreError>;
     /// A survey's members (bounded by the survey's own limit).
     async fn survey_members(
         &self,

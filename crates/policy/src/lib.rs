@@ -26,8 +26,8 @@ pub use ids::{
     RecipientId, SubjectKindId, TaxonomyKey,
 };
 pub use model::{
-    Anonymity, Authority, Category, Noise, Party, Policy, Purpose, Recipient, RetentionRule, Rights,
-    StatutoryHold, SubjectKind,
+    Anonymity, Authority, Category, Noise, Party, Policy, Purpose, Recipient, RetentionRule,
+    Rights, StatutoryHold, SubjectKind,
 };
 pub use span::{CalendarSpan, SPAN_FORMS, SpanError};
 pub use terms::{

@@ -76,7 +76,9 @@ pub(crate) async fn run(dir: &Path, answers: usize) -> Result<SurveyOutcome> {
     let tenant = TenantId::parse("bench")?;
     let id = prepare(&path, start, &master, &tenant).await?;
     fill(&path, &tenant, id, answers)?;
-    let clock = Arc::new(ManualClock::new(start + SignedDuration::from_hours(24 * 7 * 5)));
+    let clock = Arc::new(ManualClock::new(
+        start + SignedDuration::from_hours(24 * 7 * 5),
+    ));
     let url = format!("sqlite://{}", path.display());
     let store = tutela_store::connect(&url).await?;
     let engine = Engine::new(store, clock, master);
@@ -103,7 +105,10 @@ pub(crate) async fn run(dir: &Path, answers: usize) -> Result<SurveyOutcome> {
             .collect::<Result<_, _>>()?;
         bare.push(started.elapsed());
         let counted: i64 = rows.iter().map(|r| r.4).sum();
-        ensure!(counted as usize == answers, "the GROUP BY counted {counted}");
+        ensure!(
+            counted as usize == answers,
+            "the GROUP BY counted {counted}"
+        );
     }
     engine.store().close().await?;
     Ok(SurveyOutcome {
@@ -154,10 +159,21 @@ async fn prepare(
                 erased_at: None,
             }));
         }
-        teams.push(json!({"key": format!("team{t:02}"), "name": format!("Team {t}"), "members": members}));
+        teams.push(
+            json!({"key": format!("team{t:02}"), "name": format!("Team {t}"), "members": members}),
+        );
     }
     let chain = AuditChain::new(tenant.clone(), master.audit_key(tenant.as_str()));
-    store.apply(tenant, Change { writes, audit: Vec::new() }, &chain).await?;
+    store
+        .apply(
+            tenant,
+            Change {
+                writes,
+                audit: Vec::new(),
+            },
+            &chain,
+        )
+        .await?;
     let raw: RawSurvey = serde_json::from_value(json!({
         "title": "Pulse",
         "organisation": "Bench",
@@ -200,7 +216,15 @@ fn fill(path: &Path, tenant: &TenantId, id: SurveyId, answers: usize) -> Result<
             } else {
                 ("enps", rng.below(11)? as i64)
             };
-            insert.execute(params![tenant.as_str(), survey, key.as_slice(), team, period, question, value])?;
+            insert.execute(params![
+                tenant.as_str(),
+                survey,
+                key.as_slice(),
+                team,
+                period,
+                question,
+                value
+            ])?;
             if n % 10_000 == 0 {
                 bar.set_position(n as u64);
             }

@@ -38,7 +38,6 @@ pub use erasure_ledger::ReplayReport;
 pub use events::declares_event;
 pub use keys::IssuedKey;
 pub use receipts::SignedReceipt;
-pub use surveys::{IssuedToken, SurveyView, noise_scale};
 pub use records::{
     MAX_ASKED_CATEGORIES, MAX_RECORDS_PER_WRITE, MAX_VALUE_CHARS, NewRecord, PlainRecord,
 };
@@ -48,4 +47,5 @@ pub use retention::{SWEEP_ACTOR, SWEEP_CONCURRENCY, SWEEP_PAGE, SweepReport};
 pub use retention_read::{AggregateCount, Aggregates, Forecast, ForecastRow, MAX_FORECAST_DAYS};
 pub use source::{MAX_SOURCE_LEN, RecordSource};
 pub use subjects::{AccessReport, ConsentSummary, ObjectionSummary};
+pub use surveys::{IssuedToken, SurveyView, noise_scale};
 pub use unsubscribe::UNSUBSCRIBE_ACTOR;

@@ -97,12 +97,19 @@ impl Engine {
         );
         let change = Change {
             writes: vec![Write::InsertSurvey { row, members }],
-            audit: vec![self.event(who, Action::SurveyCreate, None, None, detail, Outcome::Allowed)],
+            audit: vec![self.event(
+                who,
+                Action::SurveyCreate,
+                None,
+                None,
+                detail,
+                Outcome::Allowed,
+            )],
         };
         match self.commit(&who.tenant, change).await {
-            Err(EngineError::Storage(StoreError::Missing { what: "subject" })) => {
-                Err(SurveyError::invalid("teams", "a member is not a subject of this tenant").into())
-            }
+            Err(EngineError::Storage(StoreError::Missing { what: "subject" })) => Err(
+                SurveyError::invalid("teams", "a member is not a subject of this tenant").into(),
+            ),
             other => other.map(|()| id),
         }
     }
@@ -135,8 +142,14 @@ impl Engine {
     /// A survey's definition and state, for the keys that manage or read
     /// it.
     pub async fn survey(&self, who: &Principal, id: SurveyId) -> Result<SurveyView, EngineError> {
-        self.authorize(who, Act::ReadSurveyResults, Action::SurveyResults, None, None)
-            .await?;
+        self.authorize(
+            who,
+            Act::ReadSurveyResults,
+            Action::SurveyResults,
+            None,
+            None,
+        )
+        .await?;
         self.load_survey(&who.tenant, id).await
     }
 
@@ -173,7 +186,14 @@ impl Engine {
                 noise: policy.anonymity.noise,
                 tokens,
             }],
-            audit: vec![self.event(who, Action::SurveyOpen, None, None, detail, Outcome::Allowed)],
+            audit: vec![self.event(
+                who,
+                Action::SurveyOpen,
+                None,
+                None,
+                detail,
+                Outcome::Allowed,
+            )],
         };
         self.commit(&who.tenant, change)
             .await
@@ -245,7 +265,9 @@ impl Engine {
             .ok_or(SurveyError::TokenUnknown)?;
         let answer = answer::parse(&view.definition, given)?;
         let period = period_of(now);
-        let key = self.master.survey_text_key(tenant.as_str(), &id.to_string());
+        let key = self
+            .master
+            .survey_text_key(tenant.as_str(), &id.to_string());
         let mut rows = Vec::with_capacity(answer.values.len());
         for (question, value) in answer.values {
             let value = match value {
@@ -285,6 +307,9 @@ impl Engine {
     pub async fn close_survey(&self, who: &Principal, id: SurveyId) -> Result<(), EngineError> {
         self.authorize(who, Act::ManageSurveys, Action::SurveyClose, None, None)
             .await?;
+        if self.store.survey(&who.tenant, id).await?.is_none() {
+            return Err(SurveyError::NotFound.into());
+        }
         let participation = self.store.survey_participation(&who.tenant, id).await?;
         let issued: u64 = participation.iter().map(|p| p.issued).sum();
         let unspent: u64 = participation.iter().map(|p| p.unspent).sum();
@@ -294,15 +319,21 @@ impl Engine {
         );
         let change = Change {
             writes: vec![Write::CloseSurvey { survey: id }],
-            audit: vec![self.event(who, Action::SurveyClose, None, None, detail, Outcome::Allowed)],
+            audit: vec![self.event(
+                who,
+                Action::SurveyClose,
+                None,
+                None,
+                detail,
+                Outcome::Allowed,
+            )],
         };
-        if self.store.survey(&who.tenant, id).await?.is_none() {
-            return Err(SurveyError::NotFound.into());
-        }
-        self.commit(&who.tenant, change).await.map_err(|e| match e {
-            EngineError::Storage(err) => absent(err, "survey", SurveyError::Closed),
-            other => other,
-        })?;
+        self.commit(&who.tenant, change)
+            .await
+            .map_err(|e| match e {
+                EngineError::Storage(err) => absent(err, "survey", SurveyError::Closed),
+                other => other,
+            })?;
         self.store.settle_survey_answers().await?;
         Ok(())
     }
@@ -315,8 +346,14 @@ impl Engine {
         who: &Principal,
         id: SurveyId,
     ) -> Result<(SurveyResults, SurveyRow), EngineError> {
-        self.authorize(who, Act::ReadSurveyResults, Action::SurveyResults, None, None)
-            .await?;
+        self.authorize(
+            who,
+            Act::ReadSurveyResults,
+            Action::SurveyResults,
+            None,
+            None,
+        )
+        .await?;
         let view = self.load_survey(&who.tenant, id).await?;
         let Some(min) = view.row.min_group_size else {
             return Err(SurveyError::NotOpen.into());
@@ -351,10 +388,19 @@ impl Engine {
         }
         let change = Change {
             writes,
-            audit: vec![self.event(who, Action::SurveyResults, None, None, detail, Outcome::Allowed)],
+            audit: vec![self.event(
+                who,
+                Action::SurveyResults,
+                None,
+                None,
+                detail,
+                Outcome::Allowed,
+            )],
         };
         self.commit(tenant, change).await.map_err(|e| match e {
-            EngineError::Storage(err) => absent(err, "privacy budget", SurveyError::BudgetExhausted),
+            EngineError::Storage(err) => {
+                absent(err, "privacy budget", SurveyError::BudgetExhausted)
+            }
             other => other,
         })?;
         let inputs = Inputs {
@@ -383,7 +429,9 @@ impl Engine {
         id: SurveyId,
         sealed: &[SealedTextRow],
     ) -> Result<Vec<OpenedText>, EngineError> {
-        let key = self.master.survey_text_key(tenant.as_str(), &id.to_string());
+        let key = self
+            .master
+            .survey_text_key(tenant.as_str(), &id.to_string());
         sealed
             .iter()
             .map(|s| {
@@ -406,7 +454,10 @@ impl Engine {
 fn check_team_sizes(def: &SurveyDefinition, min: u32) -> Result<(), SurveyError> {
     let min_members = usize::try_from(min).unwrap_or(usize::MAX);
     for team in &def.teams {
-        let leaf = !def.teams.iter().any(|t| t.parent.as_ref() == Some(&team.key));
+        let leaf = !def
+            .teams
+            .iter()
+            .any(|t| t.parent.as_ref() == Some(&team.key));
         if leaf && team.members.len() < min_members {
             return Err(SurveyError::TeamTooSmall {
                 team: team.key.to_string(),
@@ -432,7 +483,11 @@ pub fn noise_scale(def: &SurveyDefinition, epsilon_millis: u32) -> (u64, u64) {
             let mut parent = t.parent.as_ref();
             while let Some(p) = parent {
                 d += 1;
-                parent = def.teams.iter().find(|x| &x.key == p).and_then(|x| x.parent.as_ref());
+                parent = def
+                    .teams
+                    .iter()
+                    .find(|x| &x.key == p)
+                    .and_then(|x| x.parent.as_ref());
             }
             d
         })

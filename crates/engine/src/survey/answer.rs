@@ -26,10 +26,16 @@ pub struct Answer {
 }
 
 /// Parses `given` (question key to JSON value) against `survey`.
-pub fn parse(survey: &SurveyDefinition, given: &BTreeMap<String, Value>) -> Result<Answer, SurveyError> {
+pub fn parse(
+    survey: &SurveyDefinition,
+    given: &BTreeMap<String, Value>,
+) -> Result<Answer, SurveyError> {
     // An unknown key is the client's own text: it is not echoed.
     if given.keys().any(|k| survey.question(k).is_none()) {
-        return Err(SurveyError::invalid("answers", "names a question the survey does not have"));
+        return Err(SurveyError::invalid(
+            "answers",
+            "names a question the survey does not have",
+        ));
     }
     let mut values = Vec::new();
     for q in &survey.questions {
@@ -45,17 +51,28 @@ pub fn parse(survey: &SurveyDefinition, given: &BTreeMap<String, Value>) -> Resu
         }
     }
     if values.is_empty() {
-        return Err(SurveyError::invalid("answers", "must answer at least one question"));
+        return Err(SurveyError::invalid(
+            "answers",
+            "must answer at least one question",
+        ));
     }
     Ok(Answer { values })
 }
 
-fn parse_value(kind: &QuestionKind, v: &Value, field: &str) -> Result<Option<AnswerValue>, SurveyError> {
+fn parse_value(
+    kind: &QuestionKind,
+    v: &Value,
+    field: &str,
+) -> Result<Option<AnswerValue>, SurveyError> {
     let out_of_range = || {
         let range = kind.values();
         SurveyError::invalid(
             field,
-            &format!("must be a whole number from {} to {}", range.start(), range.end()),
+            &format!(
+                "must be a whole number from {} to {}",
+                range.start(),
+                range.end()
+            ),
         )
     };
     match kind {
@@ -72,14 +89,15 @@ fn parse_value(kind: &QuestionKind, v: &Value, field: &str) -> Result<Option<Ans
             let at = MOODS.iter().position(|m| *m == text).ok_or_else(|| {
                 SurveyError::invalid(field, &format!("must be one of {}", MOODS.join(", ")))
             })?;
-            Ok(Some(AnswerValue::Number(i64::try_from(at).unwrap_or(0) + 1)))
+            Ok(Some(AnswerValue::Number(
+                i64::try_from(at).unwrap_or(0) + 1,
+            )))
         }
         QuestionKind::Choice(options) => {
             let text = v.as_str().unwrap_or_default();
-            let at = options
-                .iter()
-                .position(|o| o == text)
-                .ok_or_else(|| SurveyError::invalid(field, "must be one of the question's options"))?;
+            let at = options.iter().position(|o| o == text).ok_or_else(|| {
+                SurveyError::invalid(field, "must be one of the question's options")
+            })?;
             Ok(Some(AnswerValue::Number(i64::try_from(at).unwrap_or(0))))
         }
         QuestionKind::Text => {
@@ -119,7 +137,8 @@ mod tests {
             &given(json!({"pulse": 4, "enps": 0, "mood": "great", "office": "Remote", "comment": " fine "})),
         )
         .unwrap();
-        let got: Vec<(&str, &AnswerValue)> = a.values.iter().map(|(k, v)| (k.as_str(), v)).collect();
+        let got: Vec<(&str, &AnswerValue)> =
+            a.values.iter().map(|(k, v)| (k.as_str(), v)).collect();
         assert_eq!(
             got,
             vec![
@@ -136,15 +155,42 @@ mod tests {
     fn out_of_range_unknown_and_missing_answers_are_refused_by_field() {
         let s = sample();
         let cases = [
-            (json!({"pulse": 6, "enps": 1, "mood": "ok", "office": "Remote"}), "answers.pulse"),
-            (json!({"pulse": 0, "enps": 1, "mood": "okay", "office": "Remote"}), "answers.pulse"),
-            (json!({"pulse": 2.5, "enps": 1, "mood": "okay", "office": "Remote"}), "answers.pulse"),
-            (json!({"pulse": 2, "enps": 11, "mood": "okay", "office": "Remote"}), "answers.enps"),
-            (json!({"pulse": 2, "enps": 1, "mood": "meh", "office": "Remote"}), "answers.mood"),
-            (json!({"pulse": 2, "enps": 1, "mood": "okay", "office": "Moon"}), "answers.office"),
-            (json!({"enps": 1, "mood": "okay", "office": "Remote"}), "answers.pulse"),
-            (json!({"pulse": 2, "enps": 1, "mood": "okay", "office": "Remote", "x": 1}), "answers"),
-            (json!({"pulse": 2, "enps": 1, "mood": "okay", "office": "Remote", "comment": 3}), "answers.comment"),
+            (
+                json!({"pulse": 6, "enps": 1, "mood": "ok", "office": "Remote"}),
+                "answers.pulse",
+            ),
+            (
+                json!({"pulse": 0, "enps": 1, "mood": "okay", "office": "Remote"}),
+                "answers.pulse",
+            ),
+            (
+                json!({"pulse": 2.5, "enps": 1, "mood": "okay", "office": "Remote"}),
+                "answers.pulse",
+            ),
+            (
+                json!({"pulse": 2, "enps": 11, "mood": "okay", "office": "Remote"}),
+                "answers.enps",
+            ),
+            (
+                json!({"pulse": 2, "enps": 1, "mood": "meh", "office": "Remote"}),
+                "answers.mood",
+            ),
+            (
+                json!({"pulse": 2, "enps": 1, "mood": "okay", "office": "Moon"}),
+                "answers.office",
+            ),
+            (
+                json!({"enps": 1, "mood": "okay", "office": "Remote"}),
+                "answers.pulse",
+            ),
+            (
+                json!({"pulse": 2, "enps": 1, "mood": "okay", "office": "Remote", "x": 1}),
+                "answers",
+            ),
+            (
+                json!({"pulse": 2, "enps": 1, "mood": "okay", "office": "Remote", "comment": 3}),
+                "answers.comment",
+            ),
         ];
         for (v, field) in cases {
             match parse(&s, &given(v.clone())) {

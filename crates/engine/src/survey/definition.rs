@@ -82,13 +82,15 @@ impl QuestionKind {
         }
     }
 
-    /// The stored values a numeric answer may take, lowest first.
+    /// The stored values a numeric answer may take, lowest first (one
+    /// bucket for free text, which is counted, never valued).
     pub fn values(&self) -> std::ops::RangeInclusive<i64> {
         match self {
             Self::Scale5 | Self::Mood => 1..=5,
             Self::Scale10 => 0..=10,
             Self::Choice(options) => 0..=i64::try_from(options.len()).unwrap_or(1) - 1,
-            Self::Text => 1..=0,
+            // Free text is counted in one bucket; it has no numeric value.
+            Self::Text => 0..=0,
         }
     }
 
@@ -322,10 +324,20 @@ fn parse_question(q: &RawQuestion, i: usize) -> Result<Question, SurveyError> {
         ("scale_0_10", None) => QuestionKind::Scale10,
         ("mood", None) => QuestionKind::Mood,
         ("text", None) => QuestionKind::Text,
-        ("choice", Some(options)) => QuestionKind::Choice(parse_options(options, &field("options"))?),
-        ("choice", None) => return Err(SurveyError::invalid(&field("options"), "a choice needs options")),
+        ("choice", Some(options)) => {
+            QuestionKind::Choice(parse_options(options, &field("options"))?)
+        }
+        ("choice", None) => {
+            return Err(SurveyError::invalid(
+                &field("options"),
+                "a choice needs options",
+            ));
+        }
         ("scale_1_5" | "scale_0_10" | "mood" | "text", Some(_)) => {
-            return Err(SurveyError::invalid(&field("options"), "only a choice has options"));
+            return Err(SurveyError::invalid(
+                &field("options"),
+                "only a choice has options",
+            ));
         }
         _ => {
             return Err(SurveyError::invalid(
@@ -345,7 +357,10 @@ fn parse_question(q: &RawQuestion, i: usize) -> Result<Question, SurveyError> {
 
 fn parse_options(options: &[String], field: &str) -> Result<Vec<String>, SurveyError> {
     if options.len() < 2 || options.len() > MAX_OPTIONS {
-        return Err(SurveyError::invalid(field, &format!("must hold 2 to {MAX_OPTIONS} options")));
+        return Err(SurveyError::invalid(
+            field,
+            &format!("must hold 2 to {MAX_OPTIONS} options"),
+        ));
     }
     let parsed = options
         .iter()
@@ -360,7 +375,10 @@ fn parse_options(options: &[String], field: &str) -> Result<Vec<String>, SurveyE
 
 fn parse_teams(raw: &[RawTeam]) -> Result<Vec<Team>, SurveyError> {
     if raw.is_empty() || raw.len() > MAX_TEAMS {
-        return Err(SurveyError::invalid("teams", &format!("must hold 1 to {MAX_TEAMS} teams")));
+        return Err(SurveyError::invalid(
+            "teams",
+            &format!("must hold 1 to {MAX_TEAMS} teams"),
+        ));
     }
     let mut keys: Vec<Key> = Vec::with_capacity(raw.len());
     let mut members = HashSet::new();
@@ -376,14 +394,20 @@ fn parse_teams(raw: &[RawTeam]) -> Result<Vec<Team>, SurveyError> {
             Some(p) => {
                 let p = Key::parse(p, &field("parent"))?;
                 if !keys.contains(&p) {
-                    return Err(SurveyError::invalid(&field("parent"), "must name a team listed before it"));
+                    return Err(SurveyError::invalid(
+                        &field("parent"),
+                        "must name a team listed before it",
+                    ));
                 }
                 Some(p)
             }
         };
         for m in &t.members {
             if !members.insert(*m) {
-                return Err(SurveyError::invalid(&field("members"), "a member is in two teams, or twice"));
+                return Err(SurveyError::invalid(
+                    &field("members"),
+                    "a member is in two teams, or twice",
+                ));
             }
         }
         keys.push(key.clone());
@@ -395,7 +419,10 @@ fn parse_teams(raw: &[RawTeam]) -> Result<Vec<Team>, SurveyError> {
         });
     }
     if members.len() > MAX_MEMBERS {
-        return Err(SurveyError::invalid("teams", &format!("at most {MAX_MEMBERS} members in all")));
+        return Err(SurveyError::invalid(
+            "teams",
+            &format!("at most {MAX_MEMBERS} members in all"),
+        ));
     }
     for (i, t) in teams.iter().enumerate() {
         let has_children = teams.iter().any(|c| c.parent.as_ref() == Some(&t.key));

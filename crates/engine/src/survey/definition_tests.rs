@@ -31,6 +31,9 @@ pub(crate) fn sample() -> SurveyDefinition {
     SurveyDefinition::parse(&raw_sample()).unwrap()
 }
 
+/// A change to a valid survey.
+type Edit = Box<dyn Fn(&mut RawSurvey)>;
+
 fn field_of(raw: &RawSurvey) -> String {
     match SurveyDefinition::parse(raw) {
         Err(SurveyError::Invalid { field, .. }) => field,
@@ -44,7 +47,10 @@ fn a_valid_survey_parses_with_defaults() {
     assert_eq!(s.questions.len(), 5);
     assert!(s.questions[0].required);
     assert!(!s.questions[4].required, "free text is optional by default");
-    assert_eq!(s.questions[3].kind, QuestionKind::Choice(vec!["Office".into(), "Remote".into()]));
+    assert_eq!(
+        s.questions[3].kind,
+        QuestionKind::Choice(vec!["Office".into(), "Remote".into()])
+    );
     assert_eq!(s.member_count(), 18);
     assert_eq!(s.teams[1].parent.as_ref().map(Key::as_str), Some("eng"));
 }
@@ -62,15 +68,39 @@ fn the_raw_form_round_trips_without_members() {
 
 #[test]
 fn bad_questions_are_refused_naming_the_field() {
-    let cases: Vec<(Box<dyn Fn(&mut RawSurvey)>, &str)> = vec![
-        (Box::new(|r| r.questions[0].kind = "stars".into()), "questions[0].kind"),
-        (Box::new(|r| r.questions[0].key = "Pulse".into()), "questions[0].key"),
-        (Box::new(|r| r.questions[1].key = "pulse".into()), "questions[1].key"),
-        (Box::new(|r| r.questions[0].prompt = "  ".into()), "questions[0].prompt"),
-        (Box::new(|r| r.questions[3].options = None), "questions[3].options"),
-        (Box::new(|r| r.questions[3].options = Some(vec!["A".into()])), "questions[3].options"),
-        (Box::new(|r| r.questions[3].options = Some(vec!["A".into(), "A".into()])), "questions[3].options"),
-        (Box::new(|r| r.questions[0].options = Some(vec!["A".into(), "B".into()])), "questions[0].options"),
+    let cases: Vec<(Edit, &str)> = vec![
+        (
+            Box::new(|r| r.questions[0].kind = "stars".into()),
+            "questions[0].kind",
+        ),
+        (
+            Box::new(|r| r.questions[0].key = "Pulse".into()),
+            "questions[0].key",
+        ),
+        (
+            Box::new(|r| r.questions[1].key = "pulse".into()),
+            "questions[1].key",
+        ),
+        (
+            Box::new(|r| r.questions[0].prompt = "  ".into()),
+            "questions[0].prompt",
+        ),
+        (
+            Box::new(|r| r.questions[3].options = None),
+            "questions[3].options",
+        ),
+        (
+            Box::new(|r| r.questions[3].options = Some(vec!["A".into()])),
+            "questions[3].options",
+        ),
+        (
+            Box::new(|r| r.questions[3].options = Some(vec!["A".into(), "A".into()])),
+            "questions[3].options",
+        ),
+        (
+            Box::new(|r| r.questions[0].options = Some(vec!["A".into(), "B".into()])),
+            "questions[0].options",
+        ),
         (Box::new(|r| r.questions.clear()), "questions"),
         (Box::new(|r| r.title = String::new()), "title"),
         (Box::new(|r| r.closes_at = r.opens_at), "closes_at"),
@@ -84,16 +114,28 @@ fn bad_questions_are_refused_naming_the_field() {
 
 #[test]
 fn bad_teams_are_refused_naming_the_field() {
-    let cases: Vec<(Box<dyn Fn(&mut RawSurvey)>, &str)> = vec![
-        (Box::new(|r| r.teams[1].parent = Some("nope".into())), "teams[1].parent"),
+    let cases: Vec<(Edit, &str)> = vec![
+        (
+            Box::new(|r| r.teams[1].parent = Some("nope".into())),
+            "teams[1].parent",
+        ),
         // A parent must come first, which rules out cycles.
-        (Box::new(|r| r.teams[0].parent = Some("web".into())), "teams[0].parent"),
+        (
+            Box::new(|r| r.teams[0].parent = Some("web".into())),
+            "teams[0].parent",
+        ),
         (Box::new(|r| r.teams[2].key = "web".into()), "teams[2].key"),
-        (Box::new(|r| {
-            let m = r.teams[1].members[0];
-            r.teams[3].members.push(m);
-        }), "teams[3].members"),
-        (Box::new(|r| r.teams[0].members.push(SubjectId::new())), "teams[0].members"),
+        (
+            Box::new(|r| {
+                let m = r.teams[1].members[0];
+                r.teams[3].members.push(m);
+            }),
+            "teams[3].members",
+        ),
+        (
+            Box::new(|r| r.teams[0].members.push(SubjectId::new())),
+            "teams[0].members",
+        ),
         (Box::new(|r| r.teams.clear()), "teams"),
     ];
     for (edit, field) in cases {

@@ -76,7 +76,11 @@ fn bernoulli(rng: &mut dyn RandomSource, num: u64, den: u64) -> Result<bool, Eng
 }
 
 /// Bernoulli(exp(-num / den)) for `0 <= num / den <= 1` (algorithm 1).
-fn bernoulli_exp_small(rng: &mut dyn RandomSource, num: u64, den: u64) -> Result<bool, EngineError> {
+fn bernoulli_exp_small(
+    rng: &mut dyn RandomSource,
+    num: u64,
+    den: u64,
+) -> Result<bool, EngineError> {
     let mut k: u64 = 1;
     loop {
         let Some(scaled) = den.checked_mul(k) else {
@@ -160,8 +164,14 @@ mod tests {
             let (mean, var) = moments(s, t, 100_000, seed);
             let want = expected_variance(s as f64 / t as f64);
             // Standard error of the mean is sqrt(var / n): 5 of them.
-            assert!(mean.abs() < 5.0 * (want / 100_000.0).sqrt(), "{s}/{t}: mean {mean}");
-            assert!((var / want - 1.0).abs() < 0.04, "{s}/{t}: var {var} want {want}");
+            assert!(
+                mean.abs() < 5.0 * (want / 100_000.0).sqrt(),
+                "{s}/{t}: mean {mean}"
+            );
+            assert!(
+                (var / want - 1.0).abs() < 0.04,
+                "{s}/{t}: var {var} want {want}"
+            );
         }
     }
 
@@ -194,7 +204,9 @@ mod tests {
     fn noisy_counts_centre_on_the_count_and_clamp_at_zero() {
         let mut rng = SeededRandom::new(3);
         let n = 20_000u64;
-        let sum: u64 = (0..n).map(|_| noisy_count(&mut rng, 1000, 1, 1).unwrap()).sum();
+        let sum: u64 = (0..n)
+            .map(|_| noisy_count(&mut rng, 1000, 1, 1).unwrap())
+            .sum();
         assert!((sum as f64 / n as f64 - 1000.0).abs() < 0.1);
         let zeros = (0..n)
             .filter(|_| noisy_count(&mut rng, 0, 1, 1).unwrap() == 0)

@@ -218,7 +218,9 @@ pub fn compute(
 
 fn buckets(q: &super::Question) -> usize {
     let range = q.kind.values();
-    usize::try_from(range.end() - range.start() + 1).unwrap_or(1).max(1)
+    usize::try_from(range.end() - range.start() + 1)
+        .unwrap_or(1)
+        .max(1)
 }
 
 fn histograms(
@@ -251,7 +253,11 @@ fn histograms(
         }
     } else {
         let low = *q.kind.values().start();
-        for t in inputs.tallies.iter().filter(|t| t.question == q.key.as_str()) {
+        for t in inputs
+            .tallies
+            .iter()
+            .filter(|t| t.question == q.key.as_str())
+        {
             if let Ok(bucket) = usize::try_from(t.value - low) {
                 add(&t.team, &t.period, bucket, t.count);
             }
@@ -317,7 +323,9 @@ fn texts_of(
     let mut texts: Vec<String> = inputs
         .texts
         .iter()
-        .filter(|t| t.question == question && t.team == team && period_at.contains_key(t.period.as_str()))
+        .filter(|t| {
+            t.question == question && t.team == team && period_at.contains_key(t.period.as_str())
+        })
         .map(|t| t.text.clone())
         .collect();
     shuffle(&mut texts, rng)?;

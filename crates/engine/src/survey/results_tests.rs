@@ -25,8 +25,16 @@ fn run(tallies: &[TallyRow], texts: &[OpenedText]) -> SurveyResults {
     let def = sample();
     let periods = vec!["2026-W48".to_owned()];
     let participation = vec![
-        ParticipationRow { team: "web".into(), issued: 6, unspent: 1 },
-        ParticipationRow { team: "sales".into(), issued: 7, unspent: 7 },
+        ParticipationRow {
+            team: "web".into(),
+            issued: 6,
+            unspent: 1,
+        },
+        ParticipationRow {
+            team: "sales".into(),
+            issued: 7,
+            unspent: 7,
+        },
     ];
     let inputs = Inputs {
         definition: &def,
@@ -59,14 +67,20 @@ fn counts_means_and_distributions_add_up_the_tree() {
         tally("sales", "2026-W48", "pulse", 1, 6),
     ];
     let r = run(&tallies, &[]);
-    let Cell::Shown(web) = &cohort(&r, "pulse", Some("web")).total else { panic!() };
+    let Cell::Shown(web) = &cohort(&r, "pulse", Some("web")).total else {
+        panic!()
+    };
     assert_eq!(web.count, 5);
     assert_eq!(web.mean, Some(4.4));
     assert_eq!(web.distribution[3], ("4".to_owned(), 3));
-    let Cell::Shown(eng) = &cohort(&r, "pulse", Some("eng")).total else { panic!() };
+    let Cell::Shown(eng) = &cohort(&r, "pulse", Some("eng")).total else {
+        panic!()
+    };
     assert_eq!(eng.count, 10);
     assert_eq!(eng.mean, Some(3.2));
-    let Cell::Shown(org) = &cohort(&r, "pulse", None).total else { panic!() };
+    let Cell::Shown(org) = &cohort(&r, "pulse", None).total else {
+        panic!()
+    };
     assert_eq!(org.count, 16);
     assert_eq!(r.issued, 13);
     assert_eq!(r.responded, 5);
@@ -80,11 +94,21 @@ fn a_small_team_is_withheld_with_its_complement_and_labels_follow_the_kind() {
         tally("sales", "2026-W48", "office", 1, 7),
     ];
     let r = run(&tallies, &[]);
-    assert_eq!(cohort(&r, "mood", Some("web")).total, Cell::Withheld(Reason::BelowMinimum));
-    assert_eq!(cohort(&r, "mood", Some("app")).total, Cell::Withheld(Reason::Complementary));
-    let Cell::Shown(eng) = &cohort(&r, "mood", Some("eng")).total else { panic!() };
+    assert_eq!(
+        cohort(&r, "mood", Some("web")).total,
+        Cell::Withheld(Reason::BelowMinimum)
+    );
+    assert_eq!(
+        cohort(&r, "mood", Some("app")).total,
+        Cell::Withheld(Reason::Complementary)
+    );
+    let Cell::Shown(eng) = &cohort(&r, "mood", Some("eng")).total else {
+        panic!()
+    };
     assert_eq!(eng.distribution[0], ("awful".to_owned(), 9));
-    let Cell::Shown(sales) = &cohort(&r, "office", Some("sales")).total else { panic!() };
+    let Cell::Shown(sales) = &cohort(&r, "office", Some("sales")).total else {
+        panic!()
+    };
     assert_eq!(sales.distribution[1], ("Remote".to_owned(), 7));
     assert_eq!(sales.mean, None, "a choice has no mean");
 }
@@ -135,7 +159,12 @@ fn noise_changes_shown_counts_only() {
     };
     let mut add_100 = |n: u64| Ok(n + 100);
     let r = compute(&inputs, Some(&mut add_100), &mut SeededRandom::new(1)).unwrap();
-    let Cell::Shown(sales) = &cohort(&r, "pulse", Some("sales")).total else { panic!() };
+    let Cell::Shown(sales) = &cohort(&r, "pulse", Some("sales")).total else {
+        panic!()
+    };
     assert_eq!(sales.count, 507);
-    assert_eq!(cohort(&r, "pulse", Some("web")).total, Cell::Withheld(Reason::BelowMinimum));
+    assert_eq!(
+        cohort(&r, "pulse", Some("web")).total,
+        Cell::Withheld(Reason::BelowMinimum)
+    );
 }

@@ -85,7 +85,10 @@ mod tests {
         assert_eq!(parsed.hash(&master), hash_secret(&master, &tenant, &secret));
         let other = TenantId::parse("other").unwrap();
         assert_ne!(parsed.hash(&master), hash_secret(&master, &other, &secret));
-        assert_ne!(parsed.hash(&master), tutela_vault::sha256(secret.as_bytes()));
+        assert_ne!(
+            parsed.hash(&master),
+            tutela_vault::sha256(secret.as_bytes())
+        );
     }
 
     #[test]

@@ -14,11 +14,11 @@ use tutela_engine::consent::{UnsubscribeLinkRow, VisitorChoiceRow};
 use tutela_engine::death::DeathRow;
 use tutela_engine::deliveries::{DeliveryFilter, DeliveryRow, EndpointRow};
 use tutela_engine::ids::{RequestId, SubjectId, SurveyId, TenantId};
+use tutela_engine::requests::{RequestCursor, RequestFilter, RequestRow};
+use tutela_engine::store::*;
 use tutela_engine::survey::{
     MemberRow, ParticipationRow, SealedTextRow, SurveyRow, TallyRow, TokenRow,
 };
-use tutela_engine::requests::{RequestCursor, RequestFilter, RequestRow};
-use tutela_engine::store::*;
 use tutela_policy::{CategoryId, EventName, RecipientId};
 
 /// The real store, and after how many more sweep changes to fail one.
@@ -309,7 +309,11 @@ impl Store for Faulty {
         self.inner.visitor_choices(tenant, visitor).await
     }
 
-    async fn survey(&self, tenant: &TenantId, id: SurveyId) -> Result<Option<SurveyRow>, StoreError> {
+    async fn survey(
+        &self,
+        tenant: &TenantId,
+        id: SurveyId,
+    ) -> Result<Option<SurveyRow>, StoreError> {
         self.inner.survey(tenant, id).await
     }
 

@@ -11,6 +11,8 @@ mod settings;
 mod tests;
 #[cfg(test)]
 mod tests_more;
+#[cfg(test)]
+mod tests_noise;
 
 use serde::{Deserialize, Serialize};
 use toml::de::DeTable;

@@ -35,8 +35,12 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 fn time(name: &str, text: &str) -> Result<Timestamp, ApiError> {
-    text.parse::<Timestamp>()
-        .map_err(|_| ApiError::invalid_field(name, "must be an RFC 3339 time such as 2026-12-01T09:00:00Z"))
+    text.parse::<Timestamp>().map_err(|_| {
+        ApiError::invalid_field(
+            name,
+            "must be an RFC 3339 time such as 2026-12-01T09:00:00Z",
+        )
+    })
 }
 
 fn raw(body: SurveyIn) -> Result<RawSurvey, ApiError> {

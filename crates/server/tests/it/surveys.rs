@@ -4,17 +4,21 @@
 
 use crate::helpers::{TestApp, spawn_app};
 use jiff::SignedDuration;
-use tutela_engine::clock::Clock;
 use reqwest::Method;
 use serde_json::{Value, json};
+use tutela_engine::clock::Clock;
 
 async fn members(app: &TestApp, n: usize) -> Vec<String> {
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
         let email = format!("member{i}@example.com");
         out.push(
-            app.subject("customer", "account", json!([{"category": "email", "value": email}]))
-                .await,
+            app.subject(
+                "customer",
+                "account",
+                json!([{"category": "email", "value": email}]),
+            )
+            .await,
         );
     }
     out
@@ -84,14 +88,22 @@ async fn a_survey_runs_end_to_end_with_tokens_alone_and_suppressed_results() {
     // Web: 6 answers; App: 2.
     for (i, t) in tokens.iter().enumerate().filter(|(i, _)| *i < 8) {
         let text = format!("note {i}");
-        answer(&app, t, json!({"pulse": 1 + i % 5, "mood": "good", "comment": text}))
-            .await
-            .ok(204);
+        answer(
+            &app,
+            t,
+            json!({"pulse": 1 + i % 5, "mood": "good", "comment": text}),
+        )
+        .await
+        .ok(204);
     }
     answer(&app, &tokens[0], json!({"pulse": 3, "mood": "good"}))
         .await
         .error(404, "E_TOKEN_UNKNOWN");
-    assert_eq!(app.audit().await.len(), audit_before, "answers leave no audit entry");
+    assert_eq!(
+        app.audit().await.len(),
+        audit_before,
+        "answers leave no audit entry"
+    );
 
     app.post(&format!("/v1/surveys/{id}/close"), &app.service, json!({}))
         .await
@@ -100,7 +112,10 @@ async fn a_survey_runs_end_to_end_with_tokens_alone_and_suppressed_results() {
         .await
         .error(409, "E_SURVEY_CLOSED");
 
-    let results = app.get(&format!("/v1/surveys/{id}/results"), &app.analyst).await.ok(200);
+    let results = app
+        .get(&format!("/v1/surveys/{id}/results"), &app.analyst)
+        .await
+        .ok(200);
     assert_eq!(results["issued"], 11);
     assert_eq!(results["responded"], 8);
     let pulse = &results["questions"][0]["cohorts"];
@@ -111,7 +126,10 @@ async fn a_survey_runs_end_to_end_with_tokens_alone_and_suppressed_results() {
     assert_eq!(pulse[2]["total"]["withheld"], "below_minimum");
     assert!(pulse[2]["texts"].is_null());
     let comment = &results["questions"][2]["cohorts"];
-    assert!(comment[1]["texts"].is_null(), "no free text of a withheld team");
+    assert!(
+        comment[1]["texts"].is_null(),
+        "no free text of a withheld team"
+    );
 
     // The operator tenant does not see acme's survey.
     app.get(&format!("/v1/surveys/{id}/results"), &app.operator)
@@ -128,23 +146,41 @@ async fn free_text_and_figures_are_shown_for_a_team_at_the_minimum() {
         .as_str()
         .unwrap()
         .to_owned();
-    let opened = app.post(&format!("/v1/surveys/{id}/open"), &app.admin, json!({})).await.ok(200);
+    let opened = app
+        .post(&format!("/v1/surveys/{id}/open"), &app.admin, json!({}))
+        .await
+        .ok(200);
     for (i, t) in opened["tokens"].as_array().unwrap().iter().enumerate() {
         let token = t["token"].as_str().unwrap();
-        answer(&app, token, json!({"pulse": 4, "mood": "okay", "comment": format!("c{i}")}))
-            .await
-            .ok(204);
+        answer(
+            &app,
+            token,
+            json!({"pulse": 4, "mood": "okay", "comment": format!("c{i}")}),
+        )
+        .await
+        .ok(204);
     }
     // While the week runs, nothing is shown: results cover ended weeks.
-    let early = app.get(&format!("/v1/surveys/{id}/results"), &app.analyst).await.ok(200);
+    let early = app
+        .get(&format!("/v1/surveys/{id}/results"), &app.analyst)
+        .await
+        .ok(200);
     assert_eq!(early["periods"], json!([]));
     app.clock.advance(SignedDuration::from_hours(24 * 8));
-    let results = app.get(&format!("/v1/surveys/{id}/results"), &app.analyst).await.ok(200);
+    let results = app
+        .get(&format!("/v1/surveys/{id}/results"), &app.analyst)
+        .await
+        .ok(200);
     let pulse = &results["questions"][0]["cohorts"];
     assert_eq!(pulse[1]["total"]["count"], 5);
     assert_eq!(pulse[1]["total"]["mean"], 4.0);
-    assert_eq!(results["questions"][1]["cohorts"][1]["total"]["distribution"][2]["label"], "okay");
-    let texts = results["questions"][2]["cohorts"][1]["texts"].as_array().unwrap();
+    assert_eq!(
+        results["questions"][1]["cohorts"][1]["total"]["distribution"][2]["label"],
+        "okay"
+    );
+    let texts = results["questions"][2]["cohorts"][1]["texts"]
+        .as_array()
+        .unwrap();
     assert_eq!(texts.len(), 5);
 }
 
@@ -156,12 +192,23 @@ async fn bad_surveys_are_refused_by_field_and_store_nothing() {
     body["questions"][0]["kind"] = json!("stars");
     let reply = app.post("/v1/surveys", &app.admin, body).await;
     let err = reply.error(422, "E_INVALID_INPUT");
-    assert!(err["error"]["message"].as_str().unwrap().contains("questions[0].kind"));
+    assert!(
+        err["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("questions[0].kind")
+    );
     let mut body = survey_body(&app, &[("web", &people)]);
     body["teams"][0]["members"][0] = json!(uuid::Uuid::new_v4());
-    app.post("/v1/surveys", &app.admin, body).await.error(422, "E_INVALID_INPUT");
-    let unknown = uuid::Uuid::new_v4();
-    app.post(&format!("/v1/surveys/{unknown}/open"), &app.admin, json!({}))
+    app.post("/v1/surveys", &app.admin, body)
         .await
-        .error(404, "E_SURVEY_NOT_FOUND");
+        .error(422, "E_INVALID_INPUT");
+    let unknown = uuid::Uuid::new_v4();
+    app.post(
+        &format!("/v1/surveys/{unknown}/open"),
+        &app.admin,
+        json!({}),
+    )
+    .await
+    .error(404, "E_SURVEY_NOT_FOUND");
 }

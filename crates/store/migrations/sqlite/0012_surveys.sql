@@ -34,6 +34,9 @@ CREATE TABLE survey_members (
     FOREIGN KEY (tenant_id, subject_id) REFERENCES subjects (tenant_id, subject_id)
 ) STRICT;
 
+-- An erasure deletes the subject's memberships through this index.
+CREATE INDEX survey_members_by_subject ON survey_members (tenant_id, subject_id);
+
 CREATE TABLE survey_issued (
     tenant_id TEXT    NOT NULL,
     survey_id TEXT    NOT NULL,

@@ -2,7 +2,7 @@
 //! an answer deletes its token's row and inserts rows that name neither
 //! the member nor the token, in one commit, and nothing else.
 
-use super::{Expect, Exec, Step, Value, both, exec, exec_expecting, same_tenant, to_i64};
+use super::{Exec, Expect, Step, Value, both, exec, exec_expecting, same_tenant, to_i64};
 use crate::error::Names;
 use crate::rows::micros;
 use crate::sql;
@@ -98,10 +98,19 @@ pub(super) fn open(
         noise.map(|n| i64::from(n.epsilon_millis)).into(),
         noise.map(|n| i64::from(n.budget_millis)).into(),
     ];
-    steps.push(exec_expecting(sql::OPEN_SURVEY, args, both("survey"), Expect::Row("survey")));
+    steps.push(exec_expecting(
+        sql::OPEN_SURVEY,
+        args,
+        both("survey"),
+        Expect::Row("survey"),
+    ));
     let args = vec![t.clone(), id.clone(), true.into()];
     steps.push(exec(sql::ISSUE_SURVEY_MEMBERS, args, both("survey")));
-    steps.push(exec(sql::COUNT_SURVEY_ISSUED, vec![t.clone(), id.clone()], both("survey")));
+    steps.push(exec(
+        sql::COUNT_SURVEY_ISSUED,
+        vec![t.clone(), id.clone()],
+        both("survey"),
+    ));
     let rows = tokens
         .iter()
         .map(|r| {
@@ -161,7 +170,12 @@ pub(super) fn submit(
 /// `Write::CloseSurvey`.
 pub(super) fn close(steps: &mut Vec<Step>, tenant: &TenantId, survey: SurveyId) {
     let args = vec![tenant.as_str().into(), survey.to_string().into()];
-    steps.push(exec_expecting(sql::CLOSE_SURVEY, args, both("survey"), Expect::Row("survey")));
+    steps.push(exec_expecting(
+        sql::CLOSE_SURVEY,
+        args,
+        both("survey"),
+        Expect::Row("survey"),
+    ));
 }
 
 /// `Write::SpendSurveyBudget`.
@@ -204,10 +218,14 @@ mod tests {
         let mut steps = Vec::new();
         submit(&mut steps, &tenant, survey, &[9; 32], &[row]);
         assert_eq!(steps.len(), 2);
-        let Step::Exec(spend) = &steps[0] else { panic!() };
+        let Step::Exec(spend) = &steps[0] else {
+            panic!()
+        };
         assert_eq!(spend.expect, Expect::Row("token"));
         assert!(spend.sql.starts_with("DELETE FROM survey_tokens"));
-        let Step::Exec(insert) = &steps[1] else { panic!() };
+        let Step::Exec(insert) = &steps[1] else {
+            panic!()
+        };
         assert!(!insert.sql.contains("subject"));
         assert!(!insert.args.contains(&Value::Blob(vec![9; 32])));
     }

@@ -13,8 +13,8 @@ mod hold_reads;
 mod reads;
 mod request_reads;
 mod retention_reads;
-mod survey_reads;
 mod store;
+mod survey_reads;
 mod writer;
 
 use crate::error::{backend, internal};

@@ -2,8 +2,8 @@
 //! pool (`reads`).
 
 use super::{
-    survey_reads,
     PgStore, consent_reads, delivery_reads, hold_reads, reads, request_reads, retention_reads,
+    survey_reads,
 };
 use async_trait::async_trait;
 use tutela_engine::audit::{AuditChain, AuditEntry, AuditHead};
@@ -13,14 +13,14 @@ use tutela_engine::consent::{UnsubscribeLinkRow, VisitorChoiceRow};
 use tutela_engine::death::DeathRow;
 use tutela_engine::deliveries::{DeliveryFilter, DeliveryRow, EndpointRow};
 use tutela_engine::ids::{RequestId, SubjectId, SurveyId, TenantId};
-use tutela_engine::survey::{
-    MemberRow, ParticipationRow, SealedTextRow, SurveyRow, TallyRow, TokenRow,
-};
 use tutela_engine::requests::{RequestCursor, RequestFilter, RequestRow};
 use tutela_engine::store::{AggregateRow, Anchors, CandidateCursor};
 use tutela_engine::store::{
     ApiKeyGrant, ApiKeyRow, AuditCursor, Change, HeldRecordRow, PolicyRow, RecordFilter, Store,
     StoreError, SubjectHolds, SubjectView, TenantRow,
+};
+use tutela_engine::survey::{
+    MemberRow, ParticipationRow, SealedTextRow, SurveyRow, TallyRow, TokenRow,
 };
 use tutela_policy::{CategoryId, EventName};
 
@@ -287,7 +287,11 @@ impl Store for PgStore {
         consent_reads::visitor_choices(&self.pool, tenant.as_str(), &visitor.key()).await
     }
 
-    async fn survey(&self, tenant: &TenantId, id: SurveyId) -> Result<Option<SurveyRow>, StoreError> {
+    async fn survey(
+        &self,
+        tenant: &TenantId,
+        id: SurveyId,
+    ) -> Result<Option<SurveyRow>, StoreError> {
         survey_reads::survey(&self.pool, tenant, id).await
     }
 

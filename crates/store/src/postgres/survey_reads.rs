@@ -4,7 +4,9 @@
 use crate::error::backend;
 use crate::rows::convert;
 use crate::sql;
-use crate::survey_rows::{MemberDb, ParticipationDb, SurveyDb, TallyDb, TextDb, survey_row, token_row};
+use crate::survey_rows::{
+    MemberDb, ParticipationDb, SurveyDb, TallyDb, TextDb, survey_row, token_row,
+};
 use sqlx::postgres::PgPool;
 use tutela_engine::ids::{SurveyId, TenantId};
 use tutela_engine::store::StoreError;

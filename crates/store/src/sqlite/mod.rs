@@ -59,8 +59,8 @@ mod readers;
 mod reads;
 mod request_reads;
 mod retention_reads;
-mod survey_reads;
 mod store;
+mod survey_reads;
 mod wal_size;
 mod writer;
 

@@ -15,14 +15,14 @@ use tutela_engine::death::DeathRow;
 use tutela_engine::deliveries::{DeliveryFilter, DeliveryRow, EndpointRow};
 use tutela_engine::ids::RequestId;
 use tutela_engine::ids::{SubjectId, SurveyId, TenantId};
-use tutela_engine::survey::{
-    MemberRow, ParticipationRow, SealedTextRow, SurveyRow, TallyRow, TokenRow,
-};
 use tutela_engine::requests::{RequestCursor, RequestFilter, RequestRow};
 use tutela_engine::store::{AggregateRow, Anchors, CandidateCursor};
 use tutela_engine::store::{
     ApiKeyGrant, ApiKeyRow, AuditCursor, Change, HeldRecordRow, PolicyRow, RecordFilter, Store,
     StoreError, SubjectHolds, SubjectView, TenantRow,
+};
+use tutela_engine::survey::{
+    MemberRow, ParticipationRow, SealedTextRow, SurveyRow, TallyRow, TokenRow,
 };
 use tutela_policy::{CategoryId, EventName};
 
@@ -393,7 +393,11 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn survey(&self, tenant: &TenantId, id: SurveyId) -> Result<Option<SurveyRow>, StoreError> {
+    async fn survey(
+        &self,
+        tenant: &TenantId,
+        id: SurveyId,
+    ) -> Result<Option<SurveyRow>, StoreError> {
         let (tenant, id) = (tenant.clone(), id.to_string());
         self.readers
             .run(move |c| survey_reads::survey(c, &tenant, &id))

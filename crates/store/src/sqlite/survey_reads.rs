@@ -20,14 +20,30 @@ pub(crate) fn survey(
     tenant: &TenantId,
     id: &str,
 ) -> Result<Option<SurveyRow>, StoreError> {
-    one(conn, sql::SELECT_SURVEY, [tenant.as_str(), id], "surveys", survey_from_sqlite)?
-        .map(|r| survey_row(tenant, r))
-        .transpose()
+    one(
+        conn,
+        sql::SELECT_SURVEY,
+        [tenant.as_str(), id],
+        "surveys",
+        survey_from_sqlite,
+    )?
+    .map(|r| survey_row(tenant, r))
+    .transpose()
 }
 
 /// A survey's members.
-pub(crate) fn members(conn: &Connection, tenant: &str, id: &str) -> Result<Vec<MemberRow>, StoreError> {
-    convert(all(conn, sql::SELECT_SURVEY_MEMBERS, [tenant, id], "survey members", member_from_sqlite)?)
+pub(crate) fn members(
+    conn: &Connection,
+    tenant: &str,
+    id: &str,
+) -> Result<Vec<MemberRow>, StoreError> {
+    convert(all(
+        conn,
+        sql::SELECT_SURVEY_MEMBERS,
+        [tenant, id],
+        "survey members",
+        member_from_sqlite,
+    )?)
 }
 
 /// One unspent token.
@@ -48,8 +64,18 @@ pub(crate) fn token(
 }
 
 /// Grouped counts.
-pub(crate) fn tallies(conn: &Connection, tenant: &str, id: &str) -> Result<Vec<TallyRow>, StoreError> {
-    convert(all(conn, sql::SELECT_SURVEY_TALLIES, [tenant, id], "survey answers", tally_from_sqlite)?)
+pub(crate) fn tallies(
+    conn: &Connection,
+    tenant: &str,
+    id: &str,
+) -> Result<Vec<TallyRow>, StoreError> {
+    convert(all(
+        conn,
+        sql::SELECT_SURVEY_TALLIES,
+        [tenant, id],
+        "survey answers",
+        tally_from_sqlite,
+    )?)
 }
 
 /// Sealed texts.

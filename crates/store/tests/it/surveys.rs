@@ -36,7 +36,12 @@ pub async fn setup(
     let acme = tenant("acme");
     let policy = format!("{}\n{extra}", tutela_policy::EXAMPLE_POLICY);
     engine
-        .create_tenant(&Principal::local_admin(op, true), acme.clone(), "Acme", &policy)
+        .create_tenant(
+            &Principal::local_admin(op, true),
+            acme.clone(),
+            "Acme",
+            &policy,
+        )
         .await
         .unwrap();
     let mut subjects = Vec::with_capacity(members);
@@ -82,7 +87,11 @@ fn code(result: Result<(), EngineError>) -> &'static str {
     result.err().map_or("ok", |e| e.code())
 }
 
-async fn answers_stored(engine: &Engine, admin: &Principal, survey: tutela_engine::ids::SurveyId) -> u64 {
+async fn answers_stored(
+    engine: &Engine,
+    admin: &Principal,
+    survey: tutela_engine::ids::SurveyId,
+) -> u64 {
     engine
         .store()
         .survey_tallies(&admin.tenant, survey)
@@ -108,34 +117,54 @@ async fn failed_answers_store_nothing_and_keep_the_token(store: Arc<dyn Store>) 
         "E_SURVEY_ALREADY_OPEN"
     );
     let t = &tokens[0].token;
-    for bad in [json!({"pulse": 6}), json!({"pulse": 0}), json!({}), json!({"other": 3})] {
+    for bad in [
+        json!({"pulse": 6}),
+        json!({"pulse": 0}),
+        json!({}),
+        json!({"other": 3}),
+    ] {
         let got = engine.submit_survey_answer(t, &answer(bad)).await;
         assert_eq!(code(got), "E_INVALID_INPUT");
     }
     assert_eq!(answers_stored(&engine, &admin, id).await, 0);
     // The token was not burned by the failures.
-    assert_eq!(code(engine.submit_survey_answer(t, &answer(json!({"pulse": 4}))).await), "ok");
+    assert_eq!(
+        code(
+            engine
+                .submit_survey_answer(t, &answer(json!({"pulse": 4})))
+                .await
+        ),
+        "ok"
+    );
     assert_eq!(answers_stored(&engine, &admin, id).await, 1);
     // Spent: a second answer is refused and stores nothing.
-    let again = engine.submit_survey_answer(t, &answer(json!({"pulse": 2}))).await;
+    let again = engine
+        .submit_survey_answer(t, &answer(json!({"pulse": 2})))
+        .await;
     assert_eq!(code(again), "E_TOKEN_UNKNOWN");
     assert_eq!(answers_stored(&engine, &admin, id).await, 1);
     // Unknown and malformed tokens look the same.
     let forged = format!("acme.{id}.{}", "A".repeat(43));
     for token in [forged.as_str(), "nonsense", ""] {
-        let got = engine.submit_survey_answer(token, &answer(json!({"pulse": 2}))).await;
+        let got = engine
+            .submit_survey_answer(token, &answer(json!({"pulse": 2})))
+            .await;
         assert_eq!(code(got), "E_TOKEN_UNKNOWN");
     }
     // Expired: past the closing time the survey takes nothing, and the
     // token is still unspent (closing is not spending).
     let t2 = &tokens[1].token;
     clock.set(CLOSES.parse::<Timestamp>().unwrap());
-    let late = engine.submit_survey_answer(t2, &answer(json!({"pulse": 3}))).await;
+    let late = engine
+        .submit_survey_answer(t2, &answer(json!({"pulse": 3})))
+        .await;
     assert_eq!(code(late), "E_SURVEY_CLOSED");
     clock.set(CLOSES.parse::<Timestamp>().unwrap() - SignedDuration::from_secs(60));
     // Closed by its owner: refused too, nothing stored.
     engine.close_survey(&admin, id).await.unwrap();
-    let closed = engine.submit_survey_answer(t2, &answer(json!({"pulse": 3}))).await;
+    let closed = engine
+        .submit_survey_answer(t2, &answer(json!({"pulse": 3})))
+        .await;
     assert_eq!(code(closed), "E_SURVEY_CLOSED");
     assert_eq!(answers_stored(&engine, &admin, id).await, 1);
     let participation = engine
@@ -155,10 +184,14 @@ async fn answers_wait_for_the_opening_time(store: Arc<dyn Store>) {
     let id = engine.create_survey(&admin, &raw).await.unwrap();
     clock.set(OPENS.parse::<Timestamp>().unwrap() - SignedDuration::from_hours(1));
     let tokens = engine.open_survey(&admin, id).await.unwrap();
-    let early = engine.submit_survey_answer(&tokens[0].token, &answer(json!({"pulse": 1}))).await;
+    let early = engine
+        .submit_survey_answer(&tokens[0].token, &answer(json!({"pulse": 1})))
+        .await;
     assert_eq!(code(early), "E_SURVEY_NOT_OPEN");
     clock.set(OPENS.parse::<Timestamp>().unwrap());
-    let on_time = engine.submit_survey_answer(&tokens[0].token, &answer(json!({"pulse": 1}))).await;
+    let on_time = engine
+        .submit_survey_answer(&tokens[0].token, &answer(json!({"pulse": 1})))
+        .await;
     assert_eq!(code(on_time), "ok");
 }
 
@@ -171,7 +204,14 @@ async fn a_team_below_the_minimum_cannot_open(store: Arc<dyn Store>) {
     let id = engine.create_survey(&admin, &raw).await.unwrap();
     let err = engine.open_survey(&admin, id).await.unwrap_err();
     assert_eq!(err.code(), "E_TEAM_TOO_SMALL");
-    assert!(engine.store().survey_token(&admin.tenant, id, &[0; 32]).await.unwrap().is_none());
+    assert!(
+        engine
+            .store()
+            .survey_token(&admin.tenant, id, &[0; 32])
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 async fn members_must_be_subjects_of_the_tenant(store: Arc<dyn Store>) {
@@ -185,7 +225,77 @@ async fn members_must_be_subjects_of_the_tenant(store: Arc<dyn Store>) {
     assert_eq!(err.code(), "E_INVALID_INPUT");
 }
 
+async fn the_minimum_is_fixed_at_opening_and_never_lowered(store: Arc<dyn Store>) {
+    let (engine, _, admin, people) = setup(store, "[anonymity]\nmin_group_size = 6\n", 12).await;
+    let raw = survey(
+        json!([{"key": "pulse", "prompt": "How was your week?", "kind": "scale_1_5"}]),
+        &[("web", &people[..6]), ("app", &people[6..])],
+    );
+    let id = engine.create_survey(&admin, &raw).await.unwrap();
+    let tokens = engine.open_survey(&admin, id).await.unwrap();
+    // The policy now asks for less; the survey keeps what it opened with.
+    let lower = format!(
+        "{}\n[anonymity]\nmin_group_size = 3\n",
+        tutela_policy::EXAMPLE_POLICY
+    );
+    engine.publish_policy(&admin, &lower).await.unwrap();
+    for t in &tokens[..11] {
+        engine
+            .submit_survey_answer(&t.token, &answer(json!({"pulse": 3})))
+            .await
+            .unwrap();
+    }
+    engine.close_survey(&admin, id).await.unwrap();
+    let (results, row) = engine.survey_results(&admin, id).await.unwrap();
+    assert_eq!(row.min_group_size, Some(6));
+    assert_eq!(results.min_group_size, 6);
+    let cohorts = &results.questions[0].cohorts;
+    assert_eq!(
+        cohorts[2].total,
+        tutela_engine::survey::results::Cell::Withheld(
+            tutela_engine::survey::suppress::Reason::BelowMinimum
+        ),
+        "five answers are below the six the survey opened with"
+    );
+}
+
+async fn noisy_reads_spend_the_budget_until_refused(store: Arc<dyn Store>) {
+    let noise = "[anonymity]\nnoise = \"laplace\"\nepsilon = 1.0\nbudget = 2.0\n";
+    let (engine, _, admin, people) = setup(store, noise, 5).await;
+    let raw = survey(
+        json!([{"key": "pulse", "prompt": "How was your week?", "kind": "scale_1_5"}]),
+        &[("web", &people)],
+    );
+    let id = engine.create_survey(&admin, &raw).await.unwrap();
+    let tokens = engine.open_survey(&admin, id).await.unwrap();
+    for t in &tokens {
+        engine
+            .submit_survey_answer(&t.token, &answer(json!({"pulse": 4})))
+            .await
+            .unwrap();
+    }
+    engine.close_survey(&admin, id).await.unwrap();
+    for spent in [1000, 2000] {
+        let (_, row) = engine.survey_results(&admin, id).await.unwrap();
+        assert_eq!(row.noise_spent_millis, spent);
+    }
+    let err = engine.survey_results(&admin, id).await.unwrap_err();
+    assert_eq!(err.code(), "E_PRIVACY_BUDGET_EXHAUSTED");
+    let stored = engine
+        .store()
+        .survey(&admin.tenant, id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        stored.noise_spent_millis, 2000,
+        "a refused read spends nothing"
+    );
+}
+
 conformance!(
+    the_minimum_is_fixed_at_opening_and_never_lowered,
+    noisy_reads_spend_the_budget_until_refused,
     failed_answers_store_nothing_and_keep_the_token,
     answers_wait_for_the_opening_time,
     a_team_below_the_minimum_cannot_open,

@@ -36,7 +36,8 @@ struct RawRow {
 }
 
 /// What must appear in no stored answer: member ids (text and bytes),
-/// tokens and their secrets, stored token hashes, and the answer time.
+/// tokens and their secrets, stored token hashes, the answer time, and
+/// the free text in plain.
 struct Secrets {
     needles: Vec<Vec<u8>>,
 }
@@ -76,7 +77,11 @@ fn spearman(values: &[i64]) -> f64 {
     let pos: Vec<f64> = (0..values.len()).map(|i| i as f64).collect();
     let mean = |v: &[f64]| v.iter().sum::<f64>() / n;
     let (mp, mr) = (mean(&pos), mean(&ranks));
-    let cov: f64 = pos.iter().zip(&ranks).map(|(p, r)| (p - mp) * (r - mr)).sum();
+    let cov: f64 = pos
+        .iter()
+        .zip(&ranks)
+        .map(|(p, r)| (p - mp) * (r - mr))
+        .sum();
     let sd = |v: &[f64], m: f64| v.iter().map(|x| (x - m).powi(2)).sum::<f64>().sqrt();
     cov / (sd(&pos, mp) * sd(&ranks, mr))
 }
@@ -116,7 +121,10 @@ async fn answer_all(engine: &Engine, tokens: &[IssuedToken], hashes: Vec<Vec<u8>
     for (i, &who) in order.iter().enumerate() {
         let value = (i * 11 / tokens.len()) as i64;
         let given = answer(json!({"enps": value, "comment": format!("note {i}")}));
-        engine.submit_survey_answer(&tokens[who].token, &given).await.unwrap();
+        engine
+            .submit_survey_answer(&tokens[who].token, &given)
+            .await
+            .unwrap();
     }
     for t in tokens {
         needles.push(t.subject.to_string().into_bytes());
@@ -125,6 +133,8 @@ async fn answer_all(engine: &Engine, tokens: &[IssuedToken], hashes: Vec<Vec<u8>
         let secret = t.token.rsplit('.').next().unwrap().to_owned();
         needles.push(secret.into_bytes());
     }
+    // Free text is sealed: its words appear nowhere.
+    needles.push(b"note ".to_vec());
     let us = now.as_microsecond();
     needles.push(us.to_string().into_bytes());
     needles.push((us / 1_000_000).to_string().into_bytes());
@@ -135,14 +145,26 @@ async fn answer_all(engine: &Engine, tokens: &[IssuedToken], hashes: Vec<Vec<u8>
 }
 
 fn expected_columns() -> Vec<&'static str> {
-    vec!["tenant_id", "survey_id", "answer_id", "team", "period", "question", "value", "sealed"]
+    vec![
+        "tenant_id",
+        "survey_id",
+        "answer_id",
+        "team",
+        "period",
+        "question",
+        "value",
+        "sealed",
+    ]
 }
 
 fn assert_unlinked_order(rows: &[RawRow], what: &str) {
     let values: Vec<i64> = rows.iter().map(|r| r.value).filter(|v| *v >= 0).collect();
     assert_eq!(values.len(), N);
     let rho = spearman(&values);
-    assert!(rho.abs() < RHO_LIMIT, "{what}: storage order follows submission order (rho {rho})");
+    assert!(
+        rho.abs() < RHO_LIMIT,
+        "{what}: storage order follows submission order (rho {rho})"
+    );
 }
 
 // ---- SQLite ----
@@ -150,7 +172,11 @@ fn assert_unlinked_order(rows: &[RawRow], what: &str) {
 fn sqlite_rows(path: &std::path::Path) -> (Vec<String>, Vec<RawRow>) {
     let conn = rusqlite::Connection::open(path).unwrap();
     let mut stmt = conn.prepare("SELECT * FROM survey_answers").unwrap();
-    let names: Vec<String> = stmt.column_names().iter().map(|s| (*s).to_owned()).collect();
+    let names: Vec<String> = stmt
+        .column_names()
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
     let rows = stmt
         .query_map([], |r| {
             let mut columns = Vec::new();
@@ -181,7 +207,9 @@ fn sqlite_rows(path: &std::path::Path) -> (Vec<String>, Vec<RawRow>) {
 
 fn sqlite_token_hashes(path: &std::path::Path) -> Vec<Vec<u8>> {
     let conn = rusqlite::Connection::open(path).unwrap();
-    let mut stmt = conn.prepare("SELECT token_hash FROM survey_tokens").unwrap();
+    let mut stmt = conn
+        .prepare("SELECT token_hash FROM survey_tokens")
+        .unwrap();
     stmt.query_map([], |r| r.get::<_, Vec<u8>>(0))
         .unwrap()
         .collect::<Result<Vec<_>, _>>()
@@ -280,8 +308,15 @@ async fn postgres_answers_hold_nothing_linking_and_lose_submission_order_at_clos
         secrets.check(&open_rows);
         // While open, a heap keeps insertion order: the test sees it,
         // which is why closing rewrites the table.
-        let values: Vec<i64> = open_rows.iter().map(|r| r.value).filter(|v| *v >= 0).collect();
-        assert!(spearman(&values) > 0.9, "the test must be able to see order");
+        let values: Vec<i64> = open_rows
+            .iter()
+            .map(|r| r.value)
+            .filter(|v| *v >= 0)
+            .collect();
+        assert!(
+            spearman(&values) > 0.9,
+            "the test must be able to see order"
+        );
         engine.close_survey(&admin, id).await.unwrap();
         let (_, rows) = pg_rows(&url).await;
         assert_eq!(rows.len(), 2 * N);
