@@ -70,6 +70,11 @@ const ROUTES: &[&str] = &[
     "PUT /v1/subjects/{id}/plan",
     "GET /v1/retention/forecast",
     "GET /v1/retention/aggregates",
+    "POST /v1/surveys",
+    "POST /v1/surveys/{id}/open",
+    "POST /v1/surveys/{id}/close",
+    "GET /v1/surveys/{id}/results",
+    "POST /v1/surveys/answers",
 ];
 
 #[tokio::test]
