@@ -18,8 +18,17 @@ use tutela_vault::MasterKey;
 pub const OPENS: &str = "2026-11-23T09:00:00Z";
 pub const CLOSES: &str = "2026-12-07T09:00:00Z";
 
+/// The example policy with `anonymity` as the body of its `[anonymity]`
+/// section (the example's own when empty).
+pub fn policy_with(anonymity: &str) -> String {
+    let own = "min_group_size = 5\n";
+    let body = if anonymity.is_empty() { own } else { anonymity };
+    tutela_policy::EXAMPLE_POLICY.replace(own, body)
+}
+
 /// An engine on `store` with tenant `acme` running the example policy
-/// plus `extra` policy text, its admin, its clock and `members` subjects.
+/// with `extra` as its `[anonymity]` settings, its admin, its clock and
+/// `members` subjects.
 pub async fn setup(
     store: Arc<dyn Store>,
     extra: &str,
@@ -34,7 +43,7 @@ pub async fn setup(
         .await
         .unwrap();
     let acme = tenant("acme");
-    let policy = format!("{}\n{extra}", tutela_policy::EXAMPLE_POLICY);
+    let policy = policy_with(extra);
     engine
         .create_tenant(
             &Principal::local_admin(op, true),
@@ -226,7 +235,7 @@ async fn members_must_be_subjects_of_the_tenant(store: Arc<dyn Store>) {
 }
 
 async fn the_minimum_is_fixed_at_opening_and_never_lowered(store: Arc<dyn Store>) {
-    let (engine, _, admin, people) = setup(store, "[anonymity]\nmin_group_size = 6\n", 12).await;
+    let (engine, _, admin, people) = setup(store, "min_group_size = 6\n", 12).await;
     let raw = survey(
         json!([{"key": "pulse", "prompt": "How was your week?", "kind": "scale_1_5"}]),
         &[("web", &people[..6]), ("app", &people[6..])],
@@ -234,10 +243,7 @@ async fn the_minimum_is_fixed_at_opening_and_never_lowered(store: Arc<dyn Store>
     let id = engine.create_survey(&admin, &raw).await.unwrap();
     let tokens = engine.open_survey(&admin, id).await.unwrap();
     // The policy now asks for less; the survey keeps what it opened with.
-    let lower = format!(
-        "{}\n[anonymity]\nmin_group_size = 3\n",
-        tutela_policy::EXAMPLE_POLICY
-    );
+    let lower = policy_with("min_group_size = 3\n");
     engine.publish_policy(&admin, &lower).await.unwrap();
     for t in &tokens[..11] {
         engine
@@ -260,7 +266,7 @@ async fn the_minimum_is_fixed_at_opening_and_never_lowered(store: Arc<dyn Store>
 }
 
 async fn noisy_reads_spend_the_budget_until_refused(store: Arc<dyn Store>) {
-    let noise = "[anonymity]\nnoise = \"laplace\"\nepsilon = 1.0\nbudget = 2.0\n";
+    let noise = "min_group_size = 5\nnoise = \"laplace\"\nepsilon = 1.0\nbudget = 2.0\n";
     let (engine, _, admin, people) = setup(store, noise, 5).await;
     let raw = survey(
         json!([{"key": "pulse", "prompt": "How was your week?", "kind": "scale_1_5"}]),
