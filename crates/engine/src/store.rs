@@ -15,19 +15,17 @@ use crate::consent::{ConsentTextRow, UnsubscribeLinkRow, VisitorChoiceRow};
 use crate::death::DeathRow;
 pub use crate::deliveries::{AttemptOutcome, DeliveryFilter, DeliveryRow, EndpointRow};
 pub use crate::holds::{HeldRecordRow, HoldRow, SubjectHolds};
-use crate::ids::SurveyId;
-use crate::ids::{ApiKeyId, HoldId, RecordId, RequestId, SubjectId, TenantId};
+use crate::ids::{ApiKeyId, HoldId, RecordId, RequestId, SubjectId, SurveyId, TenantId};
 use crate::requests::RequestRow;
 pub use crate::requests::{RequestCursor, RequestFilter};
 pub use crate::retention::{Anchors, EventRow, PlanRow};
-use crate::survey::{
-    AnswerRow, MemberRow, Noise, ParticipationRow, SealedTextRow, SurveyRow, TallyRow, TokenRow,
-};
+pub use crate::survey::SurveyWrite;
+use crate::survey::{MemberRow, ParticipationRow, SealedTextRow, SurveyRow, TallyRow, TokenRow};
 use async_trait::async_trait;
 use jiff::Timestamp;
 pub use rows::{
-    ApiKeyGrant, ApiKeyRow, ConsentRow, IdentifierRow, ObjectionRow, PolicyRow, RecordRow,
-    SubjectRow, TenantRow,
+    AggregateRow, ApiKeyGrant, ApiKeyRow, CandidateCursor, ConsentRow, IdentifierRow, ObjectionRow,
+    PolicyRow, RecordRow, SubjectRow, TenantRow,
 };
 use tutela_policy::{CategoryId, EventName, RecipientId};
 
@@ -173,54 +171,8 @@ pub enum Write {
     /// Add anonymised records to the tenant's aggregate counts (Recital 26):
     /// a category, a collection month and a count, no identifier.
     AddAggregate(AggregateRow),
-    /// Store a new survey in the draft state with its members, none
-    /// issued a token yet (each member must be a subject of the tenant).
-    InsertSurvey {
-        /// The survey.
-        row: SurveyRow,
-        /// Its members with their teams.
-        members: Vec<MemberRow>,
-    },
-    /// Open a draft survey: fix its minimum group size and noise, mark
-    /// every member issued and insert every token hash, all in this one
-    /// commit, the tokens in random order and without a member column.
-    /// Fails with `Missing { what: "survey" }` unless it is a draft.
-    OpenSurvey {
-        /// Which survey.
-        survey: SurveyId,
-        /// The policy's minimum group size now.
-        min_group_size: u32,
-        /// The policy's noise now.
-        noise: Option<Noise>,
-        /// The tokens' teams and hashes, shuffled.
-        tokens: Vec<TokenRow>,
-    },
-    /// Spend a token and store its answer in one commit: delete the
-    /// token's row, only while the survey is open (the engine checks its
-    /// times first), then insert the answer rows. Fails with
-    /// `Missing { what: "token" }` (and stores nothing) otherwise.
-    SubmitAnswer {
-        /// Which survey.
-        survey: SurveyId,
-        /// The token's hash.
-        token_hash: [u8; 32],
-        /// The answer's rows.
-        answers: Vec<AnswerRow>,
-    },
-    /// Close a draft or open survey. Fails with `Missing { what: "survey" }`
-    /// if it is closed already.
-    CloseSurvey {
-        /// Which survey.
-        survey: SurveyId,
-    },
-    /// Spend ε from a survey's privacy budget, only if the budget covers
-    /// it (else `Missing { what: "privacy budget" }`).
-    SpendSurveyBudget {
-        /// Which survey.
-        survey: SurveyId,
-        /// ε in thousandths.
-        millis: u32,
-    },
+    /// A survey's write (see [`SurveyWrite`]).
+    Survey(SurveyWrite),
     /// Erase one held record whose hold ended (Art. 17(3)(b) no longer
     /// applies), and its hold with the hold's key once it keeps nothing.
     /// Fails with `Missing { what: "held record" }` if it is gone already,
@@ -231,27 +183,6 @@ pub enum Write {
         /// Its hold.
         hold: HoldId,
     },
-}
-
-/// Anonymised records counted together: what is left of them after a
-/// retention rule with `then = "anonymise"` (Art. 89, Recital 26).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AggregateRow {
-    /// The category of the records.
-    pub category: CategoryId,
-    /// Their collection month, `YYYY-MM` in UTC.
-    pub period: String,
-    /// How many records.
-    pub count: u64,
-}
-
-/// Where a page of [`Store::retention_candidates`] ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct CandidateCursor {
-    /// The last row's collection time.
-    pub collected_at: Timestamp,
-    /// The last row's subject.
-    pub subject: SubjectId,
 }
 
 /// An atomic unit of work: the writes and the audit events describing them.
@@ -621,7 +552,7 @@ pub trait Store: Send + Sync {
         hash: &[u8; 32],
     ) -> Result<Option<TokenRow>, StoreError>;
     /// A survey's numeric answers counted per team, period, question and
-    /// value: one grouped statement.
+    /// value: the one grouped statement results come from.
     async fn survey_tallies(
         &self,
         tenant: &TenantId,
@@ -640,10 +571,9 @@ pub trait Store: Send + Sync {
         tenant: &TenantId,
         id: SurveyId,
     ) -> Result<Vec<ParticipationRow>, StoreError>;
-    /// Rewrites the stored answers in the order of their random keys, so
-    /// their physical order says nothing of when they came. SQLite keeps
-    /// them in key order already (a `WITHOUT ROWID` table); PostgreSQL
-    /// stores a heap in insertion order and `CLUSTER`s it.
+    /// Rewrites stored answers in the order of their random keys, so their
+    /// physical order says nothing of when they came: a no-op on SQLite
+    /// (`WITHOUT ROWID` keeps key order), `CLUSTER` on PostgreSQL.
     async fn settle_survey_answers(&self) -> Result<(), StoreError> {
         Ok(())
     }

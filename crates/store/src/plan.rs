@@ -555,22 +555,7 @@ fn write(steps: &mut Vec<Step>, tenant: &TenantId, write: &Write) -> Result<(), 
         Write::DeleteHeldRecord { record, hold } => {
             retention::delete_held(steps, tenant, *record, *hold);
         }
-        Write::InsertSurvey { row, members } => surveys::insert(steps, tenant, row, members)?,
-        Write::OpenSurvey {
-            survey,
-            min_group_size,
-            noise,
-            tokens,
-        } => surveys::open(steps, tenant, *survey, *min_group_size, *noise, tokens),
-        Write::SubmitAnswer {
-            survey,
-            token_hash,
-            answers,
-        } => surveys::submit(steps, tenant, *survey, token_hash, answers),
-        Write::CloseSurvey { survey } => surveys::close(steps, tenant, *survey),
-        Write::SpendSurveyBudget { survey, millis } => {
-            surveys::spend(steps, tenant, *survey, *millis)?;
-        }
+        Write::Survey(survey) => surveys::steps(steps, tenant, survey)?,
     }
     Ok(())
 }

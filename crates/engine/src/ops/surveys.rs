@@ -16,7 +16,7 @@ use crate::survey::results::{self, Inputs, OpenedText, SurveyResults};
 use crate::survey::token::{self, ParsedToken, SECRET_BYTES};
 use crate::survey::{
     AnswerRow, MemberRow, SealedTextRow, StoredValue, SurveyDefinition, SurveyError, SurveyRow,
-    SurveyState, TokenRow, period_ended, period_of,
+    SurveyState, SurveyWrite, TokenRow, period_ended, period_of,
 };
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -96,7 +96,7 @@ impl Engine {
             definition.member_count()
         );
         let change = Change {
-            writes: vec![Write::InsertSurvey { row, members }],
+            writes: vec![Write::Survey(SurveyWrite::Insert { row, members })],
             audit: vec![self.event(
                 who,
                 Action::SurveyCreate,
@@ -180,12 +180,12 @@ impl Engine {
         results::shuffle(&mut tokens, &mut OsRandom)?;
         let detail = format!("survey={id} tokens={} min_group_size={min}", issued.len());
         let change = Change {
-            writes: vec![Write::OpenSurvey {
+            writes: vec![Write::Survey(SurveyWrite::Open {
                 survey: id,
                 min_group_size: min,
                 noise: policy.anonymity.noise,
                 tokens,
-            }],
+            })],
             audit: vec![self.event(
                 who,
                 Action::SurveyOpen,
@@ -290,11 +290,11 @@ impl Engine {
         // place in the chain, the very order this design keeps out of the
         // database. Participation is on the chain as counts, at opening.
         let change = Change {
-            writes: vec![Write::SubmitAnswer {
+            writes: vec![Write::Survey(SurveyWrite::Submit {
                 survey: id,
                 token_hash: hash,
                 answers: rows,
-            }],
+            })],
             audit: Vec::new(),
         };
         self.commit(&tenant, change).await.map_err(|e| match e {
@@ -318,7 +318,7 @@ impl Engine {
             issued.saturating_sub(unspent)
         );
         let change = Change {
-            writes: vec![Write::CloseSurvey { survey: id }],
+            writes: vec![Write::Survey(SurveyWrite::Close { survey: id })],
             audit: vec![self.event(
                 who,
                 Action::SurveyClose,
@@ -379,10 +379,10 @@ impl Engine {
         let mut detail = format!("survey={id} periods={}", periods.len());
         let mut writes = Vec::new();
         if let Some(noise) = row.noise {
-            writes.push(Write::SpendSurveyBudget {
+            writes.push(Write::Survey(SurveyWrite::SpendBudget {
                 survey: id,
                 millis: noise.epsilon_millis,
-            });
+            }));
             row.noise_spent_millis = row.noise_spent_millis.saturating_add(noise.epsilon_millis);
             detail.push_str(&format!(" epsilon_millis={}", noise.epsilon_millis));
         }

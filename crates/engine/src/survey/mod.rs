@@ -20,12 +20,14 @@ pub mod noise;
 pub mod results;
 pub mod suppress;
 pub mod token;
+mod writes;
 
 use crate::error::ErrorKind;
 use crate::ids::{SubjectId, SurveyId, TenantId};
 pub use definition::{Key, Question, QuestionKind, RawSurvey, SurveyDefinition, Team};
 use jiff::Timestamp;
 pub use tutela_policy::Noise;
+pub use writes::SurveyWrite;
 
 /// Why a survey step was refused; each has a stable code.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -9,7 +9,9 @@ use crate::sql;
 use std::borrow::Cow;
 use tutela_engine::ids::{SurveyId, TenantId};
 use tutela_engine::store::StoreError;
-use tutela_engine::survey::{AnswerRow, MemberRow, Noise, StoredValue, SurveyRow, TokenRow};
+use tutela_engine::survey::{
+    AnswerRow, MemberRow, Noise, StoredValue, SurveyRow, SurveyWrite, TokenRow,
+};
 
 const SURVEY: Names = Names {
     conflict: "survey",
@@ -41,8 +43,33 @@ fn multi_row(head: &'static str, columns: usize, rows: Vec<Vec<Value>>, names: N
         .collect()
 }
 
-/// `Write::InsertSurvey`.
-pub(super) fn insert(
+/// The steps of one survey write.
+pub(super) fn steps(
+    steps: &mut Vec<Step>,
+    tenant: &TenantId,
+    write: &SurveyWrite,
+) -> Result<(), StoreError> {
+    match write {
+        SurveyWrite::Insert { row, members } => insert(steps, tenant, row, members)?,
+        SurveyWrite::Open {
+            survey,
+            min_group_size,
+            noise,
+            tokens,
+        } => open(steps, tenant, *survey, *min_group_size, *noise, tokens),
+        SurveyWrite::Submit {
+            survey,
+            token_hash,
+            answers,
+        } => submit(steps, tenant, *survey, token_hash, answers),
+        SurveyWrite::Close { survey } => close(steps, tenant, *survey),
+        SurveyWrite::SpendBudget { survey, millis } => spend(steps, tenant, *survey, *millis)?,
+    }
+    Ok(())
+}
+
+/// `SurveyWrite::Insert`.
+fn insert(
     steps: &mut Vec<Step>,
     tenant: &TenantId,
     row: &SurveyRow,
@@ -80,8 +107,8 @@ pub(super) fn insert(
     Ok(())
 }
 
-/// `Write::OpenSurvey`.
-pub(super) fn open(
+/// `SurveyWrite::Open`.
+fn open(
     steps: &mut Vec<Step>,
     tenant: &TenantId,
     survey: SurveyId,
@@ -125,8 +152,8 @@ pub(super) fn open(
     steps.extend(multi_row(sql::INSERT_SURVEY_TOKENS_INTO, 4, rows, TOKEN));
 }
 
-/// `Write::SubmitAnswer`: the token's row goes, the answer's rows come.
-pub(super) fn submit(
+/// `SurveyWrite::Submit`: the token's row goes, the answer's rows come.
+fn submit(
     steps: &mut Vec<Step>,
     tenant: &TenantId,
     survey: SurveyId,
@@ -167,8 +194,8 @@ pub(super) fn submit(
     steps.extend(multi_row(sql::INSERT_SURVEY_ANSWERS_INTO, 8, rows, ANSWER));
 }
 
-/// `Write::CloseSurvey`.
-pub(super) fn close(steps: &mut Vec<Step>, tenant: &TenantId, survey: SurveyId) {
+/// `SurveyWrite::Close`.
+fn close(steps: &mut Vec<Step>, tenant: &TenantId, survey: SurveyId) {
     let args = vec![tenant.as_str().into(), survey.to_string().into()];
     steps.push(exec_expecting(
         sql::CLOSE_SURVEY,
@@ -178,8 +205,8 @@ pub(super) fn close(steps: &mut Vec<Step>, tenant: &TenantId, survey: SurveyId) 
     ));
 }
 
-/// `Write::SpendSurveyBudget`.
-pub(super) fn spend(
+/// `SurveyWrite::SpendBudget`.
+fn spend(
     steps: &mut Vec<Step>,
     tenant: &TenantId,
     survey: SurveyId,
