@@ -121,6 +121,14 @@ pub enum Action {
     /// An anonymised aggregate export was disclosed to a recipient
     /// (Recital 26, Art. 89), or refused.
     ReportExport,
+    /// A survey was created (counts only).
+    SurveyCreate,
+    /// A survey was opened: tokens issued to every member (counts only).
+    SurveyOpen,
+    /// A survey was closed.
+    SurveyClose,
+    /// A survey's results were read (and ε spent, with noise).
+    SurveyResults,
 }
 
 impl Action {
@@ -171,6 +179,10 @@ impl Action {
             Self::ReportUse => "report.use",
             Self::ReportMake => "report.make",
             Self::ReportExport => "report.export",
+            Self::SurveyCreate => "survey.create",
+            Self::SurveyOpen => "survey.open",
+            Self::SurveyClose => "survey.close",
+            Self::SurveyResults => "survey.results",
         }
     }
 }

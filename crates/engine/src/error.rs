@@ -219,6 +219,9 @@ pub enum EngineError {
     /// A report or export refused (reporting purpose, export recipient).
     #[error(transparent)]
     Report(#[from] crate::reports::ReportError),
+    /// A survey step was refused (see [`crate::survey::SurveyError`]).
+    #[error(transparent)]
+    Survey(#[from] crate::survey::SurveyError),
 }
 
 impl EngineError {
@@ -271,6 +274,7 @@ impl EngineError {
             Self::Request(e) => e.code(),
             Self::Consent(e) => e.code(),
             Self::Report(e) => e.code(),
+            Self::Survey(e) => e.code(),
         }
     }
 
@@ -322,6 +326,7 @@ impl EngineError {
             Self::Request(e) => e.kind(),
             Self::Consent(e) => e.kind(),
             Self::Report(e) => e.kind(),
+            Self::Survey(e) => e.kind(),
         }
     }
 }

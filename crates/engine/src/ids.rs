@@ -105,6 +105,12 @@ macro_rules! uuid_id {
 }
 
 uuid_id!(
+    /// One anonymous survey (its questions, cohorts and answers).
+    SurveyId,
+    "survey id"
+);
+
+uuid_id!(
     /// A data subject's pseudonym. Random, so it says nothing about the person;
     /// it is the only subject reference the audit chain ever holds.
     SubjectId,

@@ -25,6 +25,7 @@ pub mod reports;
 pub mod requests;
 pub mod retention;
 pub mod store;
+pub mod survey;
 pub mod transfer;
 
 pub use engine::Engine;

@@ -63,6 +63,8 @@ impl Role {
                     | RecordObjection
                     | FileRequest
                     | RecordEvents
+                    | ManageSurveys
+                    | ReadSurveyResults
             ),
             Self::Dpo => matches!(
                 act,
@@ -79,8 +81,9 @@ impl Role {
                     | FileRequest
                     | ManageRequests
                     | ReadRetention
+                    | ReadSurveyResults
             ),
-            Self::Analyst => matches!(act, ReadPolicy | ReadRetention),
+            Self::Analyst => matches!(act, ReadPolicy | ReadRetention | ReadSurveyResults),
         }
     }
 }
@@ -134,11 +137,16 @@ pub enum Act {
     /// Read the retention forecast and anonymised aggregates: counts only,
     /// never a value or a pseudonym.
     ReadRetention,
+    /// Create, open (issue tokens for) and close anonymous surveys.
+    ManageSurveys,
+    /// Read survey results: suppressed aggregates only, never an answer
+    /// tied to anyone.
+    ReadSurveyResults,
 }
 
 impl Act {
     /// Every act, so a role's powers can be compared with another's.
-    pub const ALL: [Self; 21] = [
+    pub const ALL: [Self; 23] = [
         Self::ManageTenants,
         Self::ManageKeys,
         Self::PublishPolicy,
@@ -160,6 +168,8 @@ impl Act {
         Self::ManageRecipients,
         Self::RecordEvents,
         Self::ReadRetention,
+        Self::ManageSurveys,
+        Self::ReadSurveyResults,
     ];
 
     /// True for acts that are not tied to one purpose: they reach a
@@ -205,6 +215,8 @@ impl Act {
             Self::ManageRecipients => "manage recipients' notice endpoints",
             Self::RecordEvents => "record lifecycle events and plan changes",
             Self::ReadRetention => "read the retention forecast",
+            Self::ManageSurveys => "manage surveys",
+            Self::ReadSurveyResults => "read survey results",
         }
     }
 }

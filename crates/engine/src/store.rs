@@ -15,15 +15,17 @@ use crate::consent::{ConsentTextRow, UnsubscribeLinkRow, VisitorChoiceRow};
 use crate::death::DeathRow;
 pub use crate::deliveries::{AttemptOutcome, DeliveryFilter, DeliveryRow, EndpointRow};
 pub use crate::holds::{HeldRecordRow, HoldRow, SubjectHolds};
-use crate::ids::{ApiKeyId, HoldId, RecordId, RequestId, SubjectId, TenantId};
+use crate::ids::{ApiKeyId, HoldId, RecordId, RequestId, SubjectId, SurveyId, TenantId};
 use crate::requests::RequestRow;
 pub use crate::requests::{RequestCursor, RequestFilter};
 pub use crate::retention::{Anchors, EventRow, PlanRow, RecordStamp};
+pub use crate::survey::SurveyWrite;
+use crate::survey::{MemberRow, ParticipationRow, SealedTextRow, SurveyRow, TallyRow, TokenRow};
 use async_trait::async_trait;
 use jiff::Timestamp;
 pub use rows::{
-    ApiKeyGrant, ApiKeyRow, ConsentRow, IdentifierRow, ObjectionRow, PendingPolicy, PolicyRow,
-    RecordRow, SubjectRow, TenantRow, in_force,
+    AggregateRow, ApiKeyGrant, ApiKeyRow, CandidateCursor, ConsentRow, IdentifierRow, ObjectionRow,
+    PendingPolicy, PolicyRow, RecordRow, SubjectRow, TenantRow, in_force,
 };
 use tutela_policy::{CategoryId, EventName, RecipientId};
 
@@ -188,6 +190,8 @@ pub enum Write {
     /// Add anonymised records to the tenant's aggregate counts (Recital 26):
     /// a category, a collection month and a count, no identifier.
     AddAggregate(AggregateRow),
+    /// A survey's write (see [`SurveyWrite`]).
+    Survey(SurveyWrite),
     /// Erase one held record whose hold ended (Art. 17(3)(b) no longer
     /// applies), and its hold with the hold's key once it keeps nothing.
     /// Fails with `Missing { what: "held record" }` if it is gone already,
@@ -198,27 +202,6 @@ pub enum Write {
         /// Its hold.
         hold: HoldId,
     },
-}
-
-/// Anonymised records counted together: what is left of them after a
-/// retention rule with `then = "anonymise"` (Art. 89, Recital 26).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AggregateRow {
-    /// The category of the records.
-    pub category: CategoryId,
-    /// Their collection month, `YYYY-MM` in UTC.
-    pub period: String,
-    /// How many records.
-    pub count: u64,
-}
-
-/// Where a page of [`Store::retention_candidates`] ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct CandidateCursor {
-    /// The last row's collection time.
-    pub collected_at: Timestamp,
-    /// The last row's subject.
-    pub subject: SubjectId,
 }
 
 /// An atomic unit of work: the writes and the audit events describing them.
@@ -605,6 +588,51 @@ pub trait Store: Send + Sync {
     ) -> Result<Vec<SubjectId>, StoreError>;
     /// How many subjects were told of policy `version`.
     async fn notices_sent(&self, tenant: &TenantId, version: u32) -> Result<u64, StoreError>;
+    /// One survey.
+    async fn survey(
+        &self,
+        tenant: &TenantId,
+        id: SurveyId,
+    ) -> Result<Option<SurveyRow>, StoreError>;
+    /// A survey's members (bounded by the survey's own limit).
+    async fn survey_members(
+        &self,
+        tenant: &TenantId,
+        id: SurveyId,
+    ) -> Result<Vec<MemberRow>, StoreError>;
+    /// The unspent token of a survey under `hash`, if any.
+    async fn survey_token(
+        &self,
+        tenant: &TenantId,
+        id: SurveyId,
+        hash: &[u8; 32],
+    ) -> Result<Option<TokenRow>, StoreError>;
+    /// A survey's numeric answers counted per team, period, question and
+    /// value: the one grouped statement results come from.
+    async fn survey_tallies(
+        &self,
+        tenant: &TenantId,
+        id: SurveyId,
+    ) -> Result<Vec<TallyRow>, StoreError>;
+    /// A survey's sealed free-text answers, at most `limit`.
+    async fn survey_texts(
+        &self,
+        tenant: &TenantId,
+        id: SurveyId,
+        limit: u32,
+    ) -> Result<Vec<SealedTextRow>, StoreError>;
+    /// Tokens issued and unspent per team.
+    async fn survey_participation(
+        &self,
+        tenant: &TenantId,
+        id: SurveyId,
+    ) -> Result<Vec<ParticipationRow>, StoreError>;
+    /// Rewrites stored answers in the order of their random keys, so their
+    /// physical order says nothing of when they came: a no-op on SQLite
+    /// (`WITHOUT ROWID` keeps key order), `CLUSTER` on PostgreSQL.
+    async fn settle_survey_answers(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
     /// A visitor's banner choices, oldest first.
     async fn visitor_choices(
         &self,

@@ -31,8 +31,8 @@ pub use ids::{
     RecipientId, SubjectKindId, TaxonomyKey,
 };
 pub use model::{
-    Anonymity, Authority, Category, Changes, Party, Policy, Purpose, Recipient, RetentionRule,
-    Rights, StatutoryHold, SubjectKind,
+    Anonymity, Authority, Category, Changes, Noise, Party, Policy, Purpose, Recipient,
+    RetentionRule, Rights, StatutoryHold, SubjectKind,
 };
 pub use record::csv::{ACTIVITY_HEADER, PROCESSOR_HEADER, RecordTable};
 pub use record::{

@@ -292,12 +292,30 @@ pub struct StatutoryHold {
 pub struct Anonymity {
     /// Results for a smaller group are withheld.
     pub min_group_size: u32,
+    /// Noise added to published survey figures, if any
+    /// (`noise = "laplace"`, `epsilon`, `budget`).
+    pub noise: Option<Noise>,
 }
 
 impl Default for Anonymity {
     fn default() -> Self {
-        Self { min_group_size: 5 }
+        Self {
+            min_group_size: 5,
+            noise: None,
+        }
     }
+}
+
+/// Discrete Laplace noise on published survey figures (differential
+/// privacy): each read of a survey's results spends `epsilon` of the
+/// survey's `budget`, and a read past the budget is refused. Kept in
+/// thousandths, so the policy model stays exact and comparable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Noise {
+    /// ε spent by one read, in thousandths (1.0 is 1000).
+    pub epsilon_millis: u32,
+    /// The most ε a survey's reads may spend in all, in thousandths.
+    pub budget_millis: u32,
 }
 
 /// How data subject requests are answered (Art. 12).

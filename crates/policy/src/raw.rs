@@ -132,6 +132,9 @@ pub(crate) struct RawHold {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawAnonymity {
     pub min_group_size: Option<Spanned<i64>>,
+    pub noise: Option<Text>,
+    pub epsilon: Option<Spanned<f64>>,
+    pub budget: Option<Spanned<f64>>,
 }
 
 /// `[rights]`.

@@ -20,6 +20,8 @@ enum Shape {
     Str,
     Bool,
     Int,
+    /// A number, whole or not (`1.0`, `3`).
+    Float,
     StrList,
     Table(&'static [Field]),
     Tables(&'static [Field]),
@@ -49,7 +51,7 @@ const fn opt(name: &'static str, shape: Shape) -> Field {
     }
 }
 
-use Shape::{Bool, Int, Str, StrList, Table, Tables};
+use Shape::{Bool, Float, Int, Str, StrList, Table, Tables};
 
 const PARTY: &[Field] = &[req("name", Str), req("email", Str), opt("address", Str)];
 const AUTHORITY: &[Field] = &[req("name", Str), opt("url", Str), opt("email", Str)];
@@ -96,7 +98,12 @@ const HOLD: &[Field] = &[
     req("keep", Str),
     opt("from", Str),
 ];
-const ANONYMITY: &[Field] = &[opt("min_group_size", Int)];
+const ANONYMITY: &[Field] = &[
+    opt("min_group_size", Int),
+    opt("noise", Str),
+    opt("epsilon", Float),
+    opt("budget", Float),
+];
 const RIGHTS: &[Field] = &[
     opt("answer_within", Str),
     opt("extension", Str),
@@ -217,6 +224,7 @@ fn mistyped(field: &Field, value: &Spanned<DeValue<'_>>, sink: &mut Sink<'_>) {
         Str => "a string",
         Bool => "true or false",
         Int => "a whole number",
+        Float => "a number",
         StrList => "a list of strings",
         Table(_) => "a table",
         Tables(_) => "a list of tables",
@@ -239,6 +247,7 @@ fn has_shape(value: &DeValue<'_>, shape: Shape) -> bool {
         (Str, DeValue::String(_))
         | (Bool, DeValue::Boolean(_))
         | (Int, DeValue::Integer(_))
+        | (Float, DeValue::Float(_) | DeValue::Integer(_))
         | (Table(_), DeValue::Table(_)) => true,
         (StrList, DeValue::Array(items)) => items
             .iter()
@@ -263,6 +272,7 @@ fn example(shape: Shape) -> &'static str {
         Str => "\"...\"",
         Bool => "true",
         Int => "5",
+        Float => "1.0",
         StrList => "[\"...\"]",
         Table(_) => "{ ... } (or a [table] section)",
         Tables(_) => "[{ ... }] (or [[table]] sections)",

@@ -87,6 +87,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::consents::router())
         .merge(routes::banner::router())
         .merge(routes::access::router())
+        .merge(routes::surveys::router())
         .merge(routes::requests::router())
         .merge(routes::deaths::router())
         .merge(routes::recipients::router())

@@ -31,6 +31,7 @@ Every error is `{\"error\": {\"code\", \"message\"}}` with a stable code.",
         (name = "audit", description = "The tamper-evident audit chain."),
         (name = "retention", description = "Lifecycle events and plan changes that start retention periods, the forecast of what the sweep will remove, and anonymised aggregates (Art. 5(1)(e))."),
         (name = "reports", description = "Reports over identified data for a reporting purpose (counts, rankings, group totals) that leave out everyone the purpose may not use now, and anonymised aggregate exports to a recipient the policy lists (Art. 21, Recital 26, Art. 89)."),
+        (name = "surveys", description = "Anonymous team surveys: answered with a one-time token alone, stored with no link to the respondent, results withheld for small groups and against subtraction (Recital 26, Art. 25)."),
     )
 )]
 pub struct ApiDoc;

@@ -26,6 +26,7 @@ mod retention_rows;
 mod rows;
 mod sql;
 mod sqlite;
+mod survey_rows;
 
 pub use error::BackendError;
 pub use ledger::FileLedger;

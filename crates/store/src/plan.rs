@@ -446,9 +446,13 @@ fn write(steps: &mut Vec<Step>, tenant: &TenantId, write: &Write) -> Result<(), 
                 both("subject"),
                 expect,
             ));
-            let statements = [sql::DELETE_IDENTIFIERS, sql::DELETE_RECORDS]
-                .into_iter()
-                .chain(retention::ERASED_WITH_SUBJECT);
+            let statements = [
+                sql::DELETE_IDENTIFIERS,
+                sql::DELETE_RECORDS,
+                sql::DELETE_SURVEY_MEMBERSHIPS,
+            ]
+            .into_iter()
+            .chain(retention::ERASED_WITH_SUBJECT);
             for statement in statements {
                 let args = vec![t.clone(), id.clone()];
                 steps.push(exec(statement, args, of_subject("subject")));
@@ -543,6 +547,7 @@ fn write(steps: &mut Vec<Step>, tenant: &TenantId, write: &Write) -> Result<(), 
         Write::DeleteHeldRecord { record, hold } => {
             retention::delete_held(steps, tenant, *record, *hold);
         }
+        Write::Survey(survey) => surveys::steps(steps, tenant, survey)?,
     }
     Ok(())
 }
@@ -556,5 +561,6 @@ mod record;
 #[cfg(test)]
 mod requests_tests;
 mod retention;
+mod surveys;
 #[cfg(test)]
 mod tests;

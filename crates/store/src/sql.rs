@@ -17,6 +17,7 @@ mod reports;
 mod requests;
 mod retention;
 mod shape;
+mod surveys;
 
 pub(crate) use consent::*;
 pub(crate) use deliveries::*;
@@ -25,6 +26,7 @@ pub(crate) use reports::*;
 pub(crate) use requests::*;
 pub(crate) use retention::*;
 pub(crate) use shape::{in_list, insert_rows};
+pub(crate) use surveys::*;
 use tutela_engine::store::SubjectView;
 use tutela_policy::CategoryId;
 

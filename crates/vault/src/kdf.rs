@@ -49,6 +49,8 @@ pub(crate) const LABEL_ERASURE_LEDGER: &str = "erasure-ledger";
 pub(crate) const LABEL_REQUEST_CODE: &str = "request-code";
 /// Label of the per-tenant key sealing recipients' webhook signing secrets.
 pub(crate) const LABEL_ENDPOINT_SECRET: &str = "endpoint-secret";
+/// Label of the per-survey key sealing free-text survey answers.
+pub(crate) const LABEL_SURVEY_TEXT: &str = "survey-text";
 /// Prefix of every label, so a future scheme can use `tutela/v2/`.
 const LABEL_PREFIX: &str = "tutela/v1/";
 

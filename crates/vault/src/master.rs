@@ -18,7 +18,7 @@ use crate::data_key::DataKey;
 use crate::error::VaultError;
 use crate::kdf::{
     self, LABEL_AUDIT, LABEL_BLIND_INDEX, LABEL_ENDPOINT_SECRET, LABEL_ERASURE_LEDGER,
-    LABEL_KEY_CHECK, LABEL_REQUEST_CODE, LABEL_WRAP,
+    LABEL_KEY_CHECK, LABEL_REQUEST_CODE, LABEL_SURVEY_TEXT, LABEL_WRAP,
 };
 use crate::ledger_key::LedgerKey;
 use crate::request_code_key::RequestCodeKey;
@@ -202,6 +202,16 @@ impl MasterKey {
     /// copy of the database without the master key cannot forge a notice.
     pub fn endpoint_secret_key(&self, tenant: &str) -> DataKey {
         let derived = kdf::derive(&self.bytes, LABEL_ENDPOINT_SECRET, tenant.as_bytes());
+        DataKey::from_bytes(*derived)
+    }
+
+    /// The key sealing one survey's free-text answers (label `survey-text`,
+    /// context `<tenant>/<survey>`): free text can name its writer, so a
+    /// copy of the database without the master key cannot read it, and one
+    /// survey's key opens no other survey's answers.
+    pub fn survey_text_key(&self, tenant: &str, survey: &str) -> DataKey {
+        let context = format!("{tenant}/{survey}");
+        let derived = kdf::derive(&self.bytes, LABEL_SURVEY_TEXT, context.as_bytes());
         DataKey::from_bytes(*derived)
     }
 

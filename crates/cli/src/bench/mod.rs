@@ -13,7 +13,8 @@
 //! second engine on the same database and tenant. `--http` measures
 //! purpose-checked reads through the real server instead (see `http`).
 //! `--requests` measures data subject requests instead: the access export
-//! on a small and a large store, and erasure (see `requests`).
+//! on a small and a large store, and erasure (see `requests`). `--surveys`
+//! measures survey results beside a bare `GROUP BY` (see `surveys`).
 
 mod bare_pg;
 mod bare_sqlite;
@@ -23,6 +24,7 @@ mod engine_side;
 mod http;
 mod report;
 mod requests;
+mod surveys;
 mod sweep;
 mod workload;
 
@@ -78,6 +80,11 @@ pub struct BenchArgs {
     /// subjects with `--batch` due records each).
     #[arg(long, conflicts_with_all = ["http", "database_url", "requests", "servers"])]
     pub sweep: bool,
+    /// Measure survey results over 1,000,000 stored answers in 50 teams
+    /// beside a bare rusqlite GROUP BY over the same rows, on SQLite
+    /// (`--quick`: 100,000 answers).
+    #[arg(long, conflicts_with_all = ["http", "database_url", "requests", "servers", "sweep"])]
+    pub surveys: bool,
 }
 
 /// Runs the benchmark and prints the report on stdout.
@@ -107,7 +114,10 @@ pub async fn run(args: BenchArgs) -> Result<()> {
             )
         })?;
     let target = Target::new(args.database_url.as_deref(), &args.dir)?;
-    let text = if args.sweep {
+    let text = if args.surveys {
+        let answers = if args.quick { 100_000 } else { 1_000_000 };
+        surveys::run(dir.path(), answers).await?.render()
+    } else if args.sweep {
         sweep::run(dir.path(), workload.subjects, workload.batch)
             .await?
             .render()

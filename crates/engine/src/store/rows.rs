@@ -194,3 +194,24 @@ pub struct ApiKeyGrant {
     /// True when the key's tenant is the deployment's operator.
     pub operator: bool,
 }
+
+/// Anonymised records counted together: what is left of them after a
+/// retention rule with `then = "anonymise"` (Art. 89, Recital 26).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AggregateRow {
+    /// The category of the records.
+    pub category: CategoryId,
+    /// Their collection month, `YYYY-MM` in UTC.
+    pub period: String,
+    /// How many records.
+    pub count: u64,
+}
+
+/// Where a page of [`Store::retention_candidates`] ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct CandidateCursor {
+    /// The last row's collection time.
+    pub collected_at: Timestamp,
+    /// The last row's subject.
+    pub subject: SubjectId,
+}

@@ -13,9 +13,12 @@ use tutela_engine::consent::banner::Visitor;
 use tutela_engine::consent::{UnsubscribeLinkRow, VisitorChoiceRow};
 use tutela_engine::death::DeathRow;
 use tutela_engine::deliveries::{DeliveryFilter, DeliveryRow, EndpointRow};
-use tutela_engine::ids::{RequestId, SubjectId, TenantId};
+use tutela_engine::ids::{RequestId, SubjectId, SurveyId, TenantId};
 use tutela_engine::requests::{RequestCursor, RequestFilter, RequestRow};
 use tutela_engine::store::*;
+use tutela_engine::survey::{
+    MemberRow, ParticipationRow, SealedTextRow, SurveyRow, TallyRow, TokenRow,
+};
 use tutela_policy::{CategoryId, EventName, RecipientId};
 
 /// The real store, and after how many more sweep changes to fail one.
@@ -340,5 +343,59 @@ impl Store for Faulty {
         visitor: &Visitor,
     ) -> Result<Vec<VisitorChoiceRow>, StoreError> {
         self.inner.visitor_choices(tenant, visitor).await
+    }
+
+    async fn survey(
+        &self,
+        tenant: &TenantId,
+        id: SurveyId,
+    ) -> Result<Option<SurveyRow>, StoreError> {
+        self.inner.survey(tenant, id).await
+    }
+
+    async fn survey_members(
+        &self,
+        tenant: &TenantId,
+        id: SurveyId,
+    ) -> Result<Vec<MemberRow>, StoreError> {
+        self.inner.survey_members(tenant, id).await
+    }
+
+    async fn survey_token(
+        &self,
+        tenant: &TenantId,
+        id: SurveyId,
+        hash: &[u8; 32],
+    ) -> Result<Option<TokenRow>, StoreError> {
+        self.inner.survey_token(tenant, id, hash).await
+    }
+
+    async fn survey_tallies(
+        &self,
+        tenant: &TenantId,
+        id: SurveyId,
+    ) -> Result<Vec<TallyRow>, StoreError> {
+        self.inner.survey_tallies(tenant, id).await
+    }
+
+    async fn survey_texts(
+        &self,
+        tenant: &TenantId,
+        id: SurveyId,
+        limit: u32,
+    ) -> Result<Vec<SealedTextRow>, StoreError> {
+        self.inner.survey_texts(tenant, id, limit).await
+    }
+
+    async fn survey_participation(
+        &self,
+        tenant: &TenantId,
+        id: SurveyId,
+    ) -> Result<Vec<ParticipationRow>, StoreError> {
+        self.inner.survey_participation(tenant, id).await
+    }
+
+    async fn settle_survey_answers(&self) -> Result<(), StoreError> {
+        self.inner.settle_survey_answers().await
     }
 }

@@ -15,6 +15,8 @@ mod tests_changes;
 #[cfg(test)]
 mod tests_more;
 #[cfg(test)]
+mod tests_noise;
+#[cfg(test)]
 mod tests_reporting;
 
 use serde::{Deserialize, Serialize};

@@ -2,13 +2,14 @@
 //! rights handling) and the time rules (retention, statutory holds).
 
 use std::ops::Range;
+use toml::Spanned;
 
 use crate::diagnostics::Sink;
 use crate::ids::CategoryId;
 use crate::model::{
-    Anonymity, Authority, Category, Changes, Party, RetentionRule, Rights, StatutoryHold,
+    Anonymity, Authority, Category, Changes, Noise, Party, RetentionRule, Rights, StatutoryHold,
 };
-use crate::raw::{RawParty, RawPolicy, Text, TextList};
+use crate::raw::{RawAnonymity, RawParty, RawPolicy, Text, TextList};
 use crate::span::{CalendarSpan, SpanError};
 use crate::terms::{Anchor, Disposal, FirstHandler, Verification};
 
@@ -240,13 +241,23 @@ fn rule_categories(
 
 /// Reads `[anonymity]`.
 pub(super) fn anonymity(raw: &RawPolicy, sink: &mut Sink<'_>) -> Option<Anonymity> {
-    let Some(size) = raw
-        .anonymity
-        .as_ref()
-        .and_then(|a| a.get_ref().min_group_size.as_ref())
-    else {
+    let Some(section) = raw.anonymity.as_ref().map(|a| a.get_ref()) else {
         return Some(Anonymity::default());
     };
+    let min_group_size = match section.min_group_size.as_ref() {
+        None => Anonymity::default().min_group_size,
+        Some(size) => group_size(size, sink)?,
+    };
+    let noise = noise(section, sink)?;
+    Some(Anonymity {
+        min_group_size,
+        noise,
+    })
+}
+
+/// Holds `min_group_size` to the floor below which people can be
+/// singled out.
+fn group_size(size: &Spanned<i64>, sink: &mut Sink<'_>) -> Option<u32> {
     let n = *size.get_ref();
     if n < MIN_GROUP_FLOOR {
         sink.error(
@@ -258,7 +269,7 @@ pub(super) fn anonymity(raw: &RawPolicy, sink: &mut Sink<'_>) -> Option<Anonymit
         return None;
     }
     match u32::try_from(n) {
-        Ok(min_group_size) => Some(Anonymity { min_group_size }),
+        Ok(size) => Some(size),
         Err(_) => {
             sink.error(
                 "E_GROUP_TOO_LARGE",
@@ -269,6 +280,83 @@ pub(super) fn anonymity(raw: &RawPolicy, sink: &mut Sink<'_>) -> Option<Anonymit
             None
         }
     }
+}
+
+/// The largest ε one read may spend, and the largest budget: beyond
+/// these the noise protects nobody.
+const MAX_EPSILON: f64 = 10.0;
+const MAX_BUDGET: f64 = 100.0;
+
+/// Reads `noise`, `epsilon` and `budget`: all three or none. `Some(None)`
+/// when no noise is asked for, `None` after an error.
+fn noise(section: &RawAnonymity, sink: &mut Sink<'_>) -> Option<Option<Noise>> {
+    let Some(kind) = section.noise.as_ref() else {
+        if let Some(stray) = section.epsilon.as_ref().or(section.budget.as_ref()) {
+            sink.error(
+                "E_NOISE_INCOMPLETE",
+                &stray.span(),
+                "`epsilon` and `budget` only apply with `noise = \"laplace\"`".to_owned(),
+                "add `noise = \"laplace\"`, or remove them".to_owned(),
+            );
+            return None;
+        }
+        return Some(None);
+    };
+    if kind.get_ref() != "laplace" {
+        sink.error(
+            "E_NOISE_UNKNOWN",
+            &kind.span(),
+            format!("unknown noise `{}`", kind.get_ref()),
+            "the one noise offered is `laplace` (discrete Laplace)".to_owned(),
+        );
+        return None;
+    }
+    let (Some(epsilon), Some(budget)) = (section.epsilon.as_ref(), section.budget.as_ref()) else {
+        sink.error(
+            "E_NOISE_INCOMPLETE",
+            &kind.span(),
+            "noise needs an `epsilon` spent per read and a `budget` per survey".to_owned(),
+            "add `epsilon = 1.0` and `budget = 3.0`".to_owned(),
+        );
+        return None;
+    };
+    let epsilon_millis = millis(epsilon, 0.001, MAX_EPSILON, "epsilon", sink)?;
+    let budget_millis = millis(budget, 0.001, MAX_BUDGET, "budget", sink)?;
+    if budget_millis < epsilon_millis {
+        sink.error(
+            "E_NOISE_BUDGET",
+            &budget.span(),
+            "the budget is smaller than one read's epsilon".to_owned(),
+            "make `budget` at least `epsilon`".to_owned(),
+        );
+        return None;
+    }
+    Some(Some(Noise {
+        epsilon_millis,
+        budget_millis,
+    }))
+}
+
+/// A positive number within `low..=high`, in thousandths.
+fn millis(
+    value: &Spanned<f64>,
+    low: f64,
+    high: f64,
+    name: &str,
+    sink: &mut Sink<'_>,
+) -> Option<u32> {
+    let v = *value.get_ref();
+    if !(low..=high).contains(&v) {
+        sink.error(
+            "E_NOISE_RANGE",
+            &value.span(),
+            format!("`{name}` must be between {low} and {high}"),
+            format!("use a value such as `{name} = 1.0`"),
+        );
+        return None;
+    }
+    // In range, so the product fits a u32.
+    Some((v * 1000.0).round() as u32)
 }
 
 /// Reads `[rights]` and holds its periods to Art. 12(3).

@@ -20,6 +20,7 @@ pub mod requests;
 pub mod retention;
 pub mod rights;
 pub mod subjects;
+pub mod surveys;
 pub mod tenants;
 
 use crate::error::ApiError;

@@ -18,6 +18,7 @@ mod reports;
 mod requests;
 mod retention;
 mod rights;
+mod surveys;
 
 pub use access::*;
 pub use admin::*;
@@ -33,3 +34,4 @@ pub use reports::*;
 pub use requests::*;
 pub use retention::*;
 pub use rights::*;
+pub use surveys::*;

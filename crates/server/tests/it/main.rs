@@ -36,5 +36,6 @@ mod requests;
 mod requests_flow;
 mod retention;
 mod rights;
+mod surveys;
 mod tenants;
 mod transfers;

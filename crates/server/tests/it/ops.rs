@@ -76,6 +76,11 @@ const ROUTES: &[&str] = &[
     "GET /v1/reports/{purpose}/ranking",
     "GET /v1/reports/{purpose}/totals",
     "GET /v1/reports/{purpose}/export",
+    "POST /v1/surveys",
+    "POST /v1/surveys/{id}/open",
+    "POST /v1/surveys/{id}/close",
+    "GET /v1/surveys/{id}/results",
+    "POST /v1/surveys/answers",
 ];
 
 #[tokio::test]

@@ -16,6 +16,7 @@ mod report_reads;
 mod request_reads;
 mod retention_reads;
 mod store;
+mod survey_reads;
 mod writer;
 
 use crate::error::{backend, internal};

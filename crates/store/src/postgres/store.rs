@@ -3,7 +3,7 @@
 
 use super::{
     PgStore, consent_reads, delivery_reads, hold_reads, notice_reads, reads, report_reads,
-    request_reads, retention_reads,
+    request_reads, retention_reads, survey_reads,
 };
 use async_trait::async_trait;
 use tutela_engine::audit::{AuditChain, AuditEntry, AuditHead};
@@ -12,12 +12,15 @@ use tutela_engine::consent::proof::hash_hex;
 use tutela_engine::consent::{UnsubscribeLinkRow, VisitorChoiceRow};
 use tutela_engine::death::DeathRow;
 use tutela_engine::deliveries::{DeliveryFilter, DeliveryRow, EndpointRow};
-use tutela_engine::ids::{RequestId, SubjectId, TenantId};
+use tutela_engine::ids::{RequestId, SubjectId, SurveyId, TenantId};
 use tutela_engine::requests::{RequestCursor, RequestFilter, RequestRow};
 use tutela_engine::store::{AggregateRow, Anchors, CandidateCursor, RecordStamp};
 use tutela_engine::store::{
     ApiKeyGrant, ApiKeyRow, AuditCursor, Change, HeldRecordRow, PolicyRow, RecordFilter, Store,
     StoreError, SubjectHolds, SubjectView, TenantRow,
+};
+use tutela_engine::survey::{
+    MemberRow, ParticipationRow, SealedTextRow, SurveyRow, TallyRow, TokenRow,
 };
 use tutela_policy::{CategoryId, EventName};
 
@@ -314,5 +317,59 @@ impl Store for PgStore {
         visitor: &Visitor,
     ) -> Result<Vec<VisitorChoiceRow>, StoreError> {
         consent_reads::visitor_choices(&self.pool, tenant.as_str(), &visitor.key()).await
+    }
+
+    async fn survey(
+        &self,
+        tenant: &TenantId,
+        id: SurveyId,
+    ) -> Result<Option<SurveyRow>, StoreError> {
+        survey_reads::survey(&self.pool, tenant, id).await
+    }
+
+    async fn survey_members(
+        &self,
+        tenant: &TenantId,
+        id: SurveyId,
+    ) -> Result<Vec<MemberRow>, StoreError> {
+        survey_reads::members(&self.pool, tenant, id).await
+    }
+
+    async fn survey_token(
+        &self,
+        tenant: &TenantId,
+        id: SurveyId,
+        hash: &[u8; 32],
+    ) -> Result<Option<TokenRow>, StoreError> {
+        survey_reads::token(&self.pool, tenant, id, hash).await
+    }
+
+    async fn survey_tallies(
+        &self,
+        tenant: &TenantId,
+        id: SurveyId,
+    ) -> Result<Vec<TallyRow>, StoreError> {
+        survey_reads::tallies(&self.pool, tenant, id).await
+    }
+
+    async fn survey_texts(
+        &self,
+        tenant: &TenantId,
+        id: SurveyId,
+        limit: u32,
+    ) -> Result<Vec<SealedTextRow>, StoreError> {
+        survey_reads::texts(&self.pool, tenant, id, limit).await
+    }
+
+    async fn survey_participation(
+        &self,
+        tenant: &TenantId,
+        id: SurveyId,
+    ) -> Result<Vec<ParticipationRow>, StoreError> {
+        survey_reads::participation(&self.pool, tenant, id).await
+    }
+
+    async fn settle_survey_answers(&self) -> Result<(), StoreError> {
+        survey_reads::settle(&self.pool).await
     }
 }

@@ -62,6 +62,7 @@ mod report_reads;
 mod request_reads;
 mod retention_reads;
 mod store;
+mod survey_reads;
 mod wal_size;
 mod writer;
 

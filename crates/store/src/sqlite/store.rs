@@ -4,7 +4,7 @@
 use super::SqliteStore;
 use super::reads::{self, Wanted};
 use super::{consent_reads, delivery_reads};
-use super::{hold_reads, notice_reads, report_reads, request_reads, retention_reads};
+use super::{hold_reads, notice_reads, report_reads, request_reads, retention_reads, survey_reads};
 use crate::error::internal;
 use async_trait::async_trait;
 use tutela_engine::audit::{AuditChain, AuditEntry, AuditHead};
@@ -14,12 +14,15 @@ use tutela_engine::consent::{UnsubscribeLinkRow, VisitorChoiceRow};
 use tutela_engine::death::DeathRow;
 use tutela_engine::deliveries::{DeliveryFilter, DeliveryRow, EndpointRow};
 use tutela_engine::ids::RequestId;
-use tutela_engine::ids::{SubjectId, TenantId};
+use tutela_engine::ids::{SubjectId, SurveyId, TenantId};
 use tutela_engine::requests::{RequestCursor, RequestFilter, RequestRow};
 use tutela_engine::store::{AggregateRow, Anchors, CandidateCursor, RecordStamp};
 use tutela_engine::store::{
     ApiKeyGrant, ApiKeyRow, AuditCursor, Change, HeldRecordRow, PolicyRow, RecordFilter, Store,
     StoreError, SubjectHolds, SubjectView, TenantRow,
+};
+use tutela_engine::survey::{
+    MemberRow, ParticipationRow, SealedTextRow, SurveyRow, TallyRow, TokenRow,
 };
 use tutela_policy::{CategoryId, EventName};
 
@@ -445,6 +448,74 @@ impl Store for SqliteStore {
         let (tenant, key) = (tenant.clone(), visitor.key());
         self.readers
             .run(move |c| consent_reads::visitor_choices(c, tenant.as_str(), &key))
+            .await
+    }
+
+    async fn survey(
+        &self,
+        tenant: &TenantId,
+        id: SurveyId,
+    ) -> Result<Option<SurveyRow>, StoreError> {
+        let (tenant, id) = (tenant.clone(), id.to_string());
+        self.readers
+            .run(move |c| survey_reads::survey(c, &tenant, &id))
+            .await
+    }
+
+    async fn survey_members(
+        &self,
+        tenant: &TenantId,
+        id: SurveyId,
+    ) -> Result<Vec<MemberRow>, StoreError> {
+        let (tenant, id) = (tenant.clone(), id.to_string());
+        self.readers
+            .run(move |c| survey_reads::members(c, tenant.as_str(), &id))
+            .await
+    }
+
+    async fn survey_token(
+        &self,
+        tenant: &TenantId,
+        id: SurveyId,
+        hash: &[u8; 32],
+    ) -> Result<Option<TokenRow>, StoreError> {
+        let (tenant, id, hash) = (tenant.clone(), id.to_string(), *hash);
+        self.readers
+            .run(move |c| survey_reads::token(c, tenant.as_str(), &id, &hash))
+            .await
+    }
+
+    async fn survey_tallies(
+        &self,
+        tenant: &TenantId,
+        id: SurveyId,
+    ) -> Result<Vec<TallyRow>, StoreError> {
+        let (tenant, id) = (tenant.clone(), id.to_string());
+        self.readers
+            .run(move |c| survey_reads::tallies(c, tenant.as_str(), &id))
+            .await
+    }
+
+    async fn survey_texts(
+        &self,
+        tenant: &TenantId,
+        id: SurveyId,
+        limit: u32,
+    ) -> Result<Vec<SealedTextRow>, StoreError> {
+        let (tenant, id) = (tenant.clone(), id.to_string());
+        self.readers
+            .run(move |c| survey_reads::texts(c, tenant.as_str(), &id, limit))
+            .await
+    }
+
+    async fn survey_participation(
+        &self,
+        tenant: &TenantId,
+        id: SurveyId,
+    ) -> Result<Vec<ParticipationRow>, StoreError> {
+        let (tenant, id) = (tenant.clone(), id.to_string());
+        self.readers
+            .run(move |c| survey_reads::participation(c, tenant.as_str(), &id))
             .await
     }
 }

@@ -28,6 +28,8 @@ mod reads;
 mod reports;
 mod requests;
 mod subjects;
+mod surveys;
+mod surveys_unlinkable;
 mod sweeps;
 mod tenants;
 mod two_stores;

@@ -1,0 +1,214 @@
+//! Surveys over HTTP: a product creates and opens a survey, members answer
+//! with their token alone (no API key), analysts read suppressed results;
+//! nothing of an answer reaches the audit chain, and tenants stay apart.
+
+use crate::helpers::{TestApp, spawn_app};
+use jiff::SignedDuration;
+use reqwest::Method;
+use serde_json::{Value, json};
+use tutela_engine::clock::Clock;
+
+async fn members(app: &TestApp, n: usize) -> Vec<String> {
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let email = format!("member{i}@example.com");
+        out.push(
+            app.subject(
+                "customer",
+                "account",
+                json!([{"category": "email", "value": email}]),
+            )
+            .await,
+        );
+    }
+    out
+}
+
+fn survey_body(app: &TestApp, teams: &[(&str, &[String])]) -> Value {
+    let now = app.clock.now();
+    let teams: Vec<Value> = teams
+        .iter()
+        .map(|(k, m)| json!({"key": k, "name": k, "members": m}))
+        .collect();
+    json!({
+        "title": "Weekly pulse",
+        "organisation": "Acme",
+        "questions": [
+            {"key": "pulse", "prompt": "How was your week?", "kind": "scale_1_5"},
+            {"key": "mood", "prompt": "Mood?", "kind": "mood"},
+            {"key": "comment", "prompt": "Anything else?", "kind": "text"}
+        ],
+        "teams": teams,
+        "opens_at": (now - SignedDuration::from_hours(1)).to_string(),
+        "closes_at": (now + SignedDuration::from_hours(24 * 14)).to_string(),
+    })
+}
+
+async fn answer(app: &TestApp, token: &str, answers: Value) -> crate::helpers::Reply {
+    app.send(
+        Method::POST,
+        "/v1/surveys/answers",
+        None,
+        Some(json!({"token": token, "answers": answers})),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_survey_runs_end_to_end_with_tokens_alone_and_suppressed_results() {
+    let app = spawn_app().await;
+    let people = members(&app, 11).await;
+    let body = survey_body(&app, &[("web", &people[..6]), ("app", &people[6..])]);
+    let id = app.post("/v1/surveys", &app.service, body).await.ok(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Analysts read results, never run surveys.
+    app.post(&format!("/v1/surveys/{id}/open"), &app.analyst, json!({}))
+        .await
+        .error(403, "E_FORBIDDEN");
+    let opened = app
+        .post(&format!("/v1/surveys/{id}/open"), &app.service, json!({}))
+        .await
+        .ok(200);
+    assert_eq!(opened["min_group_size"], 5);
+    let tokens: Vec<String> = opened["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["token"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(tokens.len(), 11);
+    let audit_before = app.audit().await.len();
+
+    // A bad answer is refused by field and leaves the token usable.
+    answer(&app, &tokens[0], json!({"pulse": 9, "mood": "good"}))
+        .await
+        .error(422, "E_INVALID_INPUT");
+    // Web: 6 answers; App: 2.
+    for (i, t) in tokens.iter().enumerate().filter(|(i, _)| *i < 8) {
+        let text = format!("note {i}");
+        answer(
+            &app,
+            t,
+            json!({"pulse": 1 + i % 5, "mood": "good", "comment": text}),
+        )
+        .await
+        .ok(204);
+    }
+    answer(&app, &tokens[0], json!({"pulse": 3, "mood": "good"}))
+        .await
+        .error(404, "E_TOKEN_UNKNOWN");
+    assert_eq!(
+        app.audit().await.len(),
+        audit_before,
+        "answers leave no audit entry"
+    );
+
+    app.post(&format!("/v1/surveys/{id}/close"), &app.service, json!({}))
+        .await
+        .ok(204);
+    answer(&app, &tokens[9], json!({"pulse": 3, "mood": "good"}))
+        .await
+        .error(409, "E_SURVEY_CLOSED");
+
+    let results = app
+        .get(&format!("/v1/surveys/{id}/results"), &app.analyst)
+        .await
+        .ok(200);
+    assert_eq!(results["issued"], 11);
+    assert_eq!(results["responded"], 8);
+    let pulse = &results["questions"][0]["cohorts"];
+    assert_eq!(pulse[0]["total"]["count"], 8, "the organisation");
+    assert_eq!(pulse[1]["team"], "web");
+    // Web (6) minus the organisation (8) would give App (2) away.
+    assert_eq!(pulse[1]["total"]["withheld"], "complementary");
+    assert_eq!(pulse[2]["total"]["withheld"], "below_minimum");
+    assert!(pulse[2]["texts"].is_null());
+    let comment = &results["questions"][2]["cohorts"];
+    assert!(
+        comment[1]["texts"].is_null(),
+        "no free text of a withheld team"
+    );
+
+    // The operator tenant does not see acme's survey.
+    app.get(&format!("/v1/surveys/{id}/results"), &app.operator)
+        .await
+        .error(404, "E_SURVEY_NOT_FOUND");
+}
+
+#[tokio::test]
+async fn free_text_and_figures_are_shown_for_a_team_at_the_minimum() {
+    let app = spawn_app().await;
+    let people = members(&app, 10).await;
+    let body = survey_body(&app, &[("web", &people[..5]), ("app", &people[5..])]);
+    let id = app.post("/v1/surveys", &app.admin, body).await.ok(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let opened = app
+        .post(&format!("/v1/surveys/{id}/open"), &app.admin, json!({}))
+        .await
+        .ok(200);
+    for (i, t) in opened["tokens"].as_array().unwrap().iter().enumerate() {
+        let token = t["token"].as_str().unwrap();
+        answer(
+            &app,
+            token,
+            json!({"pulse": 4, "mood": "okay", "comment": format!("c{i}")}),
+        )
+        .await
+        .ok(204);
+    }
+    // While the week runs, nothing is shown: results cover ended weeks.
+    let early = app
+        .get(&format!("/v1/surveys/{id}/results"), &app.analyst)
+        .await
+        .ok(200);
+    assert_eq!(early["periods"], json!([]));
+    app.clock.advance(SignedDuration::from_hours(24 * 8));
+    let results = app
+        .get(&format!("/v1/surveys/{id}/results"), &app.analyst)
+        .await
+        .ok(200);
+    let pulse = &results["questions"][0]["cohorts"];
+    assert_eq!(pulse[1]["total"]["count"], 5);
+    assert_eq!(pulse[1]["total"]["mean"], 4.0);
+    assert_eq!(
+        results["questions"][1]["cohorts"][1]["total"]["distribution"][2]["label"],
+        "okay"
+    );
+    let texts = results["questions"][2]["cohorts"][1]["texts"]
+        .as_array()
+        .unwrap();
+    assert_eq!(texts.len(), 5);
+}
+
+#[tokio::test]
+async fn bad_surveys_are_refused_by_field_and_store_nothing() {
+    let app = spawn_app().await;
+    let people = members(&app, 5).await;
+    let mut body = survey_body(&app, &[("web", &people)]);
+    body["questions"][0]["kind"] = json!("stars");
+    let reply = app.post("/v1/surveys", &app.admin, body).await;
+    let err = reply.error(422, "E_INVALID_INPUT");
+    assert!(
+        err["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("questions[0].kind")
+    );
+    let mut body = survey_body(&app, &[("web", &people)]);
+    body["teams"][0]["members"][0] = json!(uuid::Uuid::new_v4());
+    app.post("/v1/surveys", &app.admin, body)
+        .await
+        .error(422, "E_INVALID_INPUT");
+    let unknown = uuid::Uuid::new_v4();
+    app.post(
+        &format!("/v1/surveys/{unknown}/open"),
+        &app.admin,
+        json!({}),
+    )
+    .await
+    .error(404, "E_SURVEY_NOT_FOUND");
+}
