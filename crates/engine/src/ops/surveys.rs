@@ -55,6 +55,37 @@ fn absent(err: StoreError, what: &'static str, then: SurveyError) -> EngineError
 }
 
 impl Engine {
+    /// A survey step's change: its writes and one allowed audit entry
+    /// about no subject (a survey's entries carry counts only).
+    fn survey_change(
+        &self,
+        who: &Principal,
+        writes: Vec<Write>,
+        action: Action,
+        detail: String,
+    ) -> Change {
+        let event = self.event(who, action, None, None, detail, Outcome::Allowed);
+        Change {
+            writes,
+            audit: vec![event],
+        }
+    }
+
+    /// Commits a survey step; the store's "`what` is missing" becomes
+    /// `then` (the step lost to the survey's state).
+    async fn commit_step(
+        &self,
+        tenant: &TenantId,
+        change: Change,
+        what: &'static str,
+        then: SurveyError,
+    ) -> Result<(), EngineError> {
+        self.commit(tenant, change).await.map_err(|e| match e {
+            EngineError::Storage(err) => absent(err, what, then),
+            other => other,
+        })
+    }
+
     /// Creates a survey in the draft state. Members must be subjects of the
     /// caller's tenant.
     pub async fn create_survey(
@@ -95,17 +126,12 @@ impl Engine {
             definition.teams.len(),
             definition.member_count()
         );
-        let change = Change {
-            writes: vec![Write::Survey(SurveyWrite::Insert { row, members })],
-            audit: vec![self.event(
-                who,
-                Action::SurveyCreate,
-                None,
-                None,
-                detail,
-                Outcome::Allowed,
-            )],
-        };
+        let change = self.survey_change(
+            who,
+            vec![Write::Survey(SurveyWrite::Insert { row, members })],
+            Action::SurveyCreate,
+            detail,
+        );
         match self.commit(&who.tenant, change).await {
             Err(EngineError::Storage(StoreError::Missing { what: "subject" })) => Err(
                 SurveyError::invalid("teams", "a member is not a subject of this tenant").into(),
@@ -179,28 +205,15 @@ impl Engine {
         let (issued, mut tokens) = self.draw_tokens(&who.tenant, id, &view.definition)?;
         results::shuffle(&mut tokens, &mut OsRandom)?;
         let detail = format!("survey={id} tokens={} min_group_size={min}", issued.len());
-        let change = Change {
-            writes: vec![Write::Survey(SurveyWrite::Open {
-                survey: id,
-                min_group_size: min,
-                noise: policy.anonymity.noise,
-                tokens,
-            })],
-            audit: vec![self.event(
-                who,
-                Action::SurveyOpen,
-                None,
-                None,
-                detail,
-                Outcome::Allowed,
-            )],
-        };
-        self.commit(&who.tenant, change)
-            .await
-            .map_err(|e| match e {
-                EngineError::Storage(err) => absent(err, "survey", SurveyError::AlreadyOpen),
-                other => other,
-            })?;
+        let open = Write::Survey(SurveyWrite::Open {
+            survey: id,
+            min_group_size: min,
+            noise: policy.anonymity.noise,
+            tokens,
+        });
+        let change = self.survey_change(who, vec![open], Action::SurveyOpen, detail);
+        self.commit_step(&who.tenant, change, "survey", SurveyError::AlreadyOpen)
+            .await?;
         Ok(issued)
     }
 
@@ -317,23 +330,14 @@ impl Engine {
             "survey={id} issued={issued} responded={}",
             issued.saturating_sub(unspent)
         );
-        let change = Change {
-            writes: vec![Write::Survey(SurveyWrite::Close { survey: id })],
-            audit: vec![self.event(
-                who,
-                Action::SurveyClose,
-                None,
-                None,
-                detail,
-                Outcome::Allowed,
-            )],
-        };
-        self.commit(&who.tenant, change)
-            .await
-            .map_err(|e| match e {
-                EngineError::Storage(err) => absent(err, "survey", SurveyError::Closed),
-                other => other,
-            })?;
+        let change = self.survey_change(
+            who,
+            vec![Write::Survey(SurveyWrite::Close { survey: id })],
+            Action::SurveyClose,
+            detail,
+        );
+        self.commit_step(&who.tenant, change, "survey", SurveyError::Closed)
+            .await?;
         self.store.settle_survey_answers().await?;
         Ok(())
     }
@@ -386,23 +390,14 @@ impl Engine {
             row.noise_spent_millis = row.noise_spent_millis.saturating_add(noise.epsilon_millis);
             detail.push_str(&format!(" epsilon_millis={}", noise.epsilon_millis));
         }
-        let change = Change {
-            writes,
-            audit: vec![self.event(
-                who,
-                Action::SurveyResults,
-                None,
-                None,
-                detail,
-                Outcome::Allowed,
-            )],
-        };
-        self.commit(tenant, change).await.map_err(|e| match e {
-            EngineError::Storage(err) => {
-                absent(err, "privacy budget", SurveyError::BudgetExhausted)
-            }
-            other => other,
-        })?;
+        let change = self.survey_change(who, writes, Action::SurveyResults, detail);
+        self.commit_step(
+            tenant,
+            change,
+            "privacy budget",
+            SurveyError::BudgetExhausted,
+        )
+        .await?;
         let inputs = Inputs {
             definition: &view.definition,
             min_group_size: min,
