@@ -11,7 +11,9 @@ use crate::raw::{RawPolicy, RawPurpose, RawRecipient, Tables};
 use crate::span::CalendarSpan;
 use crate::terms::{LegalBasis, RecipientRole, Safeguard};
 
-use super::helpers::{Entries, Entry, RefKind, duplicates, flag, parsed, parsed_or, resolve, text};
+use super::helpers::{
+    Entries, Entry, RefKind, duplicates, flag, parsed, parsed_or, resolve, resolve_optional, text,
+};
 
 /// How purposes, retention rules and holds refer to categories.
 pub(super) const CATEGORY_REF: RefKind = RefKind {
@@ -283,36 +285,27 @@ fn purpose(
             CategoryId::parse,
         )
     });
-    let recips = match &p.recipients {
-        None => Some(Vec::new()),
-        Some(list) => resolve(
-            sink,
-            list,
-            declared.recipients,
-            &RECIPIENT_REF,
-            RecipientId::parse,
-        ),
-    };
-    let kinds = match &p.subject_kinds {
-        None => Some(Vec::new()),
-        Some(list) => resolve(
-            sink,
-            list,
-            declared.subject_kinds,
-            &SUBJECT_KIND_REF,
-            SubjectKindId::parse,
-        ),
-    };
-    let export_to = match &p.export_to {
-        None => Some(Vec::new()),
-        Some(list) => resolve(
-            sink,
-            list,
-            declared.recipients,
-            &RECIPIENT_REF,
-            RecipientId::parse,
-        ),
-    };
+    let recips = resolve_optional(
+        sink,
+        p.recipients.as_ref(),
+        declared.recipients,
+        &RECIPIENT_REF,
+        RecipientId::parse,
+    );
+    let kinds = resolve_optional(
+        sink,
+        p.subject_kinds.as_ref(),
+        declared.subject_kinds,
+        &SUBJECT_KIND_REF,
+        SubjectKindId::parse,
+    );
+    let export_to = resolve_optional(
+        sink,
+        p.export_to.as_ref(),
+        declared.recipients,
+        &RECIPIENT_REF,
+        RecipientId::parse,
+    );
     let validity = match &p.consent_valid_for {
         None => Some(None),
         Some(t) => parsed(sink, t, CalendarSpan::parse).map(Some),

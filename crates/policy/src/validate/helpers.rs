@@ -232,6 +232,20 @@ pub(super) struct RefKind {
     pub section: &'static str,
 }
 
+/// [`resolve`] for a list that may be left out: absent means empty.
+pub(super) fn resolve_optional<T, D, E: Problem>(
+    sink: &mut Sink<'_>,
+    list: Option<&TextList>,
+    declared: &Entries<D>,
+    kind: &RefKind,
+    parse: impl Fn(&str) -> Result<T, E>,
+) -> Option<Vec<T>> {
+    match list {
+        None => Some(Vec::new()),
+        Some(list) => resolve(sink, list, declared, kind, parse),
+    }
+}
+
 /// Resolves a list of references against declared names. Unknown names
 /// are reported with the nearest declared one; names whose declaration is
 /// itself invalid are skipped silently (already reported there).
