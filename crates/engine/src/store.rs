@@ -132,6 +132,25 @@ pub trait Store: Send + Sync {
         chain: &AuditChain,
     ) -> Result<Vec<AuditEntry>, StoreError>;
 
+    /// Applies several changes of one tenant, each atomically and on its
+    /// own (one failing leaves the others), answered in order. A store may
+    /// commit them in one transaction, each in its own savepoint, so a
+    /// batch job such as a retention sweep pays one sync per group instead
+    /// of one per change; by default they are applied concurrently.
+    async fn apply_all(
+        &self,
+        tenant: &TenantId,
+        changes: Vec<Change>,
+        chain: &AuditChain,
+    ) -> Vec<Result<Vec<AuditEntry>, StoreError>> {
+        futures::future::join_all(
+            changes
+                .into_iter()
+                .map(|change| self.apply(tenant, change, chain)),
+        )
+        .await
+    }
+
     /// Is the database reachable and migrated?
     async fn ping(&self) -> Result<(), StoreError>;
 
@@ -294,6 +313,20 @@ pub trait Store: Send + Sync {
         tenant: &TenantId,
         subject: SubjectId,
     ) -> Result<Option<Vec<RecordStamp>>, StoreError>;
+    /// [`record_stamps`](Store::record_stamps) of several subjects (a
+    /// sweep's group, a few), in order. A store may read them all in one
+    /// trip to the database; by default they are read one by one.
+    async fn record_stamps_of(
+        &self,
+        tenant: &TenantId,
+        subjects: &[SubjectId],
+    ) -> Result<Vec<Option<Vec<RecordStamp>>>, StoreError> {
+        let mut all = Vec::with_capacity(subjects.len());
+        for subject in subjects {
+            all.push(self.record_stamps(tenant, *subject).await?);
+        }
+        Ok(all)
+    }
     /// Whether the tenant has recorded an event of this name, for
     /// anyone: a rule counted from an event never recorded cannot be due.
     async fn event_recorded(&self, tenant: &TenantId, name: &EventName)

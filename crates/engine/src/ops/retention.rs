@@ -17,7 +17,9 @@ use crate::engine::Engine;
 use crate::error::EngineError;
 use crate::ids::{SubjectId, TenantId};
 use crate::retention::{self, candidate_cutoff};
-use crate::store::{CandidateCursor, Change, RecordFilter, StoreError, SubjectView, Write};
+use crate::store::{
+    CandidateCursor, Change, RecordFilter, RecordStamp, StoreError, SubjectView, Write,
+};
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
@@ -252,7 +254,9 @@ impl Engine {
         }
     }
 
-    /// Loads and plans each subject of a group, concurrently.
+    /// Plans each subject of a group on their record stamps, read in one
+    /// trip to the store; the few subjects that need loading whole are
+    /// loaded concurrently.
     async fn sweep_prepare_group(
         &self,
         tenant: &TenantId,
@@ -260,29 +264,61 @@ impl Engine {
         group: &[SubjectId],
         now: Timestamp,
     ) -> Result<Vec<Prepared>, EngineError> {
+        let stamps = self.store.record_stamps_of(tenant, group).await?;
         futures::future::join_all(
             group
                 .iter()
-                .map(|subject| self.sweep_prepare(tenant, policy, *subject, now)),
+                .zip(stamps)
+                .map(|(subject, stamps)| self.sweep_prepare(tenant, policy, *subject, stamps, now)),
         )
         .await
         .into_iter()
         .collect()
     }
 
-    /// Commits a group's changes, all sent at once.
+    /// Commits a group's changes, all handed to the store at once
+    /// ([`Store::apply_all`](crate::store::Store::apply_all)), so the
+    /// SQLite writer commits them in one transaction: each subject in its
+    /// own savepoint with its own audit entry, one sync for the group. A
+    /// lost race counts as skipped.
     async fn sweep_commit_group(
         &self,
         tenant: &TenantId,
         chain: &AuditChain,
         ready: Vec<Prepared>,
     ) -> Vec<Result<SweepReport, EngineError>> {
-        futures::future::join_all(
-            ready
-                .into_iter()
-                .map(|prepared| self.sweep_commit(tenant, chain, prepared)),
-        )
-        .await
+        let seen = SweepReport {
+            subjects_seen: 1,
+            ..SweepReport::default()
+        };
+        let mut reports = Vec::with_capacity(ready.len());
+        let mut changes = Vec::with_capacity(ready.len());
+        let mut counted = Vec::with_capacity(ready.len());
+        for prepared in ready {
+            match prepared {
+                Prepared::Nothing => reports.push(Ok(seen)),
+                Prepared::Change(change, counts) => {
+                    changes.push(change);
+                    counted.push(counts);
+                }
+            }
+        }
+        if changes.is_empty() {
+            return reports;
+        }
+        let outcomes = self.store.apply_all(tenant, changes, chain).await;
+        for (outcome, counts) in outcomes.into_iter().zip(counted) {
+            reports.push(match outcome.map_err(EngineError::from) {
+                Ok(_) => {
+                    let mut report = seen;
+                    report.add(&counts);
+                    Ok(report)
+                }
+                Err(e) if lost_race(&e) => Ok(SweepReport { skipped: 1, ..seen }),
+                Err(e) => Err(e),
+            });
+        }
+        reports
     }
 
     /// One subject's sweep, up to its change: nothing to do, or the change
@@ -294,9 +330,10 @@ impl Engine {
         tenant: &TenantId,
         policy: &Policy,
         subject: SubjectId,
+        stamps: Option<Vec<RecordStamp>>,
         now: Timestamp,
     ) -> Result<Prepared, EngineError> {
-        let Some(stamps) = self.store.record_stamps(tenant, subject).await? else {
+        let Some(stamps) = stamps else {
             return Ok(Prepared::Nothing);
         };
         let anchors = self.sweep_anchors(tenant, policy, subject).await?;
@@ -329,32 +366,6 @@ impl Engine {
         }
         let (change, counts) = self.sweep_change(tenant, policy, &view, &plan, now).await?;
         Ok(Prepared::Change(change, counts))
-    }
-
-    /// Commits one subject's change, as one change; a lost race counts as
-    /// skipped.
-    async fn sweep_commit(
-        &self,
-        tenant: &TenantId,
-        chain: &AuditChain,
-        prepared: Prepared,
-    ) -> Result<SweepReport, EngineError> {
-        let seen = SweepReport {
-            subjects_seen: 1,
-            ..SweepReport::default()
-        };
-        let Prepared::Change(change, counts) = prepared else {
-            return Ok(seen);
-        };
-        match self.commit_on(tenant, change, chain).await {
-            Ok(()) => {
-                let mut report = seen;
-                report.add(&counts);
-                Ok(report)
-            }
-            Err(e) if lost_race(&e) => Ok(SweepReport { skipped: 1, ..seen }),
-            Err(e) => Err(e),
-        }
     }
 
     /// Erases held records whose hold ended, one change per subject.

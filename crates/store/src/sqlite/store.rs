@@ -37,6 +37,16 @@ impl Store for SqliteStore {
         self.writer.apply(tenant, change, chain).await
     }
 
+    /// One message to the writer, so the changes commit in one batch.
+    async fn apply_all(
+        &self,
+        tenant: &TenantId,
+        changes: Vec<Change>,
+        chain: &AuditChain,
+    ) -> Vec<Result<Vec<AuditEntry>, StoreError>> {
+        self.writer.apply_all(tenant, changes, chain).await
+    }
+
     async fn ping(&self) -> Result<(), StoreError> {
         if !self.writer.is_running() {
             return Err(internal("ping", "the sqlite writer has stopped"));
@@ -277,6 +287,24 @@ impl Store for SqliteStore {
         let subject = subject.to_string();
         self.readers
             .run(move |c| retention_reads::record_stamps(c, tenant.as_str(), &subject))
+            .await
+    }
+
+    /// One reader job for the whole group: one hand-off, one warm cache.
+    async fn record_stamps_of(
+        &self,
+        tenant: &TenantId,
+        subjects: &[SubjectId],
+    ) -> Result<Vec<Option<Vec<RecordStamp>>>, StoreError> {
+        let tenant = tenant.clone();
+        let subjects: Vec<String> = subjects.iter().map(ToString::to_string).collect();
+        self.readers
+            .run(move |c| {
+                subjects
+                    .iter()
+                    .map(|s| retention_reads::record_stamps(c, tenant.as_str(), s))
+                    .collect()
+            })
             .await
     }
 

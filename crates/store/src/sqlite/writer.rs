@@ -94,6 +94,8 @@ struct Job {
 enum Msg {
     /// Commit this change.
     Apply(Job),
+    /// Commit these changes in the same batch (at most [`MAX_BATCH`]).
+    ApplyAll(Vec<Job>),
     /// Commit what is queued, checkpoint, close the connection, then reply.
     Close(oneshot::Sender<Result<(), StoreError>>),
     /// Store the master key check value unless one is there, then reply.
@@ -166,6 +168,47 @@ impl Writer {
         answer
             .await
             .map_err(|_| internal("apply", "the writer stopped before answering"))?
+    }
+
+    /// Hands `changes` to the writer in messages of at most [`MAX_BATCH`],
+    /// so each message's changes commit in the same batch (each in its own
+    /// savepoint, one sync for all), and waits for every answer, in order.
+    pub(crate) async fn apply_all(
+        &self,
+        tenant: &TenantId,
+        changes: Vec<Change>,
+        chain: &AuditChain,
+    ) -> Vec<Outcome> {
+        let mut answers = Vec::with_capacity(changes.len());
+        let mut jobs: Vec<Job> = Vec::with_capacity(changes.len().min(MAX_BATCH));
+        let mut changes = changes.into_iter().peekable();
+        while let Some(change) = changes.next() {
+            let (reply, answer) = oneshot::channel();
+            jobs.push(Job {
+                tenant: tenant.clone(),
+                change,
+                chain: chain.clone(),
+                reply,
+            });
+            answers.push(answer);
+            if jobs.len() == MAX_BATCH || changes.peek().is_none() {
+                // A refused send drops the jobs' replies: their answers
+                // below then say the writer stopped.
+                let _ = self
+                    .jobs
+                    .send(Msg::ApplyAll(std::mem::take(&mut jobs)))
+                    .await;
+            }
+        }
+        let mut outcomes = Vec::with_capacity(answers.len());
+        for answer in answers {
+            outcomes.push(
+                answer.await.unwrap_or_else(|_| {
+                    Err(internal("apply", "the writer stopped before answering"))
+                }),
+            );
+        }
+        outcomes
     }
 
     /// Is the writer thread still taking changes?
@@ -270,6 +313,7 @@ fn run(mut state: State, mut queue: mpsc::Receiver<Msg>) {
         while let Some(msg) = next.take() {
             match msg {
                 Msg::Apply(job) => batch.push(job),
+                Msg::ApplyAll(jobs) => batch.extend(jobs),
                 Msg::KeyCheck(value, reply) => {
                     let _ = reply.send(state.insert_key_check(&value));
                 }

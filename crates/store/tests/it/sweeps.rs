@@ -6,15 +6,17 @@
 //! are still there, so the loser of a race commits nothing.
 
 use crate::support::{
-    apply, at, conformance, record_row, setup_subject, setup_tenant, with_pg_database,
+    apply, at, chain, conformance, event, record_row, setup_subject, setup_tenant, verify_chain,
+    with_pg_database,
 };
 use jiff::{SignedDuration, Timestamp};
 use std::sync::Arc;
 use tutela_engine::Engine;
+use tutela_engine::audit::Action;
 use tutela_engine::clock::ManualClock;
 use tutela_engine::ids::{SubjectId, TenantId};
 use tutela_engine::principal::Principal;
-use tutela_engine::store::{CandidateCursor, RecordFilter, Store, Write};
+use tutela_engine::store::{CandidateCursor, Change, RecordFilter, Store, StoreError, Write};
 use tutela_engine::{NewRecord, RecordSource};
 use tutela_policy::{CategoryId, PurposeId, SubjectKindId};
 use tutela_store::{PgStore, SqliteStore};
@@ -52,6 +54,7 @@ from = "collected"
 conformance!(
     candidate_pages_walk_records_of_one_instant_once_each_in_order,
     record_stamps_are_a_live_subjects_records_oldest_first,
+    a_group_of_changes_commits_each_on_its_own_and_answers_in_order,
 );
 
 /// The sweep's first read: each record of a live subject as id, category
@@ -90,6 +93,18 @@ async fn record_stamps_are_a_live_subjects_records_oldest_first(store: Arc<dyn S
     );
     let other = setup_tenant(store, "other").await;
     assert_eq!(store.record_stamps(&other, s.id).await.unwrap(), None);
+
+    // Read for a group in one call: the same answers, in the order asked.
+    let unknown = SubjectId::new();
+    let group = store
+        .record_stamps_of(&t, &[empty.id, s.id, unknown])
+        .await
+        .unwrap();
+    assert_eq!(group, vec![Some(vec![]), Some(stamps.clone()), None]);
+    assert_eq!(
+        store.record_stamps_of(&other, &[s.id]).await.unwrap(),
+        vec![None]
+    );
 
     apply(
         store,
@@ -321,4 +336,47 @@ async fn two_sweepers_dispose_of_each_record_once(first: Arc<dyn Store>, second:
     assert_eq!((again.subjects_swept, again.deleted), (0, 0), "idempotent");
     a.store().close().await.unwrap();
     b.store().close().await.unwrap();
+}
+
+/// A sweep hands the store a group of changes at once: each commits or
+/// fails on its own (a change deleting a record already gone fails whole,
+/// the others stay), the answers come in the order given, and the chain
+/// holds exactly the committed changes' entries and verifies.
+async fn a_group_of_changes_commits_each_on_its_own_and_answers_in_order(store: Arc<dyn Store>) {
+    let store = store.as_ref();
+    let t = setup_tenant(store, "acme").await;
+    let mut subjects = Vec::new();
+    for n in 0..3 {
+        let s = setup_subject(store, &t).await;
+        let row = record_row(&t, s.id, "name", n);
+        apply(store, &t, vec![Write::InsertRecord(row.clone())])
+            .await
+            .unwrap();
+        subjects.push((s.id, row.id));
+    }
+    let before = verify_chain(store, &t).await;
+    let delete = |subject: SubjectId, record| Change {
+        writes: vec![Write::DeleteRecord { subject, record }],
+        audit: vec![event(Action::RetentionSweep, Some(subject))],
+    };
+    let (s0, r0) = subjects[0];
+    let (s1, _) = subjects[1];
+    let (s2, r2) = subjects[2];
+    // The middle change names a record that is not the subject's.
+    let changes = vec![delete(s0, r0), delete(s1, r2), delete(s2, r2)];
+    let outcomes = store.apply_all(&t, changes, &chain(&t)).await;
+    assert_eq!(outcomes.len(), 3);
+    assert_eq!(outcomes[0].as_ref().map(Vec::len).ok(), Some(1));
+    assert!(
+        matches!(outcomes[1], Err(StoreError::Missing { .. })),
+        "{:?}",
+        outcomes[1]
+    );
+    assert_eq!(outcomes[2].as_ref().map(Vec::len).ok(), Some(1));
+    for (subject, left) in [(s0, 0), (s1, 1), (s2, 0)] {
+        let stamps = store.record_stamps(&t, subject).await.unwrap().unwrap();
+        assert_eq!(stamps.len(), left, "records left for {subject}");
+    }
+    assert_eq!(verify_chain(store, &t).await, before + 2);
+    assert!(store.apply_all(&t, Vec::new(), &chain(&t)).await.is_empty());
 }
