@@ -5,9 +5,10 @@
 //! - One writer connection on its own thread, fed by a channel, that
 //!   group-commits like the engine's store: it takes everything waiting (at
 //!   most [`MAX_BATCH`] calls), runs it in one `BEGIN IMMEDIATE`
-//!   transaction (each write call in its own SAVEPOINT when the batch holds
-//!   more than one call, so one failing call would not undo the others, as
-//!   the engine does), commits once and answers every caller.
+//!   transaction, commits once and answers every caller. As in the
+//!   engine, a batch is tried whole first; only if a call fails is it run
+//!   again with each write call in its own SAVEPOINT, so that one failing
+//!   call does not undo the others.
 //! - `synchronous = FULL` for a batch holding any data write, `NORMAL` for a
 //!   batch of access-log rows only: the engine's rule for its audit entries.
 //! - Readers: a pool of [`READERS`] `query_only` connections used on tokio's
@@ -84,7 +85,7 @@ pub(crate) async fn run(path: &Path, catalog: Arc<Catalog>, w: &Workload) -> Res
     Ok(BareRun {
         settings: format!(
             "rusqlite, prepared statements (prepare_cached), WAL; one writer thread group-committing up to {MAX_BATCH} calls \
-             (savepoint per write call), data batches synchronous=FULL, access-log-only batches NORMAL; {READERS} read connections"
+             (tried whole; savepoints per write call only after a failure), data batches synchronous=FULL, access-log-only batches NORMAL; {READERS} read connections"
         ),
         write,
         select,
@@ -404,7 +405,22 @@ fn commit(
         conn.pragma_update(None, "synchronous", mode)?;
         *full = wants_full;
     }
-    let isolate = batch.len() > 1;
+    // As the engine's writer: the batch is tried whole, and only if a call
+    // fails is it run again with each write call in its own savepoint.
+    let whole = try_commit(conn, batch, false)?;
+    if whole.iter().all(Result::is_ok) || batch.len() == 1 {
+        return Ok(whole);
+    }
+    try_commit(conn, batch, true)
+}
+
+/// One try at a batch: committed if every call succeeded or `isolate` (each
+/// write call in a savepoint) is on; rolled back otherwise.
+fn try_commit(
+    conn: &mut Connection,
+    batch: &[Job],
+    isolate: bool,
+) -> rusqlite::Result<Vec<Result<(), String>>> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let mut outcomes = Vec::with_capacity(batch.len());
     for job in batch {
@@ -422,7 +438,12 @@ fn commit(
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         };
+        let failed = outcome.is_err();
         outcomes.push(outcome);
+        if failed && !isolate {
+            // Dropping the transaction rolls the whole try back.
+            return Ok(outcomes);
+        }
     }
     tx.commit()?;
     Ok(outcomes)
