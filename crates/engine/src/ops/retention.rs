@@ -344,7 +344,7 @@ impl Engine {
         if plan.whole_subject || held_any(policy, &plan) {
             return self.sweep_prepare_whole(tenant, policy, subject, now).await;
         }
-        let (change, counts) = self.sweep_deletes(tenant, subject, &plan);
+        let (change, counts) = self.sweep_deletes(tenant, policy, subject, &plan);
         Ok(Prepared::Change(change, counts))
     }
 

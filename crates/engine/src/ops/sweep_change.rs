@@ -10,11 +10,13 @@
 //! records' sealed values. A due record under a statutory hold, or a
 //! subject with nothing left to keep, needs the subject whole (values to
 //! re-seal under the hold, notices of the erasure): [`Engine::sweep_change`]
-//! builds it from the full view. Both commit as ONE change.
+//! builds it from the full view. Both commit as ONE change, with the
+//! notices to recipients (Art. 19) of what went.
 
 use super::retention::{SWEEP_ACTOR, SweepReport};
 use crate::audit::{Action, AuditEvent, Outcome};
 use crate::deliveries::NoticeKind;
+use crate::deliveries::notice::{self, Notice};
 use crate::engine::Engine;
 use crate::error::EngineError;
 use crate::ids::{SubjectId, TenantId};
@@ -81,6 +83,34 @@ fn due_writes<R: Stamped>(
     writes
 }
 
+/// The notices (Art. 19) of a sweep that deletes some of a subject's
+/// records and keeps the subject: one per recipient the policy names for
+/// the categories of the due records, kind `record.deleted` with no record
+/// id (several may have gone). A sweep erasing the whole subject sends
+/// `subject.erased` instead. Pure: the recipients come from the policy the
+/// sweep applies, so a sweep reads nothing more for them.
+fn deletion_notices<R: Stamped>(
+    policy: &Policy,
+    tenant: &TenantId,
+    subject: SubjectId,
+    plan: &SubjectSweep<'_, R>,
+    now: Timestamp,
+) -> Vec<Write> {
+    if plan.due.is_empty() {
+        return Vec::new();
+    }
+    let notice = Notice {
+        kind: NoticeKind::RecordDeleted,
+        subject,
+        record: None,
+        categories: plan.due.iter().map(|(r, _)| r.category().clone()).collect(),
+    };
+    notice::deliveries(policy, tenant, &notice, now)
+        .into_iter()
+        .map(Write::InsertDelivery)
+        .collect()
+}
+
 /// The rules that made records due, in order, without repeats.
 fn rules_applied<R>(plan: &SubjectSweep<'_, R>) -> String {
     let mut rules: Vec<usize> = plan.due.iter().map(|(_, d)| d.rule).collect();
@@ -127,6 +157,7 @@ impl Engine {
     pub(super) fn sweep_deletes<R: Stamped>(
         &self,
         tenant: &TenantId,
+        policy: &Policy,
         subject: SubjectId,
         plan: &SubjectSweep<'_, R>,
     ) -> (Change, SweepReport) {
@@ -134,7 +165,14 @@ impl Engine {
             subjects_swept: 1,
             ..SweepReport::default()
         };
-        let writes = due_writes(subject, plan, &mut counts);
+        let mut writes = due_writes(subject, plan, &mut counts);
+        writes.extend(deletion_notices(
+            policy,
+            tenant,
+            subject,
+            plan,
+            self.clock.now(),
+        ));
         let event = self.sweep_event(tenant, subject, plan, &counts);
         let change = Change {
             writes,
@@ -179,6 +217,8 @@ impl Engine {
             );
             self.write_ahead(tenant, subject, now).await?;
             writes.push(Write::EraseSubject { subject, at: now });
+        } else {
+            writes.extend(deletion_notices(policy, tenant, subject, plan, now));
         }
         let event = self.sweep_event(tenant, subject, plan, &counts);
         let change = Change {

@@ -3,7 +3,7 @@
 //! the audit chain) and a sweep run by the server's engine making the data
 //! gone just after its rule's boundary.
 
-use crate::helpers::spawn_app;
+use crate::helpers::{TestApp, spawn_app};
 use serde_json::json;
 
 #[tokio::test]
@@ -147,4 +147,68 @@ async fn the_forecast_shows_what_goes_and_the_sweep_removes_it_on_time() {
     let aggregates = app.get("/v1/retention/aggregates", &app.dpo).await.ok(200);
     assert_eq!(aggregates["min_group_size"], 5);
     app.assert_chain_intact().await;
+}
+
+/// A sweep that deletes some of a subject's records and keeps the subject
+/// tells each recipient of those categories (Art. 19), once, with the
+/// categories and no value; a category no recipient receives queues
+/// nothing.
+#[tokio::test]
+async fn a_partial_sweep_tells_the_recipients_of_what_went() {
+    let app = spawn_app().await;
+    let s = app
+        .subject(
+            "customer",
+            "support",
+            json!([{"category": "ticket_text", "value": "My printer is on fire"}]),
+        )
+        .await;
+    app.post(
+        &format!("/v1/subjects/{s}/records"),
+        &app.service,
+        json!({"purpose": "operations", "records": [{"category": "server_log", "value": "GET / 200"}]}),
+    )
+    .await
+    .ok(201);
+    // The email stays: no rule of the policy has it due yet.
+    app.post(
+        &format!("/v1/subjects/{s}/records"),
+        &app.service,
+        json!({"purpose": "account", "records": [{"category": "email", "value": "ada@example.com"}]}),
+    )
+    .await
+    .ok(201);
+    // Past 90 days only the log goes: no recipient receives logs.
+    app.advance_hours(24 * 91);
+    let report = app.engine.sweep_all(&|_| {}).await.unwrap();
+    assert_eq!(report.deleted, 1, "{report:?}");
+    assert!(pending(&app).await.is_empty());
+    // Past a year without activity the ticket goes: the helpdesk is told.
+    app.advance_hours(24 * 366);
+    let report = app.engine.sweep_all(&|_| {}).await.unwrap();
+    assert_eq!(report.deleted, 1, "{report:?}");
+    assert_eq!(report.subjects_erased, 0, "{report:?}");
+    let queued = pending(&app).await;
+    assert_eq!(queued.len(), 1, "{queued:?}");
+    assert_eq!(queued[0]["recipient"], "helpdesk");
+    assert_eq!(queued[0]["type"], "record.deleted");
+    assert_eq!(queued[0]["subject"], s.as_str());
+    assert_eq!(queued[0]["categories"], json!(["ticket_text"]));
+    assert!(queued[0]["record"].is_null(), "{}", queued[0]);
+    assert!(!queued[0].to_string().contains("printer"));
+    // A second sweep finds nothing due and queues nothing more.
+    let again = app.engine.sweep_all(&|_| {}).await.unwrap();
+    assert_eq!(again.deleted, 0);
+    assert_eq!(pending(&app).await.len(), 1);
+    app.assert_chain_intact().await;
+}
+
+/// The tenant's pending notices.
+async fn pending(app: &TestApp) -> Vec<serde_json::Value> {
+    app.get("/v1/deliveries?state=pending", &app.dpo)
+        .await
+        .ok(200)
+        .as_array()
+        .unwrap()
+        .clone()
 }
