@@ -59,6 +59,11 @@ pub struct Config {
     /// server sharing the database, or `tutela sweep` from cron, must run
     /// them). Sweeps are safe to run on several servers at once.
     pub sweep_interval_secs: u64,
+    /// Seconds between passes of the task that tells subjects of a pending
+    /// policy version's material changes (Art. 13(3))
+    /// (`TUTELA_POLICY_NOTICE_INTERVAL_SECS`); 0 turns it off (then run
+    /// `tutela policy notify`). Each subject is told once per version.
+    pub policy_notice_interval_secs: u64,
     /// TESTS ONLY: accept recipient endpoints and transfer URLs (Art.
     /// 20(2)) at plain `http://` on a loopback address (127.0.0.1,
     /// localhost, \[::1\]), and let transfers reach loopback addresses.
@@ -81,6 +86,7 @@ impl Default for Config {
             webhook_url: None,
             delivery_interval_secs: 30,
             sweep_interval_secs: 3600,
+            policy_notice_interval_secs: 3600,
             insecure_loopback_endpoints: false,
         }
     }
@@ -226,6 +232,13 @@ impl Config {
             config.sweep_interval_secs = v.parse().map_err(|_| ConfigError::Env {
                 var: "TUTELA_SWEEP_INTERVAL_SECS",
                 field: "sweep_interval_secs",
+                message: "must be a whole number of seconds".to_owned(),
+            })?;
+        }
+        if let Some(v) = env("TUTELA_POLICY_NOTICE_INTERVAL_SECS") {
+            config.policy_notice_interval_secs = v.parse().map_err(|_| ConfigError::Env {
+                var: "TUTELA_POLICY_NOTICE_INTERVAL_SECS",
+                field: "policy_notice_interval_secs",
                 message: "must be a whole number of seconds".to_owned(),
             })?;
         }

@@ -13,6 +13,7 @@ pub mod headers;
 pub mod metrics;
 pub mod notifiers;
 pub mod openapi;
+pub mod policy_notices;
 pub mod routes;
 pub mod sweeps;
 pub mod transfers;

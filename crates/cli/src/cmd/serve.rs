@@ -102,6 +102,10 @@ pub async fn run(config_path: Option<&Path>, args: ServeArgs) -> Result<ExitCode
         let every = std::time::Duration::from_secs(config.sweep_interval_secs);
         tutela_server::sweeps::spawn(engine.clone(), every, stop_rx.clone());
     }
+    if config.policy_notice_interval_secs > 0 {
+        let every = std::time::Duration::from_secs(config.policy_notice_interval_secs);
+        tutela_server::policy_notices::spawn(engine.clone(), every, stop_rx.clone());
+    }
     if let Some(m) = metrics {
         let (state, stop) = (state.clone(), stopped(stop_rx.clone()));
         tokio::spawn(async move {

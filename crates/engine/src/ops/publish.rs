@@ -40,6 +40,9 @@ pub struct PolicyOverview {
     /// The version waiting for its time, with its changes against the
     /// current one.
     pub pending: Option<(PolicyRow, Vec<PolicyChange>)>,
+    /// Subjects told of the pending version so far (Art. 13(3)); 0 when
+    /// none is pending.
+    pub notified: u64,
 }
 
 /// When a version may take effect: `asked` if given and not earlier than
@@ -158,14 +161,19 @@ impl Engine {
         let tenant = self.tenant(who).await?;
         let now = self.clock.now();
         let current = self.policy(who, Some(tenant.version_in_force(now))).await?;
-        let pending = match tenant.pending {
+        let (pending, notified) = match tenant.pending {
             Some(p) if p.effective_at > now => {
                 let (row, parsed) = self.policy(who, Some(p.version)).await?;
-                Some((row, diff(&current.1, &parsed)))
+                let notified = self.store.notices_sent(&who.tenant, p.version).await?;
+                (Some((row, diff(&current.1, &parsed))), notified)
             }
-            _ => None,
+            _ => (None, 0),
         };
-        Ok(PolicyOverview { current, pending })
+        Ok(PolicyOverview {
+            current,
+            pending,
+            notified,
+        })
     }
 }
 

@@ -37,11 +37,11 @@ async fn current_policy(
     Auth(who): Auth,
     ApiQuery(query): ApiQuery<VersionQuery>,
 ) -> Result<Json<PolicyDocument>, ApiError> {
-    let ((row, parsed), pending) = match query.version {
-        Some(v) => (state.engine.policy(&who, Some(v)).await?, None),
+    let ((row, parsed), pending, notified) = match query.version {
+        Some(v) => (state.engine.policy(&who, Some(v)).await?, None, 0),
         None => {
             let overview = state.engine.policy_overview(&who).await?;
-            (overview.current, overview.pending)
+            (overview.current, overview.pending, overview.notified)
         }
     };
     let policy = serde_json::to_value(&*parsed).map_err(|e| ApiError::internal(&e))?;
@@ -56,6 +56,7 @@ async fn current_policy(
             published_at: p.published_at,
             effective_at: p.effective_at,
             changes: changes(&list),
+            notified,
         }),
     }))
 }

@@ -63,6 +63,9 @@ pub struct PendingVersion {
     pub effective_at: Timestamp,
     /// Its changes against the version in force, material first.
     pub changes: Vec<PolicyChange>,
+    /// Subjects told of its material changes so far (Art. 13(3)), by the
+    /// server's notice task or `tutela policy notify`, each once.
+    pub notified: u64,
 }
 
 /// `POST /v1/policy/diff`: the new text, and optionally the old one (by

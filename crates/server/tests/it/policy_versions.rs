@@ -99,3 +99,57 @@ async fn a_material_change_is_published_ahead_and_shown_as_pending() {
     assert_eq!(current["version"], 2);
     assert_eq!(current["pending"], json!(null));
 }
+
+/// The server's notice task tells each subject holding a category a
+/// pending material change touches, once (Art. 13(3)), and `GET /v1/policy`
+/// shows how many were told; with nothing pending it tells no one.
+#[tokio::test]
+async fn the_notice_task_tells_affected_subjects_once_and_the_count_shows() {
+    use tutela_engine::notify::MessageKind;
+    let app = spawn_app().await;
+    assert_eq!(
+        tutela_server::policy_notices::notify_all(&app.engine)
+            .await
+            .unwrap(),
+        0,
+        "nothing pending"
+    );
+    let ticket = json!([{"category": "ticket_text", "value": "The printer is on fire"}]);
+    let affected = app.subject("customer", "support", ticket).await;
+    let email = json!([{"category": "email", "value": "ada@example.com"}]);
+    let untouched = app.subject("customer", "account", email).await;
+    app.put(
+        "/v1/policy",
+        &app.dpo,
+        json!({"source": longer_tickets(), "effective_at": "2026-04-15T00:00:00Z"}),
+    )
+    .await
+    .ok(201);
+    let before = app.get("/v1/policy", &app.dpo).await.ok(200);
+    assert_eq!(before["pending"]["notified"], 0);
+
+    let told = tutela_server::policy_notices::notify_all(&app.engine)
+        .await
+        .unwrap();
+    assert_eq!(told, 1);
+    let messages: Vec<_> = app
+        .notes
+        .messages()
+        .into_iter()
+        .filter(|m| m.kind == MessageKind::PolicyChange)
+        .collect();
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0].subject.to_string(), affected);
+    assert_ne!(messages[0].subject.to_string(), untouched);
+    let after = app.get("/v1/policy", &app.dpo).await.ok(200);
+    assert_eq!(after["pending"]["notified"], 1);
+
+    let again = tutela_server::policy_notices::notify_all(&app.engine)
+        .await
+        .unwrap();
+    assert_eq!(again, 0, "never twice");
+    let last = app.last_audit().await;
+    assert_eq!(last["action"], "policy.notify");
+    assert_eq!(last["actor"], tutela_server::policy_notices::ACTOR);
+    app.assert_chain_intact().await;
+}
