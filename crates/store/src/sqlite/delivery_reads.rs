@@ -1,5 +1,5 @@
 //! The reads of notices and endpoints on a SQLite reader connection, and
-//! the claim, which runs on the writer's connection (`writer.rs`).
+//! the claim, which runs on the writer's connection (`writer/`).
 
 use super::reads::all;
 use crate::delivery_rows::{DeliveryDb, delivery_from_sqlite, endpoint_from_sqlite};

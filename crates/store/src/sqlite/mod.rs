@@ -3,7 +3,7 @@
 //! SQLite and the disk cost, not hand-offs between async tasks.
 //!
 //! Shape:
-//! - one writer connection on a named thread (`writer.rs`): group commit,
+//! - one writer connection on a named thread (`writer/`): group commit,
 //!   the audit chain heads held in memory, the erasure checkpoint;
 //! - a few reader threads (`readers.rs`), each owning a `query_only`
 //!   connection with cached prepared statements (`reads.rs`), so reads
@@ -28,7 +28,7 @@
 //! - `journal_mode = WAL`: readers never block the writer, nor it them.
 //! - `synchronous = FULL` for every batch that writes data: the WAL is
 //!   synced at commit, so a crash or a power cut loses no acknowledged
-//!   write. Batches of audit entries only use `NORMAL` (see `writer.rs`).
+//!   write. Batches of audit entries only use `NORMAL` (see `writer/`).
 //! - `secure_delete = ON`: deleted content (an erased subject's records and
 //!   wrapped key) is overwritten with zeros, not left in free pages.
 //! - `temp_store = MEMORY`: the journals SQLite keeps to undo one
