@@ -121,18 +121,7 @@ impl Engine {
         tenant: &TenantId,
         change: Change,
     ) -> Result<(), EngineError> {
-        self.commit_on(tenant, change, &self.chain(tenant)).await
-    }
-
-    /// [`Engine::commit`] with the tenant's chain derived once by the
-    /// caller: a sweep commits a change per subject and derives it once.
-    pub(crate) async fn commit_on(
-        &self,
-        tenant: &TenantId,
-        change: Change,
-        chain: &AuditChain,
-    ) -> Result<(), EngineError> {
-        match self.store.apply(tenant, change, chain).await {
+        match self.store.apply(tenant, change, &self.chain(tenant)).await {
             Ok(_) => Ok(()),
             // An erasure committed between our check and our write.
             Err(StoreError::SubjectErased) => Err(EngineError::SubjectErased),

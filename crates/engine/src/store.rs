@@ -315,17 +315,18 @@ pub trait Store: Send + Sync {
     ) -> Result<Option<Vec<RecordStamp>>, StoreError>;
     /// [`record_stamps`](Store::record_stamps) of several subjects (a
     /// sweep's group, a few), in order. A store may read them all in one
-    /// trip to the database; by default they are read one by one.
+    /// trip to the database; by default they are read concurrently.
     async fn record_stamps_of(
         &self,
         tenant: &TenantId,
         subjects: &[SubjectId],
     ) -> Result<Vec<Option<Vec<RecordStamp>>>, StoreError> {
-        let mut all = Vec::with_capacity(subjects.len());
-        for subject in subjects {
-            all.push(self.record_stamps(tenant, *subject).await?);
-        }
-        Ok(all)
+        futures::future::try_join_all(
+            subjects
+                .iter()
+                .map(|subject| self.record_stamps(tenant, *subject)),
+        )
+        .await
     }
     /// Whether the tenant has recorded an event of this name, for
     /// anyone: a rule counted from an event never recorded cannot be due.

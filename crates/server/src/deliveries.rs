@@ -106,17 +106,12 @@ pub async fn run_once(engine: &Engine, sender: &Sender) -> Result<PassReport, En
 pub fn spawn(
     engine: Arc<Engine>,
     every: Duration,
-    mut stop: tokio::sync::watch::Receiver<()>,
+    stop: tokio::sync::watch::Receiver<()>,
 ) -> Result<tokio::task::JoinHandle<()>, reqwest::Error> {
-    let sender = Sender::new()?;
-    Ok(tokio::spawn(async move {
-        let mut ticks = tokio::time::interval(every);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                _ = ticks.tick() => {}
-                _ = stop.changed() => break,
-            }
+    let sender = Arc::new(Sender::new()?);
+    Ok(crate::periodic::spawn(every, stop, move || {
+        let (engine, sender) = (Arc::clone(&engine), Arc::clone(&sender));
+        async move {
             match run_once(&engine, &sender).await {
                 Ok(r) if r != PassReport::default() => {
                     tracing::info!(

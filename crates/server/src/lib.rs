@@ -13,6 +13,7 @@ pub mod headers;
 pub mod metrics;
 pub mod notifiers;
 pub mod openapi;
+mod periodic;
 pub mod policy_notices;
 pub mod routes;
 pub mod sweeps;

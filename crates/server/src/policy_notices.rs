@@ -22,16 +22,11 @@ pub const ACTOR: &str = "policy-notices";
 pub fn spawn(
     engine: Arc<Engine>,
     every: Duration,
-    mut stop: tokio::sync::watch::Receiver<()>,
+    stop: tokio::sync::watch::Receiver<()>,
 ) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut ticks = tokio::time::interval(every);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                _ = ticks.tick() => {}
-                _ = stop.changed() => break,
-            }
+    crate::periodic::spawn(every, stop, move || {
+        let engine = Arc::clone(&engine);
+        async move {
             match notify_all(&engine).await {
                 Ok(0) => {}
                 Ok(told) => tracing::info!(subjects = told, "policy change notices sent"),

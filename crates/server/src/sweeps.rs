@@ -14,16 +14,11 @@ use tutela_engine::Engine;
 pub fn spawn(
     engine: Arc<Engine>,
     every: Duration,
-    mut stop: tokio::sync::watch::Receiver<()>,
+    stop: tokio::sync::watch::Receiver<()>,
 ) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut ticks = tokio::time::interval(every);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                _ = ticks.tick() => {}
-                _ = stop.changed() => break,
-            }
+    crate::periodic::spawn(every, stop, move || {
+        let engine = Arc::clone(&engine);
+        async move {
             match engine.sweep_all(&|_| {}).await {
                 Ok(r) if r.subjects_swept > 0 || r.hold_ended > 0 => tracing::info!(
                     subjects = r.subjects_swept,

@@ -215,7 +215,7 @@ impl Engine {
     /// Sweeps claimed subjects [`SWEEP_CONCURRENCY`] at a time, each its
     /// own atomic change. A group's changes are built first, then sent
     /// together, so the store's writer takes them into one transaction
-    /// (one sync per group, each subject still in its own savepoint with
+    /// (one sync per group, each subject still its own atomic change with
     /// its audit entry); the next group is loaded while one commits.
     async fn sweep_groups(
         &self,
@@ -278,9 +278,10 @@ impl Engine {
 
     /// Commits a group's changes, all handed to the store at once
     /// ([`Store::apply_all`](crate::store::Store::apply_all)), so the
-    /// SQLite writer commits them in one transaction: each subject in its
-    /// own savepoint with its own audit entry, one sync for the group. A
-    /// lost race counts as skipped.
+    /// SQLite writer commits them in one transaction, one sync for the
+    /// group, each subject still its own atomic change with its own audit
+    /// entry (the writer retries the group with a savepoint per subject if
+    /// one fails). A lost race counts as skipped.
     async fn sweep_commit_group(
         &self,
         tenant: &TenantId,
