@@ -253,3 +253,83 @@ async fn affected_subjects_are_told_once_in_pages() {
     assert_eq!(notify.len(), 2);
     assert_eq!(notify[0].detail, "version=2 told=1");
 }
+
+/// Delivers the first `allowed` messages, then fails every one after.
+#[derive(Debug, Default)]
+struct FailsAfter {
+    allowed: std::sync::atomic::AtomicUsize,
+    sent: std::sync::Mutex<Vec<tutela_engine::ids::SubjectId>>,
+}
+
+#[async_trait::async_trait]
+impl tutela_engine::notify::Notifier for FailsAfter {
+    async fn send(
+        &self,
+        message: &tutela_engine::notify::Message,
+    ) -> Result<(), tutela_engine::notify::NotifyError> {
+        use std::sync::atomic::Ordering;
+        let left = self.allowed.load(Ordering::SeqCst);
+        if left == 0 {
+            return Err(tutela_engine::notify::NotifyError("mailer down".into()));
+        }
+        self.allowed.store(left - 1, Ordering::SeqCst);
+        self.sent.lock().unwrap().push(message.subject);
+        Ok(())
+    }
+}
+
+/// A notice run stopped by a failing notifier keeps who was told: the
+/// next run tells only the rest, nobody twice; an erased subject is never
+/// told (Art. 13(3), Art. 17).
+#[tokio::test]
+async fn a_stopped_notice_run_resumes_without_repeats_and_skips_the_erased() {
+    use std::sync::Arc;
+    use std::sync::atomic::Ordering;
+    use tutela_engine::{Engine, EngineError};
+    let t = spawn_engine().await;
+    let notes = Arc::new(FailsAfter::default());
+    notes.allowed.store(1, Ordering::SeqCst);
+    let e = Engine::new(
+        Arc::clone(t.engine.store()),
+        t.clock.clone(),
+        Arc::clone(&t.master),
+    )
+    .with_notifier(notes.clone());
+    let ada = t.customer("ada@example.com").await;
+    let bob = t.customer("bob@example.com").await;
+    let erased = t.customer("eve@example.com").await;
+    e.erase_subject(&t.dpo, erased).await.unwrap();
+    let longer = EXAMPLE_POLICY.replacen(
+        "categories = [\"ticket_text\"]\nkeep = \"1 year\"",
+        "categories = [\"ticket_text\"]\nkeep = \"2 years\"",
+        1,
+    );
+    let effective = start() + SignedDuration::from_hours(31 * 24);
+    e.publish_policy(&t.dpo, &longer, Some(effective))
+        .await
+        .unwrap();
+
+    let stopped = e.notify_policy_change(&t.dpo, 10).await;
+    assert!(
+        matches!(stopped, Err(EngineError::NoticeUndelivered)),
+        "{stopped:?}"
+    );
+    assert_eq!(
+        notes.sent.lock().unwrap().len(),
+        1,
+        "one told before the failure"
+    );
+
+    notes.allowed.store(10, Ordering::SeqCst);
+    let resumed = e.notify_policy_change(&t.dpo, 10).await.unwrap();
+    assert_eq!(
+        (resumed.sent_now, resumed.sent_total, resumed.done),
+        (1, 2, true),
+        "only the one not yet told"
+    );
+    let mut told = notes.sent.lock().unwrap().clone();
+    told.sort();
+    let mut expected = vec![ada, bob];
+    expected.sort();
+    assert_eq!(told, expected, "each once; the erased subject never");
+}
