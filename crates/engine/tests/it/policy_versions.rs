@@ -17,6 +17,18 @@ fn wider_support() -> String {
     wider
 }
 
+/// The example policy keeping support tickets 2 years instead of 1: a
+/// material change touching holders of `ticket_text`.
+fn longer_tickets() -> String {
+    let longer = EXAMPLE_POLICY.replacen(
+        "categories = [\"ticket_text\"]\nkeep = \"1 year\"",
+        "categories = [\"ticket_text\"]\nkeep = \"2 years\"",
+        1,
+    );
+    assert_ne!(longer, EXAMPLE_POLICY);
+    longer
+}
+
 fn start() -> Timestamp {
     START.parse().unwrap()
 }
@@ -197,13 +209,8 @@ async fn affected_subjects_are_told_once_in_pages() {
         .unwrap();
     let idle = e.notify_policy_change(&t.dpo, 10).await.unwrap();
     assert_eq!((idle.version, idle.done), (0, true), "nothing pending");
-    let longer = EXAMPLE_POLICY.replacen(
-        "categories = [\"ticket_text\"]\nkeep = \"1 year\"",
-        "categories = [\"ticket_text\"]\nkeep = \"2 years\"",
-        1,
-    );
     let effective = start() + SignedDuration::from_hours(31 * 24);
-    e.publish_policy(&t.dpo, &longer, Some(effective))
+    e.publish_policy(&t.dpo, &longer_tickets(), Some(effective))
         .await
         .unwrap();
 
@@ -299,13 +306,8 @@ async fn a_stopped_notice_run_resumes_without_repeats_and_skips_the_erased() {
     let bob = t.customer("bob@example.com").await;
     let erased = t.customer("eve@example.com").await;
     e.erase_subject(&t.dpo, erased).await.unwrap();
-    let longer = EXAMPLE_POLICY.replacen(
-        "categories = [\"ticket_text\"]\nkeep = \"1 year\"",
-        "categories = [\"ticket_text\"]\nkeep = \"2 years\"",
-        1,
-    );
     let effective = start() + SignedDuration::from_hours(31 * 24);
-    e.publish_policy(&t.dpo, &longer, Some(effective))
+    e.publish_policy(&t.dpo, &longer_tickets(), Some(effective))
         .await
         .unwrap();
 
