@@ -31,7 +31,7 @@ mod survey_rows;
 pub use error::BackendError;
 pub use ledger::FileLedger;
 pub use postgres::PgStore;
-pub use sqlite::SqliteStore;
+pub use sqlite::{SqliteStore, in_use};
 
 use error::internal;
 use std::sync::Arc;

@@ -3,7 +3,8 @@
 //! backup was taken comes back (Art. 17). `--replay-only` replays the
 //! ledger into the configured database as it is (PostgreSQL, after
 //! `pg_restore`). Stop the server first: a restore under a running server
-//! would pull the file from under it.
+//! would pull the file from under it, so it is refused while any store has
+//! the database open (`tutela_store::in_use`).
 //!
 //! Order, so that a failure at any step leaves the database as it was:
 //! verify every line of the ledger; copy the backup to a private staging
@@ -24,7 +25,7 @@ use tutela_engine::ledger::ErasureLedger;
 use tutela_engine::store::Store;
 use tutela_engine::{Engine, ReplayReport};
 use tutela_server::Config;
-use tutela_store::{FileLedger, SqliteStore};
+use tutela_store::{FileLedger, SqliteStore, in_use};
 use tutela_vault::MasterKey;
 
 /// Options of `tutela restore`.
@@ -68,6 +69,7 @@ pub async fn run(config_path: Option<&Path>, args: RestoreArgs) -> Result<ExitCo
     let ledger = FileLedger::new(config.erasure_ledger_path());
     verify_ledger(&ledger, &master).await?;
     check_paths(&file, &target, args.force)?;
+    let _alone = take_alone(&target)?;
     let staging = staging_path(&target);
     remove_database_files(&staging)?;
     copy_private(&file, &staging)?;
@@ -78,6 +80,7 @@ pub async fn run(config_path: Option<&Path>, args: RestoreArgs) -> Result<ExitCo
             return Err(err);
         }
     };
+    remove_if_present(&in_use::lock_path(&staging))?;
     remove_side_files(&target)?;
     std::fs::rename(&staging, &target)
         .with_context(|| format!("cannot move the restored database to {}", target.display()))?;
@@ -102,6 +105,20 @@ async fn verify_ledger(ledger: &FileLedger, master: &MasterKey) -> Result<()> {
              was altered and restore it from its own backup (E_LEDGER_TAMPERED)"
         )),
     }
+}
+
+/// The database for this restore alone until it returns: refused while a
+/// server or another command has it open, whose writes would otherwise be
+/// acknowledged into a file about to be replaced.
+fn take_alone(target: &Path) -> Result<File> {
+    in_use::exclusive(target).map_err(|err| match err {
+        in_use::ExclusiveError::InUse => anyhow!(
+            "{err}: {} is open; stop the server (and any other tutela command using it), \
+             then run the restore again; nothing was changed",
+            target.display()
+        ),
+        in_use::ExclusiveError::Lock => anyhow!("{err}: {}", in_use::lock_path(target).display()),
+    })
 }
 
 /// The backup must exist and not be the database itself; an existing
@@ -206,9 +223,11 @@ fn copy_private(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Removes a database file and its `-wal`/`-shm`, those that exist.
+/// Removes a database file and its `-lock`, `-wal` and `-shm`, those that
+/// exist.
 fn remove_database_files(db: &Path) -> Result<()> {
     remove_if_present(db)?;
+    remove_if_present(&in_use::lock_path(db))?;
     remove_side_files(db)
 }
 

@@ -175,6 +175,37 @@ async fn a_backup_from_before_an_erasure_restores_without_the_subject() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restore_under_a_running_server_is_refused_and_its_writes_stay() {
+    let dir = temp_dir();
+    let d = dir.path();
+    let server = spawn_demo(d, &[]).await;
+    tutela(d, &["backup", "before.db"]).expect_code(0);
+    let (after, _) = create_subject(&server).await;
+    let db = d.join("tutela-data").join("tutela.db");
+    let wal = d.join("tutela-data").join("tutela.db-wal");
+    assert!(wal.exists());
+
+    tutela(d, &["restore", "--force", "before.db"])
+        .expect_code(1)
+        .expect_output(&[
+            "in use by a running Tutela",
+            "stop the server",
+            "nothing was changed",
+        ]);
+    assert!(wal.exists(), "the server's WAL is left in place");
+    assert!(!d.join("tutela-data").join("tutela.db.restoring").exists());
+    let (status, body) = server
+        .get(&format!("/v1/subjects/{after}/access"), &server.dpo)
+        .await;
+    assert_eq!(status, 200, "{body}");
+
+    // Once the server stops, the same restore goes through.
+    assert!(server.stop().success());
+    assert!(db.exists());
+    tutela(d, &["restore", "--force", "before.db"]).expect_code(0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tampered_ledger_line_is_named_and_the_restore_refuses() {
     let dir = temp_dir();
     let d = dir.path();

@@ -61,6 +61,7 @@ mod consent_reads;
 mod delivery_reads;
 mod exec;
 mod hold_reads;
+pub mod in_use;
 mod migrate;
 mod notice_reads;
 mod readers;
@@ -112,6 +113,8 @@ pub(crate) const WAL_HARD_LIMIT: u64 = 64 * 1024 * 1024;
 pub struct SqliteStore {
     readers: Arc<Readers>,
     writer: Writer,
+    /// The shared in-use lock ([`in_use`]), held while the store lives.
+    _in_use: std::fs::File,
 }
 
 impl SqliteStore {
@@ -126,12 +129,17 @@ impl SqliteStore {
 
     fn open_blocking(path: &Path) -> Result<Self, StoreError> {
         create_private(path)?;
+        let in_use = in_use::share(path)?;
         let mut conn = open_writer(path).map_err(|e| sqlite("open sqlite writer", &e))?;
         migrate::run(&mut conn)?;
         let readers = Readers::open(path, READERS)?;
         let checkpointer = checkpoint::Checkpointer::spawn(path)?;
         let writer = Writer::spawn(conn, checkpointer)?;
-        Ok(Self { readers, writer })
+        Ok(Self {
+            readers,
+            writer,
+            _in_use: in_use,
+        })
     }
 }
 
