@@ -60,6 +60,16 @@ fn verify_file(file: &Path, key: &str) -> Result<ExitCode> {
     let jws = jws_of(&text);
     match verify(&jws, &key) {
         Ok(receipt) => {
+            let differ = unsigned_copies_differing(&text, &serde_json::to_value(&receipt)?, &key);
+            if !differ.is_empty() {
+                eprintln!(
+                    "the receipt does not verify: the signature holds, but the file's unsigned \
+                     {} differs from what was signed or from the key given; trust only the \
+                     signed receipt",
+                    differ.join(" and ")
+                );
+                return Ok(ExitCode::from(1));
+            }
             let mut json = serde_json::to_string_pretty(&receipt)?;
             json.push('\n');
             std::io::stdout().lock().write_all(json.as_bytes())?;
@@ -80,6 +90,31 @@ fn jws_of(text: &str) -> String {
         .ok()
         .and_then(|v| v.get("jws").and_then(|j| j.as_str()).map(str::to_owned))
         .unwrap_or_else(|| text.trim().to_owned())
+}
+
+/// The fields of an API answer that sit beside its JWS unsigned
+/// (`receipt`, a copy for reading; `public_key`) and disagree with the
+/// signed receipt or the key the caller trusts. An edited copy must not
+/// pass for the signed one: a reader of the file would believe it.
+fn unsigned_copies_differing(
+    text: &str,
+    signed: &serde_json::Value,
+    key: &[u8; 32],
+) -> Vec<&'static str> {
+    let Ok(serde_json::Value::Object(answer)) = serde_json::from_str(text) else {
+        return Vec::new();
+    };
+    let mut differ = Vec::new();
+    if answer.get("receipt").is_some_and(|copy| copy != signed) {
+        differ.push("`receipt`");
+    }
+    if answer
+        .get("public_key")
+        .is_some_and(|copy| copy.as_str().and_then(parse_public_key).as_ref() != Some(key))
+    {
+        differ.push("`public_key`");
+    }
+    differ
 }
 
 fn read(file: &Path) -> Result<String> {
@@ -111,5 +146,34 @@ mod tests {
             "a.b.c"
         );
         assert_eq!(jws_of(" a.b.c\n"), "a.b.c");
+    }
+
+    #[test]
+    fn an_edited_unsigned_copy_beside_the_jws_is_named() {
+        let key = [7u8; 32];
+        let signed = serde_json::json!({"status": "active", "purpose": "newsletter"});
+        let answer = |receipt: serde_json::Value, public_key: String| {
+            serde_json::json!({"receipt": receipt, "jws": "a.b.c", "public_key": public_key})
+                .to_string()
+        };
+        let same = answer(signed.clone(), to_hex(&key));
+        assert!(unsigned_copies_differing(&same, &signed, &key).is_empty());
+        let edited = answer(
+            serde_json::json!({"status": "active", "purpose": "analytics"}),
+            to_hex(&key),
+        );
+        assert_eq!(
+            unsigned_copies_differing(&edited, &signed, &key),
+            ["`receipt`"]
+        );
+        let other_key = answer(signed.clone(), to_hex(&[8u8; 32]));
+        assert_eq!(
+            unsigned_copies_differing(&other_key, &signed, &key),
+            ["`public_key`"]
+        );
+        assert!(
+            unsigned_copies_differing("a.b.c", &signed, &key).is_empty(),
+            "a bare JWS"
+        );
     }
 }

@@ -39,6 +39,14 @@ async fn an_api_receipt_verifies_offline_and_a_tampered_one_does_not() {
         .expect_code(1)
         .expect_output(&["does not verify"]);
 
+    // The unsigned copy beside the JWS, edited, fails too.
+    let mut edited = receipt.clone();
+    edited["receipt"]["collection_method"] = "paper".into();
+    std::fs::write(d.join("edited.json"), edited.to_string()).unwrap();
+    tutela(d, &["consent", "verify", "edited.json", "--key", &key])
+        .expect_code(1)
+        .expect_output(&["does not verify", "unsigned `receipt` differs"]);
+
     let other = tutela(d, &["consent", "pubkey", "--tenant", "operator"]);
     other.expect_code(0);
     tutela(
