@@ -51,6 +51,12 @@ pub enum EngineError {
     /// The tenant has no published policy yet.
     #[error("this tenant has no policy yet; publish one first")]
     NoPolicy,
+    /// A policy version was asked for by number and there is none such.
+    #[error("policy version {version} does not exist; GET /v1/policy/versions lists them")]
+    PolicyVersionNotFound {
+        /// The number asked for.
+        version: u32,
+    },
     /// No such tenant.
     #[error("tenant not found")]
     TenantNotFound,
@@ -185,7 +191,7 @@ pub enum EngineError {
     /// tenant's first admin key comes with its creation, and the operator
     /// never obtains a key inside an existing client tenant.
     #[error(
-        "a key can only be created in the caller's own tenant (tenant); a client tenant's first admin key is issued with the tenant"
+        "a key can only be created in the caller's own tenant (the `tenant` field, if given, must name it); a client tenant's first admin key is issued with the tenant"
     )]
     OtherTenant,
     /// The act is not tied to one purpose, so a purpose-scoped key may not do it.
@@ -231,6 +237,7 @@ impl EngineError {
             Self::InvalidInput { .. } => "E_INVALID_INPUT",
             Self::PolicyInvalid(_) => "E_POLICY_INVALID",
             Self::NoPolicy => "E_NO_POLICY",
+            Self::PolicyVersionNotFound { .. } => "E_POLICY_VERSION_NOT_FOUND",
             Self::EffectiveTooSoon { .. } => "E_EFFECTIVE_TOO_SOON",
             Self::NoticeUndelivered => "E_NOTICE_UNDELIVERED",
             Self::ConsentRenewalNeeded { .. } => "E_CONSENT_RENEWAL_NEEDED",
@@ -294,6 +301,7 @@ impl EngineError {
             | Self::TooManyCategories { .. } => ErrorKind::BadRequest,
             Self::BlankIdentifier { .. } | Self::EffectiveTooSoon { .. } => ErrorKind::InvalidField,
             Self::NoPolicy
+            | Self::PolicyVersionNotFound { .. }
             | Self::TenantNotFound
             | Self::SubjectNotFound
             | Self::KeyNotFound

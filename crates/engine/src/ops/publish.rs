@@ -142,6 +142,10 @@ impl Engine {
         version: Option<u32>,
     ) -> Result<(PolicyRow, Arc<Policy>), EngineError> {
         who.require(Act::ReadPolicy)?;
+        let missing = match version {
+            Some(version) => EngineError::PolicyVersionNotFound { version },
+            None => EngineError::NoPolicy,
+        };
         let version = match version {
             Some(v) => v,
             None => self.tenant(who).await?.version_in_force(self.clock.now()),
@@ -150,7 +154,7 @@ impl Engine {
             .store
             .policy(&who.tenant, Some(version))
             .await?
-            .ok_or(EngineError::NoPolicy)?;
+            .ok_or(missing)?;
         let parsed = self.policy_version(&who.tenant, row.version).await?;
         Ok((row, parsed))
     }

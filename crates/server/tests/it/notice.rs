@@ -127,7 +127,14 @@ async fn the_record_is_json_or_csv() {
     app.get("/v1/policy/record?format=xlsx", &app.admin)
         .await
         .error(400, "E_INVALID_QUERY");
-    app.get("/v1/policy/record?version=99", &app.admin)
+    let missing = app
+        .get("/v1/policy/record?version=99", &app.admin)
         .await
-        .error(404, "E_NO_POLICY");
+        .error(404, "E_POLICY_VERSION_NOT_FOUND");
+    assert!(
+        missing["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("policy version 99 does not exist")),
+        "{missing}"
+    );
 }

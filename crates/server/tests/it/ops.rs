@@ -256,7 +256,7 @@ async fn the_policy_versions_and_notice_are_readable() {
     );
     app.get("/v1/policy?version=9", &app.admin)
         .await
-        .error(404, "E_NO_POLICY");
+        .error(404, "E_POLICY_VERSION_NOT_FOUND");
 
     let checked = app
         .post(
