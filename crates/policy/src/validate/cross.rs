@@ -123,12 +123,16 @@ fn category_use(raw: &RawPolicy, categories: &Entries<Category>, sink: &mut Sink
 fn recipient_use(raw: &RawPolicy, recipients: &Entries<Recipient>, sink: &mut Sink<'_>) {
     for id in recipients.items.iter().filter_map(|e| e.id.as_ref()) {
         let name = id.get_ref().as_str();
-        if !tables(&raw.purpose).any(|p| mentions(p.recipients.as_ref(), name)) {
+        // An anonymised export (`export_to`) is a use too.
+        let used = tables(&raw.purpose)
+            .any(|p| mentions(p.recipients.as_ref(), name) || mentions(p.export_to.as_ref(), name));
+        if !used {
             sink.warn(
                 "W_RECIPIENT_UNUSED",
                 &id.span(),
-                format!("no purpose discloses data to recipient `{name}`"),
-                "add it to the `recipients` of the purpose that sends it data, or remove it"
+                format!("no purpose discloses or exports data to recipient `{name}`"),
+                "add it to the `recipients` of the purpose that sends it data (or the \
+                 `export_to` of a reporting purpose), or remove it"
                     .to_owned(),
             );
         }

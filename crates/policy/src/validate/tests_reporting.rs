@@ -21,6 +21,11 @@ fn reporting_purposes_rest_on_a_basis_people_can_opt_out_of() {
         ));
         let checked = check(&src);
         assert!(checked.is_ok(), "{basis}: {:?}", checked.diagnostics);
+        assert!(
+            checked.diagnostics.is_empty(),
+            "a recipient only exported to is used: {:?}",
+            checked.diagnostics
+        );
         let p = checked.policy.unwrap().purposes.pop().unwrap();
         assert!(p.reporting);
         let partner = RecipientId::parse("partner").unwrap();
