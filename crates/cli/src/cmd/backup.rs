@@ -35,6 +35,18 @@ pub async fn run(config_path: Option<&Path>, args: BackupArgs) -> Result<ExitCod
     if args.file.exists() {
         bail!("{shown} already exists; a backup never overwrites a file: name a new one");
     }
+    let dir = args
+        .file
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !dir.is_dir() {
+        bail!(
+            "the directory {} does not exist: create it first (`mkdir -p {}`)",
+            dir.display(),
+            dir.display()
+        );
+    }
     let engine = context::open(&config).await?;
     let started = Instant::now();
     match engine.store().backup_to(&args.file).await {

@@ -253,4 +253,9 @@ async fn a_backup_never_overwrites_a_file() {
         b"someone else's file"
     );
     assert_eq!(std::fs::read(&db).unwrap(), current);
+    // A missing directory is named, and nothing is created.
+    tutela(d, &["backup", "missing/b.db"])
+        .expect_code(1)
+        .expect_output(&["the directory missing does not exist", "mkdir -p missing"]);
+    assert!(!d.join("missing").exists());
 }
