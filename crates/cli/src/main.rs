@@ -37,7 +37,9 @@ enum Command {
     Init(cmd::init::InitArgs),
     /// Run the HTTP server.
     Serve(cmd::serve::ServeArgs),
-    /// Check a policy file or render its privacy notice.
+    /// Policy files: check, render the notice, the record of processing,
+    /// diff two versions, notify subjects of a pending one, Fides import
+    /// and export.
     #[command(subcommand)]
     Policy(cmd::policy::PolicyCommand),
     /// Create and list tenants, acting as the local operator.
@@ -47,7 +49,7 @@ enum Command {
     #[command(subcommand)]
     Keys(cmd::keys::KeysCommand),
     /// Work data subject requests as the tenant's DPO: list, show, file,
-    /// code, verify, extend, refuse, fulfil.
+    /// code, verify, extend, refuse, fulfil, answer, and record a death.
     #[command(subcommand)]
     Requests(cmd::requests::RequestsCommand),
     /// Tell recipients of rectifications, erasures and restrictions
@@ -62,7 +64,8 @@ enum Command {
     /// The anonymised aggregate export of a reporting purpose (CSV).
     #[command(subcommand)]
     Reports(cmd::reports::ReportsCommand),
-    /// Verify the tamper-evident audit chains.
+    /// Verify the tamper-evident audit chains, write a signed checkpoint
+    /// of them, print the checkpoint public key.
     #[command(subcommand)]
     Audit(cmd::audit::AuditCommand),
     /// Verify a signed consent receipt offline, or print a tenant's

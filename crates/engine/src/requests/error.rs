@@ -45,7 +45,7 @@ pub enum RequestError {
     #[error("the verification code has expired; send a new one")]
     CodeExpired,
     /// The code does not match.
-    #[error("code: the verification code is wrong ({left} tries left)")]
+    #[error("code: the verification code is wrong ({left} {} left)", tries(.left))]
     WrongCode {
         /// Tries left before the code locks.
         left: u32,
@@ -83,7 +83,7 @@ pub enum RequestError {
     DirectiveNotApplied,
     /// Only access and portability requests are answered with data; the
     /// others are carried out by fulfilling them.
-    #[error("a '{0}' request has no data to hand over; fulfil it instead")]
+    #[error("a request of kind '{0}' has no data to hand over; fulfil it instead")]
     NoAnswer(&'static str),
 }
 
@@ -144,4 +144,9 @@ impl RequestError {
             message: message.into(),
         }
     }
+}
+
+/// "try" or "tries", as `left` asks.
+fn tries(left: &u32) -> &'static str {
+    if *left == 1 { "try" } else { "tries" }
 }
