@@ -37,8 +37,31 @@ pub struct Notice {
     pub categories: Vec<CategoryId>,
 }
 
+/// The categories of `categories` the policy discloses to `recipient`,
+/// through any purpose covering them: what that recipient was sent, so all
+/// it may be told of. A notice naming a category a recipient never
+/// received would tell it something about the person it had no need to
+/// know (that they have a bank account on file, say).
+fn categories_sent_to(
+    policy: &Policy,
+    recipient: &RecipientId,
+    categories: &[CategoryId],
+) -> Vec<CategoryId> {
+    categories
+        .iter()
+        .filter(|c| {
+            policy
+                .purposes
+                .iter()
+                .any(|p| p.covers(c) && p.recipients.contains(recipient))
+        })
+        .cloned()
+        .collect()
+}
+
 /// One pending delivery per recipient of `notice`'s categories, due at
-/// once. Empty when the policy lists no recipient for them.
+/// once, each naming only the categories sent to that recipient. Empty
+/// when the policy lists no recipient for them.
 pub fn deliveries(
     policy: &Policy,
     tenant: &TenantId,
@@ -51,13 +74,13 @@ pub fn deliveries(
     recipients_for(policy, &categories)
         .into_iter()
         .map(|recipient| DeliveryRow {
+            categories: categories_sent_to(policy, &recipient, &categories),
             tenant: tenant.clone(),
             id: DeliveryId::new(),
             recipient,
             kind: notice.kind,
             subject: notice.subject,
             record: notice.record,
-            categories: categories.clone(),
             request: None,
             created_at: at,
             state: DeliveryState::Pending,

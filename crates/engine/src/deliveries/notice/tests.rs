@@ -93,9 +93,37 @@ fn one_pending_delivery_per_recipient_due_at_once() {
     for row in &rows {
         assert_eq!(row.state, DeliveryState::Pending);
         assert_eq!((row.next_attempt_at, row.attempts), (at, 0));
-        assert_eq!(row.categories, [cat("email"), cat("notes")]);
     }
+    assert_eq!(
+        rows[0].categories,
+        [cat("email"), cat("notes")],
+        "sorted, once each"
+    );
     assert_ne!(rows[0].id, rows[1].id);
+}
+
+#[test]
+fn each_recipient_is_told_only_of_the_categories_it_was_sent() {
+    let at: Timestamp = "2027-01-01T00:00:00Z".parse().unwrap();
+    let tenant = TenantId::parse("acme").unwrap();
+    let notice = Notice {
+        kind: NoticeKind::SubjectErased,
+        subject: SubjectId::new(),
+        record: None,
+        categories: vec![cat("iban"), cat("notes"), cat("email")],
+    };
+    let told: Vec<(String, Vec<CategoryId>)> = deliveries(&policy(), &tenant, &notice, at)
+        .into_iter()
+        .map(|row| (row.recipient.as_str().to_owned(), row.categories))
+        .collect();
+    assert_eq!(
+        told,
+        [
+            ("helpdesk".to_owned(), vec![cat("email"), cat("notes")]),
+            ("mailer".to_owned(), vec![cat("email")]),
+        ],
+        "no recipient hears of the bank account, nor the mailer of the notes"
+    );
 }
 
 #[test]
