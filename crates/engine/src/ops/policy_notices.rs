@@ -39,6 +39,8 @@ pub struct NoticeProgress {
 struct Announcement {
     notice: PolicyNotice,
     categories: Vec<CategoryId>,
+    /// Where to ask about the change: the new version's controller.
+    contact: String,
 }
 
 impl Engine {
@@ -78,7 +80,7 @@ impl Engine {
                 }
                 match self
                     .notifier
-                    .send(&self.policy_message(who, subject, &plan.notice))
+                    .send(&self.policy_message(who, subject, &plan))
                     .await
                 {
                     Ok(()) => sent.push(subject),
@@ -141,15 +143,14 @@ impl Engine {
             effective_at: pending.effective_at,
             changes: material.into_iter().map(|c| c.summary).collect(),
         };
-        Ok(Some(Announcement { notice, categories }))
+        Ok(Some(Announcement {
+            notice,
+            categories,
+            contact: new.controller.email.clone(),
+        }))
     }
 
-    fn policy_message(
-        &self,
-        who: &Principal,
-        subject: SubjectId,
-        notice: &PolicyNotice,
-    ) -> Message {
+    fn policy_message(&self, who: &Principal, subject: SubjectId, plan: &Announcement) -> Message {
         Message {
             id: RequestId::new().to_string(),
             tenant: who.tenant.clone(),
@@ -157,11 +158,11 @@ impl Engine {
             subject,
             kind: MessageKind::PolicyChange,
             request_kind: None,
-            policy: Some(notice.clone()),
+            policy: Some(plan.notice.clone()),
             code: None,
             code_expires_at: None,
             reason: None,
-            handler_contact: String::new(),
+            handler_contact: plan.contact.clone(),
             at: self.clock.now(),
         }
     }

@@ -240,6 +240,7 @@ async fn affected_subjects_are_told_once_in_pages() {
     assert!(!told.contains(&only_email));
     let m = &messages[0];
     assert_eq!(m.kind, MessageKind::PolicyChange);
+    assert_eq!(m.handler_contact, "privacy@acme.example", "whom to ask");
     let notice = m.policy.as_ref().unwrap();
     assert_eq!((notice.version, notice.effective_at), (2, effective));
     assert!(
