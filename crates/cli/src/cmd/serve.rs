@@ -38,15 +38,9 @@ pub async fn run(config_path: Option<&Path>, args: ServeArgs) -> Result<ExitCode
     if let Some(listen) = args.listen {
         config.listen = listen;
     }
-    if args.demo {
-        demo::prepare_data_dir(&config)?;
-    }
-    let engine = context::open(&config).await?;
-    let (demo, first_key) = if args.demo {
-        (Some(demo::seed(&engine).await?), None)
-    } else {
-        (None, first_start::ensure_admin_key(&engine, &config).await?)
-    };
+    // Bound before anything is created: a busy port must not leave a data
+    // directory behind, nor an operator key made at a first start that is
+    // then never printed.
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {} (listen)", config.listen))?;
@@ -60,6 +54,15 @@ pub async fn run(config_path: Option<&Path>, args: ServeArgs) -> Result<ExitCode
                 .with_context(|| format!("cannot listen on {at} (metrics_listen)"))?,
         ),
         None => None,
+    };
+    if args.demo {
+        demo::prepare_data_dir(&config)?;
+    }
+    let engine = context::open(&config).await?;
+    let (demo, first_key) = if args.demo {
+        (Some(demo::seed(&engine).await?), None)
+    } else {
+        (None, first_start::ensure_admin_key(&engine, &config).await?)
     };
     {
         let mut out = std::io::stdout().lock();

@@ -76,3 +76,30 @@ async fn first_start_prints_an_operator_admin_key_once() {
     assert!(!printed.contains("admin key"), "{printed}");
     stop(child);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_busy_port_creates_nothing_so_the_key_comes_at_the_next_start() {
+    let dir = temp_dir();
+    let d = dir.path();
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = busy.local_addr().unwrap().to_string();
+
+    // The demo: no data directory is left behind.
+    tutela(d, &["serve", "--demo", "--listen", &addr])
+        .expect_code(1)
+        .expect_output(&["cannot listen on", "(listen)"]);
+    assert!(!d.join("tutela-data").exists());
+
+    // A first start: no operator key is made that would never be printed.
+    tutela(d, &["init"]).expect_code(0);
+    tutela(d, &["serve", "--listen", &addr])
+        .expect_code(1)
+        .expect_output(&["cannot listen on"]);
+    drop(busy);
+    let (child, _, printed) = serve(d, 0).await;
+    assert!(
+        printed.contains("operator admin key"),
+        "the first key is still shown once: {printed}"
+    );
+    stop(child);
+}
