@@ -450,6 +450,7 @@ fn write(steps: &mut Vec<Step>, tenant: &TenantId, write: &Write) -> Result<(), 
                 sql::DELETE_IDENTIFIERS,
                 sql::DELETE_RECORDS,
                 sql::DELETE_SURVEY_MEMBERSHIPS,
+                sql::CLEAR_REQUEST_NOTES,
             ]
             .into_iter()
             .chain(retention::ERASED_WITH_SUBJECT);

@@ -265,3 +265,67 @@ async fn hole_06_an_erased_subjects_key_and_indexes_leave_every_file_while_servi
         .unwrap();
     assert!(health.status().is_success(), "the server kept running");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_notes_on_an_erased_subjects_requests_leave_every_file() {
+    let dir = temp_dir();
+    let server = spawn_demo(dir.path(), &[]).await;
+    let data = dir.path().join("tutela-data");
+    let tag = random_tag();
+    let (status, created) = server
+        .post(
+            "/v1/subjects",
+            &server.service,
+            &json!({"kind": "customer", "purpose": "account", "records": [
+                {"category": "email", "value": format!("noted.{tag}@example.test")}]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let subject = created["id"].as_str().unwrap().to_owned();
+    let (status, filed) = server
+        .post(
+            "/v1/requests",
+            &server.dpo,
+            &json!({"subject": subject, "kind": "erasure"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{filed}");
+    let id = filed["id"].as_str().unwrap().to_owned();
+    let seen = format!("passport {tag} seen at the desk");
+    let done = format!("called back on 0170 {tag}");
+    let verify = json!({"method": "document", "note": seen});
+    let (status, body) = server
+        .post(&format!("/v1/requests/{id}/verify"), &server.dpo, &verify)
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        database_files(&data)
+            .iter()
+            .any(|(_, f)| contains(f, seen.as_bytes())),
+        "the note is on disk before the erasure: the scan reads the right files"
+    );
+
+    let (status, body) = server
+        .post(
+            &format!("/v1/requests/{id}/fulfil"),
+            &server.dpo,
+            &json!({"note": done}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    for (name, file) in database_files(&data) {
+        for note in [&seen, &done] {
+            assert!(
+                !contains(&file, note.as_bytes()),
+                "{name} still holds '{note}'"
+            );
+        }
+    }
+    let (status, shown) = server.get(&format!("/v1/requests/{id}"), &server.dpo).await;
+    assert_eq!(status, 200, "{shown}");
+    assert_eq!(
+        (shown["state"].as_str(), shown["closed_note"].as_str()),
+        (Some("fulfilled"), Some("[erased with the subject]")),
+        "the request stays, its free text replaced: {shown}"
+    );
+}

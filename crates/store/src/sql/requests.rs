@@ -16,6 +16,25 @@ macro_rules! request_columns {
 }
 
 /// [`request_columns!`] as a constant, for tests.
+/// What an erased subject's requests say where staff's free text was
+/// (shown, so a reader knows it was there and why it went).
+#[cfg(test)]
+pub(crate) const ERASED_NOTE: &str = "[erased with the subject]";
+
+/// Replaces the staff's free text on an erased subject's requests (the
+/// reasons for an extension or a refusal, the note on a verification or a
+/// fulfilment) with [`ERASED_NOTE`]: staff write what they saw ("passport
+/// seen at the desk"), which is personal data, and it goes with the
+/// subject. The states, dates, kinds and methods stay, as the record that
+/// each request was answered (Art. 5(2)). A fee's reason stays with its
+/// amount: it says why the fee was charged, not who paid it.
+pub(crate) const CLEAR_REQUEST_NOTES: &str = "UPDATE requests SET \
+    extension_reason = CASE WHEN extension_reason IS NULL THEN NULL ELSE '[erased with the subject]' END, \
+    refusal_reason = CASE WHEN refusal_reason IS NULL THEN NULL ELSE '[erased with the subject]' END, \
+    verification_note = CASE WHEN verification_note IS NULL THEN NULL ELSE '[erased with the subject]' END, \
+    closed_note = CASE WHEN closed_note IS NULL THEN NULL ELSE '[erased with the subject]' END \
+    WHERE tenant_id = $1 AND subject_id = $2";
+
 #[cfg(test)]
 pub(crate) const REQUEST_COLUMNS: &str = request_columns!();
 /// How many columns a request row has.
@@ -102,6 +121,21 @@ mod tests {
     }
 
     #[test]
+    fn erasure_replaces_every_free_text_column_but_the_fee_reason() {
+        for column in [
+            "extension_reason",
+            "refusal_reason",
+            "verification_note",
+            "closed_note",
+        ] {
+            let set =
+                format!("{column} = CASE WHEN {column} IS NULL THEN NULL ELSE '{ERASED_NOTE}' END");
+            assert!(CLEAR_REQUEST_NOTES.contains(&set), "{set}");
+        }
+        assert!(!CLEAR_REQUEST_NOTES.contains("fee_reason"));
+    }
+
+    #[test]
     fn sqlite_text_numbers_every_placeholder() {
         for statement in [
             INSERT_REQUEST,
@@ -112,6 +146,7 @@ mod tests {
             SELECT_DIRECTIVES_OF,
             INSERT_DEATH,
             SELECT_DEATH,
+            CLEAR_REQUEST_NOTES,
         ] {
             let rewritten = super::super::for_sqlite(statement);
             assert!(!rewritten.contains('$'), "{rewritten}");
