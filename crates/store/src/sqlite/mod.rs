@@ -21,7 +21,9 @@
 //!   copying the WAL back into the main file is off the commit path;
 //! - forward-only migrations embedded in the binary (`migrate.rs`);
 //! - online backups with `VACUUM INTO` on the writer's connection
-//!   (`backup.rs`);
+//!   (`backup.rs`), and a shared lock on `<database>-lock` held while the
+//!   store is open, so `tutela restore` never replaces a file in use
+//!   (`in_use.rs`);
 //! - the plan executor (`exec.rs`) and the `Store` impl (`store.rs`).
 //!
 //! Settings, and why:

@@ -78,17 +78,21 @@ fn every_recipient_of_every_purpose_covering_a_category_is_told_once() {
     assert_eq!(names(&[cat("iban"), cat("notes")]), ["helpdesk"]);
 }
 
-#[test]
-fn one_pending_delivery_per_recipient_due_at_once() {
-    let at: Timestamp = "2027-01-01T00:00:00Z".parse().unwrap();
-    let tenant = TenantId::parse("acme").unwrap();
+/// The deliveries of an erasure of a subject with records of `categories`.
+fn erasure_deliveries(categories: &[CategoryId], at: Timestamp) -> Vec<DeliveryRow> {
     let notice = Notice {
         kind: NoticeKind::SubjectErased,
         subject: SubjectId::new(),
         record: None,
-        categories: vec![cat("notes"), cat("email"), cat("email")],
+        categories: categories.to_vec(),
     };
-    let rows = deliveries(&policy(), &tenant, &notice, at);
+    deliveries(&policy(), &TenantId::parse("acme").unwrap(), &notice, at)
+}
+
+#[test]
+fn one_pending_delivery_per_recipient_due_at_once() {
+    let at: Timestamp = "2027-01-01T00:00:00Z".parse().unwrap();
+    let rows = erasure_deliveries(&[cat("notes"), cat("email"), cat("email")], at);
     assert_eq!(rows.len(), 2);
     for row in &rows {
         assert_eq!(row.state, DeliveryState::Pending);
@@ -105,17 +109,11 @@ fn one_pending_delivery_per_recipient_due_at_once() {
 #[test]
 fn each_recipient_is_told_only_of_the_categories_it_was_sent() {
     let at: Timestamp = "2027-01-01T00:00:00Z".parse().unwrap();
-    let tenant = TenantId::parse("acme").unwrap();
-    let notice = Notice {
-        kind: NoticeKind::SubjectErased,
-        subject: SubjectId::new(),
-        record: None,
-        categories: vec![cat("iban"), cat("notes"), cat("email")],
-    };
-    let told: Vec<(String, Vec<CategoryId>)> = deliveries(&policy(), &tenant, &notice, at)
-        .into_iter()
-        .map(|row| (row.recipient.as_str().to_owned(), row.categories))
-        .collect();
+    let told: Vec<(String, Vec<CategoryId>)> =
+        erasure_deliveries(&[cat("iban"), cat("notes"), cat("email")], at)
+            .into_iter()
+            .map(|row| (row.recipient.as_str().to_owned(), row.categories))
+            .collect();
     assert_eq!(
         told,
         [
