@@ -45,7 +45,7 @@ pub enum RequestError {
     #[error("the verification code has expired; send a new one")]
     CodeExpired,
     /// The code does not match.
-    #[error("code: the verification code is wrong ({left} {} left)", tries(.left))]
+    #[error("code: the verification code is wrong ({})", tries_left(.left))]
     WrongCode {
         /// Tries left before the code locks.
         left: u32,
@@ -146,7 +146,28 @@ impl RequestError {
     }
 }
 
-/// "try" or "tries", as `left` asks.
-fn tries(left: &u32) -> &'static str {
-    if *left == 1 { "try" } else { "tries" }
+/// How many tries are left, in words; at none, what to do next.
+fn tries_left(left: &u32) -> String {
+    match *left {
+        0 => "no tries left: send a new code".to_owned(),
+        1 => "1 try left".to_owned(),
+        n => format!("{n} tries left"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RequestError;
+
+    #[test]
+    fn a_wrong_code_says_how_many_tries_are_left_and_what_to_do_at_none() {
+        let says = |left| RequestError::WrongCode { left }.to_string();
+        assert!(says(3).ends_with("(3 tries left)"), "{}", says(3));
+        assert!(says(1).ends_with("(1 try left)"), "{}", says(1));
+        assert!(
+            says(0).ends_with("(no tries left: send a new code)"),
+            "{}",
+            says(0)
+        );
+    }
 }

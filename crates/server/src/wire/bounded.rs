@@ -43,13 +43,28 @@ impl<'de, T: Deserialize<'de>, const N: usize> Visitor<'de> for AtMostVisitor<T,
     }
 }
 
-/// `records`: at most [`MAX_RECORDS`].
+/// `records`: at most [`MAX_RECORDS`] (a subject's creation may give none).
 pub(crate) fn records<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
 where
     D: Deserializer<'de>,
     T: Deserialize<'de>,
 {
     AtMost::<T, MAX_RECORDS>::deserialize(d).map(|l| l.0)
+}
+
+/// `records` of a write: 1 to [`MAX_RECORDS`]. An empty list is refused
+/// while parsing, with the same status and code as a list too long, so
+/// both ends of the range read the same to a client.
+pub(crate) fn some_records<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    let list = records(d)?;
+    if list.is_empty() {
+        return Err(de::Error::custom("must have at least 1 item"));
+    }
+    Ok(list)
 }
 
 /// Category names as given: the names, or, past [`MAX_CATEGORIES`], only

@@ -73,7 +73,7 @@ pub struct WriteRecords {
     #[schema(pattern = "^[a-z][a-z0-9_]{0,63}$")]
     pub purpose: String,
     /// The values: 1 to 100.
-    #[serde(deserialize_with = "bounded::records")]
+    #[serde(deserialize_with = "bounded::some_records")]
     #[schema(min_items = 1, max_items = 100)]
     pub records: Vec<NewRecord>,
 }

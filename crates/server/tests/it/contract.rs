@@ -117,6 +117,25 @@ async fn hole_04_huge_requests_in_parallel_do_not_starve_a_normal_read() {
 }
 
 #[tokio::test]
+async fn a_write_of_no_records_is_refused_like_one_of_too_many() {
+    let app = spawn_app().await;
+    let id = customer(&app).await;
+    let before = app.audit_len().await;
+    let path = format!("/v1/subjects/{id}/records");
+    let body = app
+        .post(
+            &path,
+            &app.service,
+            json!({"purpose": "account", "records": []}),
+        )
+        .await
+        .error(422, "E_INVALID_FIELD");
+    assert!(message(&body).contains("records"), "{body}");
+    assert!(message(&body).contains("at least 1"), "{body}");
+    assert_eq!(app.audit_len().await, before);
+}
+
+#[tokio::test]
 async fn hole_04_a_write_of_more_than_100_records_is_refused() {
     let app = spawn_app().await;
     let id = customer(&app).await;
