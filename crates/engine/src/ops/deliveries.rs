@@ -13,7 +13,7 @@ use crate::error::EngineError;
 use crate::ids::{RequestId, TenantId};
 use crate::principal::{Act, Principal};
 use crate::store::{Change, StoreError, Write};
-use jiff::SignedDuration;
+use jiff::{SignedDuration, Timestamp};
 use tutela_policy::RecipientId;
 use tutela_vault::Zeroizing;
 
@@ -152,8 +152,9 @@ impl Engine {
         Ok(rows.into_iter().map(Write::InsertDelivery).collect())
     }
 
-    /// The notices (Art. 19) of an act on the whole subject: every
-    /// recipient of every purpose covering any category the subject holds.
+    /// The notices (Art. 19) of an act on the whole subject (a restriction
+    /// set or lifted): every recipient of every purpose covering any
+    /// category the subject holds.
     pub(crate) async fn subject_notices(
         &self,
         tenant: &crate::ids::TenantId,
@@ -165,6 +166,38 @@ impl Engine {
             subject: view.subject.id,
             record: None,
             categories: view.records.iter().map(|r| r.category.clone()).collect(),
+        };
+        self.notice_writes(tenant, view.policy_version, &notice)
+            .await
+    }
+
+    /// The notices (Art. 19) of the subject's erasure at `at`: every
+    /// recipient of every purpose covering a category the erasure takes.
+    /// Records a statutory hold keeps (Art. 17(3)(b)) are not erased, so
+    /// their categories are named only where another record of the same
+    /// category goes: a recipient is not told that something it was sent
+    /// is gone while it is still kept.
+    pub(crate) async fn erasure_notices(
+        &self,
+        tenant: &crate::ids::TenantId,
+        view: &crate::store::SubjectView,
+        at: Timestamp,
+    ) -> Result<Vec<Write>, EngineError> {
+        let policy = self.policy_version(tenant, view.policy_version).await?;
+        let held: Vec<_> = crate::holds::plan_holds(&policy, &view.records, at)
+            .iter()
+            .map(|p| p.record.id)
+            .collect();
+        let notice = Notice {
+            kind: NoticeKind::SubjectErased,
+            subject: view.subject.id,
+            record: None,
+            categories: view
+                .records
+                .iter()
+                .filter(|r| !held.contains(&r.id))
+                .map(|r| r.category.clone())
+                .collect(),
         };
         self.notice_writes(tenant, view.policy_version, &notice)
             .await

@@ -356,10 +356,7 @@ impl Engine {
         // Held records move under their hold first, recipients' notices
         // are queued (Art. 19), and then the subject's key goes.
         let (mut writes, held) = self.hold_writes(&who.tenant, &view, &policy, at)?;
-        writes.extend(
-            self.subject_notices(&who.tenant, &view, NoticeKind::SubjectErased)
-                .await?,
-        );
+        writes.extend(self.erasure_notices(&who.tenant, &view, at).await?);
         // Written ahead and fsynced: a crash after this line and before the
         // commit costs one harmless replay; the other order cannot happen.
         self.write_ahead(&who.tenant, subject, at).await?;

@@ -211,10 +211,7 @@ impl Engine {
         counts.held = held as u64;
         writes.extend(due_writes(subject, plan, &mut counts));
         if plan.whole_subject {
-            writes.extend(
-                self.subject_notices(tenant, view, NoticeKind::SubjectErased)
-                    .await?,
-            );
+            writes.extend(self.erasure_notices(tenant, view, now).await?);
             self.write_ahead(tenant, subject, now).await?;
             writes.push(Write::EraseSubject { subject, at: now });
         } else {

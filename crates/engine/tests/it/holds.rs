@@ -159,3 +159,42 @@ async fn an_erasure_with_nothing_held_leaves_nothing_readable() {
     );
     t.close().await;
 }
+
+#[tokio::test]
+async fn an_erasure_notice_names_only_what_was_erased_not_what_a_hold_keeps() {
+    let t = spawn_engine().await;
+    let e = &t.engine;
+    let s = t.customer("ada@example.com").await;
+    e.write_records(
+        &t.service,
+        s,
+        &purpose("billing"),
+        vec![record("iban", "DE89370400440532013000")],
+    )
+    .await
+    .unwrap();
+    e.erase_subject(&t.dpo, s).await.unwrap();
+
+    let notices = e
+        .deliveries(
+            &t.dpo,
+            tutela_engine::deliveries::DeliveryFilter::default(),
+            50,
+        )
+        .await
+        .unwrap();
+    let erased: Vec<_> = notices
+        .iter()
+        .filter(|d| d.subject == s && d.kind.as_str() == "subject.erased")
+        .collect();
+    let to = |r: &str| {
+        erased
+            .iter()
+            .find(|d| d.recipient.as_str() == r)
+            .map(|d| d.categories.iter().map(|c| c.as_str()).collect::<Vec<_>>())
+    };
+    // The tax office was sent the name, the email and the IBAN (billing);
+    // the IBAN is kept under the hold, so its erasure is not the news.
+    assert_eq!(to("tax_office"), Some(vec!["email", "name"]));
+    assert_eq!(to("helpdesk"), Some(vec!["email", "name", "ticket_text"]));
+}
