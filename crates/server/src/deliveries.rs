@@ -5,12 +5,21 @@
 //! schedules retries with backoff. A claim is a lease ([`LEASE`]), so
 //! several servers on one database never send a notice twice while it
 //! holds. [`run_once`] is one pass; [`spawn`] repeats it on an interval.
+//!
+//! The endpoint is a tenant's URL dialled by the operator's server, so it
+//! gets the transfers' guard against server-side request forgery: the
+//! host is resolved by [`GuardedResolver`] and only public addresses are
+//! dialled (loopback too under the test transport), no proxy, no
+//! redirect, and the URL is checked again before each send, so an
+//! endpoint stored before a rule tightened is not dialled either.
 
 use crate::notifiers::signature;
+use crate::transfers::{CONNECT_TIMEOUT, GuardedResolver, address_rule};
 use jiff::SignedDuration;
 use std::sync::Arc;
 use std::time::Duration;
 use tutela_engine::deliveries::DeliveryState;
+use tutela_engine::deliveries::endpoint::{EndpointUrl, Transport};
 use tutela_engine::{Engine, EngineError, Outgoing};
 
 /// How long a sender holds the notices it claimed: longer than a pass's
@@ -37,16 +46,21 @@ pub struct PassReport {
 #[derive(Debug, Clone)]
 pub struct Sender {
     client: reqwest::Client,
+    transport: Transport,
 }
 
 impl Sender {
-    /// A sender with [`SEND_TIMEOUT`] per attempt.
-    pub fn new() -> Result<Self, reqwest::Error> {
+    /// A sender with [`SEND_TIMEOUT`] per attempt, dialling only the
+    /// addresses `transport` allows.
+    pub fn new(transport: Transport) -> Result<Self, reqwest::Error> {
         let client = reqwest::Client::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
             .timeout(SEND_TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .dns_resolver(Arc::new(GuardedResolver::new(address_rule(transport))))
             .build()?;
-        Ok(Self { client })
+        Ok(Self { client, transport })
     }
 
     /// POSTs one notice; the status answered, 0 for none (or no endpoint).
@@ -55,6 +69,10 @@ impl Sender {
             return 0;
         };
         let id = item.row.id.to_string();
+        if let Err(why) = EndpointUrl::parse(url, self.transport) {
+            tracing::warn!(delivery = %id, reason = why, "a recipient's endpoint may not be dialled; the notice was not sent");
+            return 0;
+        }
         let timestamp = engine.now().as_second();
         let signed = signature(secret, &id, timestamp, &item.body);
         let sent = self
@@ -106,9 +124,10 @@ pub async fn run_once(engine: &Engine, sender: &Sender) -> Result<PassReport, En
 pub fn spawn(
     engine: Arc<Engine>,
     every: Duration,
+    transport: Transport,
     stop: tokio::sync::watch::Receiver<()>,
 ) -> Result<tokio::task::JoinHandle<()>, reqwest::Error> {
-    let sender = Arc::new(Sender::new()?);
+    let sender = Arc::new(Sender::new(transport)?);
     Ok(crate::periodic::spawn(every, stop, move || {
         let (engine, sender) = (Arc::clone(&engine), Arc::clone(&sender));
         async move {

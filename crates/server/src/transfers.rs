@@ -37,6 +37,22 @@ pub struct GuardedResolver {
     rule: AddressRule,
 }
 
+impl GuardedResolver {
+    /// A resolver keeping only what `rule` allows.
+    pub fn new(rule: AddressRule) -> Self {
+        Self { rule }
+    }
+}
+
+/// The address rule a transport implies: public addresses only in
+/// production, loopback too under the test transport.
+pub fn address_rule(transport: Transport) -> AddressRule {
+    match transport {
+        Transport::HttpsOnly => AddressRule::PublicOnly,
+        Transport::AllowLoopbackHttp => AddressRule::AllowLoopback,
+    }
+}
+
 impl Resolve for GuardedResolver {
     fn resolve(&self, name: Name) -> Resolving {
         let rule = self.rule;
@@ -94,10 +110,7 @@ impl HttpsTransferrer {
     /// A transferrer dialling public addresses only, or (with
     /// [`Transport::AllowLoopbackHttp`], tests only) loopback too.
     pub fn new(transport: Transport) -> Result<Self, reqwest::Error> {
-        let rule = match transport {
-            Transport::HttpsOnly => AddressRule::PublicOnly,
-            Transport::AllowLoopbackHttp => AddressRule::AllowLoopback,
-        };
+        let rule = address_rule(transport);
         let client = reqwest::Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(TOTAL_TIMEOUT)

@@ -24,7 +24,8 @@ pub async fn run(config: Option<&Path>, command: DeliveriesCommand) -> Result<Ex
     let engine = context::open(&config).await?;
     match command {
         DeliveriesCommand::Run => {
-            let sender = Sender::new().context("cannot start an HTTP client")?;
+            let sender =
+                Sender::new(context::transport(&config)).context("cannot start an HTTP client")?;
             let report = run_once(&engine, &sender)
                 .await
                 .context("the delivery pass failed")?;

@@ -98,7 +98,7 @@ pub async fn run(config_path: Option<&Path>, args: ServeArgs) -> Result<ExitCode
     });
     if config.delivery_interval_secs > 0 {
         let every = std::time::Duration::from_secs(config.delivery_interval_secs);
-        tutela_server::deliveries::spawn(engine.clone(), every, stop_rx.clone())
+        tutela_server::deliveries::spawn(engine.clone(), every, transport, stop_rx.clone())
             .context("cannot start the delivery task")?;
     }
     if config.sweep_interval_secs > 0 {

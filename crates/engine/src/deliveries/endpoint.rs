@@ -1,8 +1,18 @@
 //! A recipient's endpoint URL, parsed at the edge: HTTPS only, no user
 //! name or password in it (they would sit in the database and in logs), no
-//! whitespace or control characters, at most 2048 characters. Plain HTTP
-//! to a loopback address is allowed only when the deployment says so for
-//! tests ([`Transport::AllowLoopbackHttp`]).
+//! whitespace or control characters, at most 2048 characters, a host
+//! name rather than an IP address and no `localhost`, and a port from 1 to
+//! 65535 if one is given. Plain HTTP (and the loopback address) is allowed
+//! only when the deployment says so for tests
+//! ([`Transport::AllowLoopbackHttp`]).
+//!
+//! A tenant's admin registers the URL, and the operator's server dials
+//! it, so a URL naming an address behind the operator's firewall (a
+//! metadata service, a database port) would be server-side request
+//! forgery. An IP literal is refused here, because an HTTP client dials a
+//! literal without asking the resolver; a host name is resolved when a
+//! notice is sent, and only public addresses are dialled then (the
+//! server's guarded resolver, the same rule as transfers under Art. 20(2)).
 
 /// Which schemes an endpoint may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +56,19 @@ impl EndpointUrl {
         if authority.is_empty() || authority.starts_with(':') {
             return Err("must name a host");
         }
+        let (host, port) = split_host_port(authority).ok_or("must name a host")?;
+        if let Some(port) = port
+            && !matches!(port.parse::<u16>(), Ok(1..))
+        {
+            return Err("must have a port from 1 to 65535");
+        }
+        let test_loopback = transport == Transport::AllowLoopbackHttp && is_loopback(authority);
+        if !test_loopback && is_ip_literal(host) {
+            return Err("must name a host, not an IP address");
+        }
+        if !test_loopback && is_local_name(host) {
+            return Err("must name a public host, not localhost");
+        }
         Ok(Self(text.to_owned()))
     }
 
@@ -58,6 +81,39 @@ impl EndpointUrl {
 /// The part of `rest` (after the scheme) before the path, query or fragment.
 fn authority(rest: &str) -> &str {
     rest.split(['/', '?', '#']).next().unwrap_or("")
+}
+
+/// The host and the port text of an authority (`host`, `host:port`,
+/// `[v6]`, `[v6]:port`); `None` for an unclosed bracket or junk after it.
+fn split_host_port(authority: &str) -> Option<(&str, Option<&str>)> {
+    if let Some(v6) = authority.strip_prefix('[') {
+        let (inside, after) = v6.split_once(']')?;
+        let port = match after {
+            "" => None,
+            rest => Some(rest.strip_prefix(':')?),
+        };
+        return Some((inside, port));
+    }
+    Some(match authority.split_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (authority, None),
+    })
+}
+
+/// An IPv4 or IPv6 address written as the host, in any form an HTTP
+/// client would take as one (dotted quad, or what was inside brackets);
+/// a name of digits and dots only counts too (`127.1`, `2130706433`).
+fn is_ip_literal(host: &str) -> bool {
+    host.parse::<std::net::IpAddr>().is_ok()
+        || host.contains(':')
+        || (!host.is_empty() && host.chars().all(|c| c.is_ascii_digit() || c == '.'))
+        || host.to_ascii_lowercase().starts_with("0x")
+}
+
+/// `localhost` and its subdomains (RFC 6761), which resolve to loopback.
+fn is_local_name(host: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    host == "localhost" || host.ends_with(".localhost")
 }
 
 fn is_loopback(authority: &str) -> bool {
@@ -80,7 +136,7 @@ mod tests {
         for url in [
             "https://crm.example/hooks/tutela",
             "https://crm.example:8443",
-            "https://[2001:db8::1]/x",
+            "https://crm.example:443/x?y=1",
         ] {
             assert_eq!(EndpointUrl::parse(url, PROD).unwrap().as_str(), url);
         }
@@ -112,5 +168,33 @@ mod tests {
         }
         let long = format!("https://crm.example/{}", "a".repeat(MAX_URL_CHARS));
         assert!(EndpointUrl::parse(&long, PROD).is_err());
+    }
+
+    #[test]
+    fn addresses_behind_the_firewall_and_bad_ports_are_refused() {
+        for url in [
+            "https://127.0.0.1:18481/hook",
+            "https://169.254.169.254/latest",
+            "https://10.0.0.1/x",
+            "https://8.8.8.8/x",
+            "https://[::1]/x",
+            "https://[2001:db8::1]/x",
+            "https://[::ffff:127.0.0.1]/x",
+            "https://2130706433/x",
+            "https://127.1/x",
+            "https://0x7f000001/x",
+            "https://localhost/x",
+            "https://LOCALHOST./x",
+            "https://api.localhost/x",
+            "https://h.example:99999/x",
+            "https://h.example:0/x",
+            "https://h.example:x/x",
+            "https://[::1/x",
+        ] {
+            assert!(EndpointUrl::parse(url, PROD).is_err(), "{url}");
+        }
+        // Under the test transport, loopback alone is let through.
+        assert!(EndpointUrl::parse("https://127.0.0.1:9000/x", TEST).is_ok());
+        assert!(EndpointUrl::parse("https://10.0.0.1/x", TEST).is_err());
     }
 }

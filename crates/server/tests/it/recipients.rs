@@ -13,6 +13,7 @@ use jiff::SignedDuration;
 use serde_json::{Value, json};
 use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, Mutex};
+use tutela_engine::deliveries::endpoint::Transport;
 use tutela_server::deliveries::{PassReport, Sender, run_once};
 
 /// What the test receiver saw: each request's headers and body.
@@ -46,9 +47,12 @@ async fn spawn_receiver(receiver: Arc<Receiver>) -> String {
 }
 
 async fn pass(app: &TestApp) -> PassReport {
-    run_once(&app.engine, &Sender::new().unwrap())
-        .await
-        .unwrap()
+    run_once(
+        &app.engine,
+        &Sender::new(Transport::AllowLoopbackHttp).unwrap(),
+    )
+    .await
+    .unwrap()
 }
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
@@ -83,6 +87,16 @@ async fn endpoints_are_checked_and_their_secret_is_shown_once() {
     put("helpdesk", "http://crm.example/x")
         .await
         .error(422, "E_INVALID_FIELD");
+    // Addresses behind the operator's firewall (SSRF) and ports out of
+    // range are refused, even under the tests' loopback transport.
+    for url in [
+        "https://169.254.169.254/latest",
+        "https://10.0.0.1/x",
+        "https://metadata.localhost/x",
+        "https://crm.example:99999/x",
+    ] {
+        put("helpdesk", url).await.error(422, "E_INVALID_FIELD");
+    }
     let reply = put("helpdesk", "https://user:pw@crm.example/x").await;
     let body = reply.error(422, "E_INVALID_FIELD");
     assert!(!body.to_string().contains("pw@"), "the URL is not echoed");
@@ -126,6 +140,36 @@ fn by_recipient<'a>(list: &'a Value, recipient: &str) -> &'a Value {
         .iter()
         .find(|d| d["recipient"] == recipient)
         .unwrap_or_else(|| panic!("no delivery to {recipient}: {list}"))
+}
+
+#[tokio::test]
+async fn a_production_sender_never_dials_a_loopback_endpoint() {
+    let app = spawn_app().await;
+    let receiver = Arc::new(Receiver::default());
+    receiver.status.store(200, Ordering::SeqCst);
+    // Registered under the tests' loopback transport, as an endpoint stored
+    // before the address rule would be.
+    let url = spawn_receiver(receiver.clone()).await;
+    app.put(
+        "/v1/recipients/helpdesk/endpoint",
+        &app.admin,
+        json!({ "url": url }),
+    )
+    .await
+    .ok(201);
+    let records = json!([{"category": "email", "value": "bob@example.com"}]);
+    let subject = app.subject("customer", "account", records).await;
+    app.delete(&format!("/v1/subjects/{subject}"), &app.dpo)
+        .await
+        .ok(204);
+
+    let production = Sender::new(Transport::HttpsOnly).unwrap();
+    let report = run_once(&app.engine, &production).await.unwrap();
+    assert_eq!(report.delivered, 0, "{report:?}");
+    assert!(
+        receiver.seen.lock().unwrap().is_empty(),
+        "the loopback receiver was dialled"
+    );
 }
 
 #[tokio::test]
