@@ -89,6 +89,10 @@ pub enum EngineError {
     /// The key is scoped to other purposes.
     #[error("this key is not scoped to purpose '{0}'")]
     PurposeOutOfScope(String),
+    /// A purpose-scoped key named a data category none of its purposes
+    /// covers (a lookup by an identifier it has no purpose to use).
+    #[error("no purpose this key is scoped to covers data category '{0}'")]
+    CategoryOutOfScope(String),
     /// The purpose is not in the policy.
     #[error("purpose '{0}' is not declared in the policy")]
     PurposeNotDeclared(String),
@@ -250,6 +254,7 @@ impl EngineError {
             Self::Unauthenticated => "E_UNAUTHENTICATED",
             Self::Forbidden { .. } => "E_FORBIDDEN",
             Self::PurposeOutOfScope(_) => "E_PURPOSE_OUT_OF_SCOPE",
+            Self::CategoryOutOfScope(_) => "E_CATEGORY_OUT_OF_SCOPE",
             Self::PurposeNotDeclared(_) => "E_PURPOSE_NOT_DECLARED",
             Self::CategoryNotDeclared(_) => "E_CATEGORY_NOT_DECLARED",
             Self::EventNotDeclared(_) => "E_EVENT_NOT_DECLARED",
@@ -314,6 +319,7 @@ impl EngineError {
             Self::Unauthenticated => ErrorKind::Unauthenticated,
             Self::Forbidden { .. }
             | Self::PurposeOutOfScope(_)
+            | Self::CategoryOutOfScope(_)
             | Self::PurposeNotDeclared(_)
             | Self::CategoryNotInPurpose { .. }
             | Self::RecipientNotDeclared { .. }

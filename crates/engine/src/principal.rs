@@ -188,6 +188,9 @@ impl Act {
                 | Self::FileRequest
                 | Self::ManageRequests
                 | Self::ManageRecipients
+                // An event or a plan change starts retention periods of
+                // categories under every purpose, not one.
+                | Self::RecordEvents
         )
     }
 

@@ -204,6 +204,22 @@ impl Engine {
             }
             None => return Err(EngineError::CategoryNotDeclared(category.to_string())),
         }
+        // A purpose-scoped key finds people only by an identifier one of
+        // its purposes may use: otherwise it would confirm who is on file
+        // (and under which pseudonym) from data it has no purpose for.
+        if !who.purposes.is_empty()
+            && !who
+                .purposes
+                .iter()
+                .filter_map(|p| policy.purpose(p))
+                .any(|p| p.covers(category))
+        {
+            let refused = EngineError::CategoryOutOfScope(category.to_string());
+            let detail = format!("category={category}");
+            return Err(self
+                .refuse(who, Action::SubjectLookup, None, None, detail, refused)
+                .await);
+        }
         let index = self
             .master
             .blind_index_key(who.tenant.as_str())

@@ -364,3 +364,71 @@ async fn hole_10_every_response_carries_security_headers() {
     assert_hardened(&health, false);
     assert_hardened(&app.metrics().await, false);
 }
+
+#[tokio::test]
+async fn a_scoped_key_finds_people_only_by_its_purposes_identifiers_and_starts_no_retention_clock()
+{
+    let app = spawn_app().await;
+    let records = json!([
+        {"category": "email", "value": "ada@example.com"},
+        {"category": "external_id", "value": "EXT-4711"}
+    ]);
+    let id = app.subject("customer", "account", records).await;
+    let lookup = |category: &str, value: &str| json!({"category": category, "value": value});
+
+    // Support (the key's one purpose) covers the email: found.
+    let found = app
+        .post(
+            "/v1/subjects/lookup",
+            &app.scoped,
+            lookup("email", "ada@example.com"),
+        )
+        .await
+        .ok(200);
+    assert_eq!(found["id"], id.as_str());
+
+    // No purpose of the key covers external_id: refused alike whether or
+    // not anyone holds the value, and the refusal names no subject.
+    for value in ["EXT-4711", "EXT-nobody"] {
+        app.post(
+            "/v1/subjects/lookup",
+            &app.scoped,
+            lookup("external_id", value),
+        )
+        .await
+        .error(403, "E_CATEGORY_OUT_OF_SCOPE");
+        let entry = app.last_audit().await;
+        assert_eq!(entry["outcome"], "denied:E_CATEGORY_OUT_OF_SCOPE");
+        assert!(entry["subject"].is_null(), "{entry}");
+    }
+
+    // Events and plan changes start periods under every purpose.
+    let before = app.audit_len().await;
+    app.post(
+        "/v1/events",
+        &app.scoped,
+        json!({"name": "tenant.uninstalled"}),
+    )
+    .await
+    .error(403, "E_UNSCOPED_KEY_REQUIRED");
+    app.put(
+        &format!("/v1/subjects/{id}/plan"),
+        &app.scoped,
+        json!({"plan": "free"}),
+    )
+    .await
+    .error(403, "E_UNSCOPED_KEY_REQUIRED");
+    let denied: Vec<String> = app.audit().await[before..]
+        .iter()
+        .map(|e| e["outcome"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(denied, ["denied:E_UNSCOPED_KEY_REQUIRED"; 2]);
+    // The unscoped service key still records both.
+    app.post(
+        "/v1/events",
+        &app.service,
+        json!({"name": "tenant.uninstalled"}),
+    )
+    .await
+    .ok(201);
+}
