@@ -258,6 +258,15 @@ impl Engine {
             }
             other => other?,
         };
+        // The secret is checked before anything about the survey is said:
+        // a made-up token naming a real survey gets the same answer as any
+        // unknown token, not whether that survey is open or closed.
+        let hash = parsed.hash(&self.master);
+        let token_row = self
+            .store
+            .survey_token(&tenant, id, &hash)
+            .await?
+            .ok_or(SurveyError::TokenUnknown)?;
         let now = self.clock.now();
         match view.row.state {
             SurveyState::Draft => return Err(SurveyError::TokenUnknown.into()),
@@ -270,12 +279,6 @@ impl Engine {
             }
             SurveyState::Open => {}
         }
-        let hash = parsed.hash(&self.master);
-        let token_row = self
-            .store
-            .survey_token(&tenant, id, &hash)
-            .await?
-            .ok_or(SurveyError::TokenUnknown)?;
         let answer = answer::parse(&view.definition, given)?;
         let period = period_of(now);
         let key = self

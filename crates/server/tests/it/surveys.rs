@@ -111,6 +111,12 @@ async fn a_survey_runs_end_to_end_with_tokens_alone_and_suppressed_results() {
     answer(&app, &tokens[9], json!({"pulse": 3, "mood": "good"}))
         .await
         .error(409, "E_SURVEY_CLOSED");
+    // A made-up secret naming the real survey learns nothing of its state.
+    let (named, secret) = tokens[9].rsplit_once('.').unwrap();
+    let forged = format!("{named}.{}", "A".repeat(secret.len()));
+    answer(&app, &forged, json!({"pulse": 3, "mood": "good"}))
+        .await
+        .error(404, "E_TOKEN_UNKNOWN");
 
     let results = app
         .get(&format!("/v1/surveys/{id}/results"), &app.analyst)
