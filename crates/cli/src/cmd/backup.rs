@@ -70,7 +70,7 @@ pub async fn run(config_path: Option<&Path>, args: BackupArgs) -> Result<ExitCod
     writeln!(
         out,
         "keep it apart from the erasure ledger ({}) and never beside the master key;\n\
-         restore it with `tutela restore {shown}` (stop the server first)",
+         restore it with `tutela restore --force {shown}` (stop the server first; --force replaces the current database)",
         config.erasure_ledger_path().display()
     )?;
     Ok(ExitCode::SUCCESS)

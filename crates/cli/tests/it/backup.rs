@@ -68,7 +68,11 @@ async fn after_an_erasure_no_file_nor_a_fresh_backup_holds_the_subject() {
     // The scan finds them in a backup taken before the erasure.
     tutela(d, &["backup", "before.db"])
         .expect_code(0)
-        .expect_output(&["backup written to before.db", "erasures.ledger"]);
+        .expect_output(&[
+            "backup written to before.db",
+            "erasures.ledger",
+            "tutela restore --force before.db",
+        ]);
     let before = std::fs::read(d.join("before.db")).unwrap();
     for (what, secret) in &secrets {
         assert!(contains(&before, secret), "the {what} is not in the backup");

@@ -83,8 +83,10 @@ pub fn banner_purposes(policy: &Policy) -> Vec<&Purpose> {
 pub struct ChoiceState {
     /// The purpose.
     pub purpose: PurposeId,
-    /// Whether processing for it may go ahead now: an explicit grant not
-    /// overridden by a GPC signal.
+    /// Whether processing for it may go ahead now. For an anonymous
+    /// visitor: an explicit grant not overridden by a GPC signal. For a
+    /// known subject: the purpose check's answer on the subject's ledger
+    /// (its banner choices are recorded there as consents).
     pub allowed: bool,
     /// The latest explicit choice (true: agreed), if any.
     pub explicit: Option<bool>,

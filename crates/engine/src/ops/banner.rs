@@ -8,11 +8,12 @@ use crate::consent::banner::{self, ChoiceState, Conflict, Visitor};
 use crate::consent::{ConsentError, VisitorChoiceRow};
 use crate::engine::Engine;
 use crate::error::EngineError;
+use crate::lawful::{self, SubjectState};
 
 use crate::principal::{Act, Principal};
 use crate::store::{Change, RecordFilter, Write};
 use std::collections::BTreeMap;
-use tutela_policy::{Purpose, PurposeId};
+use tutela_policy::{LegalBasis, Purpose, PurposeId};
 use uuid::Uuid;
 
 /// A visitor's choices as read back: one state per banner purpose, and
@@ -76,7 +77,19 @@ impl Engine {
         rows.extend(signalled.iter().map(|p| row(&p.id, false, true)));
         let mut change = Change::default();
         if let Visitor::Subject(subject) = &visitor {
-            self.live_subject(who, *subject, RecordFilter::None).await?;
+            let view = self.live_subject(who, *subject, RecordFilter::None).await?;
+            // A known subject's banner choice is its consent: it goes on the
+            // ledger the purpose check reads (Art. 7), so what the banner
+            // says and what the engine does cannot differ.
+            for (purpose, desired, source) in ledger_moves(&shown, choices, gpc) {
+                if lawful::consent_live(&view.consents, purpose, now) != desired {
+                    let (_, c) = self
+                        .plan_consent(who, *subject, purpose, desired, source)
+                        .await?;
+                    change.writes.extend(c.writes);
+                    change.audit.extend(c.audit);
+                }
+            }
             for p in &signalled {
                 if p.basis.objectable() || p.direct_marketing {
                     let (_, objection) = self.plan_objection(who, *subject, Some(&p.id)).await?;
@@ -111,7 +124,54 @@ impl Engine {
         who.require(Act::ManageConsent)?;
         let (_, policy) = self.policy(who, None).await?;
         let rows = self.store.visitor_choices(&who.tenant, visitor).await?;
-        let (choices, conflicts) = banner::fold(&policy, &rows, self.clock.now());
+        let now = self.clock.now();
+        let (mut choices, conflicts) = banner::fold(&policy, &rows, now);
+        if let Visitor::Subject(subject) = visitor {
+            // For a known subject, `allowed` is the purpose check's own
+            // answer on its ledger (consents, objections, restriction).
+            let view = self.live_subject(who, *subject, RecordFilter::None).await?;
+            let theirs = self
+                .policy_version(&who.tenant, view.policy_version)
+                .await?;
+            let state = SubjectState {
+                restricted: view.subject.restricted,
+                consents: &view.consents,
+                objections: &view.objections,
+            };
+            for choice in &mut choices {
+                let categories = theirs
+                    .purpose(&choice.purpose)
+                    .map(|p| p.categories.clone())
+                    .unwrap_or_default();
+                choice.allowed =
+                    lawful::may_use(&theirs, &state, &choice.purpose, &categories, now).is_ok();
+            }
+        }
         Ok(VisitorChoices { choices, conflicts })
     }
+}
+
+/// The consent-ledger state each consent purpose of a subject's banner
+/// choices asks for, with the source to record: a `Sec-GPC: 1` signal
+/// ends a consent it applies to (the signal wins, and the earlier grant
+/// stays visible as a conflict), otherwise an explicit choice sets it.
+/// Purposes on another legal basis have no consent to move.
+fn ledger_moves<'p>(
+    shown: &[&'p Purpose],
+    choices: &BTreeMap<PurposeId, bool>,
+    gpc: bool,
+) -> Vec<(&'p PurposeId, bool, &'static str)> {
+    shown
+        .iter()
+        .filter(|p| p.basis == LegalBasis::Consent)
+        .filter_map(|p| {
+            if gpc && banner::gpc_applies(p) {
+                Some((&p.id, false, "gpc"))
+            } else {
+                choices
+                    .get(&p.id)
+                    .map(|granted| (&p.id, *granted, "banner"))
+            }
+        })
+        .collect()
 }

@@ -411,3 +411,47 @@ async fn gpc_from_a_known_subject_is_an_objection_on_its_ledger() {
         .await
         .error(403, "E_OBJECTED");
 }
+
+#[tokio::test]
+async fn a_known_subjects_banner_choices_are_its_consents_and_show_what_the_engine_does() {
+    let app = spawn_app().await;
+    let id = customer(&app).await;
+    let path = format!("/v1/subjects/{id}/choices");
+
+    // A consent given elsewhere shows on the banner as allowed.
+    app.post(
+        &format!("/v1/subjects/{id}/consents"),
+        &app.service,
+        json!({"purpose": "newsletter", "source": "web-form"}),
+    )
+    .await
+    .ok(201);
+    let read = app.get(&path, &app.service).await.ok(200);
+    assert_eq!(choice(&read, "newsletter")["allowed"], true, "{read}");
+    assert_eq!(choice(&read, "analytics")["allowed"], false, "{read}");
+
+    // A banner grant is a consent the purpose check honours...
+    let grant = json!({"choices": [{"purpose": "analytics", "granted": true}]});
+    let (status, answer) = choose(&app, &path, false, grant).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(choice(&answer, "analytics")["allowed"], true, "{answer}");
+    app.read(&app.service, &id, "analytics").await.ok(200);
+    assert_eq!(app.last_audit().await["action"], "record.read");
+
+    // ...and a banner refusal withdraws it from then on.
+    app.advance_hours(1);
+    let refuse = json!({"choices": [{"purpose": "analytics", "granted": false}]});
+    let (status, answer) = choose(&app, &path, false, refuse).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(choice(&answer, "analytics")["allowed"], false, "{answer}");
+    app.read(&app.service, &id, "analytics")
+        .await
+        .error(403, "E_CONSENT_REQUIRED");
+
+    // A subject that is not there (or another tenant's) is not found.
+    let nobody = format!("/v1/subjects/{}/choices", uuid::Uuid::now_v7());
+    app.get(&nobody, &app.service)
+        .await
+        .error(404, "E_SUBJECT_NOT_FOUND");
+    app.assert_chain_intact().await;
+}
