@@ -12,7 +12,7 @@ use crate::ids::{SubjectId, TenantId};
 use crate::ledger::ErasureLedger;
 use crate::notify::{NoNotifier, Notifier};
 use crate::principal::{Act, Principal};
-use crate::store::{Change, RecordFilter, Store, StoreError, SubjectView, in_force};
+use crate::store::{Change, RecordFilter, Store, StoreError, SubjectView, Write, in_force};
 use crate::transfer::{NoTransferrer, Transferrer};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -121,11 +121,26 @@ impl Engine {
         tenant: &TenantId,
         change: Change,
     ) -> Result<(), EngineError> {
+        let erased = erased_subjects(&change);
         match self.store.apply(tenant, change, &self.chain(tenant)).await {
-            Ok(_) => Ok(()),
+            Ok(_) => {
+                self.forget_messages(&erased).await;
+                Ok(())
+            }
             // An erasure committed between our check and our write.
             Err(StoreError::SubjectErased) => Err(EngineError::SubjectErased),
             Err(err) => Err(err.into()),
+        }
+    }
+
+    /// Has the notifier drop what it still holds about each subject just
+    /// erased. The erasure is committed already; a failure is logged with
+    /// the pseudonym (never a value) for the operator to clear by hand.
+    pub(crate) async fn forget_messages(&self, erased: &[SubjectId]) {
+        for subject in erased {
+            if let Err(e) = self.notifier.forget(*subject).await {
+                tracing::error!(subject = %subject, error = %e.0, "messages about an erased subject could not be removed");
+            }
         }
     }
 
@@ -269,4 +284,16 @@ impl Engine {
         }
         Ok(view)
     }
+}
+
+/// The subjects a change erases.
+pub(crate) fn erased_subjects(change: &Change) -> Vec<SubjectId> {
+    change
+        .writes
+        .iter()
+        .filter_map(|w| match w {
+            Write::EraseSubject { subject, .. } => Some(*subject),
+            _ => None,
+        })
+        .collect()
 }

@@ -3,7 +3,9 @@
 //! product's mailer picks up (one JSON file per message, written to a
 //! temporary name and renamed, so a reader never sees half a file; mode
 //! 0600 on unix, since a message can hold a one-time code); and a webhook,
-//! POSTing the JSON signed with the Standard Webhooks scheme.
+//! POSTing the JSON signed with the Standard Webhooks scheme. When a
+//! subject is erased, the outbox shreds the messages about it still
+//! waiting there (a refusal's reason is free text about the person).
 
 use async_trait::async_trait;
 use base64::Engine as _;
@@ -11,6 +13,7 @@ use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::path::{Path, PathBuf};
+use tutela_engine::ids::SubjectId;
 use tutela_engine::notify::{Message, Notifier, NotifyError};
 
 /// Writes each message as `<micros>-<id>.json` into a directory.
@@ -55,6 +58,69 @@ impl Notifier for OutboxNotifier {
             .await
             .map_err(|e| NotifyError(e.to_string()))?
             .map_err(|e| NotifyError(format!("outbox: {e}")))
+    }
+
+    async fn forget(&self, subject: SubjectId) -> Result<(), NotifyError> {
+        let dir = self.dir.clone();
+        tokio::task::spawn_blocking(move || forget_in(&dir, &subject.to_string()))
+            .await
+            .map_err(|e| NotifyError(e.to_string()))?
+            .map_err(|e| NotifyError(format!("outbox: {e}")))
+    }
+}
+
+/// The longest outbox file read when looking for a subject's messages
+/// (a message is a few hundred bytes; anything larger is not ours).
+const MAX_MESSAGE_BYTES: u64 = 1 << 20;
+
+/// Removes every message file in `dir` about `subject`, its bytes
+/// overwritten with zeros and synced first, so the text is not left in
+/// the file's old blocks for the next reader of the directory (a copy the
+/// disk's firmware remapped is beyond any file system call).
+fn forget_in(dir: &Path, subject: &str) -> std::io::Result<()> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    for entry in entries {
+        let path = entry?.path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        let Ok(meta) = std::fs::metadata(&path) else {
+            continue; // picked up by the mailer meanwhile
+        };
+        if !meta.is_file() || meta.len() > MAX_MESSAGE_BYTES {
+            continue;
+        }
+        let Ok(bytes) = std::fs::read(&path) else {
+            continue;
+        };
+        let about = serde_json::from_slice::<serde_json::Value>(&bytes)
+            .ok()
+            .is_some_and(|m| m["subject"].as_str() == Some(subject));
+        if about {
+            shred(&path, bytes.len())?;
+        }
+    }
+    Ok(())
+}
+
+/// Overwrites `len` bytes of `path` with zeros, syncs, removes it.
+fn shred(path: &Path, len: usize) -> std::io::Result<()> {
+    use std::io::Write;
+    match std::fs::OpenOptions::new().write(true).open(path) {
+        Ok(mut file) => {
+            file.write_all(&vec![0; len])?;
+            file.sync_all()?;
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    }
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
     }
 }
 

@@ -329,3 +329,61 @@ async fn staff_notes_on_an_erased_subjects_requests_leave_every_file() {
         "the request stays, its free text replaced: {shown}"
     );
 }
+
+#[tokio::test]
+async fn messages_about_an_erased_subject_leave_the_outbox() {
+    let dir = temp_dir();
+    let server = spawn_demo(dir.path(), &[]).await;
+    let data = dir.path().join("tutela-data");
+    let tag = random_tag();
+    let (status, created) = server
+        .post(
+            "/v1/subjects",
+            &server.service,
+            &json!({"kind": "customer", "purpose": "account", "records": [
+                {"category": "email", "value": format!("outbox.{tag}@example.test")}]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let subject = created["id"].as_str().unwrap().to_owned();
+    let (status, filed) = server
+        .post(
+            "/v1/requests",
+            &server.dpo,
+            &json!({"subject": subject, "kind": "access"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{filed}");
+    let id = filed["id"].as_str().unwrap().to_owned();
+    let reason = format!("manifestly unfounded, see call with {tag}");
+    let (status, body) = server
+        .post(
+            &format!("/v1/requests/{id}/refuse"),
+            &server.dpo,
+            &json!({"reason": reason}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let holding = |needle: &str| -> Vec<PathBuf> {
+        files_under(&data)
+            .into_iter()
+            .filter(|p| std::fs::read(p).is_ok_and(|b| contains(&b, needle.as_bytes())))
+            .collect()
+    };
+    assert!(
+        holding(&reason)
+            .iter()
+            .any(|p| p.starts_with(data.join("outbox"))),
+        "the refusal's message, with its reason, is in the outbox before the erasure"
+    );
+
+    let (status, body) = server
+        .delete(&format!("/v1/subjects/{subject}"), &server.dpo)
+        .await;
+    assert_eq!(status, 204, "{body}");
+    assert_eq!(
+        holding(&reason),
+        Vec::<PathBuf>::new(),
+        "files still holding the reason"
+    );
+}

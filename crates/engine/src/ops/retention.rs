@@ -13,7 +13,7 @@
 
 use super::sweep_change::{held_any, sweeper};
 use crate::audit::{Action, AuditChain, Outcome};
-use crate::engine::Engine;
+use crate::engine::{Engine, erased_subjects};
 use crate::error::EngineError;
 use crate::ids::{SubjectId, TenantId};
 use crate::retention::{self, candidate_cutoff};
@@ -307,10 +307,12 @@ impl Engine {
         if changes.is_empty() {
             return reports;
         }
+        let erased: Vec<Vec<SubjectId>> = changes.iter().map(erased_subjects).collect();
         let outcomes = self.store.apply_all(tenant, changes, chain).await;
-        for (outcome, counts) in outcomes.into_iter().zip(counted) {
+        for ((outcome, counts), erased) in outcomes.into_iter().zip(counted).zip(erased) {
             reports.push(match outcome.map_err(EngineError::from) {
                 Ok(_) => {
+                    self.forget_messages(&erased).await;
                     let mut report = seen;
                     report.add(&counts);
                     Ok(report)
