@@ -22,12 +22,13 @@ pub enum EngineError {
     PolicyInvalid(Vec<Diagnostic>),
     /// A version's `effective_at` is earlier than allowed: a material
     /// change waits the notice period of the version in force.
-    #[error(
-        "effective_at: the version has material changes, so it may take effect no sooner than {earliest} (the notice period of the version in force after now); give an effective_at at or after it"
-    )]
+    #[error("effective_at: {}", too_soon(*.earliest, *.material))]
     EffectiveTooSoon {
         /// The earliest time allowed.
         earliest: jiff::Timestamp,
+        /// Whether the version changes something material (then the
+        /// notice period applies); otherwise only the past is refused.
+        material: bool,
     },
     /// The purpose's scope widened since the subject's consent: what the
     /// consent did not cover needs a new one (Art. 4(11), 7).
@@ -369,4 +370,17 @@ pub enum ErrorKind {
     BadGateway,
     /// Our fault (500); details are in the logs only.
     Internal,
+}
+
+/// Why an `effective_at` is too soon, and what to give instead.
+fn too_soon(earliest: jiff::Timestamp, material: bool) -> String {
+    if material {
+        format!(
+            "the version has material changes, so it may take effect no sooner than {earliest} (the notice period of the version in force after now); give an effective_at at or after it"
+        )
+    } else {
+        format!(
+            "a version cannot take effect in the past; give an effective_at at or after {earliest}, or none to apply it now"
+        )
+    }
 }

@@ -316,7 +316,7 @@ impl Principal {
         }
         if purposes.is_empty() {
             return Err(EngineError::KeyBeyondScope(
-                "a purpose-scoped key may only create keys scoped to some of its own purposes (purposes)",
+                "a purpose-scoped key may only create or revoke keys scoped to some of its own purposes",
             ));
         }
         if purposes.iter().any(|p| !self.purposes.contains(p)) {

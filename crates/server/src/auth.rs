@@ -21,12 +21,17 @@ impl FromRequestParts<AppState> for Auth {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let value = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .ok_or(ApiError::unauthenticated(
-                "send an API key as 'Authorization: Bearer tutela.<tenant>.<secret>'",
-            ))?;
+        let mut given = parts.headers.get_all(header::AUTHORIZATION).iter();
+        let value = given.next().ok_or(ApiError::unauthenticated(
+            "send an API key as 'Authorization: Bearer tutela.<tenant>.<secret>'",
+        ))?;
+        // Two credentials are ambiguous (a proxy adding its own, say):
+        // which one acts is refused rather than guessed.
+        if given.next().is_some() {
+            return Err(ApiError::unauthenticated(
+                "send one Authorization header, not several",
+            ));
+        }
         let token = value
             .to_str()
             .ok()

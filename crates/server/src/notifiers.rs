@@ -99,7 +99,7 @@ fn forget_in(dir: &Path, subject: &str) -> std::io::Result<()> {
         };
         let about = serde_json::from_slice::<serde_json::Value>(&bytes)
             .ok()
-            .is_some_and(|m| m["subject"].as_str() == Some(subject));
+            .is_some_and(|m| m.get("subject").and_then(|s| s.as_str()) == Some(subject));
         if about {
             shred(&path, bytes.len())?;
         }

@@ -88,6 +88,16 @@ impl Engine {
                 message: "must be 1 to 100 printable characters".into(),
             });
         }
+        if let Some((i, p)) = purposes
+            .iter()
+            .enumerate()
+            .find(|(i, p)| purposes.iter().take(*i).any(|q| q == *p))
+        {
+            return Err(EngineError::InvalidInput {
+                field: format!("purposes[{i}]"),
+                message: format!("names '{p}' again; name each purpose once"),
+            });
+        }
         let (_, policy) = self.current_policy(&who.tenant).await?;
         if let Some(p) = purposes.iter().find(|p| policy.purpose(p).is_none()) {
             return Err(EngineError::PurposeNotDeclared(p.to_string()));

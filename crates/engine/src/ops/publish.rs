@@ -57,14 +57,17 @@ pub fn effective_time(
     let earliest = if material {
         notice
             .after(now)
-            .map_err(|_| EngineError::EffectiveTooSoon { earliest: now })?
+            .map_err(|_| EngineError::EffectiveTooSoon {
+                earliest: now,
+                material,
+            })?
     } else {
         now
     };
     match asked {
         Some(at) if at >= earliest => Ok(at),
         None if !material => Ok(now),
-        _ => Err(EngineError::EffectiveTooSoon { earliest }),
+        _ => Err(EngineError::EffectiveTooSoon { earliest, material }),
     }
 }
 
@@ -196,4 +199,33 @@ fn replaced(tenant: &TenantRow, now: Timestamp) -> Option<u32> {
         .pending
         .filter(|p| p.effective_at > now)
         .map(|p| p.version)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::effective_time;
+    use jiff::Timestamp;
+    use tutela_policy::CalendarSpan;
+
+    fn at(text: &str) -> Timestamp {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn a_version_may_not_take_effect_in_the_past_and_says_why_without_claiming_changes() {
+        let now = at("2026-11-24T12:00:00Z");
+        let notice = CalendarSpan::parse("30 days").unwrap();
+        let past = Some(at("1970-01-01T00:00:00Z"));
+        let plain = effective_time(now, false, &notice, past)
+            .unwrap_err()
+            .to_string();
+        assert!(plain.contains("cannot take effect in the past"), "{plain}");
+        assert!(!plain.contains("material"), "{plain}");
+        let material = effective_time(now, true, &notice, past)
+            .unwrap_err()
+            .to_string();
+        assert!(material.contains("material changes"), "{material}");
+        assert!(material.contains("2026-12-24T12:00:00Z"), "{material}");
+        assert_eq!(effective_time(now, false, &notice, None).unwrap(), now);
+    }
 }

@@ -51,7 +51,7 @@ async fn diff_policy(
             let at = effective_time(now, has_material(&list), &notice, None);
             Some(match at {
                 Ok(at) => at,
-                Err(EngineError::EffectiveTooSoon { earliest }) => earliest,
+                Err(EngineError::EffectiveTooSoon { earliest, .. }) => earliest,
                 Err(e) => return Err(e.into()),
             })
         }

@@ -151,6 +151,12 @@ async fn keys_are_listed_without_secrets_and_revocation_works_at_once() {
     app.post("/v1/keys", &app.admin, bad_role)
         .await
         .error(422, "E_INVALID_FIELD");
+    let twice = json!({"role": "service", "label": "x", "purposes": ["support", "support"]});
+    let body = app
+        .post("/v1/keys", &app.admin, twice)
+        .await
+        .error(400, "E_INVALID_INPUT");
+    assert!(body.to_string().contains("purposes[1]"), "{body}");
 }
 
 #[tokio::test]
@@ -180,6 +186,23 @@ async fn missing_or_garbled_credentials_are_401() {
         .await
         .unwrap();
     assert_eq!(basic.status(), 401);
+    // Two credentials: neither is guessed at, even if one is valid.
+    let twice = app
+        .client
+        .get(format!("{}/v1/policy", app.base))
+        .header("authorization", format!("Bearer {}", app.admin))
+        .header("authorization", format!("Bearer {}", app.dpo))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(twice.status(), 401);
+    assert!(
+        twice
+            .text()
+            .await
+            .unwrap()
+            .contains("one Authorization header")
+    );
 
     // Auth runs before the body is read: a bad body without a key is still 401.
     let reply = app

@@ -41,7 +41,8 @@ async fn malformed_bodies_are_refused_with_stable_codes() {
         .await;
     r.error(400, "E_BAD_JSON");
 
-    let unknown = json!({"purpose": "account", "records": [], "sneaky": true});
+    let one = json!([{"category": "name", "value": "Ada"}]);
+    let unknown = json!({"purpose": "account", "records": one, "sneaky": true});
     let body = app
         .post(&records, &app.service, unknown)
         .await
