@@ -61,7 +61,8 @@ async fn current_policy(
     }))
 }
 
-/// Every published version, oldest first.
+/// Every published version, oldest first; a version replaced while it was
+/// pending names the version that replaced it (`replaced_by`).
 #[utoipa::path(get, path = "/v1/policy/versions", tag = "policy", security(("bearer" = [])),
     responses((status = 200, description = "Published versions", body = Vec<PolicyVersion>), Errors))]
 async fn policy_versions(
@@ -69,7 +70,7 @@ async fn policy_versions(
     Auth(who): Auth,
 ) -> Result<Json<Vec<PolicyVersion>>, ApiError> {
     let rows = state.engine.policy_versions(&who).await?;
-    Ok(Json(rows.iter().map(PolicyVersion::from).collect()))
+    Ok(Json(PolicyVersion::history(&rows)))
 }
 
 /// Publishes a new policy version. An editorial version governs at once

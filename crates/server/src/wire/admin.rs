@@ -228,15 +228,31 @@ pub struct PolicyVersion {
     /// When it takes (or took) effect; a version replaced while pending never did.
     #[schema(value_type = String, format = DateTime)]
     pub effective_at: Timestamp,
+    /// The version published while this one was still pending, which
+    /// replaced it: this one never governed. Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replaced_by: Option<u32>,
 }
 
-impl From<&PolicyRow> for PolicyVersion {
-    fn from(p: &PolicyRow) -> Self {
-        Self {
-            version: p.version,
-            published_at: p.published_at,
-            effective_at: p.effective_at,
-        }
+impl PolicyVersion {
+    /// The history as listed: each version with the later one that
+    /// replaced it before its `effective_at`, if any (a version published
+    /// while another is pending replaces it).
+    pub fn history(rows: &[PolicyRow]) -> Vec<Self> {
+        rows.iter()
+            .map(|p| Self {
+                version: p.version,
+                published_at: p.published_at,
+                effective_at: p.effective_at,
+                replaced_by: rows
+                    .iter()
+                    .filter(|later| {
+                        later.version > p.version && later.published_at < p.effective_at
+                    })
+                    .map(|later| later.version)
+                    .min(),
+            })
+            .collect()
     }
 }
 

@@ -153,3 +153,27 @@ async fn the_notice_task_tells_affected_subjects_once_and_the_count_shows() {
     assert_eq!(last["actor"], tutela_server::policy_notices::ACTOR);
     app.assert_chain_intact().await;
 }
+
+#[tokio::test]
+async fn a_pending_version_replaced_before_its_time_is_marked_in_the_history() {
+    let app = spawn_app().await;
+    let pending = json!({"source": longer_tickets(), "effective_at": "2026-04-15T00:00:00Z"});
+    app.put("/v1/policy", &app.dpo, pending).await.ok(201);
+    // Published while version 2 waits: it replaces it, and applies now.
+    app.put("/v1/policy", &app.dpo, json!({"source": EXAMPLE_POLICY}))
+        .await
+        .ok(201);
+    let versions = app.get("/v1/policy/versions", &app.dpo).await.ok(200);
+    let replaced: Vec<_> = versions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| (v["version"].as_u64().unwrap(), v["replaced_by"].as_u64()))
+        .collect();
+    assert_eq!(replaced, [(1, None), (2, Some(3)), (3, None)], "{versions}");
+    let current = app.get("/v1/policy", &app.dpo).await.ok(200);
+    assert_eq!(
+        (current["version"].as_u64(), &current["pending"]),
+        (Some(3), &json!(null))
+    );
+}
