@@ -87,7 +87,7 @@ impl SurveyError {
     /// The stable code.
     pub fn code(&self) -> &'static str {
         match self {
-            Self::Invalid { .. } => "E_INVALID_INPUT",
+            Self::Invalid { .. } => "E_INVALID_FIELD",
             Self::NotFound => "E_SURVEY_NOT_FOUND",
             Self::TokenUnknown => "E_TOKEN_UNKNOWN",
             Self::NotOpen => "E_SURVEY_NOT_OPEN",

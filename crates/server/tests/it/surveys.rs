@@ -84,7 +84,7 @@ async fn a_survey_runs_end_to_end_with_tokens_alone_and_suppressed_results() {
     // A bad answer is refused by field and leaves the token usable.
     answer(&app, &tokens[0], json!({"pulse": 9, "mood": "good"}))
         .await
-        .error(422, "E_INVALID_INPUT");
+        .error(422, "E_INVALID_FIELD");
     // Web: 6 answers; App: 2.
     for (i, t) in tokens.iter().enumerate().filter(|(i, _)| *i < 8) {
         let text = format!("note {i}");
@@ -197,7 +197,7 @@ async fn bad_surveys_are_refused_by_field_and_store_nothing() {
     let mut body = survey_body(&app, &[("web", &people)]);
     body["questions"][0]["kind"] = json!("stars");
     let reply = app.post("/v1/surveys", &app.admin, body).await;
-    let err = reply.error(422, "E_INVALID_INPUT");
+    let err = reply.error(422, "E_INVALID_FIELD");
     assert!(
         err["error"]["message"]
             .as_str()
@@ -208,7 +208,7 @@ async fn bad_surveys_are_refused_by_field_and_store_nothing() {
     body["teams"][0]["members"][0] = json!(uuid::Uuid::new_v4());
     app.post("/v1/surveys", &app.admin, body)
         .await
-        .error(422, "E_INVALID_INPUT");
+        .error(422, "E_INVALID_FIELD");
     let unknown = uuid::Uuid::new_v4();
     app.post(
         &format!("/v1/surveys/{unknown}/open"),

@@ -133,7 +133,7 @@ async fn failed_answers_store_nothing_and_keep_the_token(store: Arc<dyn Store>) 
         json!({"other": 3}),
     ] {
         let got = engine.submit_survey_answer(t, &answer(bad)).await;
-        assert_eq!(code(got), "E_INVALID_INPUT");
+        assert_eq!(code(got), "E_INVALID_FIELD");
     }
     assert_eq!(answers_stored(&engine, &admin, id).await, 0);
     // The token was not burned by the failures.
@@ -231,7 +231,7 @@ async fn members_must_be_subjects_of_the_tenant(store: Arc<dyn Store>) {
         &[("web", &people)],
     );
     let err = engine.create_survey(&admin, &raw).await.unwrap_err();
-    assert_eq!(err.code(), "E_INVALID_INPUT");
+    assert_eq!(err.code(), "E_INVALID_FIELD");
 }
 
 async fn the_minimum_is_fixed_at_opening_and_never_lowered(store: Arc<dyn Store>) {
