@@ -3,7 +3,7 @@
 //! (the SQLite file, its WAL and shared memory, anything else in the data
 //! directory) nor in the server's output, even with every log level on.
 
-use crate::support::{random_tag, spawn_demo, temp_dir};
+use crate::support::{Server, random_tag, spawn_demo, temp_dir};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 
@@ -266,18 +266,15 @@ async fn hole_06_an_erased_subjects_key_and_indexes_leave_every_file_while_servi
     assert!(health.status().is_success(), "the server kept running");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn staff_notes_on_an_erased_subjects_requests_leave_every_file() {
-    let dir = temp_dir();
-    let server = spawn_demo(dir.path(), &[]).await;
-    let data = dir.path().join("tutela-data");
-    let tag = random_tag();
+/// A customer with the email `<local>@example.test` and a request of
+/// `kind` filed for it: their ids.
+async fn subject_with_request(server: &Server, local: &str, kind: &str) -> (String, String) {
     let (status, created) = server
         .post(
             "/v1/subjects",
             &server.service,
             &json!({"kind": "customer", "purpose": "account", "records": [
-                {"category": "email", "value": format!("noted.{tag}@example.test")}]}),
+                {"category": "email", "value": format!("{local}@example.test")}]}),
         )
         .await;
     assert_eq!(status, 201, "{created}");
@@ -286,11 +283,20 @@ async fn staff_notes_on_an_erased_subjects_requests_leave_every_file() {
         .post(
             "/v1/requests",
             &server.dpo,
-            &json!({"subject": subject, "kind": "erasure"}),
+            &json!({"subject": subject, "kind": kind}),
         )
         .await;
     assert_eq!(status, 201, "{filed}");
-    let id = filed["id"].as_str().unwrap().to_owned();
+    (subject, filed["id"].as_str().unwrap().to_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_notes_on_an_erased_subjects_requests_leave_every_file() {
+    let dir = temp_dir();
+    let server = spawn_demo(dir.path(), &[]).await;
+    let data = dir.path().join("tutela-data");
+    let tag = random_tag();
+    let (_, id) = subject_with_request(&server, &format!("noted.{tag}"), "erasure").await;
     let seen = format!("passport {tag} seen at the desk");
     let done = format!("called back on 0170 {tag}");
     let verify = json!({"method": "document", "note": seen});
@@ -336,25 +342,7 @@ async fn messages_about_an_erased_subject_leave_the_outbox() {
     let server = spawn_demo(dir.path(), &[]).await;
     let data = dir.path().join("tutela-data");
     let tag = random_tag();
-    let (status, created) = server
-        .post(
-            "/v1/subjects",
-            &server.service,
-            &json!({"kind": "customer", "purpose": "account", "records": [
-                {"category": "email", "value": format!("outbox.{tag}@example.test")}]}),
-        )
-        .await;
-    assert_eq!(status, 201, "{created}");
-    let subject = created["id"].as_str().unwrap().to_owned();
-    let (status, filed) = server
-        .post(
-            "/v1/requests",
-            &server.dpo,
-            &json!({"subject": subject, "kind": "access"}),
-        )
-        .await;
-    assert_eq!(status, 201, "{filed}");
-    let id = filed["id"].as_str().unwrap().to_owned();
+    let (subject, id) = subject_with_request(&server, &format!("outbox.{tag}"), "access").await;
     let reason = format!("manifestly unfounded, see call with {tag}");
     let (status, body) = server
         .post(

@@ -3,23 +3,32 @@
 //! legal-obligation purpose covering it only, listed with its law and end,
 //! and found by the store's read of holds due.
 
-use crate::helpers::{category, code, purpose, recipient, record, spawn_engine};
+use crate::helpers::{TestEngine, category, code, purpose, recipient, record, spawn_engine};
 use jiff::{SignedDuration, ToSpan};
 use tutela_engine::holds::HoldStart;
+use tutela_engine::ids::SubjectId;
+
+/// A customer (email, name, ticket) with an IBAN for billing, which the
+/// example policy's tax hold keeps for ten years.
+async fn customer_with_iban(t: &TestEngine) -> SubjectId {
+    let s = t.customer("ada@example.com").await;
+    t.engine
+        .write_records(
+            &t.service,
+            s,
+            &purpose("billing"),
+            vec![record("iban", "DE89370400440532013000")],
+        )
+        .await
+        .unwrap();
+    s
+}
 
 #[tokio::test]
 async fn erasure_keeps_held_records_under_their_hold_and_erases_the_rest() {
     let t = spawn_engine().await;
     let e = &t.engine;
-    let s = t.customer("ada@example.com").await;
-    e.write_records(
-        &t.service,
-        s,
-        &purpose("billing"),
-        vec![record("iban", "DE89370400440532013000")],
-    )
-    .await
-    .unwrap();
+    let s = customer_with_iban(&t).await;
     let collected = e.now();
     t.clock.advance(SignedDuration::from_hours(1));
     e.erase_subject(&t.dpo, s).await.unwrap();
@@ -164,15 +173,7 @@ async fn an_erasure_with_nothing_held_leaves_nothing_readable() {
 async fn an_erasure_notice_names_only_what_was_erased_not_what_a_hold_keeps() {
     let t = spawn_engine().await;
     let e = &t.engine;
-    let s = t.customer("ada@example.com").await;
-    e.write_records(
-        &t.service,
-        s,
-        &purpose("billing"),
-        vec![record("iban", "DE89370400440532013000")],
-    )
-    .await
-    .unwrap();
+    let s = customer_with_iban(&t).await;
     e.erase_subject(&t.dpo, s).await.unwrap();
 
     let notices = e
