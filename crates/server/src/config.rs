@@ -22,6 +22,10 @@ pub struct Config {
     pub log: String,
     /// Largest request body accepted, in bytes.
     pub body_limit_bytes: usize,
+    /// Connections the API serves at once; more wait to be accepted. Keep
+    /// it below the process's open-file limit (`ulimit -n`), with room for
+    /// the database's files.
+    pub max_connections: usize,
     /// Address serving Prometheus metrics (`GET /metrics`), apart from the
     /// API (`TUTELA_METRICS_LISTEN`). Unset (the default): no metrics are
     /// served at all. Bind it where only monitoring can reach it: counts of
@@ -80,6 +84,7 @@ impl Default for Config {
             master_key_file: PathBuf::from("tutela-data/master.key"),
             log: "info".to_owned(),
             body_limit_bytes: 1024 * 1024,
+            max_connections: 512,
             metrics_listen: None,
             erasure_ledger: None,
             outbox_dir: None,

@@ -10,6 +10,7 @@ pub mod deliveries;
 pub mod error;
 pub mod extract;
 pub mod headers;
+pub mod listen;
 pub mod metrics;
 pub mod notifiers;
 pub mod openapi;
@@ -27,6 +28,7 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::{Extension, Router};
 use std::future::Future;
 use std::sync::Arc;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tutela_engine::Engine;
 use tutela_engine::deliveries::endpoint::Transport;
@@ -42,6 +44,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Largest request body accepted, in bytes.
     pub body_limit_bytes: usize,
+    /// Connections served at once (see [`listen`]).
+    pub max_connections: usize,
     /// Which recipient endpoint URLs are accepted: HTTPS only, unless the
     /// test-only `insecure_loopback_endpoints` is set.
     pub endpoint_transport: Transport,
@@ -54,6 +58,7 @@ impl AppState {
             engine,
             metrics: Arc::new(Metrics::new()),
             body_limit_bytes: Config::default().body_limit_bytes,
+            max_connections: Config::default().max_connections,
             endpoint_transport: Transport::HttpsOnly,
         }
     }
@@ -63,6 +68,14 @@ impl AppState {
     #[must_use]
     pub fn with_endpoint_transport(mut self, transport: Transport) -> Self {
         self.endpoint_transport = transport;
+        self
+    }
+
+    /// The same state serving at most `connections` at once (from
+    /// [`Config::max_connections`]).
+    #[must_use]
+    pub fn with_max_connections(mut self, connections: usize) -> Self {
+        self.max_connections = connections;
         self
     }
 
@@ -126,6 +139,7 @@ pub fn app(state: AppState) -> Router {
         .method_not_allowed_fallback(routes::ops::method_not_allowed)
         .layer(Extension(routes::ops::OpenApiJson(doc.into())))
         .layer(DefaultBodyLimit::max(state.body_limit_bytes))
+        .layer(RequestBodyTimeoutLayer::new(listen::BODY_READ_TIMEOUT))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,
@@ -154,9 +168,8 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let limits = listen::Limits::new(state.max_connections);
+    listen::serve_router(listener, app(state), limits, shutdown).await
 }
 
 /// Serves [`metrics_app`] on `listener` until `shutdown` completes.
@@ -165,7 +178,9 @@ pub async fn serve_metrics(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, metrics_app(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let limits = listen::Limits::new(METRICS_CONNECTIONS);
+    listen::serve_router(listener, metrics_app(state), limits, shutdown).await
 }
+
+/// Connections the metrics listener serves at once: a scraper or two.
+const METRICS_CONNECTIONS: usize = 16;

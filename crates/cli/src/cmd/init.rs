@@ -161,6 +161,9 @@ log = "info"
 
 # The largest request body accepted, in bytes.
 body_limit_bytes = 1048576
+
+# Connections served at once; keep it below the open-file limit (ulimit -n).
+max_connections = 512
 "#
     ))
 }

@@ -90,6 +90,7 @@ pub async fn run(config_path: Option<&Path>, args: ServeArgs) -> Result<ExitCode
     }
     let state = AppState::new(engine.clone())
         .with_body_limit(config.body_limit_bytes)
+        .with_max_connections(config.max_connections)
         .with_endpoint_transport(transport);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(());
     tokio::spawn(async move {

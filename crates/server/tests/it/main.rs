@@ -24,6 +24,7 @@ mod erasure;
 mod fuzz;
 mod holds;
 mod input;
+mod listen;
 mod notice;
 mod ops;
 mod policy_versions;
