@@ -439,7 +439,13 @@ fn write(steps: &mut Vec<Step>, tenant: &TenantId, write: &Write) -> Result<(), 
         Write::EraseSubject { subject, at } => {
             let id = Value::from(subject.to_string());
             let args = vec![t.clone(), id.clone(), micros(*at).into()];
-            let expect = Expect::Row("subject");
+            // Only a live subject is erased: of two erasures racing, the
+            // second fails whole (409), so the subject gets one audit
+            // entry and its recipients one notice.
+            let expect = Expect::LiveSubject {
+                tenant: tenant.as_str().to_owned(),
+                subject: subject.to_string(),
+            };
             steps.push(exec_expecting(
                 sql::ERASE_SUBJECT,
                 args,

@@ -77,10 +77,11 @@ pub(crate) const SUBJECT_STATE: &str =
 /// that was locked).
 pub(crate) const SUBJECT_STATE_FOR_SHARE: &str =
     "SELECT erased_at FROM subjects WHERE tenant_id = $1 AND subject_id = $2 FOR SHARE";
-/// Drop a subject's key; the first erasure's time stands.
+/// Drop a live subject's key and mark it erased; an erased one is left as
+/// it is (no row: the change fails as `SubjectErased`).
 pub(crate) const ERASE_SUBJECT: &str = "UPDATE subjects \
-    SET wrapped_key = NULL, erased_at = COALESCE(erased_at, $3) \
-    WHERE tenant_id = $1 AND subject_id = $2";
+    SET wrapped_key = NULL, erased_at = $3 \
+    WHERE tenant_id = $1 AND subject_id = $2 AND erased_at IS NULL";
 /// Delete an erased subject's identifiers.
 pub(crate) const DELETE_IDENTIFIERS: &str =
     "DELETE FROM identifiers WHERE tenant_id = $1 AND subject_id = $2";

@@ -188,10 +188,14 @@ fn updates_that_must_hit_a_row_say_what_is_missing() {
             Step::RequireLive { .. } => None,
         })
         .collect();
+    let live = Expect::LiveSubject {
+        tenant: "acme".into(),
+        subject: subject.to_string(),
+    };
     assert_eq!(
         expects,
         vec![
-            &Expect::Row("subject"),
+            &live,
             &Expect::Any,
             &Expect::Any,
             &Expect::Any,

@@ -12,6 +12,7 @@ conformance!(
     the_ledger_keeps_consents_and_objections_in_order,
     restriction_is_set_and_lifted,
     erasure_drops_key_records_and_identifiers,
+    of_erasures_racing_on_one_subject_one_commits,
     writes_about_a_missing_subject_are_missing,
 );
 
@@ -209,6 +210,47 @@ async fn restriction_is_set_and_lifted(store: Arc<dyn Store>) {
         "{err:?}"
     );
     assert_eq!(lane_head(store, &t).await, head);
+}
+
+async fn of_erasures_racing_on_one_subject_one_commits(store: Arc<dyn Store>) {
+    let t = setup_tenant(store.as_ref(), "acme").await;
+    let s = setup_subject(store.as_ref(), &t).await;
+    let erase = |second: i64| {
+        let store = Arc::clone(&store);
+        let t = t.clone();
+        async move {
+            let writes = vec![Write::EraseSubject {
+                subject: s.id,
+                at: at(second),
+            }];
+            apply(store.as_ref(), &t, writes).await
+        }
+    };
+    // Entries on the chain: each lane's head sequence is its length (two
+    // racing writers on PostgreSQL may append to two lanes).
+    let entries = || async {
+        let heads = store.audit_heads(&t).await.unwrap();
+        heads.iter().map(|h| h.seq).sum::<u64>()
+    };
+    let before = entries().await;
+    let outcomes = futures::future::join_all((0..4).map(|i| erase(90 + i))).await;
+    let won: Vec<_> = outcomes.iter().filter(|o| o.is_ok()).collect();
+    assert_eq!(won.len(), 1, "{outcomes:?}");
+    for lost in outcomes.iter().filter(|o| o.is_err()) {
+        assert!(matches!(lost, Err(StoreError::SubjectErased)), "{lost:?}");
+    }
+    let view = store
+        .subject_view(&t, s.id, RecordFilter::None)
+        .await
+        .unwrap()
+        .unwrap();
+    let first = view.subject.erased_at.unwrap();
+    assert!((at(90)..=at(93)).contains(&first), "{first}");
+    // One audit entry: the losers' changes left nothing.
+    assert_eq!(entries().await, before + 1);
+    // Later, too: an erased subject is not erased again.
+    let again = erase(200).await;
+    assert!(matches!(again, Err(StoreError::SubjectErased)), "{again:?}");
 }
 
 async fn erasure_drops_key_records_and_identifiers(store: Arc<dyn Store>) {
