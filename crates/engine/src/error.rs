@@ -90,6 +90,13 @@ pub enum EngineError {
     /// The key is scoped to other purposes.
     #[error("this key is not scoped to purpose '{0}'")]
     PurposeOutOfScope(String),
+    /// A new policy version would drop a data category that still holds
+    /// stored records: they would be left with no purpose and no
+    /// retention rule (Art. 5(1)(b), (e)).
+    #[error(
+        "category '{0}' still holds stored records; delete or erase them (or keep the category, with a retention rule to end them) before publishing a policy without it"
+    )]
+    CategoryInUse(String),
     /// A purpose-scoped key named a data category none of its purposes
     /// covers (a lookup by an identifier it has no purpose to use).
     #[error("no purpose this key is scoped to covers data category '{0}'")]
@@ -256,6 +263,7 @@ impl EngineError {
             Self::Forbidden { .. } => "E_FORBIDDEN",
             Self::PurposeOutOfScope(_) => "E_PURPOSE_OUT_OF_SCOPE",
             Self::CategoryOutOfScope(_) => "E_CATEGORY_OUT_OF_SCOPE",
+            Self::CategoryInUse(_) => "E_CATEGORY_IN_USE",
             Self::PurposeNotDeclared(_) => "E_PURPOSE_NOT_DECLARED",
             Self::CategoryNotDeclared(_) => "E_CATEGORY_NOT_DECLARED",
             Self::EventNotDeclared(_) => "E_EVENT_NOT_DECLARED",
@@ -314,9 +322,10 @@ impl EngineError {
             | Self::RecordNotFound
             | Self::RecipientNotFound
             | Self::EndpointNotFound => ErrorKind::NotFound,
-            Self::TenantExists | Self::IdentifierTaken(_) | Self::SubjectErased => {
-                ErrorKind::Conflict
-            }
+            Self::TenantExists
+            | Self::IdentifierTaken(_)
+            | Self::SubjectErased
+            | Self::CategoryInUse(_) => ErrorKind::Conflict,
             Self::Unauthenticated => ErrorKind::Unauthenticated,
             Self::Forbidden { .. }
             | Self::PurposeOutOfScope(_)

@@ -18,6 +18,7 @@ use super::tenants::parse_policy;
 use crate::audit::{Action, Outcome};
 use crate::engine::Engine;
 use crate::error::EngineError;
+use crate::ids::TenantId;
 use crate::principal::{Act, Principal};
 use crate::store::{Change, PendingPolicy, PolicyRow, TenantRow, Write};
 
@@ -72,6 +73,32 @@ pub fn effective_time(
 }
 
 impl Engine {
+    /// Refuses a version that drops a category still holding records of
+    /// the tenant: they would stay stored with no purpose to use them and
+    /// no rule to end them, listed in access answers and never swept.
+    async fn no_category_stranded(
+        &self,
+        tenant: &TenantId,
+        old: &Policy,
+        new: &Policy,
+    ) -> Result<(), EngineError> {
+        for gone in old
+            .categories
+            .iter()
+            .filter(|c| new.category(&c.id).is_none())
+        {
+            if !self
+                .store
+                .report_subjects(tenant, &gone.id, None, 1)
+                .await?
+                .is_empty()
+            {
+                return Err(EngineError::CategoryInUse(gone.id.to_string()));
+            }
+        }
+        Ok(())
+    }
+
     /// Publishes a new policy version, applying at once or from
     /// `effective_at` (see the module doc). Nothing is stored when refused.
     pub async fn publish_policy(
@@ -87,6 +114,7 @@ impl Engine {
         let now = self.clock.now();
         let in_force = tenant.version_in_force(now);
         let old = self.policy_version(&who.tenant, in_force).await?;
+        self.no_category_stranded(&who.tenant, &old, &new).await?;
         let changes = diff(&old, &new);
         let material = has_material(&changes);
         let at = effective_time(now, material, &old.changes.notice_period, effective_at)?;

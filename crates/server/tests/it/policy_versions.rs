@@ -177,3 +177,43 @@ async fn a_pending_version_replaced_before_its_time_is_marked_in_the_history() {
         (Some(3), &json!(null))
     );
 }
+
+/// The example policy without the `phone` category.
+fn without_phone() -> String {
+    let text = EXAMPLE_POLICY
+        .replace(
+            "[[category]]\nid = \"phone\"\ndescription = \"Phone number\"\ntaxonomy = \"user.contact.phone_number\"\n",
+            "",
+        )
+        .replace("\"phone\", ", "")
+        .replace(", \"phone\"", "");
+    assert!(!text.contains("phone"), "the fixture removed every use");
+    text
+}
+
+#[tokio::test]
+async fn a_category_that_still_holds_records_cannot_be_dropped() {
+    let app = spawn_app().await;
+    let records = json!([{"category": "phone", "value": "+44 20 7946 0000"}]);
+    let id = app.subject("customer", "account", records).await;
+    let before = app.get("/v1/policy/versions", &app.dpo).await.ok(200);
+
+    let body = app
+        .put("/v1/policy", &app.dpo, json!({"source": without_phone()}))
+        .await
+        .error(409, "E_CATEGORY_IN_USE");
+    assert!(body.to_string().contains("'phone'"), "{body}");
+    assert_eq!(
+        app.get("/v1/policy/versions", &app.dpo).await.ok(200),
+        before,
+        "nothing published"
+    );
+
+    // Once the records are gone, the category may go.
+    app.delete(&format!("/v1/subjects/{id}"), &app.dpo)
+        .await
+        .ok(204);
+    app.put("/v1/policy", &app.dpo, json!({"source": without_phone()}))
+        .await
+        .ok(201);
+}
