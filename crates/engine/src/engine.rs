@@ -137,10 +137,12 @@ impl Engine {
     /// erased. The erasure is committed already; a failure is logged with
     /// the pseudonym (never a value) for the operator to clear by hand.
     pub(crate) async fn forget_messages(&self, erased: &[SubjectId]) {
-        for subject in erased {
-            if let Err(e) = self.notifier.forget(*subject).await {
-                tracing::error!(subject = %subject, error = %e.0, "messages about an erased subject could not be removed");
-            }
+        if erased.is_empty() {
+            return;
+        }
+        if let Err(e) = self.notifier.forget(erased).await {
+            let subjects: Vec<String> = erased.iter().map(ToString::to_string).collect();
+            tracing::error!(subjects = ?subjects, error = %e.0, "messages about erased subjects could not be removed");
         }
     }
 

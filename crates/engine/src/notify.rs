@@ -96,12 +96,13 @@ pub trait Notifier: Send + Sync + std::fmt::Debug {
     /// Delivers one message, or says why not.
     async fn send(&self, message: &Message) -> Result<(), NotifyError>;
 
-    /// Drops every copy this notifier still holds of messages about
-    /// `subject`, once the subject is erased (Art. 17): a message can carry
-    /// a refusal's or an extension's reason, and a file Tutela wrote must
-    /// not keep it. A notifier that keeps nothing (a webhook: what it sent
-    /// is the receiver's) has nothing to do.
-    async fn forget(&self, _subject: SubjectId) -> Result<(), NotifyError> {
+    /// Drops every copy this notifier still holds of messages about the
+    /// `subjects` just erased (Art. 17): a message can carry a refusal's or
+    /// an extension's reason, and a file Tutela wrote must not keep it. A
+    /// notifier that keeps nothing (a webhook: what it sent is the
+    /// receiver's) has nothing to do. Called once per committed batch of
+    /// erasures, not once per subject.
+    async fn forget(&self, _subjects: &[SubjectId]) -> Result<(), NotifyError> {
         Ok(())
     }
 }

@@ -3,7 +3,8 @@
 //! product's mailer picks up (one JSON file per message, written to a
 //! temporary name and renamed, so a reader never sees half a file; mode
 //! 0600 on unix, since a message can hold a one-time code); and a webhook,
-//! POSTing the JSON signed with the Standard Webhooks scheme. When a
+//! POSTing the JSON signed with the Standard Webhooks scheme. Outbox
+//! files are named `<micros>-<subject>-<message id>.json`. When a
 //! subject is erased, the outbox shreds the messages about it still
 //! waiting there (a refusal's reason is free text about the person).
 
@@ -12,11 +13,12 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use tutela_engine::ids::SubjectId;
 use tutela_engine::notify::{Message, Notifier, NotifyError};
 
-/// Writes each message as `<micros>-<id>.json` into a directory.
+/// Writes each message as `<micros>-<subject>-<id>.json` into a directory.
 #[derive(Debug, Clone)]
 pub struct OutboxNotifier {
     dir: PathBuf,
@@ -52,7 +54,7 @@ fn write_atomically(dir: &Path, name: &str, body: &[u8]) -> std::io::Result<()> 
 impl Notifier for OutboxNotifier {
     async fn send(&self, message: &Message) -> Result<(), NotifyError> {
         let body = serde_json::to_vec_pretty(message).map_err(|e| NotifyError(e.to_string()))?;
-        let name = format!("{}-{}.json", message.at.as_microsecond(), message.id);
+        let name = file_name(message);
         let dir = self.dir.clone();
         tokio::task::spawn_blocking(move || write_atomically(&dir, &name, &body))
             .await
@@ -60,24 +62,49 @@ impl Notifier for OutboxNotifier {
             .map_err(|e| NotifyError(format!("outbox: {e}")))
     }
 
-    async fn forget(&self, subject: SubjectId) -> Result<(), NotifyError> {
+    async fn forget(&self, subjects: &[SubjectId]) -> Result<(), NotifyError> {
         let dir = self.dir.clone();
-        tokio::task::spawn_blocking(move || forget_in(&dir, &subject.to_string()))
+        let subjects: HashSet<String> = subjects.iter().map(ToString::to_string).collect();
+        tokio::task::spawn_blocking(move || forget_in(&dir, &subjects))
             .await
             .map_err(|e| NotifyError(e.to_string()))?
             .map_err(|e| NotifyError(format!("outbox: {e}")))
     }
 }
 
+/// `<micros>-<subject>-<message id>.json`: in time order, and naming the
+/// subject (a pseudonym, which the message holds anyway), so an erasure
+/// finds the subject's messages by listing the directory, not reading it.
+fn file_name(message: &Message) -> String {
+    format!(
+        "{}-{}-{}.json",
+        message.at.as_microsecond(),
+        message.subject,
+        message.id
+    )
+}
+
+/// The subject a message file is about, from its name; `None` for a name
+/// of another shape (a file written before names carried the subject).
+fn subject_of(name: &str) -> Option<&str> {
+    let rest = name.strip_suffix(".json")?.split_once('-')?.1;
+    // A UUID is 36 characters: the subject, then `-`, then the message id.
+    let subject = rest.get(..36)?;
+    (rest.as_bytes().get(36) == Some(&b'-') && uuid::Uuid::try_parse(subject).is_ok())
+        .then_some(subject)
+}
+
 /// The longest outbox file read when looking for a subject's messages
 /// (a message is a few hundred bytes; anything larger is not ours).
 const MAX_MESSAGE_BYTES: u64 = 1 << 20;
 
-/// Removes every message file in `dir` about `subject`, its bytes
+/// Removes every message file in `dir` about one of `subjects`, its bytes
 /// overwritten with zeros and synced first, so the text is not left in
 /// the file's old blocks for the next reader of the directory (a copy the
-/// disk's firmware remapped is beyond any file system call).
-fn forget_in(dir: &Path, subject: &str) -> std::io::Result<()> {
+/// disk's firmware remapped is beyond any file system call). One listing
+/// of the directory per call; a file is read only if its name does not
+/// say whose it is.
+fn forget_in(dir: &Path, subjects: &HashSet<String>) -> std::io::Result<()> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
@@ -85,7 +112,17 @@ fn forget_in(dir: &Path, subject: &str) -> std::io::Result<()> {
     };
     for entry in entries {
         let path = entry?.path();
-        if path.extension().is_none_or(|e| e != "json") {
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        if !name.ends_with(".json") || name.starts_with('.') {
+            continue;
+        }
+        if let Some(subject) = subject_of(name) {
+            if subjects.contains(subject) {
+                let len = std::fs::metadata(&path).map_or(0, |m| m.len());
+                shred(&path, usize::try_from(len).unwrap_or(0))?;
+            }
             continue;
         }
         let Ok(meta) = std::fs::metadata(&path) else {
@@ -99,7 +136,8 @@ fn forget_in(dir: &Path, subject: &str) -> std::io::Result<()> {
         };
         let about = serde_json::from_slice::<serde_json::Value>(&bytes)
             .ok()
-            .is_some_and(|m| m.get("subject").and_then(|s| s.as_str()) == Some(subject));
+            .and_then(|m| m.get("subject")?.as_str().map(|s| subjects.contains(s)))
+            .unwrap_or(false);
         if about {
             shred(&path, bytes.len())?;
         }
@@ -231,6 +269,50 @@ impl Notifier for WebhookNotifier {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_message_file_names_its_subject() {
+        let subject = uuid::Uuid::now_v7().to_string();
+        let name = format!("1795549992820531-{subject}-{}.json", uuid::Uuid::new_v4());
+        assert_eq!(subject_of(&name), Some(subject.as_str()));
+        let before = "1795549992820531-01a20f1e-9774-7236-bd6e-da643f0c5682.json";
+        assert_eq!(subject_of(before), None, "a name without the subject");
+        assert_eq!(subject_of("notes.txt"), None);
+    }
+
+    #[test]
+    fn forgetting_removes_the_subjects_files_by_name_and_older_ones_by_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let (gone, kept) = (
+            uuid::Uuid::now_v7().to_string(),
+            uuid::Uuid::now_v7().to_string(),
+        );
+        let body = |subject: &str| format!(r#"{{"subject":"{subject}","reason":"secret"}}"#);
+        let files = [
+            (
+                format!("1-{gone}-{}.json", uuid::Uuid::new_v4()),
+                body(&gone),
+            ),
+            (
+                format!("2-{kept}-{}.json", uuid::Uuid::new_v4()),
+                body(&kept),
+            ),
+            (format!("3-{}.json", uuid::Uuid::new_v4()), body(&gone)),
+            (format!("4-{}.json", uuid::Uuid::new_v4()), body(&kept)),
+        ];
+        for (name, text) in &files {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        forget_in(dir.path(), &HashSet::from([gone.clone()])).unwrap();
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        assert_eq!(left, [files[1].0.clone(), files[3].0.clone()]);
+        // A missing outbox has nothing to forget.
+        forget_in(&dir.path().join("none"), &HashSet::from([gone])).unwrap();
+    }
 
     #[test]
     fn signatures_follow_the_standard_webhooks_example() {

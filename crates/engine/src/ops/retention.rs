@@ -307,12 +307,13 @@ impl Engine {
         if changes.is_empty() {
             return reports;
         }
-        let erased: Vec<Vec<SubjectId>> = changes.iter().map(erased_subjects).collect();
+        let erasing: Vec<Vec<SubjectId>> = changes.iter().map(erased_subjects).collect();
         let outcomes = self.store.apply_all(tenant, changes, chain).await;
-        for ((outcome, counts), erased) in outcomes.into_iter().zip(counted).zip(erased) {
+        let mut erased = Vec::new();
+        for ((outcome, counts), erasing) in outcomes.into_iter().zip(counted).zip(erasing) {
             reports.push(match outcome.map_err(EngineError::from) {
                 Ok(_) => {
-                    self.forget_messages(&erased).await;
+                    erased.extend(erasing);
                     let mut report = seen;
                     report.add(&counts);
                     Ok(report)
@@ -321,6 +322,8 @@ impl Engine {
                 Err(e) => Err(e),
             });
         }
+        // One pass over the notifier's copies for the whole group.
+        self.forget_messages(&erased).await;
         reports
     }
 
