@@ -18,6 +18,17 @@ pub struct SubjectState<'a> {
     pub objections: &'a [ObjectionRow],
 }
 
+impl<'a> SubjectState<'a> {
+    /// The state of the subject `view` holds: its restriction and ledger.
+    pub fn of(view: &'a crate::store::SubjectView) -> Self {
+        Self {
+            restricted: view.subject.restricted,
+            consents: &view.consents,
+            objections: &view.objections,
+        }
+    }
+}
+
 /// Finds a declared purpose or refuses with `E_PURPOSE_NOT_DECLARED`.
 pub fn declared_purpose<'p>(
     policy: &'p Policy,

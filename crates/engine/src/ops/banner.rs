@@ -133,11 +133,7 @@ impl Engine {
             let theirs = self
                 .policy_version(&who.tenant, view.policy_version)
                 .await?;
-            let state = SubjectState {
-                restricted: view.subject.restricted,
-                consents: &view.consents,
-                objections: &view.objections,
-            };
+            let state = SubjectState::of(&view);
             for choice in &mut choices {
                 let categories = theirs
                     .purpose(&choice.purpose)

@@ -76,11 +76,7 @@ impl Engine {
         let policy = self
             .policy_version(&who.tenant, view.policy_version)
             .await?;
-        let state = SubjectState {
-            restricted: view.subject.restricted,
-            consents: &view.consents,
-            objections: &view.objections,
-        };
+        let state = SubjectState::of(&view);
         let now = self.clock.now();
         lawful::may_process_in_passing(&policy, &state, purpose, category, recipient, now)?;
         let categories = std::slice::from_ref(category);

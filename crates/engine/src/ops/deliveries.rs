@@ -161,13 +161,8 @@ impl Engine {
         view: &crate::store::SubjectView,
         kind: NoticeKind,
     ) -> Result<Vec<Write>, EngineError> {
-        let notice = Notice {
-            kind,
-            subject: view.subject.id,
-            record: None,
-            categories: view.records.iter().map(|r| r.category.clone()).collect(),
-        };
-        self.notice_writes(tenant, view.policy_version, &notice)
+        let categories = view.records.iter().map(|r| r.category.clone()).collect();
+        self.whole_subject_notices(tenant, view, kind, categories)
             .await
     }
 
@@ -188,16 +183,30 @@ impl Engine {
             .iter()
             .map(|p| p.record.id)
             .collect();
+        let erased = view
+            .records
+            .iter()
+            .filter(|r| !held.contains(&r.id))
+            .map(|r| r.category.clone())
+            .collect();
+        self.whole_subject_notices(tenant, view, NoticeKind::SubjectErased, erased)
+            .await
+    }
+
+    /// One notice of `kind` about the whole subject, naming `categories`,
+    /// to each recipient they were sent to.
+    async fn whole_subject_notices(
+        &self,
+        tenant: &crate::ids::TenantId,
+        view: &crate::store::SubjectView,
+        kind: NoticeKind,
+        categories: Vec<tutela_policy::CategoryId>,
+    ) -> Result<Vec<Write>, EngineError> {
         let notice = Notice {
-            kind: NoticeKind::SubjectErased,
+            kind,
             subject: view.subject.id,
             record: None,
-            categories: view
-                .records
-                .iter()
-                .filter(|r| !held.contains(&r.id))
-                .map(|r| r.category.clone())
-                .collect(),
+            categories,
         };
         self.notice_writes(tenant, view.policy_version, &notice)
             .await

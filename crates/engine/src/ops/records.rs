@@ -314,11 +314,7 @@ impl Engine {
             .await?;
         check_identifiers(&policy, &records)?;
         let categories: Vec<CategoryId> = records.iter().map(|r| r.category.clone()).collect();
-        let state = SubjectState {
-            restricted: view.subject.restricted,
-            consents: &view.consents,
-            objections: &view.objections,
-        };
+        let state = SubjectState::of(&view);
         let detail = category_list(&categories);
         let checked =
             match lawful::may_collect(&policy, &state, purpose, &categories, self.clock.now()) {
@@ -534,11 +530,7 @@ impl Engine {
                 .unwrap_or_default(),
         };
         view.records.retain(|r| wanted.contains(&r.category));
-        let state = SubjectState {
-            restricted: view.subject.restricted,
-            consents: &view.consents,
-            objections: &view.objections,
-        };
+        let state = SubjectState::of(&view);
         let now = self.clock.now();
         let declared = lawful::may_use(&policy, &state, purpose, &wanted, now)?;
         if let Some(r) = recipient {

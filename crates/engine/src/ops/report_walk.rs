@@ -104,11 +104,7 @@ impl Engine {
         if view.subject.erased_at.is_some() {
             return Ok(None);
         }
-        let state = SubjectState {
-            restricted: view.subject.restricted,
-            consents: &view.consents,
-            objections: &view.objections,
-        };
+        let state = SubjectState::of(&view);
         match lawful::may_use(policy, &state, purpose, categories, self.clock.now()) {
             Ok(_) => {}
             Err(e) if e.kind() == ErrorKind::Denied => return Ok(None),
