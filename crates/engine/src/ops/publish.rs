@@ -31,6 +31,9 @@ pub struct Published {
     pub changes: Vec<PolicyChange>,
     /// Whether it waits for its `effective_at`.
     pub pending: bool,
+    /// True when the text was the latest version's own: nothing was
+    /// stored and `row` is that version (a repeated `PUT` is idempotent).
+    pub unchanged: bool,
 }
 
 /// The policy in force and the one waiting, for `GET /v1/policy`.
@@ -112,6 +115,12 @@ impl Engine {
         let new = parse_policy(source)?;
         let tenant = self.tenant(who).await?;
         let now = self.clock.now();
+        if let Some(same) = self
+            .already_published(&tenant, source, effective_at, now)
+            .await?
+        {
+            return Ok(same);
+        }
         let in_force = tenant.version_in_force(now);
         let old = self.policy_version(&who.tenant, in_force).await?;
         self.no_category_stranded(&who.tenant, &old, &new).await?;
@@ -163,7 +172,37 @@ impl Engine {
             row,
             changes,
             pending,
+            unchanged: false,
         })
+    }
+
+    /// The latest version when `source` is its very text: the pending one
+    /// (asked for no other time), or the one in force when none waits.
+    /// Publishing it again would add a version that changes nothing, so a
+    /// deploy that publishes on every run stays a no-op. Publishing the
+    /// text in force while another version waits is not a repeat: it
+    /// replaces the pending version.
+    async fn already_published(
+        &self,
+        tenant: &TenantRow,
+        source: &str,
+        effective_at: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Result<Option<Published>, EngineError> {
+        let (version, pending) = match replaced(tenant, now) {
+            Some(v) => (v, true),
+            None => (tenant.version_in_force(now), false),
+        };
+        let Some(row) = self.store.policy(&tenant.id, Some(version)).await? else {
+            return Ok(None);
+        };
+        let same_time = !pending || effective_at.is_none_or(|at| at == row.effective_at);
+        Ok((row.source == source && same_time).then_some(Published {
+            row,
+            changes: Vec::new(),
+            pending,
+            unchanged: true,
+        }))
     }
 
     /// The policy in force now (or an earlier `version`), as text and parsed.

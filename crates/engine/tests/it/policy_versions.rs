@@ -336,3 +336,53 @@ async fn a_stopped_notice_run_resumes_without_repeats_and_skips_the_erased() {
     expected.sort();
     assert_eq!(told, expected, "each once; the erased subject never");
 }
+
+#[tokio::test]
+async fn publishing_the_latest_text_again_stores_nothing() {
+    let t = spawn_engine().await;
+    let e = &t.engine;
+    let entries = t.entries().await.len();
+    let again = e
+        .publish_policy(&t.dpo, EXAMPLE_POLICY, None)
+        .await
+        .unwrap();
+    assert!(again.unchanged && !again.pending);
+    assert_eq!(again.row.version, 1);
+    assert!(again.changes.is_empty());
+    assert_eq!(e.policy_versions(&t.dpo).await.unwrap().len(), 1);
+    assert_eq!(t.entries().await.len(), entries, "nothing happened");
+
+    // The same for a pending version, asked again with or without its time.
+    let effective = start() + SignedDuration::from_hours(40 * 24);
+    e.publish_policy(&t.dpo, &wider_support(), Some(effective))
+        .await
+        .unwrap();
+    for asked in [None, Some(effective)] {
+        let again = e
+            .publish_policy(&t.dpo, &wider_support(), asked)
+            .await
+            .unwrap();
+        assert!(again.unchanged && again.pending);
+        assert_eq!((again.row.version, again.row.effective_at), (2, effective));
+    }
+    assert_eq!(e.policy_versions(&t.dpo).await.unwrap().len(), 2);
+
+    // Another time for the pending text is a new version replacing it.
+    let later = effective + SignedDuration::from_hours(24);
+    let moved = e
+        .publish_policy(&t.dpo, &wider_support(), Some(later))
+        .await
+        .unwrap();
+    assert!(!moved.unchanged && moved.pending);
+    assert_eq!(moved.row.version, 3);
+
+    // The text in force while another waits withdraws the pending change.
+    let back = e
+        .publish_policy(&t.dpo, EXAMPLE_POLICY, None)
+        .await
+        .unwrap();
+    assert!(!back.unchanged && !back.pending);
+    assert_eq!(back.row.version, 4);
+    let tenant = e.tenant(&t.dpo).await.unwrap();
+    assert_eq!((tenant.policy_version, tenant.pending), (4, None));
+}

@@ -80,9 +80,14 @@ async fn policy_versions(
 /// version in force governs until then. A version published while another
 /// is pending replaces it. An invalid policy is refused with
 /// `422 E_POLICY_INVALID` and its diagnostics. A refusal stores nothing.
+/// The latest version's own text again is `200` with `unchanged: true`
+/// and stores nothing, so a deploy may publish on every run.
 #[utoipa::path(put, path = "/v1/policy", tag = "policy", security(("bearer" = [])),
     request_body = PublishPolicy,
-    responses((status = 201, description = "Published", body = PublishedPolicy), Errors))]
+    responses(
+        (status = 201, description = "Published", body = PublishedPolicy),
+        (status = 200, description = "The latest version already has this text; nothing stored", body = PublishedPolicy),
+        Errors))]
 async fn publish_policy(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -92,12 +97,18 @@ async fn publish_policy(
         .engine
         .publish_policy(&who, &body.source, body.effective_at)
         .await?;
+    let status = if published.unchanged {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
     Ok((
-        StatusCode::CREATED,
+        status,
         Json(PublishedPolicy {
             version: published.row.version,
             effective_at: published.row.effective_at,
             pending: published.pending,
+            unchanged: published.unchanged,
             changes: changes(&published.changes),
         }),
     ))

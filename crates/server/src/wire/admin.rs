@@ -276,6 +276,9 @@ pub struct PublishedPolicy {
     pub effective_at: Timestamp,
     /// True when it waits for `effective_at`; the previous version governs until then.
     pub pending: bool,
+    /// True when the latest version already had this text: nothing was
+    /// stored and `version` is that version.
+    pub unchanged: bool,
     /// Its changes against the version in force, material first.
     pub changes: Vec<super::PolicyChange>,
 }

@@ -231,13 +231,14 @@ async fn the_policy_versions_and_notice_are_readable() {
     );
     assert!(notice.text.contains("Acme"), "{}", notice.text);
 
-    app.put(
-        "/v1/policy",
-        &app.dpo,
-        json!({"source": tutela_policy::EXAMPLE_POLICY}),
-    )
-    .await
-    .ok(201);
+    let reworded = tutela_policy::EXAMPLE_POLICY.replacen(
+        "Answer your support requests",
+        "Answer what you ask our support",
+        1,
+    );
+    app.put("/v1/policy", &app.dpo, json!({"source": reworded}))
+        .await
+        .ok(201);
     let versions = app.get("/v1/policy/versions", &app.admin).await.ok(200);
     let numbers: Vec<u64> = versions
         .as_array()

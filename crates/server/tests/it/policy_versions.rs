@@ -217,3 +217,32 @@ async fn a_category_that_still_holds_records_cannot_be_dropped() {
         .await
         .ok(201);
 }
+
+#[tokio::test]
+async fn putting_the_same_policy_again_is_idempotent() {
+    let app = spawn_app().await;
+    let before = app.audit_len().await;
+    let body = app
+        .put("/v1/policy", &app.dpo, json!({"source": EXAMPLE_POLICY}))
+        .await
+        .ok(200);
+    assert_eq!(body["unchanged"], true);
+    assert_eq!(body["version"], 1);
+    assert_eq!(body["changes"], json!([]));
+    let versions = app.get("/v1/policy/versions", &app.dpo).await.ok(200);
+    assert_eq!(versions.as_array().map(Vec::len), Some(1));
+    assert_eq!(app.audit_len().await, before);
+    let reworded = EXAMPLE_POLICY.replacen(
+        "Answer your support requests",
+        "Answer what you ask our support",
+        1,
+    );
+    let body = app
+        .put("/v1/policy", &app.dpo, json!({"source": reworded}))
+        .await
+        .ok(201);
+    assert_eq!(
+        (body["unchanged"].as_bool(), body["version"].as_u64()),
+        (Some(false), Some(2))
+    );
+}
