@@ -157,6 +157,8 @@ fn check_table(
                 if !has_shape(value.get_ref(), field.shape) {
                     mistyped(field, value, sink);
                     drop.push(name.to_owned());
+                } else {
+                    hidden_characters(field, value, sink);
                 }
             }
         }
@@ -240,6 +242,47 @@ fn mistyped(field: &Field, value: &Spanned<DeValue<'_>>, sink: &mut Sink<'_>) {
         ),
         format!("write `{} = {}`", field.name, example(field.shape)),
     );
+}
+
+/// Reports each string of `value` holding a character a reader of the
+/// notice cannot see or that changes how text around it reads: a control
+/// character other than newline and tab (an escape written as `\u001b`
+/// would reach terminals and Markdown as is), or a bidirectional override
+/// or isolate (it can show a notice's words in another order than they are
+/// stored, Unicode TR #9).
+fn hidden_characters(field: &Field, value: &Spanned<DeValue<'_>>, sink: &mut Sink<'_>) {
+    let strings: Vec<(&str, Range<usize>)> = match value.get_ref() {
+        DeValue::String(text) => vec![(text.as_ref(), value.span())],
+        DeValue::Array(items) => items
+            .iter()
+            .filter_map(|i| match i.get_ref() {
+                DeValue::String(text) => Some((text.as_ref(), i.span())),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    for (text, span) in strings {
+        if let Some(c) = text.chars().find(|c| is_hidden(*c)) {
+            sink.error(
+                "E_HIDDEN_CHARACTER",
+                &span,
+                format!(
+                    "`{}` holds the invisible character U+{:04X}",
+                    field.name, c as u32
+                ),
+                "write the text with visible characters only (newlines and tabs are fine)"
+                    .to_owned(),
+            );
+        }
+    }
+}
+
+/// A control character other than newline and tab, or a bidirectional
+/// embedding, override or isolate.
+pub(crate) fn is_hidden(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 fn has_shape(value: &DeValue<'_>, shape: Shape) -> bool {

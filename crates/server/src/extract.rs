@@ -253,8 +253,22 @@ where
 }
 
 /// Parses a query string into `T`, with errors that name the parameter.
+/// A parameter given twice is refused by name: which of the two was
+/// meant cannot be known.
 pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
     let pairs = form_urlencoded::parse(query.as_bytes());
+    if let Some(name) = repeated_name(pairs) {
+        let name = if is_plain_name(&name) {
+            name
+        } else {
+            "a parameter".to_owned()
+        };
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "E_INVALID_QUERY",
+            format!("{name}: given more than once"),
+        ));
+    }
     let de = serde_urlencoded::Deserializer::new(pairs);
     serde_path_to_error::deserialize(de).map_err(|err| {
         let path = safe_path(err.path());
@@ -267,10 +281,30 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
     })
 }
 
+/// The first parameter name that occurs twice in a query.
+fn repeated_name(pairs: form_urlencoded::Parse<'_>) -> Option<String> {
+    let mut seen = std::collections::HashSet::new();
+    pairs
+        .map(|(name, _)| name.into_owned())
+        .find(|name| !seen.insert(name.clone()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde::Deserialize;
+
+    #[test]
+    fn a_parameter_given_twice_is_named() {
+        let err = parse_query::<Probe>("name=a&count=1&count=2").unwrap_err();
+        assert_eq!(err.code(), "E_INVALID_QUERY");
+        assert!(format!("{err:?}").contains("count: given more than once"));
+        let err =
+            parse_query::<Probe>("name=a&count=1&alice%40example.com=1&alice%40example.com=2")
+                .unwrap_err();
+        assert!(!format!("{err:?}").contains("alice"));
+        assert!(parse_query::<Probe>("name=a&count=1").is_ok());
+    }
 
     #[derive(Debug, Deserialize)]
     #[serde(deny_unknown_fields)]

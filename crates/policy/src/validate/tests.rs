@@ -487,3 +487,38 @@ fn opt_out_flags_must_be_booleans() {
         .is_ok()
     );
 }
+
+#[test]
+fn hidden_characters_in_text_are_refused_where_they_are() {
+    // An escape reaching a terminal, and a right-to-left override that
+    // would show the notice's words in another order than stored.
+    let d = expect(
+        &replaced(
+            "\"Running the account\"",
+            "\"Running \\u001b[2J the account\"",
+        ),
+        "E_HIDDEN_CHARACTER",
+        "\"Running \\u001b",
+    );
+    assert!(d.message.contains("U+001B"), "{}", d.message);
+    assert!(d.message.contains("`description`"), "{}", d.message);
+    expect(
+        &replaced("name = \"Acme\"", "name = \"Acme \u{202E}lla\""),
+        "E_HIDDEN_CHARACTER",
+        "\"Acme",
+    );
+    expect(
+        &replaced(
+            "categories = [\"email\"]\n[[retention]]",
+            "categories = [\"email\", \"a\u{2066}\"]\n[[retention]]",
+        ),
+        "E_HIDDEN_CHARACTER",
+        "\"a\u{2066}\"",
+    );
+    // Newlines and tabs are text.
+    let multi = replaced(
+        "\"Running the account\"",
+        "\"\"\"Running\n\tthe account\"\"\"",
+    );
+    assert!(check(&multi).is_ok(), "{:?}", check(&multi).diagnostics);
+}
