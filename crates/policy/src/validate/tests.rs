@@ -515,10 +515,10 @@ fn hidden_characters_in_text_are_refused_where_they_are() {
         "E_HIDDEN_CHARACTER",
         "\"a\u{2066}\"",
     );
-    // Newlines and tabs are text.
+    // Newlines (also as CRLF) and tabs are text.
     let multi = replaced(
         "\"Running the account\"",
-        "\"\"\"Running\n\tthe account\"\"\"",
+        "\"\"\"Running\r\n\tthe account\"\"\"",
     );
     assert!(check(&multi).is_ok(), "{:?}", check(&multi).diagnostics);
 }
