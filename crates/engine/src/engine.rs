@@ -129,6 +129,7 @@ impl Engine {
             }
             // An erasure committed between our check and our write.
             Err(StoreError::SubjectErased) => Err(EngineError::SubjectErased),
+            Err(StoreError::SubjectFull) => Err(EngineError::SubjectFull),
             Err(err) => Err(err.into()),
         }
     }

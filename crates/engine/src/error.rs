@@ -70,6 +70,13 @@ pub enum EngineError {
     /// The subject was erased; nothing about it can be read or written.
     #[error("the subject was erased")]
     SubjectErased,
+    /// The write would take the subject past what one subject may hold.
+    #[error(
+        "a subject holds at most {} records and {} MiB of sealed values; delete records it no longer needs first",
+        crate::MAX_RECORDS_PER_SUBJECT,
+        crate::MAX_SEALED_BYTES_PER_SUBJECT / (1024 * 1024)
+    )]
+    SubjectFull,
     /// The subject kind is not declared in the policy.
     #[error("subject kind '{0}' is not declared in the policy")]
     UnknownSubjectKind(String),
@@ -257,6 +264,7 @@ impl EngineError {
             Self::TenantExists => "E_TENANT_EXISTS",
             Self::SubjectNotFound => "E_SUBJECT_NOT_FOUND",
             Self::SubjectErased => "E_SUBJECT_ERASED",
+            Self::SubjectFull => "E_SUBJECT_FULL",
             Self::UnknownSubjectKind(_) => "E_UNKNOWN_SUBJECT_KIND",
             Self::IdentifierTaken(_) => "E_IDENTIFIER_TAKEN",
             Self::Unauthenticated => "E_UNAUTHENTICATED",
@@ -325,6 +333,7 @@ impl EngineError {
             Self::TenantExists
             | Self::IdentifierTaken(_)
             | Self::SubjectErased
+            | Self::SubjectFull
             | Self::CategoryInUse(_) => ErrorKind::Conflict,
             Self::Unauthenticated => ErrorKind::Unauthenticated,
             Self::Forbidden { .. }

@@ -105,6 +105,12 @@ pub enum StoreError {
     /// transaction; nothing of the change was committed.
     #[error("the subject was erased")]
     SubjectErased,
+    /// Records written or rectified would take a subject past what one
+    /// subject may hold ([`MAX_RECORDS_PER_SUBJECT`](crate::MAX_RECORDS_PER_SUBJECT),
+    /// [`MAX_SEALED_BYTES_PER_SUBJECT`](crate::MAX_SEALED_BYTES_PER_SUBJECT)),
+    /// checked inside the writing transaction; nothing was committed.
+    #[error("the subject holds as much as one subject may")]
+    SubjectFull,
     /// The operation is not offered by this backend (a file backup of
     /// PostgreSQL, which `pg_dump` does).
     #[error("{what} is not supported by this store")]

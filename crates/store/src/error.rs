@@ -145,6 +145,7 @@ pub(crate) fn shared(err: &StoreError) -> StoreError {
         StoreError::Conflict { what } => StoreError::Conflict { what },
         StoreError::Missing { what } => StoreError::Missing { what },
         StoreError::SubjectErased => StoreError::SubjectErased,
+        StoreError::SubjectFull => StoreError::SubjectFull,
         StoreError::Unsupported { what } => StoreError::Unsupported { what },
         StoreError::Backend(cause) => StoreError::Backend(Box::new(BackendError {
             context: "batch",

@@ -155,8 +155,37 @@ pub(crate) enum Step {
         /// The subject, as stored.
         subject: String,
     },
+    /// Fail with `SubjectFull` when the subject now holds more records or
+    /// sealed bytes than one subject may ([`sql::SUBJECT_HOLDINGS`]); run
+    /// after the writes that add to it, inside their transaction.
+    RequireRoom {
+        /// The tenant, as stored.
+        tenant: String,
+        /// The subject, as stored.
+        subject: String,
+    },
     /// Run a statement.
     Exec(Exec),
+}
+
+/// Whether a subject holding `records` records of `bytes` sealed bytes in
+/// all is within what one subject may hold. Both executors decide with it.
+pub(crate) fn within_room(records: i64, bytes: i64) -> Result<(), StoreError> {
+    let fits = |n: i64, max: u64| u64::try_from(n).is_ok_and(|n| n <= max);
+    if fits(records, tutela_engine::MAX_RECORDS_PER_SUBJECT)
+        && fits(bytes, tutela_engine::MAX_SEALED_BYTES_PER_SUBJECT)
+    {
+        Ok(())
+    } else {
+        Err(StoreError::SubjectFull)
+    }
+}
+
+fn require_room(tenant: &TenantId, subject: &SubjectId) -> Step {
+    Step::RequireRoom {
+        tenant: tenant.as_str().to_owned(),
+        subject: subject.to_string(),
+    }
 }
 
 const TENANT: Names = Names {
@@ -326,6 +355,10 @@ fn row_inserts(steps: &mut Vec<Step>, tenant: &TenantId, run: &[Write]) -> Resul
             expect: Expect::Any,
         }));
     }
+    let mut filled: Vec<SubjectId> = records.iter().map(|r| r.subject).collect();
+    filled.sort_unstable();
+    filled.dedup();
+    steps.extend(filled.iter().map(|s| require_room(tenant, s)));
     for chunk in identifiers.chunks(sql::MAX_ROWS_PER_INSERT) {
         let mut args = Vec::with_capacity(chunk.len() * 5);
         for row in chunk {

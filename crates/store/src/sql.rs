@@ -77,6 +77,16 @@ pub(crate) const SUBJECT_STATE: &str =
 /// that was locked).
 pub(crate) const SUBJECT_STATE_FOR_SHARE: &str =
     "SELECT erased_at FROM subjects WHERE tenant_id = $1 AND subject_id = $2 FOR SHARE";
+/// How many records a subject holds and their sealed bytes in all, read
+/// inside the transaction that added to them (served by
+/// `records_by_subject`, then each record's row for its length).
+pub(crate) const SUBJECT_HOLDINGS: &str = "SELECT count(*), coalesce(sum(length(ciphertext)), 0) \
+    FROM records WHERE tenant_id = $1 AND subject_id = $2";
+/// [`SUBJECT_HOLDINGS`] on PostgreSQL: `octet_length` of the `bytea`, the
+/// sum cast to `BIGINT` so it decodes as the count does.
+pub(crate) const SUBJECT_HOLDINGS_PG: &str = "SELECT count(*), \
+    coalesce(sum(octet_length(ciphertext)), 0)::BIGINT \
+    FROM records WHERE tenant_id = $1 AND subject_id = $2";
 /// Drop a live subject's key and mark it erased; an erased one is left as
 /// it is (no row: the change fails as `SubjectErased`).
 pub(crate) const ERASE_SUBJECT: &str = "UPDATE subjects \
@@ -367,6 +377,8 @@ mod tests {
             SET_RESTRICTED,
             SUBJECT_STATE,
             SUBJECT_STATE_FOR_SHARE,
+            SUBJECT_HOLDINGS,
+            SUBJECT_HOLDINGS_PG,
             ERASE_SUBJECT,
             DELETE_IDENTIFIERS,
             DELETE_RECORDS,

@@ -47,7 +47,8 @@ pub use policy_notices::{MAX_NOTICES_PER_PAGE, NoticeProgress};
 pub use publish::{PolicyOverview, Published, effective_time};
 pub use receipts::SignedReceipt;
 pub use records::{
-    MAX_ASKED_CATEGORIES, MAX_RECORDS_PER_WRITE, MAX_VALUE_CHARS, NewRecord, PlainRecord,
+    MAX_ASKED_CATEGORIES, MAX_RECORDS_PER_SUBJECT, MAX_RECORDS_PER_WRITE,
+    MAX_SEALED_BYTES_PER_SUBJECT, MAX_VALUE_CHARS, NewRecord, PlainRecord,
 };
 pub use reports::{AnonymisedExport, CountsPage, RankingReport, SubjectCount, TotalsReport};
 pub use request_answer::RequestAnswer;

@@ -24,6 +24,14 @@ pub const MAX_VALUE_CHARS: usize = 64 * 1024;
 /// Most records one request may write: a write is a handful of facts about
 /// one person, and the cap bounds the statements and the work per request.
 pub const MAX_RECORDS_PER_WRITE: usize = 100;
+/// The most records one subject holds. With
+/// [`MAX_SEALED_BYTES_PER_SUBJECT`] it bounds what one read, access
+/// answer or export of a subject holds in memory: without them, repeated
+/// writes could grow one subject until reading it exhausts the server.
+pub const MAX_RECORDS_PER_SUBJECT: u64 = 10_000;
+/// The most bytes of sealed values (ciphertext) one subject holds: 64 MiB,
+/// about a thousand values of the largest size.
+pub const MAX_SEALED_BYTES_PER_SUBJECT: u64 = 64 * 1024 * 1024;
 
 /// Most category names one read or disclosure may give, before any
 /// duplicate is dropped. A policy declares a few dozen categories at most;

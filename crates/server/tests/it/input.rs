@@ -248,3 +248,35 @@ async fn invalid_policies_are_refused_with_diagnostics_and_change_nothing() {
     assert_eq!(versions.as_array().unwrap().len(), 1);
     unchanged(&app, before).await;
 }
+
+#[tokio::test]
+async fn a_full_subject_refuses_more_records_and_changes_nothing() {
+    let app = spawn_app().await;
+    let id = app
+        .subject(
+            "customer",
+            "support",
+            json!([{"category": "email", "value": "full@example.com"}]),
+        )
+        .await;
+    let path = format!("/v1/subjects/{id}/records");
+    let batch = |n: usize| {
+        let records: Vec<_> = (0..n)
+            .map(|i| json!({"category": "ticket_text", "value": format!("ticket {i}")}))
+            .collect();
+        json!({"purpose": "support", "records": records})
+    };
+    // 1 record already; 99 writes of 100 and one of 99 fill it.
+    for _ in 0..99 {
+        app.post(&path, &app.service, batch(100)).await.ok(201);
+    }
+    app.post(&path, &app.service, batch(99)).await.ok(201);
+    let len = app.audit_len().await;
+    let body = app
+        .post(&path, &app.service, batch(1))
+        .await
+        .error(409, "E_SUBJECT_FULL");
+    let message = body["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("10000 records"), "{message}");
+    unchanged(&app, len).await;
+}

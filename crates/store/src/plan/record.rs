@@ -4,7 +4,9 @@
 //! must hit the subject's own record, or fails as `Missing { "record" }`;
 //! several records of one subject deleted together must all be hit.
 
-use super::{Exec, Expect, Step, Value, exec, exec_expecting, of_subject, require_live};
+use super::{
+    Exec, Expect, Step, Value, exec, exec_expecting, of_subject, require_live, require_room,
+};
 use crate::sql;
 use std::borrow::Cow;
 use tutela_engine::ids::{RecordId, SubjectId, TenantId};
@@ -23,7 +25,8 @@ fn record_args(tenant: &TenantId, subject: SubjectId, record: RecordId) -> Vec<V
 
 /// Rectification: the subject must be live, the record must be the
 /// subject's, its old identifier row goes and the new one (if any) comes,
-/// all in the change's transaction.
+/// all in the change's transaction; a longer value must still fit what
+/// one subject may hold.
 pub(super) fn rectify(
     steps: &mut Vec<Step>,
     tenant: &TenantId,
@@ -43,6 +46,7 @@ pub(super) fn rectify(
         of_subject("record"),
         Expect::Row("record"),
     ));
+    steps.push(require_room(tenant, &subject));
     steps.push(exec(
         sql::DELETE_RECORD_IDENTIFIER,
         args,

@@ -3,7 +3,7 @@
 //! statement once per connection and reuses it.
 
 use crate::error::{backend, internal, write_error};
-use crate::plan::{Exec, Expect, Kind, Step, Value};
+use crate::plan::{Exec, Expect, Kind, Step, Value, within_room};
 use crate::sql;
 use sqlx::postgres::{PgArguments, PgConnection};
 use sqlx::query::Query;
@@ -16,6 +16,7 @@ pub(crate) async fn run(conn: &mut PgConnection, steps: &[Step]) -> Result<(), S
     for step in steps {
         match step {
             Step::RequireLive { tenant, subject } => require_live(conn, tenant, subject).await?,
+            Step::RequireRoom { tenant, subject } => require_room(conn, tenant, subject).await?,
             Step::Exec(exec) => run_one(conn, exec).await?,
         }
     }
@@ -96,4 +97,23 @@ async fn require_live(
         Some((Some(_),)) => Err(StoreError::SubjectErased),
         Some((None,)) => Ok(()),
     }
+}
+
+/// Fails with `SubjectFull` when the subject holds more than one subject
+/// may, counted inside the caller's transaction (its own writes included).
+/// Writes racing on one subject from other connections are not seen until
+/// they commit, so the limit can be passed by what they add together (at
+/// most 100 records each).
+async fn require_room(
+    conn: &mut PgConnection,
+    tenant: &str,
+    subject: &str,
+) -> Result<(), StoreError> {
+    let (records, bytes): (i64, i64) = sqlx::query_as(sql::SUBJECT_HOLDINGS_PG)
+        .bind(tenant)
+        .bind(subject)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(|e| backend("records", &e))?;
+    within_room(records, bytes)
 }

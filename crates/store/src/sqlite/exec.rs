@@ -4,7 +4,7 @@
 //! to `?n` ([`sql::for_sqlite`]).
 
 use crate::error::{Names, sqlite, sqlite_write};
-use crate::plan::{Exec, Expect, Step, Value};
+use crate::plan::{Exec, Expect, Step, Value, within_room};
 use crate::sql;
 use rusqlite::types::{ToSql, ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OptionalExtension, params_from_iter};
@@ -28,6 +28,7 @@ pub(crate) fn run(conn: &Connection, steps: &[Step]) -> Result<(), StoreError> {
     for step in steps {
         match step {
             Step::RequireLive { tenant, subject } => require_live(conn, tenant, subject)?,
+            Step::RequireRoom { tenant, subject } => require_room(conn, tenant, subject)?,
             Step::Exec(exec) => run_one(conn, exec)?,
         }
     }
@@ -90,4 +91,15 @@ fn require_live(conn: &Connection, tenant: &str, subject: &str) -> Result<(), St
         Some(Some(_)) => Err(StoreError::SubjectErased),
         Some(None) => Ok(()),
     }
+}
+
+/// Fails with `SubjectFull` when the subject holds more than one subject
+/// may, counted inside the caller's transaction (its own writes included).
+fn require_room(conn: &Connection, tenant: &str, subject: &str) -> Result<(), StoreError> {
+    let mut statement =
+        super::prepare(conn, sql::SUBJECT_HOLDINGS).map_err(|e| sqlite("records", &e))?;
+    let (records, bytes): (i64, i64) = statement
+        .query_row([tenant, subject], |row| Ok((row.get(0)?, row.get(1)?)))
+        .map_err(|e| sqlite("records", &e))?;
+    within_room(records, bytes)
 }

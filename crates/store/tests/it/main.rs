@@ -27,6 +27,7 @@ mod policy_versions;
 mod reads;
 mod reports;
 mod requests;
+mod subject_room;
 mod subjects;
 mod surveys;
 mod surveys_unlinkable;
