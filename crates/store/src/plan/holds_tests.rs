@@ -68,7 +68,7 @@ fn a_hold_checks_the_subject_live_then_inserts_itself_then_its_records_in_chunks
         .skip(2)
         .map(|s| match s {
             Step::Exec(e) => e.args.len(),
-            Step::RequireLive { .. } => 0,
+            Step::RequireLive { .. } | Step::RequireRoom { .. } => 0,
         })
         .collect();
     assert_eq!(

@@ -45,7 +45,7 @@ fn change(writes: Vec<Write>) -> Change {
 fn sql_of(step: &Step) -> Option<&str> {
     match step {
         Step::Exec(e) => Some(&e.sql),
-        Step::RequireLive { .. } => None,
+        Step::RequireLive { .. } | Step::RequireRoom { .. } => None,
     }
 }
 
@@ -185,7 +185,7 @@ fn updates_that_must_hit_a_row_say_what_is_missing() {
         .iter()
         .filter_map(|s| match s {
             Step::Exec(e) => Some(&e.expect),
-            Step::RequireLive { .. } => None,
+            Step::RequireLive { .. } | Step::RequireRoom { .. } => None,
         })
         .collect();
     let live = Expect::LiveSubject {
@@ -256,11 +256,18 @@ fn rectify_write(blind_index: Option<[u8; 32]>) -> (SubjectId, RecordId, Write) 
 fn rectifying_an_identifier_swaps_its_index_after_the_live_check() {
     let (subject, record, write) = rectify_write(Some([3; 32]));
     let steps = writes(&tenant(), &change(vec![write])).unwrap();
-    assert_eq!(steps.len(), 4);
+    assert_eq!(steps.len(), 5);
     assert!(matches!(
         steps.first(),
         Some(Step::RequireLive { subject: s, .. }) if *s == subject.to_string()
     ));
+    assert!(
+        matches!(
+            steps.get(2),
+            Some(Step::RequireRoom { subject: s, .. }) if *s == subject.to_string()
+        ),
+        "the new value must fit what one subject may hold"
+    );
     let sqls: Vec<Option<&str>> = steps.iter().map(sql_of).collect();
     let insert = sql::insert_rows(sql::INSERT_IDENTIFIERS_INTO, 5, 1);
     assert_eq!(
@@ -268,6 +275,7 @@ fn rectifying_an_identifier_swaps_its_index_after_the_live_check() {
         vec![
             None,
             Some(sql::RECTIFY_RECORD),
+            None,
             Some(sql::DELETE_RECORD_IDENTIFIER),
             Some(insert.as_str())
         ]
@@ -289,7 +297,7 @@ fn rectifying_an_identifier_swaps_its_index_after_the_live_check() {
             Value::Blob(vec![4, 5, 6]),
         ]
     );
-    let Some(Step::Exec(index)) = steps.get(3) else {
+    let Some(Step::Exec(index)) = steps.get(4) else {
         panic!("an insert");
     };
     assert_eq!(index.args.get(2), Some(&Value::Blob(vec![3; 32])));
@@ -309,6 +317,7 @@ fn rectifying_a_plain_value_inserts_no_index() {
         vec![
             None,
             Some(sql::RECTIFY_RECORD),
+            None,
             Some(sql::DELETE_RECORD_IDENTIFIER)
         ]
     );
