@@ -160,6 +160,15 @@ pub trait Store: Send + Sync {
     /// Is the database reachable and migrated?
     async fn ping(&self) -> Result<(), StoreError>;
 
+    /// Makes values removed by [`Store::apply_all`] changes unreadable in
+    /// every file the store writes. `apply` does this before it returns;
+    /// `apply_all` may leave it to this call, which a batch job (a sweep)
+    /// makes once at its end. On SQLite, the truncating WAL checkpoint
+    /// those changes skipped. A no-op where nothing waits.
+    async fn scrub(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+
     /// Stores `value` as the database's master-key check value unless one
     /// is stored already, and returns the stored one (the first caller's,
     /// if several race). The engine compares it with its own key's.

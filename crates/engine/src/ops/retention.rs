@@ -195,6 +195,8 @@ impl Engine {
             }
         }
         self.sweep_holds(tenant, now, &mut report).await?;
+        // The values deleted above leave every file before the sweep ends.
+        self.store.scrub().await?;
         progress(&report);
         Ok(report)
     }

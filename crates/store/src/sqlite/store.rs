@@ -47,6 +47,10 @@ impl Store for SqliteStore {
         self.writer.apply_all(tenant, changes, chain).await
     }
 
+    async fn scrub(&self) -> Result<(), StoreError> {
+        self.writer.scrub().await
+    }
+
     async fn ping(&self) -> Result<(), StoreError> {
         if !self.writer.is_running() {
             return Err(internal("ping", "the sqlite writer has stopped"));

@@ -161,6 +161,104 @@ async fn erasure_leaves_no_copy_in_any_file() {
     }
 }
 
+/// Every file of the database in `dir`.
+fn files_in(dir: &std::path::Path) -> Vec<Vec<u8>> {
+    ["", "-wal", "-shm"]
+        .iter()
+        .filter_map(|s| std::fs::read(dir.join(format!("tutela.db{s}"))).ok())
+        .collect()
+}
+
+fn on_disk(dir: &std::path::Path, secret: &[u8]) -> bool {
+    files_in(dir).iter().any(|f| contains(f, secret))
+}
+
+/// A subject that stays, with two records under marked ciphertexts (one an
+/// identifier with a marked blind index), in a fresh database.
+async fn two_marked_records(
+    dir: &std::path::Path,
+) -> (
+    SqliteStore,
+    tutela_engine::ids::TenantId,
+    [tutela_engine::store::RecordRow; 2],
+    [u8; 32],
+) {
+    let store = SqliteStore::open(dir.join("tutela.db")).await.unwrap();
+    let t = setup_tenant(&store, "acme").await;
+    let subject = subject_row(&t);
+    let mut a = record_row(&t, subject.id, "email", 1);
+    a.ciphertext = b"old-email-marker-9d1f3b5a7c2e4608".to_vec();
+    let mut b = record_row(&t, subject.id, "phone", 2);
+    b.ciphertext = b"old-phone-marker-4e6a8c0b2d1f3579".to_vec();
+    let index = *b"old-index-marker-8a2c4e6f1b3d579";
+    apply(
+        &store,
+        &t,
+        vec![
+            Write::InsertSubject(subject),
+            Write::InsertRecord(a.clone()),
+            Write::InsertRecord(b.clone()),
+            Write::InsertIdentifier(identifier_row(&a, index)),
+        ],
+    )
+    .await
+    .unwrap();
+    assert!(on_disk(dir, &a.ciphertext) && on_disk(dir, &b.ciphertext) && on_disk(dir, &index));
+    (store, t, [a, b], index)
+}
+
+/// Deleting one record or rectifying one (Art. 17 for part of the data,
+/// Art. 16) leaves the subject's key live, so the old value and the old
+/// blind index must be gone from every file when the change returns, as
+/// for a whole erasure.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deleted_or_rectified_value_leaves_no_copy_in_any_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, t, [a, b], index) = two_marked_records(dir.path()).await;
+    let rectify = Write::RectifyRecord {
+        subject: a.subject,
+        record: a.id,
+        category: a.category.clone(),
+        ciphertext: b"new-email-sealed-2b4d6f8a0c1e3579".to_vec(),
+        blind_index: Some(*b"new-index-marker-7c9e1a3b5d2f468"),
+    };
+    apply(&store, &t, vec![rectify]).await.unwrap();
+    assert!(!on_disk(dir.path(), &a.ciphertext), "the old value");
+    assert!(!on_disk(dir.path(), &index), "the old blind index");
+    assert!(on_disk(dir.path(), b"new-email-sealed-2b4d6f8a0c1e3579"));
+    let delete = Write::DeleteRecord {
+        subject: b.subject,
+        record: b.id,
+    };
+    apply(&store, &t, vec![delete]).await.unwrap();
+    assert!(!on_disk(dir.path(), &b.ciphertext), "the deleted value");
+}
+
+/// A batch job's deletions ([`Store::apply_all`], a retention sweep) may
+/// wait for one checkpoint at the job's end, and are gone after it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_jobs_deletions_leave_every_file_at_its_scrub() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, t, [a, b], _) = two_marked_records(dir.path()).await;
+    let delete = |r: &tutela_engine::store::RecordRow| tutela_engine::store::Change {
+        writes: vec![Write::DeleteRecord {
+            subject: r.subject,
+            record: r.id,
+        }],
+        audit: vec![event(
+            tutela_engine::audit::Action::RetentionSweep,
+            Some(r.subject),
+        )],
+    };
+    let outcomes = store
+        .apply_all(&t, vec![delete(&a), delete(&b)], &chain(&t))
+        .await;
+    assert!(outcomes.iter().all(Result::is_ok));
+    store.scrub().await.unwrap();
+    assert!(!on_disk(dir.path(), &a.ciphertext));
+    assert!(!on_disk(dir.path(), &b.ciphertext));
+}
+
 /// Two stores on one file, as a CLI command beside a running server: each
 /// appends to the same chain in turn. The writer holds chain heads in
 /// memory, and must notice the other's commits (and its own failures)

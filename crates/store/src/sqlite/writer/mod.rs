@@ -34,11 +34,16 @@
 //! checkpoint; never a data write.
 //!
 //! Erasure: a committed erasure still leaves the subject's wrapped key,
-//! ciphertexts and blind indexes in older frames of the WAL. So after
-//! committing a batch that erased a subject, and before answering anyone,
-//! the thread runs `PRAGMA wal_checkpoint(TRUNCATE)`: every page goes back
-//! to the main file (where `secure_delete` has zeroed the freed cells) and
-//! the WAL is cut to zero bytes. A reader holding an old snapshot makes
+//! ciphertexts and blind indexes in older frames of the WAL (and, until a
+//! checkpoint, in older pages of the main file). So after committing a
+//! batch that erased a subject, or deleted, rectified or moved a record
+//! (the subject's key still opens the old value), and before answering
+//! anyone, the thread runs `PRAGMA wal_checkpoint(TRUNCATE)`: every page
+//! goes back to the main file (where `secure_delete` has zeroed the freed
+//! cells) and the WAL is cut to zero bytes. A batch job's record deletions
+//! ([`Writer::apply_all`], a retention sweep) wait instead for one such
+//! checkpoint at the job's end ([`Writer::scrub`]); its erasures do not
+//! wait. A reader holding an old snapshot makes
 //! the checkpoint wait (busy timeout) and it is retried a few times; if
 //! readers still block it, the error is logged and the checkpoint is
 //! retried after every following batch until it succeeds.
@@ -88,6 +93,10 @@ struct Job {
     change: Change,
     chain: AuditChain,
     reply: oneshot::Sender<Outcome>,
+    /// One of a batch job's changes ([`Writer::apply_all`]): deleted
+    /// records wait for [`Writer::scrub`] at the end of the job rather
+    /// than a truncating checkpoint per group.
+    deferred: bool,
 }
 
 /// What callers send the writer thread.
@@ -104,6 +113,8 @@ enum Msg {
     Backup(PathBuf, oneshot::Sender<Result<(), StoreError>>),
     /// Claim due notices (`delivery_reads::claim`), then reply.
     Claim(Claim),
+    /// Run the truncating checkpoint deferred values wait for, then reply.
+    Scrub(oneshot::Sender<Result<(), StoreError>>),
 }
 
 /// A claim of due notices: the tenant, now, the lease's end, the limit.
@@ -134,6 +145,7 @@ impl Writer {
             sync: Sync::Full,
             data_version: None,
             truncate_due: false,
+            scrub_due: false,
             woken_at: None,
             checkpointer,
         };
@@ -160,6 +172,7 @@ impl Writer {
             change,
             chain: chain.clone(),
             reply,
+            deferred: false,
         };
         self.jobs
             .send(Msg::Apply(job))
@@ -189,6 +202,7 @@ impl Writer {
                 change,
                 chain: chain.clone(),
                 reply,
+                deferred: true,
             });
             answers.push(answer);
             if jobs.len() == MAX_BATCH || changes.peek().is_none() {
@@ -209,6 +223,21 @@ impl Writer {
             );
         }
         outcomes
+    }
+
+    /// Makes every value deleted by [`Writer::apply_all`] changes so far
+    /// unreadable in every file: the truncating checkpoint they skipped
+    /// (nothing to do when none is waiting). A batch job calls it once at
+    /// its end.
+    pub(crate) async fn scrub(&self) -> Result<(), StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.jobs
+            .send(Msg::Scrub(reply))
+            .await
+            .map_err(|_| internal("scrub", "the writer has stopped"))?;
+        answer
+            .await
+            .map_err(|_| internal("scrub", "the writer stopped before answering"))?
     }
 
     /// Is the writer thread still taking changes?
@@ -296,8 +325,12 @@ struct State {
     /// `PRAGMA data_version` after our last batch: it changes when another
     /// connection (another process) commits, and then `heads` is stale.
     data_version: Option<i64>,
-    /// An erasure committed but its truncating checkpoint has not run yet.
+    /// A value was erased, deleted or replaced and its truncating
+    /// checkpoint has not run yet: it runs before anyone hears back.
     truncate_due: bool,
+    /// Values deleted by deferred changes wait for a truncating checkpoint
+    /// ([`Writer::scrub`], or any earlier one).
+    scrub_due: bool,
     /// The WAL's size when the checkpoint thread was last woken, while it
     /// stays past the soft limit.
     woken_at: Option<u64>,
@@ -329,6 +362,9 @@ fn run(mut state: State, mut queue: mpsc::Receiver<Msg>) {
                         c.limit,
                     );
                     let _ = c.reply.send(claimed);
+                }
+                Msg::Scrub(reply) => {
+                    let _ = reply.send(state.scrub());
                 }
                 Msg::Close(reply) => {
                     // Take no new work; what is already queued still commits.
@@ -373,9 +409,11 @@ impl State {
             // What we held may be ahead of what is committed.
             self.heads.clear();
         }
-        self.truncate_due |= erased_any(batch, &outcomes);
+        let (now, later) = removed_values(batch, &outcomes);
+        self.truncate_due |= now;
+        self.scrub_due |= later;
         if self.truncate_due {
-            self.truncate_due = !self.truncate_or_log();
+            self.truncate_or_log();
         }
         answer(batch, outcomes);
         self.bound_wal();
@@ -400,21 +438,31 @@ impl State {
         }
     }
 
-    /// Truncating checkpoint; on failure logs it and returns false (try
-    /// again after the next batch).
-    fn truncate_or_log(&self) -> bool {
-        match checkpoint::truncate(&self.conn) {
-            Ok(()) => {
-                wal_size::truncated();
-                true
-            }
-            Err(err) => {
-                checkpoint::log_failure(
-                    &err,
-                    "the WAL could not be checkpointed; erased data may remain in the -wal file until the next checkpoint",
-                );
-                false
-            }
+    /// Truncating checkpoint; it settles every value waiting for one. On
+    /// failure logs it (tried again after the next batch).
+    fn truncate_or_log(&mut self) {
+        if let Err(err) = self.truncate() {
+            checkpoint::log_failure(
+                &err,
+                "the WAL could not be checkpointed; erased data may remain in the -wal file until the next checkpoint",
+            );
+        }
+    }
+
+    fn truncate(&mut self) -> Result<(), StoreError> {
+        checkpoint::truncate(&self.conn)?;
+        wal_size::truncated();
+        self.truncate_due = false;
+        self.scrub_due = false;
+        Ok(())
+    }
+
+    /// The truncating checkpoint deferred values wait for, if any.
+    fn scrub(&mut self) -> Result<(), StoreError> {
+        if self.truncate_due || self.scrub_due {
+            self.truncate()
+        } else {
+            Ok(())
         }
     }
 
@@ -443,19 +491,46 @@ impl State {
     }
 }
 
-/// Did a change of the batch that erases a subject commit?
-fn erased_any(batch: &[Job], outcomes: &Result<Vec<Outcome>, StoreError>) -> bool {
+/// Whether committed changes of the batch removed values that must leave
+/// every file: `(now, later)`, now before anyone hears back, later at
+/// [`Writer::scrub`]. An erased subject never waits; records deleted by a
+/// deferred change (a sweep's) do.
+fn removed_values(batch: &[Job], outcomes: &Result<Vec<Outcome>, StoreError>) -> (bool, bool) {
     let Ok(outcomes) = outcomes else {
-        return false;
+        return (false, false);
     };
-    batch.iter().zip(outcomes).any(|(job, outcome)| {
-        outcome.is_ok()
-            && job
-                .change
-                .writes
-                .iter()
-                .any(|w| matches!(w, Write::EraseSubject { .. }))
-    })
+    let committed = || {
+        batch
+            .iter()
+            .zip(outcomes)
+            .filter(|(_, outcome)| outcome.is_ok())
+            .map(|(job, _)| job)
+    };
+    let erases = |job: &Job| {
+        job.change
+            .writes
+            .iter()
+            .any(|w| matches!(w, Write::EraseSubject { .. }))
+    };
+    let removes = |job: &Job| job.change.writes.iter().any(removes_a_value);
+    let now = committed().any(|job| erases(job) || (!job.deferred && removes(job)));
+    let later = committed().any(|job| job.deferred && removes(job));
+    (now, later)
+}
+
+/// A write after which an old sealed value or blind index would stay in
+/// older WAL frames and older pages of the main file while the subject's
+/// key still opens it: a deleted or rectified record, a held record whose
+/// hold ended, records moved under a hold, an erased subject.
+fn removes_a_value(write: &Write) -> bool {
+    matches!(
+        write,
+        Write::EraseSubject { .. }
+            | Write::DeleteRecord { .. }
+            | Write::RectifyRecord { .. }
+            | Write::DeleteHeldRecord { .. }
+            | Write::HoldRecords { .. }
+    )
 }
 
 /// Sends each caller its outcome, or the batch's failure to all.
