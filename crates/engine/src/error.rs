@@ -70,6 +70,15 @@ pub enum EngineError {
     /// The subject was erased; nothing about it can be read or written.
     #[error("the subject was erased")]
     SubjectErased,
+    /// The purpose names whose data it processes, and not this subject's
+    /// kind.
+    #[error("purpose '{purpose}' does not concern subjects of kind '{kind}'")]
+    SubjectKindNotInPurpose {
+        /// The purpose.
+        purpose: String,
+        /// The subject's kind.
+        kind: String,
+    },
     /// The write would take the subject past what one subject may hold.
     #[error(
         "a subject holds at most {} records and {} MiB of sealed values; delete records it no longer needs first",
@@ -265,6 +274,7 @@ impl EngineError {
             Self::SubjectNotFound => "E_SUBJECT_NOT_FOUND",
             Self::SubjectErased => "E_SUBJECT_ERASED",
             Self::SubjectFull => "E_SUBJECT_FULL",
+            Self::SubjectKindNotInPurpose { .. } => "E_SUBJECT_KIND_NOT_IN_PURPOSE",
             Self::UnknownSubjectKind(_) => "E_UNKNOWN_SUBJECT_KIND",
             Self::IdentifierTaken(_) => "E_IDENTIFIER_TAKEN",
             Self::Unauthenticated => "E_UNAUTHENTICATED",
@@ -341,6 +351,7 @@ impl EngineError {
             | Self::CategoryOutOfScope(_)
             | Self::PurposeNotDeclared(_)
             | Self::CategoryNotInPurpose { .. }
+            | Self::SubjectKindNotInPurpose { .. }
             | Self::RecipientNotDeclared { .. }
             | Self::ConsentRequired(_)
             | Self::ConsentRenewalNeeded { .. }

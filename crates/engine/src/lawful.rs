@@ -10,6 +10,8 @@ use tutela_policy::{CategoryId, LegalBasis, Policy, Purpose, PurposeId, Recipien
 /// What the check needs to know about a subject.
 #[derive(Debug, Clone, Copy)]
 pub struct SubjectState<'a> {
+    /// The subject's kind, as declared in the policy (`customer`).
+    pub kind: &'a str,
     /// Art. 18 restriction in force.
     pub restricted: bool,
     /// The consent ledger, in any order.
@@ -22,6 +24,7 @@ impl<'a> SubjectState<'a> {
     /// The state of the subject `view` holds: its restriction and ledger.
     pub fn of(view: &'a crate::store::SubjectView) -> Self {
         Self {
+            kind: &view.subject.kind,
             restricted: view.subject.restricted,
             consents: &view.consents,
             objections: &view.objections,
@@ -162,8 +165,25 @@ pub fn basis_holds(
     Ok(())
 }
 
+/// Refuses a purpose that names whose data it processes
+/// (`subject_kinds`) without this subject's kind: the notice and the
+/// record of processing (Art. 13(1)(c), 30(1)(c)) say the purpose concerns
+/// those people only.
+pub fn concerns(purpose: &Purpose, kind: &str) -> Result<(), EngineError> {
+    if purpose.subject_kinds.is_empty() || purpose.subject_kinds.iter().any(|k| k.as_str() == kind)
+    {
+        Ok(())
+    } else {
+        Err(EngineError::SubjectKindNotInPurpose {
+            purpose: purpose.id.to_string(),
+            kind: kind.to_owned(),
+        })
+    }
+}
+
 /// The whole check for using (reading, disclosing) data: purpose declared,
-/// categories covered, subject not restricted, basis holding.
+/// the subject's kind among those it concerns, categories covered, subject
+/// not restricted, basis holding.
 pub fn may_use<'p>(
     policy: &'p Policy,
     state: &SubjectState<'_>,
@@ -172,6 +192,7 @@ pub fn may_use<'p>(
     now: Timestamp,
 ) -> Result<&'p Purpose, EngineError> {
     let declared = declared_purpose(policy, purpose)?;
+    concerns(declared, state.kind)?;
     covers_all(declared, categories)?;
     if state.restricted {
         return Err(EngineError::Restricted);

@@ -92,6 +92,7 @@ fn objection(purpose: Option<&str>, at: &str) -> ObjectionRow {
 
 fn state<'a>(consents: &'a [ConsentRow], objections: &'a [ObjectionRow]) -> SubjectState<'a> {
     SubjectState {
+        kind: "customer",
         restricted: false,
         consents,
         objections,
@@ -303,6 +304,7 @@ fn a_general_objection_does_not_stop_a_contract() {
 fn restriction_stops_every_purpose() {
     let pol = policy();
     let s = SubjectState {
+        kind: "customer",
         restricted: true,
         consents: &[],
         objections: &[],
@@ -360,6 +362,7 @@ fn data_never_stored_is_checked_in_passing_only() {
     let pol = policy();
     let check = |purpose: &str, category: &str, restricted: bool| {
         let st = SubjectState {
+            kind: "customer",
             restricted,
             consents: &[],
             objections: &[],
@@ -434,4 +437,36 @@ fn the_live_grant_is_the_latest_unexpired_grant() {
     assert_eq!(at("2026-02-15T00:00:00Z"), None);
     assert_eq!(at("2026-03-15T00:00:00Z"), Some(t("2026-03-01T00:00:00Z")));
     assert_eq!(at("2026-04-01T00:00:00Z"), None);
+}
+
+#[test]
+fn a_purpose_naming_whose_data_it_processes_refuses_other_kinds() {
+    let src = POLICY
+        .replacen(
+            "[[purpose]]\nid = \"support\"",
+            "[[subject_kind]]\nid = \"agent\"\ndescription = \"Agents\"\n[[purpose]]\nid = \"support\"",
+            1,
+        )
+        .replacen(
+            "basis = \"legitimate_interests\"\ncategories = [\"email\", \"name\"]",
+            "basis = \"legitimate_interests\"\ncategories = [\"email\", \"name\"]\nsubject_kinds = [\"agent\"]",
+            1,
+        );
+    let pol = Policy::parse(&src).unwrap_or_else(|d| panic!("{d:?}"));
+    let of = |kind: &'static str| SubjectState {
+        kind,
+        ..state(&[], &[])
+    };
+    let support = |kind| may_use(&pol, &of(kind), &p("support"), &[c("email")], t(NOW));
+    assert!(support("agent").is_ok());
+    let refused = support("customer").unwrap_err();
+    assert_eq!(refused.code(), "E_SUBJECT_KIND_NOT_IN_PURPOSE");
+    assert_eq!(
+        refused.to_string(),
+        "purpose 'support' does not concern subjects of kind 'customer'"
+    );
+    let collect = may_collect(&pol, &of("customer"), &p("support"), &[c("email")], t(NOW));
+    assert_eq!(collect.unwrap_err().code(), "E_SUBJECT_KIND_NOT_IN_PURPOSE");
+    // A purpose that names no kind concerns every kind.
+    assert!(may_use(&pol, &of("agent"), &p("account"), &[c("email")], t(NOW)).is_ok());
 }

@@ -119,6 +119,7 @@ impl Engine {
         let id = SubjectId::new();
         let categories: Vec<CategoryId> = records.iter().map(|r| r.category.clone()).collect();
         let state = SubjectState {
+            kind: kind.as_str(),
             restricted: false,
             consents: &[],
             objections: &[],

@@ -216,3 +216,38 @@ async fn records_read_back_for_their_purpose_with_all_fields() {
     sources.sort_unstable();
     assert_eq!(sources, ["api", "signup-form"], "source defaults to api");
 }
+
+/// A purpose that names whose data it processes (`subject_kinds`, shown in
+/// the notice and the record of processing) refuses other people's data.
+#[tokio::test]
+async fn a_purpose_for_some_kinds_refuses_the_others() {
+    let app = spawn_app().await;
+    let narrowed = tutela_policy::EXAMPLE_POLICY.replacen(
+        "categories = [\"ticket_text\", \"name\", \"email\", \"phone\"]\nrecipients = [\"helpdesk\"]",
+        "categories = [\"ticket_text\", \"name\", \"email\", \"phone\"]\nrecipients = [\"helpdesk\"]\nsubject_kinds = [\"customer\"]",
+        1,
+    );
+    assert_ne!(narrowed, tutela_policy::EXAMPLE_POLICY);
+    app.publish_in_force(&narrowed).await;
+    let ticket = json!([{"category": "ticket_text", "value": "It broke"}]);
+    let body = json!({"kind": "agent", "purpose": "support", "records": ticket});
+    let before = app.audit_len().await;
+    app.post("/v1/subjects", &app.service, body)
+        .await
+        .error(403, "E_SUBJECT_KIND_NOT_IN_PURPOSE");
+    assert_eq!(app.audit_len().await, before + 1, "the refusal is audited");
+    let agent = app.subject("agent", "account", customer_records()).await;
+    app.get(
+        &format!("/v1/subjects/{agent}/records?purpose=support&categories=email"),
+        &app.service,
+    )
+    .await
+    .error(403, "E_SUBJECT_KIND_NOT_IN_PURPOSE");
+    let customer = app.subject("customer", "support", ticket).await;
+    app.get(
+        &format!("/v1/subjects/{customer}/records?purpose=support"),
+        &app.service,
+    )
+    .await
+    .ok(200);
+}
