@@ -71,6 +71,12 @@ pub async fn open(config: &Config) -> Result<Arc<Engine>> {
         tutela_server::notifiers::from_config(config, database_dir.as_deref(), secret.as_deref())
             .map_err(|err| anyhow!("{err}"))?;
     let ledger = tutela_store::FileLedger::new(config.erasure_ledger_path());
+    ledger.create_if_missing().with_context(|| {
+        format!(
+            "cannot create the erasure ledger {}",
+            config.erasure_ledger_path().display()
+        )
+    })?;
     let transfers = tutela_server::transfers::HttpsTransferrer::new(transport(config))
         .context("cannot set up the sender of transfers (Art. 20(2))")?;
     let engine = Engine::new(store, Arc::new(SystemClock), Arc::new(master))

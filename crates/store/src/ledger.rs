@@ -42,6 +42,13 @@ impl FileLedger {
         &self.path
     }
 
+    /// Creates the ledger, empty, unless it exists: a deployment has its
+    /// ledger from its first start, so a restore that finds none knows the
+    /// ledger is missing rather than empty.
+    pub fn create_if_missing(&self) -> std::io::Result<()> {
+        open_for_append(&self.path).map(drop)
+    }
+
     fn append_blocking(&self, line: &str) -> std::io::Result<()> {
         let mut slot = self.file.lock().unwrap_or_else(|p| p.into_inner());
         if slot.is_none() {

@@ -45,11 +45,17 @@ pub struct RestoreArgs {
     /// `pg_restore` on PostgreSQL). Safe to run again: it is idempotent.
     #[arg(long)]
     pub replay_only: bool,
+    /// Restore although the erasure ledger file does not exist. Only for a
+    /// deployment that never had one: without it, everyone erased since
+    /// the backup comes back.
+    #[arg(long)]
+    pub without_ledger: bool,
 }
 
 /// Restores, or replays only.
 pub async fn run(config_path: Option<&Path>, args: RestoreArgs) -> Result<ExitCode> {
     let config = context::load_config(config_path)?;
+    ledger_present(&config.erasure_ledger_path(), args.without_ledger)?;
     if args.replay_only {
         let engine = context::open(&config).await?;
         let report = engine.replay_erasures().await.map_err(engine_error)?;
@@ -88,6 +94,26 @@ pub async fn run(config_path: Option<&Path>, args: RestoreArgs) -> Result<ExitCo
     println!("restored {} into {}", file.display(), target.display());
     print_report(&config, &report)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Refuses to go on without the ledger file: a restore without it replays
+/// nothing, and every subject erased since the backup comes back. The
+/// ledger exists from a deployment's first start, so its absence means it
+/// was not copied back (a new host) or the path is wrong.
+fn ledger_present(path: &Path, without_ledger: bool) -> Result<()> {
+    let exists = path
+        .try_exists()
+        .with_context(|| format!("cannot look for the erasure ledger {}", path.display()))?;
+    if exists || without_ledger {
+        return Ok(());
+    }
+    bail!(
+        "the erasure ledger {} does not exist; restore refused, nothing was changed: without \
+         it, everyone erased since the backup would come back. Copy the ledger back from where \
+         you keep it (or set erasure_ledger to its path); if this deployment never had one, \
+         pass --without-ledger",
+        path.display()
+    )
 }
 
 /// Reads the ledger and checks every line's MAC before anything is

@@ -263,3 +263,45 @@ async fn a_backup_never_overwrites_a_file() {
         .expect_output(&["the directory missing does not exist", "mkdir -p missing"]);
     assert!(!d.join("missing").exists());
 }
+
+/// A restore that finds no ledger file refuses: replaying nothing would
+/// bring back everyone erased since the backup. The ledger exists from the
+/// first start, so its absence means it is missing, not empty.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restore_without_its_ledger_file_is_refused() {
+    let dir = temp_dir();
+    let d = dir.path();
+    let server = spawn_demo(d, &[]).await;
+    let ledger = d.join("tutela-data").join("erasures.ledger");
+    assert!(ledger.exists(), "created at the first start");
+    let (gone, _) = create_subject(&server).await;
+    tutela(d, &["backup", "before.db"]).expect_code(0);
+    erase(&server, &gone).await;
+    assert!(server.stop().success());
+
+    let away = d.join("erasures.ledger.elsewhere");
+    std::fs::rename(&ledger, &away).unwrap();
+    let db = d.join("tutela-data").join("tutela.db");
+    let current = std::fs::read(&db).unwrap();
+    for args in [
+        &["restore", "--force", "before.db"][..],
+        &["restore", "--replay-only"],
+    ] {
+        tutela(d, args).expect_code(1).expect_output(&[
+            "erasures.ledger does not exist",
+            "restore refused",
+            "--without-ledger",
+        ]);
+    }
+    assert_eq!(std::fs::read(&db).unwrap(), current, "nothing was restored");
+    assert!(!ledger.exists(), "a refusal creates no empty ledger");
+
+    std::fs::rename(&away, &ledger).unwrap();
+    tutela(d, &["restore", "--force", "before.db"])
+        .expect_code(0)
+        .expect_output(&["replayed 1 erasure(s)"]);
+    std::fs::rename(&ledger, &away).unwrap();
+    tutela(d, &["restore", "--force", "--without-ledger", "before.db"])
+        .expect_code(0)
+        .expect_output(&["replayed 0 erasure(s)"]);
+}
