@@ -258,8 +258,13 @@ impl Engine {
             }
             other => other?,
         };
-        // The secret is checked before anything about the survey is said:
-        // a made-up token naming a real survey gets the same answer as any
+        // The answer is checked against the questions before the token is
+        // looked up, so a bad answer gets the same refusal whether or not
+        // the token was spent: whoever holds the member-to-token list must
+        // not learn who answered by sending bad answers.
+        let answer = answer::parse(&view.definition, given)?;
+        // The secret is checked before the survey's state is said: a
+        // made-up token naming a real survey gets the same answer as any
         // unknown token, not whether that survey is open or closed.
         let hash = parsed.hash(&self.master);
         let token_row = self
@@ -279,7 +284,6 @@ impl Engine {
             }
             SurveyState::Open => {}
         }
-        let answer = answer::parse(&view.definition, given)?;
         let period = period_of(now);
         let key = self
             .master

@@ -99,6 +99,13 @@ async fn a_survey_runs_end_to_end_with_tokens_alone_and_suppressed_results() {
     answer(&app, &tokens[0], json!({"pulse": 3, "mood": "good"}))
         .await
         .error(404, "E_TOKEN_UNKNOWN");
+    // A bad answer is refused alike on a spent token and an unspent one:
+    // whoever holds the member-to-token list cannot tell who answered.
+    for t in [&tokens[0], &tokens[10]] {
+        for bad in [json!({"pulse": 0}), json!({}), json!({"bogus": 1})] {
+            answer(&app, t, bad).await.error(422, "E_INVALID_FIELD");
+        }
+    }
     assert_eq!(
         app.audit().await.len(),
         audit_before,
