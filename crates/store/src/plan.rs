@@ -560,6 +560,8 @@ fn write(steps: &mut Vec<Step>, tenant: &TenantId, write: &Write) -> Result<(), 
                 both("request"),
                 expect,
             ));
+            let args = vec![t, row.id.to_string().into()];
+            steps.push(exec(sql::CLEAR_NOTES_IF_ERASED, args, both("request")));
         }
         Write::RecordDeath(row) => {
             same_tenant(tenant, &row.tenant)?;

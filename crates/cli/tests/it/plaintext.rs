@@ -375,3 +375,66 @@ async fn messages_about_an_erased_subject_leave_the_outbox() {
         "files still holding the reason"
     );
 }
+
+/// A request the erasure left open (it can no longer be fulfilled) is
+/// refused or extended afterwards: the reason is not kept on disk nor put
+/// in a message to the outbox.
+#[tokio::test]
+async fn reasons_written_after_an_erasure_are_not_kept() {
+    let dir = temp_dir();
+    let server = spawn_demo(dir.path(), &[]).await;
+    let data = dir.path().join("tutela-data");
+    let tag = random_tag();
+    let (subject, open) = subject_with_request(&server, &format!("late.{tag}"), "access").await;
+    let (status, other) = server
+        .post(
+            "/v1/requests",
+            &server.dpo,
+            &json!({"subject": subject, "kind": "portability"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{other}");
+    let other = other["id"].as_str().unwrap().to_owned();
+    let (status, body) = server
+        .delete(&format!("/v1/subjects/{subject}"), &server.dpo)
+        .await;
+    assert_eq!(status, 204, "{body}");
+
+    let extended = format!("complex case of {tag}");
+    let (status, body) = server
+        .post(
+            &format!("/v1/requests/{open}/extend"),
+            &server.dpo,
+            &json!({"reason": extended}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let refused = format!("nothing left to send {tag}");
+    let (status, body) = server
+        .post(
+            &format!("/v1/requests/{other}/refuse"),
+            &server.dpo,
+            &json!({"reason": refused}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    for path in files_under(&data) {
+        let bytes = std::fs::read(&path).unwrap_or_default();
+        for reason in [&extended, &refused] {
+            assert!(
+                !contains(&bytes, reason.as_bytes()),
+                "{} holds '{reason}'",
+                path.display()
+            );
+        }
+    }
+    let (status, shown) = server
+        .get(&format!("/v1/requests/{other}"), &server.dpo)
+        .await;
+    assert_eq!(status, 200, "{shown}");
+    assert_eq!(
+        (shown["state"].as_str(), shown["refusal_reason"].as_str()),
+        (Some("refused"), Some("[erased with the subject]")),
+        "{shown}"
+    );
+}

@@ -53,7 +53,7 @@ impl Engine {
         )
         .await?;
         let mut message = self.message(&next, MessageKind::Extension);
-        message.reason = Some(reason.as_str().to_owned());
+        message.reason = self.reason_to_tell(&who.tenant, &row, &reason).await?;
         self.tell(&message).await;
         Ok(next)
     }
@@ -103,7 +103,7 @@ impl Engine {
         )
         .await?;
         let mut message = self.message(&next, MessageKind::Refusal);
-        message.reason = Some(reason.as_str().to_owned());
+        message.reason = self.reason_to_tell(&who.tenant, &row, &reason).await?;
         self.tell(&message).await;
         Ok(next)
     }
@@ -202,6 +202,23 @@ impl Engine {
                 None => Ok(Change::default()),
             },
         }
+    }
+
+    /// The reason a message carries: none about an erased subject. Staff's
+    /// free text is personal data that went with the subject (the store
+    /// keeps `[erased with the subject]` in its place), so it must not
+    /// reach the outbox either.
+    async fn reason_to_tell(
+        &self,
+        tenant: &crate::ids::TenantId,
+        row: &RequestRow,
+        reason: &Reason,
+    ) -> Result<Option<String>, EngineError> {
+        let erased = self
+            .subject_view(tenant, row.subject, crate::store::RecordFilter::None)
+            .await?
+            .is_none_or(|view| view.subject.erased_at.is_some());
+        Ok((!erased).then(|| reason.as_str().to_owned()))
     }
 
     /// Delivers a message after its act committed; a failure is logged,

@@ -35,6 +35,18 @@ pub(crate) const CLEAR_REQUEST_NOTES: &str = "UPDATE requests SET \
     closed_note = CASE WHEN closed_note IS NULL THEN NULL ELSE '[erased with the subject]' END \
     WHERE tenant_id = $1 AND subject_id = $2";
 
+/// [`CLEAR_REQUEST_NOTES`] for one request (`$2`), only when its subject
+/// is erased: run after every update of a request, so a reason or note
+/// written after the erasure (a refusal of a request the erasure left
+/// open) is not kept either.
+pub(crate) const CLEAR_NOTES_IF_ERASED: &str = "UPDATE requests SET \
+    extension_reason = CASE WHEN extension_reason IS NULL THEN NULL ELSE '[erased with the subject]' END, \
+    refusal_reason = CASE WHEN refusal_reason IS NULL THEN NULL ELSE '[erased with the subject]' END, \
+    verification_note = CASE WHEN verification_note IS NULL THEN NULL ELSE '[erased with the subject]' END, \
+    closed_note = CASE WHEN closed_note IS NULL THEN NULL ELSE '[erased with the subject]' END \
+    WHERE tenant_id = $1 AND request_id = $2 AND EXISTS (SELECT 1 FROM subjects s \
+        WHERE s.tenant_id = $1 AND s.subject_id = requests.subject_id AND s.erased_at IS NOT NULL)";
+
 #[cfg(test)]
 pub(crate) const REQUEST_COLUMNS: &str = request_columns!();
 /// How many columns a request row has.
@@ -147,6 +159,7 @@ mod tests {
             INSERT_DEATH,
             SELECT_DEATH,
             CLEAR_REQUEST_NOTES,
+            CLEAR_NOTES_IF_ERASED,
         ] {
             let rewritten = super::super::for_sqlite(statement);
             assert!(!rewritten.contains('$'), "{rewritten}");
