@@ -164,11 +164,17 @@ impl Engine {
             KindTag::Erasure => self.plan_erasure(who, subject).await,
             KindTag::Restriction => self.plan_restriction(who, subject, true).await,
             KindTag::RestrictionLift => self.plan_restriction(who, subject, false).await,
+            // A purpose a later policy version dropped is used for nothing
+            // any more: the objection or withdrawal is met as it stands.
             KindTag::Objection => {
-                let (_, change) = self
+                match self
                     .plan_objection(who, subject, row.purpose.as_ref())
-                    .await?;
-                Ok(change)
+                    .await
+                {
+                    Ok((_, change)) => Ok(change),
+                    Err(EngineError::PurposeNotDeclared(_)) => Ok(Change::default()),
+                    Err(err) => Err(err),
+                }
             }
             KindTag::ConsentWithdrawal => {
                 let purpose = row.purpose.as_ref().ok_or_else(|| {
@@ -181,7 +187,10 @@ impl Engine {
                     .await
                 {
                     Ok((_, change)) => Ok(change),
-                    Err(EngineError::Consent(ConsentError::NotLive(_))) => Ok(Change::default()),
+                    Err(
+                        EngineError::Consent(ConsentError::NotLive(_))
+                        | EngineError::PurposeNotDeclared(_),
+                    ) => Ok(Change::default()),
                     Err(err) => Err(err),
                 }
             }

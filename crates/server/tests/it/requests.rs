@@ -312,3 +312,44 @@ async fn two_fulfilments_at_once_erase_once() {
         .count();
     assert_eq!(erasures, 2, "one erasure and one fulfilment");
 }
+
+/// A later policy version dropped the purpose a verified withdrawal or
+/// objection names: nothing is left to stop, so fulfilling it meets it as
+/// it stands (it was refused for good with `E_PURPOSE_NOT_DECLARED`).
+#[tokio::test]
+async fn a_request_about_a_dropped_purpose_is_fulfilled_as_it_stands() {
+    let app = spawn_app().await;
+    let subject = customer(&app).await;
+    app.post(
+        &format!("/v1/subjects/{subject}/consents"),
+        &app.service,
+        json!({"purpose": "newsletter", "source": "signup-form"}),
+    )
+    .await
+    .ok(201);
+    let withdrawal = verified(
+        &app,
+        json!({"subject": subject, "kind": "consent_withdrawal", "purpose": "newsletter"}),
+    )
+    .await;
+    let objection = verified(
+        &app,
+        json!({"subject": subject, "kind": "objection", "purpose": "newsletter"}),
+    )
+    .await;
+    let without = tutela_policy::EXAMPLE_POLICY.replacen(
+        "[[purpose]]\nid = \"newsletter\"\ndescription = \"Send you our newsletter\"\nbasis = \"consent\"\ncategories = [\"email\"]\ndirect_marketing = true\nconsent_valid_for = \"13 months\"\n",
+        "",
+        1,
+    );
+    assert_ne!(without, tutela_policy::EXAMPLE_POLICY);
+    let published = app
+        .put("/v1/policy", &app.dpo, json!({"source": without}))
+        .await
+        .ok(201);
+    assert_eq!(published["pending"], false, "{published}");
+    for id in [&withdrawal, &objection] {
+        let done = fulfil(&app, id, json!({})).await;
+        assert_eq!(done["state"], "fulfilled", "{done}");
+    }
+}
