@@ -40,6 +40,7 @@ pub use record::{
     RECORD_FORMAT, RecipientEntry, Record, RecordError, Transfer,
 };
 pub use render::{NoticeFormat, RenderError};
+pub use shape::is_hidden;
 pub use span::{CalendarSpan, SPAN_FORMS, SpanError};
 pub use terms::{
     ANCHOR_FORMS, Anchor, AnchorError, ChoiceError, Disposal, FirstHandler, LegalBasis,

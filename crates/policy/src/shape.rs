@@ -281,7 +281,7 @@ fn hidden_characters(field: &Field, value: &Spanned<DeValue<'_>>, sink: &mut Sin
 /// A control character other than newline (`\n`, or `\r\n` from a file
 /// saved on Windows) and tab, or a bidirectional embedding, override or
 /// isolate.
-pub(crate) fn is_hidden(c: char) -> bool {
+pub fn is_hidden(c: char) -> bool {
     (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
         || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }

@@ -87,6 +87,17 @@ impl Engine {
                 message: "must be 1 to 200 characters".into(),
             });
         }
+        // One line of visible text: it is printed in operators' terminals
+        // (`tutela tenant list`) and in every notice.
+        if name
+            .chars()
+            .any(|c| c.is_control() || tutela_policy::is_hidden(c))
+        {
+            return Err(EngineError::InvalidInput {
+                field: "name".into(),
+                message: "must be one line of visible characters".into(),
+            });
+        }
         parse_policy(policy_source)?;
         let now = self.clock.now();
         let tenant = TenantRow {

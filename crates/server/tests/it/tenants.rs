@@ -153,6 +153,21 @@ async fn tenant_creation_is_checked() {
             .starts_with("id:")
     );
 
+    // A name is printed in operators' terminals: one line, visible text.
+    for name in ["Nice\u{1b}[2J FAKE ERROR", "Two\nlines", "Acme \u{202E}lla"] {
+        let body = json!({"id": "delta", "name": name, "policy": tutela_policy::EXAMPLE_POLICY});
+        let refused = app
+            .post("/v1/tenants", &app.operator, body)
+            .await
+            .error(400, "E_INVALID_INPUT");
+        assert!(
+            refused["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("name")
+        );
+    }
+
     let tenants = app.get("/v1/tenants", &app.operator).await.ok(200);
     assert_eq!(
         tenants.as_array().unwrap().len(),
