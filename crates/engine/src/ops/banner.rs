@@ -115,7 +115,8 @@ impl Engine {
         self.visitor_choices(who, &visitor).await
     }
 
-    /// A visitor's choices in force per banner purpose, and conflicts.
+    /// A visitor's choices in force per banner purpose, and conflicts; for
+    /// a purpose-scoped key, those of its purposes only.
     pub async fn visitor_choices(
         &self,
         who: &Principal,
@@ -125,7 +126,10 @@ impl Engine {
         let (_, policy) = self.policy(who, None).await?;
         let rows = self.store.visitor_choices(&who.tenant, visitor).await?;
         let now = self.clock.now();
-        let (mut choices, conflicts) = banner::fold(&policy, &rows, now);
+        let (mut choices, mut conflicts) = banner::fold(&policy, &rows, now);
+        // A purpose-scoped key sees its own purposes only, as with consents.
+        choices.retain(|c| who.require_purpose(&c.purpose).is_ok());
+        conflicts.retain(|c| who.require_purpose(&c.purpose).is_ok());
         if let Visitor::Subject(subject) = visitor {
             // For a known subject, `allowed` is the purpose check's own
             // answer on its ledger (consents, objections, restriction).

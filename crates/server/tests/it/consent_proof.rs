@@ -448,6 +448,11 @@ async fn a_known_subjects_banner_choices_are_its_consents_and_show_what_the_engi
         .await
         .error(403, "E_CONSENT_REQUIRED");
 
+    // A key scoped to another purpose sees none of these purposes.
+    let scoped = app.get(&path, &app.scoped).await.ok(200);
+    assert_eq!(scoped["choices"], json!([]), "{scoped}");
+    assert_eq!(scoped["conflicts"], json!([]), "{scoped}");
+
     // A subject that is not there (or another tenant's) is not found.
     let nobody = format!("/v1/subjects/{}/choices", uuid::Uuid::now_v7());
     app.get(&nobody, &app.service)
