@@ -289,7 +289,9 @@ impl Engine {
         })
     }
 
-    /// Sets or lifts restriction of processing (Art. 18).
+    /// Sets or lifts restriction of processing (Art. 18). Asking for the
+    /// state the subject is already in changes nothing, is not audited and
+    /// tells no recipient (a lift that never happened is not announced).
     pub async fn set_restricted(
         &self,
         who: &Principal,
@@ -297,6 +299,9 @@ impl Engine {
         restricted: bool,
     ) -> Result<(), EngineError> {
         let change = self.plan_restriction(who, subject, restricted).await?;
+        if change.writes.is_empty() {
+            return Ok(());
+        }
         self.commit(&who.tenant, change).await
     }
 
@@ -317,6 +322,9 @@ impl Engine {
         self.authorize(who, Act::Restrict, action, None, Some(subject))
             .await?;
         let view = self.live_subject(who, subject, RecordFilter::All).await?;
+        if view.subject.restricted == restricted {
+            return Ok(Change::default());
+        }
         let kind = if restricted {
             NoticeKind::SubjectRestricted
         } else {
