@@ -58,7 +58,8 @@ pub async fn take(engine: &Arc<Engine>, out: Option<&Path>) -> Result<ExitCode> 
 }
 
 /// Reads and checks a checkpoint file, then reports each chain it covers
-/// (only `tenant`'s, if given); true if none was rolled back or diverged.
+/// (only `tenant`'s, if given); true if none was rolled back or diverged,
+/// false too when it covers none of the chains checked.
 pub async fn compare(engine: &Arc<Engine>, file: &Path, tenant: Option<&TenantId>) -> Result<bool> {
     let checkpoint = read(file)?;
     let points = engine.open_checkpoint(&checkpoint).map_err(|e| {
@@ -108,7 +109,16 @@ pub async fn compare(engine: &Arc<Engine>, file: &Path, tenant: Option<&TenantId
         }
     }
     if findings.is_empty() {
-        writeln!(out, "the checkpoint covers no chain checked here")?;
+        // Nothing compared shows nothing: a wrong file (another tenant's
+        // checkpoint) must not pass as "not rolled back".
+        writeln!(
+            out,
+            "the checkpoint covers no chain checked here, so it cannot show that none was rolled back: is it the right file{}?",
+            tenant
+                .map(|t| format!(" for tenant {t}"))
+                .unwrap_or_default()
+        )?;
+        return Ok(false);
     }
     Ok(ok)
 }

@@ -128,6 +128,21 @@ async fn hole_08_an_api_checkpoint_verifies_with_the_printed_public_key() {
     tutela(d, &["audit", "verify", "--against", "acme.json"])
         .expect_code(0)
         .expect_output(&["acme: matches the checkpoint", "operator: intact ("]);
+    // Checking another tenant against acme's checkpoint compares nothing,
+    // and nothing compared shows nothing.
+    tutela(
+        d,
+        &[
+            "audit",
+            "verify",
+            "--tenant",
+            "operator",
+            "--against",
+            "acme.json",
+        ],
+    )
+    .expect_code(1)
+    .expect_output(&["covers no chain checked here", "for tenant operator"]);
     roll_back(d, 3).await;
     tutela(d, &["audit", "verify", "--against", "acme.json"])
         .expect_code(1)

@@ -200,14 +200,18 @@ async fn a_restricted_subject_is_readable_only_through_its_own_access() {
     // no notice to recipients of a lift that never happened.
     let (entries, pending) = (
         app.audit_len().await,
-        app.get("/v1/deliveries?state=pending", &app.dpo).await.ok(200),
+        app.get("/v1/deliveries?state=pending", &app.dpo)
+            .await
+            .ok(200),
     );
     app.put(&restriction, &app.dpo, json!({"restricted": false}))
         .await
         .ok(204);
     assert_eq!(app.audit_len().await, entries);
     assert_eq!(
-        app.get("/v1/deliveries?state=pending", &app.dpo).await.ok(200),
+        app.get("/v1/deliveries?state=pending", &app.dpo)
+            .await
+            .ok(200),
         pending
     );
     app.put(&restriction, &app.dpo, json!({"restricted": true}))
