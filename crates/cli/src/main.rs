@@ -165,7 +165,7 @@ async fn run_command(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Consent(command) => {
             logging::init_for_command()?;
-            cmd::consent::run(config, command)
+            cmd::consent::run(config, command).await
         }
         Command::Backup(args) => {
             logging::init_for_command()?;

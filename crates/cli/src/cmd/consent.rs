@@ -39,11 +39,15 @@ pub enum ConsentCommand {
 }
 
 /// Runs a consent subcommand.
-pub fn run(config: Option<&Path>, command: ConsentCommand) -> Result<ExitCode> {
+pub async fn run(config: Option<&Path>, command: ConsentCommand) -> Result<ExitCode> {
     match command {
         ConsentCommand::Verify { receipt, key } => verify_file(&receipt, &key),
         ConsentCommand::Pubkey { tenant } => {
             let config = context::load_config(config)?;
+            // A typo must not print a plausible key no receipt verifies
+            // under: the tenant must exist.
+            let engine = context::open(&config).await?;
+            super::requests::dpo_of(&engine, &tenant).await?;
             let master = keyfile::load(&config.master_key_file)?;
             let key = master.receipt_key(tenant.as_str()).public_key();
             writeln!(std::io::stdout().lock(), "{}", to_hex(&key))?;

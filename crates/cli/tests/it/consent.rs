@@ -47,6 +47,10 @@ async fn an_api_receipt_verifies_offline_and_a_tampered_one_does_not() {
         .expect_code(1)
         .expect_output(&["does not verify", "unsigned `receipt` differs"]);
 
+    // A typo prints no plausible key.
+    tutela(d, &["consent", "pubkey", "--tenant", "acmee"])
+        .expect_code(1)
+        .expect_output(&["there is no tenant 'acmee' (--tenant)"]);
     let other = tutela(d, &["consent", "pubkey", "--tenant", "operator"]);
     other.expect_code(0);
     tutela(
