@@ -191,6 +191,15 @@ pub enum EngineError {
         /// The field, as the caller named it.
         field: String,
     },
+    /// One write gives the same identifier twice (as it is compared: case
+    /// and surrounding spaces aside); it would clash with itself.
+    #[error("{field}: repeats the identifier of {first}")]
+    RepeatedIdentifier {
+        /// The later field, as the caller named it.
+        field: String,
+        /// The earlier one.
+        first: String,
+    },
     /// Sealed data did not open: a corrupt or moved row, or a wrong master key.
     #[error("stored data could not be decrypted")]
     Unreadable,
@@ -298,7 +307,7 @@ impl EngineError {
             Self::RecordNotFound => "E_RECORD_NOT_FOUND",
             Self::RecipientNotFound => "E_RECIPIENT_NOT_FOUND",
             Self::EndpointNotFound => "E_ENDPOINT_NOT_FOUND",
-            Self::BlankIdentifier { .. } => "E_INVALID_FIELD",
+            Self::BlankIdentifier { .. } | Self::RepeatedIdentifier { .. } => "E_INVALID_FIELD",
             Self::Unreadable => "E_UNREADABLE",
             Self::TooManyCategories { .. } => "E_TOO_MANY_CATEGORIES",
             Self::Storage(_) => "E_STORAGE",
@@ -331,7 +340,9 @@ impl EngineError {
             | Self::ConsentNotApplicable(_)
             | Self::ObjectionNotApplicable(_)
             | Self::TooManyCategories { .. } => ErrorKind::BadRequest,
-            Self::BlankIdentifier { .. } | Self::EffectiveTooSoon { .. } => ErrorKind::InvalidField,
+            Self::BlankIdentifier { .. }
+            | Self::RepeatedIdentifier { .. }
+            | Self::EffectiveTooSoon { .. } => ErrorKind::InvalidField,
             Self::NoPolicy
             | Self::PolicyVersionNotFound { .. }
             | Self::TenantNotFound

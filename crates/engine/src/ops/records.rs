@@ -154,12 +154,31 @@ pub(crate) fn check_identifiers(policy: &Policy, records: &[NewRecord]) -> Resul
     let blank = records.iter().position(|r| {
         r.value.trim().is_empty() && policy.category(&r.category).is_some_and(|c| c.identifier)
     });
-    match blank {
-        Some(i) => Err(EngineError::BlankIdentifier {
+    if let Some(i) = blank {
+        return Err(EngineError::BlankIdentifier {
             field: format!("records[{i}].value"),
-        }),
-        None => Ok(()),
+        });
     }
+    // The same identifier twice in one write would clash with itself and
+    // be reported as taken by another subject.
+    let mut seen: Vec<(&CategoryId, String, usize)> = Vec::new();
+    for (i, r) in records.iter().enumerate() {
+        if !policy.category(&r.category).is_some_and(|c| c.identifier) {
+            continue;
+        }
+        let value = tutela_vault::normalize_identifier(&r.value);
+        if let Some((_, _, first)) = seen
+            .iter()
+            .find(|(c, v, _)| *c == &r.category && *v == value)
+        {
+            return Err(EngineError::RepeatedIdentifier {
+                field: format!("records[{i}].value"),
+                first: format!("records[{first}]"),
+            });
+        }
+        seen.push((&r.category, value, i));
+    }
+    Ok(())
 }
 
 /// The categories a read or disclosure names, each once, in the order

@@ -280,3 +280,23 @@ async fn a_full_subject_refuses_more_records_and_changes_nothing() {
     assert!(message.contains("10000 records"), "{message}");
     unchanged(&app, len).await;
 }
+
+#[tokio::test]
+async fn one_write_giving_an_identifier_twice_is_refused_by_field() {
+    let app = spawn_app().await;
+    let len = app.audit_len().await;
+    let body = json!({"kind": "customer", "purpose": "account", "records": [
+        {"category": "email", "value": "dup@example.com"},
+        {"category": "name", "value": "Dup"},
+        {"category": "email", "value": " DUP@example.com "},
+    ]});
+    let refused = app
+        .post("/v1/subjects", &app.service, body)
+        .await
+        .error(422, "E_INVALID_FIELD");
+    assert_eq!(
+        refused["error"]["message"],
+        "records[2].value: repeats the identifier of records[0]"
+    );
+    unchanged(&app, len).await;
+}
