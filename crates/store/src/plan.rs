@@ -490,6 +490,7 @@ fn write(steps: &mut Vec<Step>, tenant: &TenantId, write: &Write) -> Result<(), 
                 sql::DELETE_RECORDS,
                 sql::DELETE_SURVEY_MEMBERSHIPS,
                 sql::CLEAR_REQUEST_NOTES,
+                sql::CLEAR_DEATH_NOTE,
             ]
             .into_iter()
             .chain(retention::ERASED_WITH_SUBJECT);

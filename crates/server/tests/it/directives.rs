@@ -110,6 +110,21 @@ async fn an_erase_directive_erases_the_subject_as_an_erasure_does() {
     assert_eq!(actions(&chain, "subject.death").len(), 1);
     assert_eq!(actions(&chain, "subject.erase").len(), 1);
     app.assert_chain_intact().await;
+    // Staff's note on the death went with the subject; the row stays.
+    let stored = app
+        .engine
+        .store()
+        .death_of(
+            &tutela_engine::ids::TenantId::parse("acme").unwrap(),
+            tutela_engine::ids::SubjectId::parse(&subject).unwrap(),
+        )
+        .await
+        .unwrap()
+        .expect("the death stays recorded");
+    assert_eq!(
+        stored.note.as_ref().map(|n| n.as_str()),
+        Some("[erased with the subject]")
+    );
 }
 
 #[tokio::test]

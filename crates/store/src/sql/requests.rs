@@ -35,6 +35,14 @@ pub(crate) const CLEAR_REQUEST_NOTES: &str = "UPDATE requests SET \
     closed_note = CASE WHEN closed_note IS NULL THEN NULL ELSE '[erased with the subject]' END \
     WHERE tenant_id = $1 AND subject_id = $2";
 
+/// Replaces staff's note on a subject's recorded death (how the death was
+/// learnt of: "certificate seen", a hospital's name) with the same marker
+/// as the notes on requests: free text about the subject goes with it.
+/// The row stays, as the proof that the directive was applied.
+pub(crate) const CLEAR_DEATH_NOTE: &str = "UPDATE deaths SET \
+    note = CASE WHEN note IS NULL THEN NULL ELSE '[erased with the subject]' END \
+    WHERE tenant_id = $1 AND subject_id = $2";
+
 /// [`CLEAR_REQUEST_NOTES`] for one request (`$2`), only when its subject
 /// is erased: run after every update of a request, so a reason or note
 /// written after the erasure (a refusal of a request the erasure left
@@ -160,6 +168,7 @@ mod tests {
             SELECT_DEATH,
             CLEAR_REQUEST_NOTES,
             CLEAR_NOTES_IF_ERASED,
+            CLEAR_DEATH_NOTE,
         ] {
             let rewritten = super::super::for_sqlite(statement);
             assert!(!rewritten.contains('$'), "{rewritten}");
