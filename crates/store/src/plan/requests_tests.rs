@@ -64,11 +64,12 @@ fn filing_requires_a_live_subject_and_binds_every_column() {
 
 #[test]
 fn an_update_applies_only_at_the_version_read() {
+    let r = row();
     let steps = plan(Write::UpdateRequest {
-        row: row(),
+        row: r.clone(),
         expected_version: 1,
     });
-    assert_eq!(steps.len(), 1);
+    assert_eq!(steps.len(), 2);
     let Step::Exec(update) = &steps[0] else {
         panic!("an update")
     };
@@ -77,6 +78,12 @@ fn an_update_applies_only_at_the_version_read() {
     assert_eq!(update.args[32], Value::Int(2), "the new version");
     assert_eq!(update.args[33], Value::Int(1), "the version read");
     assert_eq!(update.expect, Expect::Row("request"));
+    // Then the free text goes again if the subject is erased.
+    let Step::Exec(clear) = &steps[1] else {
+        panic!("the clearing update")
+    };
+    assert_eq!(clear.sql, sql::CLEAR_NOTES_IF_ERASED);
+    assert_eq!(clear.args.get(1), Some(&Value::Text(r.id.to_string())));
 }
 
 #[test]
