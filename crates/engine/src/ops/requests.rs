@@ -171,10 +171,25 @@ impl Engine {
         let mut message = self.message(&next, MessageKind::VerificationCode);
         message.code = Some(code);
         message.code_expires_at = Some(expires);
-        self.notifier.send(&message).await.map_err(|err| {
+        if let Err(err) = self.notifier.send(&message).await {
             tracing::warn!(error = %err, request = %id, "a verification code was not delivered");
-            RequestError::NotifyFailed
-        })?;
+            // A code nobody received does not count against the request's
+            // sends, nor end the code sent before it: the code state goes
+            // back to what it was (audited as the failed send it was).
+            let mut sent = next;
+            sent.version = row.version.saturating_add(1);
+            let mut restored = sent.clone();
+            restored.code = row.code.clone();
+            self.update_request(
+                who,
+                &sent,
+                restored,
+                Action::RequestCode,
+                Outcome::Denied("E_NOTIFY_FAILED"),
+            )
+            .await?;
+            return Err(RequestError::NotifyFailed.into());
+        }
         Ok(expires)
     }
 

@@ -56,8 +56,9 @@ pub enum RequestError {
     /// Codes are sent at most once a minute and a few times per request.
     #[error("a new code cannot be sent yet: {0}")]
     CodeRateLimited(&'static str),
-    /// The notifier could not deliver the message.
-    #[error("the message to the subject could not be delivered")]
+    /// The notifier could not deliver the message; a code not delivered
+    /// was not counted as sent.
+    #[error("the message to the subject could not be delivered; try again later")]
     NotifyFailed,
     /// The transfer's URL or an address it resolves to may not be reached
     /// (Art. 20(2) with the SSRF guard); nothing was sent.
@@ -122,7 +123,7 @@ impl RequestError {
             }
             Self::TransferFailed(_) => ErrorKind::BadGateway,
             Self::CodeLocked | Self::CodeRateLimited(_) => ErrorKind::TooManyRequests,
-            Self::NotifyFailed => ErrorKind::Internal,
+            Self::NotifyFailed => ErrorKind::BadGateway,
             Self::InvalidTransition { .. }
             | Self::NotVerified
             | Self::Changed

@@ -432,3 +432,38 @@ async fn a_published_policy_applies_from_then_on() {
     );
     t.close().await;
 }
+
+/// A verification code the notifier could not deliver is `502
+/// E_NOTIFY_FAILED` and does not count: the request's sends and its
+/// one-a-minute limit are as before, and the failed send is audited.
+#[tokio::test]
+async fn an_undelivered_code_is_not_counted_as_sent() {
+    // The test engine has no notifier: every message fails.
+    let t = spawn_engine().await;
+    let e = &t.engine;
+    let s = t.customer("ada@example.com").await;
+    let filed = e
+        .file_request(&t.dpo, s, tutela_engine::requests::RequestKind::Access)
+        .await
+        .unwrap();
+    let id = filed.row.id;
+    for _ in 0..2 {
+        let sent = e.send_request_code(&t.dpo, id).await;
+        assert_eq!(code(&sent), "E_NOTIFY_FAILED");
+        assert_eq!(
+            sent.unwrap_err().kind(),
+            tutela_engine::error::ErrorKind::BadGateway
+        );
+    }
+    let row = e.request(&t.dpo, id).await.unwrap();
+    assert_eq!(
+        (row.code.sent, row.code.hash, row.code.last_sent_at),
+        (0, None, None),
+        "no code counts as sent"
+    );
+    let last = t.entries().await.pop().unwrap();
+    assert_eq!(
+        (last.action.as_str(), last.outcome.as_str()),
+        ("request.code", "denied:E_NOTIFY_FAILED")
+    );
+}

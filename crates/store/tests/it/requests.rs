@@ -245,10 +245,12 @@ async fn a_death_is_recorded_once_with_the_directive_it_applied(store: Arc<dyn S
     apply(store, &t, vec![Write::RecordDeath(death.clone()), erase])
         .await
         .unwrap();
-    assert_eq!(
-        store.death_of(&t, subject.id).await.unwrap(),
-        Some(death.clone())
-    );
+    // The death stays recorded; staff's note went with the subject.
+    let kept = DeathRow {
+        note: Some(reason("[erased with the subject]")),
+        ..death.clone()
+    };
+    assert_eq!(store.death_of(&t, subject.id).await.unwrap(), Some(kept));
     let other = setup_tenant(store, "globex").await;
     assert!(store.death_of(&other, subject.id).await.unwrap().is_none());
     // Once: a second record is a conflict (and, the subject being erased
