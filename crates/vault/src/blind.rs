@@ -48,17 +48,31 @@ impl fmt::Debug for BlindIndexKey {
 
 /// The canonical form of an identifier before it is indexed.
 ///
-/// Surrounding whitespace is dropped. A value with `@` is taken as an email
-/// and lowercased whole: providers treat addresses case-insensitively in
+/// Invisible format characters (zero-width spaces and joiners, the byte
+/// order mark, soft hyphens) are dropped and the rest is put in Unicode
+/// NFC, so an address typed in decomposed form (as macOS keyboards do) or
+/// pasted with a hidden character is the same identifier. Surrounding
+/// whitespace is dropped. A value with `@` is taken as an email and
+/// lowercased whole: providers treat addresses case-insensitively in
 /// practice, and people type them in any case. Anything else keeps its case,
 /// because customer numbers and similar ids may be case-sensitive.
 pub fn normalize_identifier(value: &str) -> String {
-    let trimmed = value.trim();
+    use unicode_normalization::UnicodeNormalization;
+    let visible: String = value.chars().filter(|c| !is_invisible(*c)).nfc().collect();
+    let trimmed = visible.trim();
     if trimmed.contains('@') {
         trimmed.to_lowercase()
     } else {
         trimmed.to_string()
     }
+}
+
+/// Characters with no glyph that a copy and paste carries along unseen.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}' | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}'
+    )
 }
 
 /// A blind index value: 32 bytes, stored and compared for lookups.
@@ -150,6 +164,21 @@ mod tests {
             normalize_identifier(" Alice@Example.COM "),
             "alice@example.com"
         );
+    }
+
+    #[test]
+    fn one_address_in_two_unicode_forms_or_with_hidden_characters_is_one() {
+        let key = MasterKey::from_bytes([1; 32]).blind_index_key("acme");
+        let composed = key.index(EMAIL, "jos\u{e9}@example.com");
+        for typed in [
+            "jose\u{301}@example.com",
+            "JOSE\u{301}@example.com",
+            "jos\u{e9}@example.com\u{200b}",
+            "\u{feff}jos\u{e9}@exam\u{ad}ple.com",
+        ] {
+            assert_eq!(key.index(EMAIL, typed), composed, "{typed:?}");
+        }
+        assert_ne!(key.index(EMAIL, "jose@example.com"), composed);
     }
 
     #[test]
