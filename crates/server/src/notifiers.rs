@@ -171,7 +171,7 @@ pub fn from_config(
     webhook_secret: Option<&str>,
 ) -> Result<std::sync::Arc<dyn Notifier>, SecretError> {
     if let Some(url) = &config.webhook_url {
-        let secret = webhook_secret.ok_or(SecretError)?;
+        let secret = webhook_secret.ok_or(SecretError::Missing)?;
         return Ok(std::sync::Arc::new(WebhookNotifier::new(url, secret)?));
     }
     let dir = match (&config.outbox_dir, database_dir) {
@@ -184,10 +184,18 @@ pub fn from_config(
 
 /// Why a webhook secret was refused.
 #[derive(Debug, thiserror::Error)]
-#[error(
-    "the webhook secret (TUTELA_WEBHOOK_SECRET) must be `whsec_` followed by base64 of at least 24 bytes"
-)]
-pub struct SecretError;
+pub enum SecretError {
+    /// `webhook_url` is set and no secret was given.
+    #[error(
+        "webhook_url is set but TUTELA_WEBHOOK_SECRET is not: give the signing secret (`whsec_` followed by base64 of at least 24 bytes)"
+    )]
+    Missing,
+    /// The secret given is not one.
+    #[error(
+        "the webhook secret (TUTELA_WEBHOOK_SECRET) must be `whsec_` followed by base64 of at least 24 bytes"
+    )]
+    Malformed,
+}
 
 /// POSTs each message as JSON to a URL, signed per Standard Webhooks.
 #[derive(Clone)]
@@ -206,15 +214,20 @@ impl std::fmt::Debug for WebhookNotifier {
 impl WebhookNotifier {
     /// A webhook to `url` signed with `secret` (`whsec_` + base64).
     pub fn new(url: &str, secret: &str) -> Result<Self, SecretError> {
-        let encoded = secret.trim().strip_prefix("whsec_").ok_or(SecretError)?;
-        let secret = STANDARD.decode(encoded).map_err(|_| SecretError)?;
+        let encoded = secret
+            .trim()
+            .strip_prefix("whsec_")
+            .ok_or(SecretError::Malformed)?;
+        let secret = STANDARD
+            .decode(encoded)
+            .map_err(|_| SecretError::Malformed)?;
         if secret.len() < 24 {
-            return Err(SecretError);
+            return Err(SecretError::Malformed);
         }
         let client = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(10))
             .build()
-            .map_err(|_| SecretError)?;
+            .map_err(|_| SecretError::Malformed)?;
         Ok(Self {
             url: url.to_owned(),
             secret,
@@ -340,6 +353,30 @@ mod tests {
                 "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
             )
             .is_ok()
+        );
+    }
+
+    #[test]
+    fn a_missing_secret_is_named_as_missing() {
+        let config = crate::Config {
+            webhook_url: Some("https://x.example/hook".into()),
+            ..crate::Config::default()
+        };
+        let err = from_config(&config, None, None)
+            .err()
+            .map(|e| e.to_string());
+        assert!(
+            err.as_deref()
+                .is_some_and(|e| e.contains("TUTELA_WEBHOOK_SECRET is not")),
+            "{err:?}"
+        );
+        let err = from_config(&config, None, Some("nope"))
+            .err()
+            .map(|e| e.to_string());
+        assert!(
+            err.as_deref()
+                .is_some_and(|e| e.contains("must be `whsec_`")),
+            "{err:?}"
         );
     }
 

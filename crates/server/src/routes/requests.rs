@@ -64,7 +64,7 @@ fn parse_kind(body: &NewRequest, transport: Transport) -> Result<RequestKind, Ap
         if given {
             Err(ApiError::invalid_field(
                 name,
-                &format!("does not apply to a {tag} request"),
+                &format!("does not apply to {} {tag} request", article(tag.as_str())),
             ))
         } else {
             Ok(())
@@ -395,4 +395,13 @@ async fn fulfil(
         .fulfil_request(&who, RequestId(id), note)
         .await?;
     Ok(Json(RequestView::new(&row, state.engine.now())))
+}
+
+/// `a` or `an` before a request kind, so messages read right.
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
 }
