@@ -26,6 +26,7 @@ mod report;
 mod requests;
 mod surveys;
 mod sweep;
+mod sweep_hand;
 mod workload;
 
 use anyhow::{Context, Result, bail, ensure};

@@ -64,6 +64,8 @@ pub(crate) struct SweepOutcome {
     pub sweep: Duration,
     /// The bare deletes.
     pub bare: Duration,
+    /// The hand-rolled sweep with the engine's shape (`sweep_hand`).
+    pub hand: Duration,
 }
 
 impl SweepOutcome {
@@ -75,18 +77,26 @@ impl SweepOutcome {
     pub(crate) fn render(&self) -> String {
         let sweep = Self::per_sec(self.records, self.sweep);
         let bare = Self::per_sec(self.records, self.bare);
+        let hand = Self::per_sec(self.records, self.hand);
         format!(
             "retention sweep (SQLite, {SWEEP_CONCURRENCY} subjects per commit, synchronous=FULL)\n\
              records expired         {:>10}\n\
              sweep                   {:>10.0} records/s  ({:.2} s)\n\
              bare rusqlite DELETE    {:>10.0} records/s  ({:.2} s)\n\
-             ratio sweep / bare      {:>10.2}  (target >= 0.5)\n",
+             hand-rolled sweep       {:>10.0} records/s  ({:.2} s)\n\
+             ratio sweep / bare      {:>10.2}  (target >= 0.5)\n\
+             ratio sweep / hand      {:>10.2}  (the engine's overhead over its own statements)\n\
+             hand-rolled: per subject the stamps select, the due test in Rust, one DELETE by id,\n\
+             an access-log row; secure_delete=ON; one truncating checkpoint at the end\n",
             self.records,
             sweep,
             self.sweep.as_secs_f64(),
             bare,
             self.bare.as_secs_f64(),
-            sweep / bare
+            hand,
+            self.hand.as_secs_f64(),
+            sweep / bare,
+            sweep / hand
         )
     }
 }
@@ -103,10 +113,12 @@ fn record(category: &str, value: &str) -> Result<NewRecord> {
 pub(crate) async fn run(dir: &Path, subjects: usize, batch: usize) -> Result<SweepOutcome> {
     let sweep = engine_side(dir, subjects, batch).await?;
     let bare = bare_side(dir, subjects, batch)?;
+    let hand = super::sweep_hand::run(dir, subjects, batch)?;
     Ok(SweepOutcome {
         records: (subjects * batch) as u64,
         sweep,
         bare,
+        hand,
     })
 }
 
@@ -164,15 +176,22 @@ async fn engine_side(dir: &Path, subjects: usize, batch: usize) -> Result<Durati
     Ok(elapsed)
 }
 
-fn bare_side(dir: &Path, subjects: usize, batch: usize) -> Result<Duration> {
-    let mut conn = Connection::open(dir.join("sweep-bare.db"))?;
+/// When every bare record was collected (µs); due 90 days later.
+pub(super) const COLLECTED: i64 = 1_767_225_600_000_000;
+/// The first instant the bare records are due.
+pub(super) const CUTOFF: i64 = COLLECTED + 90 * 86_400_000_000;
+
+/// A bare database in `file` holding `subjects` subjects with `batch` due
+/// log records and one note each, as both hand-written sides start.
+pub(super) fn fill_bare(file: &Path, subjects: usize, batch: usize) -> Result<Connection> {
+    let mut conn = Connection::open(file)?;
     conn.execute_batch(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA temp_store = MEMORY;
          CREATE TABLE records (subject TEXT NOT NULL, id TEXT NOT NULL, category TEXT NOT NULL,
              value TEXT NOT NULL, collected_at INTEGER NOT NULL, PRIMARY KEY (subject, id));
          CREATE INDEX records_by_age ON records (collected_at, subject);",
     )?;
-    let collected: i64 = 1_767_225_600_000_000;
+    let collected = COLLECTED;
     {
         let tx = conn.transaction()?;
         {
@@ -195,9 +214,13 @@ fn bare_side(dir: &Path, subjects: usize, batch: usize) -> Result<Duration> {
         }
         tx.commit()?;
     }
-    let cutoff = collected + 90 * 86_400_000_000;
+    Ok(conn)
+}
+
+fn bare_side(dir: &Path, subjects: usize, batch: usize) -> Result<Duration> {
+    let mut conn = fill_bare(&dir.join("sweep-bare.db"), subjects, batch)?;
     let started = Instant::now();
-    let deleted = bare_delete(&mut conn, cutoff)?;
+    let deleted = bare_delete(&mut conn, CUTOFF)?;
     let elapsed = started.elapsed();
     ensure!(deleted == subjects * batch, "bare deleted {deleted} rows");
     Ok(elapsed)

@@ -149,3 +149,29 @@ fn quick_bench_on_postgres_with_two_engines() {
     assert!(!run.stdout.contains("BROKEN"), "{run}");
     assert_no_leftovers(dir.path());
 }
+
+#[test]
+fn quick_sweep_bench_prints_the_sweep_beside_the_bare_and_the_hand_rolled_delete() {
+    let dir = temp_dir();
+    let mut args = QUICK.to_vec();
+    args.push("--sweep");
+    let run = tutela(dir.path(), &args);
+    run.expect_code(0).expect_output(&[
+        "records expired               1000",
+        "bare rusqlite DELETE",
+        "hand-rolled sweep",
+        "ratio sweep / bare",
+        "ratio sweep / hand",
+    ]);
+    for label in ["ratio sweep / bare", "ratio sweep / hand"] {
+        let ratio: f64 = run
+            .stdout
+            .lines()
+            .find_map(|l| l.strip_prefix(label))
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no {label} in {}", run.stdout));
+        assert!(ratio.is_finite() && ratio > 0.0, "{label} {ratio}");
+    }
+    assert_no_leftovers(dir.path());
+}

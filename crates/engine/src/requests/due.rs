@@ -36,7 +36,12 @@ pub fn extend(
     }
     let span = match months {
         None => *limit,
-        Some(0) => return Err(RequestError::field("months", "must be a whole number of at least 1")),
+        Some(0) => {
+            return Err(RequestError::field(
+                "months",
+                "must be a whole number of at least 1",
+            ));
+        }
         Some(m) => {
             let span = CalendarSpan::months(m);
             if m > 24 || span.can_exceed(limit) {
