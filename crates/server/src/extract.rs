@@ -111,11 +111,12 @@ fn json_error(path: &str, err: &serde_json::Error) -> ApiError {
 /// JSON object`) and, for a missing or unknown top-level field, `what` alone.
 fn field_message(path: &str, what: &str) -> String {
     // The path of an unknown field ends with that field: name its parent.
-    let path = match what.starts_with("unknown field") {
+    let keyed = what.starts_with("unknown field") || what.starts_with("duplicate field");
+    let path = match keyed {
         true => path.rsplit_once('.').map_or(".", |(parent, _)| parent),
         false => path,
     };
-    let named = what.starts_with("missing field") || what.starts_with("unknown field");
+    let named = keyed || what.starts_with("missing field");
     match (path, named) {
         (".", true) => what.to_owned(),
         (".", false) => format!("body {what}"),
@@ -163,6 +164,14 @@ fn describe_data_error(message: &str) -> String {
     if let Some(rest) = message.strip_prefix("missing field `") {
         let name = rest.split('`').next().unwrap_or_default();
         return format!("missing field '{name}'");
+    }
+    if let Some(rest) = message.strip_prefix("duplicate field `") {
+        let name = rest.split('`').next().unwrap_or_default();
+        return if is_plain_name(name) {
+            format!("duplicate field '{name}'")
+        } else {
+            "duplicate field".to_owned()
+        };
     }
     if let Some(rest) = message.strip_prefix("unknown field `") {
         let name = rest.split('`').next().unwrap_or_default();
@@ -329,6 +338,13 @@ mod tests {
 
         let err = parse_json::<Probe>(br#"{"name": "x", "count": 1, "extra": 1}"#).unwrap_err();
         assert!(format!("{err:?}").contains("unknown field 'extra'"));
+
+        let err = parse_json::<Probe>(br#"{"name": "x", "count": 1, "count": 2}"#).unwrap_err();
+        assert_eq!(err.code(), "E_INVALID_FIELD");
+        assert!(
+            format!("{err:?}").contains("duplicate field 'count'"),
+            "{err:?}"
+        );
 
         let err = parse_json::<Probe>(br#"{"name": "x", "count": 1, "alice@example.com": 1}"#)
             .unwrap_err();
