@@ -547,6 +547,12 @@ fn write(steps: &mut Vec<Step>, tenant: &TenantId, write: &Write) -> Result<(), 
             let args = requests::args(row);
             steps.push(exec(sql::INSERT_REQUEST, args, of_subject("request")));
         }
+        // The subject's row must exist (its foreign key); it is erased.
+        Write::InsertRequestAboutHeld(row) => {
+            same_tenant(tenant, &row.tenant)?;
+            let args = requests::args(row);
+            steps.push(exec(sql::INSERT_REQUEST, args, of_subject("request")));
+        }
         Write::UpdateRequest {
             row,
             expected_version,

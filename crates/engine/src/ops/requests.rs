@@ -56,7 +56,20 @@ impl Engine {
             Some(subject),
         )
         .await?;
-        let view = self.live_subject(who, subject, RecordFilter::None).await?;
+        let view = self
+            .subject_view(&who.tenant, subject, RecordFilter::None)
+            .await?
+            .ok_or(EngineError::SubjectNotFound)?;
+        let about_held = view.subject.erased_at.is_some();
+        if about_held {
+            // Records a statutory hold keeps are still the person's data:
+            // their access (Art. 15) is worked like any other request.
+            // Nothing else can be asked of an erased subject.
+            let held = self.store.subject_holds(&who.tenant, subject).await?;
+            if !matches!(kind, RequestKind::Access) || held.records.is_empty() {
+                return Err(EngineError::SubjectErased);
+            }
+        }
         let policy = self
             .policy_version(&who.tenant, view.policy_version)
             .await?;
@@ -130,7 +143,11 @@ impl Engine {
             Outcome::Allowed,
         );
         let change = Change {
-            writes: vec![Write::InsertRequest(row.clone())],
+            writes: vec![if about_held {
+                Write::InsertRequestAboutHeld(row.clone())
+            } else {
+                Write::InsertRequest(row.clone())
+            }],
             audit: vec![event],
         };
         self.commit(&who.tenant, change).await?;

@@ -121,6 +121,9 @@ pub enum Write {
     },
     /// File a data subject request (the subject must be live).
     InsertRequest(RequestRow),
+    /// File an access request about an erased subject whose records a
+    /// statutory hold still keeps (the subject must exist; it is not live).
+    InsertRequestAboutHeld(RequestRow),
     /// Replace a request's mutable fields, only if it is still at
     /// `expected_version` (else `Missing { what: "request" }`, and nothing
     /// of the change is committed): two staff acting on one request at once

@@ -225,3 +225,51 @@ async fn a_live_subjects_held_iban_is_read_for_billing_only_and_listed_in_its_an
     assert_eq!(listed, [&json!(IBAN)]);
     app.assert_chain_intact().await;
 }
+
+/// Records a hold keeps are still the person's data: an access request
+/// about an erased subject that still has some is filed, verified and
+/// answered like any other (Art. 15); nothing else can be asked of it.
+#[tokio::test]
+async fn an_access_request_about_held_records_of_an_erased_subject_is_worked() {
+    let app = spawn_app().await;
+    let id = billed(&app).await;
+    app.delete(&format!("/v1/subjects/{id}"), &app.dpo)
+        .await
+        .ok(204);
+    let request = verified(&app, json!({"subject": id, "kind": "access"})).await;
+    let answer = app
+        .get(&format!("/v1/requests/{request}/answer"), &app.dpo)
+        .await
+        .ok(200);
+    let text = answer.to_string();
+    assert!(text.contains(IBAN), "the held IBAN is handed over: {text}");
+    assert!(!text.contains("grace@example.com"), "{text}");
+    let done = fulfil(&app, &request, json!({})).await;
+    assert_eq!(done["state"], "fulfilled");
+    app.post(
+        "/v1/requests",
+        &app.dpo,
+        json!({"subject": id, "kind": "erasure"}),
+    )
+    .await
+    .error(409, "E_SUBJECT_ERASED");
+
+    // Nothing held: an erased subject cannot file even an access request.
+    let other = app
+        .subject(
+            "customer",
+            "account",
+            json!([{"category": "email", "value": "gone@example.com"}]),
+        )
+        .await;
+    app.delete(&format!("/v1/subjects/{other}"), &app.dpo)
+        .await
+        .ok(204);
+    app.post(
+        "/v1/requests",
+        &app.dpo,
+        json!({"subject": other, "kind": "access"}),
+    )
+    .await
+    .error(409, "E_SUBJECT_ERASED");
+}

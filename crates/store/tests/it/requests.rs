@@ -203,6 +203,25 @@ async fn a_request_needs_a_live_subject(store: Arc<dyn Store>) {
     .await
     .unwrap_err();
     assert!(matches!(err, StoreError::SubjectErased), "{err:?}");
+    // An access request about what a hold keeps needs the subject to
+    // exist, not to be live.
+    let about_held = request_row(&t, subject.id, 100);
+    apply(
+        store,
+        &t,
+        vec![Write::InsertRequestAboutHeld(about_held.clone())],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        store.request(&t, about_held.id).await.unwrap(),
+        Some(about_held)
+    );
+    let nobody = request_row(&t, SubjectId::new(), 100);
+    let err = apply(store, &t, vec![Write::InsertRequestAboutHeld(nobody)])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Missing { .. }), "{err:?}");
 }
 
 async fn a_death_is_recorded_once_with_the_directive_it_applied(store: Arc<dyn Store>) {
