@@ -18,7 +18,7 @@ use crate::principal::Principal;
 use crate::requests::{
     Fee, KindTag, Reason, RequestError, RequestRow, Transition, due, transition,
 };
-use crate::store::Change;
+use crate::store::{Change, Write};
 
 impl Engine {
     /// Extends an open request's due date once, with a reason, before the
@@ -165,14 +165,17 @@ impl Engine {
             KindTag::Restriction => self.plan_restriction(who, subject, true).await,
             KindTag::RestrictionLift => self.plan_restriction(who, subject, false).await,
             // A purpose a later policy version dropped is used for nothing
-            // any more: the objection or withdrawal is met as it stands.
+            // now, but the objection or withdrawal still goes on the ledger,
+            // so it holds if a version declares the purpose again.
             KindTag::Objection => {
                 match self
                     .plan_objection(who, subject, row.purpose.as_ref())
                     .await
                 {
                     Ok((_, change)) => Ok(change),
-                    Err(EngineError::PurposeNotDeclared(_)) => Ok(Change::default()),
+                    Err(EngineError::PurposeNotDeclared(_)) => {
+                        self.ledger_for_dropped(who, row).await
+                    }
                     Err(err) => Err(err),
                 }
             }
@@ -187,10 +190,10 @@ impl Engine {
                     .await
                 {
                     Ok((_, change)) => Ok(change),
-                    Err(
-                        EngineError::Consent(ConsentError::NotLive(_))
-                        | EngineError::PurposeNotDeclared(_),
-                    ) => Ok(Change::default()),
+                    Err(EngineError::Consent(ConsentError::NotLive(_))) => Ok(Change::default()),
+                    Err(EngineError::PurposeNotDeclared(_)) => {
+                        self.ledger_for_dropped(who, row).await
+                    }
                     Err(err) => Err(err),
                 }
             }
@@ -211,6 +214,69 @@ impl Engine {
                 None => Ok(Change::default()),
             },
         }
+    }
+
+    /// The ledger entry of an objection or a consent withdrawal whose
+    /// purpose the policy in force no longer declares: nothing uses the
+    /// purpose now, but the person's word is kept (a withdrawal only of a
+    /// consent still live on the ledger), so a version that declares the
+    /// purpose again does not revive a consent or forget an objection.
+    async fn ledger_for_dropped(
+        &self,
+        who: &Principal,
+        row: &RequestRow,
+    ) -> Result<Change, EngineError> {
+        let purpose = row
+            .purpose
+            .clone()
+            .ok_or_else(|| RequestError::field("purpose", "the request names no purpose"))?;
+        let view = self
+            .live_subject(who, row.subject, crate::store::RecordFilter::None)
+            .await?;
+        let at = self.clock.now();
+        let (write, action) = match row.kind {
+            KindTag::ConsentWithdrawal => {
+                if !crate::lawful::consent_live(&view.consents, &purpose, at) {
+                    return Ok(Change::default());
+                }
+                let consent = crate::store::ConsentRow {
+                    tenant: who.tenant.clone(),
+                    id: crate::ids::ConsentId::new(),
+                    subject: row.subject,
+                    purpose: purpose.clone(),
+                    granted: false,
+                    at,
+                    expires_at: None,
+                    policy_version: view.policy_version,
+                    source: "request".to_owned(),
+                    text_hash: None,
+                };
+                (Write::InsertConsent(consent), Action::ConsentWithdraw)
+            }
+            _ => {
+                let objection = crate::store::ObjectionRow {
+                    tenant: who.tenant.clone(),
+                    id: crate::ids::ObjectionId::new(),
+                    subject: row.subject,
+                    purpose: Some(purpose.clone()),
+                    at,
+                };
+                (Write::InsertObjection(objection), Action::ObjectionRecord)
+            }
+        };
+        let detail = "purpose no longer declared".to_owned();
+        let event = self.event(
+            who,
+            action,
+            Some(purpose.as_str()),
+            Some(row.subject),
+            detail,
+            Outcome::Allowed,
+        );
+        Ok(Change {
+            writes: vec![write],
+            audit: vec![event],
+        })
     }
 
     /// The reason a message carries: none about an erased subject. Staff's

@@ -314,10 +314,12 @@ async fn two_fulfilments_at_once_erase_once() {
 }
 
 /// A later policy version dropped the purpose a verified withdrawal or
-/// objection names: nothing is left to stop, so fulfilling it meets it as
-/// it stands (it was refused for good with `E_PURPOSE_NOT_DECLARED`).
+/// objection names: fulfilling it puts the person's word on the ledger all
+/// the same (it was refused for good with `E_PURPOSE_NOT_DECLARED`), so a
+/// version declaring the purpose again revives no consent and forgets no
+/// objection.
 #[tokio::test]
-async fn a_request_about_a_dropped_purpose_is_fulfilled_as_it_stands() {
+async fn a_request_about_a_dropped_purpose_still_goes_on_the_ledger() {
     let app = spawn_app().await;
     let subject = customer(&app).await;
     app.post(
@@ -334,15 +336,24 @@ async fn a_request_about_a_dropped_purpose_is_fulfilled_as_it_stands() {
     .await;
     let objection = verified(
         &app,
-        json!({"subject": subject, "kind": "objection", "purpose": "newsletter"}),
+        json!({"subject": subject, "kind": "objection", "purpose": "ratings"}),
     )
     .await;
-    let without = tutela_policy::EXAMPLE_POLICY.replacen(
-        "[[purpose]]\nid = \"newsletter\"\ndescription = \"Send you our newsletter\"\nbasis = \"consent\"\ncategories = [\"email\"]\ndirect_marketing = true\nconsent_valid_for = \"13 months\"\n",
-        "",
-        1,
+    let without = tutela_policy::EXAMPLE_POLICY
+        .replacen(
+            "[[purpose]]\nid = \"newsletter\"\ndescription = \"Send you our newsletter\"\nbasis = \"consent\"\ncategories = [\"email\"]\ndirect_marketing = true\nconsent_valid_for = \"13 months\"\n",
+            "",
+            1,
+        )
+        .replacen(
+            "[[purpose]]\nid = \"ratings\"\ndescription = \"Rate support answers and show agents how they are doing\"\nbasis = \"legitimate_interests\"\ncategories = [\"ticket_text\", \"external_id\"]\n",
+            "",
+            1,
+        );
+    assert_eq!(
+        without.matches("[[purpose]]").count() + 2,
+        tutela_policy::EXAMPLE_POLICY.matches("[[purpose]]").count()
     );
-    assert_ne!(without, tutela_policy::EXAMPLE_POLICY);
     let published = app
         .put("/v1/policy", &app.dpo, json!({"source": without}))
         .await
@@ -352,4 +363,17 @@ async fn a_request_about_a_dropped_purpose_is_fulfilled_as_it_stands() {
         let done = fulfil(&app, id, json!({})).await;
         assert_eq!(done["state"], "fulfilled", "{done}");
     }
+    app.publish_in_force(tutela_policy::EXAMPLE_POLICY).await;
+    app.read(&app.service, &subject, "newsletter")
+        .await
+        .error(403, "E_CONSENT_REQUIRED");
+    let ticket =
+        json!({"purpose": "ratings", "records": [{"category": "ticket_text", "value": "Slow"}]});
+    app.post(
+        &format!("/v1/subjects/{subject}/records"),
+        &app.service,
+        ticket,
+    )
+    .await
+    .error(403, "E_OBJECTED");
 }
