@@ -66,6 +66,10 @@ kinds! {
     RecipientRoleChanged = "recipient_role_changed", true;
     /// Data may be kept longer than before.
     RetentionLonger = "retention_longer", true;
+    /// Material changes would be announced less far ahead: itself a
+    /// material change, or a version could shorten the notice at once and
+    /// the next one skip it (Art. 13(3)).
+    NoticePeriodShortened = "notice_period_shortened", true;
     /// The moment a retention period starts changed, and the new one is not provably earlier.
     RetentionAnchorChanged = "retention_anchor_changed", true;
     /// A category lost its retention rule: it is kept until erased.

@@ -141,15 +141,14 @@ pub(super) fn settings(old: &Policy, new: &Policy, found: &mut Found) {
         found.add(K::RightsChanged, "rights".into(), text, vec![]);
     }
     if old.changes != new.changes {
-        let text = format!(
-            "Material changes are now announced {} before they apply.",
-            new.changes.notice_period
-        );
-        found.add(
-            K::NoticePeriodChanged,
-            "changes.notice_period".into(),
-            text,
-            vec![],
-        );
+        let (was, now) = (&old.changes.notice_period, &new.changes.notice_period);
+        let text =
+            format!("Material changes are now announced {now} before they apply (before: {was}).");
+        let kind = if was.can_exceed(now) {
+            K::NoticePeriodShortened
+        } else {
+            K::NoticePeriodChanged
+        };
+        found.add(kind, "changes.notice_period".into(), text, vec![]);
     }
 }

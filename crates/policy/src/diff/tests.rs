@@ -378,3 +378,23 @@ fn every_kind_has_a_distinct_snake_case_code() {
     let json = serde_json::to_string(&ChangeKind::PurposeAdded).unwrap();
     assert_eq!(json, "\"purpose_added\"");
 }
+
+#[test]
+fn a_shorter_notice_period_is_itself_material() {
+    for shorter in ["0 days", "2 weeks", "29 days"] {
+        let notice = edit(
+            "[[retention]]",
+            &format!("[changes]\nnotice_period = \"{shorter}\"\n[[retention]]"),
+        );
+        assert_eq!(
+            kinds(&notice),
+            [("notice_period_shortened", true)],
+            "{shorter}"
+        );
+        assert!(
+            notice[0].summary.contains("(before: 30 days)"),
+            "{}",
+            notice[0].summary
+        );
+    }
+}

@@ -246,3 +246,23 @@ async fn putting_the_same_policy_again_is_idempotent() {
         (Some(false), Some(2))
     );
 }
+
+/// Shortening the notice period is itself material: otherwise a version
+/// could set it to 0 days at once and the next one skip the notice.
+#[tokio::test]
+async fn a_shorter_notice_period_waits_for_the_notice_it_shortens() {
+    let app = spawn_app().await;
+    let shorter = format!("{EXAMPLE_POLICY}\n[changes]\nnotice_period = \"0 days\"\n");
+    let body = app
+        .put("/v1/policy", &app.dpo, json!({"source": shorter}))
+        .await
+        .error(422, "E_EFFECTIVE_TOO_SOON");
+    let message = body["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("2026-03-31T09:00:00Z"), "{message}");
+    let diff = app
+        .post("/v1/policy/diff", &app.dpo, json!({"new": shorter}))
+        .await
+        .ok(200);
+    assert_eq!(diff["changes"][0]["kind"], "notice_period_shortened");
+    assert_eq!(diff["changes"][0]["material"], true);
+}
