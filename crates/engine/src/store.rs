@@ -321,8 +321,10 @@ pub trait Store: Send + Sync {
         subject: SubjectId,
     ) -> Result<Anchors, StoreError>;
     /// A live subject's records as stamps (id, category, collection time;
-    /// no ciphertext), in one read; `None` when the subject is erased or
-    /// gone. What a retention sweep decides on before it loads more.
+    /// no ciphertext), in one read; `None` when the subject is erased,
+    /// gone, or restricted (Art. 18(2): its data may only be stored, so a
+    /// sweep leaves it until the restriction is lifted). What a retention
+    /// sweep decides on before it loads more.
     async fn record_stamps(
         &self,
         tenant: &TenantId,

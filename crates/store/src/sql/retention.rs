@@ -49,13 +49,14 @@ pub(crate) const SELECT_PLANS_OF: &str = "SELECT tenant_id, subject_id, since, p
 pub(crate) const SELECT_ACTIVITY_OF: &str =
     "SELECT last_at FROM subject_activity WHERE tenant_id = $1 AND subject_id = $2";
 /// A subject's state and its records' stamps (id, category, collection
-/// time; no ciphertext) in one read: no row when the subject is missing,
-/// one row with NULL record columns when it has no record. Served by the
-/// subjects' key and `records_by_subject`.
+/// time; no ciphertext) in one read: no row when the subject is missing
+/// or restricted (Art. 18(2): its data may only be stored, so no sweep
+/// disposes of it), one row with NULL record columns when it has no
+/// record. Served by the subjects' key and `records_by_subject`.
 pub(crate) const SELECT_RECORD_STAMPS: &str = "SELECT s.erased_at, r.record_id, r.category, \
     r.collected_at FROM subjects s LEFT JOIN records r \
     ON r.tenant_id = s.tenant_id AND r.subject_id = s.subject_id \
-    WHERE s.tenant_id = $1 AND s.subject_id = $2";
+    WHERE s.tenant_id = $1 AND s.subject_id = $2 AND NOT s.restricted";
 /// Whether any event of a name was recorded (served by `events_by_name`).
 pub(crate) const SELECT_EVENT_RECORDED: &str =
     "SELECT 1 FROM events WHERE tenant_id = $1 AND name = $2 LIMIT 1";
