@@ -161,7 +161,12 @@ impl Engine {
     ) -> Result<Change, EngineError> {
         let subject = row.subject;
         match row.kind {
-            KindTag::Erasure => self.plan_erasure(who, subject).await,
+            // Erased meanwhile (by hand, a sweep, a death's directive, a
+            // duplicate request): what was asked is done.
+            KindTag::Erasure => match self.plan_erasure(who, subject).await {
+                Err(EngineError::SubjectErased) => Ok(Change::default()),
+                other => other,
+            },
             KindTag::Restriction => self.plan_restriction(who, subject, true).await,
             KindTag::RestrictionLift => self.plan_restriction(who, subject, false).await,
             // A purpose a later policy version dropped is used for nothing

@@ -594,7 +594,11 @@ async fn a_restricted_subjects_due_records_stay_until_the_restriction_is_lifted(
     // Lifted 400 days on, both are past their periods: the subject goes.
     t.engine.set_restricted(&who, s, false).await.unwrap();
     let report = sweep(&t, &who).await;
-    assert_eq!((report.deleted, report.subjects_erased), (2, 1), "{report:?}");
+    assert_eq!(
+        (report.deleted, report.subjects_erased),
+        (2, 1),
+        "{report:?}"
+    );
     assert_eq!(stored(&t).await, Some(0));
     t.close().await;
 }

@@ -377,3 +377,18 @@ async fn a_request_about_a_dropped_purpose_still_goes_on_the_ledger() {
     .await
     .error(403, "E_OBJECTED");
 }
+
+/// The subject of an open erasure request was erased another way (by
+/// hand, a sweep, a death's directive): fulfilling the request closes it,
+/// since what it asked is done (it stayed open, turning overdue).
+#[tokio::test]
+async fn an_erasure_request_about_a_subject_already_erased_is_fulfilled() {
+    let app = spawn_app().await;
+    let subject = customer(&app).await;
+    let id = verified(&app, json!({"subject": subject, "kind": "erasure"})).await;
+    app.delete(&format!("/v1/subjects/{subject}"), &app.dpo)
+        .await
+        .ok(204);
+    let done = fulfil(&app, &id, json!({"note": "erased by hand before"})).await;
+    assert_eq!(done["state"], "fulfilled", "{done}");
+}
