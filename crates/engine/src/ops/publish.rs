@@ -20,7 +20,7 @@ use crate::engine::Engine;
 use crate::error::EngineError;
 use crate::ids::TenantId;
 use crate::principal::{Act, Principal};
-use crate::store::{Change, PendingPolicy, PolicyRow, TenantRow, Write};
+use crate::store::{Change, PendingPolicy, PolicyRow, StoreError, TenantRow, Write};
 
 /// What publishing a version did.
 #[derive(Debug, Clone)]
@@ -104,6 +104,9 @@ impl Engine {
 
     /// Publishes a new policy version, applying at once or from
     /// `effective_at` (see the module doc). Nothing is stored when refused.
+    /// Publications racing on one tenant (two deploys at once) each take
+    /// the next number: one that finds its number taken starts over from
+    /// the versions now stored (and so finds a repeat of its text there).
     pub async fn publish_policy(
         &self,
         who: &Principal,
@@ -113,6 +116,27 @@ impl Engine {
         self.authorize(who, Act::PublishPolicy, Action::PolicyPublish, None, None)
             .await?;
         let new = parse_policy(source)?;
+        let mut tries = 0;
+        loop {
+            match self.publish_once(who, source, &new, effective_at).await {
+                Err(EngineError::Storage(StoreError::Conflict { what }))
+                    if what == "policy version" && tries < 4 =>
+                {
+                    tries += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// One try of [`Engine::publish_policy`] on the versions stored now.
+    async fn publish_once(
+        &self,
+        who: &Principal,
+        source: &str,
+        new: &Policy,
+        effective_at: Option<Timestamp>,
+    ) -> Result<Published, EngineError> {
         let tenant = self.tenant(who).await?;
         let now = self.clock.now();
         if let Some(same) = self
@@ -123,8 +147,8 @@ impl Engine {
         }
         let in_force = tenant.version_in_force(now);
         let old = self.policy_version(&who.tenant, in_force).await?;
-        self.no_category_stranded(&who.tenant, &old, &new).await?;
-        let changes = diff(&old, &new);
+        self.no_category_stranded(&who.tenant, &old, new).await?;
+        let changes = diff(&old, new);
         let material = has_material(&changes);
         let at = effective_time(now, material, &old.changes.notice_period, effective_at)?;
         let row = PolicyRow {

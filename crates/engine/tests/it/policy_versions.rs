@@ -386,3 +386,42 @@ async fn publishing_the_latest_text_again_stores_nothing() {
     let tenant = e.tenant(&t.dpo).await.unwrap();
     assert_eq!((tenant.policy_version, tenant.pending), (4, None));
 }
+
+#[tokio::test]
+async fn publications_racing_on_one_tenant_each_succeed() {
+    let t = spawn_engine().await;
+    let e = std::sync::Arc::clone(&t.engine);
+    let reworded = |n: usize| {
+        EXAMPLE_POLICY.replacen(
+            "Answer your support requests",
+            &format!("Answer your support requests, take {n}"),
+            1,
+        )
+    };
+    // Two deploys of one text at once: one version, the others unchanged.
+    let same = reworded(0);
+    let tasks: Vec<_> = (0..4)
+        .map(|_| {
+            let (e, dpo, text) = (std::sync::Arc::clone(&e), t.dpo.clone(), same.clone());
+            tokio::spawn(async move { e.publish_policy(&dpo, &text, None).await })
+        })
+        .collect();
+    let mut created = 0;
+    for task in tasks {
+        let published = task.await.unwrap().unwrap();
+        created += usize::from(!published.unchanged);
+        assert_eq!(published.row.version, 2);
+    }
+    assert_eq!(created, 1);
+    // Different texts at once: each its own version.
+    let tasks: Vec<_> = (1..5)
+        .map(|n| {
+            let (e, dpo, text) = (std::sync::Arc::clone(&e), t.dpo.clone(), reworded(n));
+            tokio::spawn(async move { e.publish_policy(&dpo, &text, None).await })
+        })
+        .collect();
+    for task in tasks {
+        assert!(!task.await.unwrap().unwrap().unchanged);
+    }
+    assert_eq!(e.policy_versions(&t.dpo).await.unwrap().len(), 6);
+}
