@@ -262,6 +262,34 @@ fn same_tenant(change: &TenantId, row: &TenantId) -> Result<(), StoreError> {
     }
 }
 
+/// The subjects a change erases, each locked ([`sql::LOCK_LIVE_SUBJECT`])
+/// before any other step, in id order, so no two erasures deadlock.
+fn lock_erased_first(steps: &mut Vec<Step>, tenant: &TenantId, change: &Change) {
+    let mut erased: Vec<SubjectId> = change
+        .writes
+        .iter()
+        .filter_map(|w| match w {
+            Write::EraseSubject { subject, .. } => Some(*subject),
+            _ => None,
+        })
+        .collect();
+    erased.sort_unstable();
+    erased.dedup();
+    for subject in erased {
+        let args = vec![tenant.as_str().into(), subject.to_string().into()];
+        let expect = Expect::LiveSubject {
+            tenant: tenant.as_str().to_owned(),
+            subject: subject.to_string(),
+        };
+        steps.push(exec_expecting(
+            sql::LOCK_LIVE_SUBJECT,
+            args,
+            both("subject"),
+            expect,
+        ));
+    }
+}
+
 /// Records and identifiers, which consecutive writes insert together.
 fn is_row_insert(write: &Write) -> bool {
     matches!(write, Write::InsertRecord(_) | Write::InsertIdentifier(_))
@@ -273,6 +301,7 @@ fn is_row_insert(write: &Write) -> bool {
 /// each. Fails on a row naming another tenant.
 pub(crate) fn writes(tenant: &TenantId, change: &Change) -> Result<Vec<Step>, StoreError> {
     let mut steps = Vec::with_capacity(change.writes.len() + 2);
+    lock_erased_first(&mut steps, tenant, change);
     let mut rest = change.writes.as_slice();
     while let Some((first, tail)) = rest.split_first() {
         if let Write::DeleteRecord { subject, .. } = first {

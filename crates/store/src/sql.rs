@@ -87,6 +87,15 @@ pub(crate) const SUBJECT_HOLDINGS: &str = "SELECT count(*), coalesce(sum(length(
 pub(crate) const SUBJECT_HOLDINGS_PG: &str = "SELECT count(*), \
     coalesce(sum(octet_length(ciphertext)), 0)::BIGINT \
     FROM records WHERE tenant_id = $1 AND subject_id = $2";
+/// Takes a live subject's row exclusively, changing nothing, before
+/// anything else of a change that erases it. On PostgreSQL two erasures
+/// of one subject (two requests fulfilled at once on two servers) would
+/// otherwise each hold the row's share lock from an earlier step and wait
+/// for the other's to update it: a deadlock. Taken first, the second waits
+/// and then finds the subject erased. On SQLite the one writer serialises
+/// anyway, and the row's page is written by the erasure in any case.
+pub(crate) const LOCK_LIVE_SUBJECT: &str = "UPDATE subjects SET erased_at = erased_at \
+    WHERE tenant_id = $1 AND subject_id = $2 AND erased_at IS NULL";
 /// Drop a live subject's key and mark it erased; an erased one is left as
 /// it is (no row: the change fails as `SubjectErased`).
 pub(crate) const ERASE_SUBJECT: &str = "UPDATE subjects \
@@ -379,6 +388,7 @@ mod tests {
             SUBJECT_STATE_FOR_SHARE,
             SUBJECT_HOLDINGS,
             SUBJECT_HOLDINGS_PG,
+            LOCK_LIVE_SUBJECT,
             ERASE_SUBJECT,
             DELETE_IDENTIFIERS,
             DELETE_RECORDS,

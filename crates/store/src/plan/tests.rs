@@ -192,9 +192,12 @@ fn updates_that_must_hit_a_row_say_what_is_missing() {
         tenant: "acme".into(),
         subject: subject.to_string(),
     };
+    // The row is locked first (no two erasures deadlock), then erased.
+    assert_eq!(sql_of(&steps[0]), Some(sql::LOCK_LIVE_SUBJECT));
     assert_eq!(
         expects,
         vec![
+            &live,
             &live,
             &Expect::Any,
             &Expect::Any,

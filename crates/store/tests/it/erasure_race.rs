@@ -4,12 +4,46 @@
 
 use crate::support::*;
 use std::sync::Arc;
-use tutela_engine::store::{RecordFilter, Store, Write};
+use tutela_engine::store::{RecordFilter, Store, StoreError, Write};
 
 conformance!(
     erasure_racing_writes_leaves_nothing_behind,
-    writes_about_an_erased_subject_are_refused
+    writes_about_an_erased_subject_are_refused,
+    erasures_that_first_write_about_the_subject_race_without_deadlock
 );
+
+/// Erasures of one subject at once, each writing about the subject first
+/// (a fulfilled request's notices and ledger entries take the subject's
+/// share lock on PostgreSQL): one commits, the others find the subject
+/// erased; none deadlocks into a storage failure.
+async fn erasures_that_first_write_about_the_subject_race_without_deadlock(store: Arc<dyn Store>) {
+    let t = setup_tenant(store.as_ref(), "acme").await;
+    for round in 0..5 {
+        let subject = setup_subject(store.as_ref(), &t).await;
+        let tasks: Vec<_> = (0..8)
+            .map(|n| {
+                let (s, t) = (store.clone(), t.clone());
+                let writes = vec![
+                    Write::InsertConsent(consent_row(&t, subject.id, false, n)),
+                    Write::EraseSubject {
+                        subject: subject.id,
+                        at: at(99),
+                    },
+                ];
+                tokio::spawn(async move { apply(s.as_ref(), &t, writes).await })
+            })
+            .collect();
+        let mut committed = 0;
+        for task in tasks {
+            match task.await.unwrap() {
+                Ok(_) => committed += 1,
+                Err(StoreError::SubjectErased) => {}
+                Err(err) => panic!("round {round}: {err:?}"),
+            }
+        }
+        assert_eq!(committed, 1, "round {round}");
+    }
+}
 
 /// Racing pairs of (write a record and its identifier, erase) per subject.
 const PAIRS: usize = 200;
