@@ -82,6 +82,11 @@ pub(crate) const SUBJECT_STATE_FOR_SHARE: &str =
 /// `records_by_subject`, then each record's row for its length).
 pub(crate) const SUBJECT_HOLDINGS: &str = "SELECT count(*), coalesce(sum(length(ciphertext)), 0) \
     FROM records WHERE tenant_id = $1 AND subject_id = $2";
+/// Serialises the counts of [`SUBJECT_HOLDINGS_PG`] for one subject until
+/// the transaction ends (key space `room`, then a hash of tenant and
+/// subject; a collision only makes two subjects' writes take turns).
+pub(crate) const LOCK_SUBJECT_ROOM_PG: &str =
+    "SELECT pg_advisory_xact_lock(1919905645, hashtext($1 || '/' || $2))";
 /// [`SUBJECT_HOLDINGS`] on PostgreSQL: `octet_length` of the `bytea`, the
 /// sum cast to `BIGINT` so it decodes as the count does.
 pub(crate) const SUBJECT_HOLDINGS_PG: &str = "SELECT count(*), \
@@ -389,6 +394,7 @@ mod tests {
             SUBJECT_HOLDINGS,
             SUBJECT_HOLDINGS_PG,
             LOCK_LIVE_SUBJECT,
+            LOCK_SUBJECT_ROOM_PG,
             ERASE_SUBJECT,
             DELETE_IDENTIFIERS,
             DELETE_RECORDS,

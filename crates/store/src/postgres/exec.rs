@@ -101,14 +101,21 @@ async fn require_live(
 
 /// Fails with `SubjectFull` when the subject holds more than one subject
 /// may, counted inside the caller's transaction (its own writes included).
-/// Writes racing on one subject from other connections are not seen until
-/// they commit, so the limit can be passed by what they add together (at
-/// most 100 records each).
+/// Writes racing on one subject from other connections (or servers) would
+/// not see each other's rows until they commit, so each first takes a
+/// transaction-scoped advisory lock on the subject: the count of the next
+/// one runs after the previous one committed and sees its rows.
 async fn require_room(
     conn: &mut PgConnection,
     tenant: &str,
     subject: &str,
 ) -> Result<(), StoreError> {
+    sqlx::query(sql::LOCK_SUBJECT_ROOM_PG)
+        .bind(tenant)
+        .bind(subject)
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| backend("records", &e))?;
     let (records, bytes): (i64, i64) = sqlx::query_as(sql::SUBJECT_HOLDINGS_PG)
         .bind(tenant)
         .bind(subject)

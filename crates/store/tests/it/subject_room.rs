@@ -12,7 +12,8 @@ use tutela_engine::{MAX_RECORDS_PER_SUBJECT, MAX_SEALED_BYTES_PER_SUBJECT};
 
 conformance!(
     a_subject_holds_at_most_the_record_limit,
-    a_subject_holds_at_most_the_byte_limit
+    a_subject_holds_at_most_the_byte_limit,
+    racing_writes_never_pass_the_limit_together
 );
 
 /// Inserts `rows` in one change with one audit entry.
@@ -106,4 +107,31 @@ async fn a_subject_holds_at_most_the_byte_limit(store: Arc<dyn Store>) {
     s.apply(&t, fits, &chain(&t)).await.unwrap();
     assert_eq!(held(s, &t, ada).await, (max / mib, max));
     full(insert(s, &t, vec![sized(102, 1)]).await);
+}
+
+/// Writes racing on one subject (on PostgreSQL from several connections)
+/// each count what the others committed: together they never pass it.
+async fn racing_writes_never_pass_the_limit_together(store: Arc<dyn Store>) {
+    let t = setup_tenant(store.as_ref(), "acme").await;
+    let ada = setup_subject(store.as_ref(), &t).await.id;
+    let max = usize::try_from(MAX_RECORDS_PER_SUBJECT).unwrap();
+    let rows = (0..max - 50).map(|n| record_row(&t, ada, "email", n as i64));
+    insert(store.as_ref(), &t, rows.collect()).await.unwrap();
+    let tasks: Vec<_> = (0..12)
+        .map(|_| {
+            let (s, t) = (store.clone(), t.clone());
+            let rows = (0..10).map(|n| record_row(&t, ada, "email", n)).collect();
+            tokio::spawn(async move { insert(s.as_ref(), &t, rows).await })
+        })
+        .collect();
+    let mut written = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(()) => written += 1,
+            Err(StoreError::SubjectFull) => {}
+            Err(err) => panic!("{err:?}"),
+        }
+    }
+    assert_eq!(written, 5, "exactly the room there was");
+    assert_eq!(held(store.as_ref(), &t, ada).await.0, max);
 }
