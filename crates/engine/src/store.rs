@@ -374,6 +374,17 @@ pub trait Store: Send + Sync {
         now: Timestamp,
         until: Timestamp,
     ) -> Result<Vec<SubjectId>, StoreError>;
+    /// Ends the leases [`Store::claim_sweep`] took until `until` on
+    /// `subjects`, once the sweeper is done with them, so another sweep
+    /// need not wait for them to lapse. A no-op where nothing is leased.
+    async fn release_sweep(
+        &self,
+        _tenant: &TenantId,
+        _subjects: &[SubjectId],
+        _until: Timestamp,
+    ) -> Result<(), StoreError> {
+        Ok(())
+    }
     /// The tenant's anonymised aggregate counts, by category and period.
     async fn retention_aggregates(
         &self,

@@ -67,7 +67,7 @@ pub async fn run(config: Option<&Path>, args: SweepArgs) -> Result<ExitCode> {
     bar.finish_and_clear();
     writeln!(
         out,
-        "swept {} subjects ({} erased whole): {} records deleted, {} anonymised, {} moved under a hold, {} held records erased (hold ended), {} skipped (swept elsewhere)",
+        "swept {} subjects ({} erased whole): {} records deleted, {} anonymised, {} moved under a hold, {} held records erased (hold ended), {} skipped (another sweeper had them)",
         total.subjects_swept,
         total.subjects_erased,
         total.deleted,

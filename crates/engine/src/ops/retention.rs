@@ -192,6 +192,8 @@ impl Engine {
                 report.skipped += (subjects.len() - claimed.len()) as u64;
                 self.sweep_groups(tenant, &policy, &claimed, now, &mut report, progress)
                     .await?;
+                // Done with them: the next sweep need not wait for the lease.
+                self.store.release_sweep(tenant, &claimed, until).await?;
             }
         }
         self.sweep_holds(tenant, now, &mut report).await?;

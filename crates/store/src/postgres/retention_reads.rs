@@ -120,6 +120,24 @@ pub(crate) async fn claim_sweep(
         .collect()
 }
 
+/// Ends this sweeper's leases on `subjects` ([`sql::RELEASE_SWEEP_PG`]).
+pub(crate) async fn release_sweep(
+    pool: &PgPool,
+    tenant: &TenantId,
+    subjects: &[SubjectId],
+    until: Timestamp,
+) -> Result<(), StoreError> {
+    let ids: Vec<String> = subjects.iter().map(ToString::to_string).collect();
+    sqlx::query(sql::RELEASE_SWEEP_PG)
+        .bind(tenant.as_str())
+        .bind(ids)
+        .bind(micros(until))
+        .execute(pool)
+        .await
+        .map_err(|e| backend("sweep claims", &e))?;
+    Ok(())
+}
+
 /// The tenant's aggregates.
 pub(crate) async fn aggregates(
     pool: &PgPool,

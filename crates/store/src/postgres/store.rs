@@ -247,6 +247,15 @@ impl Store for PgStore {
         retention_reads::claim_sweep(&self.pool, tenant, subjects, now, until).await
     }
 
+    async fn release_sweep(
+        &self,
+        tenant: &TenantId,
+        subjects: &[SubjectId],
+        until: jiff::Timestamp,
+    ) -> Result<(), StoreError> {
+        retention_reads::release_sweep(&self.pool, tenant, subjects, until).await
+    }
+
     async fn retention_aggregates(
         &self,
         tenant: &TenantId,

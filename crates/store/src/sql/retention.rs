@@ -80,6 +80,12 @@ pub(crate) const CLAIM_SWEEP_PG: &str = "WITH free AS (SELECT s.subject_id FROM 
     ON CONFLICT (tenant_id, subject_id) DO UPDATE SET claimed_until = excluded.claimed_until \
     WHERE sweep_claims.claimed_until <= $3 \
     RETURNING subject_id";
+/// Ends the leases a sweeper took (`$3`: its lease's end, which names
+/// it) on subjects `$2` (a text array) once it is done with them, so the
+/// next sweep (another server's, or `tutela sweep`) need not wait for them
+/// to lapse. PostgreSQL only.
+pub(crate) const RELEASE_SWEEP_PG: &str = "DELETE FROM sweep_claims \
+    WHERE tenant_id = $1 AND subject_id = ANY($2) AND claimed_until = $3";
 /// Delete an erased subject's sweep lease.
 pub(crate) const DELETE_CLAIM_OF: &str =
     "DELETE FROM sweep_claims WHERE tenant_id = $1 AND subject_id = $2";
@@ -107,6 +113,7 @@ mod tests {
             SELECT_PLANS_OF,
             SELECT_ACTIVITY_OF,
             SELECT_RECORD_STAMPS,
+            RELEASE_SWEEP_PG,
             SELECT_EVENT_RECORDED,
             SELECT_RETENTION_CANDIDATES,
             SELECT_AGGREGATES,

@@ -230,6 +230,21 @@ async fn postgres_claims_lease_subjects() {
             second.claim_sweep(&t, &[s], until, later).await.unwrap(),
             vec![s]
         );
+        // Released by the one holding it, a lease is free at once; another
+        // sweeper's release (another lease end) does not free it.
+        first.release_sweep(&t, &[s], until).await.unwrap();
+        assert!(
+            first
+                .claim_sweep(&t, &[s], until, later)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        second.release_sweep(&t, &[s], later).await.unwrap();
+        assert_eq!(
+            first.claim_sweep(&t, &[s], until, later).await.unwrap(),
+            vec![s]
+        );
         first.close().await.unwrap();
         second.close().await.unwrap();
     })
