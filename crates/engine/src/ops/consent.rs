@@ -232,9 +232,25 @@ impl Engine {
         subject: SubjectId,
         purpose: Option<&PurposeId>,
     ) -> Result<ObjectionRow, EngineError> {
+        Ok(self.object_once(who, subject, purpose).await?.0)
+    }
+
+    /// [`Engine::object`], saying whether the objection is new: the same
+    /// objection again (to the same purpose, or to every purpose) is the
+    /// one already recorded, and nothing is written, so repeating it does
+    /// not grow the subject's ledger and answer without bound.
+    pub async fn object_once(
+        &self,
+        who: &Principal,
+        subject: SubjectId,
+        purpose: Option<&PurposeId>,
+    ) -> Result<(ObjectionRow, bool), EngineError> {
         let (row, change) = self.plan_objection(who, subject, purpose).await?;
+        if change.writes.is_empty() {
+            return Ok((row, false));
+        }
         self.commit(&who.tenant, change).await?;
-        Ok(row)
+        Ok((row, true))
     }
 
     /// The checks, row and change of [`Engine::object`], not yet committed.
@@ -272,6 +288,13 @@ impl Engine {
             if !(declared.basis.objectable() || declared.direct_marketing || declared.profiling) {
                 return Err(EngineError::ObjectionNotApplicable(p.to_string()));
             }
+        }
+        if let Some(same) = view
+            .objections
+            .iter()
+            .find(|o| o.purpose.as_ref() == purpose)
+        {
+            return Ok((same.clone(), Change::default()));
         }
         let row = ObjectionRow {
             tenant: who.tenant.clone(),

@@ -103,7 +103,10 @@ async fn change_consent(
 #[utoipa::path(post, path = "/v1/subjects/{id}/objections", tag = "rights", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The subject's id")),
     request_body = Objection,
-    responses((status = 201, description = "Recorded", body = ObjectionEvent), Errors))]
+    responses(
+        (status = 201, description = "Recorded", body = ObjectionEvent),
+        (status = 200, description = "The same objection was recorded before; nothing written", body = ObjectionEvent),
+        Errors))]
 async fn object(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -114,9 +117,14 @@ async fn object(
         Some(p) => Some(field("purpose", p, PurposeId::parse)?),
         None => None,
     };
-    let row = state
+    let (row, new) = state
         .engine
-        .object(&who, SubjectId(id), purpose.as_ref())
+        .object_once(&who, SubjectId(id), purpose.as_ref())
         .await?;
-    Ok((StatusCode::CREATED, Json(ObjectionEvent::from(&row))))
+    let status = if new {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(ObjectionEvent::from(&row))))
 }

@@ -124,6 +124,18 @@ async fn an_objection_stops_a_legitimate_interest_purpose() {
         .await
         .ok(201);
     assert_eq!(objection["purpose"], "support");
+    // The same objection again is the one on record: nothing is written.
+    let entries = app.audit_len().await;
+    let again = app
+        .post(
+            &format!("/v1/subjects/{id}/objections"),
+            &app.dpo,
+            json!({"purpose": "support"}),
+        )
+        .await
+        .ok(200);
+    assert_eq!(again, objection);
+    assert_eq!(app.audit_len().await, entries);
     app.advance_hours(1);
     app.read(&app.service, &id, "support")
         .await
