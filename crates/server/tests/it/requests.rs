@@ -269,8 +269,8 @@ async fn transfer_and_directive_details_stay_sealed() {
 async fn a_failed_act_leaves_the_request_open_and_nothing_done() {
     let app = spawn_app().await;
     let subject = customer(&app).await;
-    let id = verified(&app, json!({"subject": subject, "kind": "erasure"})).await;
-    // Erased meanwhile by another way: the request's act can no longer run.
+    let id = verified(&app, json!({"subject": subject, "kind": "restriction"})).await;
+    // Erased meanwhile: the request's act (restricting) can no longer run.
     app.delete(&format!("/v1/subjects/{subject}"), &app.dpo)
         .await
         .ok(204);
