@@ -279,11 +279,16 @@ fn hidden_characters(field: &Field, value: &Spanned<DeValue<'_>>, sink: &mut Sin
 }
 
 /// A control character other than newline (`\n`, or `\r\n` from a file
-/// saved on Windows) and tab, or a bidirectional embedding, override or
-/// isolate.
+/// saved on Windows) and tab, a bidirectional embedding, override or
+/// isolate, or a zero-width space, word joiner or byte order mark (no
+/// script needs them). The joiners and marks some scripts do need (ZWJ,
+/// ZWNJ, LRM, RLM, ALM) are text.
 pub fn is_hidden(c: char) -> bool {
     (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+        || matches!(
+            c,
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200B}' | '\u{2060}' | '\u{FEFF}'
+        )
 }
 
 fn has_shape(value: &DeValue<'_>, shape: Shape) -> bool {

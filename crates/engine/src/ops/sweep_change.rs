@@ -210,6 +210,9 @@ impl Engine {
         let (mut writes, held) = self.hold_writes(tenant, &due_view, policy, now)?;
         counts.held = held as u64;
         writes.extend(due_writes(subject, plan, &mut counts));
+        // A record moved under a hold leaves the records but is not gone:
+        // it counts as held, not as deleted.
+        counts.deleted = counts.deleted.saturating_sub(counts.held);
         if plan.whole_subject {
             writes.extend(self.erasure_notices(tenant, view, now).await?);
             self.write_ahead(tenant, subject, now).await?;

@@ -89,9 +89,12 @@ impl Engine {
         }
         // One line of visible text: it is printed in operators' terminals
         // (`tutela tenant list`) and in every notice.
+        // A name is a label, not running text: no joiner or mark either,
+        // so two tenants cannot look alike.
+        let invisible = |c: char| matches!(c, '\u{00AD}' | '\u{061C}' | '\u{200C}'..='\u{200F}');
         if name
             .chars()
-            .any(|c| c.is_control() || tutela_policy::is_hidden(c))
+            .any(|c| c.is_control() || tutela_policy::is_hidden(c) || invisible(c))
         {
             return Err(EngineError::InvalidInput {
                 field: "name".into(),

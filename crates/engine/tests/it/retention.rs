@@ -361,6 +361,7 @@ async fn an_invoice_due_under_a_ten_year_hold_is_held_then_erased() {
     t.clock.set(at("2027-03-01T00:00:00Z"));
     let report = sweep(&t, &who).await;
     assert_eq!((report.held, report.subjects_erased), (1, 1), "{report:?}");
+    assert_eq!(report.deleted, 0, "moved under the hold, not deleted");
     assert_eq!(readable(&t, &who, s, "invoice", "service").await, 0);
     let ends = at("2036-03-01T00:00:00Z");
     t.clock.set(ends.checked_sub(TICK).unwrap());

@@ -515,7 +515,18 @@ fn hidden_characters_in_text_are_refused_where_they_are() {
         "E_HIDDEN_CHARACTER",
         "\"a\u{2066}\"",
     );
-    // Newlines (also as CRLF) and tabs are text.
+    expect(
+        &replaced("name = \"Acme\"", "name = \"Ac\u{200B}me\""),
+        "E_HIDDEN_CHARACTER",
+        "\"Ac",
+    );
+    // The joiners and marks scripts need are text; so are newlines (also
+    // as CRLF) and tabs.
+    let persian = replaced(
+        "\"Running the account\"",
+        "\"\u{645}\u{6CC}\u{200C}\u{62E}\u{648}\u{627}\u{647}\u{645} \u{200F}(1)\"",
+    );
+    assert!(check(&persian).is_ok(), "{:?}", check(&persian).diagnostics);
     let multi = replaced(
         "\"Running the account\"",
         "\"\"\"Running\r\n\tthe account\"\"\"",

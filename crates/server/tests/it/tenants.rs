@@ -154,7 +154,13 @@ async fn tenant_creation_is_checked() {
     );
 
     // A name is printed in operators' terminals: one line, visible text.
-    for name in ["Nice\u{1b}[2J FAKE ERROR", "Two\nlines", "Acme \u{202E}lla"] {
+    for name in [
+        "Nice\u{1b}[2J FAKE ERROR",
+        "Two\nlines",
+        "Acme \u{202E}lla",
+        "Paypa\u{200b}l",
+        "Nice\u{200f}",
+    ] {
         let body = json!({"id": "delta", "name": name, "policy": tutela_policy::EXAMPLE_POLICY});
         let refused = app
             .post("/v1/tenants", &app.operator, body)
