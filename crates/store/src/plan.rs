@@ -546,6 +546,15 @@ fn write(steps: &mut Vec<Step>, tenant: &TenantId, write: &Write) -> Result<(), 
         Write::DeleteRecord { subject, record } => {
             record::delete(steps, tenant, *subject, *record);
         }
+        Write::RequireNoRecordsLeft { subject } => {
+            let args = vec![t, subject.to_string().into()];
+            steps.push(exec_expecting(
+                sql::NO_RECORDS_LEFT,
+                args,
+                both("record"),
+                Expect::Row("record"),
+            ));
+        }
         Write::InsertApiKey(row) => {
             same_tenant(tenant, &row.tenant)?;
             let args = vec![

@@ -101,6 +101,12 @@ pub(crate) const SUBJECT_HOLDINGS_PG: &str = "SELECT count(*), \
 /// anyway, and the row's page is written by the erasure in any case.
 pub(crate) const LOCK_LIVE_SUBJECT: &str = "UPDATE subjects SET erased_at = erased_at \
     WHERE tenant_id = $1 AND subject_id = $2 AND erased_at IS NULL";
+/// Touches the subject's row only if it holds no record (changing
+/// nothing): a whole-subject sweep checks, after deleting what it decided
+/// on, that no record was added meanwhile.
+pub(crate) const NO_RECORDS_LEFT: &str = "UPDATE subjects SET erased_at = erased_at \
+    WHERE tenant_id = $1 AND subject_id = $2 \
+    AND NOT EXISTS (SELECT 1 FROM records r WHERE r.tenant_id = $1 AND r.subject_id = $2)";
 /// Drop a live subject's key and mark it erased; an erased one is left as
 /// it is (no row: the change fails as `SubjectErased`).
 pub(crate) const ERASE_SUBJECT: &str = "UPDATE subjects \
@@ -394,6 +400,7 @@ mod tests {
             SUBJECT_HOLDINGS,
             SUBJECT_HOLDINGS_PG,
             LOCK_LIVE_SUBJECT,
+            NO_RECORDS_LEFT,
             LOCK_SUBJECT_ROOM_PG,
             ERASE_SUBJECT,
             DELETE_IDENTIFIERS,

@@ -216,6 +216,9 @@ impl Engine {
         if plan.whole_subject {
             writes.extend(self.erasure_notices(tenant, view, now).await?);
             self.write_ahead(tenant, subject, now).await?;
+            // A write racing the sweep may have added a record it did not
+            // decide on: then nothing is erased and the next sweep decides.
+            writes.push(Write::RequireNoRecordsLeft { subject });
             writes.push(Write::EraseSubject { subject, at: now });
         } else {
             writes.extend(deletion_notices(policy, tenant, subject, plan, now));

@@ -119,6 +119,15 @@ pub enum Write {
         /// When.
         at: Timestamp,
     },
+    /// Fails the change as `Missing { what: "record" }` if the subject
+    /// still holds any record: a retention sweep erasing a subject whole
+    /// decided that nothing else would be kept, and a write racing it may
+    /// have added a record since. The sweep then skips the subject and the
+    /// next one decides again.
+    RequireNoRecordsLeft {
+        /// Whose records.
+        subject: SubjectId,
+    },
     /// File a data subject request (the subject must be live).
     InsertRequest(RequestRow),
     /// File an access request about an erased subject whose records a

@@ -9,8 +9,74 @@ use tutela_engine::store::{RecordFilter, Store, StoreError, Write};
 conformance!(
     erasure_racing_writes_leaves_nothing_behind,
     writes_about_an_erased_subject_are_refused,
-    erasures_that_first_write_about_the_subject_race_without_deadlock
+    erasures_that_first_write_about_the_subject_race_without_deadlock,
+    a_sweep_erasure_fails_whole_if_a_record_was_added_meanwhile
 );
+
+/// A sweep erasing a subject whole decided nothing else would be kept; a
+/// record written meanwhile fails its change whole (nothing erased, the
+/// record kept), and with no record left it erases.
+async fn a_sweep_erasure_fails_whole_if_a_record_was_added_meanwhile(store: Arc<dyn Store>) {
+    let s = store.as_ref();
+    let t = setup_tenant(s, "acme").await;
+    let subject = setup_subject(s, &t).await;
+    let due = record_row(&t, subject.id, "email", 1);
+    let added = record_row(&t, subject.id, "email", 2);
+    apply(
+        s,
+        &t,
+        vec![
+            Write::InsertRecord(due.clone()),
+            Write::InsertRecord(added.clone()),
+        ],
+    )
+    .await
+    .unwrap();
+    let sweep = |record: &tutela_engine::store::RecordRow| {
+        vec![
+            Write::DeleteRecord {
+                subject: subject.id,
+                record: record.id,
+            },
+            Write::RequireNoRecordsLeft {
+                subject: subject.id,
+            },
+            Write::EraseSubject {
+                subject: subject.id,
+                at: at(99),
+            },
+        ]
+    };
+    let err = apply(s, &t, sweep(&due)).await.unwrap_err();
+    assert!(
+        matches!(err, StoreError::Missing { what: "record" }),
+        "{err:?}"
+    );
+    let view = s
+        .subject_view(&t, subject.id, RecordFilter::All)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(view.subject.erased_at.is_none());
+    assert_eq!(view.records.len(), 2, "nothing of the change committed");
+    apply(
+        s,
+        &t,
+        vec![Write::DeleteRecord {
+            subject: subject.id,
+            record: added.id,
+        }],
+    )
+    .await
+    .unwrap();
+    apply(s, &t, sweep(&due)).await.unwrap();
+    let view = s
+        .subject_view(&t, subject.id, RecordFilter::All)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(view.subject.erased_at.is_some());
+}
 
 /// Erasures of one subject at once, each writing about the subject first
 /// (a fulfilled request's notices and ledger entries take the subject's
