@@ -58,4 +58,5 @@ pub use retention_read::{AggregateCount, Aggregates, Forecast, ForecastRow, MAX_
 pub use source::{MAX_SOURCE_LEN, RecordSource};
 pub use subjects::{AccessReport, ConsentSummary, ObjectionSummary};
 pub use surveys::{IssuedToken, SurveyView, noise_scale};
+pub use tenants::tenant_name_problem;
 pub use unsubscribe::UNSUBSCRIBE_ACTOR;

@@ -79,28 +79,13 @@ impl Engine {
         operator: bool,
         admin_key: Option<&str>,
     ) -> Result<(TenantRow, Option<IssuedKey>), EngineError> {
-        let sent = name;
+        if let Some(problem) = tenant_name_problem(name) {
+            return Err(EngineError::InvalidInput {
+                field: "name".into(),
+                message: problem.into(),
+            });
+        }
         let name = name.trim();
-        if name.is_empty() || sent.chars().count() > 200 {
-            return Err(EngineError::InvalidInput {
-                field: "name".into(),
-                message: "must be 1 to 200 characters".into(),
-            });
-        }
-        // One line of visible text: it is printed in operators' terminals
-        // (`tutela tenant list`) and in every notice.
-        // A name is a label, not running text: no joiner or mark either,
-        // so two tenants cannot look alike.
-        let invisible = |c: char| matches!(c, '\u{00AD}' | '\u{061C}' | '\u{200C}'..='\u{200F}');
-        if name
-            .chars()
-            .any(|c| c.is_control() || tutela_policy::is_hidden(c) || invisible(c))
-        {
-            return Err(EngineError::InvalidInput {
-                field: "name".into(),
-                message: "must be one line of visible characters".into(),
-            });
-        }
         parse_policy(policy_source)?;
         let now = self.clock.now();
         let tenant = TenantRow {
@@ -182,5 +167,24 @@ impl Engine {
     pub async fn policy_versions(&self, who: &Principal) -> Result<Vec<PolicyRow>, EngineError> {
         who.require(Act::ReadPolicy)?;
         Ok(self.store.policies(&who.tenant).await?)
+    }
+}
+
+/// What is wrong with a tenant's display name, if anything: 1 to 200
+/// characters, one line of visible text. It is printed in operators'
+/// terminals (`tutela tenant list`) and in every notice; a name is a
+/// label, not running text, so no joiner or bidi mark either, and two
+/// tenants cannot look alike.
+pub fn tenant_name_problem(name: &str) -> Option<&'static str> {
+    let invisible = |c: char| matches!(c, '\u{00AD}' | '\u{061C}' | '\u{200C}'..='\u{200F}');
+    if name.trim().is_empty() || name.chars().count() > 200 {
+        Some("must be 1 to 200 characters")
+    } else if name
+        .chars()
+        .any(|c| c.is_control() || tutela_policy::is_hidden(c) || invisible(c))
+    {
+        Some("must be one line of visible characters")
+    } else {
+        None
     }
 }

@@ -33,6 +33,9 @@ async fn create_tenant(
     ApiJson(body): ApiJson<CreateTenant>,
 ) -> Result<(StatusCode, Json<CreatedTenant>), ApiError> {
     let id = field("id", &body.id, TenantId::parse)?;
+    if let Some(problem) = tutela_engine::tenant_name_problem(&body.name) {
+        return Err(ApiError::invalid_field("name", problem));
+    }
     let (tenant, key) = state
         .engine
         .create_tenant_with_admin(&who, id, &body.name, &body.policy)

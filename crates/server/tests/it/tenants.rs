@@ -165,7 +165,7 @@ async fn tenant_creation_is_checked() {
         let refused = app
             .post("/v1/tenants", &app.operator, body)
             .await
-            .error(400, "E_INVALID_INPUT");
+            .error(422, "E_INVALID_FIELD");
         assert!(
             refused["error"]["message"]
                 .as_str()
