@@ -17,13 +17,19 @@ use crate::sql;
 use std::borrow::Cow;
 use tutela_engine::consent::proof::hash_hex;
 use tutela_engine::ids::{RecordId, SubjectId, TenantId};
-use tutela_engine::store::{Change, IdentifierRow, RecordRow, StoreError, Write};
+use tutela_engine::store::{Change, StoreError, Write};
 
 mod audit;
 mod consent;
 mod deliveries;
 mod policy;
 mod requests;
+mod row_inserts;
+mod subject;
+
+use row_inserts::row_inserts;
+pub(crate) use subject::within_room;
+use subject::{lock_erased_first, require_room};
 
 pub(crate) use audit::{audit_entries, head, link};
 
@@ -168,26 +174,6 @@ pub(crate) enum Step {
     Exec(Exec),
 }
 
-/// Whether a subject holding `records` records of `bytes` sealed bytes in
-/// all is within what one subject may hold. Both executors decide with it.
-pub(crate) fn within_room(records: i64, bytes: i64) -> Result<(), StoreError> {
-    let fits = |n: i64, max: u64| u64::try_from(n).is_ok_and(|n| n <= max);
-    if fits(records, tutela_engine::MAX_RECORDS_PER_SUBJECT)
-        && fits(bytes, tutela_engine::MAX_SEALED_BYTES_PER_SUBJECT)
-    {
-        Ok(())
-    } else {
-        Err(StoreError::SubjectFull)
-    }
-}
-
-fn require_room(tenant: &TenantId, subject: &SubjectId) -> Step {
-    Step::RequireRoom {
-        tenant: tenant.as_str().to_owned(),
-        subject: subject.to_string(),
-    }
-}
-
 const TENANT: Names = Names {
     conflict: "tenant",
     missing: "tenant",
@@ -262,34 +248,6 @@ fn same_tenant(change: &TenantId, row: &TenantId) -> Result<(), StoreError> {
     }
 }
 
-/// The subjects a change erases, each locked ([`sql::LOCK_LIVE_SUBJECT`])
-/// before any other step, in id order, so no two erasures deadlock.
-fn lock_erased_first(steps: &mut Vec<Step>, tenant: &TenantId, change: &Change) {
-    let mut erased: Vec<SubjectId> = change
-        .writes
-        .iter()
-        .filter_map(|w| match w {
-            Write::EraseSubject { subject, .. } => Some(*subject),
-            _ => None,
-        })
-        .collect();
-    erased.sort_unstable();
-    erased.dedup();
-    for subject in erased {
-        let args = vec![tenant.as_str().into(), subject.to_string().into()];
-        let expect = Expect::LiveSubject {
-            tenant: tenant.as_str().to_owned(),
-            subject: subject.to_string(),
-        };
-        steps.push(exec_expecting(
-            sql::LOCK_LIVE_SUBJECT,
-            args,
-            both("subject"),
-            expect,
-        ));
-    }
-}
-
 /// Records and identifiers, which consecutive writes insert together.
 fn is_row_insert(write: &Write) -> bool {
     matches!(write, Write::InsertRecord(_) | Write::InsertIdentifier(_))
@@ -334,83 +292,6 @@ pub(crate) fn writes(tenant: &TenantId, change: &Change) -> Result<Vec<Step>, St
         }
     }
     Ok(steps)
-}
-
-/// A run of record and identifier inserts: the live check of each subject
-/// named (once each), then the records, then the identifiers.
-fn row_inserts(steps: &mut Vec<Step>, tenant: &TenantId, run: &[Write]) -> Result<(), StoreError> {
-    let mut records: Vec<&RecordRow> = Vec::new();
-    let mut identifiers: Vec<&IdentifierRow> = Vec::new();
-    for w in run {
-        match w {
-            Write::InsertRecord(r) => {
-                same_tenant(tenant, &r.tenant)?;
-                records.push(r);
-            }
-            Write::InsertIdentifier(r) => {
-                same_tenant(tenant, &r.tenant)?;
-                identifiers.push(r);
-            }
-            _ => {}
-        }
-    }
-    let mut subjects: Vec<SubjectId> = records
-        .iter()
-        .map(|r| r.subject)
-        .chain(identifiers.iter().map(|r| r.subject))
-        .collect();
-    subjects.sort_unstable();
-    subjects.dedup();
-    steps.extend(subjects.iter().map(|s| require_live(tenant, s)));
-    let t = tenant.as_str();
-    for chunk in records.chunks(sql::MAX_ROWS_PER_INSERT) {
-        let mut args = Vec::with_capacity(chunk.len() * 8);
-        for row in chunk {
-            args.extend([
-                t.into(),
-                row.id.to_string().into(),
-                row.subject.to_string().into(),
-                row.category.as_str().into(),
-                row.purpose.as_str().into(),
-                row.source.as_str().into(),
-                row.ciphertext.as_slice().into(),
-                micros(row.collected_at).into(),
-            ]);
-        }
-        steps.push(Step::Exec(Exec {
-            sql: Cow::Owned(sql::insert_rows(sql::INSERT_RECORDS_INTO, 8, chunk.len())),
-            args,
-            names: of_subject("record"),
-            expect: Expect::Any,
-        }));
-    }
-    let mut filled: Vec<SubjectId> = records.iter().map(|r| r.subject).collect();
-    filled.sort_unstable();
-    filled.dedup();
-    steps.extend(filled.iter().map(|s| require_room(tenant, s)));
-    for chunk in identifiers.chunks(sql::MAX_ROWS_PER_INSERT) {
-        let mut args = Vec::with_capacity(chunk.len() * 5);
-        for row in chunk {
-            args.extend([
-                t.into(),
-                row.category.as_str().into(),
-                row.blind_index.as_slice().into(),
-                row.subject.to_string().into(),
-                row.record.to_string().into(),
-            ]);
-        }
-        steps.push(Step::Exec(Exec {
-            sql: Cow::Owned(sql::insert_rows(
-                sql::INSERT_IDENTIFIERS_INTO,
-                5,
-                chunk.len(),
-            )),
-            args,
-            names: of_subject("identifier"),
-            expect: Expect::Any,
-        }));
-    }
-    Ok(())
 }
 
 /// The steps of one write other than a record or identifier insert.

@@ -23,5 +23,6 @@ mod policy_versions;
 mod purposes;
 mod reports;
 mod retention;
+mod retention_restricted;
 mod roles;
 mod time;

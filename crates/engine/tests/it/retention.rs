@@ -153,7 +153,7 @@ async fn readable(
     }
 }
 
-async fn sweep(t: &TestEngine, who: &Principal) -> SweepReport {
+pub async fn sweep(t: &TestEngine, who: &Principal) -> SweepReport {
     t.engine.sweep_tenant(&who.tenant, &|_| {}).await.unwrap()
 }
 
@@ -560,46 +560,5 @@ async fn a_sweep_failing_midway_leaves_no_half_swept_subject_and_the_next_finish
     );
     let idle = engine.sweep_tenant(&who.tenant, &|_| {}).await.unwrap();
     assert_eq!(idle.subjects_swept, 0, "idempotent");
-    t.close().await;
-}
-
-/// Art. 18(2): a restricted subject's data may only be stored, so a sweep
-/// leaves its due records until the restriction is lifted.
-#[tokio::test]
-async fn a_restricted_subjects_due_records_stay_until_the_restriction_is_lifted() {
-    let t = spawn_engine().await;
-    let who = seed_tenant(&t).await;
-    let start = t.engine.now();
-    let s = user(&t, &who, &["server_log", "contact_message"]).await;
-    t.engine.set_restricted(&who, s, true).await.unwrap();
-    let stored = |t: &TestEngine| {
-        let store = std::sync::Arc::clone(t.engine.store());
-        let tenant = who.tenant.clone();
-        async move {
-            store
-                .subject_view(&tenant, s, tutela_engine::store::RecordFilter::All)
-                .await
-                .unwrap()
-                .map(|v| v.records.len())
-        }
-    };
-    t.clock
-        .set(tutela_policy::CalendarSpan::days(400).after(start).unwrap());
-    let report = sweep(&t, &who).await;
-    assert_eq!(report.deleted, 0, "{report:?}");
-    assert_eq!(
-        stored(&t).await,
-        Some(2),
-        "restricted: stored, not disposed of"
-    );
-    // Lifted 400 days on, both are past their periods: the subject goes.
-    t.engine.set_restricted(&who, s, false).await.unwrap();
-    let report = sweep(&t, &who).await;
-    assert_eq!(
-        (report.deleted, report.subjects_erased),
-        (2, 1),
-        "{report:?}"
-    );
-    assert_eq!(stored(&t).await, Some(0));
     t.close().await;
 }

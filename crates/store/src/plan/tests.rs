@@ -4,7 +4,7 @@ use super::*;
 use jiff::Timestamp;
 use tutela_engine::audit::AuditHead;
 use tutela_engine::ids::{ApiKeyId, RecordId};
-use tutela_engine::store::{ConsentRow, PolicyRow};
+use tutela_engine::store::{ConsentRow, IdentifierRow, PolicyRow, RecordRow};
 use tutela_policy::{CategoryId, PurposeId};
 use uuid::Uuid;
 
