@@ -21,6 +21,36 @@ macro_rules! request_columns {
 #[cfg(test)]
 pub(crate) const ERASED_NOTE: &str = "[erased with the subject]";
 
+/// `column = ` the erased marker where the column holds text (NULL stays
+/// NULL): the one expression every statement clearing staff's notes uses.
+macro_rules! erased_note {
+    ($column:literal) => {
+        concat!(
+            $column,
+            " = CASE WHEN ",
+            $column,
+            " IS NULL THEN NULL ELSE '[erased with the subject]' END"
+        )
+    };
+}
+
+/// The `SET` list that replaces every note of staff on a request.
+macro_rules! erased_request_notes {
+    () => {
+        concat!(
+            "UPDATE requests SET ",
+            erased_note!("extension_reason"),
+            ", ",
+            erased_note!("refusal_reason"),
+            ", ",
+            erased_note!("verification_note"),
+            ", ",
+            erased_note!("closed_note"),
+            " "
+        )
+    };
+}
+
 /// Replaces the staff's free text on an erased subject's requests (the
 /// reasons for an extension or a refusal, the note on a verification or a
 /// fulfilment) with [`ERASED_NOTE`]: staff write what they saw ("passport
@@ -28,32 +58,30 @@ pub(crate) const ERASED_NOTE: &str = "[erased with the subject]";
 /// subject. The states, dates, kinds and methods stay, as the record that
 /// each request was answered (Art. 5(2)). A fee's reason stays with its
 /// amount: it says why the fee was charged, not who paid it.
-pub(crate) const CLEAR_REQUEST_NOTES: &str = "UPDATE requests SET \
-    extension_reason = CASE WHEN extension_reason IS NULL THEN NULL ELSE '[erased with the subject]' END, \
-    refusal_reason = CASE WHEN refusal_reason IS NULL THEN NULL ELSE '[erased with the subject]' END, \
-    verification_note = CASE WHEN verification_note IS NULL THEN NULL ELSE '[erased with the subject]' END, \
-    closed_note = CASE WHEN closed_note IS NULL THEN NULL ELSE '[erased with the subject]' END \
-    WHERE tenant_id = $1 AND subject_id = $2";
+pub(crate) const CLEAR_REQUEST_NOTES: &str = concat!(
+    erased_request_notes!(),
+    "WHERE tenant_id = $1 AND subject_id = $2"
+);
 
 /// Replaces staff's note on a subject's recorded death (how the death was
 /// learnt of: "certificate seen", a hospital's name) with the same marker
 /// as the notes on requests: free text about the subject goes with it.
 /// The row stays, as the proof that the directive was applied.
-pub(crate) const CLEAR_DEATH_NOTE: &str = "UPDATE deaths SET \
-    note = CASE WHEN note IS NULL THEN NULL ELSE '[erased with the subject]' END \
-    WHERE tenant_id = $1 AND subject_id = $2";
+pub(crate) const CLEAR_DEATH_NOTE: &str = concat!(
+    "UPDATE deaths SET ",
+    erased_note!("note"),
+    " WHERE tenant_id = $1 AND subject_id = $2"
+);
 
 /// [`CLEAR_REQUEST_NOTES`] for one request (`$2`), only when its subject
 /// is erased: run after every update of a request, so a reason or note
 /// written after the erasure (a refusal of a request the erasure left
 /// open) is not kept either.
-pub(crate) const CLEAR_NOTES_IF_ERASED: &str = "UPDATE requests SET \
-    extension_reason = CASE WHEN extension_reason IS NULL THEN NULL ELSE '[erased with the subject]' END, \
-    refusal_reason = CASE WHEN refusal_reason IS NULL THEN NULL ELSE '[erased with the subject]' END, \
-    verification_note = CASE WHEN verification_note IS NULL THEN NULL ELSE '[erased with the subject]' END, \
-    closed_note = CASE WHEN closed_note IS NULL THEN NULL ELSE '[erased with the subject]' END \
-    WHERE tenant_id = $1 AND request_id = $2 AND EXISTS (SELECT 1 FROM subjects s \
-        WHERE s.tenant_id = $1 AND s.subject_id = requests.subject_id AND s.erased_at IS NOT NULL)";
+pub(crate) const CLEAR_NOTES_IF_ERASED: &str = concat!(
+    erased_request_notes!(),
+    "WHERE tenant_id = $1 AND request_id = $2 AND EXISTS (SELECT 1 FROM subjects s \
+        WHERE s.tenant_id = $1 AND s.subject_id = requests.subject_id AND s.erased_at IS NOT NULL)"
+);
 
 #[cfg(test)]
 pub(crate) const REQUEST_COLUMNS: &str = request_columns!();

@@ -137,14 +137,8 @@ async fn erasure_leaves_no_copy_in_any_file() {
         &record.ciphertext,
         &index,
     ];
-    let files = || {
-        ["", "-wal", "-shm"]
-            .iter()
-            .filter_map(|s| std::fs::read(dir.path().join(format!("tutela.db{s}"))).ok())
-            .collect::<Vec<_>>()
-    };
     for secret in secrets {
-        assert!(files().iter().any(|f| contains(f, secret)));
+        assert!(on_disk(dir.path(), secret));
     }
     apply(
         &store,
@@ -157,7 +151,7 @@ async fn erasure_leaves_no_copy_in_any_file() {
     .await
     .unwrap();
     for secret in secrets {
-        assert!(!files().iter().any(|f| contains(f, secret)));
+        assert!(!on_disk(dir.path(), secret));
     }
 }
 
