@@ -92,7 +92,7 @@ async fn forecast(
         Err(e) => return Err(e).with_context(|| format!("cannot forecast tenant {tenant}")),
     };
     writeln!(out, "tenant {tenant}: until {}", f.until)?;
-    if f.lines.is_empty() && f.holds_ending.is_empty() {
+    if f.lines.is_empty() && f.holds_ending.is_empty() && f.kept_restricted.is_empty() {
         writeln!(out, "  nothing falls due")?;
     }
     for l in &f.lines {
@@ -108,6 +108,13 @@ async fn forecast(
     }
     for (category, n) in &f.holds_ending {
         writeln!(out, "  hold ends  {:<24} {n:>8}", category.as_str())?;
+    }
+    for (category, n) in &f.kept_restricted {
+        writeln!(
+            out,
+            "  restricted {:<24} {n:>8}  kept while restricted (Art. 18(2))",
+            category.as_str()
+        )?;
     }
     Ok(())
 }

@@ -1,6 +1,8 @@
 //! The retention forecast and the anonymised aggregates (Art. 5(1)(e),
-//! Art. 89 / Recital 26): what a sweep will remove, by day, category and
-//! rule, and what anonymisation left, small groups withheld. Counts only;
+//! Art. 89 / Recital 26): what a sweep will do, by day, category, rule and
+//! fate (deleted, anonymised, or moved under a statutory hold), what it
+//! will leave because the subject is restricted, and what anonymisation
+//! left, small groups withheld. Counts only;
 //! reading either adds one `retention.read` audit entry and changes
 //! nothing else.
 
@@ -9,12 +11,12 @@ use crate::audit::{Action, Outcome};
 use crate::engine::Engine;
 use crate::error::EngineError;
 use crate::principal::{Act, Principal};
-use crate::retention::{self, ForecastLine};
+use crate::retention::{Fate, ForecastLine, ForecastTally};
 use crate::store::Change;
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 use std::collections::BTreeMap;
-use tutela_policy::{CalendarSpan, CategoryId, Disposal};
+use tutela_policy::{CalendarSpan, CategoryId};
 
 /// The longest forecast, in days.
 pub const MAX_FORECAST_DAYS: u32 = 3_660;
@@ -26,10 +28,14 @@ pub struct Forecast {
     pub from: Timestamp,
     /// To this instant.
     pub until: Timestamp,
-    /// By day, category and rule.
+    /// By day, category, rule and fate.
     pub lines: Vec<ForecastRow>,
     /// Held records whose hold ends by `until`, by category.
     pub holds_ending: BTreeMap<CategoryId, u64>,
+    /// Records falling due by `until` whose subject is restricted, by
+    /// category: the sweep leaves them until the restriction is lifted
+    /// (Art. 18(2)), so they are not in `lines`.
+    pub kept_restricted: BTreeMap<CategoryId, u64>,
 }
 
 /// One forecast line with the rule spelled out.
@@ -43,8 +49,8 @@ pub struct ForecastRow {
     pub rule: usize,
     /// The rule as written: `90 days from collected`.
     pub rule_text: String,
-    /// Deleted or anonymised.
-    pub then: Disposal,
+    /// Deleted, anonymised, or moved under a statutory hold.
+    pub then: Fate,
     /// How many records.
     pub count: u64,
 }
@@ -73,8 +79,8 @@ pub struct Aggregates {
 }
 
 impl Engine {
-    /// What a sweep will remove within `days` days from now, changing
-    /// nothing but the audit chain (one `retention.read` entry).
+    /// What a sweep will do within `days` days from now, changing nothing
+    /// but the audit chain (one `retention.read` entry).
     pub async fn retention_forecast(
         &self,
         who: &Principal,
@@ -94,7 +100,7 @@ impl Engine {
         let until = CalendarSpan::days(days)
             .after(now)
             .unwrap_or(Timestamp::MAX);
-        let mut merged = BTreeMap::new();
+        let mut tally = ForecastTally::default();
         if let Some(cutoff) = self.cutoff(tenant, &policy, until).await? {
             let mut walk = Walk::default();
             loop {
@@ -105,13 +111,13 @@ impl Engine {
                 for subject in subjects {
                     if let Some((view, anchors)) = self.sweep_load(tenant, &policy, subject).await?
                     {
-                        retention::forecast(
+                        tally.add_subject(
                             &policy,
                             &view.records,
                             &anchors,
+                            view.subject.restricted,
                             now,
                             until,
-                            &mut merged,
                         );
                     }
                 }
@@ -124,8 +130,9 @@ impl Engine {
         for held in self.store.holds_due(tenant, until_held, 100_000).await? {
             *holds_ending.entry(held.category).or_insert(0) += 1;
         }
-        let lines = merged
-            .into_values()
+        let (lines, kept_restricted) = tally.finish();
+        let lines = lines
+            .into_iter()
             .map(|l: ForecastLine| ForecastRow {
                 rule_text: policy
                     .retention
@@ -154,6 +161,7 @@ impl Engine {
             until,
             lines,
             holds_ending,
+            kept_restricted,
         })
     }
 

@@ -18,7 +18,7 @@ mod sweep;
 mod tests;
 
 pub use due::{ACTIVITY_GRANULARITY, Due, anchor_time, candidate_cutoff, due};
-pub use forecast::{ForecastLine, forecast, month_of};
+pub use forecast::{Fate, ForecastLine, ForecastTally, month_of};
 pub use stamp::{RecordStamp, Stamped};
 pub use sweep::{SubjectSweep, plan_subject};
 

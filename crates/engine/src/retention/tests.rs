@@ -5,7 +5,6 @@ use super::*;
 use crate::ids::{EventId, RecordId, SubjectId, TenantId};
 use crate::store::RecordRow;
 use jiff::Timestamp;
-use std::collections::BTreeMap;
 use tutela_policy::{CategoryId, Disposal, EventName, PlanName, Policy, PurposeId};
 
 const POLICY: &str = r#"
@@ -285,15 +284,60 @@ fn the_forecast_counts_by_day_category_and_rule() {
         record(s, "server_log", "2025-01-01T05:00:00Z"),
         record(s, "contact", "2026-01-01T00:00:00Z"),
     ];
-    let mut lines = BTreeMap::new();
+    let mut tally = ForecastTally::default();
     let now = at("2026-03-15T00:00:00Z");
     let until = at("2026-04-15T00:00:00Z");
-    forecast(&p, &records, &Anchors::default(), now, until, &mut lines);
-    let lines: Vec<ForecastLine> = lines.into_values().collect();
+    tally.add_subject(&p, &records, &Anchors::default(), false, now, until);
+    let (lines, restricted) = tally.finish();
     assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(restricted.is_empty());
     assert_eq!(lines[0].date.to_string(), "2026-03-15", "overdue is today");
-    assert_eq!(lines[0].count, 1);
+    assert_eq!((lines[0].count, lines[0].then), (1, Fate::Delete));
     assert_eq!(lines[1].date.to_string(), "2026-04-01");
     assert_eq!((lines[1].count, lines[1].rule), (2, 0));
     assert_eq!(month_of(at("2026-01-31T23:59:59Z")), "2026-01");
+}
+
+/// The sweep moves a due record a statutory hold still covers under the
+/// hold, and leaves a restricted subject's records alone: the forecast
+/// says so instead of "delete".
+#[test]
+fn the_forecast_says_held_and_restricted_records_do_not_go() {
+    let text = format!(
+        "{POLICY}\n[[purpose]]\nid = \"books\"\ndescription = \"Bookkeeping\"\nbasis = \"legal_obligation\"\n\
+         categories = [\"contact\"]\n[[hold]]\ncategories = [\"contact\"]\nlaw = \"Tax law\"\n\
+         keep = \"2 years\"\nfrom = \"collected\"\n"
+    );
+    let p = Policy::parse(&text).unwrap();
+    let s = SubjectId::new();
+    let records = vec![
+        // Due 2027-01-01; its hold runs to 2028-01-01: held.
+        record(s, "contact", "2026-01-01T00:00:00Z"),
+        // Due long ago, and its hold ended too: anonymised as the rule says.
+        record(s, "contact", "2023-01-01T00:00:00Z"),
+    ];
+    let now = at("2026-12-20T00:00:00Z");
+    let until = at("2027-01-15T00:00:00Z");
+    let mut tally = ForecastTally::default();
+    tally.add_subject(&p, &records, &Anchors::default(), false, now, until);
+    let (lines, _) = tally.finish();
+    let fates: Vec<(String, Fate, u64)> = lines
+        .iter()
+        .map(|l| (l.date.to_string(), l.then, l.count))
+        .collect();
+    assert_eq!(
+        fates,
+        vec![
+            ("2026-12-20".to_owned(), Fate::Anonymise, 1),
+            ("2027-01-01".to_owned(), Fate::Hold, 1)
+        ]
+    );
+    let mut tally = ForecastTally::default();
+    tally.add_subject(&p, &records, &Anchors::default(), true, now, until);
+    let (lines, restricted) = tally.finish();
+    assert!(lines.is_empty(), "{lines:?}");
+    assert_eq!(
+        restricted.get(&CategoryId::parse("contact").unwrap()),
+        Some(&2)
+    );
 }

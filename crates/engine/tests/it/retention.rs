@@ -358,6 +358,22 @@ async fn an_invoice_due_under_a_ten_year_hold_is_held_then_erased() {
     let who = seed_tenant(&t).await;
     t.clock.set(at("2026-03-01T00:00:00Z"));
     let s = user(&t, &who, &["invoice"]).await;
+    t.clock.set(at("2027-02-20T00:00:00Z"));
+    let forecast = t.engine.retention_forecast(&who, 30).await.unwrap();
+    let lines: Vec<(String, &str, tutela_engine::retention::Fate)> = forecast
+        .lines
+        .iter()
+        .map(|l| (l.date.to_string(), l.category.as_str(), l.then))
+        .collect();
+    assert_eq!(
+        lines,
+        vec![(
+            "2027-03-01".to_owned(),
+            "invoice",
+            tutela_engine::retention::Fate::Hold
+        )],
+        "the forecast says held, not deleted"
+    );
     t.clock.set(at("2027-03-01T00:00:00Z"));
     let report = sweep(&t, &who).await;
     assert_eq!((report.held, report.subjects_erased), (1, 1), "{report:?}");

@@ -26,6 +26,15 @@ async fn a_restricted_subjects_due_records_stay_until_the_restriction_is_lifted(
     };
     t.clock
         .set(tutela_policy::CalendarSpan::days(400).after(start).unwrap());
+    // The forecast says what the sweep will do: keep them.
+    let forecast = t.engine.retention_forecast(&who, 0).await.unwrap();
+    assert!(forecast.lines.is_empty(), "{forecast:?}");
+    let kept: Vec<(&str, u64)> = forecast
+        .kept_restricted
+        .iter()
+        .map(|(c, n)| (c.as_str(), *n))
+        .collect();
+    assert_eq!(kept, vec![("contact_message", 1), ("server_log", 1)]);
     let report = sweep(&t, &who).await;
     assert_eq!(report.deleted, 0, "{report:?}");
     assert_eq!(
@@ -35,6 +44,9 @@ async fn a_restricted_subjects_due_records_stay_until_the_restriction_is_lifted(
     );
     // Lifted 400 days on, both are past their periods: the subject goes.
     t.engine.set_restricted(&who, s, false).await.unwrap();
+    let forecast = t.engine.retention_forecast(&who, 0).await.unwrap();
+    assert!(forecast.kept_restricted.is_empty(), "{forecast:?}");
+    assert_eq!(forecast.lines.len(), 2, "{forecast:?}");
     let report = sweep(&t, &who).await;
     assert_eq!(
         (report.deleted, report.subjects_erased),

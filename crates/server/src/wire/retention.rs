@@ -55,7 +55,7 @@ fn default_days() -> u32 {
     30
 }
 
-/// What will go, by day, category and rule.
+/// What a sweep will do, by day, category, rule and fate.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ForecastOut {
     /// From (now).
@@ -66,6 +66,10 @@ pub struct ForecastOut {
     pub lines: Vec<ForecastLineOut>,
     /// Held records whose statutory hold ends by `until`, by category.
     pub holds_ending: BTreeMap<String, u64>,
+    /// Records falling due by `until` whose subject's processing is
+    /// restricted, by category: a sweep leaves them until the restriction
+    /// is lifted (Art. 18(2)), so they are not in `lines`.
+    pub kept_restricted: BTreeMap<String, u64>,
 }
 
 /// One forecast line.
@@ -79,7 +83,8 @@ pub struct ForecastLineOut {
     pub rule: usize,
     /// The rule as written (`90 days from collected`).
     pub rule_text: String,
-    /// `delete` or `anonymise`.
+    /// `delete`, `anonymise`, or `hold`: a statutory hold still covers
+    /// the category, so the sweep moves the records under it instead.
     pub then: String,
     /// How many records.
     pub count: u64,
@@ -125,13 +130,17 @@ impl From<tutela_engine::Forecast> for ForecastOut {
                     count: l.count,
                 })
                 .collect(),
-            holds_ending: f
-                .holds_ending
-                .into_iter()
-                .map(|(c, n)| (c.to_string(), n))
-                .collect(),
+            holds_ending: by_category(f.holds_ending),
+            kept_restricted: by_category(f.kept_restricted),
         }
     }
+}
+
+fn by_category(counts: BTreeMap<tutela_policy::CategoryId, u64>) -> BTreeMap<String, u64> {
+    counts
+        .into_iter()
+        .map(|(c, n)| (c.to_string(), n))
+        .collect()
 }
 
 impl From<tutela_engine::Aggregates> for AggregatesOut {
