@@ -25,6 +25,8 @@ pub enum MessageKind {
     Fulfilment,
     /// The privacy policy changes materially from a given time (Art. 13(3)).
     PolicyChange,
+    /// A fee is charged for the request, with its reason (Art. 12(5)).
+    Fee,
 }
 
 /// One message to a data subject about a request.
@@ -53,9 +55,19 @@ pub struct Message {
     /// When the code expires.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code_expires_at: Option<Timestamp>,
-    /// Staff's reason, for a refusal or an extension.
+    /// Staff's reason, for a refusal, an extension or a fee.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// For an extension: the new due date (Art. 12(3)).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due_at: Option<Timestamp>,
+    /// For a fee: the amount in minor units and the currency (Art. 12(5)).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fee: Option<FeeNotice>,
+    /// For a refusal: where the person may complain, and that they may go
+    /// to court (Art. 12(4), 77, 79).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remedies: Option<Remedies>,
     /// Who handles the request and how to reach them.
     pub handler_contact: String,
     /// When the engine made the message (its clock).
@@ -83,6 +95,50 @@ pub struct PolicyNotice {
     pub effective_at: Timestamp,
     /// The material changes, one sentence each.
     pub changes: Vec<String>,
+}
+
+/// What a fee message says besides its reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FeeNotice {
+    /// The amount in the currency's minor unit (cents).
+    pub amount_minor: i64,
+    /// The ISO 4217 code.
+    pub currency: String,
+}
+
+/// What a refusal must tell the person besides its reason (Art. 12(4)):
+/// they may lodge a complaint with a supervisory authority (Art. 77) and
+/// seek a judicial remedy (Art. 79). The authority is the one the policy
+/// names in `[authority]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Remedies {
+    /// The supervisory authority's name.
+    pub authority: String,
+    /// Its website, when the policy gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authority_url: Option<String>,
+    /// Its email address, when the policy gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authority_email: Option<String>,
+    /// Both remedies in one plain English sentence, for a mailer that
+    /// renders the message as it is.
+    pub statement: String,
+}
+
+impl Remedies {
+    /// The remedies under the policy's supervisory authority.
+    pub fn of(authority: &tutela_policy::Authority) -> Self {
+        Self {
+            authority: authority.name.clone(),
+            authority_url: authority.url.clone(),
+            authority_email: authority.email.clone(),
+            statement: format!(
+                "You may lodge a complaint with a supervisory authority, such as {}, \
+                 and you may seek a judicial remedy before a court.",
+                authority.name
+            ),
+        }
+    }
 }
 
 /// Why a message was not delivered; the cause is for logs.

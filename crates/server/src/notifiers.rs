@@ -395,6 +395,9 @@ mod tests {
             code: Some("ABCDE-FGHJK".into()),
             code_expires_at: None,
             reason: None,
+            due_at: None,
+            fee: None,
+            remedies: None,
             handler_contact: "privacy@example.org".into(),
             at: "2027-01-01T00:00:00Z".parse().unwrap(),
         };

@@ -162,6 +162,9 @@ impl Engine {
             code: None,
             code_expires_at: None,
             reason: None,
+            due_at: None,
+            fee: None,
+            remedies: None,
             handler_contact: plan.contact.clone(),
             at: self.clock.now(),
         }

@@ -409,6 +409,9 @@ impl Engine {
             code: None,
             code_expires_at: None,
             reason: None,
+            due_at: None,
+            fee: None,
+            remedies: None,
             handler_contact: row.handler_contact.clone(),
             at: self.clock.now(),
         }

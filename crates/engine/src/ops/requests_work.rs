@@ -13,7 +13,7 @@ use crate::consent::ConsentError;
 use crate::engine::Engine;
 use crate::error::EngineError;
 use crate::ids::RequestId;
-use crate::notify::MessageKind;
+use crate::notify::{FeeNotice, MessageKind, Remedies};
 use crate::principal::Principal;
 use crate::requests::{
     Fee, KindTag, Reason, RequestError, RequestRow, Transition, due, transition,
@@ -54,11 +54,14 @@ impl Engine {
         .await?;
         let mut message = self.message(&next, MessageKind::Extension);
         message.reason = self.reason_to_tell(&who.tenant, &row, &reason).await?;
+        message.due_at = Some(extended);
         self.tell(&message).await;
         Ok(next)
     }
 
-    /// Records a fee on an open request; the reason is required.
+    /// Records a fee on an open request, once (a second would replace the
+    /// first without trace), and tells the subject the amount and why
+    /// (Art. 12(5)); the reason is required.
     pub async fn set_request_fee(
         &self,
         who: &Principal,
@@ -67,8 +70,11 @@ impl Engine {
     ) -> Result<RequestRow, EngineError> {
         let row = self.managed_request(who, id, Action::RequestFee).await?;
         transition(row.state, Transition::Amend)?;
+        if row.fee.is_some() {
+            return Err(RequestError::FeeAlreadySet.into());
+        }
         let mut next = row.clone();
-        next.fee = Some(fee);
+        next.fee = Some(fee.clone());
         self.update_request(
             who,
             &row,
@@ -77,6 +83,13 @@ impl Engine {
             Outcome::Allowed,
         )
         .await?;
+        let mut message = self.message(&next, MessageKind::Fee);
+        message.reason = self.reason_to_tell(&who.tenant, &row, &fee.reason).await?;
+        message.fee = Some(FeeNotice {
+            amount_minor: fee.amount_minor,
+            currency: fee.currency,
+        });
+        self.tell(&message).await;
         Ok(next)
     }
 
@@ -104,6 +117,8 @@ impl Engine {
         .await?;
         let mut message = self.message(&next, MessageKind::Refusal);
         message.reason = self.reason_to_tell(&who.tenant, &row, &reason).await?;
+        let (_, policy) = self.current_policy(&who.tenant).await?;
+        message.remedies = Some(Remedies::of(&policy.authority));
         self.tell(&message).await;
         Ok(next)
     }

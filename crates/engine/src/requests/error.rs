@@ -38,6 +38,10 @@ pub enum RequestError {
     /// A request may be extended once.
     #[error("this request was already extended")]
     AlreadyExtended,
+    /// A fee is recorded once: a second would replace the first without
+    /// trace, after the subject was told of it.
+    #[error("a fee is already recorded on this request")]
+    FeeAlreadySet,
     /// No code was sent, or it was used.
     #[error("no verification code is pending for this request; send a new one")]
     NoCode,
@@ -99,6 +103,7 @@ impl RequestError {
             Self::InvalidField { .. } => "E_INVALID_FIELD",
             Self::ExtensionTooLate => "E_EXTENSION_TOO_LATE",
             Self::AlreadyExtended => "E_ALREADY_EXTENDED",
+            Self::FeeAlreadySet => "E_FEE_ALREADY_SET",
             Self::NoCode => "E_NO_CODE",
             Self::CodeExpired => "E_CODE_EXPIRED",
             Self::WrongCode { .. } => "E_WRONG_CODE",
@@ -129,6 +134,7 @@ impl RequestError {
             | Self::Changed
             | Self::ExtensionTooLate
             | Self::AlreadyExtended
+            | Self::FeeAlreadySet
             | Self::NoCode
             | Self::CodeExpired
             | Self::NoAnswer(_)

@@ -58,16 +58,33 @@ pub struct Fee {
     pub reason: Reason,
 }
 
+/// The largest fee, in minor units: 1,000,000.00 in a two-decimal
+/// currency. A reasonable fee (Art. 12(5)) is far below; an amount past it
+/// is a typo or a unit mistake.
+pub const MAX_FEE_MINOR: i64 = 100_000_000;
+
+/// ISO 4217 codes that name no currency a fee can be paid in: testing,
+/// no currency, precious metals, SDRs and bond-market units.
+const NOT_A_CURRENCY: [&str; 12] = [
+    "XXX", "XTS", "XAU", "XAG", "XPT", "XPD", "XDR", "XBA", "XBB", "XBC", "XBD", "XSU",
+];
+
 impl Fee {
     /// Parses a fee; errors name the field.
     pub fn parse(amount_minor: i64, currency: &str, reason: &str) -> Result<Self, RequestError> {
-        if amount_minor < 1 {
-            return Err(RequestError::field("amount_minor", "must be at least 1"));
+        if !(1..=MAX_FEE_MINOR).contains(&amount_minor) {
+            return Err(RequestError::field(
+                "amount_minor",
+                format!("must be from 1 to {MAX_FEE_MINOR} (minor units, e.g. cents)"),
+            ));
         }
-        if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
+        if currency.len() != 3
+            || !currency.bytes().all(|b| b.is_ascii_uppercase())
+            || NOT_A_CURRENCY.contains(&currency)
+        {
             return Err(RequestError::field(
                 "currency",
-                "must be an ISO 4217 code of three uppercase letters, e.g. EUR",
+                "must be the ISO 4217 code of a currency, three uppercase letters, e.g. EUR",
             ));
         }
         Ok(Self {
@@ -81,6 +98,21 @@ impl Fee {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_fee_is_a_real_currency_and_a_bounded_amount() {
+        assert!(Fee::parse(500, "EUR", "copies").is_ok());
+        for (amount, currency, field) in [
+            (0, "EUR", "amount_minor"),
+            (MAX_FEE_MINOR + 1, "EUR", "amount_minor"),
+            (500, "XXX", "currency"),
+            (500, "XAU", "currency"),
+            (500, "eur", "currency"),
+        ] {
+            let err = Fee::parse(amount, currency, "copies").unwrap_err();
+            assert!(err.to_string().starts_with(field), "{err}");
+        }
+    }
 
     #[test]
     fn reasons_are_non_empty_and_bounded() {

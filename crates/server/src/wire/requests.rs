@@ -101,10 +101,10 @@ pub struct RefuseRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FeeRequest {
-    /// Amount in minor units (cents), at least 1.
-    #[schema(minimum = 1)]
+    /// Amount in minor units (cents), from 1 to 100,000,000.
+    #[schema(minimum = 1, maximum = 100_000_000)]
     pub amount_minor: i64,
-    /// ISO 4217 currency code.
+    /// ISO 4217 code of a currency (not `XXX`, `XTS` or a metal).
     #[schema(example = "EUR", pattern = "^[A-Z]{3}$")]
     pub currency: String,
     /// Why a fee is charged (Art. 12(5)).

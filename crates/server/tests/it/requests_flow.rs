@@ -56,6 +56,11 @@ async fn an_extension_needs_a_reason_comes_before_the_due_date_and_only_once() {
     let told = app.notes.messages().pop().unwrap();
     assert_eq!(told.kind, tutela_engine::notify::MessageKind::Extension);
     assert_eq!(told.reason.as_deref(), Some("many systems to search"));
+    assert_eq!(
+        told.due_at.map(|t| t.to_string()).as_deref(),
+        Some("2026-06-01T09:00:00Z"),
+        "the person learns the new date (Art. 12(3))"
+    );
     app.post(&extend, &app.dpo, json!({"reason": "again"}))
         .await
         .error(409, "E_ALREADY_EXTENDED");
@@ -149,6 +154,17 @@ async fn refusal_needs_a_reason_and_closes_the_request() {
     assert_eq!(refused["refusal_reason"], "manifestly unfounded");
     let told = app.notes.messages().pop().unwrap();
     assert_eq!(told.reason.as_deref(), Some("manifestly unfounded"));
+    // Art. 12(4): the refusal names where to complain and the court route.
+    let remedies = told.remedies.expect("a refusal carries the remedies");
+    assert_eq!(
+        remedies.authority,
+        "Berlin Commissioner for Data Protection and Freedom of Information"
+    );
+    assert_eq!(
+        remedies.authority_url.as_deref(),
+        Some("https://www.datenschutz-berlin.de")
+    );
+    assert!(remedies.statement.contains("judicial remedy"));
     app.post(&refuse, &app.dpo, json!({"reason": "again"}))
         .await
         .error(409, "E_INVALID_TRANSITION");
@@ -159,6 +175,56 @@ async fn refusal_needs_a_reason_and_closes_the_request() {
         .await
         .error(409, "E_INVALID_TRANSITION");
     app.read(&app.service, &subject, "account").await.ok(200);
+}
+
+/// Art. 12(5): a fee is recorded once, bounded, in a real currency, and
+/// the person is told the amount and why.
+#[tokio::test]
+async fn a_fee_is_recorded_once_and_told_to_the_subject() {
+    let app = spawn_app().await;
+    let subject = customer(&app).await;
+    let id = file(&app, json!({"subject": subject, "kind": "access"})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let fee = format!("/v1/requests/{id}/fee");
+    for bad in [
+        json!({"amount_minor": 500, "currency": "XXX", "reason": "copies"}),
+        json!({"amount_minor": 1_000_000_000_000_000_000_i64, "currency": "EUR", "reason": "copies"}),
+    ] {
+        app.post(&fee, &app.dpo, bad)
+            .await
+            .error(422, "E_INVALID_FIELD");
+    }
+    let charged = app
+        .post(
+            &fee,
+            &app.dpo,
+            json!({"amount_minor": 500, "currency": "EUR", "reason": "a fourth copy"}),
+        )
+        .await
+        .ok(200);
+    assert_eq!(charged["fee"]["amount_minor"], 500);
+    let told = app.notes.messages().pop().unwrap();
+    assert_eq!(told.kind, tutela_engine::notify::MessageKind::Fee);
+    assert_eq!(told.reason.as_deref(), Some("a fourth copy"));
+    let amount = told.fee.expect("the fee is told");
+    assert_eq!(
+        (amount.amount_minor, amount.currency.as_str()),
+        (500, "EUR")
+    );
+    app.post(
+        &fee,
+        &app.dpo,
+        json!({"amount_minor": 900, "currency": "EUR", "reason": "more"}),
+    )
+    .await
+    .error(409, "E_FEE_ALREADY_SET");
+    let now = app
+        .get(&format!("/v1/requests/{id}"), &app.dpo)
+        .await
+        .ok(200);
+    assert_eq!(now["fee"]["amount_minor"], 500, "the first fee stands");
 }
 
 #[tokio::test]
