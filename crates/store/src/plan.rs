@@ -462,15 +462,12 @@ fn write(steps: &mut Vec<Step>, tenant: &TenantId, write: &Write) -> Result<(), 
         }
         Write::InsertRequest(row) => {
             same_tenant(tenant, &row.tenant)?;
-            steps.push(require_live(tenant, &row.subject));
-            let args = requests::args(row);
-            steps.push(exec(sql::INSERT_REQUEST, args, of_subject("request")));
+            requests::filing(steps, row, Some(require_live(tenant, &row.subject)));
         }
         // The subject's row must exist (its foreign key); it is erased.
         Write::InsertRequestAboutHeld(row) => {
             same_tenant(tenant, &row.tenant)?;
-            let args = requests::args(row);
-            steps.push(exec(sql::INSERT_REQUEST, args, of_subject("request")));
+            requests::filing(steps, row, None);
         }
         Write::UpdateRequest {
             row,

@@ -14,8 +14,8 @@ use crate::notify::{Message, MessageKind};
 use crate::principal::{Act, Principal};
 use crate::requests::code::{self, CodeState, Verdict};
 use crate::requests::{
-    Reason, RequestCursor, RequestError, RequestFilter, RequestKind, RequestRow, RequestState,
-    Transition, VerifiedBy, due, find_duplicate, transition,
+    ASKED_MEANWHILE, Reason, RequestCursor, RequestError, RequestFilter, RequestKind, RequestRow,
+    RequestState, Transition, VerifiedBy, due, find_duplicate, transition,
 };
 use crate::store::{Change, RecordFilter, StoreError, Write};
 use jiff::Timestamp;
@@ -36,6 +36,21 @@ pub struct FiledRequest {
 
 /// The category name binding a request's sealed detail and its digest.
 const DETAIL_LABEL: &str = "request.detail";
+
+/// How many times a filing is tried: a loser of a race is filed again as
+/// the winner's duplicate, so a second try settles it; a third covers a
+/// winner closed meanwhile.
+const FILING_TRIES: usize = 3;
+
+/// What a filing writes, decided once for all its tries.
+struct Filing<'k> {
+    id: RequestId,
+    subject: SubjectId,
+    kind: &'k RequestKind,
+    sealed_detail: Option<Vec<u8>>,
+    detail_digest: Option<[u8; 32]>,
+    about_held: bool,
+}
 
 impl Engine {
     /// Files a data subject request about `subject`. It opens as
@@ -95,18 +110,49 @@ impl Engine {
             }
             None => (None, None),
         };
+        let filing = Filing {
+            id,
+            subject,
+            kind: &kind,
+            sealed_detail,
+            detail_digest,
+            about_held,
+        };
+        // A filing that raced another asking the same lost inside its
+        // commit; filed again, it is linked to the winner.
+        for _ in 0..FILING_TRIES - 1 {
+            match self.file_once(who, &policy, &filing).await {
+                Err(EngineError::Storage(StoreError::Missing { what }))
+                    if what == ASKED_MEANWHILE => {}
+                done => return done,
+            }
+        }
+        self.file_once(who, &policy, &filing).await
+    }
+
+    /// One try at filing: linked to an open request asking the same, or
+    /// opened with the store checking, inside the commit, that none does.
+    async fn file_once(
+        &self,
+        who: &Principal,
+        policy: &Policy,
+        filing: &Filing<'_>,
+    ) -> Result<FiledRequest, EngineError> {
+        let subject = filing.subject;
         let open = self.store.open_requests_of(&who.tenant, subject).await?;
-        let original = find_duplicate(&open, &kind, detail_digest.as_ref()).map(|r| r.id);
+        let original =
+            find_duplicate(&open, filing.kind, filing.detail_digest.as_ref()).map(|r| r.id);
         let now = self.clock.now();
+        let kind = filing.kind;
         let row = RequestRow {
             tenant: who.tenant.clone(),
-            id,
+            id: filing.id,
             subject,
             kind: kind.tag(),
             purpose: kind.purpose().cloned(),
             directive: kind.directive(),
-            sealed_detail,
-            detail_digest,
+            sealed_detail: filing.sealed_detail.clone(),
+            detail_digest: filing.detail_digest,
             state: if original.is_some() {
                 RequestState::Duplicate
             } else {
@@ -143,7 +189,7 @@ impl Engine {
             Outcome::Allowed,
         );
         let change = Change {
-            writes: vec![if about_held {
+            writes: vec![if filing.about_held {
                 Write::InsertRequestAboutHeld(row.clone())
             } else {
                 Write::InsertRequest(row.clone())

@@ -17,6 +17,6 @@ pub use kind::{Directive, DirectiveTag, KindTag, PersonName, RequestKind, Transf
 pub use query::{RequestCursor, RequestFilter};
 #[cfg(test)]
 pub(crate) use row::tests::sample as sample_row;
-pub use row::{RequestRow, VerifiedBy, find_duplicate};
+pub use row::{ASKED_MEANWHILE, RequestRow, VerifiedBy, find_duplicate};
 pub use state::{RequestState, Transition, transition};
 pub use text::{Fee, Reason};

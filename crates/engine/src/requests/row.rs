@@ -125,6 +125,12 @@ impl RequestRow {
     }
 }
 
+/// What a store reports missing (`StoreError::Missing`) when a request
+/// filed as new finds, inside its commit, an open request asking the same
+/// thing that committed since the engine looked: the engine files it again,
+/// linked to that one.
+pub const ASKED_MEANWHILE: &str = "no open request asking the same";
+
 /// The open request among `open` that a new request duplicates, if any:
 /// the oldest one asking the same thing.
 pub fn find_duplicate<'r>(

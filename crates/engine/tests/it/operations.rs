@@ -2,6 +2,7 @@
 //! table of (what, expected code, code got), and the operations' effects.
 
 use crate::helpers::{category, code, purpose, record, spawn_engine};
+use std::sync::Arc;
 use tutela_engine::ids::{SubjectId, TenantId};
 use tutela_engine::principal::Role;
 use tutela_policy::SubjectKindId;
@@ -466,4 +467,33 @@ async fn an_undelivered_code_is_not_counted_as_sent() {
         (last.action.as_str(), last.outcome.as_str()),
         ("request.code", "denied:E_NOTIFY_FAILED")
     );
+}
+
+/// The same request filed eight times at once (a double-clicked form):
+/// one opens, the others are linked to it as duplicates, never run twice.
+#[tokio::test]
+async fn racing_filings_of_one_ask_open_one_request() {
+    let t = spawn_engine().await;
+    let s = t.customer("ada@example.com").await;
+    let filings = (0..8).map(|_| {
+        let engine = Arc::clone(&t.engine);
+        let dpo = t.dpo.clone();
+        tokio::spawn(async move {
+            engine
+                .file_request(&dpo, s, tutela_engine::requests::RequestKind::Erasure)
+                .await
+        })
+    });
+    let filed: Vec<_> = futures::future::join_all(filings)
+        .await
+        .into_iter()
+        .map(|f| f.unwrap().unwrap())
+        .collect();
+    let opened: Vec<_> = filed.iter().filter(|f| !f.duplicate).collect();
+    assert_eq!(opened.len(), 1, "{filed:?}");
+    let first = opened[0].row.id;
+    for f in filed.iter().filter(|f| f.duplicate) {
+        assert_eq!(f.row.duplicate_of, Some(first));
+    }
+    t.close().await;
 }

@@ -1,9 +1,48 @@
 //! The arguments of a request row, in the column order of
-//! `sql::REQUEST_COLUMNS`, for the insert and the versioned update.
+//! `sql::REQUEST_COLUMNS`, for the insert and the versioned update; and
+//! the steps of filing one.
 
-use super::Value;
+use super::{Expect, Step, Value, exec, exec_expecting, of_subject};
 use crate::rows::micros;
-use tutela_engine::requests::RequestRow;
+use crate::sql;
+use tutela_engine::requests::{ASKED_MEANWHILE, RequestRow};
+
+/// The steps filing `row`. A request filed as new (open, not linked to an
+/// earlier one) first takes the subject's row and checks that no open
+/// request asks the same thing: two filings racing each other cannot both
+/// open, and the loser fails as `Missing { what: ASKED_MEANWHILE }`, for
+/// the engine to file it again as the duplicate it now is. `live`, the
+/// check that the subject is live, comes after the lock: on PostgreSQL it
+/// shares the row, and two filings sharing it first would deadlock taking
+/// it.
+pub(super) fn filing(steps: &mut Vec<Step>, row: &RequestRow, live: Option<Step>) {
+    let subject = vec![row.tenant.as_str().into(), row.subject.to_string().into()];
+    if row.state.is_open() {
+        steps.push(exec_expecting(
+            sql::LOCK_SUBJECT_FOR_FILING,
+            subject.clone(),
+            of_subject("request"),
+            Expect::Row("subject"),
+        ));
+    }
+    steps.extend(live);
+    if row.state.is_open() {
+        let mut ask = subject;
+        ask.extend([
+            row.kind.as_str().into(),
+            opt_text(row.purpose.as_ref().map(|p| p.as_str())),
+            opt_text(row.directive.map(|d| d.as_str())),
+            row.detail_digest.as_ref().map(|d| d.as_slice()).into(),
+        ]);
+        steps.push(exec_expecting(
+            sql::NO_OPEN_SAME_ASK,
+            ask,
+            of_subject("request"),
+            Expect::Row(ASKED_MEANWHILE),
+        ));
+    }
+    steps.push(exec(sql::INSERT_REQUEST, args(row), of_subject("request")));
+}
 
 fn opt_micros(at: Option<jiff::Timestamp>) -> Value {
     at.map(micros).into()

@@ -47,19 +47,37 @@ fn plan(write: Write) -> Vec<Step> {
     writes(&TenantId::parse("acme").unwrap(), &change).unwrap()
 }
 
+fn sql_of(step: &Step) -> &str {
+    match step {
+        Step::Exec(e) => &e.sql,
+        other => panic!("a statement, not {other:?}"),
+    }
+}
+
+/// A request opened as new locks its subject, checks it is live, checks
+/// no open request asks the same, then inserts; one filed as a duplicate
+/// only checks and inserts.
 #[test]
 fn filing_requires_a_live_subject_and_binds_every_column() {
     let r = row();
     let steps = plan(Write::InsertRequest(r.clone()));
+    assert_eq!(sql_of(&steps[0]), sql::LOCK_SUBJECT_FOR_FILING);
     assert!(
-        matches!(&steps[0], Step::RequireLive { subject, .. } if *subject == r.subject.to_string())
+        matches!(&steps[1], Step::RequireLive { subject, .. } if *subject == r.subject.to_string())
     );
-    let Step::Exec(insert) = &steps[1] else {
+    assert_eq!(sql_of(&steps[2]), sql::NO_OPEN_SAME_ASK);
+    let Step::Exec(insert) = &steps[3] else {
         panic!("an insert")
     };
     assert_eq!(insert.sql, sql::INSERT_REQUEST);
     assert_eq!(insert.args.len(), 33);
     assert_eq!(insert.args[8], Value::Text("received".into()));
+    let mut duplicate = r;
+    duplicate.state = tutela_engine::requests::RequestState::Duplicate;
+    let steps = plan(Write::InsertRequest(duplicate));
+    assert!(matches!(&steps[0], Step::RequireLive { .. }));
+    assert_eq!(sql_of(&steps[1]), sql::INSERT_REQUEST);
+    assert_eq!(steps.len(), 2);
 }
 
 #[test]

@@ -97,6 +97,24 @@ pub(crate) const INSERT_REQUEST: &str = concat!(
      $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33)"
 );
 
+/// Takes the subject's row, changing nothing, before a request is filed
+/// as new (not as a duplicate): on PostgreSQL two filings about one
+/// subject then run one after the other, so the second's
+/// [`NO_OPEN_SAME_ASK`] sees the first (SQLite's single writer already
+/// runs them in turn).
+pub(crate) const LOCK_SUBJECT_FOR_FILING: &str = "UPDATE subjects SET erased_at = erased_at \
+    WHERE tenant_id = $1 AND subject_id = $2";
+
+/// A row when no open request about the subject asks the same thing
+/// (kind, purpose, directive and detail digest, nulls equal): none means a
+/// filing committed since the engine looked, and the new one must be
+/// linked to it as a duplicate instead.
+pub(crate) const NO_OPEN_SAME_ASK: &str = "UPDATE subjects SET erased_at = erased_at \
+    WHERE tenant_id = $1 AND subject_id = $2 AND NOT EXISTS (SELECT 1 FROM requests q \
+    WHERE q.tenant_id = $1 AND q.subject_id = $2 AND q.state IN ('received', 'verified') \
+    AND q.kind = $3 AND q.purpose IS NOT DISTINCT FROM $4 \
+    AND q.directive IS NOT DISTINCT FROM $5 AND q.detail_digest IS NOT DISTINCT FROM $6)";
+
 /// Replace a request's fields, only at the version it was read (`$34`):
 /// nothing changes if another writer moved it meanwhile.
 pub(crate) const UPDATE_REQUEST: &str = "UPDATE requests SET subject_id = $3, kind = $4, \

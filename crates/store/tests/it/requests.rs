@@ -8,8 +8,8 @@ use tutela_engine::death::{Applied, DeathRow};
 use tutela_engine::ids::{RequestId, SubjectId, TenantId};
 use tutela_engine::requests::code::CodeState;
 use tutela_engine::requests::{
-    DirectiveTag, Fee, KindTag, Reason, RequestCursor, RequestFilter, RequestRow, RequestState,
-    VerifiedBy,
+    ASKED_MEANWHILE, DirectiveTag, Fee, KindTag, Reason, RequestCursor, RequestFilter, RequestRow,
+    RequestState, VerifiedBy,
 };
 use tutela_engine::store::{Store, StoreError, Write};
 use tutela_policy::FirstHandler;
@@ -19,6 +19,8 @@ conformance!(
     the_queue_lists_by_due_date_with_filters_and_a_cursor,
     a_request_needs_a_live_subject,
     a_death_is_recorded_once_with_the_directive_it_applied,
+    a_second_open_request_asking_the_same_is_refused,
+    racing_filings_of_the_same_ask_open_once,
 );
 
 fn request_row(tenant: &TenantId, subject: SubjectId, due: i64) -> RequestRow {
@@ -108,11 +110,14 @@ async fn the_queue_lists_by_due_date_with_filters_and_a_cursor(store: Arc<dyn St
     let store = store.as_ref();
     let t = setup_tenant(store, "acme").await;
     let subject = setup_subject(store, &t).await;
-    let late = request_row(&t, subject.id, 300);
+    // Four asks: one subject has at most one open request per ask.
+    let mut late = request_row(&t, subject.id, 300);
+    late.kind = KindTag::Portability;
     let early = request_row(&t, subject.id, 100);
     let mut done = request_row(&t, subject.id, 50);
     done.state = RequestState::Fulfilled;
     let mut extended = request_row(&t, subject.id, 90);
+    extended.kind = KindTag::Erasure;
     extended.extended_due_at = Some(at(400));
     let writes = [&late, &early, &done, &extended]
         .into_iter()
@@ -297,4 +302,87 @@ async fn a_death_is_recorded_once_with_the_directive_it_applied(store: Arc<dyn S
         matches!(err, StoreError::Conflict { what: "death" }),
         "{err:?}"
     );
+}
+
+/// A request opened as new checks inside its commit that no open request
+/// of the subject asks the same (kind, purpose, directive, detail): a
+/// second fails as `Missing { what: ASKED_MEANWHILE }`, for the engine to
+/// link it as a duplicate. Other asks, duplicates and closed ones do not
+/// count.
+async fn a_second_open_request_asking_the_same_is_refused(store: Arc<dyn Store>) {
+    let store = store.as_ref();
+    let t = setup_tenant(store, "acme").await;
+    let subject = setup_subject(store, &t).await;
+    let first = request_row(&t, subject.id, 100);
+    apply(store, &t, vec![Write::InsertRequest(first.clone())])
+        .await
+        .unwrap();
+    let again = request_row(&t, subject.id, 100);
+    let err = apply(store, &t, vec![Write::InsertRequest(again.clone())])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Missing { what } if what == ASKED_MEANWHILE),
+        "{err:?}"
+    );
+    assert_eq!(
+        store.request(&t, again.id).await.unwrap(),
+        None,
+        "nothing written"
+    );
+    let mut linked = request_row(&t, subject.id, 100);
+    linked.state = RequestState::Duplicate;
+    linked.duplicate_of = Some(first.id);
+    let mut objection = request_row(&t, subject.id, 100);
+    objection.kind = KindTag::Objection;
+    objection.purpose = Some(purpose("ratings"));
+    let mut other_purpose = objection.clone();
+    other_purpose.id = RequestId::new();
+    other_purpose.purpose = Some(purpose("newsletter"));
+    apply(
+        store,
+        &t,
+        vec![
+            Write::InsertRequest(linked),
+            Write::InsertRequest(objection),
+            Write::InsertRequest(other_purpose),
+        ],
+    )
+    .await
+    .unwrap();
+    let mut closed = first.clone();
+    closed.state = RequestState::Fulfilled;
+    closed.version = 2;
+    let update = Write::UpdateRequest {
+        row: closed,
+        expected_version: 1,
+    };
+    apply(store, &t, vec![update]).await.unwrap();
+    apply(store, &t, vec![Write::InsertRequest(again)])
+        .await
+        .unwrap();
+}
+
+/// Eight filings of one ask at once, each its own commit (on PostgreSQL
+/// on its own connection): exactly one opens.
+async fn racing_filings_of_the_same_ask_open_once(store: Arc<dyn Store>) {
+    let t = setup_tenant(store.as_ref(), "acme").await;
+    let subject = setup_subject(store.as_ref(), &t).await;
+    let tries = (0..8).map(|_| {
+        let store = Arc::clone(&store);
+        let row = request_row(&t, subject.id, 100);
+        let t = t.clone();
+        tokio::spawn(
+            async move { apply(store.as_ref(), &t, vec![Write::InsertRequest(row)]).await },
+        )
+    });
+    let mut opened = 0;
+    for outcome in futures::future::join_all(tries).await {
+        match outcome.unwrap() {
+            Ok(_) => opened += 1,
+            Err(StoreError::Missing { what }) if what == ASKED_MEANWHILE => {}
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+    assert_eq!(opened, 1);
 }
