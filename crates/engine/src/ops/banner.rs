@@ -90,8 +90,13 @@ impl Engine {
                     change.audit.extend(c.audit);
                 }
             }
+            // On legitimate interest or a public task the signal is an
+            // objection (Art. 21(1), (3)). On consent it is the withdrawal
+            // above (Art. 7(3)), not an objection: a grant the person
+            // later confirms without the signal is a new consent and
+            // stands, as it does for an anonymous visitor.
             for p in &signalled {
-                if p.basis.objectable() || p.direct_marketing {
+                if p.basis.objectable() {
                     let (_, objection) = self.plan_objection(who, *subject, Some(&p.id)).await?;
                     change.writes.extend(objection.writes);
                     change.audit.extend(objection.audit);

@@ -412,6 +412,40 @@ async fn gpc_from_a_known_subject_is_an_objection_on_its_ledger() {
         .error(403, "E_OBJECTED");
 }
 
+/// On a purpose resting on consent, a known subject's GPC signal withdraws
+/// the consent (Art. 7(3)); a grant the person confirms later without the
+/// signal is a new consent and stands, as for an anonymous visitor. Before
+/// the fix the signal was also stored as an objection no grant could lift.
+#[tokio::test]
+async fn a_known_subjects_grant_confirmed_after_gpc_stands() {
+    let app = spawn_app().await;
+    let id = customer(&app).await;
+    let path = format!("/v1/subjects/{id}/choices");
+    let grant = json!({"choices": [{"purpose": "newsletter", "granted": true}]});
+    let (status, answer) = choose(&app, &path, false, grant.clone()).await;
+    assert_eq!(status, 200, "{answer}");
+    app.read(&app.service, &id, "newsletter").await.ok(200);
+    app.advance_hours(1);
+    let (_, signalled) = choose(&app, &path, true, json!({"choices": []})).await;
+    assert_eq!(
+        choice(&signalled, "newsletter")["allowed"],
+        false,
+        "{signalled}"
+    );
+    app.read(&app.service, &id, "newsletter")
+        .await
+        .error(403, "E_CONSENT_REQUIRED");
+    app.advance_hours(1);
+    let (_, confirmed) = choose(&app, &path, false, grant).await;
+    assert_eq!(
+        choice(&confirmed, "newsletter")["allowed"],
+        true,
+        "{confirmed}"
+    );
+    assert_eq!(confirmed["conflicts"], json!([]), "{confirmed}");
+    app.read(&app.service, &id, "newsletter").await.ok(200);
+}
+
 #[tokio::test]
 async fn a_known_subjects_banner_choices_are_its_consents_and_show_what_the_engine_does() {
     let app = spawn_app().await;
