@@ -122,6 +122,7 @@ impl Engine {
         change: Change,
     ) -> Result<(), EngineError> {
         let erased = erased_subjects(&change);
+        self.write_rights_ahead(tenant, &change).await?;
         match self.store.apply(tenant, change, &self.chain(tenant)).await {
             Ok(_) => {
                 self.forget_messages(&erased).await;

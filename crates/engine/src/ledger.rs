@@ -1,8 +1,11 @@
 //! The erasure ledger: an append-only record, kept apart from the database
-//! and its backups, of which subjects were erased (Art. 17). A backup taken
-//! before an erasure still holds the subject's wrapped key; when it is
-//! restored, the ledger is replayed (`Engine::replay_erasures`) so the
-//! restore never revives an erased subject.
+//! and its backups, of which subjects were erased (Art. 17), and of the
+//! other rights exercised since (a record deleted or rectified, an
+//! objection, a consent withdrawn, a restriction: [`rights`]). A backup
+//! taken before an erasure still holds the subject's wrapped key; when it
+//! is restored, the ledger is replayed (`Engine::replay_erasures`,
+//! `Engine::replay_rights`) so the restore never revives an erased subject
+//! nor undoes what a person asked for after the backup.
 //!
 //! This module is the pure part: the line format and its MAC. The file
 //! itself sits behind [`ErasureLedger`], injected into the engine
@@ -30,6 +33,9 @@ use tutela_vault::LedgerKey;
 /// The first field of every line: the format and its version.
 const FORMAT: &str = "tutela-erasure-v1";
 
+mod rights;
+pub use rights::{RightAct, RightEntry};
+
 /// One erasure: which tenant's subject, and when it was asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ErasureEntry {
@@ -45,12 +51,7 @@ impl ErasureEntry {
     /// The entry as one ledger line, MAC included, without the newline.
     pub fn to_line(&self, key: &LedgerKey) -> String {
         let body = format!("{FORMAT} {} {} {}", self.tenant, self.subject, self.at);
-        let mac: String = key
-            .mac(body.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        format!("{body} {mac}")
+        format!("{body} {}", rights::hex(&key.mac(body.as_bytes())))
     }
 }
 
@@ -69,8 +70,10 @@ pub struct LedgerLineError {
 /// the erasure it announced was committed, and safe to ignore).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LedgerContents {
-    /// Every verified entry, in file order.
+    /// Every verified erasure, in file order.
     pub entries: Vec<ErasureEntry>,
+    /// Every verified rights line, in file order.
+    pub rights: Vec<RightEntry>,
     /// The file ended in a partial line, which was ignored.
     pub torn_tail: bool,
 }
@@ -90,13 +93,22 @@ pub fn parse(text: &str, key: &LedgerKey) -> Result<LedgerContents, LedgerLineEr
             break;
         };
         rest = after;
-        contents.entries.push(parse_line(line, key, number)?);
+        match parse_line(line, key, number)? {
+            Line::Erasure(e) => contents.entries.push(e),
+            Line::Right(r) => contents.rights.push(r),
+        }
     }
     Ok(contents)
 }
 
+/// One verified line of either kind.
+enum Line {
+    Erasure(ErasureEntry),
+    Right(RightEntry),
+}
+
 /// One complete line: MAC first, then the fields.
-fn parse_line(line: &str, key: &LedgerKey, number: usize) -> Result<ErasureEntry, LedgerLineError> {
+fn parse_line(line: &str, key: &LedgerKey, number: usize) -> Result<Line, LedgerLineError> {
     let fail = |why| LedgerLineError { line: number, why };
     let (body, mac) = line.rsplit_once(' ').ok_or(fail("not a ledger line"))?;
     let mac = from_hex::<32>(mac).ok_or(fail("not a ledger line"))?;
@@ -106,17 +118,20 @@ fn parse_line(line: &str, key: &LedgerKey, number: usize) -> Result<ErasureEntry
         ));
     }
     let fields: Vec<&str> = body.split(' ').collect();
+    if let Some((&rights::RIGHT_FORMAT, rest)) = fields.split_first() {
+        return rights::parse_fields(rest).map(Line::Right).map_err(fail);
+    }
     let [format, tenant, subject, at] = fields.as_slice() else {
         return Err(fail("wrong number of fields"));
     };
     if *format != FORMAT {
         return Err(fail("unknown format"));
     }
-    Ok(ErasureEntry {
+    Ok(Line::Erasure(ErasureEntry {
         tenant: TenantId::parse(tenant).map_err(|_| fail("bad tenant id"))?,
         subject: SubjectId::parse(subject).map_err(|_| fail("bad subject id"))?,
         at: at.parse().map_err(|_| fail("bad time"))?,
-    })
+    }))
 }
 
 /// Where the ledger's lines are kept: an append-only file in production

@@ -23,7 +23,7 @@ use std::sync::Arc;
 use tutela_engine::clock::SystemClock;
 use tutela_engine::ledger::ErasureLedger;
 use tutela_engine::store::Store;
-use tutela_engine::{Engine, ReplayReport};
+use tutela_engine::{Engine, ReplayReport, RightsReplayReport};
 use tutela_server::Config;
 use tutela_store::{FileLedger, SqliteStore, in_use};
 use tutela_vault::MasterKey;
@@ -59,7 +59,8 @@ pub async fn run(config_path: Option<&Path>, args: RestoreArgs) -> Result<ExitCo
     if args.replay_only {
         let engine = context::open(&config).await?;
         let report = engine.replay_erasures().await.map_err(engine_error)?;
-        print_report(&config, &report)?;
+        let rights = engine.replay_rights().await.map_err(engine_error)?;
+        print_report(&config, &(report, rights))?;
         return Ok(ExitCode::SUCCESS);
     }
     let Some(file) = args.file else {
@@ -188,7 +189,7 @@ async fn replay_into(
     staging: &Path,
     master: MasterKey,
     ledger: FileLedger,
-) -> Result<ReplayReport> {
+) -> Result<(ReplayReport, RightsReplayReport)> {
     let store: Arc<dyn Store> = Arc::new(
         SqliteStore::open(staging)
             .await
@@ -202,7 +203,9 @@ async fn replay_into(
             .await
             .map_err(engine_error)
             .context("the backup was not made with this master key; nothing was changed")?;
-        engine.replay_erasures().await.map_err(engine_error)
+        let erasures = engine.replay_erasures().await.map_err(engine_error)?;
+        let rights = engine.replay_rights().await.map_err(engine_error)?;
+        Ok::<_, anyhow::Error>((erasures, rights))
     }
     .await;
     store
@@ -288,7 +291,10 @@ fn sync_parent(target: &Path) -> Result<()> {
 }
 
 /// The replay's summary.
-fn print_report(config: &Config, report: &ReplayReport) -> Result<()> {
+fn print_report(
+    config: &Config,
+    (report, rights): &(ReplayReport, RightsReplayReport),
+) -> Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
@@ -299,6 +305,25 @@ fn print_report(config: &Config, report: &ReplayReport) -> Result<()> {
         report.already_erased,
         report.absent
     )?;
+    writeln!(
+        out,
+        "replayed {} rights line(s) made since: {} record(s) deleted again, {} objection(s), \
+         {} consent withdrawal(s), {} restriction change(s); {} subject(s) not live here",
+        rights.entries,
+        rights.records_deleted,
+        rights.objections,
+        rights.withdrawals,
+        rights.restrictions,
+        rights.skipped_subjects
+    )?;
+    if rights.stale_rectified > 0 {
+        writeln!(
+            out,
+            "note: {} record(s) held a value rectified after the backup; the old value was \
+             deleted, collect the corrected one again (Art. 16)",
+            rights.stale_rectified
+        )?;
+    }
     if report.torn_tail {
         eprintln!(
             "note: the ledger ends in an incomplete line (an append cut short by a crash before \

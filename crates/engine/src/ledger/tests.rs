@@ -61,3 +61,37 @@ fn a_torn_last_line_is_ignored_and_reported() {
     assert_eq!(read.entries.len(), 2);
     assert!(read.torn_tail);
 }
+
+#[test]
+fn rights_lines_round_trip_beside_erasures_and_an_edit_is_caught() {
+    use crate::ids::{ConsentId, ObjectionId, RecordId};
+    let key = MasterKey::from_bytes([3; 32]).erasure_ledger_key();
+    let right = |act| RightEntry {
+        tenant: TenantId::parse("acme").unwrap(),
+        subject: SubjectId(uuid::Uuid::from_u128(7)),
+        at: Timestamp::from_microsecond(1_700_000_000_000_000).unwrap(),
+        act,
+    };
+    let purpose = tutela_policy::PurposeId::parse("ratings").unwrap();
+    let rights = vec![
+        right(RightAct::RecordDeleted(RecordId::new())),
+        right(RightAct::Rectified(RecordId::new(), [9; 32])),
+        right(RightAct::Objected(
+            ObjectionId::new(),
+            Some(purpose.clone()),
+        )),
+        right(RightAct::Objected(ObjectionId::new(), None)),
+        right(RightAct::Withdrew(ConsentId::new(), purpose, 3)),
+        right(RightAct::Restricted(true)),
+        right(RightAct::Restricted(false)),
+    ];
+    let mut text = entry(1).to_line(&key) + "\n";
+    for r in &rights {
+        text.push_str(&(r.to_line(&key) + "\n"));
+    }
+    let read = parse(&text, &key).unwrap();
+    assert_eq!(read.entries, vec![entry(1)]);
+    assert_eq!(read.rights, rights);
+    let edited = text.replacen("restrict on", "restrict of", 1);
+    assert_eq!(parse(&edited, &key).unwrap_err().line, 7);
+}

@@ -11,7 +11,7 @@ use tutela_engine::{Engine, ReplayReport};
 
 /// A ledger in memory; `broken` makes every append fail.
 #[derive(Default)]
-struct MemoryLedger {
+pub struct MemoryLedger {
     text: Mutex<String>,
     broken: bool,
 }

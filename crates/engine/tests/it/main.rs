@@ -24,5 +24,6 @@ mod purposes;
 mod reports;
 mod retention;
 mod retention_restricted;
+mod rights_ledger;
 mod roles;
 mod time;

@@ -1,0 +1,116 @@
+//! Lines of the ledger about rights exercised short of a whole erasure:
+//! a record deleted (Art. 17) or rectified (Art. 16), an objection (Art.
+//! 21), a consent withdrawn (Art. 7(3)), processing restricted or the
+//! restriction lifted (Art. 18). A backup taken before one of these still
+//! holds the state the person asked to end; a restore replays these lines
+//! (`Engine::replay_ledger`) so it does not come back.
+//!
+//! One line per act, pseudonyms and ids only, never a value:
+//!
+//! ```text
+//! tutela-right-v1 <tenant> <subject> <time> delete-record <record id> <mac>
+//! tutela-right-v1 <tenant> <subject> <time> rectify <record id> <hex value MAC> <mac>
+//! tutela-right-v1 <tenant> <subject> <time> object <objection id> <purpose or *> <mac>
+//! tutela-right-v1 <tenant> <subject> <time> withdraw <consent id> <purpose> <policy version> <mac>
+//! tutela-right-v1 <tenant> <subject> <time> restrict on|off <mac>
+//! ```
+//!
+//! A rectification carries a MAC (under the ledger key) of the new sealed
+//! value, not the value: a restore tells by it whether the record it finds
+//! holds the corrected value or the one the person said was wrong.
+
+use crate::checkpoint::from_hex;
+use crate::ids::{ConsentId, ObjectionId, RecordId, SubjectId, TenantId};
+use jiff::Timestamp;
+use tutela_policy::PurposeId;
+use tutela_vault::LedgerKey;
+
+/// The first field of every rights line: the format and its version.
+pub(super) const RIGHT_FORMAT: &str = "tutela-right-v1";
+
+/// What one rights line records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RightAct {
+    /// One record deleted (Art. 17(1) for that record).
+    RecordDeleted(RecordId),
+    /// One record's value replaced (Art. 16): a MAC of the new sealed value.
+    Rectified(RecordId, [u8; 32]),
+    /// An objection (Art. 21) with its id; `None` objects to every
+    /// objectable purpose.
+    Objected(ObjectionId, Option<PurposeId>),
+    /// A consent withdrawn (Art. 7(3)): the withdrawal's id on the
+    /// subject's consent ledger, its purpose and the policy version.
+    Withdrew(ConsentId, PurposeId, u32),
+    /// Processing restricted (`true`) or the restriction lifted (Art. 18).
+    Restricted(bool),
+}
+
+/// One rights line: whose subject, when, and what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RightEntry {
+    /// The subject's tenant.
+    pub tenant: TenantId,
+    /// The subject's pseudonym.
+    pub subject: SubjectId,
+    /// When the act was written ahead of its commit.
+    pub at: Timestamp,
+    /// The act.
+    pub act: RightAct,
+}
+
+impl RightEntry {
+    /// The entry as one ledger line, MAC included, without the newline.
+    pub fn to_line(&self, key: &LedgerKey) -> String {
+        let act = match &self.act {
+            RightAct::RecordDeleted(r) => format!("delete-record {r}"),
+            RightAct::Rectified(r, value) => format!("rectify {r} {}", hex(value)),
+            RightAct::Objected(id, p) => {
+                format!("object {id} {}", p.as_ref().map_or("*", |p| p.as_str()))
+            }
+            RightAct::Withdrew(id, p, version) => format!("withdraw {id} {p} {version}"),
+            RightAct::Restricted(on) => format!("restrict {}", if *on { "on" } else { "off" }),
+        };
+        let body = format!(
+            "{RIGHT_FORMAT} {} {} {} {act}",
+            self.tenant, self.subject, self.at
+        );
+        format!("{body} {}", hex(&key.mac(body.as_bytes())))
+    }
+}
+
+pub(super) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The fields of a rights line after its format, MAC verified already.
+pub(super) fn parse_fields(fields: &[&str]) -> Result<RightEntry, &'static str> {
+    let [tenant, subject, at, act, args @ ..] = fields else {
+        return Err("wrong number of fields");
+    };
+    let record = |s: &str| RecordId::parse(s).map_err(|_| "bad record id");
+    let purpose = |s: &str| PurposeId::parse(s).map_err(|_| "bad purpose");
+    let act = match (*act, args) {
+        ("delete-record", [r]) => RightAct::RecordDeleted(record(r)?),
+        ("rectify", [r, value]) => {
+            RightAct::Rectified(record(r)?, from_hex(value).ok_or("bad value MAC")?)
+        }
+        ("object", [id, p]) => RightAct::Objected(
+            ObjectionId::parse(id).map_err(|_| "bad objection id")?,
+            if *p == "*" { None } else { Some(purpose(p)?) },
+        ),
+        ("withdraw", [id, p, version]) => RightAct::Withdrew(
+            ConsentId::parse(id).map_err(|_| "bad consent id")?,
+            purpose(p)?,
+            version.parse().map_err(|_| "bad policy version")?,
+        ),
+        ("restrict", ["on"]) => RightAct::Restricted(true),
+        ("restrict", ["off"]) => RightAct::Restricted(false),
+        _ => return Err("unknown act"),
+    };
+    Ok(RightEntry {
+        tenant: TenantId::parse(tenant).map_err(|_| "bad tenant id")?,
+        subject: SubjectId::parse(subject).map_err(|_| "bad subject id")?,
+        at: at.parse().map_err(|_| "bad time")?,
+        act,
+    })
+}

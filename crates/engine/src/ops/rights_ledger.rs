@@ -1,0 +1,279 @@
+//! The engine's side of the ledger's rights lines (see
+//! [`crate::ledger::RightEntry`]): the rights a change exercises (a record
+//! deleted or rectified, an objection, a withdrawal, a restriction) are
+//! written ahead of its commit, one durable append per change; after a
+//! restore they are replayed so a backup older than them does not bring
+//! back what the person asked to end (Art. 7(3), 16, 17, 18, 21).
+//!
+//! A line is written before its commit, so a commit that then fails
+//! leaves a line for an act that did not happen. Replaying it carries out
+//! what the person asked for; it errs on their side, as the erasure lines
+//! do.
+
+use crate::audit::{Action, Outcome};
+use crate::engine::Engine;
+use crate::error::EngineError;
+use crate::ids::{RecordId, SubjectId, TenantId};
+use crate::ledger::{RightAct, RightEntry};
+use crate::principal::Principal;
+use crate::store::{
+    Change, ConsentRow, ObjectionRow, RecordFilter, StoreError, SubjectView, Write,
+};
+use jiff::Timestamp;
+use std::collections::{BTreeMap, BTreeSet};
+use tutela_vault::LedgerKey;
+
+/// The source a replayed withdrawal is stored with on the consent ledger.
+pub const REPLAYED_SOURCE: &str = "ledger-replay";
+
+/// What a replay of the rights lines did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RightsReplayReport {
+    /// Verified rights lines read.
+    pub entries: usize,
+    /// Records deleted again: deleted after the backup, or holding the
+    /// value a later rectification replaced (its corrected value was
+    /// written after the backup and is not in it: collect it again).
+    pub records_deleted: usize,
+    /// Of those, records whose rectification the backup predates.
+    pub stale_rectified: usize,
+    /// Objections raised again.
+    pub objections: usize,
+    /// Consent withdrawals recorded again.
+    pub withdrawals: usize,
+    /// Subjects whose restriction was set or lifted as last asked.
+    pub restrictions: usize,
+    /// Subjects this database does not hold live (erased, or created
+    /// after the backup): nothing to do.
+    pub skipped_subjects: usize,
+}
+
+/// The rights lines `change` carries, each at `at`. `key` MACs a
+/// rectification's new sealed value.
+pub(crate) fn rights_entries(
+    tenant: &TenantId,
+    change: &Change,
+    key: &LedgerKey,
+    at: Timestamp,
+) -> Vec<RightEntry> {
+    change
+        .writes
+        .iter()
+        .filter_map(|w| {
+            let (subject, act) = match w {
+                Write::DeleteRecord { subject, record } => {
+                    (*subject, RightAct::RecordDeleted(*record))
+                }
+                Write::RectifyRecord {
+                    subject,
+                    record,
+                    ciphertext,
+                    ..
+                } => (*subject, RightAct::Rectified(*record, key.mac(ciphertext))),
+                Write::InsertObjection(o) => {
+                    (o.subject, RightAct::Objected(o.id, o.purpose.clone()))
+                }
+                Write::InsertConsent(c) if !c.granted => (
+                    c.subject,
+                    RightAct::Withdrew(c.id, c.purpose.clone(), c.policy_version),
+                ),
+                Write::SetRestricted {
+                    subject,
+                    restricted,
+                } => (*subject, RightAct::Restricted(*restricted)),
+                _ => return None,
+            };
+            Some(RightEntry {
+                tenant: tenant.clone(),
+                subject,
+                at,
+                act,
+            })
+        })
+        .collect()
+}
+
+/// The writes that bring a restored subject back to what its rights lines
+/// (in ledger order) say, and what they count. Pure.
+pub(crate) fn replay_writes(
+    view: &SubjectView,
+    lines: &[&RightEntry],
+    key: &LedgerKey,
+) -> (Vec<Write>, RightsReplayReport) {
+    let subject = view.subject.id;
+    let mut report = RightsReplayReport::default();
+    let mut deleted: BTreeSet<RecordId> = BTreeSet::new();
+    let mut rectified: BTreeMap<RecordId, [u8; 32]> = BTreeMap::new();
+    let mut restricted = None;
+    let mut writes = Vec::new();
+    for line in lines {
+        match &line.act {
+            RightAct::RecordDeleted(r) => {
+                deleted.insert(*r);
+            }
+            RightAct::Rectified(r, value) => {
+                rectified.insert(*r, *value);
+            }
+            RightAct::Objected(id, purpose) => {
+                if !view.objections.iter().any(|o| o.id == *id) {
+                    report.objections += 1;
+                    writes.push(Write::InsertObjection(ObjectionRow {
+                        tenant: line.tenant.clone(),
+                        id: *id,
+                        subject,
+                        purpose: purpose.clone(),
+                        at: line.at,
+                    }));
+                }
+            }
+            RightAct::Withdrew(id, purpose, version) => {
+                if !view.consents.iter().any(|c| c.id == *id) {
+                    report.withdrawals += 1;
+                    writes.push(Write::InsertConsent(ConsentRow {
+                        tenant: line.tenant.clone(),
+                        id: *id,
+                        subject,
+                        purpose: purpose.clone(),
+                        granted: false,
+                        at: line.at,
+                        expires_at: None,
+                        policy_version: *version,
+                        source: REPLAYED_SOURCE.to_owned(),
+                        text_hash: None,
+                    }));
+                }
+            }
+            RightAct::Restricted(on) => restricted = Some(*on),
+        }
+    }
+    for record in &view.records {
+        let stale = rectified
+            .get(&record.id)
+            .is_some_and(|value| key.mac(&record.ciphertext) != *value);
+        if deleted.contains(&record.id) || stale {
+            report.records_deleted += 1;
+            report.stale_rectified += usize::from(stale && !deleted.contains(&record.id));
+            writes.push(Write::DeleteRecord {
+                subject,
+                record: record.id,
+            });
+        }
+    }
+    if let Some(on) = restricted.filter(|on| *on != view.subject.restricted) {
+        report.restrictions += 1;
+        writes.push(Write::SetRestricted {
+            subject,
+            restricted: on,
+        });
+    }
+    (writes, report)
+}
+
+impl Engine {
+    /// Appends the rights lines `change` carries to the ledger, durably,
+    /// in one append, before it is committed. Without a ledger, or with no
+    /// such write, this does nothing.
+    pub(crate) async fn write_rights_ahead(
+        &self,
+        tenant: &TenantId,
+        change: &Change,
+    ) -> Result<(), EngineError> {
+        let Some(ledger) = &self.ledger else {
+            return Ok(());
+        };
+        let key = self.master.erasure_ledger_key();
+        let entries = rights_entries(tenant, change, &key, self.clock.now());
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let lines: Vec<String> = entries.iter().map(|e| e.to_line(&key)).collect();
+        ledger
+            .append(lines.join("\n"))
+            .await
+            .map_err(EngineError::LedgerUnavailable)
+    }
+
+    /// Replays the ledger's rights lines after a restore: each live
+    /// subject they name is brought back to what its person asked for
+    /// since (records deleted again, stale rectified values deleted,
+    /// objections and withdrawals recorded again, the restriction as last
+    /// set), one commit per subject audited with detail `replay=ledger`.
+    /// Idempotent: a second replay finds nothing to do.
+    pub async fn replay_rights(&self) -> Result<RightsReplayReport, EngineError> {
+        let contents = self.read_erasure_ledger().await?;
+        let key = self.master.erasure_ledger_key();
+        let mut by_subject: BTreeMap<(String, SubjectId), Vec<&RightEntry>> = BTreeMap::new();
+        for line in &contents.rights {
+            by_subject
+                .entry((line.tenant.to_string(), line.subject))
+                .or_default()
+                .push(line);
+        }
+        let mut report = RightsReplayReport {
+            entries: contents.rights.len(),
+            ..RightsReplayReport::default()
+        };
+        for lines in by_subject.values() {
+            let Some(first) = lines.first().copied() else {
+                continue;
+            };
+            let view = self
+                .subject_view(&first.tenant, first.subject, RecordFilter::All)
+                .await?;
+            let Some(view) = view.filter(|v| v.subject.erased_at.is_none()) else {
+                report.skipped_subjects += 1;
+                continue;
+            };
+            let (writes, done) = replay_writes(&view, lines, &key);
+            if writes.is_empty() {
+                continue;
+            }
+            self.commit_replay(&first.tenant, first.subject, writes)
+                .await?;
+            report.records_deleted += done.records_deleted;
+            report.stale_rectified += done.stale_rectified;
+            report.objections += done.objections;
+            report.withdrawals += done.withdrawals;
+            report.restrictions += done.restrictions;
+        }
+        Ok(report)
+    }
+
+    /// Commits a replay's writes with one audit entry each, straight to
+    /// the store: the acts are on the ledger already.
+    async fn commit_replay(
+        &self,
+        tenant: &TenantId,
+        subject: SubjectId,
+        writes: Vec<Write>,
+    ) -> Result<(), EngineError> {
+        let cli = Principal::local_admin(tenant.clone(), false);
+        let audit = writes
+            .iter()
+            .map(|w| {
+                let action = match w {
+                    Write::InsertObjection(_) => Action::ObjectionRecord,
+                    Write::InsertConsent(_) => Action::ConsentWithdraw,
+                    Write::SetRestricted {
+                        restricted: true, ..
+                    } => Action::RestrictionSet,
+                    Write::SetRestricted { .. } => Action::RestrictionLift,
+                    _ => Action::RecordDelete,
+                };
+                self.event(
+                    &cli,
+                    action,
+                    None,
+                    Some(subject),
+                    super::erasure_ledger::REPLAY_DETAIL.to_owned(),
+                    Outcome::Allowed,
+                )
+            })
+            .collect();
+        let change = Change { writes, audit };
+        match self.store.apply(tenant, change, &self.chain(tenant)).await {
+            Ok(_) | Err(StoreError::SubjectErased) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+}

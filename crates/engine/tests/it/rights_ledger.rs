@@ -1,0 +1,160 @@
+//! A restore does not undo rights exercised after the backup: a record
+//! deleted (Art. 17) or rectified (Art. 16), an objection (Art. 21), a
+//! consent withdrawn (Art. 7(3)) and a restriction (Art. 18) are written
+//! ahead on the ledger, and replaying it into the backup's database brings
+//! each back to what the person asked for, once.
+
+use crate::erasure_ledger::MemoryLedger;
+use crate::helpers::*;
+use std::sync::Arc;
+use tutela_engine::ledger::ErasureLedger;
+use tutela_engine::store::RecordFilter;
+use tutela_engine::{Engine, RightsReplayReport};
+
+/// An engine on a copy of `t`'s database taken now, sharing its master
+/// key, clock and ledger: what a restore of a backup taken now opens.
+async fn backup_engine(
+    t: &TestEngine,
+    ledger: &Arc<MemoryLedger>,
+    dir: &tempfile::TempDir,
+) -> Engine {
+    let file = dir.path().join("backup.db");
+    t.engine.store().backup_to(&file).await.unwrap();
+    let store = tutela_store::connect(&format!("sqlite://{}", file.display()))
+        .await
+        .unwrap();
+    let shared: Arc<dyn ErasureLedger> = ledger.clone();
+    Engine::new(store, t.clock.clone(), Arc::clone(&t.master)).with_erasure_ledger(shared)
+}
+
+#[tokio::test]
+async fn a_restore_replays_every_right_exercised_after_the_backup_once() {
+    let ledger = Arc::new(MemoryLedger::default());
+    let shared: Arc<dyn ErasureLedger> = ledger.clone();
+    let t = spawn_engine_with_ledger(Some(shared)).await;
+    let e = &t.engine;
+    let s = t.customer("ada@example.com").await;
+    let newsletter = purpose("newsletter");
+    e.record_consent(&t.service, s, &newsletter, true, "signup-form")
+        .await
+        .unwrap();
+    let view = e
+        .store()
+        .subject_view(&t.acme, s, RecordFilter::All)
+        .await
+        .unwrap()
+        .unwrap();
+    let id_of = |c: &str| {
+        view.records
+            .iter()
+            .find(|r| r.category.as_str() == c)
+            .unwrap()
+            .id
+    };
+    let (email, name) = (id_of("email"), id_of("name"));
+
+    // The backup, then the person's rights, each on the ledger.
+    let dir = tempfile::tempdir().unwrap();
+    let restored = backup_engine(&t, &ledger, &dir).await;
+    t.clock.advance(jiff::SignedDuration::from_hours(1));
+    e.delete_record(&t.dpo, s, name).await.unwrap();
+    e.rectify_record(&t.dpo, s, email, "ada@lovelace.example")
+        .await
+        .unwrap();
+    e.object(&t.dpo, s, Some(&purpose("ratings")))
+        .await
+        .unwrap();
+    e.record_consent(&t.service, s, &newsletter, false, "settings")
+        .await
+        .unwrap();
+    e.set_restricted(&t.dpo, s, true).await.unwrap();
+    let text = ledger.read().await.unwrap();
+    assert!(
+        !text.contains("ada@") && !text.contains("Ada"),
+        "no value on the ledger: {text}"
+    );
+
+    let report = restored.replay_rights().await.unwrap();
+    assert_eq!(
+        report,
+        RightsReplayReport {
+            entries: 5,
+            records_deleted: 2,
+            stale_rectified: 1,
+            objections: 1,
+            withdrawals: 1,
+            restrictions: 1,
+            skipped_subjects: 0,
+        }
+    );
+    let back = restored
+        .store()
+        .subject_view(&t.acme, s, RecordFilter::All)
+        .await
+        .unwrap()
+        .unwrap();
+    let categories: Vec<&str> = back.records.iter().map(|r| r.category.as_str()).collect();
+    assert_eq!(
+        categories,
+        ["ticket_text"],
+        "the deleted name and the stale email are gone"
+    );
+    assert!(back.subject.restricted);
+    assert_eq!(back.objections.len(), 1);
+    assert!(
+        back.consents.iter().any(|c| !c.granted),
+        "the withdrawal is back on the consent ledger"
+    );
+    let found = restored
+        .find_subject(&t.admin, &category("email"), "ada@example.com")
+        .await;
+    assert!(
+        found.is_err(),
+        "the wrong email no longer finds the person: {found:?}"
+    );
+    let again = restored.replay_rights().await.unwrap();
+    assert_eq!(
+        (
+            again.records_deleted,
+            again.objections,
+            again.withdrawals,
+            again.restrictions
+        ),
+        (0, 0, 0, 0),
+        "idempotent"
+    );
+    restored.store().close().await.unwrap();
+    t.close().await;
+}
+
+/// On the live database the ledger's rights lines change nothing: the
+/// backup was not older than them.
+#[tokio::test]
+async fn replaying_rights_on_the_live_database_does_nothing() {
+    let ledger = Arc::new(MemoryLedger::default());
+    let shared: Arc<dyn ErasureLedger> = ledger.clone();
+    let t = spawn_engine_with_ledger(Some(shared)).await;
+    let s = t.customer("ada@example.com").await;
+    let view = t
+        .engine
+        .store()
+        .subject_view(&t.acme, s, RecordFilter::All)
+        .await
+        .unwrap()
+        .unwrap();
+    let email = view.records[0].id;
+    t.engine
+        .rectify_record(&t.dpo, s, email, "ada@lovelace.example")
+        .await
+        .unwrap();
+    t.engine.set_restricted(&t.dpo, s, true).await.unwrap();
+    t.engine.set_restricted(&t.dpo, s, false).await.unwrap();
+    let report = t.engine.replay_rights().await.unwrap();
+    assert_eq!(report.entries, 3);
+    assert_eq!(
+        (report.records_deleted, report.restrictions),
+        (0, 0),
+        "{report:?}"
+    );
+    t.close().await;
+}
