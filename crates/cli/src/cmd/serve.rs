@@ -59,6 +59,7 @@ pub async fn run(config_path: Option<&Path>, args: ServeArgs) -> Result<ExitCode
         demo::prepare_data_dir(&config)?;
     }
     let engine = context::open(&config).await?;
+    let shutdown = Shutdown::install()?;
     let (demo, first_key) = if args.demo {
         (Some(demo::seed(&engine).await?), None)
     } else {
@@ -94,7 +95,7 @@ pub async fn run(config_path: Option<&Path>, args: ServeArgs) -> Result<ExitCode
         .with_endpoint_transport(transport);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(());
     tokio::spawn(async move {
-        shutdown_signal().await;
+        shutdown.wait().await;
         let _ = stop_tx.send(());
     });
     if config.delivery_interval_secs > 0 {
@@ -131,32 +132,44 @@ async fn stopped(mut stop: tokio::sync::watch::Receiver<()>) {
     let _ = stop.changed().await;
 }
 
-/// Completes on Ctrl-C or (on unix) SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
+/// The shutdown signals (Ctrl-C, and SIGTERM on unix), registered before
+/// the server says it listens: a SIGTERM sent as soon as it does (a process
+/// manager's, a test's) then stops it cleanly, instead of finding no
+/// handler yet and killing it.
+struct Shutdown {
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+}
+
+impl Shutdown {
+    /// Registers the handlers now.
+    fn install() -> Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Self {
+                terminate: signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?,
+                interrupt: signal(SignalKind::interrupt()).context("cannot listen for Ctrl-C")?,
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(Self {})
+    }
+
+    /// Completes on the first signal.
+    async fn wait(mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.terminate.recv() => {}
+            _ = self.interrupt.recv() => {}
+        }
+        #[cfg(not(unix))]
         if let Err(err) = tokio::signal::ctrl_c().await {
             tracing::warn!(error = %err, "cannot listen for Ctrl-C");
             std::future::pending::<()>().await;
         }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                term.recv().await;
-            }
-            Err(err) => {
-                tracing::warn!(error = %err, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = terminate => {}
+        tracing::info!("shutting down; letting requests in flight finish");
     }
-    tracing::info!("shutting down; letting requests in flight finish");
 }

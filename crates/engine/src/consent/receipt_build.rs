@@ -75,7 +75,14 @@ fn receipt_purpose(policy: &Policy, purpose: &Purpose) -> ReceiptPurpose {
         .iter()
         .filter(|rule| rule.categories.iter().any(|c| purpose.covers(c)))
         .map(|rule| {
-            let cats: Vec<&str> = rule.categories.iter().map(|c| c.as_str()).collect();
+            // Only the categories this purpose uses: a rule may also
+            // cover others the consent never reached.
+            let cats: Vec<&str> = rule
+                .categories
+                .iter()
+                .filter(|c| purpose.covers(c))
+                .map(|c| c.as_str())
+                .collect();
             format!(
                 "{}: keep {} from {}, then {}",
                 cats.join(", "),
@@ -199,6 +206,12 @@ mod tests {
         let p = &r.purposes[0];
         assert_eq!(p.data_categories, ["email"]);
         assert!(p.retention.iter().any(|line| line.contains("email")));
+        // A rule covering email and others names only email here: the
+        // consent never reached the others.
+        for line in &p.retention {
+            let (cats, _) = line.split_once(':').unwrap();
+            assert_eq!(cats, "email", "{line}");
+        }
         assert_eq!(steps(&r), ["granted"]);
     }
 

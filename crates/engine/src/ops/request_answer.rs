@@ -81,15 +81,14 @@ impl Engine {
         who: &Principal,
         row: &RequestRow,
     ) -> Result<RequestAnswer, EngineError> {
-        if row.state != RequestState::Fulfilled {
-            return Err(RequestError::NotDeceased.into());
-        }
         let death = self
             .store
             .death_of(&who.tenant, row.subject)
             .await?
             .ok_or(RequestError::NotDeceased)?;
-        if !crate::death::hands_over(&death, row.id) {
+        // A directive never registered (not fulfilled) was not applied
+        // either: the death is recorded, so say that, not "not deceased".
+        if row.state != RequestState::Fulfilled || !crate::death::hands_over(&death, row.id) {
             return Err(RequestError::DirectiveNotApplied.into());
         }
         let person = self.open_detail(who, row).await?;

@@ -160,10 +160,25 @@ impl Engine {
             Outcome::Allowed,
         ));
         next.version = row.version.saturating_add(1);
-        commit_outcome(erasure_outcome(self.commit(&who.tenant, change).await))?;
+        let committed = match self.commit(&who.tenant, change).await {
+            // The erasure's lock runs first, so a concurrent fulfilment
+            // that erased the subject makes this one fail there, before
+            // the request's version check: it lost a race on the request.
+            Err(EngineError::SubjectErased) if self.request_moved(who, &row).await? => {
+                Err(RequestError::Changed.into())
+            }
+            other => other,
+        };
+        commit_outcome(erasure_outcome(committed))?;
         self.tell(&self.message(&next, MessageKind::Fulfilment))
             .await;
         Ok(next)
+    }
+
+    /// Whether `row` was changed in the store since it was read.
+    async fn request_moved(&self, who: &Principal, row: &RequestRow) -> Result<bool, EngineError> {
+        let now = self.store.request(&who.tenant, row.id).await?;
+        Ok(now.is_none_or(|r| r.version != row.version))
     }
 
     /// The writes and audit entries of the act a request asks for, not yet

@@ -497,3 +497,51 @@ async fn racing_filings_of_one_ask_open_one_request() {
     }
     t.close().await;
 }
+
+/// An erasure request fulfilled eight times at once erases once; the
+/// others lost a race on the request and are told so
+/// (`E_REQUEST_CHANGED`), not that the subject is erased.
+#[tokio::test]
+async fn racing_fulfilments_of_an_erasure_lose_on_the_request() {
+    let t = spawn_engine().await;
+    let s = t.customer("ada@example.com").await;
+    let filed = t
+        .engine
+        .file_request(&t.dpo, s, tutela_engine::requests::RequestKind::Erasure)
+        .await
+        .unwrap();
+    let id = filed.row.id;
+    let note = tutela_engine::requests::Reason::parse("note", "seen").unwrap();
+    t.engine
+        .verify_request_manually(
+            &t.dpo,
+            id,
+            tutela_engine::requests::VerifiedBy::Manual,
+            note,
+        )
+        .await
+        .unwrap();
+    let tries = (0..8).map(|_| {
+        let engine = Arc::clone(&t.engine);
+        let dpo = t.dpo.clone();
+        tokio::spawn(async move { engine.fulfil_request(&dpo, id, None).await })
+    });
+    let mut codes: Vec<String> = futures::future::join_all(tries)
+        .await
+        .into_iter()
+        .map(|r| match r.unwrap() {
+            Ok(_) => "ok".to_owned(),
+            Err(e) => e.code().to_owned(),
+        })
+        .collect();
+    codes.sort();
+    let won = codes.iter().filter(|c| *c == "ok").count();
+    assert_eq!(won, 1, "{codes:?}");
+    assert!(
+        codes
+            .iter()
+            .all(|c| c == "ok" || c == "E_REQUEST_CHANGED" || c == "E_INVALID_TRANSITION"),
+        "{codes:?}"
+    );
+    t.close().await;
+}

@@ -203,6 +203,28 @@ fn uuid_nil() -> &'static str {
     "00000000-0000-7000-8000-000000000000"
 }
 
+/// A hand_to directive verified but never registered (not fulfilled) was
+/// not applied at the death: its answer says so, not that no death is
+/// recorded.
+#[tokio::test]
+async fn an_unregistered_directive_after_the_death_is_not_applied() {
+    let app = spawn_app().await;
+    let subject = customer(&app).await;
+    let pending = verified(
+        &app,
+        json!({"subject": subject, "kind": "directive", "directive": "hand_to", "person": "Grace Hopper"}),
+    )
+    .await;
+    let answer = format!("/v1/requests/{pending}/answer");
+    app.get(&answer, &app.dpo)
+        .await
+        .error(409, "E_NOT_DECEASED");
+    death(&app, &subject).await;
+    app.get(&answer, &app.dpo)
+        .await
+        .error(409, "E_DIRECTIVE_NOT_APPLIED");
+}
+
 #[tokio::test]
 async fn a_superseded_directive_is_not_applied() {
     let app = spawn_app().await;
