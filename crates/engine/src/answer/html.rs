@@ -74,6 +74,7 @@ pub fn access_html(a: &AccessAnswer) -> String {
         escape(&a.automated_decisions.text)
     );
     ledger(&mut out, a);
+    lifecycle(&mut out, a);
     log(&mut out, a);
     out.push_str(
         "<section aria-labelledby=\"rights\">\n<h2 id=\"rights\">Your rights</h2>\n<dl>\n",
@@ -180,6 +181,21 @@ fn ledger(out: &mut String, a: &AccessAnswer) {
             .as_ref()
             .map_or("every purpose that can be objected to", |p| p.as_str());
         let _ = writeln!(out, "<li>Objection to {} at {}</li>", escape(to), o.at);
+    }
+    out.push_str("</ul>\n</section>\n");
+}
+
+/// Plans, events and the activity mark retention counts from.
+fn lifecycle(out: &mut String, a: &AccessAnswer) {
+    let lines = a.lifecycle.sentences();
+    if lines.is_empty() {
+        return;
+    }
+    out.push_str(
+        "<section aria-labelledby=\"lifecycle\">\n<h2 id=\"lifecycle\">What your retention periods count from</h2>\n<ul>\n",
+    );
+    for line in lines {
+        let _ = writeln!(out, "<li>{}</li>", escape(&line));
     }
     out.push_str("</ul>\n</section>\n");
 }

@@ -102,6 +102,7 @@ pub fn access_markdown(a: &AccessAnswer) -> String {
     out.push_str("## Automated decisions and profiling\n\n");
     let _ = writeln!(out, "{}\n", escape(&a.automated_decisions.text));
     ledger(&mut out, a);
+    lifecycle(&mut out, a);
     log(&mut out, a);
     out.push_str("## Your rights\n\n");
     for r in &a.rights {
@@ -184,6 +185,19 @@ fn ledger(out: &mut String, a: &AccessAnswer) {
             .as_ref()
             .map_or("every purpose that can be objected to", |p| p.as_str());
         let _ = writeln!(out, "- Objection to {} at {}", escape(to), o.at);
+    }
+    out.push('\n');
+}
+
+/// Plans, events and the activity mark retention counts from.
+fn lifecycle(out: &mut String, a: &AccessAnswer) {
+    let lines = a.lifecycle.sentences();
+    if lines.is_empty() {
+        return;
+    }
+    out.push_str("## What your retention periods count from\n\n");
+    for line in lines {
+        let _ = writeln!(out, "- {}", escape(&line));
     }
     out.push('\n');
 }

@@ -20,8 +20,9 @@ pub use csv::{access_csv, guard_cell, portable_csv};
 pub use html::access_html;
 pub use markdown::access_markdown;
 pub use model::{
-    AccessAnswer, AccessLogEntry, AutomatedDecisions, CategoryAnswer, HeldNote, HoldNote,
-    PeriodNote, PortableData, PortableRecord, PurposeNote, RecipientNote, RightNote,
+    AccessAnswer, AccessLogEntry, AutomatedDecisions, CategoryAnswer, EventNote, HeldNote,
+    HoldNote, Lifecycle, PeriodNote, PlanNote, PortableData, PortableRecord, PurposeNote,
+    RecipientNote, RightNote,
 };
 pub use notes::held_notes;
 pub use portable::portable;
@@ -57,6 +58,8 @@ pub struct AnswerInput<'a> {
     pub log_complete: bool,
     /// API key id → label, to name who acted.
     pub key_labels: &'a HashMap<String, String>,
+    /// What the subject's retention periods count from.
+    pub anchors: &'a crate::retention::Anchors,
     /// Now, by the engine's clock.
     pub now: Timestamp,
 }
@@ -92,7 +95,32 @@ pub fn access_answer(input: AnswerInput<'_>) -> AccessAnswer {
         automated_decisions: automated(policy),
         access_log: log::access_log(input.log, input.key_labels),
         access_log_complete: input.log_complete,
+        lifecycle: lifecycle(input.anchors),
         records: input.records,
+    }
+}
+
+/// The stored anchors, as the subject reads them.
+fn lifecycle(anchors: &crate::retention::Anchors) -> Lifecycle {
+    Lifecycle {
+        plans: anchors
+            .plans
+            .iter()
+            .map(|p| PlanNote {
+                plan: p.plan.to_string(),
+                since: p.since,
+            })
+            .collect(),
+        events: anchors
+            .events
+            .iter()
+            .map(|e| EventNote {
+                name: e.name.to_string(),
+                at: e.at,
+                tenant_wide: e.subject.is_none(),
+            })
+            .collect(),
+        last_activity: anchors.last_activity,
     }
 }
 

@@ -62,6 +62,70 @@ pub struct AccessAnswer {
     /// False when the log was cut at the engine's bound; the DPO reads the
     /// rest from the audit chain.
     pub access_log_complete: bool,
+    /// What the subject's retention periods count from, as stored about
+    /// them (Art. 15(1)(d)): the plans their account has been on, the
+    /// lifecycle events recorded about them or their whole tenant, and
+    /// their last activity (to the day).
+    pub lifecycle: Lifecycle,
+}
+
+/// What retention periods count from, as stored about one subject.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Lifecycle {
+    /// The plans the account has been on, oldest first.
+    pub plans: Vec<PlanNote>,
+    /// Lifecycle events recorded about the subject, or about their whole
+    /// tenant (`tenant_wide`), oldest first.
+    pub events: Vec<EventNote>,
+    /// The last activity mark, kept to the day.
+    pub last_activity: Option<Timestamp>,
+}
+
+impl Lifecycle {
+    /// One plain sentence per plan, event and the activity mark, oldest
+    /// first, for the readable renderings; empty when nothing is stored.
+    pub fn sentences(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .plans
+            .iter()
+            .map(|p| format!("Your account moved to the plan {} at {}.", p.plan, p.since))
+            .collect();
+        out.extend(self.events.iter().map(|e| {
+            let whom = if e.tenant_wide {
+                "for everyone at this service"
+            } else {
+                "for you"
+            };
+            format!("The event {} was recorded {whom} at {}.", e.name, e.at)
+        }));
+        if let Some(at) = self.last_activity {
+            out.push(format!(
+                "Your last activity is recorded as of {}.",
+                at.strftime("%Y-%m-%d")
+            ));
+        }
+        out
+    }
+}
+
+/// One plan the account moved to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlanNote {
+    /// The plan's name.
+    pub plan: String,
+    /// Since when.
+    pub since: Timestamp,
+}
+
+/// One lifecycle event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EventNote {
+    /// The event's name, as the policy declares it.
+    pub name: String,
+    /// When it was recorded.
+    pub at: Timestamp,
+    /// True for an event of the whole tenant (`tenant.uninstalled`).
+    pub tenant_wide: bool,
 }
 
 /// One category of data held about the subject.

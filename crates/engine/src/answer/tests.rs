@@ -125,6 +125,7 @@ fn answer(records: Vec<PlainRecord>) -> AccessAnswer {
         log: &[],
         log_complete: true,
         key_labels: &labels,
+        anchors: &crate::retention::Anchors::default(),
         now: at(100),
     })
 }

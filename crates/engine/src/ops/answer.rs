@@ -56,6 +56,7 @@ impl Engine {
         let (records, held) = self.subject_records(&who.tenant, &view).await?;
         let (log, log_complete) = self.subject_log(&who.tenant, subject).await?;
         let key_labels = self.key_labels(&who.tenant).await?;
+        let anchors = self.store.subject_anchors(&who.tenant, subject).await?;
         let count = records.len();
         let answer = answer::access_answer(AnswerInput {
             policy: &policy,
@@ -68,6 +69,7 @@ impl Engine {
             log: &log,
             log_complete,
             key_labels: &key_labels,
+            anchors: &anchors,
             now: self.clock.now(),
         });
         let detail = format!("count={count} log={}", answer.access_log.len());

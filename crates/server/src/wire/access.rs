@@ -8,8 +8,8 @@ use super::rights::{ConsentEvent, ObjectionEvent};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use tutela_engine::answer::{
-    AccessAnswer, AccessLogEntry, AutomatedDecisions, CategoryAnswer, HeldNote, PortableData,
-    PortableRecord, RightNote,
+    AccessAnswer, AccessLogEntry, AutomatedDecisions, CategoryAnswer, HeldNote, Lifecycle,
+    PortableData, PortableRecord, RightNote,
 };
 use tutela_policy::{Authority, Party};
 use utoipa::{IntoParams, ToSchema};
@@ -106,6 +106,11 @@ pub struct Access {
     pub access_log: Vec<AccessLogEntry>,
     /// False when the log was longer than one answer holds.
     pub access_log_complete: bool,
+    /// What retention periods count from, as stored about the subject:
+    /// `plans` (`{plan, since}`), `events` (`{name, at, tenant_wide}`),
+    /// `last_activity` (to the day).
+    #[schema(value_type = Object)]
+    pub lifecycle: Lifecycle,
 }
 
 impl From<AccessAnswer> for Access {
@@ -148,6 +153,7 @@ impl From<AccessAnswer> for Access {
             rights: a.rights,
             automated_decisions: a.automated_decisions,
             access_log: a.access_log,
+            lifecycle: a.lifecycle,
             access_log_complete: a.access_log_complete,
         }
     }

@@ -364,3 +364,45 @@ async fn another_tenants_subject_and_the_service_role_get_no_answer() {
         .await
         .error(403, "E_FORBIDDEN");
 }
+
+/// Art. 15(1)(d): the plan history and the lifecycle events that start the
+/// subject's retention periods are in the answer, in JSON and in the
+/// readable formats.
+#[tokio::test]
+async fn the_answer_shows_the_plans_and_events_retention_counts_from() {
+    let app = spawn_app().await;
+    let id = customer(&app, "Ada Lovelace").await;
+    let empty = app
+        .get(&format!("/v1/subjects/{id}/access"), &app.dpo)
+        .await
+        .ok(200);
+    assert_eq!(empty["lifecycle"]["plans"], json!([]), "{empty}");
+    app.put(
+        &format!("/v1/subjects/{id}/plan"),
+        &app.service,
+        json!({"plan": "free"}),
+    )
+    .await
+    .ok(204);
+    app.post(
+        "/v1/events",
+        &app.admin,
+        json!({"name": "tenant.uninstalled"}),
+    )
+    .await
+    .ok(201);
+    let answer = app
+        .get(&format!("/v1/subjects/{id}/access"), &app.dpo)
+        .await
+        .ok(200);
+    let life = &answer["lifecycle"];
+    assert_eq!(life["plans"][0]["plan"], "free", "{answer}");
+    assert!(life["plans"][0]["since"].is_string());
+    assert_eq!(life["events"][0]["name"], "tenant.uninstalled");
+    assert_eq!(life["events"][0]["tenant_wide"], true);
+    let md = app
+        .get(&format!("/v1/subjects/{id}/access?format=md"), &app.dpo)
+        .await;
+    assert!(md.text.contains("moved to the plan free"), "{}", md.text);
+    assert!(md.text.contains("tenant.uninstalled"));
+}
