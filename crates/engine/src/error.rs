@@ -110,7 +110,7 @@ pub enum EngineError {
     /// stored records: they would be left with no purpose and no
     /// retention rule (Art. 5(1)(b), (e)).
     #[error(
-        "category '{0}' still holds stored records; delete or erase them (or keep the category, with a retention rule to end them) before publishing a policy without it"
+        "category '{0}' still holds stored records; delete or erase them (or keep the category storable, with a retention rule to end them) before publishing a policy that drops it or makes it not storable"
     )]
     CategoryInUse(String),
     /// A purpose-scoped key named a data category none of its purposes

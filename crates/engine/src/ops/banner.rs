@@ -148,8 +148,23 @@ impl Engine {
                     .purpose(&choice.purpose)
                     .map(|p| p.categories.clone())
                     .unwrap_or_default();
+                // The same checks a read runs: the purpose check, then
+                // whether a consent given under an earlier version still
+                // covers what the purpose uses now (a widened consent
+                // purpose needs renewing).
                 choice.allowed =
-                    lawful::may_use(&theirs, &state, &choice.purpose, &categories, now).is_ok();
+                    lawful::may_use(&theirs, &state, &choice.purpose, &categories, now).is_ok()
+                        && self
+                            .check_consent_scope(
+                                &who.tenant,
+                                &view,
+                                &theirs,
+                                &choice.purpose,
+                                &categories,
+                                None,
+                            )
+                            .await
+                            .is_ok();
             }
         }
         Ok(VisitorChoices { choices, conflicts })

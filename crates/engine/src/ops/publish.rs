@@ -77,19 +77,20 @@ pub fn effective_time(
 
 impl Engine {
     /// Refuses a version that drops a category still holding records of
-    /// the tenant: they would stay stored with no purpose to use them and
-    /// no rule to end them, listed in access answers and never swept.
+    /// the tenant, or makes it `storable = false`: they would stay stored
+    /// with no purpose to use them (or, not storable, under a notice that
+    /// says they are never stored) and no rule to end them, listed in
+    /// access answers and never swept.
     async fn no_category_stranded(
         &self,
         tenant: &TenantId,
         old: &Policy,
         new: &Policy,
     ) -> Result<(), EngineError> {
-        for gone in old
-            .categories
-            .iter()
-            .filter(|c| new.category(&c.id).is_none())
-        {
+        for gone in old.categories.iter().filter(|c| {
+            new.category(&c.id)
+                .is_none_or(|kept| c.storable && !kept.storable)
+        }) {
             if !self
                 .store
                 .report_subjects(tenant, &gone.id, None, 1)

@@ -335,7 +335,8 @@ impl Engine {
     /// since the act stands and the message can be sent again by hand.
     async fn tell(&self, message: &crate::notify::Message) {
         if let Err(err) = self.notifier.send(message).await {
-            tracing::warn!(error = %err, request = ?message.request, "a message to the subject was not delivered");
+            let request = message.request.map(|r| r.to_string()).unwrap_or_default();
+            tracing::warn!(error = %err, %request, "a message to the subject was not delivered");
         }
     }
 }

@@ -173,6 +173,19 @@ async fn a_widened_consent_purpose_refuses_the_new_scope_until_consent_is_renewe
         "newsletter",
     )
     .await;
+    // The banner says what a read of the purpose does: not allowed until
+    // renewed (it showed allowed before the fix).
+    let banner = || async {
+        let visitor = tutela_engine::consent::banner::Visitor::Subject(s);
+        let choices = e.visitor_choices(&t.service, &visitor).await.unwrap();
+        choices
+            .choices
+            .iter()
+            .find(|c| c.purpose == newsletter)
+            .unwrap()
+            .allowed
+    };
+    assert!(!banner().await, "the banner asks for the renewed consent");
     e.record_consent(&t.service, s, &newsletter, true, "renewal-form")
         .await
         .unwrap();
@@ -181,6 +194,7 @@ async fn a_widened_consent_purpose_refuses_the_new_scope_until_consent_is_renewe
         "ok",
         "a grant under the new version covers it"
     );
+    assert!(banner().await);
 }
 
 #[tokio::test]

@@ -84,8 +84,10 @@ kinds! {
     MinGroupSizeLowered = "min_group_size_lowered", true;
     /// The product's name changed.
     NameChanged = "name_changed", false;
-    /// The hosting description changed (a free text; the recipients carry the transfers).
-    HostingChanged = "hosting_changed", false;
+    /// The hosting description changed. It is free text, so whether the
+    /// data moved out of the EEA (Art. 13(1)(f), 44) cannot be told from
+    /// it: material, so people hear of it before it applies.
+    HostingChanged = "hosting_changed", true;
     /// The controller's name or contact details changed.
     ControllerChanged = "controller_changed", false;
     /// The DPO or their contact details changed.

@@ -308,11 +308,6 @@ fn wording_and_contacts_are_editorial() {
     for (from, to, code) in [
         ("name = \"Desk\"", "name = \"Desk 2\"", "name_changed"),
         (
-            "Frankfurt, Germany (EU)",
-            "Berlin, Germany (EU)",
-            "hosting_changed",
-        ),
-        (
             "privacy@acme.example",
             "dpo@acme.example",
             "controller_changed",
@@ -397,4 +392,13 @@ fn a_shorter_notice_period_is_itself_material() {
             notice[0].summary
         );
     }
+}
+
+/// The hosting text is free, so a move out of the EEA cannot be told from
+/// a rewording: every change is material (an outside probe moved it from
+/// Frankfurt to Virginia as an editorial change).
+#[test]
+fn a_hosting_change_is_material() {
+    let moved = edit("Frankfurt, Germany (EU)", "Virginia, USA");
+    assert_eq!(kinds(&moved), [("hosting_changed", true)]);
 }

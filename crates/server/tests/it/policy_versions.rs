@@ -191,6 +191,45 @@ fn without_phone() -> String {
     text
 }
 
+/// Art. 5(1)(e), 13: a category holding stored records cannot become
+/// `storable = false`: the records would stay, under a notice saying the
+/// category is never stored, with no rule to end them. An outside probe
+/// published such a version.
+#[tokio::test]
+async fn a_category_that_still_holds_records_cannot_become_unstorable() {
+    let app = spawn_app().await;
+    let records = json!([{"category": "phone", "value": "+44 20 7946 0000"}]);
+    app.subject("customer", "account", records).await;
+    let unstorable = EXAMPLE_POLICY
+        .replace(
+            "taxonomy = \"user.contact.phone_number\"\n",
+            "taxonomy = \"user.contact.phone_number\"\nstorable = false\n",
+        )
+        .replace(
+            "categories = [\"email\", \"name\", \"phone\", \"external_id\", \"iban\", \"invoice\"]",
+            "categories = [\"email\", \"name\", \"external_id\", \"iban\", \"invoice\"]",
+        )
+        .replace(
+            "categories = [\"email\", \"name\", \"phone\", \"external_id\", \"ticket_text\"]",
+            "categories = [\"email\", \"name\", \"external_id\", \"ticket_text\"]",
+        );
+    assert!(unstorable.contains("storable = false"));
+    let checked = app
+        .post("/v1/policy/check", &app.dpo, json!({"source": unstorable}))
+        .await;
+    assert_eq!(
+        checked.status.as_u16(),
+        200,
+        "the fixture is a valid policy: {}",
+        checked.text
+    );
+    let body = app
+        .put("/v1/policy", &app.dpo, json!({"source": unstorable}))
+        .await
+        .error(409, "E_CATEGORY_IN_USE");
+    assert!(body.to_string().contains("'phone'"), "{body}");
+}
+
 #[tokio::test]
 async fn a_category_that_still_holds_records_cannot_be_dropped() {
     let app = spawn_app().await;
