@@ -71,6 +71,10 @@ pub enum Action {
     RecordDelete,
     /// A signed checkpoint of the chain was taken.
     AuditCheckpoint,
+    /// The database was restored from a backup: entries after this point
+    /// of the chain as it was backed up are gone, and checkpoints taken
+    /// since the backup report a rollback.
+    AuditRestore,
     /// A data subject request was filed.
     RequestFile,
     /// A verification code was sent for a request.
@@ -156,6 +160,7 @@ impl Action {
             Self::RecordRectify => "record.rectify",
             Self::RecordDelete => "record.delete",
             Self::AuditCheckpoint => "audit.checkpoint",
+            Self::AuditRestore => "audit.restore",
             Self::RequestFile => "request.file",
             Self::RequestCode => "request.code",
             Self::RequestVerify => "request.verify",

@@ -60,6 +60,10 @@ pub async fn run(config_path: Option<&Path>, args: RestoreArgs) -> Result<ExitCo
         let engine = context::open(&config).await?;
         let report = engine.replay_erasures().await.map_err(engine_error)?;
         let rights = engine.replay_rights().await.map_err(engine_error)?;
+        engine
+            .record_restore(&restore_detail(&report, &rights))
+            .await
+            .map_err(engine_error)?;
         print_report(&config, &(report, rights))?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -205,6 +209,10 @@ async fn replay_into(
             .context("the backup was not made with this master key; nothing was changed")?;
         let erasures = engine.replay_erasures().await.map_err(engine_error)?;
         let rights = engine.replay_rights().await.map_err(engine_error)?;
+        engine
+            .record_restore(&restore_detail(&erasures, &rights))
+            .await
+            .map_err(engine_error)?;
         Ok::<_, anyhow::Error>((erasures, rights))
     }
     .await;
@@ -291,6 +299,14 @@ fn sync_parent(target: &Path) -> Result<()> {
 }
 
 /// The replay's summary.
+/// The `audit.restore` entry's detail: counts only.
+fn restore_detail(erasures: &ReplayReport, rights: &RightsReplayReport) -> String {
+    format!(
+        "from=backup erasures_replayed={} rights_lines={} records_deleted={}",
+        erasures.replayed, rights.entries, rights.records_deleted
+    )
+}
+
 fn print_report(
     config: &Config,
     (report, rights): &(ReplayReport, RightsReplayReport),
@@ -324,6 +340,11 @@ fn print_report(
             rights.stale_rectified
         )?;
     }
+    writeln!(
+        out,
+        "each tenant's audit chain goes on from the backup's head, marked by an audit.restore \
+         entry: a checkpoint taken since the backup now reports a rollback; take a new one"
+    )?;
     if report.torn_tail {
         eprintln!(
             "note: the ledger ends in an incomplete line (an append cut short by a crash before \

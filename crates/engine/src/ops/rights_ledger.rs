@@ -239,6 +239,29 @@ impl Engine {
         Ok(report)
     }
 
+    /// Puts one `audit.restore` entry on every tenant's chain, after a
+    /// restore's replays: the chain goes on from the backup's head, and
+    /// this entry says so, so an auditor holding a checkpoint taken since
+    /// the backup sees a restore where the rollback is, not a silent one
+    /// (Art. 5(2)). `detail` holds counts only.
+    pub async fn record_restore(&self, detail: &str) -> Result<usize, EngineError> {
+        let tenants = self.store.tenants().await?;
+        for tenant in &tenants {
+            let cli = Principal::local_admin(tenant.id.clone(), false);
+            let event = self.event(
+                &cli,
+                Action::AuditRestore,
+                None,
+                None,
+                detail.to_owned(),
+                Outcome::Allowed,
+            );
+            self.commit(&tenant.id, Change::audit_only(vec![event]))
+                .await?;
+        }
+        Ok(tenants.len())
+    }
+
     /// Commits a replay's writes with one audit entry each, straight to
     /// the store: the acts are on the ledger already.
     async fn commit_replay(

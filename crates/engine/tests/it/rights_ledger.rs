@@ -112,6 +112,18 @@ async fn a_restore_replays_every_right_exercised_after_the_backup_once() {
         found.is_err(),
         "the wrong email no longer finds the person: {found:?}"
     );
+    // The restore is on the chain, where the rollback is.
+    assert_eq!(restored.record_restore("from=backup").await.unwrap(), 2);
+    let chain = restored
+        .store()
+        .audit_entries(&t.acme, 0, 0, 10_000)
+        .await
+        .unwrap();
+    let last = chain.last().unwrap();
+    assert_eq!(
+        (last.action.as_str(), last.actor.as_str()),
+        ("audit.restore", "cli")
+    );
     let again = restored.replay_rights().await.unwrap();
     assert_eq!(
         (
