@@ -67,9 +67,19 @@ pub async fn open(config: &Config) -> Result<Arc<Engine>> {
         .and_then(|p| p.parent().map(Path::to_path_buf))
         .filter(|p| !p.as_os_str().is_empty());
     let secret = std::env::var("TUTELA_WEBHOOK_SECRET").ok();
-    let notifier =
-        tutela_server::notifiers::from_config(config, database_dir.as_deref(), secret.as_deref())
-            .map_err(|err| anyhow!("{err}"))?;
+    // Without the secret a command runs, and any message it sends fails
+    // naming the secret (serve checks it before it starts).
+    let notifier = match tutela_server::notifiers::from_config(
+        config,
+        database_dir.as_deref(),
+        secret.as_deref(),
+    ) {
+        Ok(notifier) => notifier,
+        Err(tutela_server::notifiers::SecretError::Missing) => {
+            Arc::new(tutela_server::notifiers::SecretMissing)
+        }
+        Err(err) => bail!("{err}"),
+    };
     let ledger = tutela_store::FileLedger::new(config.erasure_ledger_path());
     ledger.create_if_missing().with_context(|| {
         format!(

@@ -182,6 +182,20 @@ pub fn from_config(
     Ok(std::sync::Arc::new(OutboxNotifier::new(dir)))
 }
 
+/// Stands in for the webhook when `webhook_url` is set and no secret was
+/// given, for a CLI command that sends no message (creating a tenant or a
+/// key): it runs, and a message it would send fails, naming what is
+/// missing. `serve` refuses to start without the secret instead.
+#[derive(Debug, Default)]
+pub struct SecretMissing;
+
+#[async_trait::async_trait]
+impl Notifier for SecretMissing {
+    async fn send(&self, _: &Message) -> Result<(), NotifyError> {
+        Err(NotifyError(SecretError::Missing.to_string()))
+    }
+}
+
 /// Why a webhook secret was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum SecretError {

@@ -9,7 +9,7 @@
 use crate::cmd::{demo, first_start};
 use crate::context;
 use crate::logging;
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::Path;
@@ -35,6 +35,10 @@ pub struct ServeArgs {
 pub async fn run(config_path: Option<&Path>, args: ServeArgs) -> Result<ExitCode> {
     let mut config = context::load_config(config_path)?;
     logging::init_for_serve(&config.log)?;
+    // A server must be able to send codes: no webhook secret, no start.
+    if config.webhook_url.is_some() && std::env::var_os("TUTELA_WEBHOOK_SECRET").is_none() {
+        bail!("{}", tutela_server::notifiers::SecretError::Missing);
+    }
     if let Some(listen) = args.listen {
         config.listen = listen;
     }

@@ -145,3 +145,40 @@ fn an_invalid_policy_creates_nothing_and_says_why() {
     let listed = tutela(d, &["tenant", "list"]);
     assert!(!listed.stdout.contains("beta"), "{listed}");
 }
+
+/// With `webhook_url` set, a command that sends no message (a tenant, a
+/// key) runs without the webhook secret in the shell; `serve`, which must
+/// be able to send codes, refuses to start without it.
+#[test]
+fn only_serve_needs_the_webhook_secret() {
+    let dir = temp_dir();
+    let d = dir.path();
+    tutela(d, &["init"]).expect_code(0);
+    let config = d.join("tutela-data/tutela.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("\nwebhook_url = \"https://hooks.example/messages\"\n");
+    std::fs::write(&config, text).unwrap();
+    tutela(
+        d,
+        &[
+            "tenant",
+            "create",
+            "beta",
+            "--name",
+            "Beta Ltd",
+            "--policy",
+            "tutela-data/policy.toml",
+        ],
+    )
+    .expect_code(0);
+    tutela(
+        d,
+        &[
+            "keys", "create", "--tenant", "beta", "--role", "dpo", "--label", "dpo",
+        ],
+    )
+    .expect_code(0);
+    tutela(d, &["serve", "--listen", "127.0.0.1:0"])
+        .expect_code(1)
+        .expect_output(&["TUTELA_WEBHOOK_SECRET"]);
+}
