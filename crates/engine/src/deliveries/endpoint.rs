@@ -69,6 +69,9 @@ impl EndpointUrl {
         if !test_loopback && is_local_name(host) {
             return Err("must name a public host, not localhost");
         }
+        if !test_loopback && !is_dns_name(host) {
+            return Err("must name a host DNS can hold (labels of 1 to 63 characters, 253 in all)");
+        }
         Ok(Self(text.to_owned()))
     }
 
@@ -76,6 +79,16 @@ impl EndpointUrl {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// Whether `host` fits DNS: at most 253 characters, labels of 1 to 63
+/// (a trailing dot allowed). A name that cannot resolve would only fail
+/// every delivery for days; refused at once, the typo shows.
+fn is_dns_name(host: &str) -> bool {
+    let name = host.strip_suffix('.').unwrap_or(host);
+    !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|label| (1..=63).contains(&label.len()))
 }
 
 /// The part of `rest` (after the scheme) before the path, query or fragment.
@@ -168,6 +181,14 @@ mod tests {
         }
         let long = format!("https://crm.example/{}", "a".repeat(MAX_URL_CHARS));
         assert!(EndpointUrl::parse(&long, PROD).is_err());
+        // A host DNS cannot hold would only fail every delivery for days.
+        let label = format!("https://{}.example/h", "a".repeat(64));
+        assert!(EndpointUrl::parse(&label, PROD).is_err());
+        let name = format!("https://{}example/h", "abcdefghi.".repeat(26));
+        assert!(EndpointUrl::parse(&name, PROD).is_err());
+        let fits = format!("https://{}.example/h", "a".repeat(63));
+        assert!(EndpointUrl::parse(&fits, PROD).is_ok());
+        assert!(EndpointUrl::parse("https://crm..example/h", PROD).is_err());
     }
 
     #[test]

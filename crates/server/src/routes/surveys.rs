@@ -35,12 +35,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 fn time(name: &str, text: &str) -> Result<Timestamp, ApiError> {
-    text.parse::<Timestamp>().map_err(|_| {
-        ApiError::invalid_field(
-            name,
-            "must be an RFC 3339 time such as 2026-12-01T09:00:00Z",
-        )
-    })
+    crate::wire::parse_rfc3339(text)
+        .ok_or_else(|| ApiError::invalid_field(name, crate::wire::RFC3339_MESSAGE))
 }
 
 fn raw(body: SurveyIn) -> Result<RawSurvey, ApiError> {

@@ -35,3 +35,51 @@ pub use requests::*;
 pub use retention::*;
 pub use rights::*;
 pub use surveys::*;
+
+/// What a time field must be, said the same way for every one.
+pub const RFC3339_MESSAGE: &str = "must be an RFC 3339 time such as 2027-01-15T00:00:00Z";
+
+/// Parses an RFC 3339 time. A leap second (`23:59:60`) is refused rather
+/// than moved silently to `23:59:59`.
+pub fn parse_rfc3339(text: &str) -> Option<jiff::Timestamp> {
+    let seconds = text
+        .split_once(['T', 't', ' '])
+        .and_then(|(_, time)| time.get(6..8));
+    if seconds == Some("60") {
+        return None;
+    }
+    text.parse().ok()
+}
+
+/// `deserialize_with` for an optional RFC 3339 time, with the API's
+/// message on a bad one.
+pub(crate) fn opt_rfc3339<'de, D>(d: D) -> Result<Option<jiff::Timestamp>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    use serde::Deserialize;
+    use serde::de::Error;
+    let text: Option<String> = Option::deserialize(d)?;
+    text.map(|t| parse_rfc3339(&t).ok_or_else(|| D::Error::custom(RFC3339_MESSAGE)))
+        .transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_rfc3339;
+
+    #[test]
+    fn rfc3339_times_parse_and_a_leap_second_or_a_bad_date_does_not() {
+        assert!(parse_rfc3339("2027-01-15T00:00:00Z").is_some());
+        assert!(parse_rfc3339("2027-01-15T01:00:00+01:00").is_some());
+        for bad in [
+            "2027-13-01T00:00:00Z",
+            "2027-01-01T24:00:00Z",
+            "2027-06-30T23:59:60Z",
+            "tomorrow",
+            "",
+        ] {
+            assert!(parse_rfc3339(bad).is_none(), "{bad}");
+        }
+    }
+}

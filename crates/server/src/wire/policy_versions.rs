@@ -15,6 +15,7 @@ pub struct PublishPolicy {
     /// material changes, and then at least the notice period of the
     /// version in force after now; absent, an editorial version applies at once.
     #[schema(value_type = Option<String>, format = DateTime)]
+    #[serde(default, deserialize_with = "super::opt_rfc3339")]
     pub effective_at: Option<Timestamp>,
 }
 

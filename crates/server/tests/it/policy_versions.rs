@@ -305,3 +305,25 @@ async fn a_shorter_notice_period_waits_for_the_notice_it_shortens() {
     assert_eq!(diff["changes"][0]["kind"], "notice_period_shortened");
     assert_eq!(diff["changes"][0]["material"], true);
 }
+
+/// A bad `effective_at` is named for what it must be, and a leap second is
+/// refused rather than moved to :59.
+#[tokio::test]
+async fn a_bad_effective_time_says_it_must_be_rfc_3339() {
+    let app = spawn_app().await;
+    for bad in [
+        "2027-13-01T00:00:00Z",
+        "2027-01-01T24:00:00Z",
+        "2027-06-30T23:59:60Z",
+    ] {
+        let reply = app
+            .put(
+                "/v1/policy",
+                &app.dpo,
+                json!({"source": EXAMPLE_POLICY, "effective_at": bad}),
+            )
+            .await;
+        assert_eq!(reply.status.as_u16(), 422, "{bad}: {}", reply.text);
+        assert!(reply.text.contains("RFC 3339"), "{bad}: {}", reply.text);
+    }
+}
