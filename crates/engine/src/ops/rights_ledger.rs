@@ -48,6 +48,18 @@ pub struct RightsReplayReport {
     pub skipped_subjects: usize,
 }
 
+/// Whether `write` is one [`rights_entries`] puts on the ledger.
+fn exercises_a_right(write: &Write) -> bool {
+    match write {
+        Write::DeleteRecord { .. }
+        | Write::RectifyRecord { .. }
+        | Write::InsertObjection(_)
+        | Write::SetRestricted { .. } => true,
+        Write::InsertConsent(c) => !c.granted,
+        _ => false,
+    }
+}
+
 /// The rights lines `change` carries, each at `at`. `key` MACs a
 /// rectification's new sealed value.
 pub(crate) fn rights_entries(
@@ -181,11 +193,13 @@ impl Engine {
         let Some(ledger) = &self.ledger else {
             return Ok(());
         };
-        let key = self.master.erasure_ledger_key();
-        let entries = rights_entries(tenant, change, &key, self.clock.now());
-        if entries.is_empty() {
+        // Most commits (every read's audit entry) carry no right: they
+        // derive no key and touch no file.
+        if !change.writes.iter().any(exercises_a_right) {
             return Ok(());
         }
+        let key = self.master.erasure_ledger_key();
+        let entries = rights_entries(tenant, change, &key, self.clock.now());
         let lines: Vec<String> = entries.iter().map(|e| e.to_line(&key)).collect();
         ledger
             .append(lines.join("\n"))
@@ -298,5 +312,71 @@ impl Engine {
             Ok(_) | Err(StoreError::SubjectErased) => Ok(()),
             Err(e) => Err(e.into()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::{ConsentId, ObjectionId};
+    use tutela_policy::PurposeId;
+    use tutela_vault::MasterKey;
+
+    /// The cheap test a commit runs first and the lines it writes agree:
+    /// no right is skipped, and a grant or an insert writes no line.
+    #[test]
+    fn the_quick_test_and_the_lines_agree() {
+        let tenant = TenantId::parse("acme").unwrap();
+        let subject = SubjectId::new();
+        let at: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+        let consent = |granted| {
+            Write::InsertConsent(ConsentRow {
+                tenant: tenant.clone(),
+                id: ConsentId::new(),
+                subject,
+                purpose: PurposeId::parse("newsletter").unwrap(),
+                granted,
+                at,
+                expires_at: None,
+                policy_version: 1,
+                source: "form".into(),
+                text_hash: None,
+            })
+        };
+        let writes = vec![
+            Write::DeleteRecord {
+                subject,
+                record: RecordId::new(),
+            },
+            Write::InsertObjection(ObjectionRow {
+                tenant: tenant.clone(),
+                id: ObjectionId::new(),
+                subject,
+                purpose: None,
+                at,
+            }),
+            consent(false),
+            consent(true),
+            Write::SetRestricted {
+                subject,
+                restricted: true,
+            },
+            Write::TouchActivity { subject, at },
+        ];
+        let key = MasterKey::from_bytes([5; 32]).erasure_ledger_key();
+        let change = Change {
+            writes,
+            audit: Vec::new(),
+        };
+        let lines = rights_entries(&tenant, &change, &key, at);
+        assert_eq!(lines.len(), 4, "{lines:?}");
+        assert_eq!(
+            change
+                .writes
+                .iter()
+                .filter(|w| exercises_a_right(w))
+                .count(),
+            lines.len()
+        );
     }
 }
