@@ -145,6 +145,9 @@ pub struct DeliveryFilter {
     pub state: Option<DeliveryState>,
     /// Only those of this request.
     pub request: Option<RequestId>,
+    /// Only those older than this notice (the last of the page before):
+    /// a keyset cursor, so every notice can be listed, page by page.
+    pub before: Option<DeliveryId>,
 }
 
 /// The outcome of one attempt, recorded by `Write::FinishDelivery`.

@@ -103,9 +103,14 @@ async fn list_deliveries(
             "limit: must be 1 to 500".to_owned(),
         ));
     }
+    let before = match &query.before {
+        Some(id) => Some(query_field("before", id, parse_delivery_id)?),
+        None => None,
+    };
     let filter = DeliveryFilter {
         state: state_filter,
         request: None,
+        before,
     };
     let rows = state.engine.deliveries(&who, filter, query.limit).await?;
     Ok(Json(rows.into_iter().map(Delivery::from).collect()))
@@ -118,6 +123,19 @@ impl super::Explain for BadState {
     fn explain(&self) -> String {
         "must be pending, delivered or failed".to_owned()
     }
+}
+
+/// Why a `before` cursor did not parse.
+struct BadId;
+
+impl super::Explain for BadId {
+    fn explain(&self) -> String {
+        "must be the id of a notice (a UUID)".to_owned()
+    }
+}
+
+fn parse_delivery_id(text: &str) -> Result<tutela_engine::ids::DeliveryId, BadId> {
+    tutela_engine::ids::DeliveryId::parse(text).map_err(|_| BadId)
 }
 
 fn parse_state(text: &str) -> Result<DeliveryState, BadState> {

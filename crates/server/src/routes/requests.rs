@@ -246,6 +246,7 @@ async fn show(
     let filter = DeliveryFilter {
         state: None,
         request: Some(row.id),
+        before: None,
     };
     let deliveries = state
         .engine

@@ -124,6 +124,11 @@ pub struct DeliveryQuery {
     #[serde(default = "default_limit")]
     #[param(minimum = 1, maximum = 500)]
     pub limit: u32,
+    /// Only notices older than this one: pass the id of the last notice of
+    /// a page to get the next.
+    #[serde(default)]
+    #[param(value_type = Option<uuid::Uuid>)]
+    pub before: Option<String>,
 }
 
 fn default_limit() -> u32 {

@@ -281,6 +281,18 @@ async fn an_erasure_is_delivered_signed_retried_after_backoff_and_never_twice() 
     app.get("/v1/deliveries?state=sent", &app.dpo)
         .await
         .error(400, "E_INVALID_QUERY");
+    // Every notice can be listed, a page at a time.
+    let first_page = app.get("/v1/deliveries?limit=1", &app.dpo).await.ok(200);
+    let last = first_page[0]["id"].as_str().unwrap().to_owned();
+    let second_page = app
+        .get(&format!("/v1/deliveries?limit=1&before={last}"), &app.dpo)
+        .await
+        .ok(200);
+    assert_eq!(second_page.as_array().unwrap().len(), 1, "{second_page}");
+    assert_ne!(second_page[0]["id"], first_page[0]["id"]);
+    app.get("/v1/deliveries?before=yesterday", &app.dpo)
+        .await
+        .error(400, "E_INVALID_QUERY");
     app.get("/v1/deliveries", &app.service)
         .await
         .error(403, "E_FORBIDDEN");

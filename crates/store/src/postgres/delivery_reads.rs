@@ -39,6 +39,7 @@ pub(crate) async fn deliveries(
         .bind(state)
         .bind(request)
         .bind(i64::from(limit))
+        .bind(filter.before.map(|d| d.to_string()).unwrap_or_default())
         .fetch_all(pool)
         .await
         .map_err(|e| backend("deliveries", &e))?;

@@ -31,12 +31,15 @@ pub(crate) const FINISH_DELIVERY: &str = "UPDATE deliveries SET state = $3, atte
     WHERE tenant_id = $1 AND delivery_id = $2 AND state = 'pending'";
 
 /// The tenant's notices as filtered (`$2`, `$3`: a state, a request id, or
-/// '' for any), newest first, at most `$4`.
+/// '' for any), older than notice `$5` ('' for none: from the newest),
+/// newest first, at most `$4`.
 pub(crate) const SELECT_DELIVERIES: &str = concat!(
     "SELECT ",
     delivery_columns!(),
     " FROM deliveries WHERE tenant_id = $1 AND ($2 = '' OR state = $2) \
      AND ($3 = '' OR request_id = $3) \
+     AND ($5 = '' OR (created_at, delivery_id) < (SELECT c.created_at, c.delivery_id \
+     FROM deliveries c WHERE c.tenant_id = $1 AND c.delivery_id = $5)) \
      ORDER BY created_at DESC, delivery_id DESC LIMIT $4"
 );
 

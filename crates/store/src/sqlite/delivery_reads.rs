@@ -33,10 +33,11 @@ pub(crate) fn deliveries(
 ) -> Result<Vec<DeliveryRow>, StoreError> {
     let state = filter.state.map_or("", |s| s.as_str());
     let request = filter.request.map(|r| r.to_string()).unwrap_or_default();
+    let before = filter.before.map(|d| d.to_string()).unwrap_or_default();
     let rows: Vec<DeliveryDb> = all(
         conn,
         sql::SELECT_DELIVERIES,
-        rusqlite::params![tenant, state, request, i64::from(limit)],
+        rusqlite::params![tenant, state, request, i64::from(limit), before],
         "deliveries",
         delivery_from_sqlite,
     )?;

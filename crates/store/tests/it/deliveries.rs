@@ -61,16 +61,37 @@ async fn a_delivery_round_trips_and_lists_by_filter(store: Arc<dyn Store>) {
         .unwrap();
     assert_eq!(all, vec![second.clone(), first.clone()], "newest first");
     let of_request = DeliveryFilter {
-        state: None,
         request: first.request,
+        ..DeliveryFilter::default()
     };
     assert_eq!(
         store.deliveries(&t, of_request, 10).await.unwrap(),
-        vec![first]
+        vec![first.clone()]
+    );
+    // Page by page, every notice once: the next page starts after the
+    // last id of the one before.
+    let next = DeliveryFilter {
+        before: Some(second.id),
+        ..DeliveryFilter::default()
+    };
+    assert_eq!(
+        store.deliveries(&t, next, 1).await.unwrap(),
+        vec![first.clone()]
+    );
+    let past_the_end = DeliveryFilter {
+        before: Some(first.id),
+        ..DeliveryFilter::default()
+    };
+    assert!(
+        store
+            .deliveries(&t, past_the_end, 10)
+            .await
+            .unwrap()
+            .is_empty()
     );
     let delivered = DeliveryFilter {
         state: Some(DeliveryState::Delivered),
-        request: None,
+        ..DeliveryFilter::default()
     };
     assert!(
         store
