@@ -259,6 +259,31 @@ impl Engine {
 
     /// The tenant's policy in force now and its version: a version
     /// published ahead of its time takes over only at its `effective_at`.
+    /// Refuses to store `categories` when the version pending for the
+    /// tenant (published, not yet in force) drops one or makes it not
+    /// storable: the record would be stranded when that version applies.
+    /// A publication checks the records stored until then
+    /// (`E_CATEGORY_IN_USE`); this keeps new ones from arriving meanwhile.
+    pub(crate) async fn pending_keeps_storing(
+        &self,
+        tenant: &TenantId,
+        pending: Option<crate::store::PendingPolicy>,
+        categories: &[tutela_policy::CategoryId],
+    ) -> Result<(), EngineError> {
+        let now = self.clock.now();
+        let Some(p) = pending.filter(|p| p.effective_at > now) else {
+            return Ok(());
+        };
+        let next = self.policy_version(tenant, p.version).await?;
+        match categories
+            .iter()
+            .find(|c| next.category(c).is_none_or(|d| !d.storable))
+        {
+            Some(c) => Err(EngineError::CategoryEnding(c.to_string(), p.effective_at)),
+            None => Ok(()),
+        }
+    }
+
     pub(crate) async fn current_policy(
         &self,
         tenant: &TenantId,

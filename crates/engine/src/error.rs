@@ -113,6 +113,13 @@ pub enum EngineError {
         "category '{0}' still holds stored records; delete or erase them (or keep the category storable, with a retention rule to end them) before publishing a policy that drops it or makes it not storable"
     )]
     CategoryInUse(String),
+    /// A record of a category that the policy version pending for the
+    /// tenant drops or makes not storable: once that version applied, the
+    /// record would be left with no purpose or rule (Art. 5(1)(e)).
+    #[error(
+        "category '{0}' is dropped or no longer stored by the policy version pending from {1}; it cannot be stored now"
+    )]
+    CategoryEnding(String, jiff::Timestamp),
     /// A purpose-scoped key named a data category none of its purposes
     /// covers (a lookup by an identifier it has no purpose to use).
     #[error("no purpose this key is scoped to covers data category '{0}'")]
@@ -291,6 +298,7 @@ impl EngineError {
             Self::PurposeOutOfScope(_) => "E_PURPOSE_OUT_OF_SCOPE",
             Self::CategoryOutOfScope(_) => "E_CATEGORY_OUT_OF_SCOPE",
             Self::CategoryInUse(_) => "E_CATEGORY_IN_USE",
+            Self::CategoryEnding(..) => "E_CATEGORY_ENDING",
             Self::PurposeNotDeclared(_) => "E_PURPOSE_NOT_DECLARED",
             Self::CategoryNotDeclared(_) => "E_CATEGORY_NOT_DECLARED",
             Self::EventNotDeclared(_) => "E_EVENT_NOT_DECLARED",
@@ -355,7 +363,8 @@ impl EngineError {
             | Self::IdentifierTaken(_)
             | Self::SubjectErased
             | Self::SubjectFull
-            | Self::CategoryInUse(_) => ErrorKind::Conflict,
+            | Self::CategoryInUse(_)
+            | Self::CategoryEnding(..) => ErrorKind::Conflict,
             Self::Unauthenticated => ErrorKind::Unauthenticated,
             Self::Forbidden { .. }
             | Self::PurposeOutOfScope(_)

@@ -61,7 +61,7 @@ pub async fn run(config_path: Option<&Path>, args: RestoreArgs) -> Result<ExitCo
         let report = engine.replay_erasures().await.map_err(engine_error)?;
         let rights = engine.replay_rights().await.map_err(engine_error)?;
         engine
-            .record_restore(&restore_detail(&report, &rights))
+            .record_restore(RESTORE_DETAIL)
             .await
             .map_err(engine_error)?;
         print_report(&config, &(report, rights))?;
@@ -210,7 +210,7 @@ async fn replay_into(
         let erasures = engine.replay_erasures().await.map_err(engine_error)?;
         let rights = engine.replay_rights().await.map_err(engine_error)?;
         engine
-            .record_restore(&restore_detail(&erasures, &rights))
+            .record_restore(RESTORE_DETAIL)
             .await
             .map_err(engine_error)?;
         Ok::<_, anyhow::Error>((erasures, rights))
@@ -299,13 +299,11 @@ fn sync_parent(target: &Path) -> Result<()> {
 }
 
 /// The replay's summary.
-/// The `audit.restore` entry's detail: counts only.
-fn restore_detail(erasures: &ReplayReport, rights: &RightsReplayReport) -> String {
-    format!(
-        "from=backup erasures_replayed={} rights_lines={} records_deleted={}",
-        erasures.replayed, rights.entries, rights.records_deleted
-    )
-}
+/// The `audit.restore` entry's detail, the same on every tenant's chain:
+/// the replay's counts are the deployment's, not one tenant's, so they
+/// stay in this command's output (each replayed act has its own entry on
+/// its tenant's chain).
+const RESTORE_DETAIL: &str = "from=backup";
 
 fn print_report(
     config: &Config,
@@ -343,7 +341,8 @@ fn print_report(
     writeln!(
         out,
         "each tenant's audit chain goes on from the backup's head, marked by an audit.restore \
-         entry: a checkpoint taken since the backup now reports a rollback; take a new one"
+         entry: a checkpoint taken since the backup now reports a rollback or a divergence; \
+         take a new one"
     )?;
     if report.torn_tail {
         eprintln!(

@@ -82,7 +82,12 @@ impl Engine {
             // ledger the purpose check reads (Art. 7), so what the banner
             // says and what the engine does cannot differ.
             for (purpose, desired, source) in ledger_moves(&shown, choices, gpc) {
-                if lawful::consent_live(&view.consents, purpose, now) != desired {
+                let live = lawful::consent_live(&view.consents, purpose, now);
+                // An "allow" also renews a live consent a later version's
+                // wider purpose no longer covers, as a read demands.
+                let renew =
+                    desired && live && self.needs_renewal(&who.tenant, &view, purpose).await?;
+                if live != desired || renew {
                     let (_, c) = self
                         .plan_consent(who, *subject, purpose, desired, source)
                         .await?;
@@ -118,6 +123,25 @@ impl Engine {
         ));
         self.commit(&who.tenant, change).await?;
         self.visitor_choices(who, &visitor).await
+    }
+
+    /// Whether the subject's live consent to `purpose` was given under an
+    /// earlier version whose purpose covered less than it does now.
+    async fn needs_renewal(
+        &self,
+        tenant: &crate::ids::TenantId,
+        view: &crate::store::SubjectView,
+        purpose: &PurposeId,
+    ) -> Result<bool, EngineError> {
+        let theirs = self.policy_version(tenant, view.policy_version).await?;
+        let categories = theirs
+            .purpose(purpose)
+            .map(|p| p.categories.clone())
+            .unwrap_or_default();
+        Ok(self
+            .check_consent_scope(tenant, view, &theirs, purpose, &categories, None)
+            .await
+            .is_err())
     }
 
     /// A visitor's choices in force per banner purpose, and conflicts; for

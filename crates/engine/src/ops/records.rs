@@ -345,17 +345,23 @@ impl Engine {
         let detail = category_list(&categories);
         let checked =
             match lawful::may_collect(&policy, &state, purpose, &categories, self.clock.now()) {
-                Ok(_) => {
-                    self.check_consent_scope(
-                        &who.tenant,
-                        &view,
-                        &policy,
-                        purpose,
-                        &categories,
-                        None,
-                    )
+                Ok(_) => match self
+                    .pending_keeps_storing(&who.tenant, view.pending, &categories)
                     .await
-                }
+                {
+                    Ok(()) => {
+                        self.check_consent_scope(
+                            &who.tenant,
+                            &view,
+                            &policy,
+                            purpose,
+                            &categories,
+                            None,
+                        )
+                        .await
+                    }
+                    Err(e) => Err(e),
+                },
                 Err(e) => Err(e),
             };
         if let Err(e) = checked {

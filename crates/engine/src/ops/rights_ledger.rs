@@ -257,7 +257,8 @@ impl Engine {
     /// restore's replays: the chain goes on from the backup's head, and
     /// this entry says so, so an auditor holding a checkpoint taken since
     /// the backup sees a restore where the rollback is, not a silent one
-    /// (Art. 5(2)). `detail` holds counts only.
+    /// (Art. 5(2)). `detail` goes on every tenant's chain alike, so it
+    /// must say nothing about any one tenant.
     pub async fn record_restore(&self, detail: &str) -> Result<usize, EngineError> {
         let tenants = self.store.tenants().await?;
         for tenant in &tenants {

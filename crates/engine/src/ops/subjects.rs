@@ -111,7 +111,14 @@ impl Engine {
         )
         .await?;
         check_values(&records, true)?;
-        let (_, policy) = self.current_policy(&who.tenant).await?;
+        let tenant = self
+            .store
+            .tenant(&who.tenant)
+            .await?
+            .ok_or(EngineError::TenantNotFound)?;
+        let policy = self
+            .policy_version(&who.tenant, tenant.version_in_force(self.clock.now()))
+            .await?;
         if policy.subject_kind(kind).is_none() {
             return Err(EngineError::UnknownSubjectKind(kind.to_string()));
         }
@@ -127,7 +134,13 @@ impl Engine {
         let detail = format!("kind={kind} {}", category_list(&categories));
         let now = self.clock.now();
         if !records.is_empty() {
-            let checked = lawful::may_collect(&policy, &state, purpose, &categories, now);
+            let checked = match lawful::may_collect(&policy, &state, purpose, &categories, now) {
+                Ok(_) => {
+                    self.pending_keeps_storing(&who.tenant, tenant.pending, &categories)
+                        .await
+                }
+                Err(e) => Err(e),
+            };
             if let Err(e) = checked {
                 return Err(self
                     .refuse(

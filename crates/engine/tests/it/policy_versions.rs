@@ -186,9 +186,16 @@ async fn a_widened_consent_purpose_refuses_the_new_scope_until_consent_is_renewe
             .allowed
     };
     assert!(!banner().await, "the banner asks for the renewed consent");
-    e.record_consent(&t.service, s, &newsletter, true, "renewal-form")
-        .await
-        .unwrap();
+    // The person allows it on the banner: that renews the consent.
+    let allow = std::collections::BTreeMap::from([(newsletter.clone(), true)]);
+    e.set_visitor_choices(
+        &t.service,
+        tutela_engine::consent::banner::Visitor::Subject(s),
+        &allow,
+        false,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         code(&read("name").await),
         "ok",

@@ -17,7 +17,13 @@ pub(super) fn top(old: &Policy, new: &Policy, found: &mut Found) {
     if old.hosting != new.hosting {
         let to = new.hosting.as_deref().unwrap_or("not stated");
         let text = format!("The hosting location is now described as \"{to}\".");
-        found.add(K::HostingChanged, "hosting".into(), text, vec![]);
+        // Every category is stored there: everyone with data is told.
+        found.add(
+            K::HostingChanged,
+            "hosting".into(),
+            text,
+            all_categories(new),
+        );
     }
     if old.controller != new.controller {
         let text = format!(

@@ -401,4 +401,6 @@ fn a_shorter_notice_period_is_itself_material() {
 fn a_hosting_change_is_material() {
     let moved = edit("Frankfurt, Germany (EU)", "Virginia, USA");
     assert_eq!(kinds(&moved), [("hosting_changed", true)]);
+    // Every category lives there, so everyone holding data is told.
+    assert!(moved[0].categories.len() > 1, "{moved:?}");
 }

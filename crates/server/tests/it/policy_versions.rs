@@ -200,20 +200,7 @@ async fn a_category_that_still_holds_records_cannot_become_unstorable() {
     let app = spawn_app().await;
     let records = json!([{"category": "phone", "value": "+44 20 7946 0000"}]);
     app.subject("customer", "account", records).await;
-    let unstorable = EXAMPLE_POLICY
-        .replace(
-            "taxonomy = \"user.contact.phone_number\"\n",
-            "taxonomy = \"user.contact.phone_number\"\nstorable = false\n",
-        )
-        .replace(
-            "categories = [\"email\", \"name\", \"phone\", \"external_id\", \"iban\", \"invoice\"]",
-            "categories = [\"email\", \"name\", \"external_id\", \"iban\", \"invoice\"]",
-        )
-        .replace(
-            "categories = [\"email\", \"name\", \"phone\", \"external_id\", \"ticket_text\"]",
-            "categories = [\"email\", \"name\", \"external_id\", \"ticket_text\"]",
-        );
-    assert!(unstorable.contains("storable = false"));
+    let unstorable = phone_unstorable();
     let checked = app
         .post("/v1/policy/check", &app.dpo, json!({"source": unstorable}))
         .await;
@@ -228,6 +215,62 @@ async fn a_category_that_still_holds_records_cannot_become_unstorable() {
         .await
         .error(409, "E_CATEGORY_IN_USE");
     assert!(body.to_string().contains("'phone'"), "{body}");
+}
+
+/// While a version that makes `phone` not storable is pending, a phone
+/// number cannot be stored: it would be stranded when the version applies
+/// (an outside probe stored one in the notice period).
+#[tokio::test]
+async fn a_category_a_pending_version_stops_storing_takes_no_new_records() {
+    let app = spawn_app().await;
+    let now = tutela_engine::clock::Clock::now(app.clock.as_ref());
+    let effective = (now + jiff::SignedDuration::from_hours(31 * 24)).to_string();
+    app.put(
+        "/v1/policy",
+        &app.dpo,
+        json!({"source": phone_unstorable(), "effective_at": effective}),
+    )
+    .await
+    .ok(201);
+    let phone = json!([{"category": "phone", "value": "+44 20 7946 0000"}]);
+    let body = app
+        .post(
+            "/v1/subjects",
+            &app.service,
+            json!({"kind": "customer", "purpose": "account", "records": phone}),
+        )
+        .await
+        .error(409, "E_CATEGORY_ENDING");
+    assert!(body.to_string().contains("'phone'"), "{body}");
+    let email = json!([{"category": "email", "value": "ada@example.com"}]);
+    let id = app.subject("customer", "account", email).await;
+    app.post(
+        &format!("/v1/subjects/{id}/records"),
+        &app.service,
+        json!({"purpose": "account", "records": phone}),
+    )
+    .await
+    .error(409, "E_CATEGORY_ENDING");
+}
+
+/// The example policy with `phone` made `storable = false` (and out of the
+/// retention rules, which a category not stored cannot have).
+fn phone_unstorable() -> String {
+    let text = EXAMPLE_POLICY
+        .replace(
+            "taxonomy = \"user.contact.phone_number\"\n",
+            "taxonomy = \"user.contact.phone_number\"\nstorable = false\n",
+        )
+        .replace(
+            "categories = [\"email\", \"name\", \"phone\", \"external_id\", \"iban\", \"invoice\"]",
+            "categories = [\"email\", \"name\", \"external_id\", \"iban\", \"invoice\"]",
+        )
+        .replace(
+            "categories = [\"email\", \"name\", \"phone\", \"external_id\", \"ticket_text\"]",
+            "categories = [\"email\", \"name\", \"external_id\", \"ticket_text\"]",
+        );
+    assert!(text.contains("storable = false"));
+    text
 }
 
 #[tokio::test]
