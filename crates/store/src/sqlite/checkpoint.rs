@@ -12,11 +12,23 @@
 //! file back to the soft limit). Readers that never let go could stop that
 //! for ever; so past [`WAL_HARD_LIMIT`](super::WAL_HARD_LIMIT) the writer
 //! runs [`truncate`] before its next batch, waiting for readers.
+//!
+//! A background checkpoint alone rarely lets the WAL restart under steady
+//! writes: by the time it has copied the log, the writer has appended more,
+//! so the log is never wholly copied, every commit extends the file, and it
+//! grows to the hard limit. So the thread reports how far it copied
+//! ([`Checkpointer::take_copied`]), and the writer finishes the job between
+//! two batches: if at most [`FINISH_MAX_FRAMES`] frames are left, it runs a
+//! passive checkpoint on its own connection (copying only those frames),
+//! after which its next commit starts the WAL over. A bounded wait for one
+//! batch, once per soft limit of WAL, instead of an unbounded file.
 
 use super::open_common;
 use crate::error::{internal, sqlite};
 use rusqlite::Connection;
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -29,11 +41,21 @@ const TRIES: u32 = 3;
 /// The pause between tries.
 const PAUSE: Duration = Duration::from_millis(50);
 
+/// The most WAL frames (about 2 MiB) the writer copies itself to finish a
+/// background checkpoint; more, and it wakes the thread again instead.
+pub(crate) const FINISH_MAX_FRAMES: u64 = 512;
+
+/// No background checkpoint has finished since the writer last looked.
+const NOT_COPIED: u64 = u64::MAX;
+
 /// The background checkpoint thread; stops when dropped.
 #[derive(Debug)]
 pub(crate) struct Checkpointer {
     wake: Option<SyncSender<()>>,
     thread: Option<JoinHandle<()>>,
+    /// The WAL frames the last finished checkpoint had copied, or
+    /// [`NOT_COPIED`].
+    copied: Arc<AtomicU64>,
 }
 
 impl Checkpointer {
@@ -42,14 +64,26 @@ impl Checkpointer {
         let conn = open_common(path).map_err(|e| sqlite("open sqlite checkpointer", &e))?;
         // One pending wake-up is enough: a checkpoint copies all there is.
         let (wake, asleep) = sync_channel(1);
+        let copied = Arc::new(AtomicU64::new(NOT_COPIED));
+        let report = Arc::clone(&copied);
         let thread = std::thread::Builder::new()
             .name("tutela-sqlite-checkpoint".into())
-            .spawn(move || run(&conn, &asleep))
+            .spawn(move || run(&conn, &asleep, &report))
             .map_err(|_| internal("open sqlite", "the checkpoint thread could not start"))?;
         Ok(Self {
             wake: Some(wake),
             thread: Some(thread),
+            copied,
         })
+    }
+
+    /// How many WAL frames the checkpoint that finished since the last call
+    /// copied, if one did.
+    pub(crate) fn take_copied(&self) -> Option<u64> {
+        match self.copied.swap(NOT_COPIED, Ordering::AcqRel) {
+            NOT_COPIED => None,
+            frames => Some(frames),
+        }
     }
 
     /// Asks for a passive checkpoint soon; never blocks.
@@ -82,21 +116,26 @@ impl Drop for Checkpointer {
     }
 }
 
-fn run(conn: &Connection, asleep: &Receiver<()>) {
+fn run(conn: &Connection, asleep: &Receiver<()>, copied: &AtomicU64) {
     while asleep.recv().is_ok() {
-        if let Err(err) = passive(conn) {
-            log_failure(
+        match passive(conn) {
+            Ok(frames) => copied.store(frames, Ordering::Release),
+            Err(err) => log_failure(
                 &err,
                 "a background WAL checkpoint failed; the next one retries",
-            );
+            ),
         }
     }
 }
 
-/// `PRAGMA wal_checkpoint(PASSIVE)`: copies what it can without waiting.
-fn passive(conn: &Connection) -> Result<(), StoreError> {
-    conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
-        .map_err(|e| sqlite("checkpoint", &e))
+/// `PRAGMA wal_checkpoint(PASSIVE)`: copies what it can without waiting,
+/// and says how many WAL frames are copied now.
+pub(crate) fn passive(conn: &Connection) -> Result<u64, StoreError> {
+    conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
+        row.get::<_, i64>(2)
+    })
+    .map(|frames| u64::try_from(frames).unwrap_or(0))
+    .map_err(|e| sqlite("checkpoint", &e))
 }
 
 /// `PRAGMA wal_checkpoint(TRUNCATE)`: copies every committed page into the

@@ -18,7 +18,7 @@ use std::cell::Cell;
 use std::os::raw::c_int;
 
 /// Bytes one WAL frame takes: a 4 KiB page and its 24-byte frame header.
-const FRAME_BYTES: u64 = 4096 + 24;
+pub(crate) const FRAME_BYTES: u64 = 4096 + 24;
 
 /// Frames written between two wake-ups of the checkpoint thread once past
 /// the soft limit (1 MiB of WAL).
@@ -48,9 +48,14 @@ pub(crate) fn truncated() {
     FRAMES.set(0);
 }
 
+/// The WAL's frames after this thread's last commit.
+pub(crate) fn frames() -> u64 {
+    FRAMES.get()
+}
+
 /// The WAL's size in bytes after this thread's last commit.
 pub(crate) fn bytes() -> u64 {
-    FRAMES.get().saturating_mul(FRAME_BYTES)
+    frames().saturating_mul(FRAME_BYTES)
 }
 
 /// What the writer should do about the WAL after a commit.

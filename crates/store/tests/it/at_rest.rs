@@ -277,3 +277,45 @@ async fn a_second_process_appending_to_the_chain_is_noticed() {
     assert_eq!(entries.first().map(|e| e.seq), Some(9));
     assert_eq!(verify_chain(&server, &t).await, 9);
 }
+
+/// Under steady concurrent writes the WAL starts over again and again
+/// instead of growing to the hard limit (64 MiB): the background checkpoint
+/// alone never catches up with a writer that never pauses, so the writer
+/// finishes its copy between two batches. 48 MiB is written in all; the
+/// file must stay well under what was written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn steady_writes_keep_the_wal_bounded() {
+    const TASKS: usize = 16;
+    const WRITES: usize = 96;
+    const VALUE: usize = 32 * 1024;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tutela.db");
+    let store = std::sync::Arc::new(SqliteStore::open(&path).await.unwrap());
+    let t = setup_tenant(store.as_ref(), "acme").await;
+    let subject = setup_subject(store.as_ref(), &t).await;
+    let wal = dir.path().join("tutela.db-wal");
+    let mut tasks = Vec::new();
+    for task in 0..TASKS {
+        let (store, t, wal) = (store.clone(), t.clone(), wal.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut largest = 0;
+            for n in 0..WRITES {
+                let mut record = record_row(&t, subject.id, "email", 1);
+                record.ciphertext = vec![u8::try_from((task + n) % 256).unwrap(); VALUE];
+                apply(store.as_ref(), &t, vec![Write::InsertRecord(record)])
+                    .await
+                    .unwrap();
+                largest = largest.max(std::fs::metadata(&wal).map_or(0, |m| m.len()));
+            }
+            largest
+        }));
+    }
+    let mut largest = 0;
+    for task in tasks {
+        largest = largest.max(task.await.unwrap());
+    }
+    assert!(
+        largest < 24 * 1024 * 1024,
+        "the WAL grew to {largest} bytes"
+    );
+}

@@ -50,7 +50,8 @@
 //!
 //! WAL size: after answering, the thread wakes the checkpoint thread once
 //! the WAL passes the soft limit and has grown by a step since the last
-//! wake-up, and truncates it itself past the hard limit (see
+//! wake-up, finishes the copy itself when the thread has left only a few
+//! frames, and truncates it past the hard limit (see
 //! `checkpoint.rs`). The size is what SQLite's WAL hook reported at the
 //! last commit (`wal_size.rs`), not a file system call per batch.
 //!
@@ -423,6 +424,7 @@ impl State {
     /// growth); past the hard limit truncates the WAL now, before the next
     /// batch.
     fn bound_wal(&mut self) {
+        self.finish_checkpoint();
         let bytes = wal_size::bytes();
         match wal_size::due(
             bytes,
@@ -435,6 +437,27 @@ impl State {
             Due::Truncate => {
                 self.truncate_or_log();
             }
+        }
+    }
+
+    /// Finishes a background checkpoint that copied all but a few frames
+    /// (see `checkpoint.rs`): a passive checkpoint here, between batches,
+    /// copies the rest, so the next commit can start the WAL over.
+    fn finish_checkpoint(&mut self) {
+        let Some(copied) = self.checkpointer.take_copied() else {
+            return;
+        };
+        let frames = wal_size::frames();
+        if frames.saturating_mul(wal_size::FRAME_BYTES) <= super::WAL_SOFT_LIMIT {
+            return;
+        }
+        if frames.saturating_sub(copied) > checkpoint::FINISH_MAX_FRAMES {
+            // Too much arrived meanwhile: another round in the background.
+            self.checkpointer.wake();
+            return;
+        }
+        if let Err(err) = checkpoint::passive(&self.conn) {
+            checkpoint::log_failure(&err, "a WAL checkpoint failed; the next one retries");
         }
     }
 
