@@ -313,6 +313,15 @@ pub trait Store: Send + Sync {
         limit: u32,
     ) -> Result<Vec<HeldRecordRow>, StoreError>;
 
+    /// Whether the tenant holds records of `category` under a statutory
+    /// hold (an erased subject's, or records a sweep moved under one): a
+    /// policy version may not drop such a category while they stay.
+    async fn category_held(
+        &self,
+        tenant: &TenantId,
+        category: &CategoryId,
+    ) -> Result<bool, StoreError>;
+
     /// What one subject's retention periods count from: its events and
     /// the tenant's, its plan history and its last-activity mark.
     async fn subject_anchors(

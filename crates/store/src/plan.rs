@@ -399,6 +399,7 @@ fn write(steps: &mut Vec<Step>, tenant: &TenantId, write: &Write) -> Result<(), 
                 sql::DELETE_IDENTIFIERS,
                 sql::DELETE_RECORDS,
                 sql::DELETE_SURVEY_MEMBERSHIPS,
+                sql::DELETE_OWN_CONSENT_TEXTS,
                 sql::CLEAR_REQUEST_NOTES,
                 sql::CLEAR_DEATH_NOTE,
             ]

@@ -94,6 +94,8 @@ impl Engine {
 
     /// The tenant's endpoints (URLs only; secrets never leave sealed).
     pub async fn endpoints(&self, who: &Principal) -> Result<Vec<EndpointRow>, EngineError> {
+        // Said first, so a scoped key hears what it tried.
+        who.require_unscoped("list the recipients' endpoints")?;
         who.require(Act::ManageRequests)?;
         Ok(self.store.endpoints(&who.tenant).await?)
     }
@@ -134,6 +136,7 @@ impl Engine {
         filter: DeliveryFilter,
         limit: u32,
     ) -> Result<Vec<DeliveryRow>, EngineError> {
+        who.require_unscoped("list the notices to recipients")?;
         who.require(Act::ManageRequests)?;
         let limit = limit.clamp(1, MAX_DELIVERIES_PER_PAGE);
         Ok(self.store.deliveries(&who.tenant, filter, limit).await?)

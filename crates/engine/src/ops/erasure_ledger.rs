@@ -115,6 +115,9 @@ impl Engine {
             .await?;
         // Held as at the original erasure, so each hold ends when it would have.
         let (mut writes, _) = self.hold_writes(&entry.tenant, &view, &policy, entry.at)?;
+        // The notices to recipients (Art. 19) queued with the original
+        // erasure were in the database the restore replaced.
+        writes.extend(self.erasure_notices(&entry.tenant, &view, entry.at).await?);
         writes.push(Write::EraseSubject {
             subject,
             at: self.clock.now(),

@@ -77,7 +77,8 @@ pub fn effective_time(
 
 impl Engine {
     /// Refuses a version that drops a category still holding records of
-    /// the tenant, or makes it `storable = false`: they would stay stored
+    /// the tenant (live, or kept under a statutory hold after an erasure
+    /// or a sweep), or makes it `storable = false`: they would stay stored
     /// with no purpose to use them (or, not storable, under a notice that
     /// says they are never stored) and no rule to end them, listed in
     /// access answers and never swept.
@@ -91,12 +92,12 @@ impl Engine {
             new.category(&c.id)
                 .is_none_or(|kept| c.storable && !kept.storable)
         }) {
-            if !self
+            let stored = !self
                 .store
                 .report_subjects(tenant, &gone.id, None, 1)
                 .await?
-                .is_empty()
-            {
+                .is_empty();
+            if stored || self.store.category_held(tenant, &gone.id).await? {
                 return Err(EngineError::CategoryInUse(gone.id.to_string()));
             }
         }

@@ -11,6 +11,8 @@
 //! do.
 
 use crate::audit::{Action, Outcome};
+use crate::deliveries::NoticeKind;
+use crate::deliveries::notice::Notice;
 use crate::engine::Engine;
 use crate::error::EngineError;
 use crate::ids::{RecordId, SubjectId, TenantId};
@@ -242,7 +244,8 @@ impl Engine {
             if writes.is_empty() {
                 continue;
             }
-            self.commit_replay(&first.tenant, first.subject, writes)
+            let notices = self.replay_notices(&first.tenant, &view, &writes).await?;
+            self.commit_replay(&first.tenant, first.subject, writes, notices)
                 .await?;
             report.records_deleted += done.records_deleted;
             report.stale_rectified += done.stale_rectified;
@@ -277,13 +280,57 @@ impl Engine {
         Ok(tenants.len())
     }
 
-    /// Commits a replay's writes with one audit entry each, straight to
-    /// the store: the acts are on the ledger already.
+    /// The notices to recipients (Art. 19) of a replay's deletions and
+    /// restriction, queued again: the ones queued with the original acts
+    /// were in the database the restore replaced. A recipient that was
+    /// already told before the restore is told once more; better twice
+    /// than never.
+    async fn replay_notices(
+        &self,
+        tenant: &TenantId,
+        view: &SubjectView,
+        writes: &[Write],
+    ) -> Result<Vec<Write>, EngineError> {
+        let mut notices = Vec::new();
+        for write in writes {
+            match write {
+                Write::DeleteRecord { subject, record } => {
+                    let Some(row) = view.records.iter().find(|r| r.id == *record) else {
+                        continue;
+                    };
+                    let notice = Notice {
+                        kind: NoticeKind::RecordDeleted,
+                        subject: *subject,
+                        record: Some(*record),
+                        categories: vec![row.category.clone()],
+                    };
+                    notices.extend(
+                        self.notice_writes(tenant, view.policy_version, &notice)
+                            .await?,
+                    );
+                }
+                Write::SetRestricted { restricted, .. } => {
+                    let kind = if *restricted {
+                        NoticeKind::SubjectRestricted
+                    } else {
+                        NoticeKind::RestrictionLifted
+                    };
+                    notices.extend(self.subject_notices(tenant, view, kind).await?);
+                }
+                _ => {}
+            }
+        }
+        Ok(notices)
+    }
+
+    /// Commits a replay's writes with one audit entry each, and their
+    /// notices, straight to the store: the acts are on the ledger already.
     async fn commit_replay(
         &self,
         tenant: &TenantId,
         subject: SubjectId,
-        writes: Vec<Write>,
+        mut writes: Vec<Write>,
+        notices: Vec<Write>,
     ) -> Result<(), EngineError> {
         let cli = Principal::local_admin(tenant.clone(), false);
         let audit = writes
@@ -308,6 +355,7 @@ impl Engine {
                 )
             })
             .collect();
+        writes.extend(notices);
         let change = Change { writes, audit };
         match self.store.apply(tenant, change, &self.chain(tenant)).await {
             Ok(_) | Err(StoreError::SubjectErased) => Ok(()),

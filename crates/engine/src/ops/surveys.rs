@@ -15,8 +15,8 @@ use crate::survey::noise::{self, OsRandom};
 use crate::survey::results::{self, Inputs, OpenedText, SurveyResults};
 use crate::survey::token::{self, ParsedToken, SECRET_BYTES};
 use crate::survey::{
-    AnswerRow, MemberRow, SealedTextRow, StoredValue, SurveyDefinition, SurveyError, SurveyRow,
-    SurveyState, SurveyWrite, TokenRow, period_ended, period_of,
+    AnswerRow, LIVE_MEMBERS, MemberRow, SealedTextRow, StoredValue, SurveyDefinition, SurveyError,
+    SurveyRow, SurveyState, SurveyWrite, TokenRow, period_ended, period_of,
 };
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -49,6 +49,7 @@ fn text_aad(tenant: &TenantId, survey: SurveyId, question: &str) -> Vec<u8> {
 
 fn absent(err: StoreError, what: &'static str, then: SurveyError) -> EngineError {
     match err {
+        StoreError::Missing { what: LIVE_MEMBERS } => SurveyError::MemberUnavailable.into(),
         StoreError::Missing { what: w } if w == what => then.into(),
         other => other.into(),
     }
@@ -136,6 +137,9 @@ impl Engine {
             Err(EngineError::Storage(StoreError::Missing { what: "subject" })) => Err(
                 SurveyError::invalid("teams", "a member is not a subject of this tenant").into(),
             ),
+            Err(EngineError::Storage(StoreError::Missing { what: LIVE_MEMBERS })) => {
+                Err(SurveyError::MemberUnavailable.into())
+            }
             other => other.map(|()| id),
         }
     }

@@ -152,14 +152,17 @@ impl Engine {
     /// Every tenant (operator admins only).
     pub async fn tenants(&self, who: &Principal) -> Result<Vec<TenantRow>, EngineError> {
         who.require(Act::ManageTenants)?;
-        Ok(self.store.tenants().await?)
+        let now = self.clock.now();
+        let rows = self.store.tenants().await?;
+        Ok(rows.into_iter().map(|t| t.as_of(now)).collect())
     }
 
-    /// The caller's own tenant.
+    /// The caller's own tenant, as it stands now.
     pub async fn tenant(&self, who: &Principal) -> Result<TenantRow, EngineError> {
         self.store
             .tenant(&who.tenant)
             .await?
+            .map(|t| t.as_of(self.clock.now()))
             .ok_or(EngineError::TenantNotFound)
     }
 

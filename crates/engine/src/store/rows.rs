@@ -29,6 +29,20 @@ impl TenantRow {
     pub fn version_in_force(&self, now: Timestamp) -> u32 {
         in_force(self.policy_version, self.pending, now)
     }
+
+    /// The row as it stands at `now`: a pending version whose time has
+    /// come is the version in force (the stored row moves only at the next
+    /// publication), so views of the tenant never show the one it replaced.
+    #[must_use]
+    pub fn as_of(mut self, now: Timestamp) -> Self {
+        if let Some(pending) = self.pending
+            && pending.effective_at <= now
+        {
+            self.policy_version = pending.version;
+            self.pending = None;
+        }
+        self
+    }
 }
 
 /// A policy version published ahead of its time: until `effective_at` the

@@ -29,6 +29,11 @@ use jiff::Timestamp;
 pub use tutela_policy::Noise;
 pub use writes::SurveyWrite;
 
+/// What a store reports missing (`StoreError::Missing`) when a survey's
+/// member is erased or restricted as it is created or opened; the engine
+/// answers [`SurveyError::MemberUnavailable`].
+pub const LIVE_MEMBERS: &str = "live survey members";
+
 /// Why a survey step was refused; each has a stable code.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SurveyError {
@@ -73,6 +78,13 @@ pub enum SurveyError {
     /// The survey's privacy budget cannot pay for another noisy read.
     #[error("the survey's privacy budget is spent")]
     BudgetExhausted,
+    /// A member was erased, or has the processing of their data restricted
+    /// (Art. 18(2): stored only): such a person is not asked, and cannot
+    /// count toward a team's minimum size.
+    #[error(
+        "a member was erased or has restricted the processing of their data; leave them out of the teams"
+    )]
+    MemberUnavailable,
 }
 
 impl SurveyError {
@@ -95,6 +107,7 @@ impl SurveyError {
             Self::AlreadyOpen => "E_SURVEY_ALREADY_OPEN",
             Self::TeamTooSmall { .. } => "E_TEAM_TOO_SMALL",
             Self::BudgetExhausted => "E_PRIVACY_BUDGET_EXHAUSTED",
+            Self::MemberUnavailable => "E_SURVEY_MEMBER_UNAVAILABLE",
         }
     }
 
@@ -107,7 +120,8 @@ impl SurveyError {
             | Self::Closed
             | Self::AlreadyOpen
             | Self::TeamTooSmall { .. }
-            | Self::BudgetExhausted => ErrorKind::Conflict,
+            | Self::BudgetExhausted
+            | Self::MemberUnavailable => ErrorKind::Conflict,
         }
     }
 }

@@ -5,6 +5,7 @@
 use crate::helpers::*;
 use async_trait::async_trait;
 use std::sync::{Arc, Mutex};
+use tutela_engine::deliveries::DeliveryFilter;
 use tutela_engine::ids::{SubjectId, TenantId};
 use tutela_engine::ledger::{ErasureEntry, ErasureLedger};
 use tutela_engine::{Engine, ReplayReport};
@@ -148,6 +149,20 @@ async fn replay_erases_what_the_database_still_holds_once_and_keeps_what_is_held
     assert!(report.erased_at.is_some());
     let held: Vec<&str> = report.records.iter().map(|r| r.category.as_str()).collect();
     assert_eq!(held, ["iban"]);
+    // Its recipients are told (Art. 19): the notices queued with the
+    // original erasure were in the database the restore replaced.
+    let erased_notices = e
+        .store()
+        .deliveries(&t.acme, DeliveryFilter::default(), 500)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|d| d.subject == s && d.kind.as_str() == "subject.erased")
+        .count();
+    assert!(
+        erased_notices > 0,
+        "the replayed erasure queues its notices"
+    );
     let again = replay(e).await;
     assert_eq!((again.replayed, again.already_erased), (0, 1));
     t.assert_chain_intact().await;

@@ -197,6 +197,14 @@ impl Store for Faulty {
         self.inner.holds_due(tenant, before, limit).await
     }
 
+    async fn category_held(
+        &self,
+        tenant: &TenantId,
+        category: &CategoryId,
+    ) -> Result<bool, StoreError> {
+        self.inner.category_held(tenant, category).await
+    }
+
     async fn subject_anchors(
         &self,
         tenant: &TenantId,

@@ -7,6 +7,7 @@
 use crate::erasure_ledger::MemoryLedger;
 use crate::helpers::*;
 use std::sync::Arc;
+use tutela_engine::deliveries::DeliveryFilter;
 use tutela_engine::ledger::ErasureLedger;
 use tutela_engine::store::RecordFilter;
 use tutela_engine::{Engine, RightsReplayReport};
@@ -74,6 +75,7 @@ async fn a_restore_replays_every_right_exercised_after_the_backup_once() {
         "no value on the ledger: {text}"
     );
 
+    let notices_before = kinds_of_notices(&restored, &t, s).await;
     let report = restored.replay_rights().await.unwrap();
     assert_eq!(
         report,
@@ -112,6 +114,17 @@ async fn a_restore_replays_every_right_exercised_after_the_backup_once() {
         found.is_err(),
         "the wrong email no longer finds the person: {found:?}"
     );
+    // The recipients are told again (Art. 19): the notices queued with the
+    // original acts were in the database the restore replaced. An outside
+    // probe found none queued after a restore.
+    let mut queued = kinds_of_notices(&restored, &t, s).await;
+    for kind in notices_before {
+        let at = queued.iter().position(|k| *k == kind).unwrap();
+        queued.remove(at);
+    }
+    queued.sort_unstable();
+    queued.dedup();
+    assert_eq!(queued, ["record.deleted", "subject.restricted"]);
     // The restore is on the chain, where the rollback is.
     assert_eq!(restored.record_restore("from=backup").await.unwrap(), 2);
     let chain = restored
@@ -137,6 +150,23 @@ async fn a_restore_replays_every_right_exercised_after_the_backup_once() {
     );
     restored.store().close().await.unwrap();
     t.close().await;
+}
+
+/// The kinds of the notices to recipients queued about `s`.
+async fn kinds_of_notices(
+    engine: &Engine,
+    t: &TestEngine,
+    s: tutela_engine::ids::SubjectId,
+) -> Vec<&'static str> {
+    engine
+        .store()
+        .deliveries(&t.acme, DeliveryFilter::default(), 500)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|d| d.subject == s)
+        .map(|d| d.kind.as_str())
+        .collect()
 }
 
 /// On the live database the ledger's rights lines change nothing: the

@@ -40,15 +40,35 @@ pub use surveys::*;
 pub const RFC3339_MESSAGE: &str = "must be an RFC 3339 time such as 2027-01-15T00:00:00Z";
 
 /// Parses an RFC 3339 time. A leap second (`23:59:60`) is refused rather
-/// than moved silently to `23:59:59`.
+/// than moved silently to `23:59:59`, and so is an offset RFC 3339 does
+/// not allow (hours past 23, seconds), which the parser would take.
 pub fn parse_rfc3339(text: &str) -> Option<jiff::Timestamp> {
     let seconds = text
         .split_once(['T', 't', ' '])
         .and_then(|(_, time)| time.get(6..8));
-    if seconds == Some("60") {
+    if seconds == Some("60") || !rfc3339_offset(text) {
         return None;
     }
     text.parse().ok()
+}
+
+/// Whether `text` ends in `Z` or an offset `±HH:MM` with `HH` at most 23.
+fn rfc3339_offset(text: &str) -> bool {
+    if text.ends_with(['Z', 'z']) {
+        return true;
+    }
+    let Some(offset) = text.get(text.len().saturating_sub(6)..) else {
+        return false;
+    };
+    let b = offset.as_bytes();
+    let digits = |i: usize, max: u8| {
+        matches!((b.get(i), b.get(i + 1)), (Some(h), Some(l))
+            if h.is_ascii_digit() && l.is_ascii_digit() && (h - b'0') * 10 + (l - b'0') <= max)
+    };
+    matches!(b.first(), Some(b'+' | b'-'))
+        && b.get(3) == Some(&b':')
+        && digits(1, 23)
+        && digits(4, 59)
 }
 
 /// `deserialize_with` for an optional RFC 3339 time, with the API's
@@ -72,10 +92,17 @@ mod tests {
     fn rfc3339_times_parse_and_a_leap_second_or_a_bad_date_does_not() {
         assert!(parse_rfc3339("2027-01-15T00:00:00Z").is_some());
         assert!(parse_rfc3339("2027-01-15T01:00:00+01:00").is_some());
+        assert!(parse_rfc3339("2027-01-15T01:00:00-23:59").is_some());
+        assert!(parse_rfc3339("2027-01-15T01:00:00.5z").is_some());
         for bad in [
             "2027-13-01T00:00:00Z",
             "2027-01-01T24:00:00Z",
             "2027-06-30T23:59:60Z",
+            "2027-01-15T00:00:00+25:00",
+            "2027-01-15T00:00:00+24:00",
+            "2027-01-15T00:00:00+01:60",
+            "2027-01-15T00:00:00+01:00:00",
+            "2027-01-15T00:00:00",
             "tomorrow",
             "",
         ] {

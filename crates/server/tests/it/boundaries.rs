@@ -190,6 +190,18 @@ async fn hole_03_a_scoped_key_cannot_read_everything_or_act_across_purposes() {
     for reply in refusals {
         reply.error(403, "E_UNSCOPED_KEY_REQUIRED");
     }
+    // Each refusal names what was tried (an outside probe was told
+    // "may not work data subject requests" when listing recipients).
+    for (path, tried) in [
+        ("/v1/recipients", "list the recipients' endpoints"),
+        ("/v1/deliveries", "list the notices to recipients"),
+    ] {
+        let body = app
+            .get(path, &scoped_dpo)
+            .await
+            .error(403, "E_UNSCOPED_KEY_REQUIRED");
+        assert!(body.to_string().contains(tried), "{path}: {body}");
+    }
     // Nothing changed: the policy, the subject, its records, the chain.
     assert_eq!(
         app.get("/v1/policy", &app.dpo).await.ok(200)["version"],

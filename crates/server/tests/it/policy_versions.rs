@@ -89,6 +89,10 @@ async fn a_material_change_is_published_ahead_and_shown_as_pending() {
     );
     let current = app.get("/v1/policy", &app.dpo).await.ok(200);
     assert_eq!(current["version"], 1);
+    assert_eq!(
+        app.get("/v1/tenant", &app.dpo).await.ok(200)["policy_version"],
+        1
+    );
     assert_eq!(current["pending"]["version"], 2);
     assert_eq!(current["pending"]["effective_at"], effective);
     assert_eq!(current["pending"]["changes"][0]["kind"], "retention_longer");
@@ -98,6 +102,11 @@ async fn a_material_change_is_published_ahead_and_shown_as_pending() {
     let current = app.get("/v1/policy", &app.dpo).await.ok(200);
     assert_eq!(current["version"], 2);
     assert_eq!(current["pending"], json!(null));
+    // The tenant's own view says the same (an outside probe saw v1 there).
+    assert_eq!(
+        app.get("/v1/tenant", &app.dpo).await.ok(200)["policy_version"],
+        2
+    );
 }
 
 /// The server's notice task tells each subject holding a category a
@@ -369,4 +378,56 @@ async fn a_bad_effective_time_says_it_must_be_rfc_3339() {
         assert_eq!(reply.status.as_u16(), 422, "{bad}: {}", reply.text);
         assert!(reply.text.contains("RFC 3339"), "{bad}: {}", reply.text);
     }
+}
+
+/// The example policy without the `invoice` category (and its hold).
+fn without_invoice() -> String {
+    let text = EXAMPLE_POLICY
+        .replace(
+            "[[category]]\nid = \"invoice\"\ndescription = \"Invoices and payment records\"\ntaxonomy = \"user.financial\"\n",
+            "",
+        )
+        .replace(", \"invoice\"", "");
+    assert!(
+        !text.contains("\"invoice\""),
+        "the fixture removed every use"
+    );
+    text
+}
+
+/// Art. 17(3)(b), 13, 30: records kept under a statutory hold after an
+/// erasure are stored records too. A version dropping their category (and
+/// its hold) would leave them with no purpose to serve the law and no
+/// notice naming them; an outside probe published one.
+#[tokio::test]
+async fn a_category_whose_records_are_held_cannot_be_dropped() {
+    let app = spawn_app().await;
+    let invoice = json!([{"category": "invoice", "value": "INV-1 100 EUR"}]);
+    let id = app.subject("customer", "billing", invoice).await;
+    app.delete(&format!("/v1/subjects/{id}"), &app.dpo)
+        .await
+        .ok(204);
+    let held = app
+        .get(
+            &format!("/v1/subjects/{id}/records?purpose=billing"),
+            &app.service,
+        )
+        .await
+        .ok(200);
+    assert!(
+        held.to_string().contains("INV-1"),
+        "the invoice is held: {held}"
+    );
+
+    let body = app
+        .put("/v1/policy", &app.dpo, json!({"source": without_invoice()}))
+        .await
+        .error(409, "E_CATEGORY_IN_USE");
+    assert!(body.to_string().contains("'invoice'"), "{body}");
+    app.get(
+        &format!("/v1/subjects/{id}/records?purpose=billing"),
+        &app.service,
+    )
+    .await
+    .ok(200);
 }

@@ -10,7 +10,8 @@ use std::borrow::Cow;
 use tutela_engine::ids::{SurveyId, TenantId};
 use tutela_engine::store::StoreError;
 use tutela_engine::survey::{
-    AnswerRow, MemberRow, Noise, StoredValue, SurveyRow, SurveyWrite, TokenRow,
+    AnswerRow, LIVE_MEMBERS as MEMBERS_LIVE, MemberRow, Noise, StoredValue, SurveyRow, SurveyWrite,
+    TokenRow,
 };
 
 const SURVEY: Names = Names {
@@ -104,7 +105,22 @@ fn insert(
         })
         .collect();
     steps.extend(multi_row(sql::INSERT_SURVEY_MEMBERS_INTO, 5, rows, MEMBER));
+    steps.push(members_live(tenant, row.id));
     Ok(())
+}
+
+/// [`sql::REQUIRE_SURVEY_MEMBERS_LIVE`]: `Missing { what:
+/// MEMBERS_LIVE }` when a member is erased or restricted.
+fn members_live(tenant: &TenantId, survey: SurveyId) -> Step {
+    exec_expecting(
+        sql::REQUIRE_SURVEY_MEMBERS_LIVE,
+        vec![tenant.as_str().into(), survey.to_string().into()],
+        both(MEMBERS_LIVE),
+        Expect::Rows {
+            what: MEMBERS_LIVE,
+            count: 1,
+        },
+    )
 }
 
 /// `SurveyWrite::Open`.
@@ -131,6 +147,7 @@ fn open(
         both("survey"),
         Expect::Row("survey"),
     ));
+    steps.push(members_live(tenant, survey));
     let args = vec![t.clone(), id.clone(), true.into()];
     steps.push(exec(sql::ISSUE_SURVEY_MEMBERS, args, both("survey")));
     steps.push(exec(

@@ -34,6 +34,21 @@ pub(crate) async fn subject_holds(
     })
 }
 
+/// Whether the tenant holds records of `category`.
+pub(crate) async fn category_held(
+    pool: &PgPool,
+    tenant: &TenantId,
+    category: &str,
+) -> Result<bool, StoreError> {
+    let (held,): (i64,) = sqlx::query_as(sql::SELECT_CATEGORY_HELD)
+        .bind(tenant.as_str())
+        .bind(category)
+        .fetch_one(pool)
+        .await
+        .map_err(|e| backend("held records", &e))?;
+    Ok(held > 0)
+}
+
 /// The tenant's held records due before `before`.
 pub(crate) async fn holds_due(
     pool: &PgPool,

@@ -189,6 +189,14 @@ impl Store for PgStore {
         hold_reads::holds_due(&self.pool, tenant, before, limit).await
     }
 
+    async fn category_held(
+        &self,
+        tenant: &TenantId,
+        category: &CategoryId,
+    ) -> Result<bool, StoreError> {
+        hold_reads::category_held(&self.pool, tenant, category.as_str()).await
+    }
+
     async fn subject_anchors(
         &self,
         tenant: &TenantId,

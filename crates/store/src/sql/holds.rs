@@ -43,6 +43,10 @@ pub(crate) const SELECT_HOLDS_DUE: &str = concat!(
     " FROM held_records WHERE tenant_id = $1 AND ends_at < $2 \
      ORDER BY ends_at, record_id LIMIT $3"
 );
+/// Whether the tenant holds any record of category `$2` under a hold:
+/// `1` or `0` (a count, which both dialects return as an integer).
+pub(crate) const SELECT_CATEGORY_HELD: &str = "SELECT COUNT(*) FROM (SELECT 1 FROM held_records \
+    WHERE tenant_id = $1 AND category = $2 LIMIT 1) AS held";
 
 #[cfg(test)]
 mod tests {
@@ -62,6 +66,7 @@ mod tests {
             SELECT_HOLDS_OF,
             SELECT_HELD_OF,
             SELECT_HOLDS_DUE,
+            SELECT_CATEGORY_HELD,
         ] {
             let rewritten = super::super::for_sqlite(statement);
             assert!(!rewritten.contains('$'), "{rewritten}");

@@ -34,6 +34,22 @@ pub(crate) fn subject_holds(
     })
 }
 
+/// Whether the tenant holds records of `category`.
+pub(crate) fn category_held(
+    conn: &rusqlite::Connection,
+    tenant: &str,
+    category: &str,
+) -> Result<bool, StoreError> {
+    let held: Option<i64> = super::reads::one(
+        conn,
+        sql::SELECT_CATEGORY_HELD,
+        [tenant, category],
+        "held records",
+        |row| row.get(0),
+    )?;
+    Ok(held.unwrap_or(0) > 0)
+}
+
 /// The tenant's held records due before `before`.
 pub(crate) fn holds_due(
     conn: &rusqlite::Connection,

@@ -28,6 +28,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0010_consent_proof.sql"),
     include_str!("../../migrations/sqlite/0011_policy_versions.sql"),
     include_str!("../../migrations/sqlite/0012_surveys.sql"),
+    include_str!("../../migrations/sqlite/0013_consent_text_index.sql"),
 ];
 
 /// Brings the schema up to date; a database newer than this binary is

@@ -270,6 +270,17 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn category_held(
+        &self,
+        tenant: &TenantId,
+        category: &CategoryId,
+    ) -> Result<bool, StoreError> {
+        let (tenant, category) = (tenant.clone(), category.to_string());
+        self.readers
+            .run(move |c| hold_reads::category_held(c, tenant.as_str(), &category))
+            .await
+    }
+
     async fn subject_anchors(
         &self,
         tenant: &TenantId,

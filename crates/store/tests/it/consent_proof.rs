@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 conformance!(
     a_grant_keeps_its_text_hash_and_the_text_once,
+    an_erasure_takes_the_texts_only_its_subject_was_shown,
     an_unsubscribe_link_is_used_once,
     visitor_choices_append_and_read_back_in_order,
 );
@@ -58,6 +59,52 @@ async fn a_grant_keeps_its_text_hash_and_the_text_once(store: Arc<dyn Store>) {
         .unwrap()
         .unwrap();
     assert_eq!(view.consents, vec![grant]);
+}
+
+/// A text only the erased person was shown may carry their name (a form
+/// that writes it into the sentence): it goes with them, while a text
+/// others were shown stays, and the erased person's consents keep the
+/// hashes. An outside probe found a name in the file after the erasure.
+async fn an_erasure_takes_the_texts_only_its_subject_was_shown(store: Arc<dyn Store>) {
+    let store = store.as_ref();
+    let t = setup_tenant(store, "acme").await;
+    let (ada, bob) = (
+        setup_subject(store, &t).await,
+        setup_subject(store, &t).await,
+    );
+    let own = text_row(&t, "I, Ada Lovelace, want the newsletter", 1);
+    let shared = text_row(&t, "Send me the newsletter", 1);
+    let mut writes = vec![
+        Write::InsertConsentText(own.clone()),
+        Write::InsertConsentText(shared.clone()),
+    ];
+    for (subject, text, n) in [(&ada, &own, 2), (&ada, &shared, 3), (&bob, &shared, 4)] {
+        let mut grant = consent_row(&t, subject.id, true, n);
+        grant.text_hash = Some(text.hash);
+        writes.push(Write::InsertConsent(grant));
+    }
+    apply(store, &t, writes).await.unwrap();
+    let erase = Write::EraseSubject {
+        subject: ada.id,
+        at: at(50),
+    };
+    apply(store, &t, vec![erase]).await.unwrap();
+    assert_eq!(store.consent_text(&t, &own.hash).await.unwrap(), None);
+    assert_eq!(
+        store
+            .consent_text(&t, &shared.hash)
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("Send me the newsletter")
+    );
+    let view = store
+        .subject_view(&t, ada.id, RecordFilter::None)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(view.consents.len(), 2, "the erased person's ledger stays");
+    assert_eq!(view.consents[0].text_hash, Some(own.hash));
 }
 
 fn link_row(tenant: &TenantId, subject: SubjectId) -> UnsubscribeLinkRow {

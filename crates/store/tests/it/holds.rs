@@ -99,6 +99,15 @@ async fn held_records_round_trip_beside_the_erasure(store: Arc<dyn Store>) {
     );
     let theirs = store.subject_holds(&other, hold.subject).await.unwrap();
     assert!(theirs.holds.is_empty() && theirs.records.is_empty());
+    // What a policy version dropping a category asks.
+    assert!(store.category_held(&t, &category("iban")).await.unwrap());
+    assert!(!store.category_held(&t, &category("invoice")).await.unwrap());
+    assert!(
+        !store
+            .category_held(&other, &category("iban"))
+            .await
+            .unwrap()
+    );
 }
 
 async fn holds_due_lists_by_end_within_the_tenant(store: Arc<dyn Store>) {

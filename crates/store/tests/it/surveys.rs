@@ -234,6 +234,53 @@ async fn members_must_be_subjects_of_the_tenant(store: Arc<dyn Store>) {
     assert_eq!(err.code(), "E_INVALID_FIELD");
 }
 
+/// Art. 17, 18(2): an erased person gets no new membership row and cannot
+/// pad a team up to the minimum; a restricted person's data is only stored,
+/// so they are neither put in a team nor issued a token when the survey
+/// opens. An outside probe had both accepted.
+async fn erased_or_restricted_members_are_refused(store: Arc<dyn Store>) {
+    let (engine, _, admin, people) = setup(store, "", 7).await;
+    let pulse = json!([{"key": "pulse", "prompt": "How was your week?", "kind": "scale_1_5"}]);
+    engine.erase_subject(&admin, people[0]).await.unwrap();
+    let padded = survey(pulse.clone(), &[("web", &people[..5])]);
+    let err = engine.create_survey(&admin, &padded).await.unwrap_err();
+    assert_eq!(err.code(), "E_SURVEY_MEMBER_UNAVAILABLE");
+
+    engine
+        .set_restricted(&admin, people[1], true)
+        .await
+        .unwrap();
+    let with_restricted = survey(pulse.clone(), &[("web", &people[1..6])]);
+    let err = engine
+        .create_survey(&admin, &with_restricted)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "E_SURVEY_MEMBER_UNAVAILABLE");
+
+    // Restricted after the survey was made: it does not open.
+    let live = survey(pulse, &[("web", &people[2..7])]);
+    let id = engine.create_survey(&admin, &live).await.unwrap();
+    engine
+        .set_restricted(&admin, people[2], true)
+        .await
+        .unwrap();
+    let err = engine.open_survey(&admin, id).await.unwrap_err();
+    assert_eq!(err.code(), "E_SURVEY_MEMBER_UNAVAILABLE");
+    assert!(
+        engine
+            .store()
+            .survey_token(&admin.tenant, id, &[0; 32])
+            .await
+            .unwrap()
+            .is_none()
+    );
+    engine
+        .set_restricted(&admin, people[2], false)
+        .await
+        .unwrap();
+    assert_eq!(engine.open_survey(&admin, id).await.unwrap().len(), 5);
+}
+
 async fn the_minimum_is_fixed_at_opening_and_never_lowered(store: Arc<dyn Store>) {
     // No notice period, so the lower minimum governs at once: the survey
     // must keep its own all the same.
@@ -313,4 +360,5 @@ conformance!(
     answers_wait_for_the_opening_time,
     a_team_below_the_minimum_cannot_open,
     members_must_be_subjects_of_the_tenant,
+    erased_or_restricted_members_are_refused,
 );
