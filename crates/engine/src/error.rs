@@ -110,9 +110,17 @@ pub enum EngineError {
     /// stored records: they would be left with no purpose and no
     /// retention rule (Art. 5(1)(b), (e)).
     #[error(
-        "category '{0}' still holds stored records; delete or erase them (or keep the category storable, with a retention rule to end them) before publishing a policy that drops it or makes it not storable"
+        "category '{0}' still holds stored records; delete or erase them (or keep the category storable, with a retention rule to end them) before publishing a policy that drops it or makes it not storable; records kept under a statutory hold stay until the hold ends"
     )]
     CategoryInUse(String),
+    /// A new policy version would narrow or shorten the statutory hold
+    /// under which records of a category are kept: the notice would no
+    /// longer name the law they are kept for, or a shorter period than the
+    /// one they are held to (Art. 13, 17(3)(b), 30).
+    #[error(
+        "records of category '{0}' are kept under a statutory hold; keep a hold covering the category, no shorter, until they have ended"
+    )]
+    HoldInUse(String),
     /// A record of a category that the policy version pending for the
     /// tenant drops or makes not storable: once that version applied, the
     /// record would be left with no purpose or rule (Art. 5(1)(e)).
@@ -298,6 +306,7 @@ impl EngineError {
             Self::PurposeOutOfScope(_) => "E_PURPOSE_OUT_OF_SCOPE",
             Self::CategoryOutOfScope(_) => "E_CATEGORY_OUT_OF_SCOPE",
             Self::CategoryInUse(_) => "E_CATEGORY_IN_USE",
+            Self::HoldInUse(_) => "E_HOLD_IN_USE",
             Self::CategoryEnding(..) => "E_CATEGORY_ENDING",
             Self::PurposeNotDeclared(_) => "E_PURPOSE_NOT_DECLARED",
             Self::CategoryNotDeclared(_) => "E_CATEGORY_NOT_DECLARED",
@@ -364,6 +373,7 @@ impl EngineError {
             | Self::SubjectErased
             | Self::SubjectFull
             | Self::CategoryInUse(_)
+            | Self::HoldInUse(_)
             | Self::CategoryEnding(..) => ErrorKind::Conflict,
             Self::Unauthenticated => ErrorKind::Unauthenticated,
             Self::Forbidden { .. }

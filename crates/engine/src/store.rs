@@ -21,7 +21,9 @@ use crate::requests::RequestRow;
 pub use crate::requests::{RequestCursor, RequestFilter};
 pub use crate::retention::{Anchors, EventRow, PlanRow, RecordStamp};
 pub use crate::survey::SurveyWrite;
-use crate::survey::{MemberRow, ParticipationRow, SealedTextRow, SurveyRow, TallyRow, TokenRow};
+use crate::survey::{
+    MemberRow, MembershipRow, ParticipationRow, SealedTextRow, SurveyRow, TallyRow, TokenRow,
+};
 use async_trait::async_trait;
 pub use change::{Change, Write};
 use jiff::Timestamp;
@@ -478,6 +480,14 @@ pub trait Store: Send + Sync {
         tenant: &TenantId,
         id: SurveyId,
     ) -> Result<Vec<MemberRow>, StoreError>;
+    /// The surveys `subject` is a member of, newest first, at most
+    /// `limit`: for their access answer.
+    async fn subject_memberships(
+        &self,
+        tenant: &TenantId,
+        subject: SubjectId,
+        limit: u32,
+    ) -> Result<Vec<MembershipRow>, StoreError>;
     /// The unspent token of a survey under `hash`, if any.
     async fn survey_token(
         &self,

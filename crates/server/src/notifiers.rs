@@ -209,13 +209,20 @@ pub enum SecretError {
         "the webhook secret (TUTELA_WEBHOOK_SECRET) must be `whsec_` followed by base64 of at least 24 bytes"
     )]
     Malformed,
+    /// The secret is one byte repeated (all zeros, say): a placeholder
+    /// anyone can guess, under which anyone could forge Tutela's messages.
+    #[error(
+        "the webhook secret (TUTELA_WEBHOOK_SECRET) is one byte repeated; generate a random one (for example `echo whsec_$(openssl rand -base64 32)`)"
+    )]
+    Weak,
 }
 
 /// POSTs each message as JSON to a URL, signed per Standard Webhooks.
 #[derive(Clone)]
 pub struct WebhookNotifier {
     url: String,
-    secret: Vec<u8>,
+    /// Wiped when the notifier is dropped.
+    secret: zeroize::Zeroizing<Vec<u8>>,
     client: reqwest::Client,
 }
 
@@ -232,11 +239,16 @@ impl WebhookNotifier {
             .trim()
             .strip_prefix("whsec_")
             .ok_or(SecretError::Malformed)?;
-        let secret = STANDARD
-            .decode(encoded)
-            .map_err(|_| SecretError::Malformed)?;
+        let secret = zeroize::Zeroizing::new(
+            STANDARD
+                .decode(encoded)
+                .map_err(|_| SecretError::Malformed)?,
+        );
         if secret.len() < 24 {
             return Err(SecretError::Malformed);
+        }
+        if secret.iter().all(|b| Some(b) == secret.first()) {
+            return Err(SecretError::Weak);
         }
         let client = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(10))
@@ -361,6 +373,12 @@ mod tests {
             WebhookNotifier::new("https://x.example", "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").is_err()
         );
         assert!(WebhookNotifier::new("https://x.example", "whsec_AAAA").is_err());
+        // 32 zero bytes, as a placeholder in a config would be.
+        let zeros = format!("whsec_{}", STANDARD.encode([0u8; 32]));
+        assert!(matches!(
+            WebhookNotifier::new("https://x.example", &zeros),
+            Err(SecretError::Weak)
+        ));
         assert!(
             WebhookNotifier::new(
                 "https://x.example",

@@ -6,8 +6,8 @@ use crate::rows::{instant, uuid};
 use tutela_engine::ids::{SubjectId, SurveyId, TenantId};
 use tutela_engine::store::StoreError;
 use tutela_engine::survey::{
-    Key, MemberRow, Noise, ParticipationRow, SealedTextRow, SurveyRow, SurveyState, TallyRow,
-    TokenRow,
+    Key, MemberRow, MembershipRow, Noise, ParticipationRow, SealedTextRow, SurveyRow, SurveyState,
+    TallyRow, TokenRow,
 };
 
 /// `surveys` without its tenant.
@@ -91,6 +91,34 @@ impl TryFrom<MemberDb> for MemberRow {
     fn try_from(r: MemberDb) -> Result<Self, StoreError> {
         Ok(Self {
             subject: SubjectId(uuid(&r.subject_id, "survey_members.subject_id")?),
+            team: key(&r.team, "survey_members.team")?,
+            issued: r.issued,
+        })
+    }
+}
+
+/// A row of `sql::SELECT_SUBJECT_MEMBERSHIPS`.
+#[derive(sqlx::FromRow)]
+pub(crate) struct MembershipDb {
+    survey_id: String,
+    team: String,
+    issued: bool,
+}
+
+/// A row of `sql::SELECT_SUBJECT_MEMBERSHIPS` on SQLite.
+pub(crate) fn membership_from_sqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<MembershipDb> {
+    Ok(MembershipDb {
+        survey_id: r.get(0)?,
+        team: r.get(1)?,
+        issued: r.get(2)?,
+    })
+}
+
+impl TryFrom<MembershipDb> for MembershipRow {
+    type Error = StoreError;
+    fn try_from(r: MembershipDb) -> Result<Self, StoreError> {
+        Ok(Self {
+            survey: SurveyId(uuid(&r.survey_id, "survey_members.survey_id")?),
             team: key(&r.team, "survey_members.team")?,
             issued: r.issued,
         })

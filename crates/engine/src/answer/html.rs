@@ -75,6 +75,7 @@ pub fn access_html(a: &AccessAnswer) -> String {
     );
     ledger(&mut out, a);
     lifecycle(&mut out, a);
+    surveys(&mut out, a);
     log(&mut out, a);
     out.push_str(
         "<section aria-labelledby=\"rights\">\n<h2 id=\"rights\">Your rights</h2>\n<dl>\n",
@@ -198,6 +199,24 @@ fn lifecycle(out: &mut String, a: &AccessAnswer) {
         let _ = writeln!(out, "<li>{}</li>", escape(&line));
     }
     out.push_str("</ul>\n</section>\n");
+}
+
+/// The surveys the subject was named in.
+fn surveys(out: &mut String, a: &AccessAnswer) {
+    if a.surveys.is_empty() {
+        return;
+    }
+    out.push_str(
+        "<section aria-labelledby=\"surveys\">\n<h2 id=\"surveys\">Surveys you were asked to take part in</h2>\n<ul>\n",
+    );
+    for s in &a.surveys {
+        let _ = writeln!(out, "<li>{}</li>", escape(&s.sentence()));
+    }
+    out.push_str("</ul>\n");
+    if !a.surveys_complete {
+        out.push_str("<p>There are more than this answer shows; ask us for the rest.</p>\n");
+    }
+    out.push_str("</section>\n");
 }
 
 fn log(out: &mut String, a: &AccessAnswer) {

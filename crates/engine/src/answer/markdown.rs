@@ -103,6 +103,7 @@ pub fn access_markdown(a: &AccessAnswer) -> String {
     let _ = writeln!(out, "{}\n", escape(&a.automated_decisions.text));
     ledger(&mut out, a);
     lifecycle(&mut out, a);
+    surveys(&mut out, a);
     log(&mut out, a);
     out.push_str("## Your rights\n\n");
     for r in &a.rights {
@@ -198,6 +199,21 @@ fn lifecycle(out: &mut String, a: &AccessAnswer) {
     out.push_str("## What your retention periods count from\n\n");
     for line in lines {
         let _ = writeln!(out, "- {}", escape(&line));
+    }
+    out.push('\n');
+}
+
+/// The surveys the subject was named in.
+fn surveys(out: &mut String, a: &AccessAnswer) {
+    if a.surveys.is_empty() {
+        return;
+    }
+    out.push_str("## Surveys you were asked to take part in\n\n");
+    for s in &a.surveys {
+        let _ = writeln!(out, "- {}", escape(&s.sentence()));
+    }
+    if !a.surveys_complete {
+        out.push_str("\nThere are more than this answer shows; ask us for the rest.\n");
     }
     out.push('\n');
 }

@@ -22,7 +22,7 @@ pub use markdown::access_markdown;
 pub use model::{
     AccessAnswer, AccessLogEntry, AutomatedDecisions, CategoryAnswer, EventNote, HeldNote,
     HoldNote, Lifecycle, PeriodNote, PlanNote, PortableData, PortableRecord, PurposeNote,
-    RecipientNote, RightNote,
+    RecipientNote, RightNote, SurveyNote,
 };
 pub use notes::held_notes;
 pub use portable::portable;
@@ -60,6 +60,10 @@ pub struct AnswerInput<'a> {
     pub key_labels: &'a HashMap<String, String>,
     /// What the subject's retention periods count from.
     pub anchors: &'a crate::retention::Anchors,
+    /// The surveys the subject was named in, newest first.
+    pub surveys: Vec<SurveyNote>,
+    /// False when there are more than `surveys` holds.
+    pub surveys_complete: bool,
     /// Now, by the engine's clock.
     pub now: Timestamp,
 }
@@ -96,6 +100,8 @@ pub fn access_answer(input: AnswerInput<'_>) -> AccessAnswer {
         access_log: log::access_log(input.log, input.key_labels),
         access_log_complete: input.log_complete,
         lifecycle: lifecycle(input.anchors),
+        surveys: input.surveys,
+        surveys_complete: input.surveys_complete,
         records: input.records,
     }
 }

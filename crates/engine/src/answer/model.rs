@@ -67,6 +67,43 @@ pub struct AccessAnswer {
     /// lifecycle events recorded about them or their whole tenant, and
     /// their last activity (to the day).
     pub lifecycle: Lifecycle,
+    /// The surveys the subject was named in as a team member, newest
+    /// first (Art. 15(1)): never whether or what they answered, which
+    /// nothing links to them.
+    pub surveys: Vec<SurveyNote>,
+    /// False when the subject was named in more surveys than one answer
+    /// lists.
+    pub surveys_complete: bool,
+}
+
+/// One survey the subject was named in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SurveyNote {
+    /// The survey's id.
+    pub survey: String,
+    /// Its title.
+    pub title: String,
+    /// The name of the subject's team in it.
+    pub team: String,
+    /// `draft`, `open` or `closed`.
+    pub state: String,
+    /// Whether a participation token was issued to the subject.
+    pub token_issued: bool,
+}
+
+impl SurveyNote {
+    /// One plain sentence, for the readable renderings.
+    pub fn sentence(&self) -> String {
+        let token = if self.token_issued {
+            "a participation token was issued to you"
+        } else {
+            "no participation token was issued to you yet"
+        };
+        format!(
+            "You are named in the team {} of the survey \"{}\" ({}); {token}. Whether and what you answered is not linked to you.",
+            self.team, self.title, self.state
+        )
+    }
 }
 
 /// What retention periods count from, as stored about one subject.

@@ -126,6 +126,8 @@ fn answer(records: Vec<PlainRecord>) -> AccessAnswer {
         log_complete: true,
         key_labels: &labels,
         anchors: &crate::retention::Anchors::default(),
+        surveys: Vec::new(),
+        surveys_complete: true,
         now: at(100),
     })
 }

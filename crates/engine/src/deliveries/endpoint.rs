@@ -70,7 +70,9 @@ impl EndpointUrl {
             return Err("must name a public host, not localhost");
         }
         if !test_loopback && !is_dns_name(host) {
-            return Err("must name a host DNS can hold (labels of 1 to 63 characters, 253 in all)");
+            return Err(
+                "must name a public host name: two or more labels of letters, digits and inner hyphens, 1 to 63 characters each, 253 in all (an international name in its xn-- form)",
+            );
         }
         Ok(Self(text.to_owned()))
     }
@@ -81,14 +83,31 @@ impl EndpointUrl {
     }
 }
 
-/// Whether `host` fits DNS: at most 253 characters, labels of 1 to 63
-/// (a trailing dot allowed). A name that cannot resolve would only fail
-/// every delivery for days; refused at once, the typo shows.
+/// Whether `host` is a host name (RFC 1123) a public resolver can answer:
+/// at most 253 characters, two or more labels of 1 to 63 letters, digits
+/// and hyphens, none at a label's ends, the last not all digits (a
+/// trailing dot allowed). A name that cannot resolve would only fail every
+/// delivery for days, refused at once, the typo shows; and a single label
+/// would be looked up through the server's search domains, inside the
+/// operator's network. Raw Unicode is refused: the xn-- form says
+/// unambiguously which name is meant.
 fn is_dns_name(host: &str) -> bool {
     let name = host.strip_suffix('.').unwrap_or(host);
-    !name.is_empty()
-        && name.len() <= 253
-        && name.split('.').all(|label| (1..=63).contains(&label.len()))
+    let labels: Vec<&str> = name.split('.').collect();
+    let ldh = |label: &&str| {
+        (1..=63).contains(&label.len())
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+    };
+    name.len() <= 253
+        && labels.len() >= 2
+        && labels.iter().all(ldh)
+        && labels
+            .last()
+            .is_some_and(|top| !top.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// The part of `rest` (after the scheme) before the path, query or fragment.
@@ -189,6 +208,22 @@ mod tests {
         let fits = format!("https://{}.example/h", "a".repeat(63));
         assert!(EndpointUrl::parse(&fits, PROD).is_ok());
         assert!(EndpointUrl::parse("https://crm..example/h", PROD).is_err());
+        // Host names only (an outside probe registered each of these).
+        for host in [
+            "-a.example",
+            "a-.example",
+            "a_b.example",
+            "bücher.example",
+            "intranet",
+            "crm.123",
+        ] {
+            let url = format!("https://{host}/h");
+            assert!(EndpointUrl::parse(&url, PROD).is_err(), "{url}");
+        }
+        for host in ["xn--bcher-kva.example", "a-b.example", "crm.example."] {
+            let url = format!("https://{host}/h");
+            assert!(EndpointUrl::parse(&url, PROD).is_ok(), "{url}");
+        }
     }
 
     #[test]

@@ -5,13 +5,14 @@
 //! `answer/`. Both acts are on the chain.
 
 use super::records::{open_records, unwrap_key};
-use crate::answer::{self, AccessAnswer, AnswerInput, PortableData};
+use crate::answer::{self, AccessAnswer, AnswerInput, PortableData, SurveyNote};
 use crate::audit::{Action, AuditEntry, Outcome};
 use crate::engine::Engine;
 use crate::error::EngineError;
 use crate::ids::{SubjectId, TenantId};
 use crate::principal::{Act, Principal};
 use crate::store::{AuditCursor, Change, RecordFilter};
+use crate::survey::{MAX_MEMBERSHIPS_LISTED, RawSurvey};
 use std::collections::HashMap;
 
 /// Most audit entries one access answer reads about its subject. The log
@@ -57,6 +58,7 @@ impl Engine {
         let (log, log_complete) = self.subject_log(&who.tenant, subject).await?;
         let key_labels = self.key_labels(&who.tenant).await?;
         let anchors = self.store.subject_anchors(&who.tenant, subject).await?;
+        let (surveys, surveys_complete) = self.subject_surveys(&who.tenant, subject).await?;
         let count = records.len();
         let answer = answer::access_answer(AnswerInput {
             policy: &policy,
@@ -70,6 +72,8 @@ impl Engine {
             log_complete,
             key_labels: &key_labels,
             anchors: &anchors,
+            surveys,
+            surveys_complete,
             now: self.clock.now(),
         });
         let detail = format!("count={count} log={}", answer.access_log.len());
@@ -152,6 +156,43 @@ impl Engine {
                 return Ok((log, true));
             }
         }
+    }
+
+    /// The surveys the subject is a member of, newest first, at most
+    /// [`MAX_MEMBERSHIPS_LISTED`], and whether that is all of them; each
+    /// named by its title and the member's team.
+    async fn subject_surveys(
+        &self,
+        tenant: &TenantId,
+        subject: SubjectId,
+    ) -> Result<(Vec<SurveyNote>, bool), EngineError> {
+        let mut rows = self
+            .store
+            .subject_memberships(tenant, subject, MAX_MEMBERSHIPS_LISTED + 1)
+            .await?;
+        let complete = rows.len() <= MAX_MEMBERSHIPS_LISTED as usize;
+        rows.truncate(MAX_MEMBERSHIPS_LISTED as usize);
+        let mut notes = Vec::with_capacity(rows.len());
+        for m in rows {
+            let Some(survey) = self.store.survey(tenant, m.survey).await? else {
+                continue;
+            };
+            let raw: RawSurvey =
+                serde_json::from_str(&survey.definition).map_err(|_| EngineError::Unreadable)?;
+            let team = raw
+                .teams
+                .iter()
+                .find(|t| t.key == m.team.as_str())
+                .map_or_else(|| m.team.as_str().to_owned(), |t| t.name.clone());
+            notes.push(SurveyNote {
+                survey: m.survey.to_string(),
+                title: raw.title,
+                team,
+                state: survey.state.as_str().to_owned(),
+                token_issued: m.issued,
+            });
+        }
+        Ok((notes, complete))
     }
 
     /// The tenant's API key labels by key id, to name who acted.

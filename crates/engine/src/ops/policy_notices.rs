@@ -120,7 +120,14 @@ impl Engine {
 
     /// The pending version's material changes, if a version is pending.
     async fn announcement(&self, who: &Principal) -> Result<Option<Announcement>, EngineError> {
-        let tenant = self.tenant(who).await?;
+        // The row as stored: a version that has applied since stays the
+        // one announced until the next publication, so subjects not yet
+        // told are still told.
+        let tenant = self
+            .store()
+            .tenant(&who.tenant)
+            .await?
+            .ok_or(EngineError::TenantNotFound)?;
         let Some(pending) = tenant.pending else {
             return Ok(None);
         };

@@ -12,7 +12,7 @@
 
 use jiff::Timestamp;
 use std::sync::Arc;
-use tutela_policy::{Change as PolicyChange, Policy, diff, has_material};
+use tutela_policy::{CategoryId, Change as PolicyChange, Policy, diff, has_material};
 
 use super::tenants::parse_policy;
 use crate::audit::{Action, Outcome};
@@ -50,8 +50,10 @@ pub struct PolicyOverview {
 }
 
 /// When a version may take effect: `asked` if given and not earlier than
-/// allowed; a material change needs one at least `notice` after `now`.
-/// Pure, so the rule is tested without a store.
+/// allowed; a material change needs one at least `notice` after `now`,
+/// unless the notice period is zero (then, like any other change, it
+/// applies at once when no time is asked). Pure, so the rule is tested
+/// without a store.
 pub fn effective_time(
     now: Timestamp,
     material: bool,
@@ -70,15 +72,38 @@ pub fn effective_time(
     };
     match asked {
         Some(at) if at >= earliest => Ok(at),
-        None if !material => Ok(now),
+        None if earliest <= now => Ok(now),
         _ => Err(EngineError::EffectiveTooSoon { earliest, material }),
+    }
+}
+
+/// When the longest hold of `policy` covering `category` would end if it
+/// started at `now`; `None` when no hold covers it.
+fn hold_end(policy: &Policy, category: &CategoryId, now: Timestamp) -> Option<Timestamp> {
+    policy
+        .holds
+        .iter()
+        .filter(|h| h.categories.contains(category))
+        .filter_map(|h| h.keep.after(now).ok())
+        .max()
+}
+
+/// Whether `new` covers `category` by no hold, or by a shorter one than
+/// `old` did: records held under the old hold would outlive what the new
+/// notice says. Pure.
+pub fn hold_loosened(old: &Policy, new: &Policy, category: &CategoryId, now: Timestamp) -> bool {
+    match (hold_end(old, category, now), hold_end(new, category, now)) {
+        (Some(before), Some(after)) => after < before,
+        (Some(_), None) => true,
+        (None, _) => false,
     }
 }
 
 impl Engine {
     /// Refuses a version that drops a category still holding records of
     /// the tenant (live, or kept under a statutory hold after an erasure
-    /// or a sweep), or makes it `storable = false`: they would stay stored
+    /// or a sweep), or makes it `storable = false`, or narrows or shortens
+    /// the hold such records are kept under (`E_HOLD_IN_USE`): they would stay stored
     /// with no purpose to use them (or, not storable, under a notice that
     /// says they are never stored) and no rule to end them, listed in
     /// access answers and never swept.
@@ -99,6 +124,19 @@ impl Engine {
                 .is_empty();
             if stored || self.store.category_held(tenant, &gone.id).await? {
                 return Err(EngineError::CategoryInUse(gone.id.to_string()));
+            }
+        }
+        let now = self.clock.now();
+        let mut checked: Vec<&CategoryId> = Vec::new();
+        for category in old.holds.iter().flat_map(|h| &h.categories) {
+            if checked.contains(&category) {
+                continue;
+            }
+            checked.push(category);
+            if hold_loosened(old, new, category, now)
+                && self.store.category_held(tenant, category).await?
+            {
+                return Err(EngineError::HoldInUse(category.to_string()));
             }
         }
         Ok(())
@@ -320,5 +358,37 @@ mod tests {
         assert!(material.contains("material changes"), "{material}");
         assert!(material.contains("2026-12-24T12:00:00Z"), "{material}");
         assert_eq!(effective_time(now, false, &notice, None).unwrap(), now);
+        assert!(effective_time(now, true, &notice, None).is_err());
+    }
+
+    /// A hold is loosened when the new policy covers the category by no
+    /// hold or a shorter one; a longer one, or one more hold, is not.
+    #[test]
+    fn a_hold_is_loosened_when_it_no_longer_covers_or_ends_sooner() {
+        let parse = |text: &str| crate::ops::tenants::parse_policy(text).unwrap();
+        let base = tutela_policy::EXAMPLE_POLICY;
+        let old = parse(base);
+        let invoice = tutela_policy::CategoryId::parse("invoice").unwrap();
+        let now = at("2026-11-24T12:00:00Z");
+        let narrowed = parse(&base.replace(
+            "categories = [\"iban\", \"invoice\"]\nlaw",
+            "categories = [\"iban\"]\nlaw",
+        ));
+        let shorter = parse(&base.replace("keep = \"10 years\"", "keep = \"1 year\""));
+        let longer = parse(&base.replace("keep = \"10 years\"", "keep = \"11 years\""));
+        assert!(super::hold_loosened(&old, &narrowed, &invoice, now));
+        assert!(super::hold_loosened(&old, &shorter, &invoice, now));
+        assert!(!super::hold_loosened(&old, &longer, &invoice, now));
+        assert!(!super::hold_loosened(&old, &old, &invoice, now));
+        assert!(!super::hold_loosened(&narrowed, &old, &invoice, now));
+    }
+
+    /// With no notice period, a material change needs no effective time
+    /// (an outside probe was asked for one).
+    #[test]
+    fn with_no_notice_period_a_material_change_applies_at_once() {
+        let now = at("2026-11-24T12:00:00Z");
+        let none = CalendarSpan::parse_or_zero("0 days").unwrap();
+        assert_eq!(effective_time(now, true, &none, None).unwrap(), now);
     }
 }

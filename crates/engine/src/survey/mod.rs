@@ -191,6 +191,22 @@ pub struct MemberRow {
     pub issued: bool,
 }
 
+/// One survey a subject was named in, for their access answer (Art. 15):
+/// the survey, their team, and whether a token was issued to them. Never
+/// whether or what they answered: nothing links an answer to a member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MembershipRow {
+    /// The survey.
+    pub survey: SurveyId,
+    /// Their team.
+    pub team: Key,
+    /// Whether a token was issued to them.
+    pub issued: bool,
+}
+
+/// Most survey memberships one access answer lists, newest first.
+pub const MAX_MEMBERSHIPS_LISTED: u32 = 1_000;
+
 /// An unspent token: its team and keyed hash, never its member.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenRow {

@@ -17,7 +17,7 @@ use tutela_engine::ids::{RequestId, SubjectId, SurveyId, TenantId};
 use tutela_engine::requests::{RequestCursor, RequestFilter, RequestRow};
 use tutela_engine::store::*;
 use tutela_engine::survey::{
-    MemberRow, ParticipationRow, SealedTextRow, SurveyRow, TallyRow, TokenRow,
+    MemberRow, MembershipRow, ParticipationRow, SealedTextRow, SurveyRow, TallyRow, TokenRow,
 };
 use tutela_policy::{CategoryId, EventName, RecipientId};
 
@@ -367,6 +367,15 @@ impl Store for Faulty {
         id: SurveyId,
     ) -> Result<Vec<MemberRow>, StoreError> {
         self.inner.survey_members(tenant, id).await
+    }
+
+    async fn subject_memberships(
+        &self,
+        tenant: &TenantId,
+        subject: SubjectId,
+        limit: u32,
+    ) -> Result<Vec<MembershipRow>, StoreError> {
+        self.inner.subject_memberships(tenant, subject, limit).await
     }
 
     async fn survey_token(

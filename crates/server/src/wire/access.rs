@@ -9,7 +9,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use tutela_engine::answer::{
     AccessAnswer, AccessLogEntry, AutomatedDecisions, CategoryAnswer, HeldNote, Lifecycle,
-    PortableData, PortableRecord, RightNote,
+    PortableData, PortableRecord, RightNote, SurveyNote,
 };
 use tutela_policy::{Authority, Party};
 use utoipa::{IntoParams, ToSchema};
@@ -111,6 +111,13 @@ pub struct Access {
     /// `last_activity` (to the day).
     #[schema(value_type = Object)]
     pub lifecycle: Lifecycle,
+    /// The surveys the subject was named in as a team member, newest
+    /// first: `{survey, title, team, state, token_issued}`. Never whether
+    /// or what they answered.
+    #[schema(value_type = Vec<Object>)]
+    pub surveys: Vec<SurveyNote>,
+    /// False when there were more surveys than one answer lists.
+    pub surveys_complete: bool,
 }
 
 impl From<AccessAnswer> for Access {
@@ -154,6 +161,8 @@ impl From<AccessAnswer> for Access {
             automated_decisions: a.automated_decisions,
             access_log: a.access_log,
             lifecycle: a.lifecycle,
+            surveys: a.surveys,
+            surveys_complete: a.surveys_complete,
             access_log_complete: a.access_log_complete,
         }
     }

@@ -431,3 +431,57 @@ async fn a_category_whose_records_are_held_cannot_be_dropped() {
     .await
     .ok(200);
 }
+
+/// The example policy with its statutory hold narrowed to `iban`.
+fn hold_without_invoice() -> String {
+    let text = EXAMPLE_POLICY.replace(
+        "[[hold]]\ncategories = [\"iban\", \"invoice\"]",
+        "[[hold]]\ncategories = [\"iban\"]",
+    );
+    assert_ne!(text, EXAMPLE_POLICY);
+    text
+}
+
+/// The example policy with its statutory hold cut to one year.
+fn hold_of_one_year() -> String {
+    let text = EXAMPLE_POLICY.replace("keep = \"10 years\"", "keep = \"1 year\"");
+    assert_ne!(text, EXAMPLE_POLICY);
+    text
+}
+
+/// Art. 13, 17(3)(b), 30: while records are kept under a statutory hold,
+/// a version may neither take their category out of the hold nor shorten
+/// it: they would stay held for the old law and period while the notice
+/// said otherwise (an outside probe published both). With nothing held,
+/// the same versions are accepted.
+#[tokio::test]
+async fn a_hold_that_keeps_records_cannot_be_narrowed_or_shortened() {
+    let app = spawn_app().await;
+    for source in [hold_without_invoice(), hold_of_one_year()] {
+        let before = app.get("/v1/policy/versions", &app.dpo).await.ok(200);
+        let invoice = json!([{"category": "invoice", "value": "INV-1 100 EUR"}]);
+        let id = app.subject("customer", "billing", invoice).await;
+        app.delete(&format!("/v1/subjects/{id}"), &app.dpo)
+            .await
+            .ok(204);
+        let body = app
+            .put("/v1/policy", &app.dpo, json!({"source": source}))
+            .await
+            .error(409, "E_HOLD_IN_USE");
+        assert!(body.to_string().contains("'invoice'"), "{body}");
+        assert_eq!(
+            app.get("/v1/policy/versions", &app.dpo).await.ok(200),
+            before,
+            "nothing published"
+        );
+    }
+    let fresh = spawn_app().await;
+    fresh
+        .put(
+            "/v1/policy",
+            &fresh.dpo,
+            json!({"source": hold_without_invoice()}),
+        )
+        .await
+        .ok(201);
+}

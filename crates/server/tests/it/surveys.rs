@@ -225,3 +225,56 @@ async fn bad_surveys_are_refused_by_field_and_store_nothing() {
     .await
     .error(404, "E_SURVEY_NOT_FOUND");
 }
+
+/// Art. 15(1): the access answer names the surveys a person was put in,
+/// with their team and whether a token went to them, in JSON and in the
+/// readable renderings; never whether they answered (the answer taken
+/// here leaves no trace in it).
+#[tokio::test]
+async fn the_access_answer_names_the_surveys_a_person_is_in() {
+    let app = spawn_app().await;
+    let people = members(&app, 5).await;
+    let body = survey_body(&app, &[("web", &people)]);
+    let id = app.post("/v1/surveys", &app.service, body).await.ok(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let access = format!("/v1/subjects/{}/access", people[0]);
+    let draft = app.get(&access, &app.dpo).await.ok(200);
+    assert_eq!(
+        draft["surveys"],
+        json!([{"survey": id, "title": "Weekly pulse", "team": "web", "state": "draft", "token_issued": false}])
+    );
+    assert_eq!(draft["surveys_complete"], true);
+
+    let opened = app
+        .post(&format!("/v1/surveys/{id}/open"), &app.service, json!({}))
+        .await
+        .ok(200);
+    let token = opened["tokens"][0]["token"].as_str().unwrap().to_owned();
+    answer(&app, &token, json!({"pulse": 4, "mood": "good"}))
+        .await
+        .ok(204);
+    for person in &people {
+        let open = app
+            .get(&format!("/v1/subjects/{person}/access"), &app.dpo)
+            .await
+            .ok(200);
+        assert_eq!(open["surveys"][0]["state"], "open");
+        assert_eq!(open["surveys"][0]["token_issued"], true);
+        assert_eq!(
+            open["surveys"].as_array().unwrap()[0]
+                .as_object()
+                .unwrap()
+                .len(),
+            5,
+            "nothing about an answer"
+        );
+    }
+    let md = app.get(&format!("{access}?format=md"), &app.dpo).await.text;
+    assert!(
+        md.contains("## Surveys you were asked to take part in"),
+        "{md}"
+    );
+    assert!(md.contains("Weekly pulse"), "{md}");
+}

@@ -20,7 +20,7 @@ use tutela_engine::store::{
     StoreError, SubjectHolds, SubjectView, TenantRow,
 };
 use tutela_engine::survey::{
-    MemberRow, ParticipationRow, SealedTextRow, SurveyRow, TallyRow, TokenRow,
+    MemberRow, MembershipRow, ParticipationRow, SealedTextRow, SurveyRow, TallyRow, TokenRow,
 };
 use tutela_policy::{CategoryId, EventName};
 
@@ -350,6 +350,15 @@ impl Store for PgStore {
         id: SurveyId,
     ) -> Result<Vec<MemberRow>, StoreError> {
         survey_reads::members(&self.pool, tenant, id).await
+    }
+
+    async fn subject_memberships(
+        &self,
+        tenant: &TenantId,
+        subject: SubjectId,
+        limit: u32,
+    ) -> Result<Vec<MembershipRow>, StoreError> {
+        survey_reads::memberships(&self.pool, tenant, subject, limit).await
     }
 
     async fn survey_token(

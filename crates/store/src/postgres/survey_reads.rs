@@ -5,13 +5,13 @@ use crate::error::backend;
 use crate::rows::convert;
 use crate::sql;
 use crate::survey_rows::{
-    MemberDb, ParticipationDb, SurveyDb, TallyDb, TextDb, survey_row, token_row,
+    MemberDb, MembershipDb, ParticipationDb, SurveyDb, TallyDb, TextDb, survey_row, token_row,
 };
 use sqlx::postgres::PgPool;
-use tutela_engine::ids::{SurveyId, TenantId};
+use tutela_engine::ids::{SubjectId, SurveyId, TenantId};
 use tutela_engine::store::StoreError;
 use tutela_engine::survey::{
-    MemberRow, ParticipationRow, SealedTextRow, SurveyRow, TallyRow, TokenRow,
+    MemberRow, MembershipRow, ParticipationRow, SealedTextRow, SurveyRow, TallyRow, TokenRow,
 };
 
 /// One survey.
@@ -38,6 +38,23 @@ pub(crate) async fn members(
     let rows: Vec<MemberDb> = sqlx::query_as(sql::SELECT_SURVEY_MEMBERS)
         .bind(tenant.as_str())
         .bind(id.to_string())
+        .fetch_all(pool)
+        .await
+        .map_err(|e| backend("survey members", &e))?;
+    convert(rows)
+}
+
+/// A subject's memberships, newest first.
+pub(crate) async fn memberships(
+    pool: &PgPool,
+    tenant: &TenantId,
+    subject: SubjectId,
+    limit: u32,
+) -> Result<Vec<MembershipRow>, StoreError> {
+    let rows: Vec<MembershipDb> = sqlx::query_as(sql::SELECT_SUBJECT_MEMBERSHIPS)
+        .bind(tenant.as_str())
+        .bind(subject.to_string())
+        .bind(i64::from(limit))
         .fetch_all(pool)
         .await
         .map_err(|e| backend("survey members", &e))?;

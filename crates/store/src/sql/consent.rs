@@ -7,16 +7,19 @@
 pub(crate) const INSERT_CONSENT_TEXT: &str = "INSERT INTO consent_texts \
     (tenant_id, text_hash, body, stored_at) VALUES ($1, $2, $3, $4) \
     ON CONFLICT (tenant_id, text_hash) DO NOTHING";
-/// An erased subject's consent texts that no other person's consent was
-/// given on: the text was shown to them alone, so it may carry their name
-/// (a form that writes it into the sentence). Their consents keep the hash,
-/// which still proves what was agreed to. Served by `consents_by_subject`
-/// and `consents_by_text`.
+/// An erased subject's consent texts that no other live person's consent
+/// was given on: the text was shown to them alone (or to them and people
+/// erased already), so it may carry their names (a form that writes a name
+/// into the sentence). Their consents keep the hash, which still proves
+/// what was agreed to. Served by `consents_by_subject` and
+/// `consents_by_text`.
 pub(crate) const DELETE_OWN_CONSENT_TEXTS: &str = "DELETE FROM consent_texts \
     WHERE tenant_id = $1 AND text_hash IN (SELECT c.text_hash FROM consents c \
     WHERE c.tenant_id = $1 AND c.subject_id = $2 AND c.text_hash IS NOT NULL) \
-    AND NOT EXISTS (SELECT 1 FROM consents o WHERE o.tenant_id = $1 \
-    AND o.text_hash = consent_texts.text_hash AND o.subject_id <> $2)";
+    AND NOT EXISTS (SELECT 1 FROM consents o JOIN subjects s \
+    ON s.tenant_id = o.tenant_id AND s.subject_id = o.subject_id \
+    WHERE o.tenant_id = $1 AND o.text_hash = consent_texts.text_hash \
+    AND o.subject_id <> $2 AND s.erased_at IS NULL)";
 /// A stored consent text.
 pub(crate) const SELECT_CONSENT_TEXT: &str =
     "SELECT body FROM consent_texts WHERE tenant_id = $1 AND text_hash = $2";

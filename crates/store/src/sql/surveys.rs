@@ -61,6 +61,11 @@ pub(crate) const SELECT_SURVEY: &str = "SELECT survey_id, definition, state, min
 /// A survey's members.
 pub(crate) const SELECT_SURVEY_MEMBERS: &str = "SELECT subject_id, team, issued \
     FROM survey_members WHERE tenant_id = $1 AND survey_id = $2 ORDER BY team, subject_id";
+/// A subject's memberships, newest survey first (ids are UUIDv7), at most
+/// `$3`; served by `survey_members_by_subject`.
+pub(crate) const SELECT_SUBJECT_MEMBERSHIPS: &str = "SELECT survey_id, team, issued \
+    FROM survey_members WHERE tenant_id = $1 AND subject_id = $2 \
+    ORDER BY survey_id DESC LIMIT $3";
 /// One unspent token.
 pub(crate) const SELECT_SURVEY_TOKEN: &str = "SELECT team FROM survey_tokens \
     WHERE tenant_id = $1 AND survey_id = $2 AND token_hash = $3";
@@ -96,6 +101,7 @@ mod tests {
             DELETE_SURVEY_MEMBERSHIPS,
             SELECT_SURVEY,
             SELECT_SURVEY_MEMBERS,
+            SELECT_SUBJECT_MEMBERSHIPS,
             SELECT_SURVEY_TOKEN,
             SELECT_SURVEY_TALLIES,
             SELECT_SURVEY_TEXTS,

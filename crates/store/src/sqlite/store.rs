@@ -22,7 +22,7 @@ use tutela_engine::store::{
     StoreError, SubjectHolds, SubjectView, TenantRow,
 };
 use tutela_engine::survey::{
-    MemberRow, ParticipationRow, SealedTextRow, SurveyRow, TallyRow, TokenRow,
+    MemberRow, MembershipRow, ParticipationRow, SealedTextRow, SurveyRow, TallyRow, TokenRow,
 };
 use tutela_policy::{CategoryId, EventName};
 
@@ -513,6 +513,18 @@ impl Store for SqliteStore {
         let (tenant, id) = (tenant.clone(), id.to_string());
         self.readers
             .run(move |c| survey_reads::members(c, tenant.as_str(), &id))
+            .await
+    }
+
+    async fn subject_memberships(
+        &self,
+        tenant: &TenantId,
+        subject: SubjectId,
+        limit: u32,
+    ) -> Result<Vec<MembershipRow>, StoreError> {
+        let (tenant, subject) = (tenant.clone(), subject.to_string());
+        self.readers
+            .run(move |c| survey_reads::memberships(c, tenant.as_str(), &subject, limit))
             .await
     }
 

@@ -4,14 +4,14 @@ use super::reads::{all, one};
 use crate::rows::convert;
 use crate::sql;
 use crate::survey_rows::{
-    member_from_sqlite, participation_from_sqlite, survey_from_sqlite, survey_row,
-    tally_from_sqlite, text_from_sqlite, token_row,
+    member_from_sqlite, membership_from_sqlite, participation_from_sqlite, survey_from_sqlite,
+    survey_row, tally_from_sqlite, text_from_sqlite, token_row,
 };
 use rusqlite::Connection;
 use tutela_engine::ids::TenantId;
 use tutela_engine::store::StoreError;
 use tutela_engine::survey::{
-    MemberRow, ParticipationRow, SealedTextRow, SurveyRow, TallyRow, TokenRow,
+    MemberRow, MembershipRow, ParticipationRow, SealedTextRow, SurveyRow, TallyRow, TokenRow,
 };
 
 /// One survey.
@@ -43,6 +43,22 @@ pub(crate) fn members(
         [tenant, id],
         "survey members",
         member_from_sqlite,
+    )?)
+}
+
+/// A subject's memberships, newest first.
+pub(crate) fn memberships(
+    conn: &Connection,
+    tenant: &str,
+    subject: &str,
+    limit: u32,
+) -> Result<Vec<MembershipRow>, StoreError> {
+    convert(all(
+        conn,
+        sql::SELECT_SUBJECT_MEMBERSHIPS,
+        rusqlite::params![tenant, subject, i64::from(limit)],
+        "survey members",
+        membership_from_sqlite,
     )?)
 }
 

@@ -63,7 +63,7 @@ async fn a_grant_keeps_its_text_hash_and_the_text_once(store: Arc<dyn Store>) {
 
 /// A text only the erased person was shown may carry their name (a form
 /// that writes it into the sentence): it goes with them, while a text
-/// others were shown stays, and the erased person's consents keep the
+/// others still live were shown stays, and the erased person's consents keep the
 /// hashes. An outside probe found a name in the file after the erasure.
 async fn an_erasure_takes_the_texts_only_its_subject_was_shown(store: Arc<dyn Store>) {
     let store = store.as_ref();
@@ -105,6 +105,14 @@ async fn an_erasure_takes_the_texts_only_its_subject_was_shown(store: Arc<dyn St
         .unwrap();
     assert_eq!(view.consents.len(), 2, "the erased person's ledger stays");
     assert_eq!(view.consents[0].text_hash, Some(own.hash));
+    // Once everyone shown the shared text is erased, it goes too (an
+    // outside probe found such a text kept after both were erased).
+    let erase = Write::EraseSubject {
+        subject: bob.id,
+        at: at(60),
+    };
+    apply(store, &t, vec![erase]).await.unwrap();
+    assert_eq!(store.consent_text(&t, &shared.hash).await.unwrap(), None);
 }
 
 fn link_row(tenant: &TenantId, subject: SubjectId) -> UnsubscribeLinkRow {

@@ -281,6 +281,43 @@ async fn erased_or_restricted_members_are_refused(store: Arc<dyn Store>) {
     assert_eq!(engine.open_survey(&admin, id).await.unwrap().len(), 5);
 }
 
+/// For the access answer (Art. 15(1)): the surveys a subject is named in,
+/// newest first, at most the limit asked, and none of another subject's.
+async fn a_subjects_memberships_list_newest_first_within_the_limit(store: Arc<dyn Store>) {
+    let (engine, _, admin, people) = setup(store, "", 6).await;
+    let pulse = json!([{"key": "pulse", "prompt": "How was your week?", "kind": "scale_1_5"}]);
+    let first = engine
+        .create_survey(&admin, &survey(pulse.clone(), &[("web", &people[..5])]))
+        .await
+        .unwrap();
+    let second = engine
+        .create_survey(&admin, &survey(pulse, &[("app", &people[..5])]))
+        .await
+        .unwrap();
+    let listed = engine
+        .store()
+        .subject_memberships(&admin.tenant, people[0], 10)
+        .await
+        .unwrap();
+    let got: Vec<_> = listed
+        .iter()
+        .map(|m| (m.survey, m.team.as_str(), m.issued))
+        .collect();
+    assert_eq!(got, [(second, "app", false), (first, "web", false)]);
+    let one = engine
+        .store()
+        .subject_memberships(&admin.tenant, people[0], 1)
+        .await
+        .unwrap();
+    assert_eq!(one.len(), 1);
+    let outsider = engine
+        .store()
+        .subject_memberships(&admin.tenant, people[5], 10)
+        .await
+        .unwrap();
+    assert!(outsider.is_empty());
+}
+
 async fn the_minimum_is_fixed_at_opening_and_never_lowered(store: Arc<dyn Store>) {
     // No notice period, so the lower minimum governs at once: the survey
     // must keep its own all the same.
@@ -361,4 +398,5 @@ conformance!(
     a_team_below_the_minimum_cannot_open,
     members_must_be_subjects_of_the_tenant,
     erased_or_restricted_members_are_refused,
+    a_subjects_memberships_list_newest_first_within_the_limit,
 );
