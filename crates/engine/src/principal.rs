@@ -191,6 +191,9 @@ impl Act {
                 // An event or a plan change starts retention periods of
                 // categories under every purpose, not one.
                 | Self::RecordEvents
+                // The forecast and the aggregates count records of every
+                // category, not only those of the key's purposes.
+                | Self::ReadRetention
         )
     }
 

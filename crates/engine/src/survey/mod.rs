@@ -78,11 +78,11 @@ pub enum SurveyError {
     /// The survey's privacy budget cannot pay for another noisy read.
     #[error("the survey's privacy budget is spent")]
     BudgetExhausted,
-    /// A member was erased, or has the processing of their data restricted
-    /// (Art. 18(2): stored only): such a person is not asked, and cannot
-    /// count toward a team's minimum size.
+    /// A member was erased, has the processing of their data restricted
+    /// (Art. 18(2): stored only), or has died: such a person is not asked,
+    /// and cannot count toward a team's minimum size.
     #[error(
-        "a member was erased or has restricted the processing of their data; leave them out of the teams"
+        "a member was erased, has restricted the processing of their data, or has died; leave them out of the teams"
     )]
     MemberUnavailable,
 }

@@ -444,3 +444,19 @@ async fn a_scoped_key_finds_people_only_by_its_purposes_identifiers_and_starts_n
     .await
     .ok(201);
 }
+
+/// The retention forecast and the anonymised aggregates count records of
+/// every category: a purpose-scoped key reads neither (an outside probe
+/// read tenant-wide counts with a newsletter-scoped key).
+#[tokio::test]
+async fn a_scoped_key_reads_no_tenant_wide_retention_counts() {
+    let app = spawn_app().await;
+    customer(&app).await;
+    let scoped = acme_key(&app, "analyst", &["newsletter"], "newsletter analyst").await;
+    for path in ["/v1/retention/forecast?days=30", "/v1/retention/aggregates"] {
+        app.get(path, &scoped)
+            .await
+            .error(403, "E_UNSCOPED_KEY_REQUIRED");
+        app.get(path, &app.analyst).await.ok(200);
+    }
+}

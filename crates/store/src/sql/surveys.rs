@@ -10,14 +10,15 @@ pub(crate) const INSERT_SURVEY: &str = "INSERT INTO surveys \
 /// The head of a multi-row member insert.
 pub(crate) const INSERT_SURVEY_MEMBERS_INTO: &str =
     "INSERT INTO survey_members (tenant_id, survey_id, subject_id, team, issued) VALUES ";
-/// Touches the survey only while none of its members is erased or has
-/// restricted processing (Art. 18(2)); run after the members are written
-/// and when the survey opens, inside the same transaction.
+/// Touches the survey only while none of its members is erased, has
+/// restricted processing (Art. 18(2)) or has died; run after the members
+/// are written and when the survey opens, inside the same transaction.
 pub(crate) const REQUIRE_SURVEY_MEMBERS_LIVE: &str = "UPDATE surveys SET state = state \
     WHERE tenant_id = $1 AND survey_id = $2 AND NOT EXISTS (SELECT 1 FROM survey_members m \
     JOIN subjects s ON s.tenant_id = m.tenant_id AND s.subject_id = m.subject_id \
     WHERE m.tenant_id = $1 AND m.survey_id = $2 \
-    AND (s.erased_at IS NOT NULL OR s.restricted = TRUE))";
+    AND (s.erased_at IS NOT NULL OR s.restricted = TRUE OR EXISTS (SELECT 1 FROM deaths d \
+    WHERE d.tenant_id = m.tenant_id AND d.subject_id = m.subject_id)))";
 /// Open a draft survey, fixing its minimum group size and noise.
 pub(crate) const OPEN_SURVEY: &str = "UPDATE surveys SET state = 'open', \
     min_group_size = $3, noise_epsilon_millis = $4, noise_budget_millis = $5 \

@@ -237,7 +237,8 @@ async fn members_must_be_subjects_of_the_tenant(store: Arc<dyn Store>) {
 /// Art. 17, 18(2): an erased person gets no new membership row and cannot
 /// pad a team up to the minimum; a restricted person's data is only stored,
 /// so they are neither put in a team nor issued a token when the survey
-/// opens. An outside probe had both accepted.
+/// opens; nor is a person whose death was recorded. An outside probe had
+/// each accepted.
 async fn erased_or_restricted_members_are_refused(store: Arc<dyn Store>) {
     let (engine, _, admin, people) = setup(store, "", 7).await;
     let pulse = json!([{"key": "pulse", "prompt": "How was your week?", "kind": "scale_1_5"}]);
@@ -279,6 +280,19 @@ async fn erased_or_restricted_members_are_refused(store: Arc<dyn Store>) {
         .await
         .unwrap();
     assert_eq!(engine.open_survey(&admin, id).await.unwrap().len(), 5);
+
+    // Nor is someone whose death was recorded (a later probe found one
+    // accepted and given a token).
+    engine.record_death(&admin, people[3], None).await.unwrap();
+    let with_deceased = survey(
+        json!([{"key": "pulse", "prompt": "How was your week?", "kind": "scale_1_5"}]),
+        &[("web", &people[2..7])],
+    );
+    let err = engine
+        .create_survey(&admin, &with_deceased)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "E_SURVEY_MEMBER_UNAVAILABLE");
 }
 
 /// For the access answer (Art. 15(1)): the surveys a subject is named in,
