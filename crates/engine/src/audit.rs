@@ -103,6 +103,8 @@ pub enum Action {
     EndpointDelete,
     /// A notice to a recipient was attempted (delivered, retried or given up).
     DeliveryAttempt,
+    /// A notice given up on was put back to be sent again.
+    DeliveryRetry,
     /// A signed consent receipt was issued (Art. 7(1)).
     ConsentReceipt,
     /// A one-click unsubscribe link was issued (Art. 21(2)-(3)).
@@ -174,6 +176,7 @@ impl Action {
             Self::EndpointSet => "recipient.endpoint_set",
             Self::EndpointDelete => "recipient.endpoint_delete",
             Self::DeliveryAttempt => "delivery.attempt",
+            Self::DeliveryRetry => "delivery.retry",
             Self::ConsentReceipt => "consent.receipt",
             Self::UnsubscribeLink => "unsubscribe.link",
             Self::BannerChoice => "banner.choice",

@@ -199,6 +199,10 @@ pub enum EngineError {
     /// The recipient has no notice endpoint.
     #[error("this recipient has no endpoint")]
     EndpointNotFound,
+    /// No notice of this tenant with that id was given up on: only a
+    /// failed notice can be sent again (a pending one is still tried).
+    #[error("no failed notice to a recipient has this id")]
+    FailedDeliveryNotFound,
     /// An identifier (used to find the subject) would become empty or
     /// whitespace only, which finds no one and clashes with nothing.
     #[error("{field}: an identifier cannot be empty or only whitespace")]
@@ -324,6 +328,7 @@ impl EngineError {
             Self::RecordNotFound => "E_RECORD_NOT_FOUND",
             Self::RecipientNotFound => "E_RECIPIENT_NOT_FOUND",
             Self::EndpointNotFound => "E_ENDPOINT_NOT_FOUND",
+            Self::FailedDeliveryNotFound => "E_FAILED_DELIVERY_NOT_FOUND",
             Self::BlankIdentifier { .. } | Self::RepeatedIdentifier { .. } => "E_INVALID_FIELD",
             Self::Unreadable => "E_UNREADABLE",
             Self::TooManyCategories { .. } => "E_TOO_MANY_CATEGORIES",
@@ -367,7 +372,8 @@ impl EngineError {
             | Self::KeyNotFound
             | Self::RecordNotFound
             | Self::RecipientNotFound
-            | Self::EndpointNotFound => ErrorKind::NotFound,
+            | Self::EndpointNotFound
+            | Self::FailedDeliveryNotFound => ErrorKind::NotFound,
             Self::TenantExists
             | Self::IdentifierTaken(_)
             | Self::SubjectErased

@@ -16,7 +16,9 @@ use crate::consent::{ConsentTextRow, UnsubscribeLinkRow, VisitorChoiceRow};
 use crate::death::DeathRow;
 pub use crate::deliveries::{AttemptOutcome, DeliveryFilter, DeliveryRow, EndpointRow};
 pub use crate::holds::{HeldRecordRow, HoldRow, SubjectHolds};
-use crate::ids::{ApiKeyId, HoldId, RecordId, RequestId, SubjectId, SurveyId, TenantId};
+use crate::ids::{
+    ApiKeyId, DeliveryId, HoldId, RecordId, RequestId, SubjectId, SurveyId, TenantId,
+};
 use crate::requests::RequestRow;
 pub use crate::requests::{RequestCursor, RequestFilter};
 pub use crate::retention::{Anchors, EventRow, PlanRow, RecordStamp};

@@ -502,6 +502,7 @@ fn write(steps: &mut Vec<Step>, tenant: &TenantId, write: &Write) -> Result<(), 
         }
         Write::InsertDelivery(row) => deliveries::insert(steps, tenant, row)?,
         Write::FinishDelivery(outcome) => deliveries::finish(steps, tenant, outcome),
+        Write::RetryDelivery { id, at } => deliveries::retry(steps, tenant, *id, *at),
         Write::PutEndpoint(row) => deliveries::put_endpoint(steps, tenant, row)?,
         Write::DeleteEndpoint { recipient } => {
             deliveries::delete_endpoint(steps, tenant, recipient);

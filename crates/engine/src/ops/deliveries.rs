@@ -10,7 +10,7 @@ use crate::deliveries::notice::{self, Notice};
 use crate::deliveries::{DeliveryFilter, DeliveryRow, EndpointRow, NoticeKind, retry};
 use crate::engine::Engine;
 use crate::error::EngineError;
-use crate::ids::{RequestId, TenantId};
+use crate::ids::{DeliveryId, RequestId, TenantId};
 use crate::principal::{Act, Principal};
 use crate::store::{Change, StoreError, Write};
 use jiff::{SignedDuration, Timestamp};
@@ -252,6 +252,36 @@ impl Engine {
                 }
             })
             .collect())
+    }
+
+    /// Puts a notice given up on (`failed`, after every attempt) back to be
+    /// sent at the next delivery pass, its attempts counted afresh: once the
+    /// recipient's endpoint is fixed, Art. 19 is met after all. Audited as
+    /// `delivery.retry`.
+    pub async fn retry_delivery(&self, who: &Principal, id: DeliveryId) -> Result<(), EngineError> {
+        who.require_unscoped("send notices to recipients again")?;
+        who.require(Act::ManageRequests)?;
+        let event = self.event(
+            who,
+            Action::DeliveryRetry,
+            None,
+            None,
+            format!("delivery={id}"),
+            Outcome::Allowed,
+        );
+        let change = Change {
+            writes: vec![Write::RetryDelivery {
+                id,
+                at: self.clock.now(),
+            }],
+            audit: vec![event],
+        };
+        match self.commit(&who.tenant, change).await {
+            Err(EngineError::Storage(StoreError::Missing {
+                what: "failed delivery",
+            })) => Err(EngineError::FailedDeliveryNotFound),
+            other => other,
+        }
     }
 
     /// Records what an attempt answered (`status` 0: no answer) and puts

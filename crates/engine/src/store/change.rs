@@ -154,6 +154,15 @@ pub enum Write {
     /// Record an attempt's outcome and release the claim. Fails with
     /// `Missing { what: "delivery" }` unless the notice is still pending.
     FinishDelivery(AttemptOutcome),
+    /// Put a notice given up on back to be sent from `at`, its attempts
+    /// counted afresh. Fails with `Missing { what: "failed delivery" }`
+    /// unless the notice is there and failed.
+    RetryDelivery {
+        /// The notice.
+        id: DeliveryId,
+        /// When it is due again.
+        at: Timestamp,
+    },
     /// Register or replace a recipient's notice endpoint.
     PutEndpoint(EndpointRow),
     /// Remove a recipient's notice endpoint. Fails with

@@ -26,6 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(put_endpoint, delete_endpoint))
         .routes(routes!(list_endpoints))
         .routes(routes!(list_deliveries))
+        .routes(routes!(retry_delivery))
 }
 
 /// Registers (or replaces) where a recipient of the policy is told of
@@ -114,6 +115,24 @@ async fn list_deliveries(
     };
     let rows = state.engine.deliveries(&who, filter, query.limit).await?;
     Ok(Json(rows.into_iter().map(Delivery::from).collect()))
+}
+
+/// Sends a notice given up on (`failed`, after every attempt) again: it
+/// is pending from now, its attempts counted afresh, and the next delivery
+/// pass tries it. Fix the recipient's endpoint first. Only a failed notice
+/// can be retried (`404 E_FAILED_DELIVERY_NOT_FOUND` otherwise).
+#[utoipa::path(post, path = "/v1/deliveries/{id}/retry", tag = "recipients",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The notice's id (a UUID)")),
+    responses((status = 204, description = "Pending again"), Errors))]
+async fn retry_delivery(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiPath(id): ApiPath<String>,
+) -> Result<StatusCode, ApiError> {
+    let id = field("id", &id, parse_delivery_id)?;
+    state.engine.retry_delivery(&who, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Why a state filter did not parse.

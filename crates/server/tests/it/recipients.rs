@@ -343,3 +343,68 @@ async fn a_rectification_is_noticed_and_a_request_shows_its_deliveries() {
         "lists leave them out"
     );
 }
+
+/// Art. 19: a notice given up on after every attempt (here: the recipient
+/// had no endpoint) can be sent again once the endpoint is fixed; only a
+/// failed notice can, and the retry is on the audit chain.
+#[tokio::test]
+async fn a_failed_notice_is_sent_again_once_the_endpoint_is_fixed() {
+    let app = spawn_app().await;
+    let records = json!([{"category": "email", "value": "carol@example.com"}]);
+    let subject = app.subject("customer", "account", records).await;
+    app.delete(&format!("/v1/subjects/{subject}"), &app.dpo)
+        .await
+        .ok(204);
+    // No endpoint: each attempt fails, until the last gives up.
+    for _ in 0..tutela_engine::deliveries::retry::MAX_ATTEMPTS {
+        pass(&app).await;
+        app.advance_hours(7);
+    }
+    let failed = app
+        .get("/v1/deliveries?state=failed", &app.dpo)
+        .await
+        .ok(200);
+    let helpdesk = by_recipient(&failed, "helpdesk");
+    let id = helpdesk["id"].as_str().unwrap().to_owned();
+    let retry = format!("/v1/deliveries/{id}/retry");
+    app.post(&retry, &app.service, json!({}))
+        .await
+        .error(403, "E_FORBIDDEN");
+
+    let receiver = Arc::new(Receiver::default());
+    receiver.status.store(204, Ordering::SeqCst);
+    let url = spawn_receiver(receiver.clone()).await;
+    app.put(
+        "/v1/recipients/helpdesk/endpoint",
+        &app.admin,
+        json!({ "url": url }),
+    )
+    .await
+    .ok(201);
+    app.post(&retry, &app.dpo, json!({})).await.ok(204);
+    let pending = app
+        .get("/v1/deliveries?state=pending", &app.dpo)
+        .await
+        .ok(200);
+    assert_eq!(by_recipient(&pending, "helpdesk")["attempts"], 0);
+    // Pending now: a second retry finds no failed notice.
+    app.post(&retry, &app.dpo, json!({}))
+        .await
+        .error(404, "E_FAILED_DELIVERY_NOT_FOUND");
+    assert_eq!(pass(&app).await.delivered, 1);
+    assert_eq!(receiver.seen.lock().unwrap().len(), 1);
+    app.post(&retry, &app.dpo, json!({}))
+        .await
+        .error(404, "E_FAILED_DELIVERY_NOT_FOUND");
+    let unknown = format!("/v1/deliveries/{}/retry", uuid::Uuid::now_v7());
+    app.post(&unknown, &app.dpo, json!({}))
+        .await
+        .error(404, "E_FAILED_DELIVERY_NOT_FOUND");
+    let chain = app.audit().await;
+    let retried = chain
+        .iter()
+        .filter(|e| e["action"] == "delivery.retry")
+        .count();
+    assert_eq!(retried, 1, "only the retry that happened is on the chain");
+    app.assert_chain_intact().await;
+}

@@ -3,8 +3,9 @@
 use super::{Expect, Step, Value, both, exec, exec_expecting, same_tenant};
 use crate::rows::micros;
 use crate::sql;
+use jiff::Timestamp;
 use tutela_engine::deliveries::{AttemptOutcome, DeliveryRow, EndpointRow};
-use tutela_engine::ids::TenantId;
+use tutela_engine::ids::{DeliveryId, TenantId};
 use tutela_engine::store::StoreError;
 use tutela_policy::RecipientId;
 
@@ -61,6 +62,21 @@ pub(crate) fn finish(steps: &mut Vec<Step>, tenant: &TenantId, outcome: &Attempt
         args,
         both("delivery"),
         Expect::Row("delivery"),
+    ));
+}
+
+/// Put a failed notice back; it must still be failed.
+pub(crate) fn retry(steps: &mut Vec<Step>, tenant: &TenantId, id: DeliveryId, at: Timestamp) {
+    let args = vec![
+        tenant.as_str().into(),
+        id.to_string().into(),
+        micros(at).into(),
+    ];
+    steps.push(exec_expecting(
+        sql::RETRY_DELIVERY,
+        args,
+        both("delivery"),
+        Expect::Row("failed delivery"),
     ));
 }
 

@@ -30,6 +30,12 @@ pub(crate) const FINISH_DELIVERY: &str = "UPDATE deliveries SET state = $3, atte
     next_attempt_at = $5, delivered_at = $6, last_status = $7, claimed_until = NULL \
     WHERE tenant_id = $1 AND delivery_id = $2 AND state = 'pending'";
 
+/// Put a failed notice back to be sent from `$3`, its attempts counted
+/// afresh; only while it is failed.
+pub(crate) const RETRY_DELIVERY: &str = "UPDATE deliveries SET state = 'pending', attempts = 0, \
+    next_attempt_at = $3, last_status = NULL, claimed_until = NULL \
+    WHERE tenant_id = $1 AND delivery_id = $2 AND state = 'failed'";
+
 /// The tenant's notices as filtered (`$2`, `$3`: a state, a request id, or
 /// '' for any), older than notice `$5` ('' for none: from the newest),
 /// newest first, at most `$4`.
@@ -93,6 +99,7 @@ mod tests {
         assert!(INSERT_DELIVERY.contains("$15)"));
         for statement in [
             FINISH_DELIVERY,
+            RETRY_DELIVERY,
             SELECT_DELIVERIES,
             CLAIM_DELIVERIES_PG,
             CLAIM_DELIVERIES_SQLITE,

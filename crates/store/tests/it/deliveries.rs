@@ -18,6 +18,7 @@ conformance!(
     concurrent_claimers_never_share_a_delivery,
     a_lapsed_lease_frees_a_delivery_and_an_outcome_needs_it_pending,
     endpoints_are_replaced_and_deleted_per_tenant,
+    only_a_failed_delivery_is_put_back_and_only_in_its_tenant,
 );
 
 fn delivery(tenant: &TenantId, n: i64) -> DeliveryRow {
@@ -272,4 +273,53 @@ async fn endpoints_are_replaced_and_deleted_per_tenant(store: Arc<dyn Store>) {
     );
     apply(store, &t, vec![delete()]).await.unwrap();
     assert!(store.endpoints(&t).await.unwrap().is_empty());
+}
+
+/// A failed notice goes back to pending with its attempts counted afresh,
+/// due at the retry; a pending one, another tenant's, or an unknown id is
+/// `Missing { what: "failed delivery" }` and changes nothing.
+async fn only_a_failed_delivery_is_put_back_and_only_in_its_tenant(store: Arc<dyn Store>) {
+    let store = store.as_ref();
+    let t = setup_tenant(store, "acme").await;
+    let other = setup_tenant(store, "other").await;
+    let mut failed = delivery(&t, 1);
+    failed.state = DeliveryState::Failed;
+    failed.attempts = 16;
+    failed.last_status = Some(503);
+    let pending = delivery(&t, 2);
+    insert(store, &t, &[failed.clone(), pending.clone()]).await;
+    let missing = |err: StoreError| {
+        matches!(
+            err,
+            StoreError::Missing {
+                what: "failed delivery"
+            }
+        )
+    };
+    for (tenant, id) in [
+        (&t, pending.id),
+        (&other, failed.id),
+        (&t, DeliveryId::new()),
+    ] {
+        let retry = Write::RetryDelivery { id, at: at(50) };
+        let err = apply(store, tenant, vec![retry]).await.unwrap_err();
+        assert!(missing(err));
+    }
+    let retry = Write::RetryDelivery {
+        id: failed.id,
+        at: at(50),
+    };
+    apply(store, &t, vec![retry.clone()]).await.unwrap();
+    let due = store.claim_deliveries(&t, at(50), at(60), 5).await.unwrap();
+    let back = due.iter().find(|d| d.id == failed.id).unwrap();
+    assert_eq!(
+        (
+            back.state,
+            back.attempts,
+            back.next_attempt_at,
+            back.last_status
+        ),
+        (DeliveryState::Pending, 0, at(50), None)
+    );
+    assert!(missing(apply(store, &t, vec![retry]).await.unwrap_err()));
 }
