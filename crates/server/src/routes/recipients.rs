@@ -123,7 +123,7 @@ async fn list_deliveries(
 /// can be retried (`404 E_FAILED_DELIVERY_NOT_FOUND` otherwise).
 #[utoipa::path(post, path = "/v1/deliveries/{id}/retry", tag = "recipients",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "The notice's id (a UUID)")),
+    params(("id" = Uuid, Path, description = "The notice's id")),
     responses((status = 204, description = "Pending again"), Errors))]
 async fn retry_delivery(
     State(state): State<AppState>,

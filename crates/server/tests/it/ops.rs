@@ -54,6 +54,7 @@ const ROUTES: &[&str] = &[
     "GET /v1/audit/heads",
     "GET /v1/audit/verify",
     "POST /v1/audit/checkpoints",
+    "POST /v1/deliveries/{id}/retry",
     "POST /v1/requests",
     "GET /v1/requests",
     "GET /v1/requests/{id}",
