@@ -144,6 +144,25 @@ pub fn hold_end(
     (hold.keep.after(from).unwrap_or(Timestamp::MAX), start)
 }
 
+/// When `record` must be kept until under `policy` (the policy in force
+/// now), if that is later than the end it was held to: a hold lengthened
+/// since (the law now asks for more) keeps the record longer. `held_at`
+/// is when its hold began (the erasure or the sweep), for a hold counted
+/// from then. `None` when the record may go at its stored end.
+pub fn extended_end(
+    policy: &Policy,
+    record: &HeldRecordRow,
+    held_at: Timestamp,
+) -> Option<Timestamp> {
+    policy
+        .holds
+        .iter()
+        .filter(|h| h.categories.contains(&record.category))
+        .map(|h| hold_end(h, record.collected_at, held_at).0)
+        .max()
+        .filter(|end| *end > record.ends_at)
+}
+
 /// The records an erasure at `erased` must keep: those whose category a
 /// policy hold covers and whose hold has not ended yet, each under the
 /// covering hold that ends last (the longest duty wins; the first such hold

@@ -20,16 +20,19 @@ pub fn spawn(
         let engine = Arc::clone(&engine);
         async move {
             match engine.sweep_all(&|_| {}).await {
-                Ok(r) if r.subjects_swept > 0 || r.hold_ended > 0 => tracing::info!(
-                    subjects = r.subjects_swept,
-                    erased = r.subjects_erased,
-                    deleted = r.deleted,
-                    anonymised = r.anonymised,
-                    held = r.held,
-                    hold_ended = r.hold_ended,
-                    skipped = r.skipped,
-                    "retention sweep"
-                ),
+                Ok(r) if r.subjects_swept > 0 || r.hold_ended > 0 || r.hold_extended > 0 => {
+                    tracing::info!(
+                        subjects = r.subjects_swept,
+                        erased = r.subjects_erased,
+                        deleted = r.deleted,
+                        anonymised = r.anonymised,
+                        held = r.held,
+                        hold_ended = r.hold_ended,
+                        hold_extended = r.hold_extended,
+                        skipped = r.skipped,
+                        "retention sweep"
+                    );
+                }
                 Ok(_) => {}
                 Err(err) => tracing::warn!(error = %err, "the retention sweep failed"),
             }

@@ -514,6 +514,11 @@ fn write(steps: &mut Vec<Step>, tenant: &TenantId, write: &Write) -> Result<(), 
         Write::DeleteHeldRecord { record, hold } => {
             retention::delete_held(steps, tenant, *record, *hold);
         }
+        Write::ExtendHeldRecord {
+            record,
+            hold,
+            ends_at,
+        } => retention::extend_held(steps, tenant, *record, *hold, *ends_at),
         Write::Survey(survey) => surveys::steps(steps, tenant, survey)?,
     }
     Ok(())

@@ -67,13 +67,14 @@ pub async fn run(config: Option<&Path>, args: SweepArgs) -> Result<ExitCode> {
     bar.finish_and_clear();
     writeln!(
         out,
-        "swept {} subjects ({} erased whole): {} records deleted, {} anonymised, {} moved under a hold, {} held records erased (hold ended), {} skipped (another sweeper had them)",
+        "swept {} subjects ({} erased whole): {} records deleted, {} anonymised, {} moved under a hold, {} held records erased (hold ended), {} kept longer (hold lengthened), {} skipped (another sweeper had them)",
         total.subjects_swept,
         total.subjects_erased,
         total.deleted,
         total.anonymised,
         total.held,
         total.hold_ended,
+        total.hold_extended,
         total.skipped
     )?;
     Ok(ExitCode::SUCCESS)

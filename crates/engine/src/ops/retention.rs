@@ -55,6 +55,9 @@ pub struct SweepReport {
     pub held: u64,
     /// Held records erased because their hold ended.
     pub hold_ended: u64,
+    /// Held records kept longer: their hold ended as stored, but the policy
+    /// in force has lengthened it since.
+    pub hold_extended: u64,
     /// Subjects another sweeper got to first (their change failed whole).
     pub skipped: u64,
 }
@@ -196,7 +199,7 @@ impl Engine {
                 self.store.release_sweep(tenant, &claimed, until).await?;
             }
         }
-        self.sweep_holds(tenant, now, &mut report).await?;
+        self.sweep_holds(tenant, &policy, now, &mut report).await?;
         // The values deleted above leave every file before the sweep ends.
         self.store.scrub().await?;
         progress(&report);
@@ -378,10 +381,13 @@ impl Engine {
         Ok(Prepared::Change(change, counts))
     }
 
-    /// Erases held records whose hold ended, one change per subject.
+    /// Erases held records whose hold ended, one change per subject; a
+    /// record whose hold the policy in force has lengthened since is kept
+    /// to the new end instead.
     async fn sweep_holds(
         &self,
         tenant: &TenantId,
+        policy: &Policy,
         now: Timestamp,
         report: &mut SweepReport,
     ) -> Result<(), EngineError> {
@@ -405,19 +411,15 @@ impl Engine {
                 by_subject.entry(r.subject).or_default().push(r);
             }
             for (subject, records) in by_subject {
-                let writes = records
-                    .iter()
-                    .map(|r| Write::DeleteHeldRecord {
-                        record: r.id,
-                        hold: r.hold,
-                    })
-                    .collect();
+                let (writes, ended, extended) = self
+                    .hold_end_writes(tenant, policy, subject, &records)
+                    .await?;
                 let event = self.event(
                     &sweeper(tenant),
                     Action::RetentionSweep,
                     None,
                     Some(subject),
-                    format!("hold_ended={}", records.len()),
+                    format!("hold_ended={ended} hold_extended={extended}"),
                     Outcome::Allowed,
                 );
                 let change = Change {
@@ -425,7 +427,10 @@ impl Engine {
                     audit: vec![event],
                 };
                 match self.commit(tenant, change).await {
-                    Ok(()) => report.hold_ended += records.len() as u64,
+                    Ok(()) => {
+                        report.hold_ended += ended;
+                        report.hold_extended += extended;
+                    }
                     Err(e) if lost_race(&e) => {
                         // Another sweeper erased some of them: the next
                         // page re-reads what is left, and a record that
@@ -440,6 +445,49 @@ impl Engine {
     }
 }
 
+impl Engine {
+    /// For one subject's held records whose stored end has come: erase
+    /// each, or keep it to the later end the policy in force now asks for;
+    /// with how many of each.
+    async fn hold_end_writes(
+        &self,
+        tenant: &TenantId,
+        policy: &Policy,
+        subject: SubjectId,
+        records: &[crate::holds::HeldRecordRow],
+    ) -> Result<(Vec<Write>, u64, u64), EngineError> {
+        let holds = self.store.subject_holds(tenant, subject).await?.holds;
+        let (mut ended, mut extended) = (0, 0);
+        let writes = records
+            .iter()
+            .map(|r| {
+                let held_at = holds
+                    .iter()
+                    .find(|h| h.id == r.hold)
+                    .map_or(r.ends_at, |h| h.held_at);
+                match crate::holds::extended_end(policy, r, held_at) {
+                    Some(ends_at) => {
+                        extended += 1;
+                        Write::ExtendHeldRecord {
+                            record: r.id,
+                            hold: r.hold,
+                            ends_at,
+                        }
+                    }
+                    None => {
+                        ended += 1;
+                        Write::DeleteHeldRecord {
+                            record: r.id,
+                            hold: r.hold,
+                        }
+                    }
+                }
+            })
+            .collect();
+        Ok((writes, ended, extended))
+    }
+}
+
 impl SweepReport {
     /// Adds another report's counts.
     pub fn add(&mut self, o: &SweepReport) {
@@ -450,6 +498,7 @@ impl SweepReport {
         self.anonymised += o.anonymised;
         self.held += o.held;
         self.hold_ended += o.hold_ended;
+        self.hold_extended += o.hold_extended;
         self.skipped += o.skipped;
     }
 }

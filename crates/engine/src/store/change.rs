@@ -198,6 +198,16 @@ pub enum Write {
         /// Its hold.
         hold: HoldId,
     },
+    /// Keep a held record until `ends_at`, later than its stored end (the
+    /// hold was lengthened since). Moves the end only forward.
+    ExtendHeldRecord {
+        /// Which record.
+        record: RecordId,
+        /// Its hold.
+        hold: HoldId,
+        /// The new end.
+        ends_at: Timestamp,
+    },
 }
 
 /// An atomic unit of work: the writes and the audit events describing them.

@@ -190,3 +190,54 @@ async fn a_hold_ending_while_the_subject_lives_erases_the_held_copy_only() {
     assert!(holds.holds.is_empty() && holds.records.is_empty());
     t.close().await;
 }
+
+/// Art. 17(3)(b), 5(1)(e): a hold the policy has lengthened since the
+/// record was held keeps it to the new end. The sweep that finds its
+/// stored end come moves the end instead of erasing it, and erases it at
+/// the new end.
+#[tokio::test]
+async fn a_hold_lengthened_since_keeps_the_record_to_its_new_end() {
+    let t = crate::helpers::spawn_engine().await;
+    let who = seed_tenant(&t).await;
+    let s = live_with_held_invoice(&t, &who).await;
+    // The law now asks for twelve years: a material change, published
+    // with its notice period.
+    let longer = crate::retention::SEED_POLICY.replace(
+        "law = \"Commercial and tax law\"\nkeep = \"10 years\"",
+        "law = \"Commercial and tax law\"\nkeep = \"12 years\"",
+    );
+    assert_ne!(longer, crate::retention::SEED_POLICY);
+    t.engine
+        .publish_policy(&who, &longer, Some(at("2027-06-01T00:00:00Z")))
+        .await
+        .unwrap();
+
+    t.clock.set(at("2036-03-01T00:00:00Z"));
+    let report = sweep(&t, &who).await;
+    assert_eq!(
+        (report.hold_ended, report.hold_extended),
+        (0, 1),
+        "{report:?}"
+    );
+    assert_eq!(
+        values(&read(&t, &who, s, "tax", None).await.unwrap()),
+        ["INV-2026-001"],
+        "still kept for the law"
+    );
+    let ends = at("2038-03-01T00:00:00Z");
+    let held = t
+        .engine
+        .store()
+        .subject_holds(&who.tenant, s)
+        .await
+        .unwrap();
+    assert_eq!(held.records[0].ends_at, ends);
+    let again = sweep(&t, &who).await;
+    assert_eq!((again.hold_ended, again.hold_extended), (0, 0));
+
+    t.clock.set(ends);
+    let report = sweep(&t, &who).await;
+    assert_eq!((report.hold_ended, report.hold_extended), (1, 0));
+    assert!(read(&t, &who, s, "tax", None).await.unwrap().is_empty());
+    t.close().await;
+}

@@ -8,6 +8,7 @@ use super::{
 use crate::error::Names;
 use crate::rows::micros;
 use crate::sql;
+use jiff::Timestamp;
 use tutela_engine::ids::{HoldId, RecordId, SubjectId, TenantId};
 use tutela_engine::store::{AggregateRow, EventRow, PlanRow, StoreError};
 
@@ -104,6 +105,24 @@ pub(super) fn delete_held(
         Expect::Row("held record"),
     ));
     steps.push(exec(sql::DELETE_EMPTY_HOLD, vec![t, h], both("hold")));
+}
+
+/// `Write::ExtendHeldRecord`: a record gone meanwhile (another sweeper)
+/// is no error; there is nothing left to keep.
+pub(super) fn extend_held(
+    steps: &mut Vec<Step>,
+    tenant: &TenantId,
+    record: RecordId,
+    hold: HoldId,
+    ends_at: Timestamp,
+) {
+    let args = vec![
+        tenant.as_str().into(),
+        record.to_string().into(),
+        hold.to_string().into(),
+        micros(ends_at).into(),
+    ];
+    steps.push(exec(sql::EXTEND_HELD_RECORD, args, both("held record")));
 }
 
 /// The statements an erasure adds: the subject's events, plan history and

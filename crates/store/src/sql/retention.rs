@@ -25,6 +25,9 @@ pub(crate) const ADD_AGGREGATE: &str = "INSERT INTO retention_aggregates \
 /// Erase one held record.
 pub(crate) const DELETE_HELD_RECORD: &str =
     "DELETE FROM held_records WHERE tenant_id = $1 AND record_id = $2 AND hold_id = $3";
+/// Move a held record's end forward (never back).
+pub(crate) const EXTEND_HELD_RECORD: &str = "UPDATE held_records SET ends_at = $4 \
+    WHERE tenant_id = $1 AND record_id = $2 AND hold_id = $3 AND ends_at < $4";
 /// Drop a hold, with its key, once it keeps no record.
 pub(crate) const DELETE_EMPTY_HOLD: &str = "DELETE FROM holds \
     WHERE tenant_id = $1 AND hold_id = $2 AND NOT EXISTS \
@@ -105,6 +108,7 @@ mod tests {
             TOUCH_ACTIVITY,
             ADD_AGGREGATE,
             DELETE_HELD_RECORD,
+            EXTEND_HELD_RECORD,
             DELETE_EMPTY_HOLD,
             DELETE_EVENTS_OF,
             DELETE_PLANS_OF,

@@ -13,6 +13,7 @@ conformance!(
     held_records_round_trip_beside_the_erasure,
     holds_due_lists_by_end_within_the_tenant,
     a_hold_needs_a_live_subject,
+    a_held_records_end_moves_only_forward,
 );
 
 fn hold_row(tenant: &TenantId, subject: SubjectId) -> HoldRow {
@@ -153,4 +154,30 @@ async fn a_hold_needs_a_live_subject(store: Arc<dyn Store>) {
     assert!(matches!(err, StoreError::SubjectErased), "{err:?}");
     let got = store.subject_holds(&t, hold.subject).await.unwrap();
     assert_eq!((got.holds.len(), got.records.len()), (1, 1));
+}
+
+/// A lengthened hold moves a held record's end forward, never back, and
+/// only in its own tenant.
+async fn a_held_records_end_moves_only_forward(store: Arc<dyn Store>) {
+    let store = store.as_ref();
+    let t = setup_tenant(store, "acme").await;
+    let other = setup_tenant(store, "globex").await;
+    let (hold, held) = erase_holding(store, &t, &[300]).await;
+    let extend = |ends: i64| Write::ExtendHeldRecord {
+        record: held[0].id,
+        hold: hold.id,
+        ends_at: at(ends),
+    };
+    apply(store, &other, vec![extend(900)]).await.unwrap();
+    apply(store, &t, vec![extend(200)]).await.unwrap();
+    let now = store.subject_holds(&t, hold.subject).await.unwrap();
+    assert_eq!(
+        now.records[0].ends_at,
+        at(300),
+        "not moved back, nor by another tenant"
+    );
+    apply(store, &t, vec![extend(500)]).await.unwrap();
+    let now = store.subject_holds(&t, hold.subject).await.unwrap();
+    assert_eq!(now.records[0].ends_at, at(500));
+    assert!(store.holds_due(&t, at(400), 10).await.unwrap().is_empty());
 }
