@@ -10,12 +10,13 @@ use super::retention::Walk;
 use crate::audit::{Action, Outcome};
 use crate::engine::Engine;
 use crate::error::EngineError;
+use crate::ids::SubjectId;
 use crate::principal::{Act, Principal};
 use crate::retention::{Fate, ForecastLine, ForecastTally};
 use crate::store::Change;
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use tutela_policy::{CalendarSpan, CategoryId};
 
 /// The longest forecast, in days.
@@ -127,8 +128,21 @@ impl Engine {
         let until_held = until
             .checked_add(SignedDuration::from_micros(1))
             .unwrap_or(until);
+        // What the sweep will do: a record whose hold the policy in force
+        // has lengthened since is kept to its new end, not erased.
+        let mut began: HashMap<SubjectId, Vec<crate::holds::HoldRow>> = HashMap::new();
         for held in self.store.holds_due(tenant, until_held, 100_000).await? {
-            *holds_ending.entry(held.category).or_insert(0) += 1;
+            if let std::collections::hash_map::Entry::Vacant(slot) = began.entry(held.subject) {
+                slot.insert(self.store.subject_holds(tenant, held.subject).await?.holds);
+            }
+            let held_at = began
+                .get(&held.subject)
+                .and_then(|hs| hs.iter().find(|h| h.id == held.hold))
+                .map_or(held.ends_at, |h| h.held_at);
+            let ends = crate::holds::extended_end(&policy, &held, held_at).unwrap_or(held.ends_at);
+            if ends < until_held {
+                *holds_ending.entry(held.category).or_insert(0) += 1;
+            }
         }
         let (lines, kept_restricted) = tally.finish();
         let lines = lines

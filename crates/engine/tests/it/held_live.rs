@@ -212,6 +212,15 @@ async fn a_hold_lengthened_since_keeps_the_record_to_its_new_end() {
         .await
         .unwrap();
 
+    // The forecast says what the sweep will do: nothing ends in 2036.
+    t.clock.set(at("2036-02-01T00:00:00Z"));
+    let forecast = t.engine.retention_forecast(&who, 60).await.unwrap();
+    assert!(
+        forecast.holds_ending.is_empty(),
+        "{:?}",
+        forecast.holds_ending
+    );
+
     t.clock.set(at("2036-03-01T00:00:00Z"));
     let report = sweep(&t, &who).await;
     assert_eq!(
@@ -235,6 +244,10 @@ async fn a_hold_lengthened_since_keeps_the_record_to_its_new_end() {
     let again = sweep(&t, &who).await;
     assert_eq!((again.hold_ended, again.hold_extended), (0, 0));
 
+    t.clock
+        .set(ends.checked_sub(SignedDuration::from_hours(24)).unwrap());
+    let forecast = t.engine.retention_forecast(&who, 2).await.unwrap();
+    assert_eq!(forecast.holds_ending.values().sum::<u64>(), 1);
     t.clock.set(ends);
     let report = sweep(&t, &who).await;
     assert_eq!((report.hold_ended, report.hold_extended), (1, 0));
