@@ -105,6 +105,14 @@ pub enum Action {
     DeliveryAttempt,
     /// A notice given up on was put back to be sent again.
     DeliveryRetry,
+    /// The recipients' endpoints or the notices were listed (on the chain
+    /// only when refused).
+    DeliveriesRead,
+    /// The tenant's requests were read (on the chain only when refused).
+    RequestsRead,
+    /// The audit chain was read or verified (on the chain only when
+    /// refused: reading the chain is not an act on the data).
+    AuditRead,
     /// A signed consent receipt was issued (Art. 7(1)).
     ConsentReceipt,
     /// A one-click unsubscribe link was issued (Art. 21(2)-(3)).
@@ -177,6 +185,9 @@ impl Action {
             Self::EndpointDelete => "recipient.endpoint_delete",
             Self::DeliveryAttempt => "delivery.attempt",
             Self::DeliveryRetry => "delivery.retry",
+            Self::DeliveriesRead => "deliveries.read",
+            Self::RequestsRead => "requests.read",
+            Self::AuditRead => "audit.read",
             Self::ConsentReceipt => "consent.receipt",
             Self::UnsubscribeLink => "unsubscribe.link",
             Self::BannerChoice => "banner.choice",

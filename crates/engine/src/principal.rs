@@ -80,6 +80,7 @@ impl Role {
                     | ReadAudit
                     | FileRequest
                     | ManageRequests
+                    | ManageDeliveries
                     | ReadRetention
                     | ReadSurveyResults
             ),
@@ -131,6 +132,9 @@ pub enum Act {
     ManageRequests,
     /// Register or remove the endpoints recipients are notified at (Art. 19).
     ManageRecipients,
+    /// List recipients' endpoints and the notices sent to them, and send a
+    /// failed notice again (Art. 19).
+    ManageDeliveries,
     /// Record lifecycle events and plan changes, which start retention
     /// periods: a product's backend reports them.
     RecordEvents,
@@ -146,7 +150,7 @@ pub enum Act {
 
 impl Act {
     /// Every act, so a role's powers can be compared with another's.
-    pub const ALL: [Self; 23] = [
+    pub const ALL: [Self; 24] = [
         Self::ManageTenants,
         Self::ManageKeys,
         Self::PublishPolicy,
@@ -166,6 +170,7 @@ impl Act {
         Self::FileRequest,
         Self::ManageRequests,
         Self::ManageRecipients,
+        Self::ManageDeliveries,
         Self::RecordEvents,
         Self::ReadRetention,
         Self::ManageSurveys,
@@ -188,6 +193,7 @@ impl Act {
                 | Self::FileRequest
                 | Self::ManageRequests
                 | Self::ManageRecipients
+                | Self::ManageDeliveries
                 // An event or a plan change starts retention periods of
                 // categories under every purpose, not one.
                 | Self::RecordEvents
@@ -219,8 +225,9 @@ impl Act {
             Self::FileRequest => "file data subject requests",
             Self::ManageRequests => "work data subject requests",
             Self::ManageRecipients => "manage recipients' notice endpoints",
+            Self::ManageDeliveries => "list recipients' endpoints or notices, or resend a notice",
             Self::RecordEvents => "record lifecycle events and plan changes",
-            Self::ReadRetention => "read the retention forecast",
+            Self::ReadRetention => "read the retention forecast or aggregates",
             Self::ManageSurveys => "manage surveys",
             Self::ReadSurveyResults => "read survey results",
         }

@@ -84,8 +84,9 @@ fn print_pg_dump(out: &mut impl Write, config: &Config) -> Result<()> {
         out,
         "This deployment uses PostgreSQL: back it up with pg_dump, not with tutela.\n\
          \n\
-         Back up (a consistent snapshot while the servers run):\n  \
-         pg_dump --format=custom --file=tutela.dump \"$TUTELA_DATABASE_URL\"\n\
+         Back up (a consistent snapshot while the servers run; the file holds every wrapped\n\
+         key and sealed value, so only you may read it):\n  \
+         (umask 077 && pg_dump --format=custom --file=tutela.dump \"$TUTELA_DATABASE_URL\")\n\
          \n\
          Restore (servers stopped), then replay the erasure ledger:\n  \
          pg_restore --clean --if-exists --no-owner --dbname=\"$TUTELA_DATABASE_URL\" tutela.dump\n  \

@@ -1,6 +1,6 @@
 //! Reading and verifying the audit chain.
 
-use crate::audit::{AuditEntry, AuditHead, BreakReason, ChainBreak};
+use crate::audit::{Action, AuditEntry, AuditHead, BreakReason, ChainBreak};
 use crate::engine::Engine;
 use crate::error::EngineError;
 use crate::ids::TenantId;
@@ -29,7 +29,8 @@ impl Engine {
     /// Walks the caller's tenant's chain from the first entry and reports the
     /// first edit, deletion, reordering or cut tail.
     pub async fn verify_audit(&self, who: &Principal) -> Result<AuditReport, EngineError> {
-        who.require(Act::ReadAudit)?;
+        self.authorize(who, Act::ReadAudit, Action::AuditRead, None, None)
+            .await?;
         self.walk_chain(&who.tenant).await
     }
 
@@ -105,7 +106,8 @@ impl Engine {
         after: u64,
         limit: u32,
     ) -> Result<Vec<AuditEntry>, EngineError> {
-        who.require(Act::ReadAudit)?;
+        self.authorize(who, Act::ReadAudit, Action::AuditRead, None, None)
+            .await?;
         Ok(self
             .store
             .audit_entries(&who.tenant, lane, after, limit.clamp(1, PAGE))
@@ -114,7 +116,8 @@ impl Engine {
 
     /// The lanes of the caller's tenant's chain and where each ends.
     pub async fn audit_heads(&self, who: &Principal) -> Result<Vec<AuditHead>, EngineError> {
-        who.require(Act::ReadAudit)?;
+        self.authorize(who, Act::ReadAudit, Action::AuditRead, None, None)
+            .await?;
         Ok(self.store.audit_heads(&who.tenant).await?)
     }
 }

@@ -55,7 +55,8 @@ impl Engine {
         recipient: &RecipientId,
         url: EndpointUrl,
     ) -> Result<Zeroizing<Vec<u8>>, EngineError> {
-        who.require(Act::ManageRecipients)?;
+        self.authorize(who, Act::ManageRecipients, Action::EndpointSet, None, None)
+            .await?;
         let (_, policy) = self.current_policy(&who.tenant).await?;
         if policy.recipient(recipient).is_none() {
             return Err(EngineError::RecipientNotFound);
@@ -94,9 +95,14 @@ impl Engine {
 
     /// The tenant's endpoints (URLs only; secrets never leave sealed).
     pub async fn endpoints(&self, who: &Principal) -> Result<Vec<EndpointRow>, EngineError> {
-        // Said first, so a scoped key hears what it tried.
-        who.require_unscoped("list the recipients' endpoints")?;
-        who.require(Act::ManageRequests)?;
+        self.authorize(
+            who,
+            Act::ManageDeliveries,
+            Action::DeliveriesRead,
+            None,
+            None,
+        )
+        .await?;
         Ok(self.store.endpoints(&who.tenant).await?)
     }
 
@@ -106,7 +112,14 @@ impl Engine {
         who: &Principal,
         recipient: &RecipientId,
     ) -> Result<(), EngineError> {
-        who.require(Act::ManageRecipients)?;
+        self.authorize(
+            who,
+            Act::ManageRecipients,
+            Action::EndpointDelete,
+            None,
+            None,
+        )
+        .await?;
         let detail = format!("recipient={recipient}");
         let change = Change {
             writes: vec![Write::DeleteEndpoint {
@@ -136,8 +149,14 @@ impl Engine {
         filter: DeliveryFilter,
         limit: u32,
     ) -> Result<Vec<DeliveryRow>, EngineError> {
-        who.require_unscoped("list the notices to recipients")?;
-        who.require(Act::ManageRequests)?;
+        self.authorize(
+            who,
+            Act::ManageDeliveries,
+            Action::DeliveriesRead,
+            None,
+            None,
+        )
+        .await?;
         let limit = limit.clamp(1, MAX_DELIVERIES_PER_PAGE);
         Ok(self.store.deliveries(&who.tenant, filter, limit).await?)
     }
@@ -259,8 +278,14 @@ impl Engine {
     /// recipient's endpoint is fixed, Art. 19 is met after all. Audited as
     /// `delivery.retry`.
     pub async fn retry_delivery(&self, who: &Principal, id: DeliveryId) -> Result<(), EngineError> {
-        who.require_unscoped("send notices to recipients again")?;
-        who.require(Act::ManageRequests)?;
+        self.authorize(
+            who,
+            Act::ManageDeliveries,
+            Action::DeliveryRetry,
+            None,
+            None,
+        )
+        .await?;
         let event = self.event(
             who,
             Action::DeliveryRetry,

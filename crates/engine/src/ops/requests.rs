@@ -344,7 +344,8 @@ impl Engine {
 
     /// One request of the caller's tenant.
     pub async fn request(&self, who: &Principal, id: RequestId) -> Result<RequestRow, EngineError> {
-        who.require(Act::ManageRequests)?;
+        self.authorize(who, Act::ManageRequests, Action::RequestsRead, None, None)
+            .await?;
         self.load_request(who, id).await
     }
 
@@ -357,7 +358,8 @@ impl Engine {
         after: Option<RequestCursor>,
         limit: u32,
     ) -> Result<Vec<RequestRow>, EngineError> {
-        who.require(Act::ManageRequests)?;
+        self.authorize(who, Act::ManageRequests, Action::RequestsRead, None, None)
+            .await?;
         let limit = limit.clamp(1, MAX_REQUESTS_PER_PAGE);
         Ok(self
             .store

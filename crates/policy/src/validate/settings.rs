@@ -431,6 +431,21 @@ pub(super) fn changes(raw: &RawPolicy, sink: &mut Sink<'_>) -> Option<Changes> {
         defaults.notice_period,
         CalendarSpan::parse_or_zero,
     )?;
+    if let Some(text) = given
+        && notice_period == CalendarSpan::default()
+    {
+        sink.warn(
+            "W_NO_NOTICE_PERIOD",
+            &text.span(),
+            "with no notice period, a material change (a new purpose, recipient or \
+             category) applies at once and nobody is told before their data is used \
+             under it (Art. 13(3))"
+                .to_owned(),
+            "keep a notice period (the default is 30 days), or tell the people affected \
+             yourself before publishing a material change"
+                .to_owned(),
+        );
+    }
     Some(Changes { notice_period })
 }
 

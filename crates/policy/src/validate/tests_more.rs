@@ -22,6 +22,22 @@ fn warns_only(src: &str, code: &str) {
     assert!(checked.diagnostics.iter().all(|d| !d.is_error()));
 }
 
+/// Art. 13(3): a zero notice period is allowed, but said to mean that
+/// nobody hears of a material change before it applies.
+#[test]
+fn no_notice_period_warns() {
+    let src = format!(
+        "{}\n[changes]\nnotice_period = \"0 days\"\n",
+        crate::EXAMPLE_POLICY
+    );
+    warns_only(&src, "W_NO_NOTICE_PERIOD");
+    let kept = format!(
+        "{}\n[changes]\nnotice_period = \"14 days\"\n",
+        crate::EXAMPLE_POLICY
+    );
+    assert!(check(&kept).diagnostics.is_empty());
+}
+
 #[test]
 fn the_example_policies_are_clean() {
     for (name, src) in [

@@ -128,10 +128,12 @@ async fn list_deliveries(
 async fn retry_delivery(
     State(state): State<AppState>,
     Auth(who): Auth,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<uuid::Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    let id = field("id", &id, parse_delivery_id)?;
-    state.engine.retry_delivery(&who, id).await?;
+    state
+        .engine
+        .retry_delivery(&who, tutela_engine::ids::DeliveryId(id))
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -193,8 +193,8 @@ async fn hole_03_a_scoped_key_cannot_read_everything_or_act_across_purposes() {
     // Each refusal names what was tried (an outside probe was told
     // "may not work data subject requests" when listing recipients).
     for (path, tried) in [
-        ("/v1/recipients", "list the recipients' endpoints"),
-        ("/v1/deliveries", "list the notices to recipients"),
+        ("/v1/recipients", "list recipients' endpoints or notices"),
+        ("/v1/deliveries", "list recipients' endpoints or notices"),
     ] {
         let body = app
             .get(path, &scoped_dpo)
@@ -213,9 +213,9 @@ async fn hole_03_a_scoped_key_cannot_read_everything_or_act_across_purposes() {
         .ok(200);
     assert_eq!(access["restricted"], false);
     assert_eq!(access["records"].as_array().unwrap().len(), 2);
-    // Each refused act that reaches a subject or the policy is on the chain
-    // as denied (reading the chain itself is not an act on it), then the
-    // access above.
+    // Each refused act is on the chain as denied, reads of the chain and
+    // of the notices to recipients included (an outside probe found those
+    // left no trace), then the access above.
     let chain = app.audit().await;
     let added: Vec<(&str, &str)> = chain[chain_before..]
         .iter()
@@ -234,6 +234,10 @@ async fn hole_03_a_scoped_key_cannot_read_everything_or_act_across_purposes() {
             ("policy.publish", denied),
             ("subject.erase", denied),
             ("restriction.set", denied),
+            ("audit.read", denied),
+            ("audit.read", denied),
+            ("deliveries.read", denied),
+            ("deliveries.read", denied),
             ("subject.access", "allowed"),
         ]
     );

@@ -367,9 +367,14 @@ async fn a_failed_notice_is_sent_again_once_the_endpoint_is_fixed() {
     let helpdesk = by_recipient(&failed, "helpdesk");
     let id = helpdesk["id"].as_str().unwrap().to_owned();
     let retry = format!("/v1/deliveries/{id}/retry");
-    app.post(&retry, &app.service, json!({}))
+    let refused = app
+        .post(&retry, &app.service, json!({}))
         .await
         .error(403, "E_FORBIDDEN");
+    assert!(
+        refused.to_string().contains("resend a notice"),
+        "names what was tried: {refused}"
+    );
 
     let receiver = Arc::new(Receiver::default());
     receiver.status.store(204, Ordering::SeqCst);
@@ -396,6 +401,9 @@ async fn a_failed_notice_is_sent_again_once_the_endpoint_is_fixed() {
     app.post(&retry, &app.dpo, json!({}))
         .await
         .error(404, "E_FAILED_DELIVERY_NOT_FOUND");
+    app.post("/v1/deliveries/abc/retry", &app.dpo, json!({}))
+        .await
+        .error(400, "E_INVALID_ID");
     let unknown = format!("/v1/deliveries/{}/retry", uuid::Uuid::now_v7());
     app.post(&unknown, &app.dpo, json!({}))
         .await
@@ -405,6 +413,15 @@ async fn a_failed_notice_is_sent_again_once_the_endpoint_is_fixed() {
         .iter()
         .filter(|e| e["action"] == "delivery.retry")
         .count();
-    assert_eq!(retried, 1, "only the retry that happened is on the chain");
+    assert_eq!(
+        retried, 2,
+        "the refusal and the retry that happened, not the misses"
+    );
+    assert!(
+        chain
+            .iter()
+            .any(|e| e["action"] == "delivery.retry" && e["outcome"] == "denied:E_FORBIDDEN"),
+        "the service key's attempt is on the chain"
+    );
     app.assert_chain_intact().await;
 }
