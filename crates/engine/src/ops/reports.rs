@@ -192,7 +192,7 @@ impl Engine {
         let (_, policy) = self.current_policy(&who.tenant).await?;
         let checked = reports::reporting_purpose(&policy, purpose, query).and_then(|p| {
             if p.exports_to(recipient) {
-                Ok(())
+                reports::export_grouping(&policy, query)
             } else {
                 Err(ReportError::RecipientNotListed {
                     purpose: purpose.to_string(),

@@ -24,6 +24,12 @@ pub enum ReportError {
     /// `group_by` named the counted category itself.
     #[error("group_by: must name another category than the one counted")]
     GroupBySelf,
+    /// An anonymised export grouped by an identifier (`identifier = true`):
+    /// every group would be one person, named by its key.
+    #[error(
+        "group_by: '{0}' is an identifier; an anonymised export cannot be grouped by it, each group would be one person"
+    )]
+    GroupByIdentifier(String),
 }
 
 impl ReportError {
@@ -33,6 +39,7 @@ impl ReportError {
             Self::NotReporting(_) => "E_NOT_REPORTING",
             Self::RecipientNotListed { .. } => "E_EXPORT_RECIPIENT_NOT_LISTED",
             Self::GroupBySelf => "E_GROUP_BY_SELF",
+            Self::GroupByIdentifier(_) => "E_GROUP_BY_IDENTIFIER",
         }
     }
 
@@ -41,7 +48,7 @@ impl ReportError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Self::NotReporting(_) | Self::RecipientNotListed { .. } => ErrorKind::Denied,
-            Self::GroupBySelf => ErrorKind::BadRequest,
+            Self::GroupBySelf | Self::GroupByIdentifier(_) => ErrorKind::BadRequest,
         }
     }
 }

@@ -4,10 +4,16 @@
 //!
 //! Columns: `category, table, row, key, subjects, records, status`.
 //! `table` is `by_group` (when grouped) or `by_period`; `row` is `group`,
-//! `no_group` (subjects with no group value) or `total`; `key` is the group
-//! value or the month (`YYYY-MM`), empty on `no_group` and `total` rows;
-//! `status` is `shown`, `withheld_below_minimum` or `withheld_complementary`,
-//! and a withheld row leaves `subjects` and `records` empty.
+//! `withheld` (the withheld groups, one row per reason), `no_group`
+//! (subjects with no group value) or `total`; `key` is the group value or
+//! the month (`YYYY-MM`), empty on every other row; `status` is `shown`,
+//! `withheld_below_minimum` or `withheld_complementary`, and a withheld row
+//! leaves `subjects` and `records` empty.
+//!
+//! A withheld group's value is never printed: a value only a few people
+//! share (a one-person team, a free-text note) is itself about them, and a
+//! list of withheld keys would say who is in the export. Nor is their
+//! number: the withheld groups of each reason are one row.
 
 use super::group::{by_group, by_period};
 use super::suppress::{Cell, Table, Withheld, suppress};
@@ -67,12 +73,21 @@ pub fn render(category: &CategoryId, t: &ExportTables) -> Result<String, EngineE
     let mut rows: Vec<[String; 7]> = Vec::new();
     let cat = category.as_str();
     if let Some(g) = &t.by_group {
+        let mut withheld: Vec<Withheld> = Vec::new();
         for (key, cell) in &g.rows {
-            let (row, key) = match key {
-                Some(k) => ("group", k.as_str()),
-                None => ("no_group", ""),
-            };
-            rows.push(line(cat, "by_group", row, key, *cell));
+            match (key, cell) {
+                (Some(_), Cell::Withheld(why)) => {
+                    if !withheld.contains(why) {
+                        withheld.push(*why);
+                    }
+                }
+                (Some(k), _) => rows.push(line(cat, "by_group", "group", k, *cell)),
+                (None, _) => rows.push(line(cat, "by_group", "no_group", "", *cell)),
+            }
+        }
+        withheld.sort_by_key(|why| *why != Withheld::BelowMinimum);
+        for why in withheld {
+            rows.push(line(cat, "by_group", "withheld", "", Cell::Withheld(why)));
         }
         rows.push(line(cat, "by_group", "total", "", g.total));
     }
@@ -133,9 +148,10 @@ mod tests {
 
     #[test]
     fn an_export_names_no_subject_and_guards_formulas() {
-        let mut people: Vec<Counted> = (0..3)
+        let mut people: Vec<Counted> = (0..4)
             .map(|_| counted(Some("=HYPERLINK(\"x\")"), &[("2026-01", 2)]))
             .collect();
+        people.extend((0..3).map(|_| counted(Some("quiet team"), &[("2026-01", 1)])));
         people.push(counted(None, &[("2026-02", 1)]));
         let t = tables(&people, true, 3);
         let csv = render(&CategoryId::parse("kudos_received").unwrap(), &t).unwrap();
@@ -145,18 +161,49 @@ mod tests {
         assert!(csv.starts_with('\u{feff}'));
         assert!(csv.contains("\"'=HYPERLINK(\"\"x\"\")\""), "{csv}");
         assert!(!csv.contains(",=HYPERLINK"));
-        // The lone subject with no team is withheld, and the team with it:
-        // the total would give the lone one away otherwise.
+        // The lone subject with no team is withheld, and the smallest team
+        // with it: the total would give the lone one away otherwise. The
+        // withheld team is one row with no key.
         assert!(
             csv.contains("kudos_received,by_group,no_group,,,,withheld_below_minimum\r\n"),
             "{csv}"
         );
-        assert!(csv.contains("withheld_complementary"), "{csv}");
         assert!(
-            csv.contains("kudos_received,by_group,total,,4,7,shown\r\n"),
+            csv.contains("kudos_received,by_group,withheld,,,,withheld_complementary\r\n"),
+            "{csv}"
+        );
+        assert!(!csv.contains("quiet team"), "{csv}");
+        assert!(
+            csv.contains("kudos_received,by_group,total,,8,12,shown\r\n"),
             "{csv}"
         );
         assert_eq!(t.withheld(), 4);
+    }
+
+    #[test]
+    fn withheld_groups_are_one_row_per_reason_with_no_key() {
+        // Five one-person groups keyed by what would name them, and a
+        // shown group of three: one `withheld` row, no key printed.
+        let mut people: Vec<Counted> = (0..5)
+            .map(|i| {
+                let key = format!("person{i}@example.com");
+                counted(Some(key.as_str()), &[("2026-01", 1)])
+            })
+            .collect();
+        people.extend((0..3).map(|_| counted(Some("red"), &[("2026-01", 1)])));
+        let t = tables(&people, true, 3);
+        let csv = render(&CategoryId::parse("kudos_received").unwrap(), &t).unwrap();
+        assert!(!csv.contains("@example.com"), "{csv}");
+        assert_eq!(csv.matches(",withheld,").count(), 1, "{csv}");
+        assert!(
+            csv.contains("kudos_received,by_group,withheld,,,,withheld_below_minimum\r\n"),
+            "{csv}"
+        );
+        assert!(
+            csv.contains("kudos_received,by_group,group,red,3,3,shown\r\n"),
+            "{csv}"
+        );
+        assert_eq!(t.withheld(), 5);
     }
 
     #[test]

@@ -90,5 +90,16 @@ pub fn reporting_purpose<'p>(
     Ok(declared)
 }
 
+/// The grouping of an anonymised export (Recital 26): never by an
+/// identifier, whose every value is one person's.
+pub fn export_grouping(policy: &Policy, query: &ReportQuery) -> Result<(), EngineError> {
+    match &query.group_by {
+        Some(g) if policy.category(g).is_some_and(|c| c.identifier) => {
+            Err(ReportError::GroupByIdentifier(g.to_string()).into())
+        }
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests;

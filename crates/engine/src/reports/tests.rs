@@ -21,6 +21,7 @@ taxonomy = "user.workplace"
 id = "email"
 description = "Email"
 taxonomy = "user.contact.email"
+identifier = true
 [[purpose]]
 id = "kudos_reports"
 description = "Kudos reports"
@@ -74,6 +75,16 @@ fn a_report_needs_a_reporting_purpose_covering_its_categories() {
         code("kudos_reports", &query(Some("kudos_received"))),
         "E_GROUP_BY_SELF"
     );
+}
+
+#[test]
+fn an_export_is_never_grouped_by_an_identifier() {
+    let p = policy();
+    assert!(export_grouping(&p, &query(Some("team"))).is_ok());
+    assert!(export_grouping(&p, &query(None)).is_ok());
+    let refused = export_grouping(&p, &query(Some("email"))).unwrap_err();
+    assert_eq!(refused.code(), "E_GROUP_BY_IDENTIFIER");
+    assert!(refused.to_string().contains("group_by"), "{refused}");
 }
 
 fn row(subject: SubjectId, category: &str, at: &str) -> RecordRow {

@@ -165,9 +165,11 @@ async fn totals(
 /// `export_to`: CSV (UTF-8 with BOM, formula-guarded) with columns
 /// `category, table, row, key, subjects, records, status`, no identifier,
 /// groups with fewer people than `anonymity.min_group_size` withheld, and
-/// whatever would reveal one by subtraction withheld too. Audited as a
-/// disclosure to the recipient; any other recipient is refused
-/// (`403 E_EXPORT_RECIPIENT_NOT_LISTED`, audited).
+/// whatever would reveal one by subtraction withheld too; a withheld
+/// group's value is never printed (one keyless `withheld` row per reason).
+/// Audited as a disclosure to the recipient; any other recipient is refused
+/// (`403 E_EXPORT_RECIPIENT_NOT_LISTED`, audited), and so is grouping by an
+/// identifier category (`400 E_GROUP_BY_IDENTIFIER`).
 #[utoipa::path(get, path = "/v1/reports/{purpose}/export", tag = "reports", security(("bearer" = [])),
     params(("purpose" = String, Path, description = "A purpose declared with `reporting = true`", pattern = "^[a-z][a-z0-9_]{0,63}$"), ExportQuery),
     responses((status = 200, description = "The anonymised export", content((String = "text/csv"))), Errors))]
