@@ -31,6 +31,7 @@ mod survey_rows;
 pub use error::BackendError;
 pub use ledger::FileLedger;
 pub use postgres::PgStore;
+pub use sqlite::restore_check::{BackupRefused, check_backup};
 pub use sqlite::{SqliteStore, in_use};
 
 use error::internal;

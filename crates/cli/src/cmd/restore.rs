@@ -8,7 +8,9 @@
 //!
 //! Order, so that a failure at any step leaves the database as it was:
 //! verify every line of the ledger; copy the backup to a private staging
-//! file beside the database; open it, check it belongs to this master key,
+//! file beside the database; check the copy is an intact Tutela database
+//! (`PRAGMA integrity_check`, a master key check value: an empty or damaged
+//! file is refused); open it, check it belongs to this master key,
 //! replay the ledger into it and close it; only then remove the old
 //! database's `-wal`/`-shm` and rename the staging file into place.
 
@@ -25,7 +27,7 @@ use tutela_engine::ledger::ErasureLedger;
 use tutela_engine::store::Store;
 use tutela_engine::{Engine, ReplayReport, RightsReplayReport};
 use tutela_server::Config;
-use tutela_store::{FileLedger, SqliteStore, in_use};
+use tutela_store::{FileLedger, SqliteStore, check_backup, in_use};
 use tutela_vault::MasterKey;
 
 /// Options of `tutela restore`.
@@ -84,6 +86,14 @@ pub async fn run(config_path: Option<&Path>, args: RestoreArgs) -> Result<ExitCo
     let staging = staging_path(&target);
     remove_database_files(&staging)?;
     copy_private(&file, &staging)?;
+    if let Err(refused) = check_backup(&staging) {
+        let _ = remove_database_files(&staging);
+        bail!(
+            "{refused}: {} cannot be restored; nothing was changed ({})",
+            file.display(),
+            refused.code()
+        );
+    }
     let report = match replay_into(&staging, master, ledger).await {
         Ok(report) => report,
         Err(err) => {

@@ -305,3 +305,52 @@ async fn a_restore_without_its_ledger_file_is_refused() {
         .expect_code(0)
         .expect_output(&["replayed 0 erasure(s)"]);
 }
+
+/// An empty file (a backup that failed, a copy that came out empty) and a
+/// backup with a damaged page are refused, and the database stays as it
+/// was: a restore is the one moment a bad file can be caught before it is
+/// served as the live database.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_or_damaged_backup_is_refused_and_nothing_changes() {
+    let dir = temp_dir();
+    let d = dir.path();
+    let server = spawn_demo(d, &[]).await;
+    for _ in 0..40 {
+        create_subject(&server).await;
+    }
+    tutela(d, &["backup", "good.db"]).expect_code(0);
+    assert!(server.stop().success());
+    let db = d.join("tutela-data").join("tutela.db");
+    let current = std::fs::read(&db).unwrap();
+
+    std::fs::write(d.join("empty.db"), b"").unwrap();
+    tutela(d, &["restore", "--force", "empty.db"])
+        .expect_code(1)
+        .expect_output(&[
+            "not a Tutela database",
+            "E_BACKUP_NOT_TUTELA",
+            "nothing was changed",
+        ]);
+    assert_eq!(std::fs::read(&db).unwrap(), current, "nothing was restored");
+
+    // Overwrite one b-tree page in the middle of a copy of the good backup.
+    let mut bytes = std::fs::read(d.join("good.db")).unwrap();
+    let pages = bytes.len() / 4096;
+    assert!(pages > 8, "the backup has {pages} pages");
+    let at = (pages / 2) * 4096;
+    bytes[at..at + 5].copy_from_slice(&[0x0d, 0, 0, 0, 0xff]);
+    bytes[at + 5..at + 65].fill(0xee);
+    std::fs::write(d.join("damaged.db"), &bytes).unwrap();
+    tutela(d, &["restore", "--force", "damaged.db"])
+        .expect_code(1)
+        .expect_output(&["damaged", "E_BACKUP_DAMAGED", "nothing was changed"]);
+    assert_eq!(std::fs::read(&db).unwrap(), current, "nothing was restored");
+    assert!(
+        !d.join("tutela-data").join("tutela.db.restoring").exists(),
+        "the staging copy is removed"
+    );
+
+    tutela(d, &["restore", "--force", "good.db"])
+        .expect_code(0)
+        .expect_output(&["restored good.db"]);
+}

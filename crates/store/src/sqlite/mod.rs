@@ -70,6 +70,7 @@ mod readers;
 mod reads;
 mod report_reads;
 mod request_reads;
+pub mod restore_check;
 mod retention_reads;
 mod store;
 mod survey_reads;
