@@ -121,6 +121,16 @@ pub enum EngineError {
         "records of category '{0}' are kept under a statutory hold; keep a hold covering the category, no shorter, until they have ended"
     )]
     HoldInUse(String),
+    /// A new policy version would turn `identifier` on or off for a
+    /// category that holds stored records: turned on, the records already
+    /// stored were never indexed, so lookups miss them and another subject
+    /// could claim the same value; turned off, records written meanwhile
+    /// are not indexed, and turning it back on leaves two people with one
+    /// identifier, found as one (Art. 5(1)(d), 15, 17).
+    #[error(
+        "category '{0}' still holds stored records; its `identifier` setting cannot change while it does: delete or erase them first, or declare a new category for the identifier"
+    )]
+    IdentifierInUse(String),
     /// A record of a category that the policy version pending for the
     /// tenant drops or makes not storable: once that version applied, the
     /// record would be left with no purpose or rule (Art. 5(1)(e)).
@@ -311,6 +321,7 @@ impl EngineError {
             Self::CategoryOutOfScope(_) => "E_CATEGORY_OUT_OF_SCOPE",
             Self::CategoryInUse(_) => "E_CATEGORY_IN_USE",
             Self::HoldInUse(_) => "E_HOLD_IN_USE",
+            Self::IdentifierInUse(_) => "E_IDENTIFIER_IN_USE",
             Self::CategoryEnding(..) => "E_CATEGORY_ENDING",
             Self::PurposeNotDeclared(_) => "E_PURPOSE_NOT_DECLARED",
             Self::CategoryNotDeclared(_) => "E_CATEGORY_NOT_DECLARED",
@@ -380,6 +391,7 @@ impl EngineError {
             | Self::SubjectFull
             | Self::CategoryInUse(_)
             | Self::HoldInUse(_)
+            | Self::IdentifierInUse(_)
             | Self::CategoryEnding(..) => ErrorKind::Conflict,
             Self::Unauthenticated => ErrorKind::Unauthenticated,
             Self::Forbidden { .. }

@@ -102,7 +102,8 @@ pub fn hold_loosened(old: &Policy, new: &Policy, category: &CategoryId, now: Tim
 impl Engine {
     /// Refuses a version that drops a category still holding records of
     /// the tenant (live, or kept under a statutory hold after an erasure
-    /// or a sweep), or makes it `storable = false`, or narrows or shortens
+    /// or a sweep), or makes it `storable = false`, or turns its
+    /// `identifier` on or off (`E_IDENTIFIER_IN_USE`), or narrows or shortens
     /// the hold such records are kept under (`E_HOLD_IN_USE`): they would stay stored
     /// with no purpose to use them (or, not storable, under a notice that
     /// says they are never stored) and no rule to end them, listed in
@@ -117,13 +118,16 @@ impl Engine {
             new.category(&c.id)
                 .is_none_or(|kept| c.storable && !kept.storable)
         }) {
-            let stored = !self
-                .store
-                .report_subjects(tenant, &gone.id, None, 1)
-                .await?
-                .is_empty();
-            if stored || self.store.category_held(tenant, &gone.id).await? {
+            if self.category_holds_records(tenant, &gone.id).await? {
                 return Err(EngineError::CategoryInUse(gone.id.to_string()));
+            }
+        }
+        for flipped in old.categories.iter().filter(|c| {
+            new.category(&c.id)
+                .is_some_and(|kept| kept.identifier != c.identifier)
+        }) {
+            if self.category_holds_records(tenant, &flipped.id).await? {
+                return Err(EngineError::IdentifierInUse(flipped.id.to_string()));
             }
         }
         let now = self.clock.now();
@@ -140,6 +144,21 @@ impl Engine {
             }
         }
         Ok(())
+    }
+
+    /// Whether the tenant stores records of `category`, live or kept under
+    /// a statutory hold.
+    async fn category_holds_records(
+        &self,
+        tenant: &TenantId,
+        category: &CategoryId,
+    ) -> Result<bool, EngineError> {
+        let live = !self
+            .store
+            .report_subjects(tenant, category, None, 1)
+            .await?
+            .is_empty();
+        Ok(live || self.store.category_held(tenant, category).await?)
     }
 
     /// Publishes a new policy version, applying at once or from

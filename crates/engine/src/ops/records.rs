@@ -148,11 +148,19 @@ pub(crate) fn check_values(records: &[NewRecord], allow_empty: bool) -> Result<(
     Ok(())
 }
 
-/// Refuses a blank value (empty or whitespace only) for an identifier
+/// Is an identifier blank as it is indexed: empty once invisible
+/// characters and surrounding whitespace are dropped
+/// ([`tutela_vault::normalize_identifier`])? `"\u{200b} "` is blank: it
+/// would be indexed as the empty identifier.
+pub(crate) fn blank_identifier(value: &str) -> bool {
+    tutela_vault::normalize_identifier(value).is_empty()
+}
+
+/// Refuses a blank value (see [`blank_identifier`]) for an identifier
 /// category: it would find no one and index everyone who left it blank.
 pub(crate) fn check_identifiers(policy: &Policy, records: &[NewRecord]) -> Result<(), EngineError> {
     let blank = records.iter().position(|r| {
-        r.value.trim().is_empty() && policy.category(&r.category).is_some_and(|c| c.identifier)
+        blank_identifier(&r.value) && policy.category(&r.category).is_some_and(|c| c.identifier)
     });
     if let Some(i) = blank {
         return Err(EngineError::BlankIdentifier {

@@ -45,7 +45,7 @@ impl Engine {
             .policy_version(&who.tenant, view.policy_version)
             .await?;
         let identifier = policy.category(&row.category).is_some_and(|c| c.identifier);
-        if identifier && value.trim().is_empty() {
+        if identifier && super::records::blank_identifier(value) {
             return Err(EngineError::BlankIdentifier {
                 field: "value".into(),
             });

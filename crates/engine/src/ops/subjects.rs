@@ -218,6 +218,13 @@ impl Engine {
             }
             None => return Err(EngineError::CategoryNotDeclared(category.to_string())),
         }
+        // A blank value (a form field left empty, or holding only invisible
+        // characters) is nobody's identifier: it is refused, never matched.
+        if super::records::blank_identifier(value) {
+            return Err(EngineError::BlankIdentifier {
+                field: "value".into(),
+            });
+        }
         // A purpose-scoped key finds people only by an identifier one of
         // its purposes may use: otherwise it would confirm who is on file
         // (and under which pseudonym) from data it has no purpose for.

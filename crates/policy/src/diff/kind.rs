@@ -76,6 +76,9 @@ kinds! {
     RetentionRemoved = "retention_removed", true;
     /// Data only processed in passing may now be stored.
     CategoryNowStored = "category_now_stored", true;
+    /// A category became an identifier: people are now found (and told
+    /// apart) by its value, which links their records (Art. 13(1)(c)).
+    CategoryNowIdentifier = "category_now_identifier", true;
     /// A statutory hold now keeps data that could be erased before.
     HoldAdded = "hold_added", true;
     /// A statutory hold keeps data longer.
@@ -100,8 +103,10 @@ kinds! {
     CategoryRemoved = "category_removed", false;
     /// A category's description or taxonomy key changed.
     CategoryDescribed = "category_described", false;
-    /// A category is no longer stored, or its identifier flag changed.
+    /// A category is no longer stored.
     CategoryStorageNarrowed = "category_storage_narrowed", false;
+    /// A category is no longer an identifier: nobody is found by it.
+    CategoryNoLongerIdentifier = "category_no_longer_identifier", false;
     /// A kind of subject was added, removed or described anew.
     SubjectKindChanged = "subject_kind_changed", false;
     /// A purpose was removed: its processing stops.

@@ -110,12 +110,37 @@ fn category(was: &Category, now: &Category, path: String, found: &mut Found) {
             text,
             vec![now.id.clone()],
         );
-    } else if was.storable != now.storable || was.identifier != now.identifier {
+    } else if was.storable && !now.storable {
         let text = format!(
-            "The data {} is stored more narrowly (storable: {}, identifier: {}).",
-            now.id, now.storable, now.identifier
+            "The data {} is no longer stored; it is only processed in passing.",
+            now.id
         );
-        found.add(K::CategoryStorageNarrowed, path, text, vec![]);
+        found.add(
+            K::CategoryStorageNarrowed,
+            format!("{path}.storable"),
+            text,
+            vec![],
+        );
+    }
+    if !was.identifier && now.identifier {
+        let text = format!(
+            "The data {} is now used to find people: a person is looked up, and told apart from others, by its value.",
+            now.id
+        );
+        found.add(
+            K::CategoryNowIdentifier,
+            format!("{path}.identifier"),
+            text,
+            vec![now.id.clone()],
+        );
+    } else if was.identifier && !now.identifier {
+        let text = format!("The data {} is no longer used to find people.", now.id);
+        found.add(
+            K::CategoryNoLongerIdentifier,
+            format!("{path}.identifier"),
+            text,
+            vec![],
+        );
     }
 }
 

@@ -446,8 +446,25 @@ pub(super) fn changes(raw: &RawPolicy, sink: &mut Sink<'_>) -> Option<Changes> {
                 .to_owned(),
         );
     }
+    if let Some(text) = given
+        && notice_period.can_exceed(&LONGEST_EXPECTED_NOTICE)
+    {
+        sink.warn(
+            "W_LONG_NOTICE_PERIOD",
+            &text.span(),
+            format!(
+                "a notice period of {notice_period} holds every material change back that long,                  and making it shorter is itself a material change that must wait it out"
+            ),
+            "a notice period is usually weeks (the default is 30 days); check for a typo              before publishing"
+                .to_owned(),
+        );
+    }
     Some(Changes { notice_period })
 }
+
+/// Past this, a notice period is more likely a typo than a choice: each
+/// material change, and shortening the period itself, waits it out.
+const LONGEST_EXPECTED_NOTICE: CalendarSpan = CalendarSpan::days(366);
 
 fn limit(
     sink: &mut Sink<'_>,

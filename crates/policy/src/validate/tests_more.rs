@@ -38,6 +38,24 @@ fn no_notice_period_warns() {
     assert!(check(&kept).diagnostics.is_empty());
 }
 
+/// A notice period of years is most likely a typo: shortening it is a
+/// material change that must itself wait the whole period out.
+#[test]
+fn a_notice_period_of_years_warns() {
+    let src = format!(
+        "{}\n[changes]\nnotice_period = \"200 years\"\n",
+        crate::EXAMPLE_POLICY
+    );
+    warns_only(&src, "W_LONG_NOTICE_PERIOD");
+    for fine in ["90 days", "12 months", "1 year"] {
+        let kept = format!(
+            "{}\n[changes]\nnotice_period = \"{fine}\"\n",
+            crate::EXAMPLE_POLICY
+        );
+        assert!(check(&kept).diagnostics.is_empty(), "{fine}");
+    }
+}
+
 #[test]
 fn the_example_policies_are_clean() {
     for (name, src) in [

@@ -105,7 +105,7 @@ async fn a_blank_or_taken_identifier_is_refused_and_changes_nothing() {
     let record = record_id(&app, &id, "email").await;
     let path = format!("/v1/subjects/{id}/records/{record}");
     let before = app.audit_len().await;
-    for blank in ["", "   ", "\t\n"] {
+    for blank in ["", "   ", "\t\n", "\u{200b}\u{feff} ", "\u{00ad}"] {
         let body = app
             .put(&path, &app.dpo, json!({"value": blank}))
             .await
@@ -330,6 +330,31 @@ async fn a_blank_identifier_is_refused_on_the_way_in_too() {
     app.post(&format!("/v1/subjects/{id}/records"), &app.service, write)
         .await
         .error(422, "E_INVALID_FIELD");
+    // Only invisible characters and spaces: indexed, it would be the empty
+    // identifier, which every blank lookup would then find.
+    let invisible = json!({"kind": "customer", "purpose": "account",
+        "records": [{"category": "email", "value": "\u{200b}\u{feff} "}]});
+    app.post("/v1/subjects", &app.service, invisible)
+        .await
+        .error(422, "E_INVALID_FIELD");
+    // And a blank lookup is refused, never matched.
+    for blank in ["", " ", "\u{200b}", "\u{00ad}"] {
+        let body = app
+            .post(
+                "/v1/subjects/lookup",
+                &app.service,
+                json!({"category": "email", "value": blank}),
+            )
+            .await
+            .error(422, "E_INVALID_FIELD");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("value: "),
+            "{body}"
+        );
+    }
     assert_eq!(
         app.audit_len().await,
         before,
