@@ -48,6 +48,14 @@ kinds! {
     DirectMarketingOn = "direct_marketing_on", true;
     /// A purpose now sells or shares data (CCPA/CPRA).
     SaleOrSharingOn = "sale_or_sharing_on", true;
+    /// A purpose is no longer declared as direct marketing: an objection
+    /// to another purpose no longer stops it (Art. 21(2)-(3)), nor does a
+    /// Global Privacy Control signal. The processing described stays, so
+    /// people hear of it first.
+    DirectMarketingOff = "direct_marketing_off", true;
+    /// A purpose is no longer declared as selling or sharing data: a
+    /// Global Privacy Control signal no longer objects to it.
+    SaleOrSharingOff = "sale_or_sharing_off", true;
     /// A purpose now markets to customers without prior consent.
     SoftOptInOn = "soft_opt_in_on", true;
     /// A purpose now counts people in reports and rankings (Art. 21(1)).
@@ -85,6 +93,11 @@ kinds! {
     HoldLonger = "hold_longer", true;
     /// Smaller groups' results may be shown (Recital 26).
     MinGroupSizeLowered = "min_group_size_lowered", true;
+    /// Survey figures lost their noise, or each read now spends more ε or a
+    /// survey may spend more in all: figures are less private.
+    NoiseWeakened = "noise_weakened", true;
+    /// Survey figures gained noise, or spend less ε.
+    NoiseStrengthened = "noise_strengthened", false;
     /// The product's name changed.
     NameChanged = "name_changed", false;
     /// The hosting description changed. It is free text, so whether the
@@ -127,8 +140,9 @@ kinds! {
     RecipientAdded = "recipient_added", false;
     /// A recipient was removed.
     RecipientRemoved = "recipient_removed", false;
-    /// A recipient's name changed.
-    RecipientRenamed = "recipient_renamed", false;
+    /// A recipient's name changed: the name says who receives the data
+    /// (Art. 13(1)(e)), and a new name may be another company.
+    RecipientRenamed = "recipient_renamed", true;
     /// A recipient moved within the EEA or back into it.
     RecipientCountryChanged = "recipient_country_changed", false;
     /// A recipient inside the EEA names another safeguard (none is needed there).

@@ -144,6 +144,37 @@ fn category(was: &Category, now: &Category, path: String, found: &mut Found) {
     }
 }
 
+/// Survey noise: removed, or more ε per read or in all, is weaker.
+fn noise(old: &Policy, new: &Policy, found: &mut Found) {
+    let (was, now) = (old.anonymity.noise, new.anonymity.noise);
+    if was == now {
+        return;
+    }
+    let eps = |millis: u32| format!("{}", f64::from(millis) / 1000.0);
+    let text = match now {
+        Some(n) => format!(
+            "Survey figures carry Laplace noise: each read spends epsilon {}, at most {} per survey.",
+            eps(n.epsilon_millis),
+            eps(n.budget_millis)
+        ),
+        None => "Survey figures carry no noise.".to_owned(),
+    };
+    let weaker = match (was, now) {
+        (Some(_), None) => true,
+        (None, Some(_)) => false,
+        (Some(w), Some(n)) => {
+            n.epsilon_millis > w.epsilon_millis || n.budget_millis > w.budget_millis
+        }
+        (None, None) => false,
+    };
+    let path = "anonymity.noise".to_owned();
+    if weaker {
+        found.add(K::NoiseWeakened, path, text, all_categories(new));
+    } else {
+        found.add(K::NoiseStrengthened, path, text, vec![]);
+    }
+}
+
 /// Subject kinds, anonymity, rights handling and the notice period.
 pub(super) fn settings(old: &Policy, new: &Policy, found: &mut Found) {
     if old.subject_kinds != new.subject_kinds {
@@ -163,6 +194,7 @@ pub(super) fn settings(old: &Policy, new: &Policy, found: &mut Found) {
         );
         found.add(K::MinGroupSizeRaised, path, text, vec![]);
     }
+    noise(old, new, found);
     if old.rights != new.rights {
         let r = &new.rights;
         let text = format!(

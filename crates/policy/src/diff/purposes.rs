@@ -144,16 +144,23 @@ fn validity(was: &Purpose, now: &Purpose, path: &str, found: &mut Found) {
     }
 }
 
-/// Flags that make processing more intrusive when switched on.
+/// One flag's edit: before, after, its field, the kind when switched on,
+/// the words for it, and the kind when switched off if that is material.
+type FlagEdit<'a> = (bool, bool, &'a str, K, &'a str, Option<K>);
+
+/// Flags that make processing more intrusive when switched on; switching
+/// off one that triggers a protection (direct marketing, sale or sharing)
+/// is material too.
 fn flags(was: &Purpose, now: &Purpose, path: &str, found: &mut Found) {
     let id = &now.id;
-    let pairs = [
+    let pairs: [FlagEdit; 6] = [
         (
             was.profiling,
             now.profiling,
             "profiling",
             K::PurposeProfilingOn,
             "now profiles people",
+            None,
         ),
         (
             was.direct_marketing,
@@ -161,6 +168,7 @@ fn flags(was: &Purpose, now: &Purpose, path: &str, found: &mut Found) {
             "direct_marketing",
             K::DirectMarketingOn,
             "now sends advertising",
+            Some(K::DirectMarketingOff),
         ),
         (
             was.sale_or_sharing,
@@ -168,6 +176,7 @@ fn flags(was: &Purpose, now: &Purpose, path: &str, found: &mut Found) {
             "sale_or_sharing",
             K::SaleOrSharingOn,
             "now sells or shares data",
+            Some(K::SaleOrSharingOff),
         ),
         (
             was.soft_opt_in,
@@ -175,6 +184,7 @@ fn flags(was: &Purpose, now: &Purpose, path: &str, found: &mut Found) {
             "soft_opt_in",
             K::SoftOptInOn,
             "now markets to existing customers without asking first",
+            None,
         ),
         (
             was.reporting,
@@ -182,6 +192,7 @@ fn flags(was: &Purpose, now: &Purpose, path: &str, found: &mut Found) {
             "reporting",
             K::ReportingOn,
             "now counts people in reports and rankings",
+            None,
         ),
         (
             was.essential,
@@ -189,9 +200,10 @@ fn flags(was: &Purpose, now: &Purpose, path: &str, found: &mut Found) {
             "essential",
             K::PurposeMadeEssential,
             "is now a condition of using the service",
+            None,
         ),
     ];
-    for (before, after, field, on, words) in pairs {
+    for (before, after, field, on, words, off) in pairs {
         let path = format!("{path}.{field}");
         if !before && after {
             found.add(
@@ -201,8 +213,22 @@ fn flags(was: &Purpose, now: &Purpose, path: &str, found: &mut Found) {
                 now.categories.clone(),
             );
         } else if before && !after {
-            let text = format!("The purpose {id} no longer has `{field}` set.");
-            found.add(K::PurposeFlagOff, path, text, vec![]);
+            match off {
+                // A flag that protects people (objections stop it, GPC
+                // objects to it) going off is material: the processing
+                // goes on under fewer protections.
+                Some(kind) => {
+                    let text = format!(
+                        "The purpose {id} is no longer declared with `{field}`: an objection to \
+                         another purpose or a Global Privacy Control signal no longer stops it."
+                    );
+                    found.add(kind, path, text, now.categories.clone());
+                }
+                None => {
+                    let text = format!("The purpose {id} no longer has `{field}` set.");
+                    found.add(K::PurposeFlagOff, path, text, vec![]);
+                }
+            }
         }
     }
 }

@@ -39,7 +39,7 @@ fn recipient(was: &Recipient, now: &Recipient, path: &str, new: &Policy, found: 
     let touched = || categories_sent_to(new, &now.id);
     if was.name != now.name {
         let text = format!("The recipient {} is now named {}.", now.id, now.name);
-        found.add(K::RecipientRenamed, format!("{path}.name"), text, vec![]);
+        found.add(K::RecipientRenamed, format!("{path}.name"), text, touched());
     }
     if was.country != now.country {
         let text = format!(

@@ -299,8 +299,64 @@ fn a_recipient_moving_abroad_is_a_transfer() {
     assert_eq!(kinds(&within), [("recipient_country_changed", false)]);
     let role = edit("role = \"processor\"", "role = \"controller\"");
     assert_eq!(kinds(&role), [("recipient_role_changed", true)]);
+    // The name says who receives the data; a new one may be another
+    // company (an outside probe renamed a processor to an ad network).
     let renamed = edit("name = \"Helpdesk GmbH\"", "name = \"Helpdesk SE\"");
-    assert_eq!(kinds(&renamed), [("recipient_renamed", false)]);
+    assert_eq!(kinds(&renamed), [("recipient_renamed", true)]);
+    assert_eq!(
+        renamed[0].categories.len(),
+        2,
+        "the categories support sends"
+    );
+}
+
+/// Direct marketing or sale and sharing switched off is material: the
+/// processing goes on, but an objection to another purpose (Art. 21(3))
+/// or a Global Privacy Control signal no longer stops it. An outside
+/// probe saw an objector's newsletter resume the moment the flag went.
+#[test]
+fn protection_flags_switched_off_are_material() {
+    for flag in ["direct_marketing", "sale_or_sharing"] {
+        let flagged = BASE.replacen(
+            "consent_valid_for = \"1 year\"",
+            &format!("consent_valid_for = \"1 year\"\n{flag} = true"),
+            1,
+        );
+        let off = diff(&parse(&flagged), &parse(BASE));
+        let code = format!("{flag}_off");
+        assert_eq!(kinds(&off), [(code.as_str(), true)], "{flag}");
+        assert_eq!(off[0].path, format!("purpose.surveys.{flag}"));
+        assert_eq!(off[0].categories.len(), 1, "the purpose's categories");
+    }
+}
+
+/// Survey noise removed, or spending more epsilon, is material; added or
+/// spending less is editorial. An outside probe saw such edits listed as
+/// no change at all.
+#[test]
+fn weaker_survey_noise_is_material() {
+    let with_noise = |epsilon: &str, budget: &str| {
+        format!(
+            "{BASE}[anonymity]\nmin_group_size = 5\nnoise = \"laplace\"\nepsilon = {epsilon}\nbudget = {budget}\n"
+        )
+    };
+    let plain = format!("{BASE}[anonymity]\nmin_group_size = 5\n");
+    let noisy = with_noise("1.0", "3.0");
+    let removed = diff(&parse(&noisy), &parse(&plain));
+    assert_eq!(kinds(&removed), [("noise_weakened", true)]);
+    assert_eq!(removed[0].summary, "Survey figures carry no noise.");
+    let looser = diff(&parse(&noisy), &parse(&with_noise("10.0", "30.0")));
+    assert_eq!(kinds(&looser), [("noise_weakened", true)]);
+    let bigger_budget = diff(&parse(&noisy), &parse(&with_noise("1.0", "100.0")));
+    assert_eq!(kinds(&bigger_budget), [("noise_weakened", true)]);
+    let added = diff(&parse(&plain), &parse(&noisy));
+    assert_eq!(kinds(&added), [("noise_strengthened", false)]);
+    assert_eq!(
+        added[0].summary,
+        "Survey figures carry Laplace noise: each read spends epsilon 1, at most 3 per survey."
+    );
+    let tighter = diff(&parse(&noisy), &parse(&with_noise("0.5", "3.0")));
+    assert_eq!(kinds(&tighter), [("noise_strengthened", false)]);
 }
 
 #[test]
