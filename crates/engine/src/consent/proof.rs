@@ -17,10 +17,24 @@ pub enum ConsentText {
 }
 
 impl ConsentText {
-    /// Parses the exact text: not blank, at most [`MAX_TEXT_BYTES`].
+    /// Parses the exact text: not blank, at most [`MAX_TEXT_BYTES`], and
+    /// with no invisible character ([`tutela_policy::is_hidden`]: a control
+    /// character, a bidirectional override): the proof is of what the
+    /// person read, and such a character shows other words, or in another
+    /// order, than the ones stored. Policy texts refuse them for the same
+    /// reason.
     pub fn shown(text: &str) -> Result<Self, EngineError> {
         if text.trim().is_empty() {
             return Err(invalid("text", "the consent text cannot be blank"));
+        }
+        if let Some(c) = text.chars().find(|c| tutela_policy::is_hidden(*c)) {
+            return Err(invalid(
+                "text",
+                &format!(
+                    "the consent text holds the invisible character U+{:04X}; send the text as the person saw it, with visible characters only (newlines and tabs are fine)",
+                    c as u32
+                ),
+            ));
         }
         if text.len() > MAX_TEXT_BYTES {
             return Err(invalid("text", "the consent text is longer than 64 KiB"));
@@ -70,6 +84,20 @@ fn invalid(field: &str, message: &str) -> EngineError {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_text_with_an_invisible_character_is_no_proof() {
+        for text in [
+            "I agree\u{202e} to nothing",
+            "I agree\u{200b}",
+            "I\u{0007} agree",
+        ] {
+            let refused = ConsentText::shown(text).unwrap_err();
+            assert_eq!(refused.code(), "E_INVALID_INPUT", "{text:?}");
+            assert!(refused.to_string().starts_with("text: "), "{refused}");
+        }
+        assert!(ConsentText::shown("I agree.\nTo the newsletter,\tweekly.").is_ok());
+    }
+
     use super::*;
 
     #[test]
