@@ -142,6 +142,14 @@ async fn disclose(
     let purpose = field("purpose", &body.purpose, PurposeId::parse)?;
     let recipient = field("recipient", &body.recipient, RecipientId::parse)?;
     let categories = match &body.categories {
+        // An empty list discloses nothing and is more likely a caller's
+        // bug than a wish: said so, like an empty `categories=` on a read.
+        Some(Capped::Within(list)) if list.is_empty() => {
+            return Err(ApiError::invalid_field(
+                "categories",
+                "name at least one category, or leave the field out to disclose every category the purpose covers",
+            ));
+        }
         Some(Capped::Within(list)) => Some(fields("categories", list, CategoryId::parse)?),
         Some(Capped::Over(asked)) => return Err(too_many(*asked)),
         None => None,

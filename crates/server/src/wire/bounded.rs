@@ -133,7 +133,12 @@ where
 /// as `PurposeId::parse` and its siblings enforce it.
 pub const ID_PATTERN: &str = "^[a-z][a-z0-9_]{0,63}$";
 
-fn id_list(max: usize, nullable: bool, description: &str) -> utoipa::openapi::Array {
+fn id_list(
+    min: Option<usize>,
+    max: usize,
+    nullable: bool,
+    description: &str,
+) -> utoipa::openapi::Array {
     use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaType, Type};
     let types = if nullable {
         SchemaType::from_iter([Type::Array, Type::Null])
@@ -147,23 +152,26 @@ fn id_list(max: usize, nullable: bool, description: &str) -> utoipa::openapi::Ar
                 .schema_type(Type::String)
                 .pattern(Some(ID_PATTERN)),
         )
+        .min_items(min)
         .max_items(Some(max))
         .description(Some(description))
         .build()
 }
 
-/// The schema of `categories` on a disclosure: ids, at most [`MAX_CATEGORIES`].
+/// The schema of `categories` on a disclosure: ids, 1 to [`MAX_CATEGORIES`].
 pub(crate) fn categories_schema() -> utoipa::openapi::Array {
     id_list(
+        Some(1),
         MAX_CATEGORIES,
         true,
-        "Categories to disclose, at most 100 names and no more than the policy declares; absent means every category the purpose covers.",
+        "Categories to disclose: 1 to 100 names, no more than the policy declares; absent means every category the purpose covers.",
     )
 }
 
 /// The schema of a key's `purposes`: ids, at most [`MAX_PURPOSES`].
 pub(crate) fn purposes_schema() -> utoipa::openapi::Array {
     id_list(
+        None,
         MAX_PURPOSES,
         false,
         "Purposes the key may use data for (at most 100); absent or empty means every purpose its role allows.",

@@ -51,6 +51,28 @@ async fn hole_04_a_disclosure_naming_70000_categories_is_a_clean_4xx() {
     assert_eq!(app.audit_len().await, before, "refused at the edge");
 }
 
+/// An empty `categories` list on a disclosure discloses nothing: a
+/// caller's bug, said as such (the read refuses an empty `categories=`
+/// too), with nothing audited. Found by an outside probe.
+#[tokio::test]
+async fn an_empty_category_list_on_a_disclosure_is_refused() {
+    let app = spawn_app().await;
+    let id = customer(&app).await;
+    let path = format!("/v1/subjects/{id}/disclosures");
+    let before = app.audit_len().await;
+    let body = json!({"purpose": "support", "recipient": "helpdesk", "categories": []});
+    let refused = app
+        .post(&path, &app.service, body)
+        .await
+        .error(422, "E_INVALID_FIELD");
+    assert!(message(&refused).starts_with("categories: "), "{refused}");
+    assert_eq!(
+        app.audit_len().await,
+        before,
+        "nothing disclosed or audited"
+    );
+}
+
 #[tokio::test]
 async fn hole_04_more_categories_than_the_policy_declares_are_refused_before_any_query() {
     let app = spawn_app().await;
