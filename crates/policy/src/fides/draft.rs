@@ -59,6 +59,9 @@ pub(crate) struct DraftPurpose {
     pub facts: PurposeFacts,
     pub basis: String,
     pub notes: Vec<String>,
+    /// The third parties the Fides declaration names, to be matched
+    /// against the purpose's recipients once everything is read.
+    pub shared_with: Vec<String>,
 }
 
 /// A retention rule and where it came from.
@@ -252,12 +255,29 @@ fn purpose(out: &mut String, p: &DraftPurpose) {
     }
 }
 
+/// A recipient; a role or country Fides did not record (a third party it
+/// only names) is left out with a TODO, so `policy check` reports it.
 fn recipient(out: &mut String, r: &RecipientFacts) {
-    out.push_str("\n[[recipient]]\n");
+    out.push('\n');
+    if r.role.is_empty() {
+        out.push_str(
+            "# TODO: role = \"processor\", \"controller\" or \"authority\" (Fides names this third party only)\n",
+        );
+    }
+    if r.country.is_empty() {
+        out.push_str(
+            "# TODO: country = the ISO 3166 code of where it receives the data (and a safeguard if outside the EEA)\n",
+        );
+    }
+    out.push_str("[[recipient]]\n");
     key(out, "id", Some(&r.id));
     key(out, "name", Some(&r.name));
-    key(out, "role", Some(&r.role));
-    key(out, "country", Some(&r.country));
+    key(out, "role", Some(r.role.as_str()).filter(|v| !v.is_empty()));
+    key(
+        out,
+        "country",
+        Some(r.country.as_str()).filter(|v| !v.is_empty()),
+    );
     key(out, "safeguard", r.safeguard.as_deref());
 }
 

@@ -10,7 +10,7 @@ use crate::span::CalendarSpan;
 
 use super::draft::{Draft, DraftCategory, DraftParty, DraftPurpose, DraftRule};
 use super::manifest::{
-    Declaration, Extras, Field, Manifest, PurposeFacts, RuleFacts, SubjectFacts,
+    Declaration, Extras, Field, Manifest, PurposeFacts, RecipientFacts, RuleFacts, SubjectFacts,
 };
 use super::taxonomy;
 use super::vocab::{UniqueIds, basis_from_fides, flags_of_use, slug};
@@ -37,6 +37,7 @@ pub(crate) fn draft(manifests: &[Manifest], sources: Vec<String>) -> Draft {
     if let Some(extras) = extras {
         apply(&mut draft, extras);
     }
+    third_parties(&mut draft);
     draft.profiling = draft.profiling || draft.purposes.iter().any(|p| p.facts.profiling);
     mark_unused(&mut draft);
     draft
@@ -169,12 +170,13 @@ fn purposes(draft: &mut Draft, declarations: &[&Declaration]) {
                 taxonomy::data_use(&decl.data_use)
                     .map_or(decl.data_use.clone(), |e| e.name.to_owned())
             });
-        if decl.data_shared_with_third_parties {
-            notes.push(format!(
-                "TODO: Fides says this use shares data with third parties ({}): declare each\n\
-                 as a [[recipient]] (id, name, role, country, safeguard) and list it in `recipients`",
-                decl.third_parties.as_deref().unwrap_or("not named")
-            ));
+        let shared_with = named_third_parties(decl);
+        if decl.data_shared_with_third_parties && shared_with.is_empty() {
+            notes.push(
+                "TODO: Fides says this use shares data with third parties but names none: declare\n\
+                 each as a [[recipient]] (id, name, role, country, safeguard) and list it in `recipients`"
+                    .to_owned(),
+            );
         }
         retention(draft, decl, &categories, &mut notes);
         draft.purposes.push(DraftPurpose {
@@ -190,7 +192,66 @@ fn purposes(draft: &mut Draft, declarations: &[&Declaration]) {
             },
             basis,
             notes,
+            shared_with,
         });
+    }
+}
+
+/// The third parties a declaration names (`third_parties`, `;`-separated
+/// as Tutela writes them, whitespace folded), whether or not it sets the
+/// sharing flag.
+fn named_third_parties(decl: &Declaration) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for name in decl.third_parties.as_deref().unwrap_or("").split(';') {
+        let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !name.is_empty() && !names.iter().any(|n| n.eq_ignore_ascii_case(&name)) {
+            names.push(name);
+        }
+    }
+    names
+}
+
+/// Every third party a declaration names is a recipient of its purpose.
+/// One no recipient of the purpose carries (a manifest written outside
+/// Tutela, or one edited in Fides since Tutela exported it) becomes a
+/// recipient with its name only, listed in the purpose's `recipients`: its
+/// role and country are TODOs, so `policy check` fails until they are
+/// filled in, and the disclosure is never dropped unseen.
+fn third_parties(draft: &mut Draft) {
+    let Draft {
+        purposes,
+        recipients,
+        ..
+    } = draft;
+    let mut ids = UniqueIds::default();
+    for r in recipients.iter() {
+        ids.claim(&r.id);
+    }
+    for purpose in purposes.iter_mut() {
+        for name in std::mem::take(&mut purpose.shared_with) {
+            let known = recipients
+                .iter()
+                .find(|r| r.name.eq_ignore_ascii_case(&name))
+                .map(|r| r.id.clone());
+            let id = match known {
+                Some(id) if purpose.facts.recipients.contains(&id) => continue,
+                Some(id) => id,
+                None => {
+                    let id = ids.claim(&slug(&name, "recipient"));
+                    recipients.push(RecipientFacts {
+                        id: id.clone(),
+                        name: name.clone(),
+                        ..RecipientFacts::default()
+                    });
+                    id
+                }
+            };
+            purpose.facts.recipients.push(id);
+            purpose.notes.push(format!(
+                "TODO: Fides says this use shares data with {name}: it is listed in `recipients`;\n\
+                 check its [[recipient]] (role, country, safeguard)"
+            ));
+        }
     }
 }
 

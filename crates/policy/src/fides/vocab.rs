@@ -95,7 +95,8 @@ pub(crate) fn data_use_for(purpose: &Purpose) -> &'static str {
 pub(crate) struct UseFlags {
     /// Under `essential.`: needed to provide the service.
     pub essential: bool,
-    /// `marketing.communications.*`: advertising sent to the person.
+    /// `marketing.*`: advertising sent or shown to the person (Art. 21(2)
+    /// direct marketing), by message or targeted.
     pub direct_marketing: bool,
     /// A `profiling` data use.
     pub profiling: bool,
@@ -107,7 +108,7 @@ pub(crate) struct UseFlags {
 pub(crate) fn flags_of_use(data_use: &str) -> UseFlags {
     UseFlags {
         essential: data_use == "essential" || data_use.starts_with("essential."),
-        direct_marketing: data_use.starts_with("marketing.communications"),
+        direct_marketing: data_use == "marketing" || data_use.starts_with("marketing."),
         profiling: data_use.split('.').any(|part| part.contains("profil")),
         sale_or_sharing: data_use.starts_with("third_party_sharing")
             || data_use.starts_with("marketing.advertising.third_party"),
