@@ -261,6 +261,13 @@ impl Config {
                 message: "must be greater than 0".to_owned(),
             });
         }
+        if self.max_connections == 0 {
+            return Err(ConfigError::Invalid {
+                field: "max_connections",
+                message: "must be greater than 0: it is how many connections are served at once"
+                    .to_owned(),
+            });
+        }
         if self
             .metrics_listen
             .is_some_and(|m| m == self.listen && m.port() != 0)
@@ -445,6 +452,8 @@ mod tests {
         );
         let err = Config::from_sources(Some((path, "body_limit_bytes = 0\n")), no_env).unwrap_err();
         assert!(err.to_string().contains("body_limit_bytes"), "{err}");
+        let err = Config::from_sources(Some((path, "max_connections = 0\n")), no_env).unwrap_err();
+        assert!(err.to_string().contains("max_connections"), "{err}");
         let env = |var: &str| (var == "TUTELA_LISTEN").then(|| "nowhere".to_owned());
         let err = Config::from_sources(None, env).unwrap_err();
         assert!(

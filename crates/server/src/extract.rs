@@ -30,6 +30,13 @@ where
                 "send the body as JSON with 'Content-Type: application/json'",
             ));
         }
+        if !is_identity(req.headers().get(header::CONTENT_ENCODING)) {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "E_UNSUPPORTED_MEDIA_TYPE",
+                "send the body uncompressed: this server accepts no 'Content-Encoding' other than identity",
+            ));
+        }
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::new(
@@ -47,6 +54,19 @@ where
         })?;
         parse_json(&bytes).map(ApiJson)
     }
+}
+
+/// No `Content-Encoding`, or `identity`: a compressed body is never
+/// inflated (no decompression bomb), so it is refused by name rather than
+/// read as malformed JSON, and a plain body labelled compressed is not
+/// taken as if the label were absent.
+fn is_identity(value: Option<&axum::http::HeaderValue>) -> bool {
+    value.is_none_or(|v| {
+        v.to_str().is_ok_and(|t| {
+            t.split(',')
+                .all(|e| e.trim().eq_ignore_ascii_case("identity"))
+        })
+    })
 }
 
 fn is_json(value: Option<&axum::http::HeaderValue>) -> bool {

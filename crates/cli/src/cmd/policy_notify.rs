@@ -33,6 +33,7 @@ pub async fn run(config: Option<&Path>, args: NotifyArgs) -> Result<ExitCode> {
             .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
     let mut out = std::io::stdout().lock();
+    let mut told_now: u64 = 0;
     loop {
         let progress = engine
             .notify_policy_change(&dpo, args.page)
@@ -48,6 +49,7 @@ pub async fn run(config: Option<&Path>, args: NotifyArgs) -> Result<ExitCode> {
             )?;
             return Ok(ExitCode::SUCCESS);
         }
+        told_now = told_now.saturating_add(u64::from(progress.sent_now));
         bar.set_message(format!(
             "version {}: {} subjects told",
             progress.version, progress.sent_total
@@ -57,7 +59,7 @@ pub async fn run(config: Option<&Path>, args: NotifyArgs) -> Result<ExitCode> {
             bar.finish_and_clear();
             writeln!(
                 out,
-                "version {}: {} affected subjects told (each once)",
+                "version {}: {told_now} affected subject(s) told now, {} in all (each once)",
                 progress.version, progress.sent_total
             )?;
             return Ok(ExitCode::SUCCESS);

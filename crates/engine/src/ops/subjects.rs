@@ -218,6 +218,19 @@ impl Engine {
             }
             None => return Err(EngineError::CategoryNotDeclared(category.to_string())),
         }
+        // A value longer than any identifier may be is refused as on a
+        // write, not answered "not found".
+        if value.len() > super::records::MAX_VALUE_CHARS
+            && value.chars().count() > super::records::MAX_VALUE_CHARS
+        {
+            return Err(EngineError::InvalidInput {
+                field: "value".into(),
+                message: format!(
+                    "is longer than {} characters",
+                    super::records::MAX_VALUE_CHARS
+                ),
+            });
+        }
         // A blank value (a form field left empty, or holding only invisible
         // characters) is nobody's identifier: it is refused, never matched.
         if super::records::blank_identifier(value) {

@@ -116,6 +116,23 @@ async fn malformed_bodies_are_refused_with_stable_codes() {
         )
         .await;
     none.error(415, "E_UNSUPPORTED_MEDIA_TYPE");
+    // A body labelled compressed is refused by name, never read as plain
+    // (an outside probe saw a plain body labelled gzip accepted).
+    for encoding in ["gzip", "br", "identity, gzip"] {
+        let labelled = app
+            .client
+            .post(format!("{}{records}", app.base))
+            .bearer_auth(&app.service)
+            .header("content-type", "application/json")
+            .header("content-encoding", encoding)
+            .body(r#"{"purpose": "account", "records": []}"#)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(labelled.status().as_u16(), 415, "{encoding}");
+        let body: serde_json::Value = labelled.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "E_UNSUPPORTED_MEDIA_TYPE", "{body}");
+    }
 
     let huge = "x".repeat(1024 * 1024 + 1);
     let big = json!({"purpose": "account", "records": [{"category": "name", "value": huge}]});

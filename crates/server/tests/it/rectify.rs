@@ -337,6 +337,16 @@ async fn a_blank_identifier_is_refused_on_the_way_in_too() {
     app.post("/v1/subjects", &app.service, invisible)
         .await
         .error(422, "E_INVALID_FIELD");
+    // An over-long lookup is refused as an over-long write is, not
+    // answered "not found".
+    let long = "a".repeat(70_000);
+    app.post(
+        "/v1/subjects/lookup",
+        &app.service,
+        json!({"category": "email", "value": long}),
+    )
+    .await
+    .error(400, "E_INVALID_INPUT");
     // And a blank lookup is refused, never matched.
     for blank in ["", " ", "\u{200b}", "\u{00ad}"] {
         let body = app
