@@ -304,6 +304,12 @@ async fn staff_notes_on_an_erased_subjects_requests_leave_every_file() {
         .post(&format!("/v1/requests/{id}/verify"), &server.dpo, &verify)
         .await;
     assert_eq!(status, 200, "{body}");
+    let why = format!("asked nine times from 0151 {tag}");
+    let fee = json!({"amount_minor": 500, "currency": "EUR", "reason": why});
+    let (status, body) = server
+        .post(&format!("/v1/requests/{id}/fee"), &server.dpo, &fee)
+        .await;
+    assert_eq!(status, 200, "{body}");
     assert!(
         database_files(&data)
             .iter()
@@ -320,7 +326,7 @@ async fn staff_notes_on_an_erased_subjects_requests_leave_every_file() {
         .await;
     assert_eq!(status, 200, "{body}");
     for (name, file) in database_files(&data) {
-        for note in [&seen, &done] {
+        for note in [&seen, &done, &why] {
             assert!(
                 !contains(&file, note.as_bytes()),
                 "{name} still holds '{note}'"
@@ -329,6 +335,12 @@ async fn staff_notes_on_an_erased_subjects_requests_leave_every_file() {
     }
     let (status, shown) = server.get(&format!("/v1/requests/{id}"), &server.dpo).await;
     assert_eq!(status, 200, "{shown}");
+    assert_eq!(
+        shown["fee"]["reason"].as_str(),
+        Some("[erased with the subject]"),
+        "{shown}"
+    );
+    assert_eq!(shown["fee"]["amount_minor"], 500, "{shown}");
     assert_eq!(
         (shown["state"].as_str(), shown["closed_note"].as_str()),
         (Some("fulfilled"), Some("[erased with the subject]")),

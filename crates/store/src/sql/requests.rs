@@ -46,6 +46,8 @@ macro_rules! erased_request_notes {
             erased_note!("verification_note"),
             ", ",
             erased_note!("closed_note"),
+            ", ",
+            erased_note!("fee_reason"),
             " "
         )
     };
@@ -56,8 +58,9 @@ macro_rules! erased_request_notes {
 /// fulfilment) with [`ERASED_NOTE`]: staff write what they saw ("passport
 /// seen at the desk"), which is personal data, and it goes with the
 /// subject. The states, dates, kinds and methods stay, as the record that
-/// each request was answered (Art. 5(2)). A fee's reason stays with its
-/// amount: it says why the fee was charged, not who paid it.
+/// each request was answered (Art. 5(2)). A fee's reason goes too (its
+/// amount and currency stay): staff write who asked how often, from where,
+/// and an outside probe found such a reason outliving the erasure.
 pub(crate) const CLEAR_REQUEST_NOTES: &str = concat!(
     erased_request_notes!(),
     "WHERE tenant_id = $1 AND subject_id = $2"
@@ -187,18 +190,21 @@ mod tests {
     }
 
     #[test]
-    fn erasure_replaces_every_free_text_column_but_the_fee_reason() {
+    fn erasure_replaces_every_free_text_column() {
         for column in [
             "extension_reason",
             "refusal_reason",
             "verification_note",
             "closed_note",
+            "fee_reason",
         ] {
             let set =
                 format!("{column} = CASE WHEN {column} IS NULL THEN NULL ELSE '{ERASED_NOTE}' END");
             assert!(CLEAR_REQUEST_NOTES.contains(&set), "{set}");
         }
-        assert!(!CLEAR_REQUEST_NOTES.contains("fee_reason"));
+        // The fee's amount and currency stay, as the record of the fee.
+        assert!(!CLEAR_REQUEST_NOTES.contains("fee_amount"));
+        assert!(!CLEAR_REQUEST_NOTES.contains("fee_currency"));
     }
 
     #[test]
