@@ -264,9 +264,17 @@ impl Engine {
     /// storable: the record would be stranded when that version applies.
     /// A publication checks the records stored until then
     /// (`E_CATEGORY_IN_USE`); this keeps new ones from arriving meanwhile.
+    ///
+    /// Refuses them too when the pending version switches a category's
+    /// `identifier` on or off (against `current`, the version in force): a
+    /// record stored meanwhile would be indexed by the old setting, so
+    /// lookups would miss it, or two people hold one identifier, once the
+    /// new one applies. The publication refused the switch while records
+    /// were stored (`E_IDENTIFIER_IN_USE`); this keeps new ones out.
     pub(crate) async fn pending_keeps_storing(
         &self,
         tenant: &TenantId,
+        current: &Policy,
         pending: Option<crate::store::PendingPolicy>,
         categories: &[tutela_policy::CategoryId],
     ) -> Result<(), EngineError> {
@@ -275,11 +283,22 @@ impl Engine {
             return Ok(());
         };
         let next = self.policy_version(tenant, p.version).await?;
-        match categories
+        if let Some(c) = categories
             .iter()
             .find(|c| next.category(c).is_none_or(|d| !d.storable))
         {
-            Some(c) => Err(EngineError::CategoryEnding(c.to_string(), p.effective_at)),
+            return Err(EngineError::CategoryEnding(c.to_string(), p.effective_at));
+        }
+        let switched = |c: &&tutela_policy::CategoryId| {
+            let now = current.category(c).map(|d| d.identifier);
+            let then = next.category(c).map(|d| d.identifier);
+            now.is_some() && then.is_some() && now != then
+        };
+        match categories.iter().find(switched) {
+            Some(c) => Err(EngineError::IdentifierChanging(
+                c.to_string(),
+                p.effective_at,
+            )),
             None => Ok(()),
         }
     }

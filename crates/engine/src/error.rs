@@ -138,6 +138,13 @@ pub enum EngineError {
         "category '{0}' is dropped or no longer stored by the policy version pending from {1}; it cannot be stored now"
     )]
     CategoryEnding(String, jiff::Timestamp),
+    /// A record of a category whose `identifier` setting the pending
+    /// version switches: stored now, it would be indexed by the old
+    /// setting once the new one applies (Art. 5(1)(d)).
+    #[error(
+        "category '{0}' becomes or stops being an identifier with the policy version pending from {1}; it cannot be stored until then"
+    )]
+    IdentifierChanging(String, jiff::Timestamp),
     /// A purpose-scoped key named a data category none of its purposes
     /// covers (a lookup by an identifier it has no purpose to use).
     #[error("no purpose this key is scoped to covers data category '{0}'")]
@@ -323,6 +330,7 @@ impl EngineError {
             Self::HoldInUse(_) => "E_HOLD_IN_USE",
             Self::IdentifierInUse(_) => "E_IDENTIFIER_IN_USE",
             Self::CategoryEnding(..) => "E_CATEGORY_ENDING",
+            Self::IdentifierChanging(..) => "E_IDENTIFIER_CHANGING",
             Self::PurposeNotDeclared(_) => "E_PURPOSE_NOT_DECLARED",
             Self::CategoryNotDeclared(_) => "E_CATEGORY_NOT_DECLARED",
             Self::EventNotDeclared(_) => "E_EVENT_NOT_DECLARED",
@@ -392,7 +400,8 @@ impl EngineError {
             | Self::CategoryInUse(_)
             | Self::HoldInUse(_)
             | Self::IdentifierInUse(_)
-            | Self::CategoryEnding(..) => ErrorKind::Conflict,
+            | Self::CategoryEnding(..)
+            | Self::IdentifierChanging(..) => ErrorKind::Conflict,
             Self::Unauthenticated => ErrorKind::Unauthenticated,
             Self::Forbidden { .. }
             | Self::PurposeOutOfScope(_)

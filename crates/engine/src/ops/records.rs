@@ -354,7 +354,7 @@ impl Engine {
         let checked =
             match lawful::may_collect(&policy, &state, purpose, &categories, self.clock.now()) {
                 Ok(_) => match self
-                    .pending_keeps_storing(&who.tenant, view.pending, &categories)
+                    .pending_keeps_storing(&who.tenant, &policy, view.pending, &categories)
                     .await
                 {
                     Ok(()) => {

@@ -136,7 +136,7 @@ impl Engine {
         if !records.is_empty() {
             let checked = match lawful::may_collect(&policy, &state, purpose, &categories, now) {
                 Ok(_) => {
-                    self.pending_keeps_storing(&who.tenant, tenant.pending, &categories)
+                    self.pending_keeps_storing(&who.tenant, &policy, tenant.pending, &categories)
                         .await
                 }
                 Err(e) => Err(e),

@@ -557,3 +557,60 @@ async fn identifier_cannot_change_on_a_category_that_holds_records() {
         .await
         .error(409, "E_IDENTIFIER_IN_USE");
 }
+
+/// While a version that makes `iban` an identifier waits out its notice
+/// period, no IBAN is stored: stored meanwhile, it would not be indexed
+/// once the version applies, so a lookup would miss that person and a
+/// second one could take the same IBAN (an outside probe did so). Once
+/// the version is in force, IBANs are stored and found.
+#[tokio::test]
+async fn no_record_is_stored_while_its_identifier_setting_is_pending() {
+    let app = spawn_app().await;
+    let iban_identifier = EXAMPLE_POLICY.replace(
+        "taxonomy = \"user.financial.bank_account\"\n",
+        "taxonomy = \"user.financial.bank_account\"\nidentifier = true\n",
+    );
+    assert_ne!(iban_identifier, EXAMPLE_POLICY, "the fixture changed");
+    let now = tutela_engine::clock::Clock::now(app.clock.as_ref());
+    let effective = now + SignedDuration::from_hours(31 * 24);
+    app.put(
+        "/v1/policy",
+        &app.dpo,
+        json!({"source": iban_identifier, "effective_at": effective.to_string()}),
+    )
+    .await
+    .ok(201);
+    let iban = json!([{"category": "iban", "value": "DE89370400440532013000"}]);
+    let create = json!({"kind": "customer", "purpose": "billing", "records": iban});
+    let body = app
+        .post("/v1/subjects", &app.service, create.clone())
+        .await
+        .error(409, "E_IDENTIFIER_CHANGING");
+    assert!(body.to_string().contains("'iban'"), "{body}");
+    let someone = app
+        .subject(
+            "customer",
+            "billing",
+            json!([{"category": "name", "value": "Ada"}]),
+        )
+        .await;
+    app.post(
+        &format!("/v1/subjects/{someone}/records"),
+        &app.service,
+        json!({"purpose": "billing", "records": iban}),
+    )
+    .await
+    .error(409, "E_IDENTIFIER_CHANGING");
+
+    app.clock.set(effective + SignedDuration::from_secs(1));
+    let stored = app.post("/v1/subjects", &app.service, create).await.ok(201);
+    let found = app
+        .post(
+            "/v1/subjects/lookup",
+            &app.service,
+            json!({"category": "iban", "value": "DE89370400440532013000"}),
+        )
+        .await
+        .ok(200);
+    assert_eq!(found["id"], stored["id"]);
+}
