@@ -67,12 +67,35 @@ pub fn normalize_identifier(value: &str) -> String {
     }
 }
 
-/// Characters with no glyph that a copy and paste carries along unseen.
+/// Characters with no glyph that a copy and paste carries along unseen:
+/// control characters, and the format characters, fillers and selectors
+/// of Unicode that draw nothing (soft hyphen, zero-width and bidirectional
+/// marks, overrides and isolates, invisible operators, Hangul and Khmer
+/// fillers, variation selectors, tags). None belongs in an address or an
+/// id; kept, `a@x.example` with a left-to-right mark pasted from a
+/// right-to-left page would be another person.
 fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{00AD}' | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}'
-    )
+    c.is_control()
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{034F}'
+                | '\u{061C}'
+                | '\u{115F}'..='\u{1160}'
+                | '\u{17B4}'..='\u{17B5}'
+                | '\u{180B}'..='\u{180F}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{206F}'
+                | '\u{3164}'
+                | '\u{FE00}'..='\u{FE0F}'
+                | '\u{FEFF}'
+                | '\u{FFA0}'
+                | '\u{FFF0}'..='\u{FFF8}'
+                | '\u{1BCA0}'..='\u{1BCA3}'
+                | '\u{1D173}'..='\u{1D17A}'
+                | '\u{E0000}'..='\u{E0FFF}'
+        )
 }
 
 /// A blind index value: 32 bytes, stored and compared for lookups.
@@ -175,10 +198,23 @@ mod tests {
             "JOSE\u{301}@example.com",
             "jos\u{e9}@example.com\u{200b}",
             "\u{feff}jos\u{e9}@exam\u{ad}ple.com",
+            "jos\u{e9}@example.com\u{200e}",
+            "\u{202e}jos\u{e9}@example.com\u{202c}",
+            "jos\u{e9}\u{0}@example.com",
+            "jos\u{e9}@ex\u{2066}ample\u{2069}.com\u{e0020}",
         ] {
             assert_eq!(key.index(EMAIL, typed), composed, "{typed:?}");
         }
         assert_ne!(key.index(EMAIL, "jose@example.com"), composed);
+        // Only such characters: nothing is left, which callers refuse.
+        for blank in [
+            "\u{0}",
+            "\u{202e}\u{200e}",
+            "\u{3164}\u{ffa0}",
+            "\u{180e} \u{1d173}",
+        ] {
+            assert_eq!(normalize_identifier(blank), "", "{blank:?}");
+        }
     }
 
     #[test]
