@@ -137,8 +137,22 @@ pub fn consent_covers(
 /// Whether an objection in force at `now` stops `purpose`. Objections to a
 /// purpose stop it when it rests on legitimate interests or a public task,
 /// or profiles; any objection at all stops direct marketing (Art. 21(2)).
-pub fn objected(objections: &[ObjectionRow], purpose: &Purpose, now: Timestamp) -> bool {
-    let in_force = objections.iter().filter(|o| o.at <= now);
+///
+/// `granted` is when the live consent of a consent-based purpose was
+/// given: an objection made before it does not stop that purpose, since
+/// the grant is the person's later and more specific choice (a newsletter
+/// confirmed after a Global Privacy Control signal or an unsubscribe
+/// objected to other marketing). An objection at or after the grant
+/// stops it as before.
+pub fn objected(
+    objections: &[ObjectionRow],
+    purpose: &Purpose,
+    now: Timestamp,
+    granted: Option<Timestamp>,
+) -> bool {
+    let in_force = objections
+        .iter()
+        .filter(|o| o.at <= now && granted.is_none_or(|g| o.at >= g));
     if purpose.direct_marketing {
         return in_force.count() > 0;
     }
@@ -156,10 +170,14 @@ pub fn basis_holds(
     state: &SubjectState<'_>,
     now: Timestamp,
 ) -> Result<(), EngineError> {
-    if purpose.basis == LegalBasis::Consent && !consent_live(state.consents, &purpose.id, now) {
-        return Err(EngineError::ConsentRequired(purpose.id.to_string()));
-    }
-    if objected(state.objections, purpose, now) {
+    let granted = match purpose.basis {
+        LegalBasis::Consent => match live_grant(state.consents, &purpose.id, now) {
+            Some(grant) => Some(grant.at),
+            None => return Err(EngineError::ConsentRequired(purpose.id.to_string())),
+        },
+        _ => None,
+    };
+    if objected(state.objections, purpose, now, granted) {
         return Err(EngineError::Objected(purpose.id.to_string()));
     }
     Ok(())

@@ -274,6 +274,51 @@ fn any_objection_stops_direct_marketing() {
     assert_eq!(err.code(), "E_OBJECTED");
 }
 
+/// A consent to a direct-marketing purpose given after an objection is
+/// the person's later choice and stands (an outside probe saw a newsletter
+/// confirmed after a GPC signal refused for ever); an objection after the
+/// grant stops it again.
+#[test]
+fn a_consent_given_after_an_objection_stands_until_the_next_one() {
+    let pol = policy();
+    let objs = [objection(Some("support"), "2026-04-01T00:00:00Z")];
+    let later = [consent("newsletter", true, "2026-05-01T00:00:00Z", None)];
+    assert!(
+        may_use(
+            &pol,
+            &state(&later, &objs),
+            &p("newsletter"),
+            &[c("email")],
+            t(NOW)
+        )
+        .is_ok()
+    );
+    // At the same instant, the objection wins.
+    let same = [consent("newsletter", true, "2026-04-01T00:00:00Z", None)];
+    let err = may_use(
+        &pol,
+        &state(&same, &objs),
+        &p("newsletter"),
+        &[c("email")],
+        t(NOW),
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "E_OBJECTED");
+    let again = [
+        objection(Some("support"), "2026-04-01T00:00:00Z"),
+        objection(None, "2026-05-02T00:00:00Z"),
+    ];
+    let err = may_use(
+        &pol,
+        &state(&later, &again),
+        &p("newsletter"),
+        &[c("email")],
+        t(NOW),
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "E_OBJECTED");
+}
+
 #[test]
 fn a_general_objection_does_not_stop_a_contract() {
     let pol = policy();

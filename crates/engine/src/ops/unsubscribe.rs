@@ -153,7 +153,7 @@ impl Engine {
                 .await?;
             return Ok(change);
         }
-        if lawful::objected(&view.objections, declared, now) {
+        if lawful::objected(&view.objections, declared, now, None) {
             return Ok(Change::default());
         }
         let (_, change) = self
