@@ -26,7 +26,50 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(receipt))
         .routes(routes!(receipt_key))
         .routes(routes!(create_link))
-        .routes(routes!(unsubscribe))
+        .routes(routes!(unsubscribe, unsubscribe_page))
+}
+
+/// The page a person sees opening an unsubscribe link in a browser or a
+/// mail client without one-click: one button that POSTs to the same
+/// address. Opening it changes nothing (a link scanner must not
+/// unsubscribe anyone) and names no one: the page is the same for every
+/// well-formed token.
+const UNSUBSCRIBE_PAGE: &str = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width\"><meta name=\"robots\" content=\"noindex\">\
+<title>Unsubscribe</title></head><body><h1>Unsubscribe</h1>\
+<p>Press the button to stop receiving these messages. Nothing changes until you do.</p>\
+<form method=\"post\"><input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">\
+<button type=\"submit\">Unsubscribe</button></form></body></html>\n";
+
+/// An unsubscribe link opened with GET (a browser, a mail client without
+/// RFC 8058 one-click): a page with one button that POSTs the link, so
+/// the person can still unsubscribe. Changes nothing and is the same page
+/// for every well-formed token; a token of the wrong shape is `404`.
+#[utoipa::path(get, path = "/v1/unsubscribe/{token}", tag = "rights",
+    params(("token" = String, Path, description = "The link's token",
+        pattern = "^[a-z0-9][a-z0-9-]{0,62}\\.[A-Za-z0-9_-]{43}$")),
+    responses((status = 200, description = "A page whose button unsubscribes (the same page for every well-formed token)",
+        content((String = "text/html"))), Errors))]
+async fn unsubscribe_page(
+    axum::extract::Path(token): axum::extract::Path<String>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    if LinkToken::parse(&token).is_none() {
+        return Err(not_a_link());
+    }
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        UNSUBSCRIBE_PAGE,
+    )
+        .into_response())
+}
+
+fn not_a_link() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "E_UNSUBSCRIBE_LINK_NOT_FOUND",
+        "this is not an unsubscribe link",
+    )
 }
 
 /// A consent receipt for one grant, signed with the tenant's receipt key
@@ -107,11 +150,7 @@ async fn unsubscribe(
     axum::extract::Path(token): axum::extract::Path<String>,
 ) -> Result<Json<Unsubscribed>, ApiError> {
     if LinkToken::parse(&token).is_none() {
-        return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "E_UNSUBSCRIBE_LINK_NOT_FOUND",
-            "this is not an unsubscribe link",
-        ));
+        return Err(not_a_link());
     }
     state.engine.unsubscribe(&token).await?;
     Ok(Json(Unsubscribed {

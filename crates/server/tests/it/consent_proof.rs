@@ -237,6 +237,46 @@ async fn one_click_ends_consent_and_soft_opt_in_and_reveals_nothing() {
 
     app.advance_hours(1);
     app.read(&app.service, &id, "newsletter").await.ok(200);
+    // Opened in a browser (GET): a page whose button POSTs the link; the
+    // page itself changes nothing and names no one (an outside probe got a
+    // JSON 405 here, so a person without one-click could not unsubscribe).
+    let before = app.audit_len().await;
+    let page = app
+        .client
+        .get(format!("{}/v1/unsubscribe/{token}", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    assert!(
+        page.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = page.text().await.unwrap();
+    assert!(html.contains("<form method=\"post\">"), "{html}");
+    assert!(!html.contains(&token) && !html.contains(&id), "{html}");
+    let fake_page = app
+        .client
+        .get(format!(
+            "{}/v1/unsubscribe/acme.{}",
+            app.base,
+            "B".repeat(43)
+        ))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(fake_page, html, "the same page for every well-formed token");
+    assert_eq!(
+        app.audit_len().await,
+        before,
+        "opening the page changes nothing"
+    );
+    app.read(&app.service, &id, "newsletter").await.ok(200);
     app.advance_hours(1);
     let first = unsubscribe(&app, &token).await;
     let entry = app.last_audit().await;

@@ -45,6 +45,7 @@ const ROUTES: &[&str] = &[
     "GET /v1/consents/receipt-key",
     "POST /v1/subjects/{id}/unsubscribe-links",
     "POST /v1/unsubscribe/{token}",
+    "GET /v1/unsubscribe/{token}",
     "GET /v1/banner",
     "PUT /v1/visitors/{visitor_id}/choices",
     "GET /v1/visitors/{visitor_id}/choices",
