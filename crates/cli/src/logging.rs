@@ -35,16 +35,59 @@ fn env(var: &str) -> Option<String> {
     std::env::var(var).ok().filter(|v| !v.trim().is_empty())
 }
 
+/// The HTTP client's crates log each connection's host at `debug`: for a
+/// portability transfer that is the destination a person chose, personal
+/// data a debug log must not hold. They are kept at `info` unless the
+/// filter names them itself.
+const QUIET_CLIENT_TARGETS: [&str; 3] = ["reqwest", "hyper_util", "hyper"];
+
+/// `filter` with the HTTP client's targets held at `info` (see
+/// [`QUIET_CLIENT_TARGETS`]) where it does not name them.
+fn with_quiet_clients(filter: &str) -> String {
+    let mut out = filter.to_owned();
+    for target in QUIET_CLIENT_TARGETS {
+        let named = filter
+            .split(',')
+            .any(|d| d.trim().split(['=', '[']).next() == Some(target));
+        if !named {
+            if !out.trim().is_empty() {
+                out.push(',');
+            }
+            out.push_str(target);
+            out.push_str("=info");
+        }
+    }
+    out
+}
+
 fn init(filter: &str) -> Result<()> {
-    let filter = EnvFilter::try_new(filter).with_context(|| {
+    let quiet = EnvFilter::try_new(with_quiet_clients(filter)).with_context(|| {
         format!(
             "the log filter '{filter}' (TUTELA_LOG, RUST_LOG or the config's 'log') is not valid"
         )
     })?;
     tracing_subscriber::fmt()
-        .with_env_filter(filter)
+        .with_env_filter(quiet)
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .try_init()
         .map_err(|err| anyhow::anyhow!("cannot set up logging: {err}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_quiet_clients;
+
+    #[test]
+    fn the_http_client_stays_at_info_unless_named() {
+        assert_eq!(
+            with_quiet_clients("debug"),
+            "debug,reqwest=info,hyper_util=info,hyper=info"
+        );
+        assert_eq!(
+            with_quiet_clients("debug,reqwest=trace"),
+            "debug,reqwest=trace,hyper_util=info,hyper=info"
+        );
+        assert!(tracing_subscriber::EnvFilter::try_new(with_quiet_clients("info")).is_ok());
+    }
 }

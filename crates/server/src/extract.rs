@@ -30,7 +30,12 @@ where
                 "send the body as JSON with 'Content-Type: application/json'",
             ));
         }
-        if !is_identity(req.headers().get(header::CONTENT_ENCODING)) {
+        if !req
+            .headers()
+            .get_all(header::CONTENT_ENCODING)
+            .iter()
+            .all(is_identity)
+        {
             return Err(ApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "E_UNSUPPORTED_MEDIA_TYPE",
@@ -56,16 +61,15 @@ where
     }
 }
 
-/// No `Content-Encoding`, or `identity`: a compressed body is never
+/// A `Content-Encoding` of `identity`: a compressed body is never
 /// inflated (no decompression bomb), so it is refused by name rather than
 /// read as malformed JSON, and a plain body labelled compressed is not
-/// taken as if the label were absent.
-fn is_identity(value: Option<&axum::http::HeaderValue>) -> bool {
-    value.is_none_or(|v| {
-        v.to_str().is_ok_and(|t| {
-            t.split(',')
-                .all(|e| e.trim().eq_ignore_ascii_case("identity"))
-        })
+/// taken as if the label were absent. Every such header counts: two
+/// headers, `gzip` in the second, are refused as one `identity, gzip` is.
+fn is_identity(value: &axum::http::HeaderValue) -> bool {
+    value.to_str().is_ok_and(|t| {
+        t.split(',')
+            .all(|e| e.trim().eq_ignore_ascii_case("identity"))
     })
 }
 
@@ -136,6 +140,9 @@ fn field_message(path: &str, what: &str) -> String {
         true => path.rsplit_once('.').map_or(".", |(parent, _)| parent),
         false => path,
     };
+    // A duplicate top-level key is reported at the body (`.`), whose
+    // parent is empty: that is the body too.
+    let path = if path.is_empty() { "." } else { path };
     let named = keyed || what.starts_with("missing field");
     match (path, named) {
         (".", true) => what.to_owned(),
@@ -365,6 +372,9 @@ mod tests {
             format!("{err:?}").contains("duplicate field 'count'"),
             "{err:?}"
         );
+        // Named without an empty path in front (an outside probe saw
+        // ": duplicate field").
+        assert!(!format!("{err:?}").contains(": duplicate"), "{err:?}");
 
         let err = parse_json::<Probe>(br#"{"name": "x", "count": 1, "alice@example.com": 1}"#)
             .unwrap_err();

@@ -88,6 +88,14 @@ impl Engine {
                 message: "must be 1 to 100 printable characters".into(),
             });
         }
+        // The label names the key in every subject's access log (Art. 15),
+        // so it must not be personal; an email address is the common slip.
+        if label.contains('@') {
+            return Err(EngineError::InvalidInput {
+                field: "label".into(),
+                message: "must not hold '@': the label is shown in access logs, so name the system or team (support-bot), never a person".into(),
+            });
+        }
         if let Some((i, p)) = purposes
             .iter()
             .enumerate()

@@ -9,7 +9,8 @@ use serde::Serialize;
 pub const MAX_TEXT_CHARS: usize = 2000;
 
 /// A non-empty reason or note of at most [`MAX_TEXT_CHARS`] characters,
-/// trimmed; line breaks allowed, other control characters not.
+/// trimmed; line breaks and tabs allowed, other control characters and
+/// invisible ones ([`tutela_policy::is_hidden`]) not.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct Reason(String);
@@ -27,13 +28,16 @@ impl Reason {
                 "must be at most 2000 characters",
             ));
         }
+        // Control characters, and the invisible ones that reorder or hide
+        // text (a bidirectional override): reasons are sent to the subject,
+        // who must read the words staff wrote.
         if trimmed
             .chars()
-            .any(|c| c.is_control() && c != '\n' && c != '\t')
+            .any(|c| c == '\r' || tutela_policy::is_hidden(c))
         {
             return Err(RequestError::field(
                 field,
-                "must not contain control characters",
+                "must not contain control or invisible characters",
             ));
         }
         Ok(Self(trimmed.to_owned()))
@@ -136,7 +140,7 @@ mod tests {
     #[test]
     fn reasons_are_non_empty_and_bounded() {
         assert_eq!(Reason::parse("reason", " ok \n").unwrap().as_str(), "ok");
-        for bad in ["", "   ", "a\u{0}b"] {
+        for bad in ["", "   ", "a\u{0}b", "ok\u{202e}kO", "a\u{200b}b"] {
             let err = Reason::parse("reason", bad).unwrap_err();
             assert_eq!(err.code(), "E_INVALID_FIELD");
             assert!(err.to_string().starts_with("reason:"));

@@ -104,8 +104,11 @@ kinds! {
     /// data moved out of the EEA (Art. 13(1)(f), 44) cannot be told from
     /// it: material, so people hear of it before it applies.
     HostingChanged = "hosting_changed", true;
-    /// The controller's name or contact details changed.
+    /// The controller's contact details changed.
     ControllerChanged = "controller_changed", false;
+    /// The controller's name changed: who is responsible for the data
+    /// (Art. 13(1)(a)) may be another company now.
+    ControllerRenamed = "controller_renamed", true;
     /// The DPO or their contact details changed.
     DpoChanged = "dpo_changed", false;
     /// The supervisory authority's details changed.

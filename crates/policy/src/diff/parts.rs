@@ -25,9 +25,22 @@ pub(super) fn top(old: &Policy, new: &Policy, found: &mut Found) {
             all_categories(new),
         );
     }
-    if old.controller != new.controller {
+    if old.controller.name != new.controller.name {
+        // Who is responsible for the data (Art. 13(1)(a)): a new name may
+        // be another company, so people hear of it before it applies.
         let text = format!(
-            "The controller is now {} ({}).",
+            "The controller is now {} (before: {}).",
+            new.controller.name, old.controller.name
+        );
+        found.add(
+            K::ControllerRenamed,
+            "controller.name".into(),
+            text,
+            all_categories(new),
+        );
+    } else if old.controller != new.controller {
+        let text = format!(
+            "The controller {} is now reached at {}.",
             new.controller.name, new.controller.email
         );
         found.add(K::ControllerChanged, "controller".into(), text, vec![]);
@@ -43,7 +56,10 @@ pub(super) fn top(old: &Policy, new: &Policy, found: &mut Found) {
         found.add(K::DpoChanged, "dpo".into(), text, vec![]);
     }
     if old.authority != new.authority {
-        let text = format!("Complaints now go to {}.", new.authority.name);
+        let text = match &new.authority.url {
+            Some(url) => format!("Complaints now go to {} ({url}).", new.authority.name),
+            None => format!("Complaints now go to {}.", new.authority.name),
+        };
         found.add(K::AuthorityChanged, "authority".into(), text, vec![]);
     }
     match (old.profiling, new.profiling) {

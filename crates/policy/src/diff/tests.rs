@@ -359,6 +359,19 @@ fn weaker_survey_noise_is_material() {
     assert_eq!(kinds(&tighter), [("noise_strengthened", false)]);
 }
 
+/// A new controller name may be another company: material (Art. 13(1)(a)),
+/// where its contact details are editorial.
+#[test]
+fn a_renamed_controller_is_material() {
+    let renamed = edit("name = \"Acme\"", "name = \"Evil Corp Inc (US)\"");
+    assert_eq!(kinds(&renamed), [("controller_renamed", true)]);
+    assert_eq!(
+        renamed[0].summary,
+        "The controller is now Evil Corp Inc (US) (before: Acme)."
+    );
+    assert_eq!(renamed[0].categories.len(), 3, "everyone with data is told");
+}
+
 #[test]
 fn wording_and_contacts_are_editorial() {
     for (from, to, code) in [

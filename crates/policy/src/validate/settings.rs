@@ -453,9 +453,9 @@ pub(super) fn changes(raw: &RawPolicy, sink: &mut Sink<'_>) -> Option<Changes> {
             "W_LONG_NOTICE_PERIOD",
             &text.span(),
             format!(
-                "a notice period of {notice_period} holds every material change back that long,                  and making it shorter is itself a material change that must wait it out"
+                "a notice period of {notice_period} holds every material change back that long, and making it shorter is itself a material change that must wait it out"
             ),
-            "a notice period is usually weeks (the default is 30 days); check for a typo              before publishing"
+            "a notice period is usually weeks (the default is 30 days); check for a typo before publishing"
                 .to_owned(),
         );
     }

@@ -47,6 +47,11 @@ fn a_notice_period_of_years_warns() {
         crate::EXAMPLE_POLICY
     );
     warns_only(&src, "W_LONG_NOTICE_PERIOD");
+    // Said in plain sentences (an outside probe saw runs of spaces).
+    for d in check(&src).diagnostics {
+        assert!(!d.message.contains("  "), "{d}");
+        assert!(!d.hint.as_deref().unwrap_or("").contains("  "), "{d}");
+    }
     for fine in ["90 days", "12 months", "1 year"] {
         let kept = format!(
             "{}\n[changes]\nnotice_period = \"{fine}\"\n",

@@ -96,11 +96,12 @@ pub struct CreateKey {
     #[schema(schema_with = bounded::purposes_schema)]
     pub purposes: Vec<String>,
     /// A label for people (`support-bot`), never personal: 1 to 100
-    /// characters, not all blank, no control characters.
+    /// characters, not all blank, no control characters, no `@` (an email
+    /// address as a label would be shown in every subject's access log).
     #[schema(
         min_length = 1,
         max_length = 100,
-        pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$"
+        pattern = "^[^@\\x00-\\x1f\\x7f-\\x9f]*[^@\\s\\x00-\\x1f\\x7f-\\x9f][^@\\x00-\\x1f\\x7f-\\x9f]*$"
     )]
     pub label: String,
     /// The caller's own tenant, if given. Keys are only ever created in the

@@ -157,6 +157,14 @@ async fn keys_are_listed_without_secrets_and_revocation_works_at_once() {
         .await
         .error(400, "E_INVALID_INPUT");
     assert!(body.to_string().contains("purposes[1]"), "{body}");
+    // A label is shown in access logs: an email address is refused.
+    let personal = json!({"role": "service", "label": "alice@example.com"});
+    let body = app
+        .post("/v1/keys", &app.admin, personal)
+        .await
+        .error(400, "E_INVALID_INPUT");
+    assert!(body.to_string().contains("label"), "{body}");
+    assert!(!body.to_string().contains("alice"), "{body}");
 }
 
 #[tokio::test]

@@ -133,6 +133,19 @@ async fn malformed_bodies_are_refused_with_stable_codes() {
         let body: serde_json::Value = labelled.json().await.unwrap();
         assert_eq!(body["error"]["code"], "E_UNSUPPORTED_MEDIA_TYPE", "{body}");
     }
+    // Two headers count as one list (an outside probe sent identity, then gzip).
+    let twice = app
+        .client
+        .post(format!("{}{records}", app.base))
+        .bearer_auth(&app.service)
+        .header("content-type", "application/json")
+        .header("content-encoding", "identity")
+        .header("content-encoding", "gzip")
+        .body(r#"{"purpose": "account", "records": []}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(twice.status().as_u16(), 415);
 
     let huge = "x".repeat(1024 * 1024 + 1);
     let big = json!({"purpose": "account", "records": [{"category": "name", "value": huge}]});
