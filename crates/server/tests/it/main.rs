@@ -27,6 +27,7 @@ mod input;
 mod listen;
 mod notice;
 mod ops;
+mod policy_identifiers;
 mod policy_versions;
 mod purposes;
 mod recipients;
