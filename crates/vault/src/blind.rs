@@ -68,30 +68,40 @@ pub fn normalize_identifier(value: &str) -> String {
 }
 
 /// Characters with no glyph that a copy and paste carries along unseen:
-/// control characters, and the format characters, fillers and selectors
-/// of Unicode that draw nothing (soft hyphen, zero-width and bidirectional
+/// control characters, every format character of Unicode (general
+/// category Cf, as of Unicode 15.1), and the fillers, blanks and selectors
+/// that draw nothing (soft hyphen, zero-width and bidirectional
 /// marks, overrides and isolates, invisible operators, Hangul and Khmer
 /// fillers, variation selectors, tags). None belongs in an address or an
 /// id; kept, `a@x.example` with a left-to-right mark pasted from a
 /// right-to-left page would be another person.
-fn is_invisible(c: char) -> bool {
+pub fn is_invisible(c: char) -> bool {
     c.is_control()
         || matches!(
             c,
             '\u{00AD}'
                 | '\u{034F}'
+                | '\u{0600}'..='\u{0605}'
                 | '\u{061C}'
+                | '\u{06DD}'
+                | '\u{070F}'
+                | '\u{0890}'..='\u{0891}'
+                | '\u{08E2}'
                 | '\u{115F}'..='\u{1160}'
                 | '\u{17B4}'..='\u{17B5}'
                 | '\u{180B}'..='\u{180F}'
                 | '\u{200B}'..='\u{200F}'
                 | '\u{202A}'..='\u{202E}'
                 | '\u{2060}'..='\u{206F}'
+                | '\u{2800}'
                 | '\u{3164}'
                 | '\u{FE00}'..='\u{FE0F}'
                 | '\u{FEFF}'
                 | '\u{FFA0}'
-                | '\u{FFF0}'..='\u{FFF8}'
+                | '\u{FFF0}'..='\u{FFFB}'
+                | '\u{110BD}'
+                | '\u{110CD}'
+                | '\u{13430}'..='\u{1343F}'
                 | '\u{1BCA0}'..='\u{1BCA3}'
                 | '\u{1D173}'..='\u{1D17A}'
                 | '\u{E0000}'..='\u{E0FFF}'
@@ -202,12 +212,16 @@ mod tests {
             "\u{202e}jos\u{e9}@example.com\u{202c}",
             "jos\u{e9}\u{0}@example.com",
             "jos\u{e9}@ex\u{2066}ample\u{2069}.com\u{e0020}",
+            "jos\u{e9}@example.com\u{fff9}",
+            "jos\u{e9}\u{13430}@example.com\u{2800}",
         ] {
             assert_eq!(key.index(EMAIL, typed), composed, "{typed:?}");
         }
         assert_ne!(key.index(EMAIL, "jose@example.com"), composed);
         // Only such characters: nothing is left, which callers refuse.
         for blank in [
+            "\u{fff9}\u{fffb}",
+            "\u{13430}\u{2800}",
             "\u{0}",
             "\u{202e}\u{200e}",
             "\u{3164}\u{ffa0}",

@@ -38,7 +38,7 @@ mod wrapped;
 
 pub use aad::record_aad;
 pub use audit_key::AuditKey;
-pub use blind::{BlindIndex, BlindIndexKey, normalize_identifier};
+pub use blind::{BlindIndex, BlindIndexKey, is_invisible, normalize_identifier};
 pub use checkpoint_key::{CheckpointKey, verify_checkpoint_signature};
 pub use data_key::DataKey;
 pub use error::VaultError;
