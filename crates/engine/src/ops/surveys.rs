@@ -393,7 +393,10 @@ impl Engine {
         let mut row = view.row.clone();
         let mut detail = format!("survey={id} periods={}", periods.len());
         let mut writes = Vec::new();
-        if let Some(noise) = row.noise {
+        // Only a read that publishes noisy figures spends: with no period
+        // to show yet (an open survey in its first week), it gives the
+        // response rate alone, which carries no noise.
+        if let Some(noise) = row.noise.filter(|_| !periods.is_empty()) {
             writes.push(Write::Survey(SurveyWrite::SpendBudget {
                 survey: id,
                 millis: noise.epsilon_millis,

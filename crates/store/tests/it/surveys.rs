@@ -385,6 +385,14 @@ async fn noisy_reads_spend_the_budget_until_refused(store: Arc<dyn Store>) {
             .await
             .unwrap();
     }
+    // While open, in its first week, no figure is published: a read (the
+    // response rate) spends nothing. An outside probe spent the whole
+    // budget this way before the survey closed.
+    for _ in 0..3 {
+        let (results, row) = engine.survey_results(&admin, id).await.unwrap();
+        assert!(results.periods.is_empty(), "{:?}", results.periods);
+        assert_eq!(row.noise_spent_millis, 0);
+    }
     engine.close_survey(&admin, id).await.unwrap();
     for spent in [1000, 2000] {
         let (_, row) = engine.survey_results(&admin, id).await.unwrap();
