@@ -89,8 +89,9 @@ impl Engine {
             });
         }
         // The label names the key in every subject's access log (Art. 15),
-        // so it must not be personal; an email address is the common slip.
-        if label.contains('@') {
+        // so it must not be personal; an email address is the common slip
+        // (with the at sign's full-width and small forms).
+        if label.contains(['@', '\u{FF20}', '\u{FE6B}']) {
             return Err(EngineError::InvalidInput {
                 field: "label".into(),
                 message: "must not hold '@': the label is shown in access logs, so name the system or team (support-bot), never a person".into(),

@@ -15,6 +15,17 @@ pub const MAX_TEXT_CHARS: usize = 2000;
 #[serde(transparent)]
 pub struct Reason(String);
 
+/// A character a reader cannot see that changes what they read: a control
+/// character other than newline and tab, a bidirectional control, a
+/// format character or blank filler ([`tutela_vault::is_invisible`]), or a
+/// line or paragraph separator.
+fn hidden(c: char) -> bool {
+    !matches!(c, '\n' | '\t')
+        && (tutela_policy::is_hidden(c)
+            || tutela_vault::is_invisible(c)
+            || matches!(c, '\u{2028}' | '\u{2029}'))
+}
+
 impl Reason {
     /// Parses `text` for `field`; errors name the field.
     pub fn parse(field: &'static str, text: &str) -> Result<Self, RequestError> {
@@ -31,10 +42,7 @@ impl Reason {
         // Control characters, and the invisible ones that reorder or hide
         // text (a bidirectional override): reasons are sent to the subject,
         // who must read the words staff wrote.
-        if trimmed
-            .chars()
-            .any(|c| c == '\r' || tutela_policy::is_hidden(c))
-        {
+        if trimmed.chars().any(|c| c == '\r' || hidden(c)) {
             return Err(RequestError::field(
                 field,
                 "must not contain control or invisible characters",
@@ -140,7 +148,17 @@ mod tests {
     #[test]
     fn reasons_are_non_empty_and_bounded() {
         assert_eq!(Reason::parse("reason", " ok \n").unwrap().as_str(), "ok");
-        for bad in ["", "   ", "a\u{0}b", "ok\u{202e}kO", "a\u{200b}b"] {
+        for bad in [
+            "",
+            "   ",
+            "a\u{0}b",
+            "ok\u{202e}kO",
+            "a\u{200b}b",
+            "tag\u{e0041}",
+            "a\u{fff9}b",
+            "a\u{2028}b",
+            "a\u{200e}b",
+        ] {
             let err = Reason::parse("reason", bad).unwrap_err();
             assert_eq!(err.code(), "E_INVALID_FIELD");
             assert!(err.to_string().starts_with("reason:"));

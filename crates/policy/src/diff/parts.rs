@@ -39,10 +39,14 @@ pub(super) fn top(old: &Policy, new: &Policy, found: &mut Found) {
             all_categories(new),
         );
     } else if old.controller != new.controller {
-        let text = format!(
-            "The controller {} is now reached at {}.",
-            new.controller.name, new.controller.email
-        );
+        let c = &new.controller;
+        let text = match &c.address {
+            Some(address) => format!(
+                "The controller {} is now reached at {}, {address}.",
+                c.name, c.email
+            ),
+            None => format!("The controller {} is now reached at {}.", c.name, c.email),
+        };
         found.add(K::ControllerChanged, "controller".into(), text, vec![]);
     }
     if old.dpo != new.dpo {

@@ -370,6 +370,17 @@ fn a_renamed_controller_is_material() {
         "The controller is now Evil Corp Inc (US) (before: Acme)."
     );
     assert_eq!(renamed[0].categories.len(), 3, "everyone with data is told");
+    // A moved address is a contact detail, and the summary says where.
+    let moved = edit(
+        "email = \"privacy@acme.example\"",
+        "email = \"privacy@acme.example\"\naddress = \"Road Town, British Virgin Islands\"",
+    );
+    assert_eq!(kinds(&moved), [("controller_changed", false)]);
+    assert!(
+        moved[0].summary.contains("Road Town"),
+        "{}",
+        moved[0].summary
+    );
 }
 
 #[test]

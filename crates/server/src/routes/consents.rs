@@ -53,15 +53,10 @@ const UNSUBSCRIBE_PAGE: &str = "<!doctype html>\n<html lang=\"en\"><head><meta c
 async fn unsubscribe_page(
     axum::extract::Path(token): axum::extract::Path<String>,
 ) -> Result<axum::response::Response, ApiError> {
-    use axum::response::IntoResponse;
     if LinkToken::parse(&token).is_none() {
         return Err(not_a_link());
     }
-    Ok((
-        [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        UNSUBSCRIBE_PAGE,
-    )
-        .into_response())
+    Ok(html(UNSUBSCRIBE_PAGE))
 }
 
 fn not_a_link() -> ApiError {
@@ -143,17 +138,48 @@ async fn create_link(
 #[utoipa::path(post, path = "/v1/unsubscribe/{token}", tag = "rights",
     params(("token" = String, Path, description = "The link's token",
         pattern = "^[a-z0-9][a-z0-9-]{0,62}\\.[A-Za-z0-9_-]{43}$")),
-    responses((status = 200, description = "Unsubscribed (the same answer for every well-formed token)",
-        body = Unsubscribed), Errors))]
+    responses((status = 200, description = "Unsubscribed (the same answer for every well-formed token): JSON, or a page for a browser that asks for text/html",
+        content((Unsubscribed = "application/json"), (String = "text/html"))), Errors))]
 async fn unsubscribe(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     axum::extract::Path(token): axum::extract::Path<String>,
-) -> Result<Json<Unsubscribed>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
     if LinkToken::parse(&token).is_none() {
         return Err(not_a_link());
     }
     state.engine.unsubscribe(&token).await?;
+    if wants_html(&headers) {
+        return Ok(html(UNSUBSCRIBED_PAGE));
+    }
     Ok(Json(Unsubscribed {
         status: "unsubscribed".into(),
-    }))
+    })
+    .into_response())
+}
+
+/// What a person sees after pressing the page's button.
+const UNSUBSCRIBED_PAGE: &str = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width\"><meta name=\"robots\" content=\"noindex\">\
+<title>Unsubscribed</title></head><body><h1>Unsubscribed</h1>\
+<p>You will not receive these messages any more.</p></body></html>\n";
+
+/// A browser's form post asks for HTML; a mail client's one-click POST
+/// (RFC 8058) and API callers get JSON.
+fn wants_html(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get_all(axum::http::header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.contains("text/html"))
+}
+
+fn html(page: &'static str) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        page,
+    )
+        .into_response()
 }

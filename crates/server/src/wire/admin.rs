@@ -101,7 +101,7 @@ pub struct CreateKey {
     #[schema(
         min_length = 1,
         max_length = 100,
-        pattern = "^[^@\\x00-\\x1f\\x7f-\\x9f]*[^@\\s\\x00-\\x1f\\x7f-\\x9f][^@\\x00-\\x1f\\x7f-\\x9f]*$"
+        pattern = "^[^@\\uFF20\\uFE6B\\x00-\\x1f\\x7f-\\x9f]*[^@\\uFF20\\uFE6B\\s\\x00-\\x1f\\x7f-\\x9f][^@\\uFF20\\uFE6B\\x00-\\x1f\\x7f-\\x9f]*$"
     )]
     pub label: String,
     /// The caller's own tenant, if given. Keys are only ever created in the

@@ -278,6 +278,24 @@ async fn one_click_ends_consent_and_soft_opt_in_and_reveals_nothing() {
     );
     app.read(&app.service, &id, "newsletter").await.ok(200);
     app.advance_hours(1);
+    // The page's button, as a browser sends it, is answered with a page.
+    let pressed = app
+        .client
+        .post(format!("{}/v1/unsubscribe/{token}", app.base))
+        .header("accept", "text/html,application/xhtml+xml")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pressed.status().as_u16(), 200);
+    assert!(
+        pressed
+            .text()
+            .await
+            .unwrap()
+            .contains("<h1>Unsubscribed</h1>")
+    );
     let first = unsubscribe(&app, &token).await;
     let entry = app.last_audit().await;
     assert_eq!(entry["action"], "consent.withdraw");
