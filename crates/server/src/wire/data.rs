@@ -60,8 +60,10 @@ pub struct Lookup {
     /// A category declared as an identifier.
     #[schema(pattern = "^[a-z][a-z0-9_]{0,63}$")]
     pub category: String,
-    /// The identifier's value.
-    #[schema(max_length = 65536)]
+    /// The identifier's value: at least one visible character (a value
+    /// that is blank once spaces and invisible characters are dropped is
+    /// refused, `422 E_INVALID_FIELD`), at most 65,536 characters.
+    #[schema(min_length = 1, max_length = 65536, pattern = "\\S")]
     pub value: String,
 }
 
