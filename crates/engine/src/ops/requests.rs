@@ -85,6 +85,13 @@ impl Engine {
                 return Err(EngineError::SubjectErased);
             }
         }
+        // A directive is applied when the death is recorded; one filed
+        // after that could never be fulfilled and would fall overdue.
+        if matches!(kind, RequestKind::Directive(_))
+            && self.store.death_of(&who.tenant, subject).await?.is_some()
+        {
+            return Err(RequestError::DeathRecorded.into());
+        }
         let policy = self
             .policy_version(&who.tenant, view.policy_version)
             .await?;

@@ -44,6 +44,12 @@ async fn a_keep_directive_records_the_death_and_keeps_the_data() {
     let app = spawn_app().await;
     let subject = customer(&app).await;
     let id = registered(&app, &subject, json!({"directive": "keep"})).await;
+    // Filed and verified before the death, fulfilled after it.
+    let pending = verified(
+        &app,
+        json!({"subject": subject, "kind": "directive", "directive": "erase"}),
+    )
+    .await;
     let recorded = death(&app, &subject).await;
     assert_eq!(recorded["applied"], "keep");
     assert_eq!(recorded["directive"], id.as_str());
@@ -54,15 +60,22 @@ async fn a_keep_directive_records_the_death_and_keeps_the_data() {
     assert_eq!(deaths.len(), 1);
     assert_eq!(deaths[0]["subject"], subject.as_str());
     assert!(actions(&chain, "subject.erase").is_empty());
-    // A directive registered after the death comes too late.
-    let late = verified(
-        &app,
+    // A directive registered after the death comes too late: one filed
+    // before is refused when fulfilled, one filed after when filed.
+    app.post(
+        &format!("/v1/requests/{pending}/fulfil"),
+        &app.dpo,
+        json!({}),
+    )
+    .await
+    .error(409, "E_DEATH_RECORDED");
+    app.post(
+        "/v1/requests",
+        &app.dpo,
         json!({"subject": subject, "kind": "directive", "directive": "erase"}),
     )
-    .await;
-    app.post(&format!("/v1/requests/{late}/fulfil"), &app.dpo, json!({}))
-        .await
-        .error(409, "E_DEATH_RECORDED");
+    .await
+    .error(409, "E_DEATH_RECORDED");
     app.assert_chain_intact().await;
 }
 
@@ -181,6 +194,17 @@ async fn a_death_is_recorded_once() {
     app.post(&format!("/v1/subjects/{living}/death"), &app.dpo, json!({}))
         .await
         .error(409, "E_DEATH_RECORDED");
+    // A directive filed after the death could never be applied: refused
+    // when filed, not left open to fall overdue (an outside probe).
+    let before = app.audit_len().await;
+    app.post(
+        "/v1/requests",
+        &app.dpo,
+        json!({"subject": living, "kind": "directive", "directive": "erase"}),
+    )
+    .await
+    .error(409, "E_DEATH_RECORDED");
+    assert_eq!(app.audit_len().await, before, "nothing filed");
     let reply = app
         .post(
             &format!("/v1/subjects/{}/death", uuid_nil()),
