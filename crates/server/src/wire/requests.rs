@@ -64,7 +64,7 @@ pub struct VerifyRequest {
     #[serde(default)]
     #[schema(
         max_length = 2000,
-        pattern = "^[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]*\\S[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]*$"
+        pattern = "^[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u200b\\u2028-\\u202e\\u2060\\u2066-\\u2069\\ufeff\\ufff9-\\ufffb]*[^\\s\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u200b\\u2028-\\u202e\\u2060\\u2066-\\u2069\\ufeff\\ufff9-\\ufffb][^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u200b\\u2028-\\u202e\\u2060\\u2066-\\u2069\\ufeff\\ufff9-\\ufffb]*$"
     )]
     pub note: Option<String>,
 }
@@ -76,7 +76,7 @@ pub struct ExtendRequest {
     /// Why more time is needed (Art. 12(3)); told to the subject.
     #[schema(
         max_length = 2000,
-        pattern = "^[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]*\\S[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]*$"
+        pattern = "^[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u200b\\u2028-\\u202e\\u2060\\u2066-\\u2069\\ufeff\\ufff9-\\ufffb]*[^\\s\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u200b\\u2028-\\u202e\\u2060\\u2066-\\u2069\\ufeff\\ufff9-\\ufffb][^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u200b\\u2028-\\u202e\\u2060\\u2066-\\u2069\\ufeff\\ufff9-\\ufffb]*$"
     )]
     pub reason: String,
     /// By how many months; default the policy's whole extension.
@@ -92,7 +92,7 @@ pub struct RefuseRequest {
     /// Why (Art. 12(4)); told to the subject with the right to complain.
     #[schema(
         max_length = 2000,
-        pattern = "^[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]*\\S[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]*$"
+        pattern = "^[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u200b\\u2028-\\u202e\\u2060\\u2066-\\u2069\\ufeff\\ufff9-\\ufffb]*[^\\s\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u200b\\u2028-\\u202e\\u2060\\u2066-\\u2069\\ufeff\\ufff9-\\ufffb][^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u200b\\u2028-\\u202e\\u2060\\u2066-\\u2069\\ufeff\\ufff9-\\ufffb]*$"
     )]
     pub reason: String,
 }
@@ -110,7 +110,7 @@ pub struct FeeRequest {
     /// Why a fee is charged (Art. 12(5)).
     #[schema(
         max_length = 2000,
-        pattern = "^[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]*\\S[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]*$"
+        pattern = "^[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u200b\\u2028-\\u202e\\u2060\\u2066-\\u2069\\ufeff\\ufff9-\\ufffb]*[^\\s\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u200b\\u2028-\\u202e\\u2060\\u2066-\\u2069\\ufeff\\ufff9-\\ufffb][^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u200b\\u2028-\\u202e\\u2060\\u2066-\\u2069\\ufeff\\ufff9-\\ufffb]*$"
     )]
     pub reason: String,
 }
@@ -123,7 +123,7 @@ pub struct FulfilRequest {
     #[serde(default)]
     #[schema(
         max_length = 2000,
-        pattern = "^[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]*\\S[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]*$"
+        pattern = "^[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u200b\\u2028-\\u202e\\u2060\\u2066-\\u2069\\ufeff\\ufff9-\\ufffb]*[^\\s\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u200b\\u2028-\\u202e\\u2060\\u2066-\\u2069\\ufeff\\ufff9-\\ufffb][^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u200b\\u2028-\\u202e\\u2060\\u2066-\\u2069\\ufeff\\ufff9-\\ufffb]*$"
     )]
     pub note: Option<String>,
 }
