@@ -133,10 +133,13 @@ where
 /// as `PurposeId::parse` and its siblings enforce it.
 pub const ID_PATTERN: &str = "^[a-z][a-z0-9_]{0,63}$";
 
+/// A list of policy ids: `min` to `max` items, `null` allowed when
+/// `nullable`, each at most once when `unique`.
 fn id_list(
     min: Option<usize>,
     max: usize,
     nullable: bool,
+    unique: bool,
     description: &str,
 ) -> utoipa::openapi::Array {
     use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaType, Type};
@@ -154,6 +157,7 @@ fn id_list(
         )
         .min_items(min)
         .max_items(Some(max))
+        .unique_items(unique)
         .description(Some(description))
         .build()
 }
@@ -164,16 +168,19 @@ pub(crate) fn categories_schema() -> utoipa::openapi::Array {
         Some(1),
         MAX_CATEGORIES,
         true,
+        false,
         "Categories to disclose: 1 to 100 names, no more than the policy declares; absent means every category the purpose covers.",
     )
 }
 
-/// The schema of a key's `purposes`: ids, at most [`MAX_PURPOSES`].
+/// The schema of a key's `purposes`: distinct ids (each named once, or
+/// `400 E_INVALID_INPUT`), at most [`MAX_PURPOSES`].
 pub(crate) fn purposes_schema() -> utoipa::openapi::Array {
     id_list(
         None,
         MAX_PURPOSES,
         false,
-        "Purposes the key may use data for (at most 100); absent or empty means every purpose its role allows.",
+        true,
+        "Purposes the key may use data for (at most 100, each once); absent or empty means every purpose its role allows.",
     )
 }
