@@ -78,7 +78,8 @@ pub(crate) const SUBJECT_STATE: &str =
 pub(crate) const SUBJECT_STATE_FOR_SHARE: &str =
     "SELECT erased_at FROM subjects WHERE tenant_id = $1 AND subject_id = $2 FOR SHARE";
 /// How many records a subject holds and their sealed bytes in all, read
-/// inside the transaction that added to them (served by
+/// inside the transaction that added to them (served on SQLite by the
+/// subject's range of the records' key, on PostgreSQL by
 /// `records_by_subject`, then each record's row for its length).
 pub(crate) const SUBJECT_HOLDINGS: &str = "SELECT count(*), coalesce(sum(length(ciphertext)), 0) \
     FROM records WHERE tenant_id = $1 AND subject_id = $2";

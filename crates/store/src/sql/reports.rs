@@ -1,8 +1,9 @@
 //! The statement reports page through subjects with.
 
 /// A page of the subjects holding a record of category `$2`, by subject
-/// id after `$3` (`''` from the start), at most `$4`: a scan of
-/// `records_by_subject (tenant_id, subject_id, category)` in subject order,
+/// id after `$3` (`''` from the start), at most `$4`: a scan in subject
+/// order of the records' key on SQLite (`tenant_id, subject_id,
+/// record_id`) or of `records_by_subject` on PostgreSQL,
 /// so each page seeks to its cursor and the work follows the page, not the
 /// tenant. Erased subjects hold no records, so none comes back.
 pub(crate) const SELECT_REPORT_SUBJECTS: &str = "SELECT DISTINCT subject_id FROM records \

@@ -55,7 +55,8 @@ pub(crate) const SELECT_ACTIVITY_OF: &str =
 /// time; no ciphertext) in one read: no row when the subject is missing
 /// or restricted (Art. 18(2): its data may only be stored, so no sweep
 /// disposes of it), one row with NULL record columns when it has no
-/// record. Served by the subjects' key and `records_by_subject`.
+/// record. Served by the subjects' key and the subject's records (the
+/// records' key on SQLite, `records_by_subject` on PostgreSQL).
 pub(crate) const SELECT_RECORD_STAMPS: &str = "SELECT s.erased_at, r.record_id, r.category, \
     r.collected_at FROM subjects s LEFT JOIN records r \
     ON r.tenant_id = s.tenant_id AND r.subject_id = s.subject_id \

@@ -29,6 +29,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0011_policy_versions.sql"),
     include_str!("../../migrations/sqlite/0012_surveys.sql"),
     include_str!("../../migrations/sqlite/0013_consent_text_index.sql"),
+    include_str!("../../migrations/sqlite/0014_records_clustered.sql"),
 ];
 
 /// Brings the schema up to date; a database newer than this binary is
@@ -156,6 +157,73 @@ mod tests {
             "{plan}"
         );
         assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+    }
+
+    /// The plan SQLite chooses for `sql` (placeholders bound to `args`).
+    fn plan_of(conn: &Connection, sql: &str, args: &[&dyn rusqlite::ToSql]) -> String {
+        let text = format!("EXPLAIN QUERY PLAN {}", crate::sql::for_sqlite(sql));
+        let mut statement = conn.prepare(&text).unwrap();
+        let plan: Vec<String> = statement
+            .query_map(args, |row| row.get(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        plan.join("\n")
+    }
+
+    /// Migration 14 clusters records by subject: the rows written before it
+    /// are all kept, a subject's records are found through the table's own
+    /// key, and the sweep's candidates still through the collection-time
+    /// index.
+    #[test]
+    fn records_are_clustered_by_subject_and_none_is_lost() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for m in MIGRATIONS.iter().take(13) {
+            conn.execute_batch(m).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 13).unwrap();
+        // The rows' subjects are beside the point here.
+        conn.pragma_update(None, "foreign_keys", "OFF").unwrap();
+        for (subject, record) in [("s1", "r1"), ("s1", "r2"), ("s2", "r3")] {
+            conn.execute(
+                "INSERT INTO records (tenant_id, record_id, subject_id, category, purpose, \
+                 source, ciphertext, collected_at) VALUES ('acme', ?1, ?2, 'email', 'account', \
+                 'form', x'0102', 7)",
+                [record, subject],
+            )
+            .unwrap();
+        }
+        run(&mut conn).unwrap();
+        assert_eq!(user_version(&conn).unwrap(), latest());
+        let kept: Vec<(String, String, Vec<u8>, i64)> = conn
+            .prepare(
+                "SELECT subject_id, record_id, ciphertext, collected_at FROM records \
+                 ORDER BY record_id",
+            )
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(kept.len(), 3);
+        assert_eq!(kept[2], ("s2".into(), "r3".into(), vec![1, 2], 7));
+        let by_subject = plan_of(&conn, crate::sql::SUBJECT_HOLDINGS, &[&"acme", &"s1"]);
+        assert!(
+            by_subject.contains("USING PRIMARY KEY (tenant_id=? AND subject_id=?)"),
+            "{by_subject}"
+        );
+        let one = plan_of(&conn, crate::sql::DELETE_RECORD, &[&"acme", &"r1", &"s1"]);
+        assert!(
+            one.contains("USING PRIMARY KEY (tenant_id=? AND subject_id=? AND record_id=?)"),
+            "{one}"
+        );
+        let due = plan_of(
+            &conn,
+            crate::sql::SELECT_RETENTION_CANDIDATES,
+            &[&"acme", &10, &0, &"", &500],
+        );
+        assert!(due.contains("records_by_age"), "{due}");
+        assert!(!due.contains("TEMP B-TREE"), "{due}");
     }
 
     /// What sqlx's migrator leaves behind.
