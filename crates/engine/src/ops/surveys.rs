@@ -166,6 +166,12 @@ impl Engine {
                 .collect();
         }
         let definition = SurveyDefinition::parse(&raw).map_err(|_| EngineError::Unreadable)?;
+        let mut row = row;
+        // Past its closing time a survey is closed, whether or not anyone
+        // has closed it: every view says so, as answering already does.
+        if row.state == SurveyState::Open && self.clock.now() >= definition.closes_at {
+            row.state = SurveyState::Closed;
+        }
         Ok(SurveyView { row, definition })
     }
 
@@ -267,15 +273,13 @@ impl Engine {
         // the token was spent: whoever holds the member-to-token list must
         // not learn who answered by sending bad answers.
         let answer = answer::parse(&view.definition, given)?;
-        // The secret is checked before the survey's state is said: a
-        // made-up token naming a real survey gets the same answer as any
-        // unknown token, not whether that survey is open or closed.
-        let hash = parsed.hash(&self.master);
-        let token_row = self
-            .store
-            .survey_token(&tenant, id, &hash)
-            .await?
-            .ok_or(SurveyError::TokenUnknown)?;
+        // The survey's state is said before the token is looked up, and
+        // the same for every token naming the survey: once it has closed,
+        // a spent token, an unspent one and a made-up one all get
+        // `E_SURVEY_CLOSED`. Checked the other way round, whoever holds the
+        // member-to-token list could tell after closing who had answered
+        // (the spent tokens were unknown, the others closed). Whether a
+        // survey is open is not personal; who took part is.
         let now = self.clock.now();
         match view.row.state {
             SurveyState::Draft => return Err(SurveyError::TokenUnknown.into()),
@@ -288,6 +292,12 @@ impl Engine {
             }
             SurveyState::Open => {}
         }
+        let hash = parsed.hash(&self.master);
+        let token_row = self
+            .store
+            .survey_token(&tenant, id, &hash)
+            .await?
+            .ok_or(SurveyError::TokenUnknown)?;
         let period = period_of(now);
         let key = self
             .master
@@ -375,7 +385,13 @@ impl Engine {
         };
         let tenant = &who.tenant;
         let tallies = self.store.survey_tallies(tenant, id).await?;
-        let sealed = self.store.survey_texts(tenant, id, MAX_TEXTS).await?;
+        // Under noise no free text is published: a list of answers gives
+        // its exact length, the very count the noise is there to hide.
+        let sealed = if view.row.noise.is_some() {
+            Vec::new()
+        } else {
+            self.store.survey_texts(tenant, id, MAX_TEXTS).await?
+        };
         let participation = self.store.survey_participation(tenant, id).await?;
         let now = self.clock.now();
         let closed = view.row.state == SurveyState::Closed || now >= view.definition.closes_at;
@@ -420,7 +436,9 @@ impl Engine {
             texts: &texts,
             participation: &participation,
         };
-        let results = match row.noise {
+        // With no period to show there is nothing to add noise to: the
+        // empty cells are said to be empty, not filled with noise.
+        let results = match row.noise.filter(|_| !periods.is_empty()) {
             None => results::compute(&inputs, None, &mut OsRandom)?,
             Some(n) => {
                 let (s, t) = noise_scale(&view.definition, n.epsilon_millis);

@@ -197,6 +197,8 @@ fn results_out(r: &SurveyResults, row: &SurveyRow) -> ResultsOut {
         min_group_size: r.min_group_size,
         issued: r.issued,
         responded: r.responded,
+        texts_withheld: (row.noise.is_some() && r.questions.iter().any(|q| q.kind == "text"))
+            .then(|| "noise".to_owned()),
         noise: row.noise.map(|n| BudgetOut {
             epsilon: millis(n.epsilon_millis),
             spent: millis(row.noise_spent_millis),

@@ -201,6 +201,11 @@ pub struct ResultsOut {
     /// Noise added to shown figures, with the budget left.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub noise: Option<BudgetOut>,
+    /// Why no free text is shown, when the survey has a text question and
+    /// none can be: `noise` (a list of answers gives its exact length,
+    /// the count the noise hides).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub texts_withheld: Option<String>,
     /// Per question.
     pub questions: Vec<QuestionOut>,
 }

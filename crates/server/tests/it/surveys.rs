@@ -118,12 +118,16 @@ async fn a_survey_runs_end_to_end_with_tokens_alone_and_suppressed_results() {
     answer(&app, &tokens[9], json!({"pulse": 3, "mood": "good"}))
         .await
         .error(409, "E_SURVEY_CLOSED");
-    // A made-up secret naming the real survey learns nothing of its state.
+    // Once closed, a spent token, an unspent one and a made-up one naming
+    // the survey get one answer: the member-to-token list cannot tell who
+    // answered (spent) from who did not (unspent).
     let (named, secret) = tokens[9].rsplit_once('.').unwrap();
     let forged = format!("{named}.{}", "A".repeat(secret.len()));
-    answer(&app, &forged, json!({"pulse": 3, "mood": "good"}))
-        .await
-        .error(404, "E_TOKEN_UNKNOWN");
+    for t in [&tokens[0], &tokens[9], &forged] {
+        answer(&app, t, json!({"pulse": 3, "mood": "good"}))
+            .await
+            .error(409, "E_SURVEY_CLOSED");
+    }
 
     let results = app
         .get(&format!("/v1/surveys/{id}/results"), &app.analyst)
@@ -277,4 +281,101 @@ async fn the_access_answer_names_the_surveys_a_person_is_in() {
         "{md}"
     );
     assert!(md.contains("Weekly pulse"), "{md}");
+}
+
+/// Opens a survey of web (5) and app (5); returns its id and tokens.
+async fn open_ten(app: &TestApp) -> (String, Vec<String>) {
+    let people = members(app, 10).await;
+    let body = survey_body(app, &[("web", &people[..5]), ("app", &people[5..])]);
+    let id = app.post("/v1/surveys", &app.admin, body).await.ok(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let opened = app
+        .post(&format!("/v1/surveys/{id}/open"), &app.admin, json!({}))
+        .await
+        .ok(200);
+    let tokens = opened["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["token"].as_str().unwrap().to_owned())
+        .collect();
+    (id, tokens)
+}
+
+#[tokio::test]
+async fn past_its_closing_time_a_survey_is_closed_for_every_token_and_says_so() {
+    let app = spawn_app().await;
+    let (id, tokens) = open_ten(&app).await;
+    answer(&app, &tokens[0], json!({"pulse": 3, "mood": "good"}))
+        .await
+        .ok(204);
+    app.clock.advance(SignedDuration::from_hours(24 * 15));
+    let (named, secret) = tokens[1].rsplit_once('.').unwrap();
+    let forged = format!("{named}.{}", "B".repeat(secret.len()));
+    for t in [&tokens[0], &tokens[1], &forged] {
+        answer(&app, t, json!({"pulse": 3, "mood": "good"}))
+            .await
+            .error(409, "E_SURVEY_CLOSED");
+    }
+    let results = app
+        .get(&format!("/v1/surveys/{id}/results"), &app.analyst)
+        .await
+        .ok(200);
+    assert_eq!(results["state"], "closed");
+    assert_eq!(results["responded"], 1);
+}
+
+#[tokio::test]
+async fn under_noise_no_free_text_is_shown_and_an_empty_survey_shows_no_noise() {
+    let app = spawn_app().await;
+    let source = tutela_policy::EXAMPLE_POLICY.replace(
+        "[anonymity]\nmin_group_size = 5",
+        "[anonymity]\nmin_group_size = 5\nnoise = \"laplace\"\nepsilon = 0.5\nbudget = 10.0",
+    );
+    assert_ne!(source, tutela_policy::EXAMPLE_POLICY);
+    app.publish_in_force(&source).await;
+    let (id, tokens) = open_ten(&app).await;
+    // Nothing to show yet: the cells are empty, not noise, and nothing
+    // is spent.
+    for _ in 0..5 {
+        let early = app
+            .get(&format!("/v1/surveys/{id}/results"), &app.analyst)
+            .await
+            .ok(200);
+        assert_eq!(early["periods"], json!([]));
+        assert_eq!(early["noise"]["spent"], 0.0);
+        for cohort in early["questions"][0]["cohorts"].as_array().unwrap() {
+            let total = &cohort["total"];
+            assert!(
+                total["count"].is_null() || total["count"] == 0,
+                "an empty cell is not filled with noise: {total}"
+            );
+        }
+    }
+    for (i, t) in tokens.iter().enumerate() {
+        let text = format!("comment {i}");
+        answer(
+            &app,
+            t,
+            json!({"pulse": 4, "mood": "okay", "comment": text}),
+        )
+        .await
+        .ok(204);
+    }
+    app.post(&format!("/v1/surveys/{id}/close"), &app.admin, json!({}))
+        .await
+        .ok(204);
+    let results = app
+        .get(&format!("/v1/surveys/{id}/results"), &app.analyst)
+        .await
+        .ok(200);
+    assert_eq!(results["noise"]["spent"], 0.5);
+    assert_eq!(results["texts_withheld"], "noise");
+    let body = results.to_string();
+    assert!(!body.contains("comment 3"), "{body}");
+    for cohort in results["questions"][2]["cohorts"].as_array().unwrap() {
+        assert!(cohort["texts"].is_null(), "{cohort}");
+    }
 }
