@@ -34,7 +34,7 @@ pub use model::{
     Anonymity, Authority, Category, Changes, Noise, Party, Policy, Purpose, Recipient,
     RetentionRule, Rights, StatutoryHold, SubjectKind,
 };
-pub use record::csv::{ACTIVITY_HEADER, PROCESSOR_HEADER, RecordTable};
+pub use record::csv::{ACTIVITY_HEADER, PROCESSOR_HEADER, RecordTable, guard_cell};
 pub use record::{
     Activity, Basis, CategoryEntry, Described, ENGINE_MEASURES, Erasure, Measures, Processor,
     RECORD_FORMAT, RecipientEntry, Record, RecordError, Transfer,

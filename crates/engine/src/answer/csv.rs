@@ -34,13 +34,10 @@ const PORTABLE_HEADER: [&str; 5] = [
     "collected_at",
 ];
 
-/// `cell` made inert for spreadsheets.
+/// `cell` made inert for spreadsheets (the policy crate's guard, so every
+/// CSV Tutela writes is guarded alike).
 pub fn guard_cell(cell: &str) -> Cow<'_, str> {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        Cow::Owned(format!("'{cell}"))
-    } else {
-        Cow::Borrowed(cell)
-    }
+    tutela_policy::guard_cell(cell)
 }
 
 /// The access answer's records, one row each, with their category's
@@ -130,10 +127,19 @@ mod tests {
 
     #[test]
     fn formula_starts_are_neutralised_and_the_rest_left_alone() {
-        for bad in ["=1+1", "+49 30 1234", "-2", "@SUM(A1)", "\tx", "\rx"] {
+        for bad in [
+            "=1+1",
+            "+49 30 1234",
+            "-2",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+            " =HYPERLINK(\"x\")",
+            "\u{a0}\u{a0}+1",
+        ] {
             assert_eq!(guard_cell(bad), format!("'{bad}"));
         }
-        for good in ["ada@example.com", "1=1", "", "'quoted", " =x"] {
+        for good in ["ada@example.com", "1=1", "", "'quoted", "  a=x", "   "] {
             assert_eq!(guard_cell(good), good);
         }
     }

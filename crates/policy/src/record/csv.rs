@@ -50,9 +50,13 @@ pub const PROCESSOR_HEADER: [&str; 7] = [
     "purposes",
 ];
 
-/// `cell` made inert for spreadsheets.
+/// `cell` made inert for spreadsheets: a cell whose first character
+/// other than a space starts a formula gets a leading `'`. Leading spaces
+/// count because some spreadsheets trim them on import and then evaluate
+/// what follows. The one guard every CSV Tutela writes goes through.
 pub fn guard_cell(cell: &str) -> Cow<'_, str> {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    let start = cell.trim_start_matches([' ', '\u{a0}', '\u{3000}']);
+    if start.starts_with(['=', '+', '-', '@', '\t', '\r', '\n']) {
         Cow::Owned(format!("'{cell}"))
     } else {
         Cow::Borrowed(cell)
