@@ -284,6 +284,9 @@ pub async fn run(config: Option<&Path>, command: RequestsCommand) -> Result<Exit
                     day(filed.row.due_at)
                 )?,
             }
+            if let Some(warning) = &filed.not_applicable {
+                writeln!(out, "warning {}: {}", warning.code(), warning.message())?;
+            }
         }
         RequestsCommand::Code { tenant, id } => {
             let who = dpo_of(&engine, &tenant).await?;

@@ -32,6 +32,42 @@ pub struct FiledRequest {
     pub row: RequestRow,
     /// True when it duplicates an open request and was not opened.
     pub duplicate: bool,
+    /// Set when the act it asks for cannot be done under the policy in
+    /// force: the request is still filed, with its due date, so it can be
+    /// refused with the reasons and remedies (Art. 12(4)).
+    pub not_applicable: Option<NotApplicable>,
+}
+
+/// Why a filed request's act cannot be done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotApplicable {
+    /// An objection to a purpose resting on neither legitimate interests,
+    /// a public task nor direct marketing (Art. 21(1)-(2)).
+    Objection(String),
+    /// A consent withdrawal for a purpose that does not rest on consent.
+    ConsentWithdrawal(String),
+}
+
+impl NotApplicable {
+    /// Stable code of the warning.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Objection(_) => "W_OBJECTION_NOT_APPLICABLE",
+            Self::ConsentWithdrawal(_) => "W_CONSENT_NOT_APPLICABLE",
+        }
+    }
+
+    /// What the handler should do, in words.
+    pub fn message(&self) -> String {
+        match self {
+            Self::Objection(p) => format!(
+                "purpose '{p}' rests on neither legitimate interests, a public task nor direct marketing, so the objection cannot be applied; refuse the request with the reason (Art. 12(4))"
+            ),
+            Self::ConsentWithdrawal(p) => format!(
+                "purpose '{p}' does not rest on consent, so there is no consent to withdraw; refuse the request with the reason (Art. 12(4))"
+            ),
+        }
+    }
 }
 
 /// The category name binding a request's sealed detail and its digest.
@@ -95,7 +131,7 @@ impl Engine {
         let policy = self
             .policy_version(&who.tenant, view.policy_version)
             .await?;
-        check_kind(&policy, &kind)?;
+        let not_applicable = check_kind(&policy, &kind)?;
         let id = RequestId::new();
         let (sealed_detail, detail_digest) = match kind.sensitive() {
             Some(text) => {
@@ -131,10 +167,19 @@ impl Engine {
             match self.file_once(who, &policy, &filing).await {
                 Err(EngineError::Storage(StoreError::Missing { what }))
                     if what == ASKED_MEANWHILE => {}
-                done => return done,
+                done => {
+                    return done.map(|f| FiledRequest {
+                        not_applicable,
+                        ..f
+                    });
+                }
             }
         }
-        self.file_once(who, &policy, &filing).await
+        let filed = self.file_once(who, &policy, &filing).await?;
+        Ok(FiledRequest {
+            not_applicable,
+            ..filed
+        })
     }
 
     /// One try at filing: linked to an open request asking the same, or
@@ -207,6 +252,7 @@ impl Engine {
         Ok(FiledRequest {
             duplicate: original.is_some(),
             row,
+            not_applicable: None,
         })
     }
 
@@ -497,18 +543,21 @@ pub(crate) fn commit_outcome<T>(result: Result<T, EngineError>) -> Result<T, Eng
     }
 }
 
-/// Refuses a purpose an objection or withdrawal cannot name.
-fn check_kind(policy: &Policy, kind: &RequestKind) -> Result<(), EngineError> {
+/// Refuses a purpose the policy does not declare; says when an objection
+/// or withdrawal names a purpose it cannot apply to. Such a request is
+/// still filed: the person asked, and the answer is a refusal with reasons
+/// before the due date (Art. 12(4)), not silence.
+fn check_kind(policy: &Policy, kind: &RequestKind) -> Result<Option<NotApplicable>, EngineError> {
     if let RequestKind::Objection(Some(p)) = kind {
         let declared = lawful::declared_purpose(policy, p)?;
         if !(declared.basis.objectable() || declared.direct_marketing || declared.profiling) {
-            return Err(EngineError::ObjectionNotApplicable(p.to_string()));
+            return Ok(Some(NotApplicable::Objection(p.to_string())));
         }
     }
     if let RequestKind::ConsentWithdrawal(p) = kind
         && lawful::declared_purpose(policy, p)?.basis != LegalBasis::Consent
     {
-        return Err(EngineError::ConsentNotApplicable(p.to_string()));
+        return Ok(Some(NotApplicable::ConsentWithdrawal(p.to_string())));
     }
-    Ok(())
+    Ok(None)
 }

@@ -157,10 +157,12 @@ async fn file(
     } else {
         StatusCode::CREATED
     };
-    Ok((
-        status,
-        Json(RequestView::new(&filed.row, state.engine.now())),
-    ))
+    let mut view = RequestView::new(&filed.row, state.engine.now());
+    view.warning = filed.not_applicable.map(|n| crate::wire::FilingWarning {
+        code: n.code().to_owned(),
+        message: n.message(),
+    });
+    Ok((status, Json(view)))
 }
 
 /// The tenant's requests by effective due date, optionally only one state

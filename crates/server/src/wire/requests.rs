@@ -232,6 +232,21 @@ pub struct RequestView {
     /// request itself (`GET /v1/requests/{id}`), not in lists.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deliveries: Option<Vec<super::Delivery>>,
+    /// In the answer to filing only: the act asked for cannot be done
+    /// under the policy in force (`W_OBJECTION_NOT_APPLICABLE`,
+    /// `W_CONSENT_NOT_APPLICABLE`). The request is filed all the same, so
+    /// it can be refused with the reason before its due date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning: Option<FilingWarning>,
+}
+
+/// A warning given when a request is filed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FilingWarning {
+    /// Stable code.
+    pub code: String,
+    /// What to do, in words.
+    pub message: String,
 }
 
 impl RequestView {
@@ -270,6 +285,7 @@ impl RequestView {
             closed_at: row.closed_at,
             closed_note: text(&row.closed_note),
             deliveries: None,
+            warning: None,
         }
     }
 }

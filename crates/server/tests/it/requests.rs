@@ -144,6 +144,71 @@ async fn an_objection_request_records_the_objection() {
 }
 
 #[tokio::test]
+async fn an_objection_that_cannot_apply_is_filed_with_a_warning_and_refused_with_reasons() {
+    let app = spawn_app().await;
+    let subject = customer(&app).await;
+    // A contract purpose cannot be objected to (Art. 21(1)), yet the
+    // person asked: the request is filed and due, so it is answered.
+    let filed = app
+        .post(
+            "/v1/requests",
+            &app.dpo,
+            json!({"subject": subject, "kind": "objection", "purpose": "account"}),
+        )
+        .await
+        .ok(201);
+    assert_eq!(filed["state"], "received");
+    assert!(filed["due_at"].is_string());
+    assert_eq!(filed["warning"]["code"], "W_OBJECTION_NOT_APPLICABLE");
+    let id = filed["id"].as_str().unwrap().to_owned();
+    // The same for a withdrawal of a consent the purpose never rested on.
+    let withdrawal = app
+        .post(
+            "/v1/requests",
+            &app.dpo,
+            json!({"subject": subject, "kind": "consent_withdrawal", "purpose": "account"}),
+        )
+        .await
+        .ok(201);
+    assert_eq!(withdrawal["warning"]["code"], "W_CONSENT_NOT_APPLICABLE");
+    // Listed and shown without the warning, which belongs to filing.
+    let shown = app
+        .get(&format!("/v1/requests/{id}"), &app.dpo)
+        .await
+        .ok(200);
+    assert!(shown["warning"].is_null());
+    // It cannot be carried out, and nothing is put on the ledger.
+    app.post(
+        &format!("/v1/requests/{id}/verify"),
+        &app.dpo,
+        json!({"method": "manual", "note": "known customer"}),
+    )
+    .await
+    .ok(200);
+    app.post(&format!("/v1/requests/{id}/fulfil"), &app.dpo, json!({}))
+        .await
+        .error(400, "E_OBJECTION_NOT_APPLICABLE");
+    app.read(&app.service, &subject, "account").await.ok(200);
+    let refused = app
+        .post(
+            &format!("/v1/requests/{id}/refuse"),
+            &app.dpo,
+            json!({"reason": "The account is needed to perform your contract."}),
+        )
+        .await
+        .ok(200);
+    assert_eq!(refused["state"], "refused");
+    // An undeclared purpose is still an error of the filing itself.
+    app.post(
+        "/v1/requests",
+        &app.dpo,
+        json!({"subject": subject, "kind": "objection", "purpose": "nonexistent"}),
+    )
+    .await
+    .error(403, "E_PURPOSE_NOT_DECLARED");
+}
+
+#[tokio::test]
 async fn a_consent_withdrawal_request_withdraws_the_consent() {
     let app = spawn_app().await;
     let subject = customer(&app).await;
