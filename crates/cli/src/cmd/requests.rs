@@ -13,7 +13,7 @@ use tutela_engine::Engine;
 use tutela_engine::ids::{RequestId, SubjectId, TenantId};
 use tutela_engine::principal::{Principal, Role};
 use tutela_engine::requests::{
-    Directive, PersonName, Reason, RequestFilter, RequestKind, RequestRow, RequestState,
+    Directive, KindTag, PersonName, Reason, RequestFilter, RequestKind, RequestRow, RequestState,
     TransferUrl, VerifiedBy,
 };
 use tutela_policy::PurposeId;
@@ -32,6 +32,12 @@ pub enum RequestsCommand {
         /// Only open requests past their due date.
         #[arg(long)]
         overdue: bool,
+        /// Only this subject's requests.
+        #[arg(long, value_parser = parse_subject)]
+        subject: Option<SubjectId>,
+        /// Only requests of this kind (access, erasure, objection, ...).
+        #[arg(long, value_parser = parse_kind_tag)]
+        kind: Option<KindTag>,
     },
     /// One request in full.
     Show {
@@ -166,6 +172,12 @@ pub enum RequestsCommand {
     },
 }
 
+fn parse_kind_tag(text: &str) -> Result<KindTag, String> {
+    KindTag::parse(text).ok_or_else(|| {
+        "must be access, rectification, erasure, restriction, restriction_lift, objection, portability, consent_withdrawal, transfer or directive".to_owned()
+    })
+}
+
 fn parse_state(text: &str) -> Result<RequestState, String> {
     RequestState::parse(text)
         .ok_or_else(|| "must be received, verified, fulfilled, refused or duplicate".to_owned())
@@ -237,12 +249,16 @@ pub async fn run(config: Option<&Path>, command: RequestsCommand) -> Result<Exit
             tenant,
             state,
             overdue,
+            subject,
+            kind,
         } => {
             let who = dpo_of(&engine, &tenant).await?;
             let now = engine.now();
             let filter = RequestFilter {
                 state,
                 due_before: overdue.then_some(now),
+                subject,
+                kind,
             };
             let rows = list_all(&engine, &who, filter).await?;
             out.write_all(table(&rows, now).as_bytes())?;

@@ -1,7 +1,8 @@
 //! What the store's request listing takes: a filter and a keyset cursor.
 
+use super::kind::KindTag;
 use super::state::RequestState;
-use crate::ids::RequestId;
+use crate::ids::{RequestId, SubjectId};
 use jiff::Timestamp;
 
 /// Which requests `Store::requests` lists.
@@ -12,6 +13,12 @@ pub struct RequestFilter {
     /// Only open requests whose effective due date is before this instant
     /// (pass now to list the overdue ones).
     pub due_before: Option<Timestamp>,
+    /// Only one subject's requests: to see what a person asked before
+    /// (a repeated request, Art. 12(5)). Served by the index on the
+    /// subject, so the work follows that subject's requests.
+    pub subject: Option<SubjectId>,
+    /// Only requests of this kind.
+    pub kind: Option<KindTag>,
 }
 
 /// Where a page of `Store::requests` starts: after this (effective due

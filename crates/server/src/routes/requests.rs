@@ -195,9 +195,23 @@ async fn list(
         None => None,
     };
     let now = state.engine.now();
+    let subject = match &query.subject {
+        Some(text) => Some(query_field("subject", text, |t| {
+            subject_id(t).ok_or(CursorError("must be a subject id (a UUID)"))
+        })?),
+        None => None,
+    };
+    let kind = match &query.kind {
+        Some(text) => Some(query_field("kind", text, |t| {
+            KindTag::parse(t).ok_or(CursorError(KIND_NAMES))
+        })?),
+        None => None,
+    };
     let filter = RequestFilter {
         state: filter_state,
         due_before: query.overdue.then_some(now),
+        subject,
+        kind,
     };
     let rows = state
         .engine
@@ -213,6 +227,24 @@ async fn list(
         next,
     }))
 }
+
+/// A subject id in the two spellings the API document declares for a
+/// query: hyphenated, or 32 hex digits.
+fn subject_id(text: &str) -> Option<SubjectId> {
+    let hex = |s: &str| s.bytes().all(|b| b.is_ascii_hexdigit());
+    let plain = text.len() == 32 && hex(text);
+    let dashed = text.len() == 36
+        && text
+            .char_indices()
+            .all(|(i, c)| matches!(i, 8 | 13 | 18 | 23) == (c == '-'))
+        && hex(&text.replace('-', ""));
+    (plain || dashed)
+        .then(|| Uuid::parse_str(text).ok().map(SubjectId))
+        .flatten()
+}
+
+/// What a `kind` may be, in words.
+const KIND_NAMES: &str = "must be access, rectification, erasure, restriction, restriction_lift, objection, portability, consent_withdrawal, transfer or directive";
 
 /// Why a query value did not parse.
 struct CursorError(&'static str);

@@ -140,6 +140,18 @@ pub struct RequestQuery {
     /// Only open requests past their due date.
     #[serde(default)]
     pub overdue: bool,
+    /// Only this subject's requests (their id).
+    #[serde(default)]
+    #[param(
+        pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9a-fA-F]{32})$"
+    )]
+    pub subject: Option<String>,
+    /// Only requests of this kind.
+    #[serde(default)]
+    #[param(
+        pattern = "^(access|rectification|erasure|restriction|restriction_lift|objection|portability|consent_withdrawal|transfer|directive)$"
+    )]
+    pub kind: Option<String>,
     /// The `next` cursor of the previous page.
     #[serde(default)]
     #[param(

@@ -209,6 +209,72 @@ async fn an_objection_that_cannot_apply_is_filed_with_a_warning_and_refused_with
 }
 
 #[tokio::test]
+async fn the_queue_lists_one_subjects_requests_and_one_kind() {
+    let app = spawn_app().await;
+    let ada = customer(&app).await;
+    let bob = app
+        .subject(
+            "customer",
+            "account",
+            json!([{"category": "email", "value": "bob@example.com"}]),
+        )
+        .await;
+    let first = file(&app, json!({"subject": ada, "kind": "access"})).await;
+    let second = file(&app, json!({"subject": ada, "kind": "erasure"})).await;
+    file(&app, json!({"subject": bob, "kind": "access"})).await;
+    let ids = |page: &Value| -> Vec<String> {
+        page["requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let of_ada = app
+        .get(&format!("/v1/requests?subject={ada}"), &app.dpo)
+        .await
+        .ok(200);
+    assert_eq!(
+        ids(&of_ada),
+        [
+            first["id"].as_str().unwrap(),
+            second["id"].as_str().unwrap()
+        ]
+    );
+    let simple = ada.replace('-', "");
+    let of_ada_plain = app
+        .get(
+            &format!("/v1/requests?subject={simple}&kind=erasure"),
+            &app.dpo,
+        )
+        .await
+        .ok(200);
+    assert_eq!(ids(&of_ada_plain), [second["id"].as_str().unwrap()]);
+    let access = app.get("/v1/requests?kind=access", &app.dpo).await.ok(200);
+    assert_eq!(ids(&access).len(), 2);
+    let err = app
+        .get("/v1/requests?subject=%7Bnot-an-id%7D", &app.dpo)
+        .await
+        .error(400, "E_INVALID_QUERY");
+    assert!(
+        err["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("subject:")
+    );
+    let err = app
+        .get("/v1/requests?kind=complaint", &app.dpo)
+        .await
+        .error(400, "E_INVALID_QUERY");
+    assert!(
+        err["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("kind:")
+    );
+}
+
+#[tokio::test]
 async fn a_consent_withdrawal_request_withdraws_the_consent() {
     let app = spawn_app().await;
     let subject = customer(&app).await;

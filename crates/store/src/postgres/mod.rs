@@ -98,3 +98,17 @@ impl PgStore {
         reads::ping(&self.pool).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The two backends' migrations are numbered in step: a change to the
+    /// schema lands on both, as a file of the same number (a no-op where
+    /// one backend needs nothing).
+    #[test]
+    fn both_backends_have_the_same_number_of_migrations() {
+        assert_eq!(
+            super::MIGRATOR.iter().count(),
+            crate::sqlite::migrate::MIGRATIONS.len()
+        );
+    }
+}

@@ -64,7 +64,14 @@ pub(crate) async fn requests(
     let (due, id) = after.map_or((i64::MIN, String::new()), |c| {
         (micros(c.due), c.id.to_string())
     });
-    let rows: Vec<RequestDb> = sqlx::query_as(sql::SELECT_REQUESTS)
+    let subject = filter.subject.map_or(String::new(), |s| s.to_string());
+    let kind = filter.kind.map_or("", |k| k.as_str());
+    let text = if filter.subject.is_some() {
+        sql::SELECT_SUBJECT_REQUESTS
+    } else {
+        sql::SELECT_REQUESTS
+    };
+    let rows: Vec<RequestDb> = sqlx::query_as(text)
         .bind(tenant.as_str())
         .bind(state)
         .bind(overdue)
@@ -72,6 +79,8 @@ pub(crate) async fn requests(
         .bind(due)
         .bind(id)
         .bind(i64::from(limit))
+        .bind(subject)
+        .bind(kind)
         .fetch_all(pool)
         .await
         .map_err(|e| backend("requests", &e))?;

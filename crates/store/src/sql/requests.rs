@@ -148,14 +148,29 @@ pub(crate) const SELECT_OPEN_REQUESTS_OF: &str = concat!(
 /// A page of the queue by effective due date then id. `$2`: a state, or
 /// '' for any; `$3`: 1 to keep only open requests due before `$4`; `$5`,
 /// `$6`: the cursor (due, id), from `i64::MIN` and '' for the first page;
-/// `$7`: the page size. Sentinels instead of NULLs keep every parameter's
-/// type plain on both backends.
+/// `$7`: the page size; `$8`: '' (a subject is listed with
+/// [`SELECT_SUBJECT_REQUESTS`]); `$9`: a kind, or '' for any. Sentinels
+/// instead of NULLs keep every parameter's type plain on both backends.
 pub(crate) const SELECT_REQUESTS: &str = concat!(
     "SELECT ",
     request_columns!(),
     " FROM requests WHERE tenant_id = $1 AND ($2 = '' OR state = $2) \
      AND ($3 = 0 OR (state IN ('received', 'verified') AND effective_due_at < $4)) \
      AND (effective_due_at > $5 OR (effective_due_at = $5 AND request_id > $6)) \
+     AND $8 = '' AND ($9 = '' OR kind = $9) \
+     ORDER BY effective_due_at, request_id LIMIT $7"
+);
+
+/// [`SELECT_REQUESTS`] for one subject (`$8`), served by
+/// `requests_by_subject_due` (migration 0015) in its order: the rows read
+/// are that subject's requests, however long the tenant's queue.
+pub(crate) const SELECT_SUBJECT_REQUESTS: &str = concat!(
+    "SELECT ",
+    request_columns!(),
+    " FROM requests WHERE tenant_id = $1 AND subject_id = $8 AND ($2 = '' OR state = $2) \
+     AND ($3 = 0 OR (state IN ('received', 'verified') AND effective_due_at < $4)) \
+     AND (effective_due_at > $5 OR (effective_due_at = $5 AND request_id > $6)) \
+     AND ($9 = '' OR kind = $9) \
      ORDER BY effective_due_at, request_id LIMIT $7"
 );
 
@@ -215,6 +230,7 @@ mod tests {
             SELECT_REQUEST,
             SELECT_OPEN_REQUESTS_OF,
             SELECT_REQUESTS,
+            SELECT_SUBJECT_REQUESTS,
             SELECT_DIRECTIVES_OF,
             INSERT_DEATH,
             SELECT_DEATH,

@@ -15,7 +15,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use tutela_engine::store::StoreError;
 
 /// Every migration, in order; its version is its position, counted from 1.
-const MIGRATIONS: &[&str] = &[
+pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0001_init.sql"),
     include_str!("../../migrations/sqlite/0002_key_check.sql"),
     include_str!("../../migrations/sqlite/0003_audit_lanes.sql"),
@@ -30,6 +30,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0012_surveys.sql"),
     include_str!("../../migrations/sqlite/0013_consent_text_index.sql"),
     include_str!("../../migrations/sqlite/0014_records_clustered.sql"),
+    include_str!("../../migrations/sqlite/0015_requests_by_subject_due.sql"),
 ];
 
 /// Brings the schema up to date; a database newer than this binary is
@@ -224,6 +225,24 @@ mod tests {
         );
         assert!(due.contains("records_by_age"), "{due}");
         assert!(!due.contains("TEMP B-TREE"), "{due}");
+    }
+
+    /// One subject's requests are read through the index on the subject
+    /// and due date, whatever the length of the tenant's queue, unsorted.
+    #[test]
+    fn a_subjects_requests_are_listed_through_its_index() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        run(&mut conn).unwrap();
+        let plan = plan_of(
+            &conn,
+            crate::sql::SELECT_SUBJECT_REQUESTS,
+            &[&"acme", &"", &0, &0, &i64::MIN, &"", &50, &"s1", &""],
+        );
+        assert!(
+            plan.contains("USING INDEX requests_by_subject_due (tenant_id=? AND subject_id=?"),
+            "{plan}"
+        );
+        assert!(!plan.contains("TEMP B-TREE"), "{plan}");
     }
 
     /// What sqlx's migrator leaves behind.

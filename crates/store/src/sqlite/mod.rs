@@ -64,7 +64,7 @@ mod delivery_reads;
 mod exec;
 mod hold_reads;
 pub mod in_use;
-mod migrate;
+pub(crate) mod migrate;
 mod notice_reads;
 mod readers;
 mod reads;

@@ -132,14 +132,14 @@ async fn the_queue_lists_by_due_date_with_filters_and_a_cursor(store: Arc<dyn St
         .unwrap();
     assert_eq!(ids(all), [done.id, early.id, late.id, extended.id]);
     let overdue = RequestFilter {
-        state: None,
         due_before: Some(at(350)),
+        ..RequestFilter::default()
     };
     let listed = store.requests(&t, overdue, None, 10).await.unwrap();
     assert_eq!(ids(listed), [early.id, late.id], "open and past due only");
     let fulfilled = RequestFilter {
         state: Some(RequestState::Fulfilled),
-        due_before: None,
+        ..RequestFilter::default()
     };
     let listed = store.requests(&t, fulfilled, None, 10).await.unwrap();
     assert_eq!(ids(listed), [done.id]);
@@ -158,6 +158,51 @@ async fn the_queue_lists_by_due_date_with_filters_and_a_cursor(store: Arc<dyn St
         .unwrap();
     assert_eq!(ids(rest), [late.id, extended.id]);
 
+    // One kind; one subject (another subject's request is left out), with
+    // the kind and the cursor as well.
+    let second = setup_subject(store, &t).await;
+    let theirs = request_row(&t, second.id, 95);
+    apply(store, &t, vec![Write::InsertRequest(theirs.clone())])
+        .await
+        .unwrap();
+    let erasures = RequestFilter {
+        kind: Some(KindTag::Erasure),
+        ..RequestFilter::default()
+    };
+    let listed = store.requests(&t, erasures, None, 10).await.unwrap();
+    assert_eq!(ids(listed), [extended.id]);
+    let of_subject = RequestFilter {
+        subject: Some(subject.id),
+        ..RequestFilter::default()
+    };
+    let listed = store.requests(&t, of_subject, None, 10).await.unwrap();
+    assert_eq!(ids(listed), [done.id, early.id, late.id, extended.id]);
+    let of_second = RequestFilter {
+        subject: Some(second.id),
+        ..RequestFilter::default()
+    };
+    let listed = store.requests(&t, of_second, None, 10).await.unwrap();
+    assert_eq!(ids(listed), [theirs.id]);
+    let page = store.requests(&t, of_subject, None, 2).await.unwrap();
+    let after = RequestCursor {
+        due: page.last().unwrap().effective_due_at(),
+        id: page.last().unwrap().id,
+    };
+    let listed = store
+        .requests(&t, of_subject, Some(after), 10)
+        .await
+        .unwrap();
+    assert_eq!(ids(listed), [late.id, extended.id]);
+    let portability_of_subject = RequestFilter {
+        subject: Some(subject.id),
+        kind: Some(KindTag::Portability),
+        ..RequestFilter::default()
+    };
+    let listed = store
+        .requests(&t, portability_of_subject, None, 10)
+        .await
+        .unwrap();
+    assert_eq!(ids(listed), [late.id]);
     let open = store.open_requests_of(&t, subject.id).await.unwrap();
     assert_eq!(open.len(), 3);
     assert!(open.iter().all(|r| r.state.is_open()));
