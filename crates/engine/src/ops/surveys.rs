@@ -385,13 +385,7 @@ impl Engine {
         };
         let tenant = &who.tenant;
         let tallies = self.store.survey_tallies(tenant, id).await?;
-        // Under noise no free text is published: a list of answers gives
-        // its exact length, the very count the noise is there to hide.
-        let sealed = if view.row.noise.is_some() {
-            Vec::new()
-        } else {
-            self.store.survey_texts(tenant, id, MAX_TEXTS).await?
-        };
+        let sealed = self.store.survey_texts(tenant, id, MAX_TEXTS).await?;
         let participation = self.store.survey_participation(tenant, id).await?;
         let now = self.clock.now();
         let closed = view.row.state == SurveyState::Closed || now >= view.definition.closes_at;
@@ -435,6 +429,9 @@ impl Engine {
             tallies: &tallies,
             texts: &texts,
             participation: &participation,
+            // Under noise no free text is listed: a list of answers gives
+            // its exact length, the very count the noise is there to hide.
+            publish_texts: row.noise.is_none(),
         };
         // With no period to show there is nothing to add noise to: the
         // empty cells are said to be empty, not filled with noise.

@@ -95,8 +95,12 @@ pub struct Inputs<'a> {
     pub periods: &'a [String],
     /// Grouped counts (rows of other periods are ignored).
     pub tallies: &'a [TallyRow],
-    /// Free-text answers (those of other periods are ignored).
+    /// Free-text answers (those of other periods are ignored); counted
+    /// always, listed only when `publish_texts`.
     pub texts: &'a [OpenedText],
+    /// Whether free text is listed: not under noise, where a list would
+    /// give its exact length, the count the noise hides.
+    pub publish_texts: bool,
     /// Tokens per team.
     pub participation: &'a [ParticipationRow],
 }
@@ -165,14 +169,14 @@ pub fn compute(
         .map(|(i, p)| (p.as_str(), i))
         .collect();
     let mut noise = noise;
+    let hists: Vec<Histograms> = def
+        .questions
+        .iter()
+        .map(|q| histograms(inputs, q, &tree, &parents, &index, &period_at))
+        .collect();
+    let grids = shared_grids(&tree, &hists, u64::from(inputs.min_group_size));
     let mut questions = Vec::with_capacity(def.questions.len());
-    for q in &def.questions {
-        let hist = histograms(inputs, q, &tree, &parents, &index, &period_at);
-        let counts: Vec<Vec<u64>> = hist
-            .iter()
-            .map(|row| row.iter().map(|h| h.iter().sum()).collect())
-            .collect();
-        let grid = suppress::suppress(&tree, &counts, u64::from(inputs.min_group_size));
+    for ((q, hist), grid) in def.questions.iter().zip(hists).zip(grids) {
         let mut cohorts = Vec::with_capacity(tree.len());
         for node in 0..tree.len() {
             let row = hist.get(node).map_or(&[][..], Vec::as_slice);
@@ -187,7 +191,9 @@ pub fn compute(
             let team = node.checked_sub(1).and_then(|i| def.teams.get(i));
             let leaf = tree.children(node).is_empty() && node != 0;
             let texts = match (&total, team) {
-                (Cell::Shown(_), Some(t)) if leaf && q.kind == QuestionKind::Text => {
+                (Cell::Shown(_), Some(t))
+                    if leaf && q.kind == QuestionKind::Text && inputs.publish_texts =>
+                {
                     texts_of(inputs, q.key.as_str(), t.key.as_str(), &period_at, rng)?
                 }
                 _ => Vec::new(),
@@ -214,6 +220,37 @@ pub fn compute(
         responded: issued.saturating_sub(unspent),
         questions,
     })
+}
+
+/// Every question's grid, withholding in each the cells any question
+/// withholds: one respondent answers every question, so a count one
+/// question shows (an optional question's) could give away the one another
+/// withholds (a required question's, whose count is the team's
+/// respondents). Repeated until no question withholds a cell the others
+/// show; it ends, as the set of forced cells only grows.
+fn shared_grids(tree: &Tree, hists: &[Histograms], min: u64) -> Vec<suppress::Grid> {
+    let counts: Vec<Vec<Vec<u64>>> = hists
+        .iter()
+        .map(|hist| {
+            hist.iter()
+                .map(|row| row.iter().map(|h| h.iter().sum()).collect())
+                .collect()
+        })
+        .collect();
+    let mut forced = suppress::Forced::default();
+    loop {
+        let grids: Vec<suppress::Grid> = counts
+            .iter()
+            .map(|c| suppress::suppress_with(tree, c, min, &forced))
+            .collect();
+        let mut grew = false;
+        for grid in &grids {
+            grew |= forced.absorb(grid);
+        }
+        if !grew {
+            return grids;
+        }
+    }
 }
 
 fn buckets(q: &super::Question) -> usize {

@@ -43,6 +43,7 @@ fn run(tallies: &[TallyRow], texts: &[OpenedText]) -> SurveyResults {
         tallies,
         texts,
         participation: &participation,
+        publish_texts: true,
     };
     compute(&inputs, None, &mut SeededRandom::new(1)).unwrap()
 }
@@ -156,6 +157,7 @@ fn noise_changes_shown_counts_only() {
         tallies: &tallies,
         texts: &[],
         participation: &[],
+        publish_texts: true,
     };
     let mut add_100 = |n: u64| Ok(n + 100);
     let r = compute(&inputs, Some(&mut add_100), &mut SeededRandom::new(1)).unwrap();
@@ -167,4 +169,79 @@ fn noise_changes_shown_counts_only() {
         cohort(&r, "pulse", Some("web")).total,
         Cell::Withheld(Reason::BelowMinimum)
     );
+}
+
+/// Everyone answers `pulse`, some also `comment`. Withheld per question,
+/// Web's comment count (5, all of Web) would give Web's pulse count away,
+/// and with it Sales's, which is below the minimum (org 12 − Eng 10). A
+/// cell one question withholds is withheld in every question.
+#[test]
+fn a_cell_withheld_in_one_question_is_withheld_in_all() {
+    let tallies = [
+        tally("web", "2026-W48", "pulse", 3, 5),
+        tally("app", "2026-W48", "pulse", 4, 5),
+        tally("sales", "2026-W48", "pulse", 2, 2),
+    ];
+    let texts: Vec<OpenedText> = (0..5).map(|i| text("web", &format!("w{i}"))).collect();
+    let r = run(&tallies, &texts);
+    assert_eq!(
+        cohort(&r, "pulse", Some("sales")).total,
+        Cell::Withheld(Reason::BelowMinimum)
+    );
+    assert!(matches!(
+        cohort(&r, "pulse", Some("web")).total,
+        Cell::Withheld(_)
+    ));
+    let web_comment = cohort(&r, "comment", Some("web"));
+    assert!(
+        matches!(web_comment.total, Cell::Withheld(_)),
+        "{web_comment:?}"
+    );
+    assert!(web_comment.texts.is_empty());
+    // Whatever a question shows, no question shows a cell another
+    // withholds (one with answers in it).
+    for node in [None, Some("eng"), Some("web"), Some("app"), Some("sales")] {
+        let hidden_somewhere = r.questions.iter().any(|q| {
+            let c = q
+                .cohorts
+                .iter()
+                .find(|c| c.team.as_ref().map(Key::as_str) == node);
+            matches!(c.map(|c| &c.total), Some(Cell::Withheld(_)))
+        });
+        if hidden_somewhere {
+            for q in &r.questions {
+                let c = q
+                    .cohorts
+                    .iter()
+                    .find(|c| c.team.as_ref().map(Key::as_str) == node)
+                    .unwrap();
+                if let Cell::Shown(f) = &c.total {
+                    assert_eq!(f.count, 0, "{} {node:?} shown", q.question);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn under_noise_free_text_is_counted_but_not_listed() {
+    let def = sample();
+    let periods = vec!["2026-W48".to_owned()];
+    let texts: Vec<OpenedText> = (0..6).map(|i| text("sales", &format!("s{i}"))).collect();
+    let inputs = Inputs {
+        definition: &def,
+        min_group_size: 5,
+        periods: &periods,
+        tallies: &[],
+        texts: &texts,
+        participation: &[],
+        publish_texts: false,
+    };
+    let r = compute(&inputs, None, &mut SeededRandom::new(1)).unwrap();
+    let sales = cohort(&r, "comment", Some("sales"));
+    assert!(sales.texts.is_empty());
+    let Cell::Shown(f) = &sales.total else {
+        panic!("{sales:?}")
+    };
+    assert_eq!(f.count, 6);
 }

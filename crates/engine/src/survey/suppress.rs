@@ -166,10 +166,68 @@ fn first_status(count: u64, min: u64) -> Status {
     }
 }
 
+/// Cells to withhold whatever their count, because another question of
+/// the survey withholds them: the questions share their respondents, so a
+/// cell one question shows could give away the same cell another hides
+/// (everyone answers a required question, some an optional one).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Forced {
+    /// `per_period[node][k]`.
+    pub per_period: Vec<Vec<bool>>,
+    /// `total[node]`.
+    pub total: Vec<bool>,
+}
+
+impl Forced {
+    /// Whether the cell of `node` in period `k` (the total when `total`)
+    /// is forced.
+    fn holds(&self, node: usize, k: usize, total: bool) -> bool {
+        if total {
+            self.total.get(node).copied().unwrap_or(false)
+        } else {
+            self.per_period
+                .get(node)
+                .and_then(|r| r.get(k))
+                .copied()
+                .unwrap_or(false)
+        }
+    }
+
+    /// Adds every cell `grid` withholds; true if any was new.
+    pub fn absorb(&mut self, grid: &Grid) -> bool {
+        let mut grew = false;
+        let hidden = |s: &Status| matches!(s, Status::Withheld(_));
+        self.per_period.resize(grid.per_period.len(), Vec::new());
+        for (mine, theirs) in self.per_period.iter_mut().zip(&grid.per_period) {
+            mine.resize(theirs.len(), false);
+            for (m, t) in mine.iter_mut().zip(theirs) {
+                if hidden(t) && !*m {
+                    *m = true;
+                    grew = true;
+                }
+            }
+        }
+        self.total.resize(grid.total.len(), false);
+        for (m, t) in self.total.iter_mut().zip(&grid.total) {
+            if hidden(t) && !*m {
+                *m = true;
+                grew = true;
+            }
+        }
+        grew
+    }
+}
+
 /// Decides the grid. `counts[node][k]` is the number of answers of node
 /// `node` (its descendants included) in period `k`; every row must have
 /// the same length. `min` is the survey's minimum group size.
 pub fn suppress(tree: &Tree, counts: &[Vec<u64>], min: u64) -> Grid {
+    suppress_with(tree, counts, min, &Forced::default())
+}
+
+/// [`suppress`], with the cells `forced` names withheld as well (those
+/// with answers; an empty cell tells nothing) and protected like the rest.
+pub fn suppress_with(tree: &Tree, counts: &[Vec<u64>], min: u64, forced: &Forced) -> Grid {
     let periods = counts.first().map_or(0, Vec::len);
     let blank = State {
         count: 0,
@@ -188,11 +246,22 @@ pub fn suppress(tree: &Tree, counts: &[Vec<u64>], min: u64) -> Grid {
                 None => None,
             }
             .map_or(0, |s| s.count);
+            let last = k + 1 == periods;
             for (col, count) in [(Col::Period, count), (Col::Cumulative, before + count)] {
+                let force = match col {
+                    Col::Period => forced.holds(node, k, false),
+                    Col::Cumulative => last && forced.holds(node, k, true),
+                };
+                let status = match first_status(count, min) {
+                    Status::Published if force && count > 0 => {
+                        Status::Withheld(Reason::Complementary)
+                    }
+                    other => other,
+                };
                 if let Some(state) = work.get_mut(Cell { col, node, k }) {
                     *state = State {
                         count,
-                        status: first_status(count, min),
+                        status,
                         pinned: count == 0,
                     };
                 }
