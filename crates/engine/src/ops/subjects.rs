@@ -415,15 +415,24 @@ impl Engine {
         // are queued (Art. 19), and then the subject's key goes.
         let (mut writes, held) = self.hold_writes(&who.tenant, &view, &policy, at)?;
         writes.extend(self.erasure_notices(&who.tenant, &view, at).await?);
+        let moot = self
+            .close_moot_requests(&who.tenant, subject, held > 0)
+            .await?;
+        let closed = moot.len();
+        writes.extend(moot);
         // Written ahead and fsynced: a crash after this line and before the
         // commit costs one harmless replay; the other order cannot happen.
         self.write_ahead(&who.tenant, subject, at).await?;
         writes.push(Write::EraseSubject { subject, at });
-        let detail = if held == 0 {
+        let mut detail = if held == 0 {
             String::new()
         } else {
             format!("held={held}")
         };
+        if closed > 0 {
+            let sep = if detail.is_empty() { "" } else { " " };
+            detail.push_str(&format!("{sep}requests_closed={closed}"));
+        }
         Ok(Change {
             writes,
             audit: vec![self.event(

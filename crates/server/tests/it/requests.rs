@@ -400,15 +400,17 @@ async fn transfer_and_directive_details_stay_sealed() {
 async fn a_failed_act_leaves_the_request_open_and_nothing_done() {
     let app = spawn_app().await;
     let subject = customer(&app).await;
-    let id = verified(&app, json!({"subject": subject, "kind": "restriction"})).await;
-    // Erased meanwhile: the request's act (restricting) can no longer run.
-    app.delete(&format!("/v1/subjects/{subject}"), &app.dpo)
-        .await
-        .ok(204);
+    // An objection to a contract purpose is filed (to be refused with
+    // reasons) but its act cannot run.
+    let id = verified(
+        &app,
+        json!({"subject": subject, "kind": "objection", "purpose": "account"}),
+    )
+    .await;
     let before = app.audit_len().await;
     app.post(&format!("/v1/requests/{id}/fulfil"), &app.dpo, json!({}))
         .await
-        .error(409, "E_SUBJECT_ERASED");
+        .error(400, "E_OBJECTION_NOT_APPLICABLE");
     let shown = app
         .get(&format!("/v1/requests/{id}"), &app.dpo)
         .await
@@ -419,6 +421,51 @@ async fn a_failed_act_leaves_the_request_open_and_nothing_done() {
         app.audit_len().await,
         before,
         "no act, no fulfilment on record"
+    );
+}
+
+#[tokio::test]
+async fn an_erasure_closes_the_requests_it_leaves_nothing_to_act_on() {
+    let app = spawn_app().await;
+    let subject = customer(&app).await;
+    let portability = file(&app, json!({"subject": subject, "kind": "portability"})).await;
+    let restriction = verified(&app, json!({"subject": subject, "kind": "restriction"})).await;
+    let access = file(&app, json!({"subject": subject, "kind": "access"})).await;
+    let erasure = verified(&app, json!({"subject": subject, "kind": "erasure"})).await;
+    fulfil(&app, &erasure, json!({})).await;
+    for id in [
+        portability["id"].as_str().unwrap(),
+        restriction.as_str(),
+        access["id"].as_str().unwrap(),
+    ] {
+        let shown = app
+            .get(&format!("/v1/requests/{id}"), &app.dpo)
+            .await
+            .ok(200);
+        assert_eq!(shown["state"], "refused", "{shown}");
+        assert!(shown["closed_at"].is_string());
+    }
+    let done = app
+        .get(&format!("/v1/requests/{erasure}"), &app.dpo)
+        .await
+        .ok(200);
+    assert_eq!(done["state"], "fulfilled");
+    // Nothing of them falls overdue.
+    app.advance_hours(24 * 62);
+    let overdue = app.get("/v1/requests?overdue=true", &app.dpo).await.ok(200);
+    assert_eq!(overdue["requests"], json!([]), "{overdue}");
+    let last = app.audit().await;
+    let erased = last
+        .iter()
+        .rev()
+        .find(|e| e["action"] == "subject.erase")
+        .unwrap();
+    assert!(
+        erased["detail"]
+            .as_str()
+            .unwrap()
+            .contains("requests_closed=3"),
+        "{erased}"
     );
 }
 
