@@ -34,6 +34,13 @@ kinds! {
     PurposeAdded = "purpose_added", true;
     /// A purpose may use a category it could not use before.
     PurposeCategoryAdded = "purpose_category_added", true;
+    /// A purpose now covers kinds of people it did not cover before (its
+    /// `subject_kinds` gained one or were dropped, or a kind was declared
+    /// that a purpose without `subject_kinds` covers): new people's data
+    /// is used for it (Art. 13(3), 5(1)(b)).
+    PurposeSubjectKindsWidened = "purpose_subject_kinds_widened", true;
+    /// A purpose covers fewer kinds of people.
+    PurposeSubjectKindsNarrowed = "purpose_subject_kinds_narrowed", false;
     /// A purpose discloses to a recipient it did not disclose to before.
     PurposeRecipientAdded = "purpose_recipient_added", true;
     /// A purpose rests on another legal basis (Art. 6(1)).

@@ -24,7 +24,10 @@ pub(super) fn purposes(old: &Policy, new: &Policy, found: &mut Found) {
                     p.categories.clone(),
                 );
             }
-            Some(was) => purpose(was, p, found),
+            Some(was) => {
+                purpose(was, p, found);
+                kinds(old, was, new, p, found);
+            }
         }
     }
     for p in &old.purposes {
@@ -35,6 +38,53 @@ pub(super) fn purposes(old: &Policy, new: &Policy, found: &mut Found) {
             );
             found.add(K::PurposeRemoved, format!("purpose.{}", p.id), text, vec![]);
         }
+    }
+}
+
+/// The kinds of people a purpose covers in a policy: those it names, or
+/// every kind the policy declares when it names none.
+fn covered<'a>(policy: &'a Policy, purpose: &'a Purpose) -> Vec<&'a str> {
+    if purpose.subject_kinds.is_empty() {
+        policy.subject_kinds.iter().map(|k| k.id.as_str()).collect()
+    } else {
+        purpose.subject_kinds.iter().map(|k| k.as_str()).collect()
+    }
+}
+
+/// Kinds of people a purpose covers now and did not, and the reverse.
+fn kinds(old: &Policy, was: &Purpose, new: &Policy, now: &Purpose, found: &mut Found) {
+    let (before, after) = (covered(old, was), covered(new, now));
+    let gained: Vec<&str> = after
+        .iter()
+        .copied()
+        .filter(|k| !before.contains(k))
+        .collect();
+    let lost: Vec<&str> = before
+        .iter()
+        .copied()
+        .filter(|k| !after.contains(k))
+        .collect();
+    let path = format!("purpose.{}.subject_kinds", now.id);
+    if !gained.is_empty() {
+        let text = format!(
+            "The purpose {} now also covers: {}.",
+            now.id,
+            gained.join(", ")
+        );
+        found.add(
+            K::PurposeSubjectKindsWidened,
+            path.clone(),
+            text,
+            now.categories.clone(),
+        );
+    }
+    if !lost.is_empty() {
+        let text = format!(
+            "The purpose {} no longer covers: {}.",
+            now.id,
+            lost.join(", ")
+        );
+        found.add(K::PurposeSubjectKindsNarrowed, path, text, vec![]);
     }
 }
 

@@ -484,3 +484,57 @@ fn a_hosting_change_is_material() {
     // Every category lives there, so everyone holding data is told.
     assert!(moved[0].categories.len() > 1, "{moved:?}");
 }
+
+/// A purpose reaching kinds of people it did not reach before is material,
+/// whether its list grows, its list goes (it then covers every kind), or a
+/// kind is declared that a purpose without a list covers.
+#[test]
+fn a_purpose_covering_more_kinds_of_people_is_material() {
+    let two_kinds = BASE.replacen(
+        "[[subject_kind]]\nid = \"customer\"\ndescription = \"Customers\"",
+        "[[subject_kind]]\nid = \"customer\"\ndescription = \"Customers\"\n[[subject_kind]]\nid = \"team\"\ndescription = \"Staff\"",
+        1,
+    );
+    let narrow = two_kinds.replacen(
+        "basis = \"contract\"\n",
+        "basis = \"contract\"\nsubject_kinds = [\"customer\"]\n",
+        1,
+    );
+    assert_ne!(narrow, two_kinds);
+    let wide = narrow.replacen(
+        "subject_kinds = [\"customer\"]",
+        "subject_kinds = [\"customer\", \"team\"]",
+        1,
+    );
+    let widened = diff(&parse(&narrow), &parse(&wide));
+    assert_eq!(kinds(&widened), [("purpose_subject_kinds_widened", true)]);
+    assert!(
+        widened[0].summary.contains("team"),
+        "{}",
+        widened[0].summary
+    );
+    // Dropping the list covers every kind: the same widening.
+    assert_eq!(
+        kinds(&diff(&parse(&narrow), &parse(&two_kinds))),
+        [("purpose_subject_kinds_widened", true)]
+    );
+    // Narrowing is editorial.
+    assert_eq!(
+        kinds(&diff(&parse(&wide), &parse(&narrow))),
+        [("purpose_subject_kinds_narrowed", false)]
+    );
+    // A new kind widens every purpose that names no kinds.
+    let added = diff(&parse(BASE), &parse(&two_kinds));
+    assert!(
+        added
+            .iter()
+            .any(|c| c.kind == ChangeKind::SubjectKindChanged && !c.material)
+    );
+    let widened: Vec<&str> = added
+        .iter()
+        .filter(|c| c.kind == ChangeKind::PurposeSubjectKindsWidened)
+        .map(|c| c.path.as_str())
+        .collect();
+    assert_eq!(widened.len(), parse(BASE).purposes.len(), "{widened:?}");
+    assert!(added.iter().any(|c| c.material));
+}
