@@ -152,7 +152,7 @@ impl Engine {
 
     /// What the subject's periods count from; the three reads are skipped
     /// when every rule counts from collection (the common case).
-    async fn sweep_anchors(
+    pub(super) async fn sweep_anchors(
         &self,
         tenant: &TenantId,
         policy: &Policy,

@@ -149,6 +149,45 @@ async fn the_forecast_shows_what_goes_and_the_sweep_removes_it_on_time() {
     app.assert_chain_intact().await;
 }
 
+/// A record past its retention period is gone for every use from that
+/// instant, before any sweep runs (Art. 5(1)(e)): reads leave it out, and
+/// the sweep only tidies up.
+#[tokio::test]
+async fn a_record_past_its_period_is_unreadable_before_the_sweep() {
+    let app = spawn_app().await;
+    let s = app
+        .subject(
+            "customer",
+            "operations",
+            json!([{"category": "server_log", "value": "GET /old 200"}]),
+        )
+        .await;
+    app.advance_hours(24 * 45);
+    app.post(
+        &format!("/v1/subjects/{s}/records"),
+        &app.service,
+        json!({"purpose": "operations", "records": [{"category": "server_log", "value": "GET /new 200"}]}),
+    )
+    .await
+    .ok(201);
+    let both = app.read(&app.service, &s, "operations").await.ok(200);
+    assert_eq!(both["records"].as_array().unwrap().len(), 2, "{both}");
+    // Ninety days after the first record, and no sweep has run.
+    app.advance_hours(24 * 45);
+    let after = app.read(&app.service, &s, "operations").await.ok(200);
+    let values: Vec<&str> = after["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(values, ["GET /new 200"], "{after}");
+    let report = app.engine.sweep_all(&|_| {}).await.unwrap();
+    assert_eq!(report.deleted, 1, "{report:?}");
+    let swept = app.read(&app.service, &s, "operations").await.ok(200);
+    assert_eq!(swept["records"], after["records"]);
+}
+
 /// A sweep that deletes some of a subject's records and keeps the subject
 /// tells each recipient of those categories (Art. 19), once, with the
 /// categories and no value; a category no recipient receives queues
