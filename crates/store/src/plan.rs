@@ -400,6 +400,7 @@ fn write(steps: &mut Vec<Step>, tenant: &TenantId, write: &Write) -> Result<(), 
                 sql::DELETE_RECORDS,
                 sql::DELETE_SURVEY_MEMBERSHIPS,
                 sql::DELETE_OWN_CONSENT_TEXTS,
+                sql::DELETE_UNSUBSCRIBE_LINKS,
                 sql::CLEAR_REQUEST_NOTES,
                 sql::CLEAR_DEATH_NOTE,
             ]

@@ -71,8 +71,9 @@ impl Engine {
         Ok(LinkToken::compose(&who.tenant, &secret))
     }
 
-    /// Uses a link: ends its purpose for its subject now, and marks it
-    /// used, in one commit. Returns whether this call ended something, for
+    /// Uses a link: ends its purpose for its subject now if it is live, and
+    /// marks the link's last use, in one commit; every use is audited. A
+    /// link works each time it is used. Returns whether this call ended something, for
     /// tests and metrics only; callers answer the same either way.
     pub async fn unsubscribe(&self, token: &str) -> Result<bool, EngineError> {
         let Some(token) = LinkToken::parse(token) else {
@@ -85,9 +86,8 @@ impl Engine {
         else {
             return Ok(false);
         };
-        if link.used_at.is_some() {
-            return Ok(false);
-        }
+        // A link works every time: after the person signed up again, an
+        // older message's link still ends the purpose.
         let who = Principal {
             tenant: link.tenant.clone(),
             actor: UNSUBSCRIBE_ACTOR.into(),
@@ -101,9 +101,15 @@ impl Engine {
             Err(EngineError::SubjectErased | EngineError::SubjectNotFound) => Change::default(),
             Err(err) => return Err(err),
         };
+        let ended = !change.writes.is_empty();
+        if !ended && link.used_at.is_some() {
+            // Used before, and nothing is live to end: nothing to write.
+            return Ok(false);
+        }
         change.writes.push(Write::UseUnsubscribeLink {
             token_hash: link.token_hash,
             at: self.clock.now(),
+            seen: link.used_at,
         });
         if change.audit.is_empty() {
             change.audit.push(self.event(
@@ -122,11 +128,11 @@ impl Engine {
                 .unsubscribe_link(&token.tenant, &token.hash)
                 .await?;
             return match now {
-                Some(l) if l.used_at.is_some() => Ok(false),
+                Some(l) if l.used_at != link.used_at => Ok(false),
                 _ => Err(err),
             };
         }
-        Ok(true)
+        Ok(ended)
     }
 
     /// The withdrawal or objection a link's use makes, or nothing when the

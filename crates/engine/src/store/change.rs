@@ -47,12 +47,16 @@ pub enum Write {
     InsertConsentText(ConsentTextRow),
     /// Keep an unsubscribe link's hash (the subject must be live).
     InsertUnsubscribeLink(UnsubscribeLinkRow),
-    /// Mark an unsubscribe link used at `at`, unless it already was.
+    /// Mark an unsubscribe link used at `at`, only if its last use is
+    /// still `seen` (compare and set): of two uses racing from the same
+    /// state, one commits its change and the other nothing.
     UseUnsubscribeLink {
         /// The link's hash.
         token_hash: [u8; 32],
         /// When.
         at: Timestamp,
+        /// The last use the change was planned on (`None`: never used).
+        seen: Option<Timestamp>,
     },
     /// Append a website visitor's banner choices.
     InsertVisitorChoices(Vec<VisitorChoiceRow>),

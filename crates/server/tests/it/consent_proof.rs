@@ -325,6 +325,25 @@ async fn one_click_ends_consent_and_soft_opt_in_and_reveals_nothing() {
     }
     assert_eq!(app.audit_len().await, before);
 
+    // Signed up again, the person clicks the link of an older message:
+    // it still ends the newsletter.
+    app.advance_hours(1);
+    app.post(
+        &format!("/v1/subjects/{id}/consents"),
+        &app.service,
+        json!({"purpose": "newsletter", "text": TEXT}),
+    )
+    .await
+    .ok(201);
+    app.advance_hours(1);
+    app.read(&app.service, &id, "newsletter").await.ok(200);
+    assert_eq!(unsubscribe(&app, &token).await, first);
+    assert_eq!(app.last_audit().await["action"], "consent.withdraw");
+    app.advance_hours(1);
+    app.read(&app.service, &id, "newsletter")
+        .await
+        .error(403, "E_CONSENT_REQUIRED");
+
     // Soft opt-in (legitimate interest): the click is an objection.
     app.read(&app.service, &id, "product_news").await.ok(200);
     let link = app
@@ -551,4 +570,46 @@ async fn a_known_subjects_banner_choices_are_its_consents_and_show_what_the_engi
         .await
         .error(404, "E_SUBJECT_NOT_FOUND");
     app.assert_chain_intact().await;
+}
+
+/// An erasure deletes the subject's unsubscribe links: each names the
+/// subject and a purpose, and nothing is left for it to end. An old link
+/// then gets the answer any unknown link gets.
+#[tokio::test]
+async fn an_erasure_deletes_the_subjects_unsubscribe_links() {
+    let app = spawn_app().await;
+    publish_extra(&app).await;
+    let id = customer(&app).await;
+    let links = format!("/v1/subjects/{id}/unsubscribe-links");
+    let token = app
+        .post(&links, &app.service, json!({"purpose": "product_news"}))
+        .await
+        .ok(201)["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let count = || async {
+        let options = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&app.db_path)
+            .read_only(true);
+        let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+        let n: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM unsubscribe_links WHERE subject_id = ?1")
+                .bind(&id)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        pool.close().await;
+        n
+    };
+    assert_eq!(count().await, 1);
+    app.delete(&format!("/v1/subjects/{id}"), &app.dpo)
+        .await
+        .ok(204);
+    assert_eq!(count().await, 0);
+    let fake = format!("acme.{}", "A".repeat(43));
+    assert_eq!(
+        unsubscribe(&app, &token).await,
+        unsubscribe(&app, &fake).await
+    );
 }

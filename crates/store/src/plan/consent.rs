@@ -55,8 +55,17 @@ pub(super) fn steps(
                 of_subject("unsubscribe link"),
             ));
         }
-        Write::UseUnsubscribeLink { token_hash, at } => {
-            let args = vec![t.into(), hash_hex(token_hash).into(), micros(*at).into()];
+        Write::UseUnsubscribeLink {
+            token_hash,
+            at,
+            seen,
+        } => {
+            let args = vec![
+                t.into(),
+                hash_hex(token_hash).into(),
+                micros(*at).into(),
+                seen.map_or(-1, micros).into(),
+            ];
             // Hitting no row means another use got there first: the whole
             // change (its withdrawal or objection) is not committed twice.
             steps.push(exec_expecting(

@@ -209,6 +209,7 @@ fn updates_that_must_hit_a_row_say_what_is_missing() {
             &Expect::Any,
             &Expect::Any,
             &Expect::Any,
+            &Expect::Any,
             &Expect::Row("api key")
         ]
     );

@@ -27,9 +27,14 @@ pub(crate) const SELECT_CONSENT_TEXT: &str =
 pub(crate) const INSERT_UNSUBSCRIBE_LINK: &str = "INSERT INTO unsubscribe_links \
     (tenant_id, token_hash, subject_id, purpose, created_at, used_at) \
     VALUES ($1, $2, $3, $4, $5, $6)";
-/// Mark a link used, once.
+/// An erased subject's unsubscribe links: a link names its subject and
+/// purpose, and nothing is left for it to end (served by
+/// `unsubscribe_links_by_subject`, migration 0016).
+pub(crate) const DELETE_UNSUBSCRIBE_LINKS: &str =
+    "DELETE FROM unsubscribe_links WHERE tenant_id = $1 AND subject_id = $2";
+/// Mark a link used at `$3` if its last use is still `$4` (-1: never).
 pub(crate) const USE_UNSUBSCRIBE_LINK: &str = "UPDATE unsubscribe_links SET used_at = $3 \
-    WHERE tenant_id = $1 AND token_hash = $2 AND used_at IS NULL";
+    WHERE tenant_id = $1 AND token_hash = $2 AND coalesce(used_at, -1) = $4";
 /// One link by its hash.
 pub(crate) const SELECT_UNSUBSCRIBE_LINK: &str = "SELECT tenant_id, token_hash, subject_id, \
     purpose, created_at, used_at FROM unsubscribe_links WHERE tenant_id = $1 AND token_hash = $2";
@@ -54,6 +59,7 @@ mod tests {
             SELECT_CONSENT_TEXT,
             INSERT_UNSUBSCRIBE_LINK,
             USE_UNSUBSCRIBE_LINK,
+            DELETE_UNSUBSCRIBE_LINKS,
             SELECT_UNSUBSCRIBE_LINK,
             INSERT_VISITOR_CHOICE,
             SELECT_VISITOR_CHOICES,

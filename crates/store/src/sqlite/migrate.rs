@@ -31,6 +31,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0013_consent_text_index.sql"),
     include_str!("../../migrations/sqlite/0014_records_clustered.sql"),
     include_str!("../../migrations/sqlite/0015_requests_by_subject_due.sql"),
+    include_str!("../../migrations/sqlite/0016_unsubscribe_links_by_subject.sql"),
 ];
 
 /// Brings the schema up to date; a database newer than this binary is

@@ -14,7 +14,7 @@ use uuid::Uuid;
 conformance!(
     a_grant_keeps_its_text_hash_and_the_text_once,
     an_erasure_takes_the_texts_only_its_subject_was_shown,
-    an_unsubscribe_link_is_used_once,
+    an_unsubscribe_link_use_commits_once_per_state,
     visitor_choices_append_and_read_back_in_order,
 );
 
@@ -126,7 +126,7 @@ fn link_row(tenant: &TenantId, subject: SubjectId) -> UnsubscribeLinkRow {
     }
 }
 
-async fn an_unsubscribe_link_is_used_once(store: Arc<dyn Store>) {
+async fn an_unsubscribe_link_use_commits_once_per_state(store: Arc<dyn Store>) {
     let store = store.as_ref();
     let t = setup_tenant(store, "acme").await;
     let other = setup_tenant(store, "globex").await;
@@ -145,26 +145,33 @@ async fn an_unsubscribe_link_is_used_once(store: Arc<dyn Store>) {
         None
     );
 
-    let use_it = |n| Write::UseUnsubscribeLink {
+    let use_it = |n, seen: Option<i64>| Write::UseUnsubscribeLink {
         token_hash: link.token_hash,
         at: at(n),
+        seen: seen.map(at),
     };
     let withdrawal = consent_row(&t, subject.id, false, 4);
     apply(
         store,
         &t,
-        vec![Write::InsertConsent(withdrawal.clone()), use_it(4)],
+        vec![Write::InsertConsent(withdrawal.clone()), use_it(4, None)],
     )
     .await
     .unwrap();
-    // A second use commits nothing of its change.
+    // A use planned on the state another use changed meanwhile commits
+    // nothing of its change.
     let late = consent_row(&t, subject.id, false, 5);
-    let err = apply(store, &t, vec![Write::InsertConsent(late), use_it(5)])
+    let err = apply(store, &t, vec![Write::InsertConsent(late), use_it(5, None)])
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Missing { .. }), "{err:?}");
     let got = store.unsubscribe_link(&t, &link.token_hash).await.unwrap();
     assert_eq!(got.unwrap().used_at, Some(at(4)));
+    // A later use, planned on the last one, is taken (a link works again
+    // after the person signed up again).
+    apply(store, &t, vec![use_it(6, Some(4))]).await.unwrap();
+    let got = store.unsubscribe_link(&t, &link.token_hash).await.unwrap();
+    assert_eq!(got.unwrap().used_at, Some(at(6)));
     let view = store
         .subject_view(&t, subject.id, RecordFilter::None)
         .await
