@@ -153,8 +153,16 @@ impl Engine {
     ) -> Result<VisitorChoices, EngineError> {
         who.require(Act::ManageConsent)?;
         let (_, policy) = self.policy(who, None).await?;
-        let rows = self.store.visitor_choices(&who.tenant, visitor).await?;
+        let mut rows = self.store.visitor_choices(&who.tenant, visitor).await?;
         let now = self.clock.now();
+        if let Visitor::Subject(subject) = visitor {
+            // A known subject's consents are choices too, however given
+            // (the consent API, a request, an unsubscribe link): a grant a
+            // GPC signal ended shows as a conflict, and `explicit` says
+            // what the ledger says.
+            let view = self.live_subject(who, *subject, RecordFilter::None).await?;
+            rows.extend(ledger_choices(&who.tenant, visitor, &view.consents));
+        }
         let (mut choices, mut conflicts) = banner::fold(&policy, &rows, now);
         // A purpose-scoped key sees its own purposes only, as with consents.
         choices.retain(|c| who.require_purpose(&c.purpose).is_ok());
@@ -193,6 +201,30 @@ impl Engine {
         }
         Ok(VisitorChoices { choices, conflicts })
     }
+}
+
+/// A subject's consent ledger as banner choices: a withdrawal the GPC
+/// signal made is the signal, any other entry an explicit choice.
+fn ledger_choices(
+    tenant: &crate::ids::TenantId,
+    visitor: &Visitor,
+    consents: &[crate::store::ConsentRow],
+) -> Vec<VisitorChoiceRow> {
+    consents
+        .iter()
+        .map(|c| {
+            let gpc = c.source == "gpc";
+            VisitorChoiceRow {
+                tenant: tenant.clone(),
+                id: c.id.0,
+                visitor: visitor.clone(),
+                purpose: c.purpose.clone(),
+                granted: c.granted && !gpc,
+                gpc,
+                at: c.at,
+            }
+        })
+        .collect()
 }
 
 /// The consent-ledger state each consent purpose of a subject's banner

@@ -613,3 +613,51 @@ async fn an_erasure_deletes_the_subjects_unsubscribe_links() {
         unsubscribe(&app, &fake).await
     );
 }
+
+/// A known subject's consents are choices however they were given: a
+/// grant through the consent API that a GPC signal ends shows as a
+/// conflict, and a withdrawal through the API shows as the explicit
+/// choice (before, the banner view knew only banner choices).
+#[tokio::test]
+async fn the_banner_view_of_a_known_subject_follows_its_consent_ledger() {
+    let app = spawn_app().await;
+    let id = customer(&app).await;
+    let path = format!("/v1/subjects/{id}/choices");
+    app.post(
+        &format!("/v1/subjects/{id}/consents"),
+        &app.service,
+        json!({"purpose": "newsletter", "text": TEXT}),
+    )
+    .await
+    .ok(201);
+    app.advance_hours(1);
+    let (status, signalled) = choose(&app, &path, true, json!({"choices": []})).await;
+    assert_eq!(status, 200, "{signalled}");
+    let newsletter = choice(&signalled, "newsletter");
+    assert_eq!(newsletter["allowed"], false, "{signalled}");
+    assert_eq!(newsletter["explicit"], true, "{signalled}");
+    let conflicts = signalled["conflicts"].as_array().unwrap();
+    assert!(
+        conflicts.iter().any(|c| c["purpose"] == "newsletter"),
+        "{signalled}"
+    );
+
+    // A banner grant, then a withdrawal through the API: the view says
+    // the latest explicit choice is "no".
+    app.advance_hours(1);
+    let grant = json!({"choices": [{"purpose": "newsletter", "granted": true}]});
+    let (_, granted) = choose(&app, &path, false, grant).await;
+    assert_eq!(choice(&granted, "newsletter")["allowed"], true, "{granted}");
+    app.advance_hours(1);
+    app.post(
+        &format!("/v1/subjects/{id}/consents/withdraw"),
+        &app.service,
+        json!({"purpose": "newsletter"}),
+    )
+    .await
+    .ok(201);
+    let view = app.get(&path, &app.service).await.ok(200);
+    let newsletter = choice(&view, "newsletter");
+    assert_eq!(newsletter["allowed"], false, "{view}");
+    assert_eq!(newsletter["explicit"], false, "{view}");
+}
