@@ -225,8 +225,10 @@ pub fn suppress(tree: &Tree, counts: &[Vec<u64>], min: u64) -> Grid {
     suppress_with(tree, counts, min, &Forced::default())
 }
 
-/// [`suppress`], with the cells `forced` names withheld as well (those
-/// with answers; an empty cell tells nothing) and protected like the rest.
+/// [`suppress`], with the cells `forced` names withheld as well, empty
+/// ones included (a zero in one question next to a withheld cell in
+/// another still says something of that team), and protected like the
+/// rest.
 pub fn suppress_with(tree: &Tree, counts: &[Vec<u64>], min: u64, forced: &Forced) -> Grid {
     let periods = counts.first().map_or(0, Vec::len);
     let blank = State {
@@ -253,7 +255,7 @@ pub fn suppress_with(tree: &Tree, counts: &[Vec<u64>], min: u64, forced: &Forced
                     Col::Cumulative => last && forced.holds(node, k, true),
                 };
                 let status = match first_status(count, min) {
-                    Status::Published if force && count > 0 => {
+                    Status::Published if force => {
                         Status::Withheld(Reason::Complementary)
                     }
                     other => other,
