@@ -255,9 +255,7 @@ pub fn suppress_with(tree: &Tree, counts: &[Vec<u64>], min: u64, forced: &Forced
                     Col::Cumulative => last && forced.holds(node, k, true),
                 };
                 let status = match first_status(count, min) {
-                    Status::Published if force => {
-                        Status::Withheld(Reason::Complementary)
-                    }
+                    Status::Published if force => Status::Withheld(Reason::Complementary),
                     other => other,
                 };
                 if let Some(state) = work.get_mut(Cell { col, node, k }) {

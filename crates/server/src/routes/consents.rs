@@ -11,6 +11,7 @@ use crate::openapi::Errors;
 use crate::wire::{ConsentReceipt, NewUnsubscribeLink, ReceiptKey, UnsubscribeLink, Unsubscribed};
 use axum::Json;
 use axum::extract::State;
+use axum::extract::rejection::PathRejection;
 use axum::http::StatusCode;
 use tutela_engine::audit::to_hex;
 use tutela_engine::consent::unsubscribe::LinkToken;
@@ -51,12 +52,22 @@ const UNSUBSCRIBE_PAGE: &str = "<!doctype html>\n<html lang=\"en\"><head><meta c
     responses((status = 200, description = "A page whose button unsubscribes (the same page for every well-formed token)",
         content((String = "text/html"))), Errors))]
 async fn unsubscribe_page(
-    axum::extract::Path(token): axum::extract::Path<String>,
+    token: Result<axum::extract::Path<String>, PathRejection>,
 ) -> Result<axum::response::Response, ApiError> {
-    if LinkToken::parse(&token).is_none() {
-        return Err(not_a_link());
-    }
+    link_token(token)?;
     Ok(html(UNSUBSCRIBE_PAGE))
+}
+
+/// The link's token from the path. A path that is not even text (invalid
+/// UTF-8 once decoded) names no link either: the same JSON `404` as any
+/// token of the wrong shape, not the router's plain-text refusal.
+fn link_token(
+    token: Result<axum::extract::Path<String>, PathRejection>,
+) -> Result<String, ApiError> {
+    match token {
+        Ok(axum::extract::Path(token)) if LinkToken::parse(&token).is_some() => Ok(token),
+        _ => Err(not_a_link()),
+    }
 }
 
 fn not_a_link() -> ApiError {
@@ -143,12 +154,10 @@ async fn create_link(
 async fn unsubscribe(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,
-    axum::extract::Path(token): axum::extract::Path<String>,
+    token: Result<axum::extract::Path<String>, PathRejection>,
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
-    if LinkToken::parse(&token).is_none() {
-        return Err(not_a_link());
-    }
+    let token = link_token(token)?;
     state.engine.unsubscribe(&token).await?;
     if wants_html(&headers) {
         return Ok(html(UNSUBSCRIBED_PAGE));

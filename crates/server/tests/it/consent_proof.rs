@@ -313,7 +313,7 @@ async fn one_click_ends_consent_and_soft_opt_in_and_reveals_nothing() {
     for other in [token.as_str(), fake.as_str(), nowhere.as_str()] {
         assert_eq!(unsubscribe(&app, other).await, first);
     }
-    for malformed in ["nonsense", "ghost.x"] {
+    for malformed in ["nonsense", "ghost.x", "acme.%00%ff"] {
         app.send(
             Method::POST,
             &format!("/v1/unsubscribe/{malformed}"),
