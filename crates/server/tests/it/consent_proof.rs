@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use tutela_engine::consent::receipt::{parse_public_key, verify};
 use tutela_engine::ids::TenantId;
 
-const TEXT: &str = "Yes, send me the Acme newsletter about once a month.";
+pub(crate) const TEXT: &str = "Yes, send me the Acme newsletter about once a month.";
 
 /// The example policy with a soft opt-in purpose and a sale purpose added.
 const EXTRA: &str = r#"
@@ -29,7 +29,7 @@ consent_valid_for = "13 months"
 sale_or_sharing = true
 "#;
 
-async fn publish_extra(app: &TestApp) {
+pub(crate) async fn publish_extra(app: &TestApp) {
     let source = tutela_policy::EXAMPLE_POLICY.replacen(
         "[[purpose]]",
         &format!("{}\n[[purpose]]", EXTRA.trim()),
@@ -38,7 +38,7 @@ async fn publish_extra(app: &TestApp) {
     app.publish_in_force(&source).await;
 }
 
-async fn customer(app: &TestApp) -> String {
+pub(crate) async fn customer(app: &TestApp) -> String {
     app.subject(
         "subscriber",
         "account",
@@ -199,7 +199,7 @@ async fn withdrawing_what_is_not_live_is_a_conflict_and_writes_nothing() {
     assert_eq!(purpose_status(&status, "newsletter")["live"], false);
 }
 
-async fn unsubscribe(app: &TestApp, token: &str) -> Value {
+pub(crate) async fn unsubscribe(app: &TestApp, token: &str) -> Value {
     let res = app
         .client
         .post(format!("{}/v1/unsubscribe/{token}", app.base))
@@ -364,7 +364,7 @@ async fn one_click_ends_consent_and_soft_opt_in_and_reveals_nothing() {
     app.assert_chain_intact().await;
 }
 
-async fn choose(app: &TestApp, path: &str, gpc: bool, body: Value) -> (u16, Value) {
+pub(crate) async fn choose(app: &TestApp, path: &str, gpc: bool, body: Value) -> (u16, Value) {
     let mut req = app
         .client
         .request(Method::PUT, format!("{}{path}", app.base))
@@ -377,7 +377,7 @@ async fn choose(app: &TestApp, path: &str, gpc: bool, body: Value) -> (u16, Valu
     (res.status().as_u16(), res.json().await.unwrap())
 }
 
-fn choice(answer: &Value, purpose: &str) -> Value {
+pub(crate) fn choice(answer: &Value, purpose: &str) -> Value {
     answer["choices"]
         .as_array()
         .unwrap()
@@ -570,94 +570,4 @@ async fn a_known_subjects_banner_choices_are_its_consents_and_show_what_the_engi
         .await
         .error(404, "E_SUBJECT_NOT_FOUND");
     app.assert_chain_intact().await;
-}
-
-/// An erasure deletes the subject's unsubscribe links: each names the
-/// subject and a purpose, and nothing is left for it to end. An old link
-/// then gets the answer any unknown link gets.
-#[tokio::test]
-async fn an_erasure_deletes_the_subjects_unsubscribe_links() {
-    let app = spawn_app().await;
-    publish_extra(&app).await;
-    let id = customer(&app).await;
-    let links = format!("/v1/subjects/{id}/unsubscribe-links");
-    let token = app
-        .post(&links, &app.service, json!({"purpose": "product_news"}))
-        .await
-        .ok(201)["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let count = || async {
-        let options = sqlx::sqlite::SqliteConnectOptions::new()
-            .filename(&app.db_path)
-            .read_only(true);
-        let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
-        let n: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM unsubscribe_links WHERE subject_id = ?1")
-                .bind(&id)
-                .fetch_one(&pool)
-                .await
-                .unwrap();
-        pool.close().await;
-        n
-    };
-    assert_eq!(count().await, 1);
-    app.delete(&format!("/v1/subjects/{id}"), &app.dpo)
-        .await
-        .ok(204);
-    assert_eq!(count().await, 0);
-    let fake = format!("acme.{}", "A".repeat(43));
-    assert_eq!(
-        unsubscribe(&app, &token).await,
-        unsubscribe(&app, &fake).await
-    );
-}
-
-/// A known subject's consents are choices however they were given: a
-/// grant through the consent API that a GPC signal ends shows as a
-/// conflict, and a withdrawal through the API shows as the explicit
-/// choice (before, the banner view knew only banner choices).
-#[tokio::test]
-async fn the_banner_view_of_a_known_subject_follows_its_consent_ledger() {
-    let app = spawn_app().await;
-    let id = customer(&app).await;
-    let path = format!("/v1/subjects/{id}/choices");
-    app.post(
-        &format!("/v1/subjects/{id}/consents"),
-        &app.service,
-        json!({"purpose": "newsletter", "text": TEXT}),
-    )
-    .await
-    .ok(201);
-    app.advance_hours(1);
-    let (status, signalled) = choose(&app, &path, true, json!({"choices": []})).await;
-    assert_eq!(status, 200, "{signalled}");
-    let newsletter = choice(&signalled, "newsletter");
-    assert_eq!(newsletter["allowed"], false, "{signalled}");
-    assert_eq!(newsletter["explicit"], true, "{signalled}");
-    let conflicts = signalled["conflicts"].as_array().unwrap();
-    assert!(
-        conflicts.iter().any(|c| c["purpose"] == "newsletter"),
-        "{signalled}"
-    );
-
-    // A banner grant, then a withdrawal through the API: the view says
-    // the latest explicit choice is "no".
-    app.advance_hours(1);
-    let grant = json!({"choices": [{"purpose": "newsletter", "granted": true}]});
-    let (_, granted) = choose(&app, &path, false, grant).await;
-    assert_eq!(choice(&granted, "newsletter")["allowed"], true, "{granted}");
-    app.advance_hours(1);
-    app.post(
-        &format!("/v1/subjects/{id}/consents/withdraw"),
-        &app.service,
-        json!({"purpose": "newsletter"}),
-    )
-    .await
-    .ok(201);
-    let view = app.get(&path, &app.service).await.ok(200);
-    let newsletter = choice(&view, "newsletter");
-    assert_eq!(newsletter["allowed"], false, "{view}");
-    assert_eq!(newsletter["explicit"], false, "{view}");
 }

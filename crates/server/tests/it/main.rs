@@ -17,6 +17,7 @@ mod auth;
 mod boundaries;
 mod checkpoints;
 mod checks;
+mod consent_ledger;
 mod consent_proof;
 mod contract;
 mod directives;

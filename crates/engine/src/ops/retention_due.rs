@@ -1,0 +1,46 @@
+//! Retention at read time (Art. 5(1)(e)): a record past its period is gone
+//! for every use the instant it falls due, not from the next sweep. Reads
+//! and disclosures run the sweep's own pure decision on what they loaded.
+
+use crate::engine::Engine;
+use crate::error::EngineError;
+use crate::holds;
+use crate::ids::{RecordId, TenantId};
+use crate::store::SubjectView;
+use jiff::Timestamp;
+use tutela_policy::Policy;
+
+impl Engine {
+    /// Leaves out of `view` the records whose retention period has ended
+    /// (Art. 5(1)(e)): gone for every use from that instant, not from the
+    /// next sweep, which only tidies up. A due record a statutory hold
+    /// covers stays, as the sweep will keep it under the hold.
+    pub(super) async fn drop_due(
+        &self,
+        tenant: &TenantId,
+        policy: &Policy,
+        view: &mut SubjectView,
+        now: Timestamp,
+    ) -> Result<(), EngineError> {
+        if policy.retention.is_empty() || view.records.is_empty() {
+            return Ok(());
+        }
+        let anchors = self.sweep_anchors(tenant, policy, view.subject.id).await?;
+        let due: Vec<RecordId> =
+            crate::retention::plan_subject(policy, &view.records, &anchors, now)
+                .due
+                .iter()
+                .map(|(r, _)| r.id)
+                .collect();
+        if due.is_empty() {
+            return Ok(());
+        }
+        let held: Vec<RecordId> = holds::plan_holds(policy, &view.records, now)
+            .iter()
+            .map(|p| p.record.id)
+            .collect();
+        view.records
+            .retain(|r| !due.contains(&r.id) || held.contains(&r.id));
+        Ok(())
+    }
+}
