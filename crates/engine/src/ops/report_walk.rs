@@ -98,14 +98,18 @@ impl Engine {
         subject: SubjectId,
     ) -> Result<Option<Counted>, EngineError> {
         let filter = RecordFilter::Categories(categories);
-        let Some(view) = self.subject_view(tenant, subject, filter).await? else {
+        let Some(mut view) = self.subject_view(tenant, subject, filter).await? else {
             return Ok(None);
         };
         if view.subject.erased_at.is_some() {
             return Ok(None);
         }
+        let now = self.clock.now();
+        // A record past its retention period counts in no report, as no
+        // read returns it.
+        self.drop_due(tenant, policy, &mut view, now).await?;
         let state = SubjectState::of(&view);
-        match lawful::may_use(policy, &state, purpose, categories, self.clock.now()) {
+        match lawful::may_use(policy, &state, purpose, categories, now) {
             Ok(_) => {}
             Err(e) if e.kind() == ErrorKind::Denied => return Ok(None),
             Err(e) => return Err(e),

@@ -331,3 +331,17 @@ async fn a_tenant_reports_on_its_own_members_only() {
         .await
         .error(400, "E_CATEGORY_NOT_DECLARED");
 }
+
+/// Kudos kept "1 year from collected" count in no report once due, before
+/// any sweep, as no read returns them.
+#[tokio::test]
+async fn kudos_past_their_period_count_in_no_report() {
+    let (app, _) = kudos().await;
+    app.advance_hours(24 * 180);
+    let late = member(&app, &app.service, "red", 5).await;
+    let before = app.get(RANKING, &app.service).await.ok(200);
+    assert_eq!(before["subjects"], 7, "{before}");
+    app.advance_hours(24 * 190);
+    let after = app.get(RANKING, &app.service).await.ok(200);
+    assert_eq!(lines(&after), vec![(1, late, 5)], "{after}");
+}
