@@ -22,7 +22,14 @@ impl Engine {
         view: &mut SubjectView,
         now: Timestamp,
     ) -> Result<(), EngineError> {
-        if policy.retention.is_empty() || view.records.is_empty() {
+        // No record collected after the cutoff can be due under any rule
+        // (every anchor lies at or after the collection): the common read,
+        // of records younger than the shortest period, decides with no
+        // further read.
+        let Some(cutoff) = crate::retention::candidate_cutoff(policy, now) else {
+            return Ok(());
+        };
+        if view.records.iter().all(|r| r.collected_at > cutoff) {
             return Ok(());
         }
         let anchors = self.sweep_anchors(tenant, policy, view.subject.id).await?;

@@ -188,6 +188,44 @@ async fn a_record_past_its_period_is_unreadable_before_the_sweep() {
     assert_eq!(swept["records"], after["records"]);
 }
 
+/// A period counted from an event ends at read time too: the email is
+/// readable long after collection while the event has not happened, and
+/// unreadable once its period from the event has passed, before any sweep.
+#[tokio::test]
+async fn a_period_from_an_event_ends_at_read_time() {
+    let app = spawn_app().await;
+    let s = app
+        .subject(
+            "customer",
+            "account",
+            json!([{"category": "email", "value": "ada@example.com"}]),
+        )
+        .await;
+    app.advance_hours(24 * 200);
+    let count = |r: serde_json::Value| r["records"].as_array().unwrap().len();
+    assert_eq!(
+        count(app.read(&app.service, &s, "account").await.ok(200)),
+        1
+    );
+    app.post(
+        "/v1/events",
+        &app.service,
+        json!({"name": "tenant.uninstalled"}),
+    )
+    .await
+    .ok(201);
+    app.advance_hours(24 * 89);
+    assert_eq!(
+        count(app.read(&app.service, &s, "account").await.ok(200)),
+        1
+    );
+    app.advance_hours(24 * 2);
+    assert_eq!(
+        count(app.read(&app.service, &s, "account").await.ok(200)),
+        0
+    );
+}
+
 /// A sweep that deletes some of a subject's records and keeps the subject
 /// tells each recipient of those categories (Art. 19), once, with the
 /// categories and no value; a category no recipient receives queues
