@@ -105,9 +105,13 @@ impl Engine {
             Some(subject),
         )
         .await?;
-        let view = self.live_subject(who, subject, RecordFilter::All).await?;
+        let mut view = self.live_subject(who, subject, RecordFilter::All).await?;
         let policy = self
             .policy_version(&who.tenant, view.policy_version)
+            .await?;
+        // Data past its retention period is handed to no one, the person's
+        // new provider (a transfer) included.
+        self.drop_due(&who.tenant, &policy, &mut view, self.clock.now())
             .await?;
         let key = unwrap_key(&self.master, &who.tenant, &view)?;
         let records = open_records(&key, &who.tenant, &view.records)?;

@@ -51,3 +51,31 @@ impl Engine {
         Ok(())
     }
 }
+
+impl Engine {
+    /// Whether the subject's record of identifier `category` is still in
+    /// its retention period: one past it finds nobody, as it is read by
+    /// nobody. Reads nothing more when no rule covers the category.
+    pub(super) async fn identifier_in_force(
+        &self,
+        tenant: &TenantId,
+        subject: crate::ids::SubjectId,
+        category: &tutela_policy::CategoryId,
+    ) -> Result<bool, EngineError> {
+        let filter = crate::store::RecordFilter::Categories(std::slice::from_ref(category));
+        let Some(mut view) = self.subject_view(tenant, subject, filter).await? else {
+            return Ok(false);
+        };
+        let policy = self.policy_version(tenant, view.policy_version).await?;
+        if !policy
+            .retention
+            .iter()
+            .any(|r| r.categories.contains(category))
+        {
+            return Ok(true);
+        }
+        self.drop_due(tenant, &policy, &mut view, self.clock.now())
+            .await?;
+        Ok(!view.records.is_empty())
+    }
+}

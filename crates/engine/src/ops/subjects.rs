@@ -263,6 +263,12 @@ impl Engine {
             .subject_by_identifier(&who.tenant, category, &index.0)
             .await?
             .ok_or(EngineError::SubjectNotFound)?;
+        if !self
+            .identifier_in_force(&who.tenant, found, category)
+            .await?
+        {
+            return Err(EngineError::SubjectNotFound);
+        }
         let detail = format!("category={category}");
         let event = self.event(
             who,

@@ -219,11 +219,23 @@ async fn a_period_from_an_event_ends_at_read_time() {
         count(app.read(&app.service, &s, "account").await.ok(200)),
         1
     );
+    let lookup = json!({"category": "email", "value": "ada@example.com"});
+    app.post("/v1/subjects/lookup", &app.service, lookup.clone())
+        .await
+        .ok(200);
+    let portable = format!("/v1/subjects/{s}/portable");
+    assert_eq!(count(app.get(&portable, &app.dpo).await.ok(200)), 1);
     app.advance_hours(24 * 2);
     assert_eq!(
         count(app.read(&app.service, &s, "account").await.ok(200)),
         0
     );
+    // Nobody is found by it, and it is handed to no one (a transfer
+    // sends the same portable data).
+    app.post("/v1/subjects/lookup", &app.service, lookup)
+        .await
+        .error(404, "E_SUBJECT_NOT_FOUND");
+    assert_eq!(count(app.get(&portable, &app.dpo).await.ok(200)), 0);
 }
 
 /// A sweep that deletes some of a subject's records and keeps the subject
