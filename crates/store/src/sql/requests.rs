@@ -174,6 +174,21 @@ pub(crate) const SELECT_SUBJECT_REQUESTS: &str = concat!(
      ORDER BY effective_due_at, request_id LIMIT $7"
 );
 
+/// The listing's statement for `filter` and its `$8` (subject) and `$9`
+/// (kind) arguments, the same on both backends: one subject's requests
+/// through their own index, any other listing through the due dates.
+pub(crate) fn requests_listing(
+    filter: &tutela_engine::requests::RequestFilter,
+) -> (&'static str, String, &'static str) {
+    let text = if filter.subject.is_some() {
+        SELECT_SUBJECT_REQUESTS
+    } else {
+        SELECT_REQUESTS
+    };
+    let subject = filter.subject.map_or(String::new(), |s| s.to_string());
+    (text, subject, filter.kind.map_or("", |k| k.as_str()))
+}
+
 /// A subject's registered (fulfilled) directives for after death.
 pub(crate) const SELECT_DIRECTIVES_OF: &str = concat!(
     "SELECT ",

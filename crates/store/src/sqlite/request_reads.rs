@@ -54,13 +54,7 @@ pub(crate) fn requests(
     let (due, id) = after.map_or((i64::MIN, String::new()), |c| {
         (micros(c.due), c.id.to_string())
     });
-    let subject = filter.subject.map_or(String::new(), |s| s.to_string());
-    let kind = filter.kind.map_or("", |k| k.as_str());
-    let text = if filter.subject.is_some() {
-        sql::SELECT_SUBJECT_REQUESTS
-    } else {
-        sql::SELECT_REQUESTS
-    };
+    let (text, subject, kind) = sql::requests_listing(&filter);
     let rows: Vec<RequestDb> = all(
         conn,
         text,
