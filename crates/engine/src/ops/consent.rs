@@ -114,7 +114,13 @@ impl Engine {
             return Err(EngineError::ConsentNotApplicable(purpose.to_string()));
         }
         let at = self.clock.now();
-        if !granted && !lawful::consent_live(&view.consents, purpose, at) {
+        // Withdrawing what is not live writes nothing, except after a GPC
+        // signal ended the grant: the person's own "no" then goes on the
+        // ledger, and the banner view's conflict is answered by it.
+        if !granted
+            && !lawful::consent_live(&view.consents, purpose, at)
+            && !ended_by_signal(&view.consents, purpose)
+        {
             return Err(ConsentError::NotLive(purpose.to_string()).into());
         }
         let mut writes = Vec::with_capacity(2);
@@ -316,4 +322,14 @@ impl Engine {
         };
         Ok((row, change))
     }
+}
+
+/// Whether the latest ledger entry for `purpose` is a withdrawal a Global
+/// Privacy Control signal made (source `gpc`), ending a grant.
+fn ended_by_signal(consents: &[crate::store::ConsentRow], purpose: &PurposeId) -> bool {
+    consents
+        .iter()
+        .filter(|c| &c.purpose == purpose)
+        .max_by_key(|c| (c.at, c.id))
+        .is_some_and(|c| !c.granted && c.source == "gpc")
 }

@@ -75,6 +75,31 @@ async fn the_banner_view_of_a_known_subject_follows_its_consent_ledger() {
         conflicts.iter().any(|c| c["purpose"] == "newsletter"),
         "{signalled}"
     );
+    // The person's own "no" after the signal goes on the ledger and
+    // answers the conflict (it was refused as "not live" before).
+    app.advance_hours(1);
+    app.post(
+        &format!("/v1/subjects/{id}/consents/withdraw"),
+        &app.service,
+        json!({"purpose": "newsletter"}),
+    )
+    .await
+    .ok(201);
+    let answered = app.get(&path, &app.service).await.ok(200);
+    assert_eq!(
+        choice(&answered, "newsletter")["explicit"],
+        false,
+        "{answered}"
+    );
+    assert_eq!(answered["conflicts"], json!([]), "{answered}");
+    // A second withdrawal has nothing to withdraw.
+    app.post(
+        &format!("/v1/subjects/{id}/consents/withdraw"),
+        &app.service,
+        json!({"purpose": "newsletter"}),
+    )
+    .await
+    .error(409, "E_CONSENT_NOT_LIVE");
 
     // A banner grant, then a withdrawal through the API: the view says
     // the latest explicit choice is "no".
