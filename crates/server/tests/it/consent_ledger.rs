@@ -3,7 +3,7 @@
 //! a consent was given or withdrawn.
 
 use crate::consent_proof::{TEXT, choice, choose, customer, publish_extra, unsubscribe};
-use crate::helpers::spawn_app;
+use crate::helpers::{Reply, TestApp, spawn_app};
 use serde_json::json;
 
 /// An erasure deletes the subject's unsubscribe links: each names the
@@ -78,13 +78,7 @@ async fn the_banner_view_of_a_known_subject_follows_its_consent_ledger() {
     // The person's own "no" after the signal goes on the ledger and
     // answers the conflict (it was refused as "not live" before).
     app.advance_hours(1);
-    app.post(
-        &format!("/v1/subjects/{id}/consents/withdraw"),
-        &app.service,
-        json!({"purpose": "newsletter"}),
-    )
-    .await
-    .ok(201);
+    withdraw_newsletter(&app, &id).await.ok(201);
     let answered = app.get(&path, &app.service).await.ok(200);
     assert_eq!(
         choice(&answered, "newsletter")["explicit"],
@@ -93,13 +87,9 @@ async fn the_banner_view_of_a_known_subject_follows_its_consent_ledger() {
     );
     assert_eq!(answered["conflicts"], json!([]), "{answered}");
     // A second withdrawal has nothing to withdraw.
-    app.post(
-        &format!("/v1/subjects/{id}/consents/withdraw"),
-        &app.service,
-        json!({"purpose": "newsletter"}),
-    )
-    .await
-    .error(409, "E_CONSENT_NOT_LIVE");
+    withdraw_newsletter(&app, &id)
+        .await
+        .error(409, "E_CONSENT_NOT_LIVE");
 
     // A banner grant, then a withdrawal through the API: the view says
     // the latest explicit choice is "no".
@@ -108,15 +98,19 @@ async fn the_banner_view_of_a_known_subject_follows_its_consent_ledger() {
     let (_, granted) = choose(&app, &path, false, grant).await;
     assert_eq!(choice(&granted, "newsletter")["allowed"], true, "{granted}");
     app.advance_hours(1);
+    withdraw_newsletter(&app, &id).await.ok(201);
+    let view = app.get(&path, &app.service).await.ok(200);
+    let newsletter = choice(&view, "newsletter");
+    assert_eq!(newsletter["allowed"], false, "{view}");
+    assert_eq!(newsletter["explicit"], false, "{view}");
+}
+
+/// Withdraws the newsletter consent through the consent API.
+async fn withdraw_newsletter(app: &TestApp, id: &str) -> Reply {
     app.post(
         &format!("/v1/subjects/{id}/consents/withdraw"),
         &app.service,
         json!({"purpose": "newsletter"}),
     )
     .await
-    .ok(201);
-    let view = app.get(&path, &app.service).await.ok(200);
-    let newsletter = choice(&view, "newsletter");
-    assert_eq!(newsletter["allowed"], false, "{view}");
-    assert_eq!(newsletter["explicit"], false, "{view}");
 }
