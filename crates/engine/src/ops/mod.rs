@@ -13,6 +13,7 @@ mod deliveries;
 mod erasure_ledger;
 mod events;
 mod holds;
+mod identifier_free;
 mod keys;
 mod policy_notices;
 mod publish;

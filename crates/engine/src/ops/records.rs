@@ -413,7 +413,7 @@ impl Engine {
         change
             .writes
             .extend(self.activity.touch(&who.tenant, subject, self.clock.now()));
-        self.commit(&who.tenant, change)
+        self.commit_registering(&who.tenant, change)
             .await
             .map_err(|e| identifier_conflict(e, &records, &policy))?;
         Ok(ids)

@@ -121,7 +121,9 @@ impl Engine {
     }
 
     /// Commits one record write (with its notices to recipients) and its
-    /// audit entry; a record or subject gone meanwhile is reported as such.
+    /// audit entry; a record or subject gone meanwhile is reported as such,
+    /// and a new identifier held only by a record past its retention
+    /// period is freed first.
     async fn change_record(
         &self,
         who: &Principal,
@@ -134,7 +136,7 @@ impl Engine {
             writes,
             audit: vec![self.event(who, action, None, Some(subject), detail, Outcome::Allowed)],
         };
-        match self.commit(&who.tenant, change).await {
+        match self.commit_registering(&who.tenant, change).await {
             Err(EngineError::Storage(StoreError::Missing { what: "record" })) => {
                 Err(EngineError::RecordNotFound)
             }

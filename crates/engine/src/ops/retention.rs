@@ -63,7 +63,7 @@ pub struct SweepReport {
 }
 
 /// One subject's sweep before its commit.
-enum Prepared {
+pub(super) enum Prepared {
     /// Erased, gone, or nothing due.
     Nothing,
     /// The change, and what it counts once committed.
@@ -338,7 +338,7 @@ impl Engine {
     /// with what it will count once committed. Decided first on the
     /// record stamps (no values); the subject is loaded whole only when a
     /// due record is under a hold or nothing would be left to keep.
-    async fn sweep_prepare(
+    pub(super) async fn sweep_prepare(
         &self,
         tenant: &TenantId,
         policy: &Policy,
@@ -505,7 +505,7 @@ impl SweepReport {
 
 /// A change that failed because another sweeper (or an erasure) got there
 /// first: nothing of it was committed.
-fn lost_race(e: &EngineError) -> bool {
+pub(super) fn lost_race(e: &EngineError) -> bool {
     matches!(
         e,
         EngineError::SubjectErased

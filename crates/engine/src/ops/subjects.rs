@@ -189,7 +189,7 @@ impl Engine {
                 Outcome::Allowed,
             )],
         };
-        self.commit(&who.tenant, change)
+        self.commit_registering(&who.tenant, change)
             .await
             .map_err(|e| identifier_conflict(e, &records, &policy))?;
         Ok(id)

@@ -4,7 +4,7 @@
 //! gone just after its rule's boundary.
 
 use crate::helpers::{TestApp, spawn_app};
-use serde_json::json;
+use serde_json::{Value, json};
 
 #[tokio::test]
 async fn events_are_recorded_only_when_the_policy_counts_from_them() {
@@ -236,6 +236,56 @@ async fn a_period_from_an_event_ends_at_read_time() {
         .await
         .error(404, "E_SUBJECT_NOT_FOUND");
     assert_eq!(count(app.get(&portable, &app.dpo).await.ok(200)), 0);
+}
+
+/// An identifier held only by a record past its retention period is free
+/// before any sweep (Art. 5(1)(e)): another person registers it at once,
+/// the holder being swept first by the sweep's own audited change, and a
+/// lookup then finds the newcomer. While the record is in force it is
+/// taken.
+#[tokio::test]
+async fn a_due_identifier_is_free_to_register_before_the_sweep() {
+    let app = spawn_app().await;
+    let email = json!([{"category": "email", "value": "ada@example.com"}]);
+    let old = app.subject("customer", "account", email.clone()).await;
+    app.post(
+        "/v1/events",
+        &app.service,
+        json!({"name": "tenant.uninstalled"}),
+    )
+    .await
+    .ok(201);
+    app.advance_hours(24 * 89);
+    let body = json!({"kind": "customer", "purpose": "account", "records": email});
+    app.post("/v1/subjects", &app.service, body.clone())
+        .await
+        .error(409, "E_IDENTIFIER_TAKEN");
+    app.advance_hours(24 * 2);
+    let new = app.post("/v1/subjects", &app.service, body).await.ok(201)["id"].clone();
+    assert_ne!(new.as_str(), Some(old.as_str()));
+    let lookup = json!({"category": "email", "value": "ada@example.com"});
+    let found = app.post("/v1/subjects/lookup", &app.service, lookup).await;
+    assert_eq!(found.ok(200)["id"], new);
+    // The old holder was swept as the next sweep would have: nothing else
+    // of it was kept, so it is erased, with one `retention.sweep` entry,
+    // and the next sweep has nothing left of it to do.
+    let swept: Vec<Value> = app
+        .audit()
+        .await
+        .into_iter()
+        .filter(|e| e["action"] == "retention.sweep" && e["subject"] == old.as_str())
+        .collect();
+    assert_eq!(swept.len(), 1, "{swept:?}");
+    assert!(
+        swept[0]["detail"].as_str().unwrap().contains("erased=true"),
+        "{swept:?}"
+    );
+    app.get(&format!("/v1/subjects/{old}/access"), &app.dpo)
+        .await
+        .error(409, "E_SUBJECT_ERASED");
+    let report = app.engine.sweep_all(&|_| {}).await.unwrap();
+    assert_eq!(report.subjects_swept, 0, "{report:?}");
+    app.assert_chain_intact().await;
 }
 
 /// A sweep that deletes some of a subject's records and keeps the subject
