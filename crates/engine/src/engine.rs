@@ -122,8 +122,12 @@ impl Engine {
         change: Change,
     ) -> Result<(), EngineError> {
         let erased = erased_subjects(&change);
-        self.write_rights_ahead(tenant, &change).await?;
-        match self.store.apply(tenant, change, &self.chain(tenant)).await {
+        let ahead = self.write_rights_ahead(tenant, &change).await?;
+        let outcome = self.store.apply(tenant, change, &self.chain(tenant)).await;
+        if outcome.as_ref().is_err_and(refused) {
+            self.cancel_ahead(tenant, &ahead).await;
+        }
+        match outcome {
             Ok(_) => {
                 self.forget_messages(&erased).await;
                 Ok(())
@@ -332,6 +336,13 @@ impl Engine {
         }
         Ok(view)
     }
+}
+
+/// Whether the store refused a change outright, inside its transaction,
+/// so that nothing of it was committed; a backend failure may have come
+/// after the commit, and its outcome is unknown.
+pub(crate) fn refused(err: &StoreError) -> bool {
+    !matches!(err, StoreError::Backend(_))
 }
 
 /// The subjects a change erases.

@@ -50,8 +50,17 @@ pub struct ErasureEntry {
 impl ErasureEntry {
     /// The entry as one ledger line, MAC included, without the newline.
     pub fn to_line(&self, key: &LedgerKey) -> String {
-        let body = format!("{FORMAT} {} {} {}", self.tenant, self.subject, self.at);
+        let body = self.body();
         format!("{body} {}", rights::hex(&key.mac(body.as_bytes())))
+    }
+
+    /// The MAC that ends this entry's line: what a `cancel` line names.
+    pub fn line_mac(&self, key: &LedgerKey) -> [u8; 32] {
+        key.mac(self.body().as_bytes())
+    }
+
+    fn body(&self) -> String {
+        format!("{FORMAT} {} {} {}", self.tenant, self.subject, self.at)
     }
 }
 
@@ -76,14 +85,20 @@ pub struct LedgerContents {
     pub rights: Vec<RightEntry>,
     /// The file ended in a partial line, which was ignored.
     pub torn_tail: bool,
+    /// Lines dropped because a later `cancel` line named them (written
+    /// ahead of a change the store refused).
+    pub cancelled: usize,
 }
 
 /// Parses and verifies a whole ledger. Every complete line must carry a
 /// valid MAC; the first that does not is reported with its line number and
 /// nothing is returned, so a restore does not proceed on a tampered ledger.
-/// A last line without its newline is a torn append and is ignored.
+/// A last line without its newline is a torn append and is ignored. A
+/// `cancel` line drops the latest earlier line with the MAC it names.
 pub fn parse(text: &str, key: &LedgerKey) -> Result<LedgerContents, LedgerLineError> {
     let mut contents = LedgerContents::default();
+    // The MAC ending each kept line, in step with `entries` and `rights`.
+    let (mut erasure_macs, mut right_macs) = (Vec::new(), Vec::new());
     let mut rest = text;
     let mut number = 0;
     while !rest.is_empty() {
@@ -94,8 +109,31 @@ pub fn parse(text: &str, key: &LedgerKey) -> Result<LedgerContents, LedgerLineEr
         };
         rest = after;
         match parse_line(line, key, number)? {
-            Line::Erasure(e) => contents.entries.push(e),
-            Line::Right(r) => contents.rights.push(r),
+            (
+                Line::Right(RightEntry {
+                    act: RightAct::Cancelled(named),
+                    ..
+                }),
+                _,
+            ) => {
+                if let Some(i) = right_macs.iter().rposition(|m| *m == named) {
+                    right_macs.remove(i);
+                    contents.rights.remove(i);
+                    contents.cancelled += 1;
+                } else if let Some(i) = erasure_macs.iter().rposition(|m| *m == named) {
+                    erasure_macs.remove(i);
+                    contents.entries.remove(i);
+                    contents.cancelled += 1;
+                }
+            }
+            (Line::Erasure(e), mac) => {
+                erasure_macs.push(mac);
+                contents.entries.push(e);
+            }
+            (Line::Right(r), mac) => {
+                right_macs.push(mac);
+                contents.rights.push(r);
+            }
         }
     }
     Ok(contents)
@@ -107,8 +145,12 @@ enum Line {
     Right(RightEntry),
 }
 
-/// One complete line: MAC first, then the fields.
-fn parse_line(line: &str, key: &LedgerKey, number: usize) -> Result<Line, LedgerLineError> {
+/// One complete line: MAC first, then the fields; with its MAC.
+fn parse_line(
+    line: &str,
+    key: &LedgerKey,
+    number: usize,
+) -> Result<(Line, [u8; 32]), LedgerLineError> {
     let fail = |why| LedgerLineError { line: number, why };
     let (body, mac) = line.rsplit_once(' ').ok_or(fail("not a ledger line"))?;
     let mac = from_hex::<32>(mac).ok_or(fail("not a ledger line"))?;
@@ -119,7 +161,9 @@ fn parse_line(line: &str, key: &LedgerKey, number: usize) -> Result<Line, Ledger
     }
     let fields: Vec<&str> = body.split(' ').collect();
     if let Some((&rights::RIGHT_FORMAT, rest)) = fields.split_first() {
-        return rights::parse_fields(rest).map(Line::Right).map_err(fail);
+        return rights::parse_fields(rest)
+            .map(|r| (Line::Right(r), mac))
+            .map_err(fail);
     }
     let [format, tenant, subject, at] = fields.as_slice() else {
         return Err(fail("wrong number of fields"));
@@ -127,11 +171,12 @@ fn parse_line(line: &str, key: &LedgerKey, number: usize) -> Result<Line, Ledger
     if *format != FORMAT {
         return Err(fail("unknown format"));
     }
-    Ok(Line::Erasure(ErasureEntry {
+    let entry = ErasureEntry {
         tenant: TenantId::parse(tenant).map_err(|_| fail("bad tenant id"))?,
         subject: SubjectId::parse(subject).map_err(|_| fail("bad subject id"))?,
         at: at.parse().map_err(|_| fail("bad time"))?,
-    }))
+    };
+    Ok((Line::Erasure(entry), mac))
 }
 
 /// Where the ledger's lines are kept: an append-only file in production

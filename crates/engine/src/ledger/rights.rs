@@ -13,7 +13,16 @@
 //! tutela-right-v1 <tenant> <subject> <time> object <objection id> <purpose or *> <mac>
 //! tutela-right-v1 <tenant> <subject> <time> withdraw <consent id> <purpose> <policy version> <mac>
 //! tutela-right-v1 <tenant> <subject> <time> restrict on|off <mac>
+//! tutela-right-v1 <tenant> <subject> <time> cancel <hex MAC of an earlier line> <mac>
 //! ```
+//!
+//! A line is written ahead of its commit. When the store then refuses the
+//! change (nothing of it committed: an identifier taken, a subject full,
+//! a record gone), a `cancel` line names the MAC of each line written for
+//! it, and reading the ledger drops the latest earlier line with that MAC:
+//! a refused rectification replayed would delete the record's correct
+//! value. A failure that leaves the commit's outcome unknown cancels
+//! nothing, and replay errs on the person's side.
 //!
 //! A rectification carries a MAC (under the ledger key) of the new sealed
 //! value, not the value: a restore tells by it whether the record it finds
@@ -43,6 +52,9 @@ pub enum RightAct {
     Withdrew(ConsentId, PurposeId, u32),
     /// Processing restricted (`true`) or the restriction lifted (Art. 18).
     Restricted(bool),
+    /// The line with this MAC, written ahead of a change the store then
+    /// refused, stands for nothing: the act never happened.
+    Cancelled([u8; 32]),
 }
 
 /// One rights line: whose subject, when, and what.
@@ -61,6 +73,16 @@ pub struct RightEntry {
 impl RightEntry {
     /// The entry as one ledger line, MAC included, without the newline.
     pub fn to_line(&self, key: &LedgerKey) -> String {
+        let body = self.body();
+        format!("{body} {}", hex(&key.mac(body.as_bytes())))
+    }
+
+    /// The MAC that ends this entry's line: what a `cancel` line names.
+    pub fn line_mac(&self, key: &LedgerKey) -> [u8; 32] {
+        key.mac(self.body().as_bytes())
+    }
+
+    fn body(&self) -> String {
         let act = match &self.act {
             RightAct::RecordDeleted(r) => format!("delete-record {r}"),
             RightAct::Rectified(r, value) => format!("rectify {r} {}", hex(value)),
@@ -69,12 +91,12 @@ impl RightEntry {
             }
             RightAct::Withdrew(id, p, version) => format!("withdraw {id} {p} {version}"),
             RightAct::Restricted(on) => format!("restrict {}", if *on { "on" } else { "off" }),
+            RightAct::Cancelled(mac) => format!("cancel {}", hex(mac)),
         };
-        let body = format!(
+        format!(
             "{RIGHT_FORMAT} {} {} {} {act}",
             self.tenant, self.subject, self.at
-        );
-        format!("{body} {}", hex(&key.mac(body.as_bytes())))
+        )
     }
 }
 
@@ -105,6 +127,7 @@ pub(super) fn parse_fields(fields: &[&str]) -> Result<RightEntry, &'static str> 
         ),
         ("restrict", ["on"]) => RightAct::Restricted(true),
         ("restrict", ["off"]) => RightAct::Restricted(false),
+        ("cancel", [mac]) => RightAct::Cancelled(from_hex(mac).ok_or("bad cancelled MAC")?),
         _ => return Err("unknown act"),
     };
     Ok(RightEntry {

@@ -95,3 +95,41 @@ fn rights_lines_round_trip_beside_erasures_and_an_edit_is_caught() {
     let edited = text.replacen("restrict on", "restrict of", 1);
     assert_eq!(parse(&edited, &key).unwrap_err().line, 7);
 }
+
+/// A `cancel` line drops the latest earlier line with the MAC it names,
+/// an erasure or a right; a line written again after the cancel stands,
+/// and a cancel naming nothing drops nothing.
+#[test]
+fn a_cancel_drops_the_latest_earlier_line_it_names() {
+    let key = MasterKey::from_bytes([3; 32]).erasure_ledger_key();
+    let right = RightEntry {
+        tenant: TenantId::parse("acme").unwrap(),
+        subject: SubjectId(uuid::Uuid::from_u128(7)),
+        at: entry(7).at,
+        act: RightAct::Restricted(true),
+    };
+    let cancel = |mac: [u8; 32]| RightEntry {
+        act: RightAct::Cancelled(mac),
+        ..right.clone()
+    };
+    let lines = [
+        entry(1).to_line(&key),
+        right.to_line(&key),
+        entry(2).to_line(&key),
+        cancel(entry(2).line_mac(&key)).to_line(&key),
+        cancel(right.line_mac(&key)).to_line(&key),
+        cancel([9; 32]).to_line(&key),
+        entry(2).to_line(&key),
+    ];
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let read = parse(&text, &key).unwrap();
+    assert_eq!(read.entries, vec![entry(1), entry(2)]);
+    assert!(read.rights.is_empty(), "{read:?}");
+    assert_eq!(read.cancelled, 2);
+    let cancel_line = &lines[3];
+    assert!(
+        cancel_line.starts_with("tutela-right-v1 acme "),
+        "{cancel_line}"
+    );
+    assert!(cancel_line.contains(" cancel "), "{cancel_line}");
+}

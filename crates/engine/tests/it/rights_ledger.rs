@@ -200,3 +200,65 @@ async fn replaying_rights_on_the_live_database_does_nothing() {
     );
     t.close().await;
 }
+
+/// A rectification the store refuses (the new value is another person's
+/// identifier) commits nothing, and its line written ahead is cancelled:
+/// a replay, on the live database or into a backup, leaves the record's
+/// correct value alone. Before, it deleted it as "rectified after the
+/// backup" (found by an outside probe).
+#[tokio::test]
+async fn a_refused_rectification_is_not_replayed() {
+    let ledger = Arc::new(MemoryLedger::default());
+    let shared: Arc<dyn ErasureLedger> = ledger.clone();
+    let t = spawn_engine_with_ledger(Some(shared)).await;
+    let ada = t.customer("ada@example.com").await;
+    t.customer("bob@example.com").await;
+    let email_of = |view: &tutela_engine::store::SubjectView| {
+        view.records
+            .iter()
+            .find(|r| r.category.as_str() == "email")
+            .map(|r| (r.id, r.ciphertext.clone()))
+    };
+    let view = t
+        .engine
+        .store()
+        .subject_view(&t.acme, ada, RecordFilter::All)
+        .await
+        .unwrap()
+        .unwrap();
+    let (email, sealed) = email_of(&view).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let restored = backup_engine(&t, &ledger, &dir).await;
+    let refused = t
+        .engine
+        .rectify_record(&t.dpo, ada, email, "bob@example.com")
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), "E_IDENTIFIER_TAKEN");
+    let contents = t.engine.read_erasure_ledger().await.unwrap();
+    assert_eq!(
+        (contents.rights.len(), contents.cancelled),
+        (0, 1),
+        "{contents:?}"
+    );
+    for engine in [&t.engine, &restored] {
+        let report = engine.replay_rights().await.unwrap();
+        assert_eq!(report.records_deleted, 0, "{report:?}");
+        let view = engine
+            .store()
+            .subject_view(&t.acme, ada, RecordFilter::All)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(email_of(&view), Some((email, sealed.clone())));
+    }
+    // A rectification that commits is still replayed into the backup.
+    t.engine
+        .rectify_record(&t.dpo, ada, email, "ada@lovelace.example")
+        .await
+        .unwrap();
+    let report = restored.replay_rights().await.unwrap();
+    assert_eq!(report.stale_rectified, 1, "{report:?}");
+    restored.store().close().await.unwrap();
+    t.close().await;
+}
