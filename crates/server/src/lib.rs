@@ -49,7 +49,16 @@ pub struct AppState {
     /// Which recipient endpoint URLs are accepted: HTTPS only, unless the
     /// test-only `insecure_loopback_endpoints` is set.
     pub endpoint_transport: Transport,
+    /// Slots for building whole-subject answers (Art. 15 access, Art. 20
+    /// export, a request's answer): one such answer can take a few times
+    /// the subject's sealed size in memory (up to 64 MiB sealed), so they
+    /// are built [`ANSWERS_AT_ONCE`] at a time, whatever the number of
+    /// connections and tenants; the others wait their turn.
+    pub answer_slots: Arc<tokio::sync::Semaphore>,
 }
+
+/// Whole-subject answers built at once by one server.
+pub const ANSWERS_AT_ONCE: usize = 2;
 
 impl AppState {
     /// State over `engine`, with fresh metrics and the default 1 MiB body limit.
@@ -60,6 +69,7 @@ impl AppState {
             body_limit_bytes: Config::default().body_limit_bytes,
             max_connections: Config::default().max_connections,
             endpoint_transport: Transport::HttpsOnly,
+            answer_slots: Arc::new(tokio::sync::Semaphore::new(ANSWERS_AT_ONCE)),
         }
     }
 

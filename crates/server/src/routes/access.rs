@@ -95,8 +95,22 @@ async fn access(
     ApiQuery(query): ApiQuery<FormatQuery>,
 ) -> Result<Response, ApiError> {
     let format = format(query.format.as_deref(), ACCESS_FORMATS)?;
+    let _slot = answer_slot(&state).await?;
     let answer = state.engine.access_answer(&who, SubjectId(id)).await?;
     render_access(answer, format, id)
+}
+
+/// One of the server's few slots for building a whole-subject answer
+/// ([`AppState::answer_slots`]), held until the response body is built:
+/// a subject may hold up to 64 MiB sealed, and an answer takes a few
+/// times that while it is decrypted and rendered, so many at once would
+/// take the memory every tenant shares.
+async fn answer_slot(state: &AppState) -> Result<tokio::sync::SemaphorePermit<'_>, ApiError> {
+    state
+        .answer_slots
+        .acquire()
+        .await
+        .map_err(|e| ApiError::internal(&e))
 }
 
 const ACCESS_FORMATS: &[(&str, Format)] = &[
@@ -176,6 +190,7 @@ async fn request_answer(
         _ => ACCESS_FORMATS,
     };
     let asked = format(query.format.as_deref(), formats)?;
+    let _slot = answer_slot(&state).await?;
     match state.engine.request_answer(&who, RequestId(id)).await? {
         RequestAnswer::Access(answer) => render_access(*answer, asked, id),
         RequestAnswer::Portable(data) => render_portable(data, asked, id),
@@ -207,6 +222,7 @@ async fn portable(
     ApiQuery(query): ApiQuery<PortableFormatQuery>,
 ) -> Result<Response, ApiError> {
     let format = format(query.format.as_deref(), PORTABLE_FORMATS)?;
+    let _slot = answer_slot(&state).await?;
     let data = state.engine.portable_data(&who, SubjectId(id)).await?;
     render_portable(data, format, id)
 }
