@@ -5,6 +5,7 @@
 //!
 //! Pure: the caller reads and writes files; this module maps text to text.
 
+mod depth;
 mod draft;
 mod export;
 mod import;
@@ -52,6 +53,17 @@ impl FidesError {
 
 /// Reads one manifest's YAML text; `source_name` names it in errors.
 pub fn parse_manifest(source_name: &str, text: &str) -> Result<Manifest, FidesError> {
+    if let Some(line) = depth::too_deep(text) {
+        return Err(FidesError::Yaml {
+            source_name: source_name.to_owned(),
+            line,
+            column: 0,
+            message: format!(
+                "nesting deeper than {} levels; a Fides manifest nests about six",
+                depth::MAX_DEPTH
+            ),
+        });
+    }
     serde_norway::from_str::<Option<Manifest>>(text)
         .map(Option::unwrap_or_default)
         .map_err(|e| {

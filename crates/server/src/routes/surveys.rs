@@ -36,7 +36,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 fn time(name: &str, text: &str) -> Result<Timestamp, ApiError> {
     crate::wire::parse_rfc3339(text)
-        .ok_or_else(|| ApiError::invalid_field(name, crate::wire::RFC3339_MESSAGE))
+        .ok_or_else(|| ApiError::invalid_field(name, crate::wire::rfc3339_problem(text)))
 }
 
 fn raw(body: SurveyIn) -> Result<RawSurvey, ApiError> {

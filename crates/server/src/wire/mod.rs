@@ -71,6 +71,25 @@ fn rfc3339_offset(text: &str) -> bool {
         && digits(4, 59)
 }
 
+/// The message for a well-formed RFC 3339 time past the last instant
+/// Tutela can hold (the last day of year 9999 is partly out of range).
+pub const RANGE_MESSAGE: &str = "is out of range: times after 9999-12-30T22:00:00Z cannot be held";
+
+/// Why `text` is not a time Tutela accepts: not RFC 3339 at all, or a
+/// well-formed one out of range (the same text with another year parses).
+pub fn rfc3339_problem(text: &str) -> &'static str {
+    let four_digit_year = text
+        .get(..4)
+        .is_some_and(|y| y.bytes().all(|b| b.is_ascii_digit()))
+        && text.get(4..5) == Some("-");
+    let in_range = text.get(4..).map(|rest| format!("2000{rest}"));
+    if four_digit_year && in_range.is_some_and(|t| parse_rfc3339(&t).is_some()) {
+        RANGE_MESSAGE
+    } else {
+        RFC3339_MESSAGE
+    }
+}
+
 /// `deserialize_with` for an optional RFC 3339 time, with the API's
 /// message on a bad one.
 pub(crate) fn opt_rfc3339<'de, D>(d: D) -> Result<Option<jiff::Timestamp>, D::Error>
@@ -80,13 +99,13 @@ where
     use serde::Deserialize;
     use serde::de::Error;
     let text: Option<String> = Option::deserialize(d)?;
-    text.map(|t| parse_rfc3339(&t).ok_or_else(|| D::Error::custom(RFC3339_MESSAGE)))
+    text.map(|t| parse_rfc3339(&t).ok_or_else(|| D::Error::custom(rfc3339_problem(&t))))
         .transpose()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::parse_rfc3339;
+    use super::{parse_rfc3339, rfc3339_problem};
 
     #[test]
     fn rfc3339_times_parse_and_a_leap_second_or_a_bad_date_does_not() {
@@ -107,6 +126,22 @@ mod tests {
             "",
         ] {
             assert!(parse_rfc3339(bad).is_none(), "{bad}");
+            assert_eq!(rfc3339_problem(bad), super::RFC3339_MESSAGE, "{bad}");
         }
+    }
+
+    /// A well-formed time past the last instant Tutela holds is named as
+    /// out of range, not as malformed (found by an outside probe).
+    #[test]
+    fn a_time_past_the_range_is_named_as_such() {
+        assert!(parse_rfc3339("9999-12-31T23:59:59Z").is_none());
+        assert_eq!(
+            rfc3339_problem("9999-12-31T23:59:59Z"),
+            super::RANGE_MESSAGE
+        );
+        assert_eq!(
+            rfc3339_problem("9999-13-31T23:59:59Z"),
+            super::RFC3339_MESSAGE
+        );
     }
 }

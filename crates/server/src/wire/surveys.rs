@@ -115,7 +115,40 @@ pub struct AnswerIn {
     /// Question key to answer: a whole number for a scale, an option for
     /// a choice, a mood name for a mood, text for text.
     #[schema(value_type = Object)]
+    #[serde(deserialize_with = "unique_keys")]
     pub answers: BTreeMap<String, serde_json::Value>,
+}
+
+/// The answers object with each question at most once: a map would keep
+/// the last of two values silently, where every other body refuses a
+/// duplicate key (found by an outside probe).
+fn unique_keys<'de, D>(d: D) -> Result<BTreeMap<String, serde_json::Value>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    struct Unique;
+    impl<'de> serde::de::Visitor<'de> for Unique {
+        type Value = BTreeMap<String, serde_json::Value>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an object of answers by question key")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some((key, value)) = map.next_entry::<String, serde_json::Value>()? {
+                if out.contains_key(&key) {
+                    return Err(serde::de::Error::custom(format_args!(
+                        "duplicate field `{key}`"
+                    )));
+                }
+                out.insert(key, value);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(Unique)
 }
 
 /// A cell's figures, or why it is withheld.

@@ -85,6 +85,28 @@ async fn a_survey_runs_end_to_end_with_tokens_alone_and_suppressed_results() {
     answer(&app, &tokens[0], json!({"pulse": 9, "mood": "good"}))
         .await
         .error(422, "E_INVALID_FIELD");
+    // So is one naming a question twice (a map would keep the last value).
+    let twice = format!(
+        r#"{{"token": "{}", "answers": {{"pulse": 4, "pulse": 5, "mood": "good"}}}}"#,
+        tokens[0]
+    );
+    let reply = app
+        .raw(
+            Method::POST,
+            "/v1/surveys/answers",
+            "",
+            Some("application/json"),
+            twice.into_bytes(),
+        )
+        .await;
+    let refused = reply.error(422, "E_INVALID_FIELD");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("duplicate field 'pulse'"),
+        "{refused}"
+    );
     // Web: 6 answers; App: 2.
     for (i, t) in tokens.iter().enumerate().filter(|(i, _)| *i < 8) {
         let text = format!("note {i}");
