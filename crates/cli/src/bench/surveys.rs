@@ -184,6 +184,7 @@ async fn prepare(
         "teams": teams,
         "opens_at": start.to_string(),
         "closes_at": (start + SignedDuration::from_hours(24 * 7 * 4)).to_string(),
+        "purpose": "account",
     }))?;
     let who = Principal::local_admin(tenant.clone(), false);
     let id = engine.create_survey(&who, &raw).await?;

@@ -33,6 +33,7 @@ mod retention_read;
 mod rights_ledger;
 mod source;
 mod subjects;
+mod survey_members;
 mod surveys;
 mod sweep_change;
 mod tenants;

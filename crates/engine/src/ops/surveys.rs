@@ -65,7 +65,20 @@ impl Engine {
         action: Action,
         detail: String,
     ) -> Change {
-        let event = self.event(who, action, None, None, detail, Outcome::Allowed);
+        self.survey_change_for(who, writes, action, detail, None)
+    }
+
+    /// [`Self::survey_change`] whose entry names the survey's purpose.
+    fn survey_change_for(
+        &self,
+        who: &Principal,
+        writes: Vec<Write>,
+        action: Action,
+        detail: String,
+        purpose: Option<&tutela_policy::PurposeId>,
+    ) -> Change {
+        let purpose = purpose.map(tutela_policy::PurposeId::as_str);
+        let event = self.event(who, action, purpose, None, detail, Outcome::Allowed);
         Change {
             writes,
             audit: vec![event],
@@ -88,7 +101,7 @@ impl Engine {
     }
 
     /// Creates a survey in the draft state. Members must be subjects of the
-    /// caller's tenant.
+    /// caller's tenant whom the survey's purpose may process.
     pub async fn create_survey(
         &self,
         who: &Principal,
@@ -97,6 +110,7 @@ impl Engine {
         self.authorize(who, Act::ManageSurveys, Action::SurveyCreate, None, None)
             .await?;
         let definition = SurveyDefinition::parse(raw)?;
+        let purpose = self.check_survey_purpose(who, &definition).await?;
         let id = SurveyId::new();
         let stored = serde_json::to_string(&definition.to_raw_without_members())
             .map_err(|_| EngineError::Render)?;
@@ -127,11 +141,12 @@ impl Engine {
             definition.teams.len(),
             definition.member_count()
         );
-        let change = self.survey_change(
+        let change = self.survey_change_for(
             who,
             vec![Write::Survey(SurveyWrite::Insert { row, members })],
             Action::SurveyCreate,
             detail,
+            Some(&purpose),
         );
         match self.commit(&who.tenant, change).await {
             Err(EngineError::Storage(StoreError::Missing { what: "subject" })) => Err(
@@ -209,6 +224,8 @@ impl Engine {
         if self.clock.now() >= view.definition.closes_at {
             return Err(SurveyError::Closed.into());
         }
+        // Consents and objections may have changed since the draft.
+        let purpose = self.check_survey_purpose(who, &view.definition).await?;
         let (_, policy) = self.current_policy(&who.tenant).await?;
         let min = policy.anonymity.min_group_size;
         check_team_sizes(&view.definition, min)?;
@@ -221,7 +238,8 @@ impl Engine {
             noise: policy.anonymity.noise,
             tokens,
         });
-        let change = self.survey_change(who, vec![open], Action::SurveyOpen, detail);
+        let change =
+            self.survey_change_for(who, vec![open], Action::SurveyOpen, detail, Some(&purpose));
         self.commit_step(&who.tenant, change, "survey", SurveyError::AlreadyOpen)
             .await?;
         Ok(issued)

@@ -8,6 +8,7 @@ use crate::ids::SubjectId;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
+use tutela_policy::PurposeId;
 
 /// Most questions in one survey.
 pub const MAX_QUESTIONS: usize = 50;
@@ -161,6 +162,10 @@ pub struct SurveyDefinition {
     pub opens_at: Timestamp,
     /// ... until here (excluded); a token is worthless after.
     pub closes_at: Timestamp,
+    /// The policy purpose the survey runs under: every member must be
+    /// someone it may process. Required of a new survey; `None` only for a
+    /// survey stored before surveys named one.
+    pub purpose: Option<PurposeId>,
 }
 
 /// A survey as a client sends it (JSON), before parsing.
@@ -179,6 +184,9 @@ pub struct RawSurvey {
     pub opens_at: Timestamp,
     /// Closing time (RFC 3339).
     pub closes_at: Timestamp,
+    /// The policy purpose it runs under.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
 }
 
 /// A question as sent.
@@ -237,6 +245,15 @@ impl SurveyDefinition {
         }
         let questions = parse_questions(&raw.questions)?;
         let teams = parse_teams(&raw.teams)?;
+        let purpose = match &raw.purpose {
+            None => None,
+            Some(p) => Some(PurposeId::parse(p).map_err(|_| {
+                SurveyError::invalid(
+                    "purpose",
+                    "must be a purpose id: 1 to 64 of a-z, 0-9 and '_', starting with a letter",
+                )
+            })?),
+        };
         Ok(Self {
             title,
             organisation,
@@ -244,6 +261,7 @@ impl SurveyDefinition {
             teams,
             opens_at: raw.opens_at,
             closes_at: raw.closes_at,
+            purpose,
         })
     }
 
@@ -278,6 +296,7 @@ impl SurveyDefinition {
                 .collect(),
             opens_at: self.opens_at,
             closes_at: self.closes_at,
+            purpose: self.purpose.as_ref().map(ToString::to_string),
         }
     }
 

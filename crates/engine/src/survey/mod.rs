@@ -85,6 +85,16 @@ pub enum SurveyError {
         "a member was erased, has restricted the processing of their data, or has died; leave them out of the teams"
     )]
     MemberUnavailable,
+    /// The survey's purpose may not process a member now (Art. 6(1),
+    /// Art. 21): a consent it rests on is not live, the member objected,
+    /// or the purpose does not concern people of the member's kind.
+    #[error("{field}: the survey's purpose may not process this member: {reason}")]
+    MemberNotLawful {
+        /// Where the member sits (`teams[1].members[3]`).
+        field: String,
+        /// Why, as the purpose check says it (no personal value).
+        reason: String,
+    },
 }
 
 impl SurveyError {
@@ -107,7 +117,7 @@ impl SurveyError {
             Self::AlreadyOpen => "E_SURVEY_ALREADY_OPEN",
             Self::TeamTooSmall { .. } => "E_TEAM_TOO_SMALL",
             Self::BudgetExhausted => "E_PRIVACY_BUDGET_EXHAUSTED",
-            Self::MemberUnavailable => "E_SURVEY_MEMBER_UNAVAILABLE",
+            Self::MemberUnavailable | Self::MemberNotLawful { .. } => "E_SURVEY_MEMBER_UNAVAILABLE",
         }
     }
 
@@ -121,7 +131,8 @@ impl SurveyError {
             | Self::AlreadyOpen
             | Self::TeamTooSmall { .. }
             | Self::BudgetExhausted
-            | Self::MemberUnavailable => ErrorKind::Conflict,
+            | Self::MemberUnavailable
+            | Self::MemberNotLawful { .. } => ErrorKind::Conflict,
         }
     }
 }

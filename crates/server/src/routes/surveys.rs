@@ -45,6 +45,7 @@ fn raw(body: SurveyIn) -> Result<RawSurvey, ApiError> {
         organisation: body.organisation,
         opens_at: time("opens_at", &body.opens_at)?,
         closes_at: time("closes_at", &body.closes_at)?,
+        purpose: Some(body.purpose),
         questions: body
             .questions
             .into_iter()

@@ -29,6 +29,10 @@ pub struct SurveyIn {
     /// ... until this one.
     #[schema(format = DateTime)]
     pub closes_at: String,
+    /// The policy purpose the survey runs under (`team_polls`): every
+    /// member must be someone it may process now.
+    #[schema(pattern = "^[a-z][a-z0-9_]{0,63}$")]
+    pub purpose: String,
 }
 
 /// One question.

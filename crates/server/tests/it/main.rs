@@ -40,5 +40,6 @@ mod requests_flow;
 mod retention;
 mod rights;
 mod surveys;
+mod surveys_purpose;
 mod tenants;
 mod transfers;

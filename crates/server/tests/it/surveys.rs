@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use tutela_engine::clock::Clock;
 
-async fn members(app: &TestApp, n: usize) -> Vec<String> {
+pub(crate) async fn members(app: &TestApp, n: usize) -> Vec<String> {
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
         let email = format!("member{i}@example.com");
@@ -24,7 +24,7 @@ async fn members(app: &TestApp, n: usize) -> Vec<String> {
     out
 }
 
-fn survey_body(app: &TestApp, teams: &[(&str, &[String])]) -> Value {
+pub(crate) fn survey_body(app: &TestApp, teams: &[(&str, &[String])]) -> Value {
     let now = app.clock.now();
     let teams: Vec<Value> = teams
         .iter()
@@ -41,6 +41,7 @@ fn survey_body(app: &TestApp, teams: &[(&str, &[String])]) -> Value {
         "teams": teams,
         "opens_at": (now - SignedDuration::from_hours(1)).to_string(),
         "closes_at": (now + SignedDuration::from_hours(24 * 14)).to_string(),
+        "purpose": "account",
     })
 }
 

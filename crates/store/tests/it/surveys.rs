@@ -84,6 +84,7 @@ pub fn survey(questions: Value, teams: &[(&str, &[SubjectId])]) -> RawSurvey {
         "teams": teams,
         "opens_at": OPENS,
         "closes_at": CLOSES,
+        "purpose": "account",
     }))
     .unwrap()
 }
