@@ -196,3 +196,39 @@ async fn a_tampered_ledger_replays_nothing() {
     );
     t.close().await;
 }
+
+/// A sweep's whole-subject erasure that the store refuses (here a write
+/// that cannot succeed, as a racing write would make
+/// `RequireNoRecordsLeft` fail) commits nothing, and the erasure line it
+/// wrote ahead is cancelled: a restore would otherwise erase a subject
+/// that is still live. The next sweep erases it, and that line stands.
+#[tokio::test]
+async fn a_refused_sweep_erasure_leaves_no_erasure_on_the_ledger() {
+    use crate::faulty::Faulty;
+    use crate::retention::{seed_tenant, user};
+    use std::sync::atomic::AtomicU32;
+    let t = spawn_engine().await;
+    let who = seed_tenant(&t).await;
+    let start = t.engine.now();
+    let s = user(&t, &who, &["server_log"]).await;
+    let ledger = Arc::new(MemoryLedger::default());
+    let shared: Arc<dyn ErasureLedger> = ledger.clone();
+    let faulty = Arc::new(Faulty {
+        inner: Arc::clone(t.engine.store()),
+        fail_sweep: AtomicU32::new(1),
+    });
+    let engine =
+        Engine::new(faulty, t.clock.clone(), Arc::clone(&t.master)).with_erasure_ledger(shared);
+    t.clock
+        .set(tutela_policy::CalendarSpan::days(90).after(start).unwrap());
+    let first = engine.sweep_tenant(&who.tenant, &|_| {}).await.unwrap();
+    assert_eq!((first.subjects_erased, first.skipped), (0, 1), "{first:?}");
+    let read = engine.read_erasure_ledger().await.unwrap();
+    assert_eq!((read.entries.len(), read.cancelled), (0, 1), "{read:?}");
+    let second = engine.sweep_tenant(&who.tenant, &|_| {}).await.unwrap();
+    assert_eq!(second.subjects_erased, 1, "{second:?}");
+    let read = engine.read_erasure_ledger().await.unwrap();
+    let erased: Vec<_> = read.entries.iter().map(|e| e.subject).collect();
+    assert_eq!(erased, vec![s]);
+    t.close().await;
+}
