@@ -21,12 +21,13 @@ const LOADS_IN_FLIGHT: usize = 8;
 
 impl Engine {
     /// The survey's purpose, declared in the policy in force and within
-    /// the caller's scope, and every member one it may process now.
+    /// the caller's scope, and every member one it may process now; with
+    /// that policy, so the caller need not load it again.
     pub(super) async fn check_survey_purpose(
         &self,
         who: &Principal,
         definition: &SurveyDefinition,
-    ) -> Result<PurposeId, EngineError> {
+    ) -> Result<(PurposeId, std::sync::Arc<Policy>), EngineError> {
         let purpose = definition.purpose.clone().ok_or_else(|| {
             SurveyError::invalid(
                 "purpose",
@@ -49,7 +50,7 @@ impl Engine {
             .buffer_unordered(LOADS_IN_FLIGHT)
             .try_collect::<Vec<()>>()
             .await?;
-        Ok(purpose)
+        Ok((purpose, policy))
     }
 
     /// One member: a live subject of the tenant whom `purpose` may process.

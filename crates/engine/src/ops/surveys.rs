@@ -110,7 +110,7 @@ impl Engine {
         self.authorize(who, Act::ManageSurveys, Action::SurveyCreate, None, None)
             .await?;
         let definition = SurveyDefinition::parse(raw)?;
-        let purpose = self.check_survey_purpose(who, &definition).await?;
+        let (purpose, _) = self.check_survey_purpose(who, &definition).await?;
         let id = SurveyId::new();
         let stored = serde_json::to_string(&definition.to_raw_without_members())
             .map_err(|_| EngineError::Render)?;
@@ -225,8 +225,7 @@ impl Engine {
             return Err(SurveyError::Closed.into());
         }
         // Consents and objections may have changed since the draft.
-        let purpose = self.check_survey_purpose(who, &view.definition).await?;
-        let (_, policy) = self.current_policy(&who.tenant).await?;
+        let (purpose, policy) = self.check_survey_purpose(who, &view.definition).await?;
         let min = policy.anonymity.min_group_size;
         check_team_sizes(&view.definition, min)?;
         let (issued, mut tokens) = self.draw_tokens(&who.tenant, id, &view.definition)?;
