@@ -26,7 +26,7 @@ pub struct Engine {
     pub(crate) master: Arc<MasterKey>,
     policies: RwLock<HashMap<(TenantId, u32), Arc<Policy>>>,
     pub(crate) auth: AuthCache,
-    /// Where erasures are written ahead of their commit, if anywhere.
+    /// Where erasures and rights exercised go before they commit, if anywhere.
     pub(crate) ledger: Option<Arc<dyn ErasureLedger>>,
     pub(crate) notifier: Arc<dyn Notifier>,
     pub(crate) transferrer: Arc<dyn Transferrer>,
@@ -122,21 +122,13 @@ impl Engine {
         change: Change,
     ) -> Result<(), EngineError> {
         let erased = erased_subjects(&change);
-        let ahead = self.write_rights_ahead(tenant, &change).await?;
-        let outcome = self.store.apply(tenant, change, &self.chain(tenant)).await;
-        if outcome.as_ref().is_err_and(refused) {
-            self.cancel_ahead(tenant, &ahead).await;
-        }
-        match outcome {
-            Ok(_) => {
-                self.forget_messages(&erased).await;
-                Ok(())
-            }
-            // An erasure committed between our check and our write.
-            Err(StoreError::SubjectErased) => Err(EngineError::SubjectErased),
-            Err(StoreError::SubjectFull) => Err(EngineError::SubjectFull),
-            Err(err) => Err(err.into()),
-        }
+        let ahead = self.ahead_of(tenant, &change, true);
+        self.store
+            .apply_ahead(tenant, change, &self.chain(tenant), ahead)
+            .await
+            .map_err(from_store)?;
+        self.forget_messages(&erased).await;
+        Ok(())
     }
 
     /// Has the notifier drop what it still holds about each subject just
@@ -338,11 +330,16 @@ impl Engine {
     }
 }
 
-/// Whether the store refused a change outright, inside its transaction,
-/// so that nothing of it was committed; a backend failure may have come
-/// after the commit, and its outcome is unknown.
-pub(crate) fn refused(err: &StoreError) -> bool {
-    !matches!(err, StoreError::Backend(_))
+/// The engine's error for a store's refusal of a change: the ones a caller
+/// can act on by their own code, anything else as a storage failure.
+pub(crate) fn from_store(err: StoreError) -> EngineError {
+    match err {
+        // An erasure committed between our check and our write.
+        StoreError::SubjectErased => EngineError::SubjectErased,
+        StoreError::SubjectFull => EngineError::SubjectFull,
+        StoreError::LedgerUnavailable(e) => EngineError::LedgerUnavailable(e),
+        err => EngineError::Storage(err),
+    }
 }
 
 /// The subjects a change erases.

@@ -280,8 +280,8 @@ pub enum EngineError {
         "the master key does not match this database: the database was created with another master key; start with that key (master_key_file or TUTELA_MASTER_KEY), or point database_url at the database of this key"
     )]
     MasterKeyMismatch,
-    /// The erasure ledger could not be written or read; an erasure that
-    /// cannot be written ahead is not committed.
+    /// The erasure ledger could not be written or read; a change whose
+    /// ledger lines cannot be made durable is not committed.
     #[error("the erasure ledger is unavailable")]
     LedgerUnavailable(#[source] std::io::Error),
     /// A line of the erasure ledger fails its check: it was edited, forged

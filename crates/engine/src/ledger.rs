@@ -28,6 +28,7 @@ use crate::checkpoint::from_hex;
 use crate::ids::{SubjectId, TenantId};
 use async_trait::async_trait;
 use jiff::Timestamp;
+use std::sync::Arc;
 use tutela_vault::LedgerKey;
 
 /// The first field of every line: the format and its version.
@@ -43,7 +44,7 @@ pub struct ErasureEntry {
     pub tenant: TenantId,
     /// The erased subject's pseudonym.
     pub subject: SubjectId,
-    /// When the erasure was written ahead of its commit.
+    /// When the erasure was made (the time its change carries).
     pub at: Timestamp,
 }
 
@@ -85,8 +86,8 @@ pub struct LedgerContents {
     pub rights: Vec<RightEntry>,
     /// The file ended in a partial line, which was ignored.
     pub torn_tail: bool,
-    /// Lines dropped because a later `cancel` line named them (written
-    /// ahead of a change the store refused).
+    /// Lines dropped because a later `cancel` line named them (written by
+    /// earlier versions after a change the store refused).
     pub cancelled: usize,
 }
 
@@ -185,10 +186,70 @@ fn parse_line(
 /// appends from interleaving.
 #[async_trait]
 pub trait ErasureLedger: Send + Sync {
-    /// Appends one line (the newline is added here) and makes it durable.
-    async fn append(&self, line: String) -> std::io::Result<()>;
+    /// Appends one or more lines (the last newline is added here) and
+    /// makes them durable. Blocking: the store calls it from inside a
+    /// change's transaction, on its writer thread or a blocking task.
+    fn append(&self, lines: &str) -> std::io::Result<()>;
     /// The whole ledger as written (empty if it does not exist yet).
     async fn read(&self) -> std::io::Result<String>;
+}
+
+/// The ledger lines of one change, carried to the store with it
+/// ([`Store::apply_ahead`](crate::store::Store::apply_ahead)). The store
+/// appends them, durably, after every check of the change has passed
+/// inside its transaction and before that transaction commits:
+///
+/// - a change the store refuses (an identifier taken, a subject full or
+///   erased, a record gone) never reaches the ledger, crash or not, so a
+///   restore never replays an act that did not happen (a refused
+///   rectification replayed would delete the record's correct value);
+/// - a change that commits is on the ledger first, so a restore never
+///   misses one;
+/// - a crash (or a failed commit) after the append leaves on the ledger a
+///   change that passed every check but did not commit: the person asked
+///   for it and nothing refused it, so a replay carrying it out errs on
+///   their side.
+#[derive(Clone)]
+pub struct WriteAhead {
+    /// Where the lines go.
+    pub ledger: Arc<dyn ErasureLedger>,
+    /// The lines, each MACed, pseudonyms and ids only, without newlines.
+    pub lines: Vec<String>,
+}
+
+impl std::fmt::Debug for WriteAhead {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WriteAhead")
+            .field("lines", &self.lines.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl WriteAhead {
+    /// Appends the lines of every change in `committing`, one durable
+    /// append per ledger (changes of one engine share it), in order. A
+    /// store calls this once per transaction, last before its commit.
+    pub fn append_all<'a>(
+        committing: impl IntoIterator<Item = &'a WriteAhead>,
+    ) -> std::io::Result<()> {
+        let mut merged: Vec<(&Arc<dyn ErasureLedger>, Vec<&str>)> = Vec::new();
+        for ahead in committing {
+            let lines = ahead.lines.iter().map(String::as_str);
+            match merged
+                .iter_mut()
+                .find(|(l, _)| Arc::ptr_eq(l, &ahead.ledger))
+            {
+                Some((_, all)) => all.extend(lines),
+                None => merged.push((&ahead.ledger, lines.collect())),
+            }
+        }
+        for (ledger, lines) in merged {
+            if !lines.is_empty() {
+                ledger.append(&lines.join("\n"))?;
+            }
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

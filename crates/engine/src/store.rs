@@ -19,6 +19,7 @@ pub use crate::holds::{HeldRecordRow, HoldRow, SubjectHolds};
 use crate::ids::{
     ApiKeyId, DeliveryId, HoldId, RecordId, RequestId, SubjectId, SurveyId, TenantId,
 };
+pub use crate::ledger::WriteAhead;
 use crate::requests::RequestRow;
 pub use crate::requests::{RequestCursor, RequestFilter};
 pub use crate::retention::{Anchors, EventRow, PlanRow, RecordStamp};
@@ -115,6 +116,10 @@ pub enum StoreError {
     /// checked inside the writing transaction; nothing was committed.
     #[error("the subject holds as much as one subject may")]
     SubjectFull,
+    /// The change's ledger lines could not be made durable, so nothing of
+    /// it was committed (see [`WriteAhead`]).
+    #[error("the erasure ledger could not be written")]
+    LedgerUnavailable(#[source] std::io::Error),
     /// The operation is not offered by this backend (a file backup of
     /// PostgreSQL, which `pg_dump` does).
     #[error("{what} is not supported by this store")]
@@ -140,23 +145,39 @@ pub trait Store: Send + Sync {
         tenant: &TenantId,
         change: Change,
         chain: &AuditChain,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        self.apply_ahead(tenant, change, chain, None).await
+    }
+
+    /// [`Store::apply`], with the change's ledger lines: appended with
+    /// [`WriteAhead::append_all`] inside the change's transaction, after
+    /// all of it applied and before the commit (see [`WriteAhead`]). A
+    /// refused change appends nothing; a failed append commits nothing
+    /// ([`StoreError::LedgerUnavailable`]).
+    async fn apply_ahead(
+        &self,
+        tenant: &TenantId,
+        change: Change,
+        chain: &AuditChain,
+        ahead: Option<WriteAhead>,
     ) -> Result<Vec<AuditEntry>, StoreError>;
 
     /// Applies several changes of one tenant, each atomically and on its
-    /// own (one failing leaves the others), answered in order. A store may
-    /// commit them in one transaction, each in its own savepoint, so a
-    /// batch job such as a retention sweep pays one sync per group instead
-    /// of one per change; by default they are applied concurrently.
+    /// own (one failing leaves the others), each with its ledger lines as
+    /// [`Store::apply_ahead`] does, answered in order. A store may commit
+    /// them in one transaction, each in its own savepoint, so a batch job
+    /// such as a retention sweep pays one sync per group instead of one
+    /// per change; by default they are applied concurrently.
     async fn apply_all(
         &self,
         tenant: &TenantId,
-        changes: Vec<Change>,
+        changes: Vec<(Change, Option<WriteAhead>)>,
         chain: &AuditChain,
     ) -> Vec<Result<Vec<AuditEntry>, StoreError>> {
         futures::future::join_all(
             changes
                 .into_iter()
-                .map(|change| self.apply(tenant, change, chain)),
+                .map(|(change, ahead)| self.apply_ahead(tenant, change, chain, ahead)),
         )
         .await
     }

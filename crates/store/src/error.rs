@@ -147,6 +147,9 @@ pub(crate) fn shared(err: &StoreError) -> StoreError {
         StoreError::SubjectErased => StoreError::SubjectErased,
         StoreError::SubjectFull => StoreError::SubjectFull,
         StoreError::Unsupported { what } => StoreError::Unsupported { what },
+        StoreError::LedgerUnavailable(e) => {
+            StoreError::LedgerUnavailable(std::io::Error::new(e.kind(), e.to_string()))
+        }
         StoreError::Backend(cause) => StoreError::Backend(Box::new(BackendError {
             context: "batch",
             code: cause

@@ -49,7 +49,7 @@ impl FileLedger {
         open_for_append(&self.path).map(drop)
     }
 
-    fn append_blocking(&self, line: &str) -> std::io::Result<()> {
+    fn append_durably(&self, line: &str) -> std::io::Result<()> {
         let mut slot = self.file.lock().unwrap_or_else(|p| p.into_inner());
         if slot.is_none() {
             *slot = Some(open_for_append(&self.path)?);
@@ -68,11 +68,8 @@ impl FileLedger {
 
 #[async_trait]
 impl ErasureLedger for FileLedger {
-    async fn append(&self, line: String) -> std::io::Result<()> {
-        let ledger = self.clone();
-        tokio::task::spawn_blocking(move || ledger.append_blocking(&line))
-            .await
-            .map_err(std::io::Error::other)?
+    fn append(&self, lines: &str) -> std::io::Result<()> {
+        self.append_durably(lines)
     }
 
     async fn read(&self) -> std::io::Result<String> {

@@ -16,13 +16,17 @@
 //! tutela-right-v1 <tenant> <subject> <time> cancel <hex MAC of an earlier line> <mac>
 //! ```
 //!
-//! A line is written ahead of its commit. When the store then refuses the
-//! change (nothing of it committed: an identifier taken, a subject full,
-//! a record gone), a `cancel` line names the MAC of each line written for
-//! it, and reading the ledger drops the latest earlier line with that MAC:
-//! a refused rectification replayed would delete the record's correct
-//! value. A failure that leaves the commit's outcome unknown cancels
-//! nothing, and replay errs on the person's side.
+//! A change's lines are appended inside its transaction, once the store's
+//! checks passed and before it commits ([`crate::ledger::WriteAhead`]): a
+//! change the store refuses (an identifier taken, a subject full, a record
+//! gone) never reaches the ledger, crash or not, since a refused
+//! rectification replayed would delete the record's correct value. A
+//! change that passed its checks and then failed to commit stays on the
+//! ledger, and a replay errs on the person's side.
+//!
+//! Tutela no longer writes `cancel` lines; earlier versions wrote one after
+//! a refused change, naming the MAC of each line written ahead for it, and
+//! reading a ledger still drops the latest earlier line with that MAC.
 //!
 //! A rectification carries a MAC (under the ledger key) of the new sealed
 //! value, not the value: a restore tells by it whether the record it finds
@@ -52,8 +56,9 @@ pub enum RightAct {
     Withdrew(ConsentId, PurposeId, u32),
     /// Processing restricted (`true`) or the restriction lifted (Art. 18).
     Restricted(bool),
-    /// The line with this MAC, written ahead of a change the store then
-    /// refused, stands for nothing: the act never happened.
+    /// The line with this MAC (written by an earlier version ahead of a
+    /// change the store then refused) stands for nothing. Read, no longer
+    /// written.
     Cancelled([u8; 32]),
 }
 
@@ -64,7 +69,7 @@ pub struct RightEntry {
     pub tenant: TenantId,
     /// The subject's pseudonym.
     pub subject: SubjectId,
-    /// When the act was written ahead of its commit.
+    /// When the act's change was made.
     pub at: Timestamp,
     /// The act.
     pub act: RightAct,

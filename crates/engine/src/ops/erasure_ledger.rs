@@ -1,16 +1,15 @@
 //! The engine's side of the erasure ledger (see [`crate::ledger`]): every
-//! erasure is written ahead of its commit, and after a restore the ledger
+//! erasure reaches the ledger before it commits ([`crate::ledger::WriteAhead`]),
+//! and after a restore the ledger
 //! is replayed so that no subject erased since the backup was taken comes
 //! back (Art. 17, and Art. 5(1)(d)-(e): erased data is not to be revived).
 
 use crate::audit::{Action, Outcome};
 use crate::engine::Engine;
 use crate::error::EngineError;
-use crate::ids::{SubjectId, TenantId};
 use crate::ledger::{self, ErasureEntry, LedgerContents};
 use crate::principal::Principal;
 use crate::store::{Change, RecordFilter, StoreError, Write};
-use jiff::Timestamp;
 use std::collections::HashSet;
 
 /// The audit detail of an erasure repeated from the ledger.
@@ -33,29 +32,6 @@ pub struct ReplayReport {
 }
 
 impl Engine {
-    /// Appends the erasure of `subject` to the ledger, durably, before it
-    /// is committed. Without a ledger this does nothing.
-    pub(crate) async fn write_ahead(
-        &self,
-        tenant: &TenantId,
-        subject: SubjectId,
-        at: Timestamp,
-    ) -> Result<(), EngineError> {
-        let Some(ledger) = &self.ledger else {
-            return Ok(());
-        };
-        let entry = ErasureEntry {
-            tenant: tenant.clone(),
-            subject,
-            at,
-        };
-        let line = entry.to_line(&self.master.erasure_ledger_key());
-        ledger
-            .append(line)
-            .await
-            .map_err(EngineError::LedgerUnavailable)
-    }
-
     /// Reads the injected ledger and verifies every line's MAC; the first
     /// bad line fails the whole read with its line number.
     pub async fn read_erasure_ledger(&self) -> Result<LedgerContents, EngineError> {

@@ -315,20 +315,19 @@ impl Engine {
             return reports;
         }
         let erasing: Vec<Vec<SubjectId>> = changes.iter().map(erased_subjects).collect();
-        let ahead: Vec<_> = changes
-            .iter()
-            .map(|c| self.erasures_ahead(tenant, c))
+        // Erasure lines only, appended in the commit: a sweep's record
+        // deletions come due again after a restore.
+        let changes = changes
+            .into_iter()
+            .map(|c| {
+                let ahead = self.ahead_of(tenant, &c, false);
+                (c, ahead)
+            })
             .collect();
         let outcomes = self.store.apply_all(tenant, changes, chain).await;
         let mut erased = Vec::new();
-        for (((outcome, counts), erasing), ahead) in
-            outcomes.into_iter().zip(counted).zip(erasing).zip(ahead)
-        {
-            if outcome.as_ref().is_err_and(crate::engine::refused) {
-                // Refused whole: its erasure line, if any, stands for nothing.
-                self.cancel_ahead(tenant, &ahead).await;
-            }
-            reports.push(match outcome.map_err(EngineError::from) {
+        for ((outcome, counts), erasing) in outcomes.into_iter().zip(counted).zip(erasing) {
+            reports.push(match outcome.map_err(crate::engine::from_store) {
                 Ok(_) => {
                     erased.extend(erasing);
                     let mut report = seen;

@@ -1,17 +1,17 @@
 //! The engine's side of the ledger's rights lines (see
 //! [`crate::ledger::RightEntry`]): the rights a change exercises (a record
 //! deleted or rectified, an objection, a withdrawal, a restriction) are
-//! written ahead of its commit, one durable append per change; after a
+//! appended to the ledger in its commit, one durable append per change; after a
 //! restore they are replayed so a backup older than them does not bring
 //! back what the person asked to end (Art. 7(3), 16, 17, 18, 21).
 //!
-//! A line is written before its commit. When the store refuses the
-//! change (nothing committed), a `cancel` line follows for each line
-//! written for it, erasure lines included ([`Engine::cancel_ahead`]): a
-//! refused rectification replayed would delete the record's correct value.
-//! When the outcome is unknown (the database failed mid-commit), nothing
-//! is cancelled, and a replay carries out what the person asked for,
-//! erring on their side.
+//! The lines travel with the change to the store ([`WriteAhead`]), which
+//! appends them inside the change's transaction after every check passed
+//! and before the commit: a change the store refuses never reaches the
+//! ledger (a refused rectification replayed would delete the record's
+//! correct value), crash or not. A change that passed its checks and then
+//! failed to commit (a crash, a failed commit) stays on it, and a replay
+//! carries out what the person asked for, erring on their side.
 
 use crate::audit::{Action, Outcome};
 use crate::deliveries::NoticeKind;
@@ -22,7 +22,7 @@ use crate::ids::{RecordId, SubjectId, TenantId};
 use crate::ledger::{RightAct, RightEntry};
 use crate::principal::Principal;
 use crate::store::{
-    Change, ConsentRow, ObjectionRow, RecordFilter, StoreError, SubjectView, Write,
+    Change, ConsentRow, ObjectionRow, RecordFilter, StoreError, SubjectView, Write, WriteAhead,
 };
 use jiff::Timestamp;
 use std::collections::{BTreeMap, BTreeSet};
@@ -110,21 +110,21 @@ pub(crate) fn rights_entries(
         .collect()
 }
 
-/// The MACs of the erasure lines written ahead of `change` (each erasure
-/// writes its line with the time its `EraseSubject` carries).
-fn erasure_macs(tenant: &TenantId, change: &Change, key: &LedgerKey) -> Vec<(SubjectId, [u8; 32])> {
+/// The erasure lines of `change`, one per subject it erases, each stamped
+/// with the time its `EraseSubject` carries.
+fn erasure_lines(tenant: &TenantId, change: &Change, key: &LedgerKey) -> Vec<String> {
     change
         .writes
         .iter()
         .filter_map(|w| match w {
-            Write::EraseSubject { subject, at } => {
-                let entry = crate::ledger::ErasureEntry {
+            Write::EraseSubject { subject, at } => Some(
+                crate::ledger::ErasureEntry {
                     tenant: tenant.clone(),
                     subject: *subject,
                     at: *at,
-                };
-                Some((*subject, entry.line_mac(key)))
-            }
+                }
+                .to_line(key),
+            ),
             _ => None,
         })
         .collect()
@@ -209,87 +209,41 @@ pub(crate) fn replay_writes(
 }
 
 impl Engine {
-    /// Appends the rights lines `change` carries to the ledger, durably,
-    /// in one append, before it is committed; returns the MACs of every
-    /// line written ahead for it (its erasures' too), for
-    /// [`Engine::cancel_ahead`]. Without a ledger, or with no such write,
-    /// this writes nothing and returns nothing.
-    pub(crate) async fn write_rights_ahead(
+    /// The ledger lines `change` carries, for the store to append inside
+    /// its transaction once every check passed ([`WriteAhead`]): one per
+    /// right it exercises (with `rights`) and one per subject it erases.
+    /// `None` without a ledger or without such a write: most commits
+    /// (every read's audit entry) derive no key and touch no file. A
+    /// sweep passes `rights = false`: a restore makes its records due
+    /// again, and the next sweep disposes of them.
+    pub(crate) fn ahead_of(
         &self,
         tenant: &TenantId,
         change: &Change,
-    ) -> Result<Vec<(SubjectId, [u8; 32])>, EngineError> {
-        let Some(ledger) = &self.ledger else {
-            return Ok(Vec::new());
-        };
+        rights: bool,
+    ) -> Option<WriteAhead> {
+        let ledger = self.ledger.as_ref()?;
         let erasing = |w: &Write| matches!(w, Write::EraseSubject { .. });
-        // Most commits (every read's audit entry) carry no right: they
-        // derive no key and touch no file.
         if !change
             .writes
             .iter()
-            .any(|w| exercises_a_right(w) || erasing(w))
+            .any(|w| (rights && exercises_a_right(w)) || erasing(w))
         {
-            return Ok(Vec::new());
+            return None;
         }
         let key = self.master.erasure_ledger_key();
-        let entries = rights_entries(tenant, change, &key, self.clock.now());
-        let mut written: Vec<(SubjectId, [u8; 32])> = erasure_macs(tenant, change, &key);
-        if !entries.is_empty() {
-            let lines: Vec<String> = entries.iter().map(|e| e.to_line(&key)).collect();
-            ledger
-                .append(lines.join("\n"))
-                .await
-                .map_err(EngineError::LedgerUnavailable)?;
-            written.extend(entries.iter().map(|e| (e.subject, e.line_mac(&key))));
+        let mut lines = erasure_lines(tenant, change, &key);
+        if rights {
+            lines.extend(
+                rights_entries(tenant, change, &key, self.clock.now())
+                    .iter()
+                    .map(|e| e.to_line(&key)),
+            );
         }
-        Ok(written)
-    }
-
-    /// The MACs of the erasure lines written ahead of `change` by
-    /// [`Engine::write_ahead`], for a caller that commits without
-    /// [`Engine::commit`] (a sweep's group); none without a ledger.
-    pub(crate) fn erasures_ahead(
-        &self,
-        tenant: &TenantId,
-        change: &Change,
-    ) -> Vec<(SubjectId, [u8; 32])> {
-        if self.ledger.is_none() {
-            return Vec::new();
-        }
-        erasure_macs(tenant, change, &self.master.erasure_ledger_key())
-    }
-
-    /// After the store refused a change (nothing of it committed), appends
-    /// one `cancel` line for each line written ahead for it, so a replay
-    /// does not carry out an act that never happened. A failure to append
-    /// is logged (pseudonyms only) and leaves the lines in force: a replay
-    /// then errs on the person's side.
-    pub(crate) async fn cancel_ahead(&self, tenant: &TenantId, written: &[(SubjectId, [u8; 32])]) {
-        let Some(ledger) = &self.ledger else {
-            return;
-        };
-        if written.is_empty() {
-            return;
-        }
-        let key = self.master.erasure_ledger_key();
-        let at = self.clock.now();
-        let lines: Vec<String> = written
-            .iter()
-            .map(|(subject, mac)| {
-                RightEntry {
-                    tenant: tenant.clone(),
-                    subject: *subject,
-                    at,
-                    act: RightAct::Cancelled(*mac),
-                }
-                .to_line(&key)
-            })
-            .collect();
-        if let Err(e) = ledger.append(lines.join("\n")).await {
-            let subjects: Vec<String> = written.iter().map(|(s, _)| s.to_string()).collect();
-            tracing::error!(subjects = ?subjects, error = %e, "the ledger lines of a refused change could not be cancelled");
-        }
+        Some(WriteAhead {
+            ledger: ledger.clone(),
+            lines,
+        })
     }
 
     /// Replays the ledger's rights lines after a restore: each live

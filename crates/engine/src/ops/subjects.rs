@@ -426,9 +426,8 @@ impl Engine {
             .await?;
         let closed = moot.len();
         writes.extend(moot);
-        // Written ahead and fsynced: a crash after this line and before the
-        // commit costs one harmless replay; the other order cannot happen.
-        self.write_ahead(&who.tenant, subject, at).await?;
+        // Its ledger line is appended in the commit, after the change's
+        // checks and before it commits (`Engine::ahead_of`).
         writes.push(Write::EraseSubject { subject, at });
         let mut detail = if held == 0 {
             String::new()

@@ -216,7 +216,6 @@ impl Engine {
         if plan.whole_subject {
             writes.extend(self.erasure_notices(tenant, view, now).await?);
             writes.extend(self.close_moot_requests(tenant, subject, held > 0).await?);
-            self.write_ahead(tenant, subject, now).await?;
             // A write racing the sweep may have added a record it did not
             // decide on: then nothing is erased and the next sweep decides.
             writes.push(Write::RequireNoRecordsLeft { subject });

@@ -31,11 +31,12 @@ pub struct Faulty {
 
 #[async_trait]
 impl Store for Faulty {
-    async fn apply(
+    async fn apply_ahead(
         &self,
         tenant: &TenantId,
         mut change: Change,
         chain: &AuditChain,
+        ahead: Option<WriteAhead>,
     ) -> Result<Vec<AuditEntry>, StoreError> {
         let sweeping = change
             .audit
@@ -53,7 +54,7 @@ impl Store for Faulty {
                 }
             }
         }
-        self.inner.apply(tenant, change, chain).await
+        self.inner.apply_ahead(tenant, change, chain, ahead).await
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

@@ -25,7 +25,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use std::str::FromStr;
 use tutela_engine::audit::{AuditChain, AuditEntry};
 use tutela_engine::ids::TenantId;
-use tutela_engine::store::{Change, StoreError};
+use tutela_engine::store::{Change, StoreError, WriteAhead};
 use writer::LaneWriters;
 
 /// The PostgreSQL schema, embedded in the binary.
@@ -67,8 +67,9 @@ impl PgStore {
         tenant: &TenantId,
         change: Change,
         chain: &AuditChain,
+        ahead: Option<WriteAhead>,
     ) -> Result<Vec<AuditEntry>, StoreError> {
-        self.writers.apply(tenant, change, chain).await
+        self.writers.apply(tenant, change, chain, ahead).await
     }
 
     /// Stores the master key check value unless one is there.

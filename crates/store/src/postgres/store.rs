@@ -14,7 +14,7 @@ use tutela_engine::death::DeathRow;
 use tutela_engine::deliveries::{DeliveryFilter, DeliveryRow, EndpointRow};
 use tutela_engine::ids::{RequestId, SubjectId, SurveyId, TenantId};
 use tutela_engine::requests::{RequestCursor, RequestFilter, RequestRow};
-use tutela_engine::store::{AggregateRow, Anchors, CandidateCursor, RecordStamp};
+use tutela_engine::store::{AggregateRow, Anchors, CandidateCursor, RecordStamp, WriteAhead};
 use tutela_engine::store::{
     ApiKeyGrant, ApiKeyRow, AuditCursor, Change, HeldRecordRow, PolicyRow, RecordFilter, Store,
     StoreError, SubjectHolds, SubjectView, TenantRow,
@@ -26,13 +26,14 @@ use tutela_policy::{CategoryId, EventName};
 
 #[async_trait]
 impl Store for PgStore {
-    async fn apply(
+    async fn apply_ahead(
         &self,
         tenant: &TenantId,
         change: Change,
         chain: &AuditChain,
+        ahead: Option<WriteAhead>,
     ) -> Result<Vec<AuditEntry>, StoreError> {
-        self.apply_change(tenant, change, chain).await
+        self.apply_change(tenant, change, chain, ahead).await
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

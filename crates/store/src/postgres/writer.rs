@@ -41,7 +41,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::sync::{mpsc, oneshot};
 use tutela_engine::audit::{AuditChain, AuditEntry, AuditHead};
 use tutela_engine::ids::TenantId;
-use tutela_engine::store::{Change, StoreError};
+use tutela_engine::store::{Change, StoreError, WriteAhead};
 
 type Outcome = Result<Vec<AuditEntry>, StoreError>;
 
@@ -72,6 +72,8 @@ const TRY_LOCK_LANE: &str = "SELECT pg_try_advisory_lock($1, $2)";
 struct Job {
     tenant: TenantId,
     change: Change,
+    /// Its ledger lines, appended last before the commit.
+    ahead: Option<WriteAhead>,
     chain: AuditChain,
     reply: oneshot::Sender<Outcome>,
 }
@@ -146,6 +148,7 @@ impl LaneWriters {
         tenant: &TenantId,
         change: Change,
         chain: &AuditChain,
+        ahead: Option<WriteAhead>,
     ) -> Outcome {
         let writer = self
             .writers
@@ -157,6 +160,7 @@ impl LaneWriters {
         let job = Job {
             tenant: tenant.clone(),
             change,
+            ahead,
             chain: chain.clone(),
             reply,
         };
@@ -453,10 +457,34 @@ async fn run_batch(
             exec::run(&mut tx, &[step]).await.map_err(Failure::Before)?;
         }
     }
+    append_ahead(batch, &outcomes)
+        .await
+        .map_err(Failure::Before)?;
     tx.commit()
         .await
         .map_err(|e| Failure::Commit(backend("commit", &e)))?;
     Ok((outcomes, heads.now))
+}
+
+/// Appends the ledger lines of the batch's changes that applied, last
+/// before the commit ([`WriteAhead`]): a refused change never reaches the
+/// ledger, and a failed append fails the batch before its commit (each
+/// change is then run again alone, so only the ones with lines fail).
+async fn append_ahead(batch: &[Job], outcomes: &[Outcome]) -> Result<(), StoreError> {
+    let committing: Vec<WriteAhead> = batch
+        .iter()
+        .zip(outcomes)
+        .filter(|(_, outcome)| outcome.is_ok())
+        .filter_map(|(job, _)| job.ahead.clone())
+        .collect();
+    if committing.is_empty() {
+        return Ok(());
+    }
+    tokio::task::spawn_blocking(move || WriteAhead::append_all(&committing))
+        .await
+        .map_err(std::io::Error::other)
+        .and_then(|appended| appended)
+        .map_err(StoreError::LedgerUnavailable)
 }
 
 /// Applies one change's writes: inside a savepoint unless it is alone in

@@ -16,7 +16,7 @@ use tutela_engine::deliveries::{DeliveryFilter, DeliveryRow, EndpointRow};
 use tutela_engine::ids::RequestId;
 use tutela_engine::ids::{SubjectId, SurveyId, TenantId};
 use tutela_engine::requests::{RequestCursor, RequestFilter, RequestRow};
-use tutela_engine::store::{AggregateRow, Anchors, CandidateCursor, RecordStamp};
+use tutela_engine::store::{AggregateRow, Anchors, CandidateCursor, RecordStamp, WriteAhead};
 use tutela_engine::store::{
     ApiKeyGrant, ApiKeyRow, AuditCursor, Change, HeldRecordRow, PolicyRow, RecordFilter, Store,
     StoreError, SubjectHolds, SubjectView, TenantRow,
@@ -28,20 +28,21 @@ use tutela_policy::{CategoryId, EventName};
 
 #[async_trait]
 impl Store for SqliteStore {
-    async fn apply(
+    async fn apply_ahead(
         &self,
         tenant: &TenantId,
         change: Change,
         chain: &AuditChain,
+        ahead: Option<WriteAhead>,
     ) -> Result<Vec<AuditEntry>, StoreError> {
-        self.writer.apply(tenant, change, chain).await
+        self.writer.apply(tenant, change, chain, ahead).await
     }
 
     /// One message to the writer, so the changes commit in one batch.
     async fn apply_all(
         &self,
         tenant: &TenantId,
-        changes: Vec<Change>,
+        changes: Vec<(Change, Option<WriteAhead>)>,
         chain: &AuditChain,
     ) -> Vec<Result<Vec<AuditEntry>, StoreError>> {
         self.writer.apply_all(tenant, changes, chain).await

@@ -245,7 +245,7 @@ async fn a_batch_jobs_deletions_leave_every_file_at_its_scrub() {
         )],
     };
     let outcomes = store
-        .apply_all(&t, vec![delete(&a), delete(&b)], &chain(&t))
+        .apply_all(&t, vec![(delete(&a), None), (delete(&b), None)], &chain(&t))
         .await;
     assert!(outcomes.iter().all(Result::is_ok));
     store.scrub().await.unwrap();

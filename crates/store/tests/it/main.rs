@@ -23,6 +23,7 @@ mod deliveries;
 mod erasure_race;
 mod holds;
 mod key_check;
+mod ledger_ahead;
 mod policy_versions;
 mod reads;
 mod reports;

@@ -378,7 +378,10 @@ async fn a_group_of_changes_commits_each_on_its_own_and_answers_in_order(store: 
     let (s1, _) = subjects[1];
     let (s2, r2) = subjects[2];
     // The middle change names a record that is not the subject's.
-    let changes = vec![delete(s0, r0), delete(s1, r2), delete(s2, r2)];
+    let changes = vec![delete(s0, r0), delete(s1, r2), delete(s2, r2)]
+        .into_iter()
+        .map(|c| (c, None))
+        .collect();
     let outcomes = store.apply_all(&t, changes, &chain(&t)).await;
     assert_eq!(outcomes.len(), 3);
     assert_eq!(outcomes[0].as_ref().map(Vec::len).ok(), Some(1));

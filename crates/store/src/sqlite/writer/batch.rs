@@ -11,7 +11,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
 use std::collections::HashMap;
 use tutela_engine::audit::AuditHead;
 use tutela_engine::ids::TenantId;
-use tutela_engine::store::StoreError;
+use tutela_engine::store::{StoreError, WriteAhead};
 
 impl State {
     /// Runs the whole batch in one transaction; the outer error means nothing
@@ -25,6 +25,26 @@ impl State {
     /// savepoint, so the failing change is rolled back alone. A batch with a
     /// failing change costs two tries; no input costs more.
     pub(super) fn commit(&mut self, batch: &[Job]) -> Result<Vec<Outcome>, StoreError> {
+        match self.commit_together(batch) {
+            // The ledger refused the batch's lines and nothing committed:
+            // each change alone, so only the ones with lines fail.
+            Err(StoreError::LedgerUnavailable(_)) if batch.len() > 1 => Ok(batch
+                .iter()
+                .map(|job| {
+                    self.commit_together(std::slice::from_ref(job))
+                        .and_then(|mut one| {
+                            one.pop()
+                                .ok_or_else(|| internal("commit", "a change had no outcome"))
+                        })
+                        .and_then(|outcome| outcome)
+                })
+                .collect()),
+            other => other,
+        }
+    }
+
+    /// The batch in one transaction (see [`State::commit`]).
+    fn commit_together(&mut self, batch: &[Job]) -> Result<Vec<Outcome>, StoreError> {
         let data_changes = batch.iter().filter(|j| !j.change.writes.is_empty());
         if data_changes.count() > 1
             && let Some(outcomes) = self.try_commit(batch, Apart::Whole)?
@@ -99,6 +119,16 @@ impl State {
             let old = self.heads.get(*tenant).copied().flatten();
             exec::run(&tx, &[plan::head(tenant, head, old.map_or(0, |h| h.seq))?])?;
         }
+        // Last before the commit: the lines of the changes that applied
+        // (`WriteAhead`). A failed append drops `tx`, which rolls back.
+        WriteAhead::append_all(
+            batch
+                .iter()
+                .zip(&outcomes)
+                .filter(|(_, outcome)| outcome.is_ok())
+                .filter_map(|(job, _)| job.ahead.as_ref()),
+        )
+        .map_err(StoreError::LedgerUnavailable)?;
         tx.commit().map_err(|e| sqlite("commit", &e))?;
         for (tenant, head) in moved {
             self.heads.insert(tenant.clone(), Some(head));

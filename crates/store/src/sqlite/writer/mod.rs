@@ -75,7 +75,7 @@ use tokio::sync::{mpsc, oneshot};
 use tutela_engine::audit::{AuditChain, AuditEntry, AuditHead};
 use tutela_engine::deliveries::DeliveryRow;
 use tutela_engine::ids::TenantId;
-use tutela_engine::store::{Change, StoreError, Write};
+use tutela_engine::store::{Change, StoreError, Write, WriteAhead};
 
 /// The one audit lane SQLite uses: its single writer never needs another.
 const LANE: u32 = 0;
@@ -92,6 +92,8 @@ type Outcome = Result<Vec<AuditEntry>, StoreError>;
 struct Job {
     tenant: TenantId,
     change: Change,
+    /// Its ledger lines, appended last before the commit (`batch.rs`).
+    ahead: Option<WriteAhead>,
     chain: AuditChain,
     reply: oneshot::Sender<Outcome>,
     /// One of a batch job's changes ([`Writer::apply_all`]): deleted
@@ -166,11 +168,13 @@ impl Writer {
         tenant: &TenantId,
         change: Change,
         chain: &AuditChain,
+        ahead: Option<WriteAhead>,
     ) -> Outcome {
         let (reply, answer) = oneshot::channel();
         let job = Job {
             tenant: tenant.clone(),
             change,
+            ahead,
             chain: chain.clone(),
             reply,
             deferred: false,
@@ -190,17 +194,18 @@ impl Writer {
     pub(crate) async fn apply_all(
         &self,
         tenant: &TenantId,
-        changes: Vec<Change>,
+        changes: Vec<(Change, Option<WriteAhead>)>,
         chain: &AuditChain,
     ) -> Vec<Outcome> {
         let mut answers = Vec::with_capacity(changes.len());
         let mut jobs: Vec<Job> = Vec::with_capacity(changes.len().min(MAX_BATCH));
         let mut changes = changes.into_iter().peekable();
-        while let Some(change) = changes.next() {
+        while let Some((change, ahead)) = changes.next() {
             let (reply, answer) = oneshot::channel();
             jobs.push(Job {
                 tenant: tenant.clone(),
                 change,
+                ahead,
                 chain: chain.clone(),
                 reply,
                 deferred: true,
