@@ -28,7 +28,7 @@ use crate::survey::{
     MemberRow, MembershipRow, ParticipationRow, SealedTextRow, SurveyRow, TallyRow, TokenRow,
 };
 use async_trait::async_trait;
-pub use change::{Change, Write};
+pub use change::{Change, MAX_CHOICES_DELETED, Write};
 use jiff::Timestamp;
 pub use rows::{
     AggregateRow, ApiKeyGrant, ApiKeyRow, CandidateCursor, ConsentRow, IdentifierRow, ObjectionRow,
@@ -550,4 +550,13 @@ pub trait Store: Send + Sync {
         tenant: &TenantId,
         visitor: &Visitor,
     ) -> Result<Vec<VisitorChoiceRow>, StoreError>;
+
+    /// The ids of up to `limit` of the tenant's banner choices made before
+    /// `before`, oldest first: what a retention sweep deletes next.
+    async fn visitor_choices_before(
+        &self,
+        tenant: &TenantId,
+        before: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<uuid::Uuid>, StoreError>;
 }

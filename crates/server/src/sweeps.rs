@@ -20,7 +20,12 @@ pub fn spawn(
         let engine = Arc::clone(&engine);
         async move {
             match engine.sweep_all(&|_| {}).await {
-                Ok(r) if r.subjects_swept > 0 || r.hold_ended > 0 || r.hold_extended > 0 => {
+                Ok(r)
+                    if r.subjects_swept > 0
+                        || r.hold_ended > 0
+                        || r.hold_extended > 0
+                        || r.banner_choices > 0 =>
+                {
                     tracing::info!(
                         subjects = r.subjects_swept,
                         erased = r.subjects_erased,
@@ -30,6 +35,7 @@ pub fn spawn(
                         hold_ended = r.hold_ended,
                         hold_extended = r.hold_extended,
                         skipped = r.skipped,
+                        banner_choices = r.banner_choices,
                         "retention sweep"
                     );
                 }

@@ -348,7 +348,8 @@ fn write(steps: &mut Vec<Step>, tenant: &TenantId, write: &Write) -> Result<(), 
         Write::InsertConsentText(_)
         | Write::InsertUnsubscribeLink(_)
         | Write::UseUnsubscribeLink { .. }
-        | Write::InsertVisitorChoices(_) => consent::steps(steps, tenant, write)?,
+        | Write::InsertVisitorChoices(_)
+        | Write::DeleteVisitorChoices { .. } => consent::steps(steps, tenant, write)?,
         Write::InsertObjection(row) => {
             same_tenant(tenant, &row.tenant)?;
             steps.push(require_live(tenant, &row.subject));

@@ -67,7 +67,7 @@ pub async fn run(config: Option<&Path>, args: SweepArgs) -> Result<ExitCode> {
     bar.finish_and_clear();
     writeln!(
         out,
-        "swept {} subjects ({} erased whole): {} records deleted, {} anonymised, {} moved under a hold, {} held records erased (hold ended), {} kept longer (hold lengthened), {} skipped (another sweeper had them)",
+        "swept {} subjects ({} erased whole): {} records deleted, {} anonymised, {} moved under a hold, {} held records erased (hold ended), {} kept longer (hold lengthened), {} skipped (another sweeper had them), {} banner choices deleted (past the banner's keep period)",
         total.subjects_swept,
         total.subjects_erased,
         total.deleted,
@@ -75,7 +75,8 @@ pub async fn run(config: Option<&Path>, args: SweepArgs) -> Result<ExitCode> {
         total.held,
         total.hold_ended,
         total.hold_extended,
-        total.skipped
+        total.skipped,
+        total.banner_choices
     )?;
     Ok(ExitCode::SUCCESS)
 }

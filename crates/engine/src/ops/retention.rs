@@ -60,6 +60,8 @@ pub struct SweepReport {
     pub hold_extended: u64,
     /// Subjects another sweeper got to first (their change failed whole).
     pub skipped: u64,
+    /// Banner choices deleted past the banner's keep period.
+    pub banner_choices: u64,
 }
 
 /// One subject's sweep before its commit.
@@ -200,6 +202,7 @@ impl Engine {
             }
         }
         self.sweep_holds(tenant, &policy, now, &mut report).await?;
+        self.sweep_banner(tenant, &policy, now, &mut report).await?;
         // The values deleted above leave every file before the sweep ends.
         self.store.scrub().await?;
         progress(&report);
@@ -509,6 +512,7 @@ impl SweepReport {
         self.hold_ended += o.hold_ended;
         self.hold_extended += o.hold_extended;
         self.skipped += o.skipped;
+        self.banner_choices += o.banner_choices;
     }
 }
 

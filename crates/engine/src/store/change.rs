@@ -60,6 +60,15 @@ pub enum Write {
     },
     /// Append a website visitor's banner choices.
     InsertVisitorChoices(Vec<VisitorChoiceRow>),
+    /// Delete banner choices past the banner's keep period (a retention
+    /// sweep), by id, at most [`MAX_CHOICES_DELETED`] per write; only those
+    /// made before `before` go, whatever ids are named.
+    DeleteVisitorChoices {
+        /// The cutoff the sweep computed.
+        before: Timestamp,
+        /// The choices' ids.
+        ids: Vec<uuid::Uuid>,
+    },
     /// Set or lift a subject's restriction.
     SetRestricted {
         /// Which subject.
@@ -213,6 +222,9 @@ pub enum Write {
         ends_at: Timestamp,
     },
 }
+
+/// The most banner choices one [`Write::DeleteVisitorChoices`] names.
+pub const MAX_CHOICES_DELETED: usize = 100;
 
 /// An atomic unit of work: the writes and the audit events describing them.
 /// Either all of it is committed, audit entries included, or none of it.

@@ -354,6 +354,17 @@ impl Store for Faulty {
         self.inner.visitor_choices(tenant, visitor).await
     }
 
+    async fn visitor_choices_before(
+        &self,
+        tenant: &TenantId,
+        before: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<uuid::Uuid>, StoreError> {
+        self.inner
+            .visitor_choices_before(tenant, before, limit)
+            .await
+    }
+
     async fn survey(
         &self,
         tenant: &TenantId,

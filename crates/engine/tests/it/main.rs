@@ -13,6 +13,7 @@
 
 mod helpers;
 
+mod banner_retention;
 mod erasure_ledger;
 mod faulty;
 mod held_live;

@@ -3,13 +3,16 @@
 //! and choices are not (a text is the controller's wording, a visitor is
 //! anonymous).
 
-use super::{Expect, Step, exec, exec_expecting, of_subject, require_live, same_tenant};
+use super::{
+    Exec, Expect, Step, Value, exec, exec_expecting, of_subject, require_live, same_tenant,
+};
 use crate::error::{Names, internal};
 use crate::rows::micros;
 use crate::sql;
+use std::borrow::Cow;
 use tutela_engine::consent::proof::hash_hex;
 use tutela_engine::ids::TenantId;
-use tutela_engine::store::{StoreError, Write};
+use tutela_engine::store::{MAX_CHOICES_DELETED, StoreError, Write};
 
 const TEXT: Names = Names {
     conflict: "consent text",
@@ -88,6 +91,23 @@ pub(super) fn steps(
                     micros(row.at).into(),
                 ];
                 steps.push(exec(sql::INSERT_VISITOR_CHOICE, args, CHOICE));
+            }
+        }
+        Write::DeleteVisitorChoices { before, ids } => {
+            if ids.len() > MAX_CHOICES_DELETED {
+                return Err(internal("apply", "too many banner choices in one write"));
+            }
+            if !ids.is_empty() {
+                let mut args = Vec::with_capacity(ids.len() + 2);
+                args.push(t.into());
+                args.push(micros(*before).into());
+                args.extend(ids.iter().map(|id| Value::from(id.to_string())));
+                steps.push(Step::Exec(Exec {
+                    sql: Cow::Owned(sql::in_list(sql::DELETE_VISITOR_CHOICES_IN, ids.len())),
+                    args,
+                    names: CHOICE,
+                    expect: Expect::Any,
+                }));
             }
         }
         _ => return Err(internal("apply", "not a consent write")),

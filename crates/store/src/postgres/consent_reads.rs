@@ -3,7 +3,7 @@
 
 use crate::consent_rows::{ChoiceDb, LinkDb};
 use crate::error::backend;
-use crate::rows::convert;
+use crate::rows::{convert, micros, uuid};
 use crate::sql;
 use sqlx::postgres::PgPool;
 use tutela_engine::consent::{UnsubscribeLinkRow, VisitorChoiceRow};
@@ -51,4 +51,24 @@ pub(crate) async fn visitor_choices(
         .await
         .map_err(|e| backend("visitor choices", &e))?;
     convert(rows)
+}
+
+/// Up to `limit` ids of the tenant's banner choices made before `before`,
+/// oldest first.
+pub(crate) async fn choices_before(
+    pool: &PgPool,
+    tenant: &str,
+    before: jiff::Timestamp,
+    limit: u32,
+) -> Result<Vec<uuid::Uuid>, StoreError> {
+    let ids: Vec<String> = sqlx::query_scalar(sql::SELECT_VISITOR_CHOICES_BEFORE)
+        .bind(tenant)
+        .bind(micros(before))
+        .bind(i64::from(limit))
+        .fetch_all(pool)
+        .await
+        .map_err(|e| backend("visitor choices", &e))?;
+    ids.iter()
+        .map(|id| uuid(id, "visitor_choices.choice_id"))
+        .collect()
 }

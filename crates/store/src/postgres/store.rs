@@ -337,6 +337,15 @@ impl Store for PgStore {
         consent_reads::visitor_choices(&self.pool, tenant.as_str(), &visitor.key()).await
     }
 
+    async fn visitor_choices_before(
+        &self,
+        tenant: &TenantId,
+        before: jiff::Timestamp,
+        limit: u32,
+    ) -> Result<Vec<uuid::Uuid>, StoreError> {
+        consent_reads::choices_before(&self.pool, tenant.as_str(), before, limit).await
+    }
+
     async fn survey(
         &self,
         tenant: &TenantId,

@@ -42,6 +42,14 @@ pub(crate) const SELECT_UNSUBSCRIBE_LINK: &str = "SELECT tenant_id, token_hash, 
 pub(crate) const INSERT_VISITOR_CHOICE: &str = "INSERT INTO visitor_choices \
     (tenant_id, choice_id, visitor, purpose, granted, gpc, at_us) \
     VALUES ($1, $2, $3, $4, $5, $6, $7)";
+/// Up to `$3` of the tenant's banner choices made before `$2`, oldest
+/// first: those a retention sweep deletes.
+pub(crate) const SELECT_VISITOR_CHOICES_BEFORE: &str = "SELECT choice_id FROM visitor_choices \
+    WHERE tenant_id = $1 AND at_us < $2 ORDER BY at_us, choice_id LIMIT $3";
+/// Head of deleting banner choices made before `$2` by id: `$1` tenant,
+/// then the ids ([`super::in_list`]).
+pub(crate) const DELETE_VISITOR_CHOICES_IN: &str =
+    "DELETE FROM visitor_choices WHERE tenant_id = $1 AND at_us < $2 AND choice_id IN (";
 /// A visitor's choices, oldest first.
 pub(crate) const SELECT_VISITOR_CHOICES: &str = "SELECT tenant_id, choice_id, visitor, purpose, \
     granted, gpc, at_us FROM visitor_choices WHERE tenant_id = $1 AND visitor = $2 \
@@ -63,6 +71,8 @@ mod tests {
             SELECT_UNSUBSCRIBE_LINK,
             INSERT_VISITOR_CHOICE,
             SELECT_VISITOR_CHOICES,
+            SELECT_VISITOR_CHOICES_BEFORE,
+            &super::super::in_list(DELETE_VISITOR_CHOICES_IN, 3),
         ] {
             let rewritten = super::super::for_sqlite(statement);
             assert!(!rewritten.contains('$'), "{rewritten}");

@@ -3,7 +3,7 @@
 
 use super::reads::{all, one};
 use crate::consent_rows::{ChoiceDb, choice_from_sqlite, link_from_sqlite};
-use crate::rows::convert;
+use crate::rows::{convert, micros, uuid};
 use crate::sql;
 use tutela_engine::consent::{UnsubscribeLinkRow, VisitorChoiceRow};
 use tutela_engine::store::StoreError;
@@ -54,4 +54,24 @@ pub(crate) fn visitor_choices(
         choice_from_sqlite,
     )?;
     convert(rows)
+}
+
+/// Up to `limit` ids of the tenant's banner choices made before `before`,
+/// oldest first.
+pub(crate) fn choices_before(
+    conn: &rusqlite::Connection,
+    tenant: &str,
+    before: jiff::Timestamp,
+    limit: u32,
+) -> Result<Vec<uuid::Uuid>, StoreError> {
+    let ids: Vec<String> = all(
+        conn,
+        sql::SELECT_VISITOR_CHOICES_BEFORE,
+        rusqlite::params![tenant, micros(before), i64::from(limit)],
+        "visitor choices",
+        |r| r.get(0),
+    )?;
+    ids.iter()
+        .map(|id| uuid(id, "visitor_choices.choice_id"))
+        .collect()
 }

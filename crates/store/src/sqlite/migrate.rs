@@ -32,6 +32,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0014_records_clustered.sql"),
     include_str!("../../migrations/sqlite/0015_requests_by_subject_due.sql"),
     include_str!("../../migrations/sqlite/0016_unsubscribe_links_by_subject.sql"),
+    include_str!("../../migrations/sqlite/0017_visitor_choices_by_age.sql"),
 ];
 
 /// Brings the schema up to date; a database newer than this binary is

@@ -495,6 +495,18 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn visitor_choices_before(
+        &self,
+        tenant: &TenantId,
+        before: jiff::Timestamp,
+        limit: u32,
+    ) -> Result<Vec<uuid::Uuid>, StoreError> {
+        let tenant = tenant.clone();
+        self.readers
+            .run(move |c| consent_reads::choices_before(c, tenant.as_str(), before, limit))
+            .await
+    }
+
     async fn survey(
         &self,
         tenant: &TenantId,

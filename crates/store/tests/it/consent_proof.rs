@@ -16,6 +16,7 @@ conformance!(
     an_erasure_takes_the_texts_only_its_subject_was_shown,
     an_unsubscribe_link_use_commits_once_per_state,
     visitor_choices_append_and_read_back_in_order,
+    old_choices_list_oldest_first_and_go_only_before_the_cutoff,
 );
 
 fn text_row(tenant: &TenantId, body: &str, n: i64) -> ConsentTextRow {
@@ -231,5 +232,62 @@ async fn visitor_choices_append_and_read_back_in_order(store: Arc<dyn Store>) {
             .await
             .unwrap()
             .is_empty()
+    );
+}
+
+/// A retention sweep's reads and deletes of banner choices: the tenant's
+/// choices made before the cutoff, oldest first, in pages; a delete by id
+/// removes only those before its own cutoff, and only the tenant's.
+async fn old_choices_list_oldest_first_and_go_only_before_the_cutoff(store: Arc<dyn Store>) {
+    let store = store.as_ref();
+    let t = setup_tenant(store, "acme").await;
+    let other = setup_tenant(store, "globex").await;
+    let visitor = Visitor::anonymous("Zx3_kQ9-rT5vB8nM2pL7wY").unwrap();
+    let rows: Vec<_> = (1..=4)
+        .map(|n| choice_row(&t, &visitor, true, false, n))
+        .collect();
+    apply(store, &t, vec![Write::InsertVisitorChoices(rows.clone())])
+        .await
+        .unwrap();
+    let theirs = choice_row(&other, &visitor, true, false, 1);
+    apply(
+        store,
+        &other,
+        vec![Write::InsertVisitorChoices(vec![theirs])],
+    )
+    .await
+    .unwrap();
+    let ids = |rows: &[VisitorChoiceRow]| rows.iter().map(|r| r.id).collect::<Vec<_>>();
+    assert!(
+        store
+            .visitor_choices_before(&t, at(1), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store.visitor_choices_before(&t, at(4), 2).await.unwrap(),
+        ids(&rows[..2])
+    );
+    let before_four = store.visitor_choices_before(&t, at(4), 10).await.unwrap();
+    assert_eq!(before_four, ids(&rows[..3]));
+    // Named with a later row's id, only the rows before the cutoff go.
+    let mut named = before_four.clone();
+    named.push(rows[3].id);
+    let before = at(4);
+    apply(
+        store,
+        &t,
+        vec![Write::DeleteVisitorChoices { before, ids: named }],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        store.visitor_choices(&t, &visitor).await.unwrap(),
+        vec![rows[3].clone()]
+    );
+    assert_eq!(
+        store.visitor_choices(&other, &visitor).await.unwrap().len(),
+        1
     );
 }
