@@ -420,9 +420,8 @@ impl EngineError {
             Self::Unreadable | Self::Storage(_) | Self::Render | Self::RandomnessUnavailable => {
                 ErrorKind::Internal
             }
-            Self::MasterKeyMismatch | Self::LedgerUnavailable(_) | Self::LedgerTampered(_) => {
-                ErrorKind::Internal
-            }
+            Self::MasterKeyMismatch | Self::LedgerTampered(_) => ErrorKind::Internal,
+            Self::LedgerUnavailable(_) => ErrorKind::Unavailable,
             Self::NoticeUndelivered => ErrorKind::BadGateway,
             Self::Request(e) => e.kind(),
             Self::Consent(e) => e.kind(),
@@ -454,6 +453,9 @@ pub enum ErrorKind {
     TooManyRequests,
     /// Another party Tutela had to reach failed (502): retry later.
     BadGateway,
+    /// Something this server needs is out of order, nothing was changed
+    /// (503): retry later, the operator is told in the logs.
+    Unavailable,
     /// Our fault (500); details are in the logs only.
     Internal,
 }

@@ -127,6 +127,11 @@ impl From<EngineError> for ApiError {
             ErrorKind::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorKind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             ErrorKind::BadGateway => StatusCode::BAD_GATEWAY,
+            ErrorKind::Unavailable => {
+                // The cause (a path, an OS error) is for the operator only.
+                tracing::error!(error = %chain(&err), "a change was refused: {}", err.code());
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             ErrorKind::Internal => return Self::internal(&err),
         };
         let diagnostics = match &err {
@@ -210,6 +215,20 @@ mod tests {
             let api = ApiError::from(err);
             assert_eq!(api.status(), status, "{code}");
         }
+    }
+
+    /// A change refused because its ledger lines could not be written is
+    /// a 503 with its own code, so a client knows to retry and that
+    /// nothing changed; the cause (a path, an OS error) stays in the log.
+    /// Before, it was a bare 500 `E_INTERNAL` (found by an outside probe).
+    #[test]
+    fn an_unwritable_ledger_is_a_503_that_names_itself_and_not_its_cause() {
+        let err = EngineError::LedgerUnavailable(std::io::Error::other("/srv/tutela: disk full"));
+        let api = ApiError::from(err);
+        assert_eq!(api.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(api.code(), "E_LEDGER_UNAVAILABLE");
+        assert!(!api.message.contains("disk"), "{}", api.message);
+        assert!(!api.message.contains("/srv"), "{}", api.message);
     }
 
     #[test]
