@@ -47,6 +47,25 @@ static OPENED: Mutex<Vec<Arc<dyn Store>>> = Mutex::new(Vec::new());
 /// that the key is the one the database was created with, and with the
 /// operator tenant in place.
 pub async fn open(config: &Config) -> Result<Arc<Engine>> {
+    open_with(config, NewLedger::OnlyForANewDatabase).await
+}
+
+/// When a missing erasure ledger may be started afresh.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NewLedger {
+    /// Only beside a database that holds nothing yet (a first start), or
+    /// when `TUTELA_NEW_ERASURE_LEDGER=1` says the old one is lost for good.
+    OnlyForANewDatabase,
+    /// Whatever the database holds (`tutela restore --without-ledger`).
+    Allowed,
+}
+
+/// The environment variable that lets a deployment whose erasure ledger is
+/// lost for good start a new one.
+pub const NEW_LEDGER_ENV: &str = "TUTELA_NEW_ERASURE_LEDGER";
+
+/// [`open`], saying when a missing ledger may be started afresh.
+pub async fn open_with(config: &Config, new_ledger: NewLedger) -> Result<Arc<Engine>> {
     if let Some(path) = sqlite_path(&config.database_url) {
         prepare_sqlite_path(&path)?;
     }
@@ -80,13 +99,14 @@ pub async fn open(config: &Config) -> Result<Arc<Engine>> {
         }
         Err(err) => bail!("{err}"),
     };
-    let ledger = tutela_store::FileLedger::new(config.erasure_ledger_path());
-    ledger.create_if_missing().with_context(|| {
+    let ledger_path = config.erasure_ledger_path();
+    let ledger_missing = !ledger_path.try_exists().with_context(|| {
         format!(
-            "cannot create the erasure ledger {}",
-            config.erasure_ledger_path().display()
+            "cannot look for the erasure ledger {}",
+            ledger_path.display()
         )
     })?;
+    let ledger = tutela_store::FileLedger::new(&ledger_path).existing();
     let transfers = tutela_server::transfers::HttpsTransferrer::new(transport(config))
         .context("cannot set up the sender of transfers (Art. 20(2))")?;
     let engine = Engine::new(store, Arc::new(SystemClock), Arc::new(master))
@@ -97,8 +117,39 @@ pub async fn open(config: &Config) -> Result<Arc<Engine>> {
     // Before anything is written: a wrong key must issue no API key and
     // append no audit entry.
     engine.check_master_key().await.map_err(engine_error)?;
+    if ledger_missing {
+        start_ledger(&engine, &ledger_path, new_ledger).await?;
+    }
     ensure_operator(&engine).await?;
     Ok(engine)
+}
+
+/// Creates the missing erasure ledger, unless the database already holds
+/// data: then the ledger was lost or not copied back (a new host, a wrong
+/// path, a volume not mounted), and an empty one would let a later restore
+/// bring back everyone erased before, silently. Checked before anything
+/// else is written.
+async fn start_ledger(engine: &Engine, path: &Path, new_ledger: NewLedger) -> Result<()> {
+    let fresh = engine
+        .store()
+        .tenants()
+        .await
+        .map_err(|e| engine_error(e.into()))?
+        .is_empty();
+    let told = std::env::var(NEW_LEDGER_ENV).is_ok_and(|v| v == "1");
+    if !fresh && new_ledger == NewLedger::OnlyForANewDatabase && !told {
+        bail!(
+            "the erasure ledger {} does not exist, but the database already holds data; \
+             nothing was started: copy the ledger back from where you keep it (or set \
+             erasure_ledger to its path). If it is lost for good, start once with \
+             {NEW_LEDGER_ENV}=1 to begin a new one: erasures recorded only in the old one \
+             can then not be replayed into older backups",
+            path.display()
+        );
+    }
+    tutela_store::FileLedger::new(path)
+        .create_if_missing()
+        .with_context(|| format!("cannot create the erasure ledger {}", path.display()))
 }
 
 /// Which URLs recipient endpoints and transfers may use: HTTPS to public

@@ -26,15 +26,30 @@ pub struct FileLedger {
     path: PathBuf,
     /// The open append handle, once the first append opened it.
     file: Arc<Mutex<Option<File>>>,
+    /// Appends refuse, rather than create, a ledger missing at its path.
+    must_exist: bool,
 }
 
 impl FileLedger {
-    /// A ledger at `path`. Nothing is opened until the first append.
+    /// A ledger at `path`. Nothing is opened until the first append, which
+    /// creates the file if it is missing.
     pub fn new(path: impl Into<PathBuf>) -> Self {
         Self {
             path: path.into(),
             file: Arc::new(Mutex::new(None)),
+            must_exist: false,
         }
+    }
+
+    /// This ledger, whose appends fail (and so commit nothing) when the
+    /// file is no longer at its path, instead of writing to a new empty
+    /// file or to the removed one: a ledger deleted or moved away while a
+    /// server runs would otherwise take every later line with it,
+    /// unnoticed. A file put back at the path (a copy) is used from the
+    /// next append on.
+    pub fn existing(mut self) -> Self {
+        self.must_exist = true;
+        self
     }
 
     /// Where the ledger lives.
@@ -51,6 +66,24 @@ impl FileLedger {
 
     fn append_durably(&self, line: &str) -> std::io::Result<()> {
         let mut slot = self.file.lock().unwrap_or_else(|p| p.into_inner());
+        if self.must_exist {
+            let still_there = match slot.as_ref() {
+                Some(open) => same_file(open, &self.path)?,
+                None => true,
+            };
+            if !still_there {
+                *slot = None;
+            }
+            if slot.is_none() && !self.path.try_exists()? {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    format!(
+                        "the erasure ledger {} is missing (removed or moved while in use); put it back",
+                        self.path.display()
+                    ),
+                ));
+            }
+        }
         if slot.is_none() {
             *slot = Some(open_for_append(&self.path)?);
         }
@@ -83,6 +116,27 @@ impl ErasureLedger for FileLedger {
         })
         .await
         .map_err(std::io::Error::other)?
+    }
+}
+
+/// Whether the open handle is still the file at `path` (false once the
+/// path is gone or names another file).
+fn same_file(open: &File, path: &Path) -> std::io::Result<bool> {
+    let at_path = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(err) => return Err(err),
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let held = open.metadata()?;
+        Ok(held.dev() == at_path.dev() && held.ino() == at_path.ino())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (open, at_path);
+        Ok(true)
     }
 }
 

@@ -59,7 +59,12 @@ pub async fn run(config_path: Option<&Path>, args: RestoreArgs) -> Result<ExitCo
     let config = context::load_config(config_path)?;
     ledger_present(&config.erasure_ledger_path(), args.without_ledger)?;
     if args.replay_only {
-        let engine = context::open(&config).await?;
+        let new_ledger = if args.without_ledger {
+            context::NewLedger::Allowed
+        } else {
+            context::NewLedger::OnlyForANewDatabase
+        };
+        let engine = context::open_with(&config, new_ledger).await?;
         let report = engine.replay_erasures().await.map_err(engine_error)?;
         let rights = engine.replay_rights().await.map_err(engine_error)?;
         engine

@@ -3,7 +3,7 @@
 //! byte scans of the database, its WAL and a fresh backup after an erasure.
 
 use crate::plaintext::{contains, database_files, stored_secrets};
-use crate::support::{Server, random_tag, spawn_demo, temp_dir, tutela};
+use crate::support::{Server, command, random_tag, spawn_demo, temp_dir, tutela, tutela_with};
 use serde_json::json;
 use std::path::Path;
 
@@ -304,6 +304,39 @@ async fn a_restore_without_its_ledger_file_is_refused() {
     tutela(d, &["restore", "--force", "--without-ledger", "before.db"])
         .expect_code(0)
         .expect_output(&["replayed 0 erasure(s)"]);
+}
+
+/// A ledger missing beside a database that holds data is not started
+/// afresh by whatever command runs next: an empty one would let a later
+/// restore bring back everyone erased before (found by an outside probe:
+/// `tutela audit verify` made one, and the restore's own guard then saw a
+/// ledger and replayed nothing). Starting a new one takes saying so.
+#[tokio::test]
+async fn a_missing_ledger_beside_a_database_with_data_is_not_made_anew() {
+    let dir = temp_dir();
+    let d = dir.path();
+    let server = spawn_demo(d, &[]).await;
+    let (gone, _) = create_subject(&server).await;
+    erase(&server, &gone).await;
+    assert!(server.stop().success());
+    let ledger = d.join("tutela-data").join("erasures.ledger");
+    let away = d.join("erasures.ledger.elsewhere");
+    std::fs::rename(&ledger, &away).unwrap();
+    for args in [&["audit", "verify"][..], &["sweep"]] {
+        tutela(d, args).expect_code(1).expect_output(&[
+            "erasures.ledger does not exist",
+            "already holds data",
+            "TUTELA_NEW_ERASURE_LEDGER=1",
+        ]);
+        assert!(!ledger.exists(), "{args:?} made no empty ledger");
+    }
+    tutela_with(
+        command(d)
+            .args(["audit", "verify"])
+            .env("TUTELA_NEW_ERASURE_LEDGER", "1"),
+    )
+    .expect_code(0);
+    assert_eq!(std::fs::read(&ledger).unwrap(), b"", "begun anew, empty");
 }
 
 /// An empty file (a backup that failed, a copy that came out empty) and a

@@ -108,3 +108,36 @@ async fn concurrent_appends_never_interleave() {
     let read = parse(&ledger.read().await.unwrap(), &master.erasure_ledger_key()).unwrap();
     assert_eq!((read.entries.len(), read.torn_tail), (32, false));
 }
+
+/// A ledger removed while in use: the next append fails, and writes to
+/// no file, instead of going on into the unlinked one (found by an outside
+/// probe: an erasure was answered 204 and its line was nowhere on disk). A
+/// copy put back at the path is used from then on.
+#[cfg(unix)]
+#[tokio::test]
+async fn an_existing_ledger_removed_while_in_use_refuses_appends_until_put_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let master = MasterKey::generate();
+    let path = dir.path().join("erasures.ledger");
+    let plain = FileLedger::new(&path);
+    plain.create_if_missing().unwrap();
+    let ledger = FileLedger::new(&path).existing();
+    let first = line(&master, 1);
+    ledger.append(&first).unwrap();
+    let copy = dir.path().join("copy.ledger");
+    std::fs::copy(&path, &copy).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    let refused = ledger.append(&line(&master, 2)).unwrap_err();
+    assert_eq!(refused.kind(), std::io::ErrorKind::NotFound);
+    assert!(!path.exists(), "no new empty ledger was made");
+    std::fs::rename(&copy, &path).unwrap();
+    let third = line(&master, 3);
+    ledger.append(&third).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        format!("{first}\n{third}\n")
+    );
+    // Without `existing`, a ledger still starts at its first append.
+    let fresh = FileLedger::new(dir.path().join("new.ledger"));
+    fresh.append(&first).unwrap();
+}
