@@ -237,6 +237,7 @@ impl Engine {
         progress: &(dyn Fn(&SweepReport) + Send + Sync),
     ) -> Result<(), EngineError> {
         let chain = self.chain(tenant);
+        let lined = deletions_lined(policy);
         let mut groups = claimed.chunks(SWEEP_CONCURRENCY);
         let mut ready = match groups.next() {
             Some(group) => self.sweep_prepare_group(tenant, policy, group, now).await?,
@@ -244,7 +245,7 @@ impl Engine {
         };
         loop {
             let next = groups.next();
-            let commit = self.sweep_commit_group(tenant, &chain, ready);
+            let commit = self.sweep_commit_group(tenant, &chain, ready, lined);
             let (done, prepared) = match next {
                 Some(group) => {
                     let prepare = self.sweep_prepare_group(tenant, policy, group, now);
@@ -297,6 +298,7 @@ impl Engine {
         tenant: &TenantId,
         chain: &AuditChain,
         ready: Vec<Prepared>,
+        lined: bool,
     ) -> Vec<Result<SweepReport, EngineError>> {
         let seen = SweepReport {
             subjects_seen: 1,
@@ -318,12 +320,12 @@ impl Engine {
             return reports;
         }
         let erasing: Vec<Vec<SubjectId>> = changes.iter().map(erased_subjects).collect();
-        // Erasure lines only, appended in the commit: a sweep's record
-        // deletions come due again after a restore.
+        // Erasure lines, and record deletions where a restore would not
+        // make them due again ([`deletions_lined`]), appended in the commit.
         let changes = changes
             .into_iter()
             .map(|c| {
-                let ahead = self.ahead_of(tenant, &c, false);
+                let ahead = self.ahead_of(tenant, &c, lined);
                 (c, ahead)
             })
             .collect();
@@ -514,6 +516,21 @@ impl SweepReport {
         self.skipped += o.skipped;
         self.banner_choices += o.banner_choices;
     }
+}
+
+/// Whether a sweep puts the records it deletes on the erasure ledger. A
+/// record due by its collection or its subject's last activity comes due
+/// again in a restored backup (the backup holds an older or the same
+/// anchor), and the next sweep disposes of it, so those cost no ledger
+/// append. A rule counting from a lifecycle event or a plan change is
+/// different: the event recorded after the backup is lost with it, and
+/// the record would never be due again. Under such a policy the sweep's
+/// deletions go on the ledger, and a restore deletes them again. Pure.
+pub(super) fn deletions_lined(policy: &Policy) -> bool {
+    policy
+        .retention
+        .iter()
+        .any(|r| matches!(r.from, Anchor::Event(_) | Anchor::Plan(_)))
 }
 
 /// A change that failed because another sweeper (or an erasure) got there

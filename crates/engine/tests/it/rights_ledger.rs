@@ -263,3 +263,38 @@ async fn a_refused_rectification_is_not_replayed() {
     restored.store().close().await.unwrap();
     t.close().await;
 }
+
+/// A record a sweep deleted under a rule counting from a lifecycle event
+/// stays deleted after a restore: the backup holds neither the event nor
+/// the deletion, so without the sweep's line on the ledger the record
+/// would never fall due again (found by an outside probe). A rule counting
+/// from the collection needs no line: the backup makes it due again.
+#[tokio::test]
+async fn a_record_swept_after_an_event_stays_deleted_after_a_restore() {
+    use crate::retention::{seed_tenant, user};
+    let ledger = Arc::new(MemoryLedger::default());
+    let shared: Arc<dyn ErasureLedger> = ledger.clone();
+    let t = spawn_engine_with_ledger(Some(shared)).await;
+    let who = seed_tenant(&t).await;
+    let s = user(&t, &who, &["install", "kudos"]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let restored = backup_engine(&t, &ledger, &dir).await;
+    let uninstalled = tutela_policy::EventName::parse("tenant.uninstalled").unwrap();
+    t.engine
+        .record_event(&who, &uninstalled, None)
+        .await
+        .unwrap();
+    let swept = t.engine.sweep_tenant(&who.tenant, &|_| {}).await.unwrap();
+    assert_eq!(swept.deleted, 1, "{swept:?}");
+    let report = restored.replay_rights().await.unwrap();
+    assert_eq!(report.records_deleted, 1, "{report:?}");
+    let view = restored
+        .store()
+        .subject_view(&who.tenant, s, RecordFilter::All)
+        .await
+        .unwrap()
+        .unwrap();
+    let kept: Vec<&str> = view.records.iter().map(|r| r.category.as_str()).collect();
+    assert_eq!(kept, vec!["kudos"]);
+    t.close().await;
+}
