@@ -418,6 +418,7 @@ fn write(steps: &mut Vec<Step>, tenant: &TenantId, write: &Write) -> Result<(), 
             category,
             ciphertext,
             blind_index,
+            ..
         } => record::rectify(
             steps,
             tenant,

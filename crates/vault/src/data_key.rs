@@ -84,6 +84,25 @@ impl DataKey {
     }
 }
 
+impl DataKey {
+    /// A MAC of `value` bound to `aad` (its record), under a key derived
+    /// from this data key: what the erasure ledger keeps of a rectified
+    /// value, so a restore can tell whether a backup's record already
+    /// holds it. Keyed by the subject's own key, it is unverifiable once
+    /// the subject is erased (its key destroyed): the ledger, which
+    /// outlives the erasure, lets nobody test guesses of the value, not
+    /// even the holder of the master key.
+    pub fn value_mac(&self, aad: &[u8], value: &[u8]) -> [u8; 32] {
+        let key = crate::kdf::derive(&self.bytes, crate::kdf::LABEL_VALUE_MAC, b"");
+        let mut message = Vec::with_capacity(16 + aad.len() + value.len());
+        crate::kdf::push_field(&mut message, aad);
+        crate::kdf::push_field(&mut message, value);
+        let mac = crate::kdf::hmac_sha256(&key, &[&message]);
+        message.zeroize();
+        mac
+    }
+}
+
 impl fmt::Debug for DataKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("DataKey(<redacted>)")
@@ -93,6 +112,21 @@ impl fmt::Debug for DataKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_mac_is_bound_to_its_key_record_and_value() {
+        let key = DataKey::generate();
+        let mac = key.value_mac(b"record-1", b"ada@example.com");
+        assert_eq!(mac, key.value_mac(b"record-1", b"ada@example.com"));
+        assert_ne!(mac, key.value_mac(b"record-2", b"ada@example.com"));
+        assert_ne!(mac, key.value_mac(b"record-1", b"ada@example.org"));
+        assert_ne!(
+            mac,
+            DataKey::generate().value_mac(b"record-1", b"ada@example.com")
+        );
+        // The fields are length-prefixed: moving bytes between them changes it.
+        assert_ne!(key.value_mac(b"ab", b"c"), key.value_mac(b"a", b"bc"));
+    }
 
     #[test]
     fn seal_open_round_trip() {

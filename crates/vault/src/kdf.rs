@@ -21,6 +21,7 @@
 //! | erasure ledger | `erasure-ledger` | empty     |
 //! | request codes  | `request-code`| tenant id    |
 //! | consent receipts | `consent-receipt-ed25519` | tenant id |
+//! | rectified value MAC | `value-mac` (from a subject's data key) | empty |
 //!
 //! Per-tenant keys mean one tenant's blind indexes and audit MACs say nothing
 //! about another's: the same email has unrelated index values in two tenants,
@@ -49,6 +50,9 @@ pub(crate) const LABEL_ERASURE_LEDGER: &str = "erasure-ledger";
 pub(crate) const LABEL_REQUEST_CODE: &str = "request-code";
 /// Label of the per-tenant key sealing recipients' webhook signing secrets.
 pub(crate) const LABEL_ENDPOINT_SECRET: &str = "endpoint-secret";
+/// Label of the per-subject key (derived from its data key) that MACs a
+/// rectified value for the erasure ledger.
+pub(crate) const LABEL_VALUE_MAC: &str = "value-mac";
 /// Label of the per-survey key sealing free-text survey answers.
 pub(crate) const LABEL_SURVEY_TEXT: &str = "survey-text";
 /// Prefix of every label, so a future scheme can use `tutela/v2/`.

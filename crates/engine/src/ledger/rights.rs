@@ -9,7 +9,8 @@
 //!
 //! ```text
 //! tutela-right-v1 <tenant> <subject> <time> delete-record <record id> <mac>
-//! tutela-right-v1 <tenant> <subject> <time> rectify <record id> <hex value MAC> <mac>
+//! tutela-right-v1 <tenant> <subject> <time> correct <record id> <hex value MAC> <mac>
+//! tutela-right-v1 <tenant> <subject> <time> rectify <record id> <hex sealed MAC> <mac>
 //! tutela-right-v1 <tenant> <subject> <time> object <objection id> <purpose or *> <mac>
 //! tutela-right-v1 <tenant> <subject> <time> withdraw <consent id> <purpose> <policy version> <mac>
 //! tutela-right-v1 <tenant> <subject> <time> restrict on|off <mac>
@@ -28,9 +29,17 @@
 //! a refused change, naming the MAC of each line written ahead for it, and
 //! reading a ledger still drops the latest earlier line with that MAC.
 //!
-//! A rectification carries a MAC (under the ledger key) of the new sealed
-//! value, not the value: a restore tells by it whether the record it finds
-//! holds the corrected value or the one the person said was wrong.
+//! A rectification (`correct`) carries a MAC of the new value under a key
+//! derived from the subject's own data key (`DataKey::value_mac`), never
+//! the value: a restore opens the record it finds with the backup's copy of
+//! that key and tells whether it holds the corrected value (kept, even if
+//! the person corrected it back to what the backup holds, or to the same
+//! value) or another one (deleted). Once the subject is erased its key is
+//! gone, and the MAC lets nobody test guesses of the value. Earlier
+//! versions wrote `rectify`, with a MAC of the new *sealed* value under the
+//! ledger key; a fresh nonce made every sealing differ, so a value
+//! corrected back to the backup's was deleted on restore. Those lines are
+//! still read, and replayed as before.
 
 use crate::checkpoint::from_hex;
 use crate::ids::{ConsentId, ObjectionId, RecordId, SubjectId, TenantId};
@@ -46,7 +55,11 @@ pub(super) const RIGHT_FORMAT: &str = "tutela-right-v1";
 pub enum RightAct {
     /// One record deleted (Art. 17(1) for that record).
     RecordDeleted(RecordId),
-    /// One record's value replaced (Art. 16): a MAC of the new sealed value.
+    /// One record's value replaced (Art. 16): a MAC of the new value under
+    /// the subject's data key (`DataKey::value_mac`).
+    Corrected(RecordId, [u8; 32]),
+    /// One record's value replaced, as earlier versions wrote it: a MAC of
+    /// the new sealed value under the ledger key. Read, no longer written.
     Rectified(RecordId, [u8; 32]),
     /// An objection (Art. 21) with its id; `None` objects to every
     /// objectable purpose.
@@ -90,6 +103,7 @@ impl RightEntry {
     fn body(&self) -> String {
         let act = match &self.act {
             RightAct::RecordDeleted(r) => format!("delete-record {r}"),
+            RightAct::Corrected(r, value) => format!("correct {r} {}", hex(value)),
             RightAct::Rectified(r, value) => format!("rectify {r} {}", hex(value)),
             RightAct::Objected(id, p) => {
                 format!("object {id} {}", p.as_ref().map_or("*", |p| p.as_str()))
@@ -118,6 +132,9 @@ pub(super) fn parse_fields(fields: &[&str]) -> Result<RightEntry, &'static str> 
     let purpose = |s: &str| PurposeId::parse(s).map_err(|_| "bad purpose");
     let act = match (*act, args) {
         ("delete-record", [r]) => RightAct::RecordDeleted(record(r)?),
+        ("correct", [r, value]) => {
+            RightAct::Corrected(record(r)?, from_hex(value).ok_or("bad value MAC")?)
+        }
         ("rectify", [r, value]) => {
             RightAct::Rectified(record(r)?, from_hex(value).ok_or("bad value MAC")?)
         }

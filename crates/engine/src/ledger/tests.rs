@@ -76,6 +76,7 @@ fn rights_lines_round_trip_beside_erasures_and_an_edit_is_caught() {
     let rights = vec![
         right(RightAct::RecordDeleted(RecordId::new())),
         right(RightAct::Rectified(RecordId::new(), [9; 32])),
+        right(RightAct::Corrected(RecordId::new(), [8; 32])),
         right(RightAct::Objected(
             ObjectionId::new(),
             Some(purpose.clone()),

@@ -69,6 +69,7 @@ impl Engine {
             category: row.category.clone(),
             ciphertext: key.seal(value.as_bytes(), &aad),
             blind_index,
+            value_mac: key.value_mac(&aad, value.as_bytes()),
         };
         let detail = format!("record={record} category={}", row.category);
         let category = row.category.to_string();

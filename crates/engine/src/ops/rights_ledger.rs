@@ -22,7 +22,8 @@ use crate::ids::{RecordId, SubjectId, TenantId};
 use crate::ledger::{RightAct, RightEntry};
 use crate::principal::Principal;
 use crate::store::{
-    Change, ConsentRow, ObjectionRow, RecordFilter, StoreError, SubjectView, Write, WriteAhead,
+    Change, ConsentRow, ObjectionRow, RecordFilter, RecordRow, StoreError, SubjectView, Write,
+    WriteAhead,
 };
 use jiff::Timestamp;
 use std::collections::{BTreeMap, BTreeSet};
@@ -65,14 +66,8 @@ fn exercises_a_right(write: &Write) -> bool {
     }
 }
 
-/// The rights lines `change` carries, each at `at`. `key` MACs a
-/// rectification's new sealed value.
-pub(crate) fn rights_entries(
-    tenant: &TenantId,
-    change: &Change,
-    key: &LedgerKey,
-    at: Timestamp,
-) -> Vec<RightEntry> {
+/// The rights lines `change` carries, each at `at`.
+pub(crate) fn rights_entries(tenant: &TenantId, change: &Change, at: Timestamp) -> Vec<RightEntry> {
     change
         .writes
         .iter()
@@ -84,9 +79,9 @@ pub(crate) fn rights_entries(
                 Write::RectifyRecord {
                     subject,
                     record,
-                    ciphertext,
+                    value_mac,
                     ..
-                } => (*subject, RightAct::Rectified(*record, key.mac(ciphertext))),
+                } => (*subject, RightAct::Corrected(*record, *value_mac)),
                 Write::InsertObjection(o) => {
                     (o.subject, RightAct::Objected(o.id, o.purpose.clone()))
                 }
@@ -130,17 +125,30 @@ fn erasure_lines(tenant: &TenantId, change: &Change, key: &LedgerKey) -> Vec<Str
         .collect()
 }
 
+/// What the ledger says a record was last corrected to.
+#[derive(Debug, Clone, Copy)]
+enum Correction {
+    /// A MAC of the value under the subject's data key (`correct`).
+    Value([u8; 32]),
+    /// A MAC of the sealed value under the ledger key (`rectify`, earlier
+    /// versions).
+    Sealed([u8; 32]),
+}
+
 /// The writes that bring a restored subject back to what its rights lines
-/// (in ledger order) say, and what they count. Pure.
+/// (in ledger order) say, and what they count. `holds` answers whether a
+/// record's value has the given `DataKey::value_mac` (false when it cannot
+/// be opened). Pure.
 pub(crate) fn replay_writes(
     view: &SubjectView,
     lines: &[&RightEntry],
     key: &LedgerKey,
+    holds: &dyn Fn(&RecordRow, &[u8; 32]) -> bool,
 ) -> (Vec<Write>, RightsReplayReport) {
     let subject = view.subject.id;
     let mut report = RightsReplayReport::default();
     let mut deleted: BTreeSet<RecordId> = BTreeSet::new();
-    let mut rectified: BTreeMap<RecordId, [u8; 32]> = BTreeMap::new();
+    let mut rectified: BTreeMap<RecordId, Correction> = BTreeMap::new();
     let mut restricted = None;
     let mut writes = Vec::new();
     for line in lines {
@@ -148,8 +156,11 @@ pub(crate) fn replay_writes(
             RightAct::RecordDeleted(r) => {
                 deleted.insert(*r);
             }
-            RightAct::Rectified(r, value) => {
-                rectified.insert(*r, *value);
+            RightAct::Corrected(r, value) => {
+                rectified.insert(*r, Correction::Value(*value));
+            }
+            RightAct::Rectified(r, sealed) => {
+                rectified.insert(*r, Correction::Sealed(*sealed));
             }
             RightAct::Objected(id, purpose) => {
                 if !view.objections.iter().any(|o| o.id == *id) {
@@ -186,9 +197,10 @@ pub(crate) fn replay_writes(
         }
     }
     for record in &view.records {
-        let stale = rectified
-            .get(&record.id)
-            .is_some_and(|value| key.mac(&record.ciphertext) != *value);
+        let stale = rectified.get(&record.id).is_some_and(|c| match c {
+            Correction::Value(mac) => !holds(record, mac),
+            Correction::Sealed(mac) => key.mac(&record.ciphertext) != *mac,
+        });
         if deleted.contains(&record.id) || stale {
             report.records_deleted += 1;
             report.stale_rectified += usize::from(stale && !deleted.contains(&record.id));
@@ -235,7 +247,7 @@ impl Engine {
         let mut lines = erasure_lines(tenant, change, &key);
         if rights {
             lines.extend(
-                rights_entries(tenant, change, &key, self.clock.now())
+                rights_entries(tenant, change, self.clock.now())
                     .iter()
                     .map(|e| e.to_line(&key)),
             );
@@ -277,7 +289,8 @@ impl Engine {
                 report.skipped_subjects += 1;
                 continue;
             };
-            let (writes, done) = replay_writes(&view, lines, &key);
+            let holds = self.value_check(&first.tenant, &view);
+            let (writes, done) = replay_writes(&view, lines, &key, &holds);
             if writes.is_empty() {
                 continue;
             }
@@ -291,6 +304,32 @@ impl Engine {
             report.restrictions += done.restrictions;
         }
         Ok(report)
+    }
+
+    /// Whether a record of `view` holds the value a `correct` line's MAC
+    /// names: opened with the subject's key from this database (a backup
+    /// holds its own copy). A key or value that cannot be opened answers
+    /// no, and the record is deleted: erring on the person's side.
+    fn value_check<'a>(
+        &'a self,
+        tenant: &'a TenantId,
+        view: &'a SubjectView,
+    ) -> impl Fn(&RecordRow, &[u8; 32]) -> bool + 'a {
+        let key = super::records::unwrap_key(&self.master, tenant, view).ok();
+        move |record: &RecordRow, mac: &[u8; 32]| {
+            let Some(key) = key.as_ref() else {
+                return false;
+            };
+            let aad = tutela_vault::record_aad(
+                tenant.as_str(),
+                view.subject.id.as_bytes(),
+                record.id.as_bytes(),
+                record.category.as_str(),
+            );
+            key.open(&record.ciphertext, &aad).is_ok_and(|value| {
+                tutela_vault::constant_time_eq(&key.value_mac(&aad, &value), mac)
+            })
+        }
     }
 
     /// Puts one `audit.restore` entry on every tenant's chain, after a
@@ -406,7 +445,6 @@ mod tests {
     use super::*;
     use crate::ids::{ConsentId, ObjectionId};
     use tutela_policy::PurposeId;
-    use tutela_vault::MasterKey;
 
     /// The cheap test a commit runs first and the lines it writes agree:
     /// no right is skipped, and a grant or an insert writes no line.
@@ -449,12 +487,11 @@ mod tests {
             },
             Write::TouchActivity { subject, at },
         ];
-        let key = MasterKey::from_bytes([5; 32]).erasure_ledger_key();
         let change = Change {
             writes,
             audit: Vec::new(),
         };
-        let lines = rights_entries(&tenant, &change, &key, at);
+        let lines = rights_entries(&tenant, &change, at);
         assert_eq!(lines.len(), 4, "{lines:?}");
         assert_eq!(
             change
@@ -464,5 +501,61 @@ mod tests {
                 .count(),
             lines.len()
         );
+    }
+
+    /// A `correct` line keeps the record when the record holds the value
+    /// it names, and deletes it otherwise; an older `rectify` line is
+    /// still compared on the sealed value, as it was written.
+    #[test]
+    fn corrections_are_compared_on_the_value_and_old_lines_on_the_seal() {
+        use crate::store::{RecordRow, SubjectRow};
+        let tenant = TenantId::parse("acme").unwrap();
+        let at: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+        let subject = SubjectId::new();
+        let record = RecordRow {
+            tenant: tenant.clone(),
+            id: RecordId::new(),
+            subject,
+            category: tutela_policy::CategoryId::parse("email").unwrap(),
+            purpose: PurposeId::parse("account").unwrap(),
+            source: "form".into(),
+            ciphertext: b"sealed-now".to_vec(),
+            collected_at: at,
+        };
+        let view = SubjectView {
+            policy_version: 1,
+            pending: None,
+            subject: SubjectRow {
+                tenant: tenant.clone(),
+                id: subject,
+                kind: "customer".into(),
+                wrapped_key: None,
+                restricted: false,
+                created_at: at,
+                erased_at: None,
+            },
+            consents: Vec::new(),
+            objections: Vec::new(),
+            records: vec![record.clone()],
+        };
+        let key = tutela_vault::MasterKey::from_bytes([5; 32]).erasure_ledger_key();
+        let line = |act| RightEntry {
+            tenant: tenant.clone(),
+            subject,
+            at,
+            act,
+        };
+        let holds_seven = |_: &RecordRow, mac: &[u8; 32]| *mac == [7; 32];
+        let deleted = |act| {
+            let entry = line(act);
+            replay_writes(&view, &[&entry], &key, &holds_seven)
+                .1
+                .records_deleted
+        };
+        assert_eq!(deleted(RightAct::Corrected(record.id, [7; 32])), 0);
+        assert_eq!(deleted(RightAct::Corrected(record.id, [6; 32])), 1);
+        let same_seal = key.mac(&record.ciphertext);
+        assert_eq!(deleted(RightAct::Rectified(record.id, same_seal)), 0);
+        assert_eq!(deleted(RightAct::Rectified(record.id, [6; 32])), 1);
     }
 }

@@ -114,6 +114,9 @@ pub enum Write {
         ciphertext: Vec<u8>,
         /// The new value's blind index, for an identifier category.
         blind_index: Option<[u8; 32]>,
+        /// `DataKey::value_mac` of the new value, for the erasure ledger
+        /// (the store does not keep it).
+        value_mac: [u8; 32],
     },
     /// Delete one record and its identifier row, if any. Fails with
     /// `Missing { what: "record" }` if the subject has no such record.

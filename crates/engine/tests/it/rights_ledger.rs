@@ -298,3 +298,70 @@ async fn a_record_swept_after_an_event_stays_deleted_after_a_restore() {
     assert_eq!(kept, vec!["kudos"]);
     t.close().await;
 }
+
+/// A value corrected and then corrected back to what the backup holds, or
+/// "corrected" to the value it already had, is kept by a restore: the
+/// ledger keeps a MAC of the value under the subject's own key, and the
+/// replay opens the backup's record to compare. Before, it compared sealed
+/// values, which a fresh nonce makes differ every time, and deleted the
+/// correct value (found by outside probes).
+#[tokio::test]
+async fn a_value_corrected_back_to_the_backups_is_kept_by_a_restore() {
+    let ledger = Arc::new(MemoryLedger::default());
+    let shared: Arc<dyn ErasureLedger> = ledger.clone();
+    let t = spawn_engine_with_ledger(Some(shared)).await;
+    let ada = t.customer("ada@example.com").await;
+    let bob = t.customer("bob@example.com").await;
+    let carol = t.customer("carol@example.com").await;
+    let (ada_email, bob_email, carol_email) = (
+        email_of(&t.engine, &t.acme, ada).await.unwrap(),
+        email_of(&t.engine, &t.acme, bob).await.unwrap(),
+        email_of(&t.engine, &t.acme, carol).await.unwrap(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let restored = backup_engine(&t, &ledger, &dir).await;
+    let rectify = |s, r, v: &'static str| t.engine.rectify_record(&t.dpo, s, r, v);
+    rectify(ada, ada_email, "ada@lovelace.example")
+        .await
+        .unwrap();
+    rectify(ada, ada_email, "ada@example.com").await.unwrap();
+    rectify(bob, bob_email, "bob@example.com").await.unwrap();
+    rectify(carol, carol_email, "carol@new.example")
+        .await
+        .unwrap();
+    let text = ledger.read().await.unwrap();
+    assert_eq!(text.matches(" correct ").count(), 4, "{text}");
+    assert!(!text.contains("example.com"), "no value on the ledger");
+    let report = restored.replay_rights().await.unwrap();
+    assert_eq!(
+        (report.records_deleted, report.stale_rectified),
+        (1, 1),
+        "{report:?}"
+    );
+    assert_eq!(email_of(&restored, &t.acme, ada).await, Some(ada_email));
+    assert_eq!(email_of(&restored, &t.acme, bob).await, Some(bob_email));
+    assert_eq!(
+        email_of(&restored, &t.acme, carol).await,
+        None,
+        "carol's old value"
+    );
+    t.close().await;
+}
+
+/// The id of the subject's email record, if it has one.
+async fn email_of(
+    engine: &Engine,
+    tenant: &tutela_engine::ids::TenantId,
+    s: tutela_engine::ids::SubjectId,
+) -> Option<tutela_engine::ids::RecordId> {
+    let view = engine
+        .store()
+        .subject_view(tenant, s, RecordFilter::All)
+        .await
+        .unwrap()
+        .unwrap();
+    view.records
+        .iter()
+        .find(|r| r.category.as_str() == "email")
+        .map(|r| r.id)
+}

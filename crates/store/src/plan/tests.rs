@@ -254,6 +254,7 @@ fn rectify_write(blind_index: Option<[u8; 32]>) -> (SubjectId, RecordId, Write) 
         category: CategoryId::parse("email").unwrap(),
         ciphertext: vec![4, 5, 6],
         blind_index,
+        value_mac: [0; 32],
     };
     (subject, record, write)
 }

@@ -144,6 +144,7 @@ async fn rectifying_an_identifier_moves_the_lookup_in_one_commit(store: Arc<dyn 
         category: category("email"),
         ciphertext,
         blind_index: Some(index),
+        value_mac: [0; 32],
     };
 
     // Bob's address: refused whole, nothing changed.
@@ -202,6 +203,7 @@ async fn rectifying_or_deleting_a_record_of_another_subject_is_missing(store: Ar
             category: category("name"),
             ciphertext: vec![1; 40],
             blind_index: None,
+            value_mac: [0; 32],
         };
         let delete = Write::DeleteRecord {
             subject: alice.id,
@@ -359,6 +361,7 @@ async fn an_erased_subject_cannot_be_rectified(store: Arc<dyn Store>) {
         category: category("name"),
         ciphertext: vec![1; 40],
         blind_index: None,
+        value_mac: [0; 32],
     };
     let delete = Write::DeleteRecord {
         subject: alice.id,

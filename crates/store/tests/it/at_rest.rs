@@ -215,6 +215,7 @@ async fn a_deleted_or_rectified_value_leaves_no_copy_in_any_file() {
         category: a.category.clone(),
         ciphertext: b"new-email-sealed-2b4d6f8a0c1e3579".to_vec(),
         blind_index: Some(*b"new-index-marker-7c9e1a3b5d2f468"),
+        value_mac: [0; 32],
     };
     apply(&store, &t, vec![rectify]).await.unwrap();
     assert!(!on_disk(dir.path(), &a.ciphertext), "the old value");

@@ -94,6 +94,7 @@ async fn a_subject_holds_at_most_the_byte_limit(store: Arc<dyn Store>) {
         category: small.category.clone(),
         ciphertext: vec![9; len],
         blind_index: None,
+        value_mac: [0; 32],
     };
     let grown = Change {
         writes: vec![rectify(mib + 1)],
