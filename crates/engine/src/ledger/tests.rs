@@ -94,7 +94,7 @@ fn rights_lines_round_trip_beside_erasures_and_an_edit_is_caught() {
     assert_eq!(read.entries, vec![entry(1)]);
     assert_eq!(read.rights, rights);
     let edited = text.replacen("restrict on", "restrict of", 1);
-    assert_eq!(parse(&edited, &key).unwrap_err().line, 7);
+    assert_eq!(parse(&edited, &key).unwrap_err().line, 8);
 }
 
 /// A `cancel` line drops the latest earlier line with the MAC it names,
