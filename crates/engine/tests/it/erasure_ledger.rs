@@ -42,7 +42,8 @@ impl MemoryLedger {
     }
 }
 
-async fn with_ledger(ledger: &Arc<MemoryLedger>) -> TestEngine {
+/// An engine whose erasures and rights go to `ledger`.
+pub async fn with_ledger(ledger: &Arc<MemoryLedger>) -> TestEngine {
     let shared: Arc<dyn ErasureLedger> = ledger.clone();
     spawn_engine_with_ledger(Some(shared)).await
 }

@@ -4,7 +4,7 @@
 //! ahead on the ledger, and replaying it into the backup's database brings
 //! each back to what the person asked for, once.
 
-use crate::erasure_ledger::MemoryLedger;
+use crate::erasure_ledger::{MemoryLedger, with_ledger};
 use crate::helpers::*;
 use std::sync::Arc;
 use tutela_engine::deliveries::DeliveryFilter;
@@ -31,8 +31,7 @@ async fn backup_engine(
 #[tokio::test]
 async fn a_restore_replays_every_right_exercised_after_the_backup_once() {
     let ledger = Arc::new(MemoryLedger::default());
-    let shared: Arc<dyn ErasureLedger> = ledger.clone();
-    let t = spawn_engine_with_ledger(Some(shared)).await;
+    let t = with_ledger(&ledger).await;
     let e = &t.engine;
     let s = t.customer("ada@example.com").await;
     let newsletter = purpose("newsletter");
@@ -174,8 +173,7 @@ async fn kinds_of_notices(
 #[tokio::test]
 async fn replaying_rights_on_the_live_database_does_nothing() {
     let ledger = Arc::new(MemoryLedger::default());
-    let shared: Arc<dyn ErasureLedger> = ledger.clone();
-    let t = spawn_engine_with_ledger(Some(shared)).await;
+    let t = with_ledger(&ledger).await;
     let s = t.customer("ada@example.com").await;
     let view = t
         .engine
@@ -211,8 +209,7 @@ async fn replaying_rights_on_the_live_database_does_nothing() {
 #[tokio::test]
 async fn a_refused_rectification_is_not_replayed() {
     let ledger = Arc::new(MemoryLedger::default());
-    let shared: Arc<dyn ErasureLedger> = ledger.clone();
-    let t = spawn_engine_with_ledger(Some(shared)).await;
+    let t = with_ledger(&ledger).await;
     let ada = t.customer("ada@example.com").await;
     t.customer("bob@example.com").await;
     let email_of = |view: &tutela_engine::store::SubjectView| {
@@ -273,8 +270,7 @@ async fn a_refused_rectification_is_not_replayed() {
 async fn a_record_swept_after_an_event_stays_deleted_after_a_restore() {
     use crate::retention::{seed_tenant, user};
     let ledger = Arc::new(MemoryLedger::default());
-    let shared: Arc<dyn ErasureLedger> = ledger.clone();
-    let t = spawn_engine_with_ledger(Some(shared)).await;
+    let t = with_ledger(&ledger).await;
     let who = seed_tenant(&t).await;
     let s = user(&t, &who, &["install", "kudos"]).await;
     let dir = tempfile::tempdir().unwrap();
@@ -308,8 +304,7 @@ async fn a_record_swept_after_an_event_stays_deleted_after_a_restore() {
 #[tokio::test]
 async fn a_value_corrected_back_to_the_backups_is_kept_by_a_restore() {
     let ledger = Arc::new(MemoryLedger::default());
-    let shared: Arc<dyn ErasureLedger> = ledger.clone();
-    let t = spawn_engine_with_ledger(Some(shared)).await;
+    let t = with_ledger(&ledger).await;
     let ada = t.customer("ada@example.com").await;
     let bob = t.customer("bob@example.com").await;
     let carol = t.customer("carol@example.com").await;
