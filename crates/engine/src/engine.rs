@@ -121,8 +121,19 @@ impl Engine {
         tenant: &TenantId,
         change: Change,
     ) -> Result<(), EngineError> {
-        let erased = erased_subjects(&change);
         let ahead = self.ahead_of(tenant, &change, true);
+        self.commit_with(tenant, change, ahead).await
+    }
+
+    /// [`Engine::commit`] with the ledger lines given: `None` for a replay
+    /// of the ledger, which carries out lines and writes none.
+    pub(crate) async fn commit_with(
+        &self,
+        tenant: &TenantId,
+        change: Change,
+        ahead: Option<crate::store::WriteAhead>,
+    ) -> Result<(), EngineError> {
+        let erased = erased_subjects(&change);
         self.store
             .apply_ahead(tenant, change, &self.chain(tenant), ahead)
             .await

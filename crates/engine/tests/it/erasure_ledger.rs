@@ -122,8 +122,14 @@ async fn replay_erases_what_the_database_still_holds_once_and_keeps_what_is_held
     ledger.push(&line("acme", s));
     ledger.push(&line("acme", SubjectId::new()));
     ledger.push(&line("nobody", SubjectId::new()));
+    let before = ledger.read().await.unwrap();
 
     let report = replay(e).await;
+    assert_eq!(
+        ledger.read().await.unwrap(),
+        before,
+        "a replay carries out lines, it writes none"
+    );
     assert_eq!(
         report,
         ReplayReport {
