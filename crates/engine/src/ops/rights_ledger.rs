@@ -66,13 +66,27 @@ fn exercises_a_right(write: &Write) -> bool {
     }
 }
 
-/// The rights lines `change` carries, each at `at`.
+/// The rights lines `change` carries, each at `at`. A record the same
+/// change moves under a statutory hold (a sweep's due record a hold
+/// covers) leaves the records, but is not deleted: it gets no line, since a
+/// replay would delete the backup's live copy, and with it the only copy
+/// the law requires keeping (the hold itself is not in that backup).
 pub(crate) fn rights_entries(tenant: &TenantId, change: &Change, at: Timestamp) -> Vec<RightEntry> {
+    let held: BTreeSet<RecordId> = change
+        .writes
+        .iter()
+        .filter_map(|w| match w {
+            Write::HoldRecords { records, .. } => Some(records.iter().map(|r| r.id)),
+            _ => None,
+        })
+        .flatten()
+        .collect();
     change
         .writes
         .iter()
         .filter_map(|w| {
             let (subject, act) = match w {
+                Write::DeleteRecord { record, .. } if held.contains(record) => return None,
                 Write::DeleteRecord { subject, record } => {
                     (*subject, RightAct::RecordDeleted(*record))
                 }

@@ -360,3 +360,36 @@ async fn email_of(
         .find(|r| r.category.as_str() == "email")
         .map(|r| r.id)
 }
+
+/// A due record a sweep moves under a statutory hold, under a policy whose
+/// sweeps put their deletions on the ledger, gets no line: a restore would
+/// otherwise delete the backup's live copy, the only one the law requires
+/// keeping, since the hold is not in that backup (found by an outside
+/// probe). The restore keeps it (live again, as the backup had it).
+#[tokio::test]
+async fn a_record_a_sweep_held_is_not_deleted_by_a_restore() {
+    use crate::retention::{seed_tenant, user};
+    let ledger = Arc::new(MemoryLedger::default());
+    let t = with_ledger(&ledger).await;
+    let who = seed_tenant(&t).await;
+    let s = user(&t, &who, &["invoice", "kudos"]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let restored = backup_engine(&t, &ledger, &dir).await;
+    t.clock.advance(jiff::SignedDuration::from_hours(24 * 400));
+    let swept = t.engine.sweep_tenant(&who.tenant, &|_| {}).await.unwrap();
+    assert_eq!((swept.held, swept.deleted), (1, 0), "{swept:?}");
+    let text = ledger.read().await.unwrap();
+    assert!(!text.contains("delete-record"), "{text}");
+    let report = restored.replay_rights().await.unwrap();
+    assert_eq!(report.records_deleted, 0, "{report:?}");
+    let view = restored
+        .store()
+        .subject_view(&who.tenant, s, RecordFilter::All)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut kept: Vec<&str> = view.records.iter().map(|r| r.category.as_str()).collect();
+    kept.sort_unstable();
+    assert_eq!(kept, vec!["invoice", "kudos"]);
+    t.close().await;
+}
