@@ -119,9 +119,29 @@ pub async fn open_with(config: &Config, new_ledger: NewLedger) -> Result<Arc<Eng
     engine.check_master_key().await.map_err(engine_error)?;
     if ledger_missing {
         start_ledger(&engine, &ledger_path, new_ledger).await?;
+    } else {
+        writable_ledger(&ledger_path)?;
     }
     ensure_operator(&engine).await?;
     Ok(engine)
+}
+
+/// The ledger must be a file this process can append to: found out at
+/// start, not at the first erasure (a directory at its path, a read-only
+/// file, a read-only mount). Opening for append writes nothing.
+fn writable_ledger(path: &Path) -> Result<()> {
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(path)
+        .map(drop)
+        .with_context(|| {
+            format!(
+                "the erasure ledger {} cannot be appended to; nothing was started: it must be a \
+                 file this user can write (every erasure and right exercised is recorded there \
+                 before it commits)",
+                path.display()
+            )
+        })
 }
 
 /// Creates the missing erasure ledger, unless the database already holds

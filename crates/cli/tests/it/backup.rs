@@ -337,6 +337,12 @@ async fn a_missing_ledger_beside_a_database_with_data_is_not_made_anew() {
     )
     .expect_code(0);
     assert_eq!(std::fs::read(&ledger).unwrap(), b"", "begun anew, empty");
+    // A ledger path that cannot be appended to is found at start.
+    std::fs::remove_file(&ledger).unwrap();
+    std::fs::create_dir(&ledger).unwrap();
+    tutela(d, &["audit", "verify"])
+        .expect_code(1)
+        .expect_output(&["erasures.ledger cannot be appended to"]);
 }
 
 /// An empty file (a backup that failed, a copy that came out empty) and a
