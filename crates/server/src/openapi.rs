@@ -88,6 +88,11 @@ pub enum Errors {
     /// Our fault; the details are in the server log only.
     #[response(status = 500)]
     Internal(ErrorBody),
+    /// `E_LEDGER_UNAVAILABLE`: the change erases or exercises a right, and
+    /// the erasure ledger could not record it; nothing was changed, try
+    /// again later.
+    #[response(status = 503)]
+    LedgerUnavailable(ErrorBody),
 }
 
 /// The error answers of the request routes: [`Errors`] plus 429.
@@ -124,4 +129,9 @@ pub enum RequestErrors {
     /// Our fault; the details are in the server log only.
     #[response(status = 500)]
     Internal(ErrorBody),
+    /// `E_LEDGER_UNAVAILABLE`: the change erases or exercises a right, and
+    /// the erasure ledger could not record it; nothing was changed, try
+    /// again later.
+    #[response(status = 503)]
+    LedgerUnavailable(ErrorBody),
 }

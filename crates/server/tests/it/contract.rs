@@ -320,6 +320,31 @@ async fn every_string_parameter_declares_its_shape() {
     );
 }
 
+/// A change the erasure ledger cannot record answers `503
+/// E_LEDGER_UNAVAILABLE`, and the document says so, so a generated client
+/// can tell this refusal (retry later, nothing changed) from a bug (found
+/// by an outside probe: only 500 was declared).
+#[tokio::test]
+async fn the_document_declares_the_ledgers_503() {
+    let app = spawn_app().await;
+    let doc = app
+        .send(Method::GET, "/openapi.json", None, None)
+        .await
+        .ok(200);
+    for (path, method) in [
+        ("/v1/subjects/{id}", "delete"),
+        ("/v1/requests/{id}/fulfil", "post"),
+    ] {
+        let declared = &doc["paths"][path][method]["responses"]["503"]["description"];
+        assert!(
+            declared
+                .as_str()
+                .is_some_and(|d| d.contains("E_LEDGER_UNAVAILABLE")),
+            "{method} {path}: {declared}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn error_messages_speak_the_api_not_rust() {
     let app = spawn_app().await;
