@@ -21,6 +21,7 @@ pub mod requests_answer;
 pub mod requests_death;
 pub mod requests_view;
 pub mod restore;
+mod restore_erased;
 pub mod serve;
 pub mod sweep;
 pub mod tenant;

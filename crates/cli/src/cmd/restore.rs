@@ -88,6 +88,16 @@ pub async fn run(config_path: Option<&Path>, args: RestoreArgs) -> Result<ExitCo
     verify_ledger(&ledger, &master).await?;
     check_paths(&file, &target, args.force)?;
     let _alone = take_alone(&target)?;
+    let recorded = match super::restore_erased::erased_in(&target) {
+        Ok(recorded) => recorded,
+        Err(err) => {
+            eprintln!(
+                "note: the database being replaced could not be read ({err:#}); the erasures \
+                 to replay come from the ledger alone"
+            );
+            Vec::new()
+        }
+    };
     let staging = staging_path(&target);
     remove_database_files(&staging)?;
     copy_private(&file, &staging)?;
@@ -99,7 +109,7 @@ pub async fn run(config_path: Option<&Path>, args: RestoreArgs) -> Result<ExitCo
             refused.code()
         );
     }
-    let report = match replay_into(&staging, master, ledger).await {
+    let report = match replay_into(&staging, master, ledger, recorded).await {
         Ok(report) => report,
         Err(err) => {
             let _ = remove_database_files(&staging);
@@ -208,6 +218,7 @@ async fn replay_into(
     staging: &Path,
     master: MasterKey,
     ledger: FileLedger,
+    recorded: Vec<tutela_engine::ledger::ErasureEntry>,
 ) -> Result<(ReplayReport, RightsReplayReport)> {
     let store: Arc<dyn Store> = Arc::new(
         SqliteStore::open(staging)
@@ -222,7 +233,14 @@ async fn replay_into(
             .await
             .map_err(engine_error)
             .context("the backup was not made with this master key; nothing was changed")?;
-        let erasures = engine.replay_erasures().await.map_err(engine_error)?;
+        let mut erasures = engine.replay_erasures().await.map_err(engine_error)?;
+        // After the ledger's: what it names is erased already, so what this
+        // erases is what the ledger lacks.
+        let missed = engine
+            .replay_erasures_of(recorded)
+            .await
+            .map_err(engine_error)?;
+        erasures.not_in_ledger = missed.replayed;
         let rights = engine.replay_rights().await.map_err(engine_error)?;
         engine
             .record_restore(RESTORE_DETAIL)
@@ -345,6 +363,15 @@ fn print_report(
         rights.restrictions,
         rights.skipped_subjects
     )?;
+    if report.not_in_ledger > 0 {
+        eprintln!(
+            "warning: {} subject(s) the replaced database records as erased were not in the \
+             ledger and were erased again from its record; the ledger is incomplete (emptied, \
+             cut short, started anew or another deployment's): find out why, and keep it with \
+             your backups",
+            report.not_in_ledger
+        );
+    }
     if rights.stale_rectified > 0 {
         writeln!(
             out,

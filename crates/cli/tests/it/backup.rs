@@ -345,6 +345,47 @@ async fn a_missing_ledger_beside_a_database_with_data_is_not_made_anew() {
         .expect_output(&["erasures.ledger cannot be appended to"]);
 }
 
+/// A ledger emptied or cut short does not bring back a subject the replaced
+/// database records as erased: the restore reads it from that database
+/// before replacing it, erases it again and warns that the ledger is
+/// incomplete (found by an outside probe: an empty ledger restored the
+/// subject silently).
+#[tokio::test]
+async fn an_emptied_ledger_does_not_revive_whom_the_replaced_database_erased() {
+    let dir = temp_dir();
+    let d = dir.path();
+    let server = spawn_demo(d, &[]).await;
+    let (gone, _) = create_subject(&server).await;
+    let (kept, _) = create_subject(&server).await;
+    tutela(d, &["backup", "before.db"]).expect_code(0);
+    erase(&server, &gone).await;
+    assert!(server.stop().success());
+    let ledger = d.join("tutela-data").join("erasures.ledger");
+    std::fs::write(&ledger, b"").unwrap();
+    tutela(d, &["restore", "--force", "before.db"])
+        .expect_code(0)
+        .expect_output(&[
+            "replayed 0 erasure(s)",
+            "1 subject(s) the replaced database records as erased were not in the ledger",
+        ]);
+    let server = spawn_demo(d, &[]).await;
+    let access = |id: String| {
+        let server = &server;
+        async move {
+            let (status, body) = server
+                .get(&format!("/v1/subjects/{id}/access"), &server.dpo)
+                .await;
+            (status, body["error"]["code"].as_str().map(str::to_owned))
+        }
+    };
+    assert_eq!(
+        access(gone.clone()).await,
+        (409, Some("E_SUBJECT_ERASED".to_owned()))
+    );
+    assert_eq!(access(kept.clone()).await.0, 200);
+    assert!(server.stop().success());
+}
+
 /// An empty file (a backup that failed, a copy that came out empty) and a
 /// backup with a damaged page are refused, and the database stays as it
 /// was: a restore is the one moment a bad file can be caught before it is

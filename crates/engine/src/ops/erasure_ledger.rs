@@ -29,6 +29,10 @@ pub struct ReplayReport {
     pub absent: usize,
     /// The ledger ended in a torn (never completed) append, ignored.
     pub torn_tail: bool,
+    /// Subjects erased again though the ledger did not name them: the
+    /// database a restore replaced recorded them as erased (set by the
+    /// restore; a ledger replay alone leaves it 0).
+    pub not_in_ledger: usize,
 }
 
 impl Engine {
@@ -55,13 +59,25 @@ impl Engine {
     /// original erasure (Art. 17(3)(b)). Idempotent: a second replay finds nothing left to do.
     pub async fn replay_erasures(&self) -> Result<ReplayReport, EngineError> {
         let contents = self.read_erasure_ledger().await?;
+        let mut report = self.replay_erasures_of(contents.entries).await?;
+        report.torn_tail = contents.torn_tail;
+        Ok(report)
+    }
+
+    /// [`Engine::replay_erasures`] for erasures known from elsewhere: a
+    /// restore reads the subjects the database it replaces records as
+    /// erased, so a ledger emptied, cut short or started anew does not
+    /// bring them back when that database is at hand.
+    pub async fn replay_erasures_of(
+        &self,
+        entries: Vec<ErasureEntry>,
+    ) -> Result<ReplayReport, EngineError> {
         let mut report = ReplayReport {
-            entries: contents.entries.len(),
-            torn_tail: contents.torn_tail,
+            entries: entries.len(),
             ..ReplayReport::default()
         };
         let mut seen = HashSet::new();
-        for entry in contents.entries {
+        for entry in entries {
             if !seen.insert((entry.tenant.clone(), entry.subject)) {
                 continue;
             }

@@ -138,6 +138,7 @@ async fn replay_erases_what_the_database_still_holds_once_and_keeps_what_is_held
             already_erased: 0,
             absent: 2,
             torn_tail: false,
+            not_in_ledger: 0,
         }
     );
     let entries = t.entries().await;
