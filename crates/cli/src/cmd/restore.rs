@@ -30,6 +30,8 @@ use tutela_server::Config;
 use tutela_store::{FileLedger, SqliteStore, check_backup, in_use};
 use tutela_vault::MasterKey;
 
+use super::restore_erased::Recorded;
+
 /// Options of `tutela restore`.
 #[derive(Debug, clap::Args)]
 pub struct RestoreArgs {
@@ -88,14 +90,21 @@ pub async fn run(config_path: Option<&Path>, args: RestoreArgs) -> Result<ExitCo
     verify_ledger(&ledger, &master).await?;
     check_paths(&file, &target, args.force)?;
     let _alone = take_alone(&target)?;
-    let recorded = match super::restore_erased::erased_in(&target) {
-        Ok(recorded) => recorded,
+    let recorded = match super::restore_erased::recorded_in(&target) {
+        Ok(Some(recorded)) => recorded,
+        Ok(None) => {
+            eprintln!(
+                "note: there is no database to replace; the erasures and rights to replay come \
+                 from the ledger alone"
+            );
+            Recorded::default()
+        }
         Err(err) => {
             eprintln!(
                 "note: the database being replaced could not be read ({err:#}); the erasures \
-                 to replay come from the ledger alone"
+                 and rights to replay come from the ledger alone"
             );
-            Vec::new()
+            Recorded::default()
         }
     };
     let staging = staging_path(&target);
@@ -218,7 +227,7 @@ async fn replay_into(
     staging: &Path,
     master: MasterKey,
     ledger: FileLedger,
-    recorded: Vec<tutela_engine::ledger::ErasureEntry>,
+    recorded: Recorded,
 ) -> Result<(ReplayReport, RightsReplayReport)> {
     let store: Arc<dyn Store> = Arc::new(
         SqliteStore::open(staging)
@@ -237,11 +246,14 @@ async fn replay_into(
         // After the ledger's: what it names is erased already, so what this
         // erases is what the ledger lacks.
         let missed = engine
-            .replay_erasures_of(recorded)
+            .replay_erasures_of(recorded.erased)
             .await
             .map_err(engine_error)?;
         erasures.not_in_ledger = missed.replayed;
-        let rights = engine.replay_rights().await.map_err(engine_error)?;
+        let rights = engine
+            .replay_rights_keeping(&recorded.held)
+            .await
+            .map_err(engine_error)?;
         engine
             .record_restore(RESTORE_DETAIL)
             .await
@@ -370,6 +382,14 @@ fn print_report(
              cut short, started anew or another deployment's): find out why, and keep it with \
              your backups",
             report.not_in_ledger
+        );
+    }
+    if rights.kept_held > 0 {
+        eprintln!(
+            "warning: {} record(s) the ledger says to delete are kept: the replaced database \
+             holds them under a statutory hold (Art. 17(3)(b)), so the backup's copy is the \
+             one the law requires keeping",
+            rights.kept_held
         );
     }
     if rights.stale_rectified > 0 {

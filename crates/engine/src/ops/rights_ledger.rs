@@ -43,6 +43,9 @@ pub struct RightsReplayReport {
     pub records_deleted: usize,
     /// Of those, records whose rectification the backup predates.
     pub stale_rectified: usize,
+    /// Records a line would have deleted that the replaced database keeps
+    /// under a statutory hold: kept (see [`Engine::replay_rights_keeping`]).
+    pub kept_held: usize,
     /// Objections raised again.
     pub objections: usize,
     /// Consent withdrawals recorded again.
@@ -158,6 +161,7 @@ pub(crate) fn replay_writes(
     lines: &[&RightEntry],
     key: &LedgerKey,
     holds: &dyn Fn(&RecordRow, &[u8; 32]) -> bool,
+    held: &BTreeSet<RecordId>,
 ) -> (Vec<Write>, RightsReplayReport) {
     let subject = view.subject.id;
     let mut report = RightsReplayReport::default();
@@ -215,7 +219,9 @@ pub(crate) fn replay_writes(
             Correction::Value(mac) => !holds(record, mac),
             Correction::Sealed(mac) => key.mac(&record.ciphertext) != *mac,
         });
-        if deleted.contains(&record.id) || stale {
+        if (deleted.contains(&record.id) || stale) && held.contains(&record.id) {
+            report.kept_held += 1;
+        } else if deleted.contains(&record.id) || stale {
             report.records_deleted += 1;
             report.stale_rectified += usize::from(stale && !deleted.contains(&record.id));
             writes.push(Write::DeleteRecord {
@@ -279,6 +285,18 @@ impl Engine {
     /// set), one commit per subject audited with detail `replay=ledger`.
     /// Idempotent: a second replay finds nothing to do.
     pub async fn replay_rights(&self) -> Result<RightsReplayReport, EngineError> {
+        self.replay_rights_keeping(&BTreeSet::new()).await
+    }
+
+    /// [`Engine::replay_rights`], keeping every record in `held`: the
+    /// records the database a restore replaces keeps under a statutory
+    /// hold. A line that would delete one (a ledger written by a version
+    /// that put a sweep's move under a hold on it as a deletion) would
+    /// destroy the backup's copy, the only one the law requires keeping.
+    pub async fn replay_rights_keeping(
+        &self,
+        held: &BTreeSet<RecordId>,
+    ) -> Result<RightsReplayReport, EngineError> {
         let contents = self.read_erasure_ledger().await?;
         let key = self.master.erasure_ledger_key();
         let mut by_subject: BTreeMap<(String, SubjectId), Vec<&RightEntry>> = BTreeMap::new();
@@ -304,7 +322,8 @@ impl Engine {
                 continue;
             };
             let holds = self.value_check(&first.tenant, &view);
-            let (writes, done) = replay_writes(&view, lines, &key, &holds);
+            let (writes, done) = replay_writes(&view, lines, &key, &holds, held);
+            report.kept_held += done.kept_held;
             if writes.is_empty() {
                 continue;
             }
@@ -562,7 +581,7 @@ mod tests {
         let holds_seven = |_: &RecordRow, mac: &[u8; 32]| *mac == [7; 32];
         let deleted = |act| {
             let entry = line(act);
-            replay_writes(&view, &[&entry], &key, &holds_seven)
+            replay_writes(&view, &[&entry], &key, &holds_seven, &BTreeSet::new())
                 .1
                 .records_deleted
         };
@@ -571,5 +590,11 @@ mod tests {
         let same_seal = key.mac(&record.ciphertext);
         assert_eq!(deleted(RightAct::Rectified(record.id, same_seal)), 0);
         assert_eq!(deleted(RightAct::Rectified(record.id, [6; 32])), 1);
+        // A record the replaced database holds under a hold is kept.
+        let entry = line(RightAct::RecordDeleted(record.id));
+        let held = BTreeSet::from([record.id]);
+        let (writes, report) = replay_writes(&view, &[&entry], &key, &holds_seven, &held);
+        assert!(writes.is_empty(), "{writes:?}");
+        assert_eq!((report.records_deleted, report.kept_held), (0, 1));
     }
 }

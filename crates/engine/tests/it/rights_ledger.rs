@@ -86,6 +86,7 @@ async fn a_restore_replays_every_right_exercised_after_the_backup_once() {
             withdrawals: 1,
             restrictions: 1,
             skipped_subjects: 0,
+            kept_held: 0,
         }
     );
     let back = restored
@@ -391,5 +392,71 @@ async fn a_record_a_sweep_held_is_not_deleted_by_a_restore() {
     let mut kept: Vec<&str> = view.records.iter().map(|r| r.category.as_str()).collect();
     kept.sort_unstable();
     assert_eq!(kept, vec!["invoice", "kudos"]);
+    t.close().await;
+}
+
+/// A ledger that says to delete a record the replaced database keeps under
+/// a statutory hold (an intermediate version wrote such a line when a
+/// sweep moved a due record under its hold) is not obeyed for that record:
+/// the backup's copy is the one the law requires keeping (found by an
+/// outside probe, on a ledger written before the fix).
+#[tokio::test]
+async fn a_line_deleting_a_record_the_replaced_database_holds_is_not_carried_out() {
+    use crate::retention::{seed_tenant, user};
+    use tutela_engine::ledger::{RightAct, RightEntry};
+    let ledger = Arc::new(MemoryLedger::default());
+    let t = with_ledger(&ledger).await;
+    let who = seed_tenant(&t).await;
+    let s = user(&t, &who, &["invoice", "kudos"]).await;
+    let view = t
+        .engine
+        .store()
+        .subject_view(&who.tenant, s, RecordFilter::All)
+        .await
+        .unwrap()
+        .unwrap();
+    let invoice = view
+        .records
+        .iter()
+        .find(|r| r.category.as_str() == "invoice")
+        .unwrap()
+        .id;
+    let dir = tempfile::tempdir().unwrap();
+    let restored = backup_engine(&t, &ledger, &dir).await;
+    t.clock.advance(jiff::SignedDuration::from_hours(24 * 400));
+    t.engine.sweep_tenant(&who.tenant, &|_| {}).await.unwrap();
+    let far = t.engine.now() + jiff::SignedDuration::from_hours(24 * 365 * 20);
+    let held: std::collections::BTreeSet<_> = t
+        .engine
+        .store()
+        .holds_due(&who.tenant, far, 100)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    assert!(held.contains(&invoice), "the sweep held it");
+    let bad = RightEntry {
+        tenant: who.tenant.clone(),
+        subject: s,
+        at: t.engine.now(),
+        act: RightAct::RecordDeleted(invoice),
+    };
+    ledger
+        .append(&bad.to_line(&t.master.erasure_ledger_key()))
+        .unwrap();
+    let report = restored.replay_rights_keeping(&held).await.unwrap();
+    assert_eq!(
+        (report.kept_held, report.records_deleted),
+        (1, 0),
+        "{report:?}"
+    );
+    let back = restored
+        .store()
+        .subject_view(&who.tenant, s, RecordFilter::All)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(back.records.iter().any(|r| r.id == invoice), "kept");
     t.close().await;
 }
