@@ -38,12 +38,7 @@ async fn a_restore_replays_every_right_exercised_after_the_backup_once() {
     e.record_consent(&t.service, s, &newsletter, true, "signup-form")
         .await
         .unwrap();
-    let view = e
-        .store()
-        .subject_view(&t.acme, s, RecordFilter::All)
-        .await
-        .unwrap()
-        .unwrap();
+    let view = view_of(e, &t.acme, s).await;
     let id_of = |c: &str| {
         view.records
             .iter()
@@ -89,12 +84,7 @@ async fn a_restore_replays_every_right_exercised_after_the_backup_once() {
             kept_held: 0,
         }
     );
-    let back = restored
-        .store()
-        .subject_view(&t.acme, s, RecordFilter::All)
-        .await
-        .unwrap()
-        .unwrap();
+    let back = view_of(&restored, &t.acme, s).await;
     let categories: Vec<&str> = back.records.iter().map(|r| r.category.as_str()).collect();
     assert_eq!(
         categories,
@@ -176,13 +166,7 @@ async fn replaying_rights_on_the_live_database_does_nothing() {
     let ledger = Arc::new(MemoryLedger::default());
     let t = with_ledger(&ledger).await;
     let s = t.customer("ada@example.com").await;
-    let view = t
-        .engine
-        .store()
-        .subject_view(&t.acme, s, RecordFilter::All)
-        .await
-        .unwrap()
-        .unwrap();
+    let view = view_of(&t.engine, &t.acme, s).await;
     let email = view.records[0].id;
     t.engine
         .rectify_record(&t.dpo, s, email, "ada@lovelace.example")
@@ -219,13 +203,7 @@ async fn a_refused_rectification_is_not_replayed() {
             .find(|r| r.category.as_str() == "email")
             .map(|r| (r.id, r.ciphertext.clone()))
     };
-    let view = t
-        .engine
-        .store()
-        .subject_view(&t.acme, ada, RecordFilter::All)
-        .await
-        .unwrap()
-        .unwrap();
+    let view = view_of(&t.engine, &t.acme, ada).await;
     let (email, sealed) = email_of(&view).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let restored = backup_engine(&t, &ledger, &dir).await;
@@ -243,12 +221,7 @@ async fn a_refused_rectification_is_not_replayed() {
     for engine in [&t.engine, &restored] {
         let report = engine.replay_rights().await.unwrap();
         assert_eq!(report.records_deleted, 0, "{report:?}");
-        let view = engine
-            .store()
-            .subject_view(&t.acme, ada, RecordFilter::All)
-            .await
-            .unwrap()
-            .unwrap();
+        let view = view_of(engine, &t.acme, ada).await;
         assert_eq!(email_of(&view), Some((email, sealed.clone())));
     }
     // A rectification that commits is still replayed into the backup.
@@ -285,12 +258,7 @@ async fn a_record_swept_after_an_event_stays_deleted_after_a_restore() {
     assert_eq!(swept.deleted, 1, "{swept:?}");
     let report = restored.replay_rights().await.unwrap();
     assert_eq!(report.records_deleted, 1, "{report:?}");
-    let view = restored
-        .store()
-        .subject_view(&who.tenant, s, RecordFilter::All)
-        .await
-        .unwrap()
-        .unwrap();
+    let view = view_of(&restored, &who.tenant, s).await;
     let kept: Vec<&str> = view.records.iter().map(|r| r.category.as_str()).collect();
     assert_eq!(kept, vec!["kudos"]);
     t.close().await;
@@ -350,12 +318,7 @@ async fn email_of(
     tenant: &tutela_engine::ids::TenantId,
     s: tutela_engine::ids::SubjectId,
 ) -> Option<tutela_engine::ids::RecordId> {
-    let view = engine
-        .store()
-        .subject_view(tenant, s, RecordFilter::All)
-        .await
-        .unwrap()
-        .unwrap();
+    let view = view_of(engine, tenant, s).await;
     view.records
         .iter()
         .find(|r| r.category.as_str() == "email")
@@ -383,12 +346,7 @@ async fn a_record_a_sweep_held_is_not_deleted_by_a_restore() {
     assert!(!text.contains("delete-record"), "{text}");
     let report = restored.replay_rights().await.unwrap();
     assert_eq!(report.records_deleted, 0, "{report:?}");
-    let view = restored
-        .store()
-        .subject_view(&who.tenant, s, RecordFilter::All)
-        .await
-        .unwrap()
-        .unwrap();
+    let view = view_of(&restored, &who.tenant, s).await;
     let mut kept: Vec<&str> = view.records.iter().map(|r| r.category.as_str()).collect();
     kept.sort_unstable();
     assert_eq!(kept, vec!["invoice", "kudos"]);
@@ -408,13 +366,7 @@ async fn a_line_deleting_a_record_the_replaced_database_holds_is_not_carried_out
     let t = with_ledger(&ledger).await;
     let who = seed_tenant(&t).await;
     let s = user(&t, &who, &["invoice", "kudos"]).await;
-    let view = t
-        .engine
-        .store()
-        .subject_view(&who.tenant, s, RecordFilter::All)
-        .await
-        .unwrap()
-        .unwrap();
+    let view = view_of(&t.engine, &who.tenant, s).await;
     let invoice = view
         .records
         .iter()
@@ -451,12 +403,21 @@ async fn a_line_deleting_a_record_the_replaced_database_holds_is_not_carried_out
         (1, 0),
         "{report:?}"
     );
-    let back = restored
-        .store()
-        .subject_view(&who.tenant, s, RecordFilter::All)
-        .await
-        .unwrap()
-        .unwrap();
+    let back = view_of(&restored, &who.tenant, s).await;
     assert!(back.records.iter().any(|r| r.id == invoice), "kept");
     t.close().await;
+}
+
+/// The subject's view in `engine`'s database, records and all.
+async fn view_of(
+    engine: &Engine,
+    tenant: &tutela_engine::ids::TenantId,
+    s: tutela_engine::ids::SubjectId,
+) -> tutela_engine::store::SubjectView {
+    engine
+        .store()
+        .subject_view(tenant, s, RecordFilter::All)
+        .await
+        .unwrap()
+        .unwrap()
 }
