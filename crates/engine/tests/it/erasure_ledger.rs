@@ -1,6 +1,7 @@
-//! The erasure ledger seen from the engine: every erasure is written ahead
-//! of its commit (and not committed if it cannot be), and a replay erases
-//! again, exactly once, what a restored database still holds.
+//! The erasure ledger seen from the engine: every erasure reaches it before
+//! it commits (and is not committed if it cannot), a refused one never
+//! does, and a replay erases again, exactly once, what a restored database
+//! still holds, writing no line of its own.
 
 use crate::helpers::*;
 use async_trait::async_trait;
